@@ -1,0 +1,97 @@
+"""The `copflow` command. Each command calls one service; Prefect is imported only by commands that run flows."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from copflow.cli import context as ctx
+from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
+from copflow.cli.running import register_flow_commands
+
+app = typer.Typer(
+    name="copflow",
+    help="Run the lifecycle of Communities of Practice: gates, reminders, invitations, reviews, closure.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Create or upgrade copflow's database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(cop_app, name="cop")
+app.add_typer(person_app, name="person")
+app.add_typer(member_app, name="member")
+app.add_typer(gate_app, name="gate")
+register_record_commands(app)
+register_flow_commands(app)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Create the database or migrate it to the latest schema (safe to re-run)."""
+    from copflow.db.migrate import current_revision, upgrade
+
+    url = ctx.settings().database_url
+    upgrade(url, revision)
+    typer.echo(f"database at revision {current_revision(url)}: {_safe_url(url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's schema revision."""
+    from copflow.db.migrate import current_revision
+
+    url = ctx.settings().database_url
+    typer.echo(f"{current_revision(url) or 'empty'}: {_safe_url(url)}")
+
+
+@app.command()
+def diagram() -> None:
+    """Print the lifecycle as a Mermaid state diagram (generated from the transition table)."""
+    from lifecycle import mermaid
+
+    typer.echo(mermaid(), nl=False)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def run() -> None:
+    """Console-script entry point: user mistakes become one line on stderr and a non-zero exit."""
+    try:
+        app()  # click handles its own usage errors (exit 2) in standalone mode
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        code, message = _classify(exc)
+        if code is None:
+            raise
+        sys.stderr.write(f"copflow: error: {message}\n")
+        raise SystemExit(code) from None
+
+
+def _classify(exc: BaseException) -> tuple[int | None, str]:
+    from copflow.services.errors import CopflowError
+    from copflow.settings import SettingsError
+    from lifecycle import LifecycleError
+
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, "interrupted"
+    if isinstance(exc, ctx.UsageError):
+        return 2, str(exc)
+    if isinstance(exc, CopflowError | LifecycleError | SettingsError):
+        return 1, str(exc)
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if isinstance(exc, OperationalError | ProgrammingError):
+        text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        if "no such table" in first or ("does not exist" in first and "relation" in first):
+            return 1, "the database has no copflow tables yet: run `copflow db upgrade`"
+        return 1, f"database problem: {first}"
+    return None, ""

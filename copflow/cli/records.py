@@ -1,0 +1,198 @@
+"""Commands over the record: CoPs, people, memberships, gate evidence, advancing, the portfolio."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from copflow.cli import context as ctx
+
+cop_app = typer.Typer(help="Propose, list and show CoPs.", no_args_is_help=True)
+person_app = typer.Typer(help="Add people (staff who take part in CoPs).", no_args_is_help=True)
+member_app = typer.Typer(help="Give people roles in a CoP.", no_args_is_help=True)
+gate_app = typer.Typer(help="Record the evidence that passes a gate.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who is doing this (default: $COPFLOW_USER or login).")]
+
+
+@cop_app.command("create")
+def cop_create(
+    slug: Annotated[str, typer.Argument(help="Short id: lowercase letters, digits, dashes (e.g. data-insight).")],
+    name: Annotated[str, typer.Option("--name", help="The CoP's name.")],
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone for its meetings (default: policy's).")] = None,
+    domain: Annotated[str | None, typer.Option(help="What the CoP's shared practice is about.")] = None,
+) -> None:
+    """Propose a new CoP; it starts in stage forming."""
+    from copflow.services.cops import propose_cop
+
+    c = propose_cop(ctx.uow(), slug=slug, name=name, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
+                    domain=domain)
+    typer.echo(f"created {c.slug} ({c.name}) in stage {c.stage}; {c.next_due_gate} due {c.next_due_on}")
+
+
+@cop_app.command("list")
+def cop_list(
+    stage: Annotated[str | None, typer.Option(help="Only CoPs in this stage.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List CoPs with their stage and next due gate."""
+    from copflow.services.cops import list_cops
+    from lifecycle import parse_stage
+
+    rows = list_cops(ctx.uow(), stage=parse_stage(stage) if stage else None)
+    if as_json:
+        ctx.print_json([r.__dict__ for r in rows])
+        return
+    ctx.table(None, ["slug", "name", "stage", "next gate", "due", "next review"],
+              [[r.slug, r.name, r.stage, r.next_due_gate, r.next_due_on, r.next_review_on] for r in rows])
+
+
+@cop_app.command("show")
+def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_json: JsonOpt = False) -> None:
+    """Show one CoP: members, charter, what blocks each way out, evidence and history."""
+    from copflow.services.cops import show_cop
+
+    d = show_cop(ctx.uow(), slug, ctx.now(), ctx.policy())
+    if as_json:
+        ctx.print_json(d)
+        return
+    out = ctx.console()
+    from rich.text import Text
+
+    out.print(Text(f"{d['name']} ({d['slug']}) — stage {d['stage']}, time zone {d['timezone']}", style="bold"))
+    if d["domain"]:
+        out.print(Text(f"Domain: {d['domain']}"))
+    if d["next_due_gate"]:
+        out.print(Text(f"Next gate: {d['next_due_gate']} due {d['next_due_on']}"))
+    ctx.table("Members", ["email", "name", "role", "department"],
+              [[m["email"], m["name"], m["role"], m["department"]] for m in d["members"]])  # type: ignore[index]
+    for way in d["ways_out"]:  # type: ignore[attr-defined]
+        state = "ready" if not way["unmet"] else "blocked"
+        out.print(Text(f"{way['trigger']} → {way['to']}: {state}"))
+        for u in way["unmet"]:
+            out.print(Text(f"  - {u}"))
+        for w in way["warnings"]:
+            out.print(Text(f"  ! {w}", style="yellow"))
+    if d["transitions"]:
+        ctx.table("History", ["at", "from", "to", "by", "reason"],
+                  [[t["at"], t["from"], t["to"], t["by"], t["reason"]] for t in d["transitions"]])  # type: ignore
+
+
+@person_app.command("add")
+def person_add(
+    email: Annotated[str, typer.Argument(help="Work email address (validated and normalised).")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")],
+    department: Annotated[str | None, typer.Option(help="Department or unit.")] = None,
+    line_manager: Annotated[str | None, typer.Option(help="Line manager's email address.")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Change the person if they exist.")] = False,
+) -> None:
+    """Add a person (or change one with --update)."""
+    from copflow.services.people import add_person
+
+    p = add_person(ctx.uow(), email=email, name=name, department=department, line_manager=line_manager,
+                   now=ctx.now(), update=update)
+    typer.echo(f"{'updated' if update else 'added'} {p.name} <{p.email}>")
+
+
+@member_app.command("add")
+def member_add(
+    slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
+    email: Annotated[str, typer.Argument(help="The person's email (add them first with `person add`).")],
+    role: Annotated[str, typer.Option(help="lead, coordinator, core, wider, sponsor, member_support, "
+                                            "information_resources, online_space_admin, od_manager_contact")],
+) -> None:
+    """Give a person a role in a CoP."""
+    from copflow.services.people import add_member
+
+    add_member(ctx.uow(), slug=slug, email=email, role=role, now=ctx.now(), policy=ctx.policy())
+    typer.echo(f"{email} is now {role} of {slug}")
+
+
+@gate_app.command("record")
+def gate_record(
+    slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
+    gate: Annotated[str, typer.Argument(help="The gate, e.g. sponsor_meeting_done (see `copflow gate fields`).")],
+    field: Annotated[list[str] | None, typer.Option("--field", "-f", help="KEY=VALUE; repeat a key for lists.")]
+    = None,
+    by: ByOpt = None,
+) -> None:
+    """Record evidence for a gate of the CoP's current stage (dates as YYYY-MM-DD)."""
+    from copflow.services.gates import record_evidence
+
+    stored = record_evidence(ctx.uow(), slug=slug, gate=gate, payload=_fields(gate, field or []),
+                             by=ctx.actor(by), now=ctx.now(), policy=ctx.policy())
+    typer.echo(f"recorded {gate} for {slug}: {', '.join(sorted(stored)) or 'no fields'}")
+
+
+@gate_app.command("fields")
+def gate_fields(gate: Annotated[str | None, typer.Argument(help="One gate (default: all).")] = None) -> None:
+    """List the evidence fields each gate takes."""
+    from lifecycle import EVIDENCE_FIELDS, parse_gate
+
+    gates = [parse_gate(gate)] if gate else list(EVIDENCE_FIELDS)
+    ctx.table(None, ["gate", "field", "kind", "meaning"],
+              [[g.value, f.name, f.kind, f.help] for g in gates for f in EVIDENCE_FIELDS[g]])
+
+
+def _fields(gate: str, pairs: list[str]) -> dict[str, Any]:
+    from lifecycle import EVIDENCE_FIELDS, parse_gate
+
+    kinds = {f.name: f.kind for f in EVIDENCE_FIELDS[parse_gate(gate)]}
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}")
+        if kinds.get(key, "").endswith("_list"):
+            out.setdefault(key, []).append(value)
+        elif key in out:
+            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)")
+        else:
+            out[key] = value
+    return out
+
+
+def register_record_commands(app: typer.Typer) -> None:
+    app.command("advance")(advance)
+    app.command("status")(status)
+
+
+def advance(
+    slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
+    to: Annotated[str | None, typer.Option("--to", help="Target stage, where there is a choice.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the audit trail).")] = None,
+    by: ByOpt = None,
+) -> None:
+    """Move a CoP to its next stage if every gate is met; otherwise list everything that is missing."""
+    from copflow.services.gates import advance as advance_service
+
+    r = advance_service(ctx.uow(), slug=slug, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(), target=to,
+                        reason=reason)
+    typer.echo(f"{r.slug}: {r.from_stage} → {r.to_stage}" +
+               (f"; next: {r.next_due_gate} due {r.next_due_on}" if r.next_due_gate else ""))
+    for w in r.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    from copflow.cli.running import after_gate
+
+    after_gate(r)
+
+
+def status(
+    stage: Annotated[str | None, typer.Option(help="Only CoPs in this stage.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The portfolio: each CoP's stage, next gate, due date, overdue days, next review and health."""
+    from copflow.services.portfolio import portfolio
+    from lifecycle import parse_stage
+
+    rows = portfolio(ctx.uow(), now=ctx.now(), policy=ctx.policy(), stage=parse_stage(stage) if stage else None)
+    if as_json:
+        ctx.print_json([r.as_dict() for r in rows])
+        return
+    ctx.table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
+                                                 "health"],
+              [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
+               for r in rows])

@@ -1,0 +1,101 @@
+"""Commands that run flows or deliver mail. Prefect is imported inside them only (it costs ~1.5 s)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from copflow.cli import context as ctx
+
+if TYPE_CHECKING:
+    from copflow.services.gates import AdvanceResult
+
+outbox_app = typer.Typer(help="Look at and deliver the outbox of messages.", no_args_is_help=True)
+
+
+def register_flow_commands(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")
+    app.command("sweep")(sweep)
+    app.command("demo")(demo)
+
+
+def prefect_env_defaults() -> None:
+    """No internet here or at most sites: no analytics, and a patient ephemeral server start."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 500) -> None:
+    """Run the daily sweep flow now: open due reviews, queue reminders and escalations, deliver mail."""
+    prefect_env_defaults()
+    from flows.daily_sweep import daily_sweep
+
+    summary = daily_sweep(now=ctx.now(), batch_size=batch_size)
+    typer.echo(" ".join(f"{k}={v}" for k, v in summary.items()))
+
+
+@outbox_app.command("deliver")
+def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per connection.")] = 200) -> None:
+    """Send every due message now (without Prefect), over one connection per batch."""
+    from copflow.services.delivery import deliver_with_settings, transport_for
+
+    s = ctx.settings()
+    r = deliver_with_settings(s, now=ctx.now(), batch_size=batch_size)
+    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}")
+    for e in r.errors:
+        typer.echo(f"warning: {e}", err=True)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: Annotated[str | None, typer.Option(help="pending, sending, sent or parked.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show outbox messages, newest first."""
+    from sqlalchemy import select
+
+    from copflow.db.models import Notification
+
+    with ctx.uow() as u:
+        q = select(Notification).order_by(Notification.id.desc()).limit(limit)
+        if status:
+            q = q.where(Notification.status == status)
+        rows = [{"id": n.id, "status": n.status, "kind": n.kind, "to": n.recipient, "subject": n.subject,
+                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key}
+                for n in u.session.scalars(q)]
+    if as_json:
+        ctx.print_json(rows)
+        return
+    ctx.table(None, ["id", "status", "kind", "to", "subject", "attempts", "error"],
+              [[r["id"], r["status"], r["kind"], r["to"], r["subject"], r["attempts"], r["error"]] for r in rows])
+
+
+def after_gate(result: AdvanceResult) -> None:
+    """After a transition commits: in server mode, tell Prefect (deployments trigger on the event);
+    in the embedded default, deliver the queued notices in-process."""
+    if os.environ.get("PREFECT_API_URL"):
+        prefect_env_defaults()
+        from prefect.events import emit_event
+
+        for name, payload in result.events:
+            emit_event(event=name, resource={"prefect.resource.id": f"copflow.cop.{result.slug}"}, payload=payload)
+        return
+    from copflow.services.delivery import deliver_with_settings
+
+    deliver_with_settings(ctx.settings(), now=ctx.now())
+
+
+def demo(
+    folder: Annotated[Path, typer.Option(help="Where the demo's database, Maildir and run records go.")]
+    = Path("copflow-demo"),
+) -> None:
+    """Show the whole lifecycle on this machine: a sample portfolio walked through its gates, a sweep run."""
+    from copflow.demo import run_demo
+
+    run_demo(folder.resolve())

@@ -1,0 +1,1 @@
+"""copflow's database: models, engines, the unit of work and migrations."""

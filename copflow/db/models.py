@@ -1,0 +1,191 @@
+"""SQLAlchemy 2 models. Times are stored in UTC; due dates are plain dates in indexed columns."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SCHEMA_VERSION = "0001"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(200))
+    line_manager_email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+
+
+class Cop(Base):
+    __tablename__ = "cop"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(20), index=True)
+    stage_entered_on: Mapped[date] = mapped_column(Date)
+    # Each transition starts a new visit; evidence counts only for the visit it was recorded in.
+    stage_visit: Mapped[int] = mapped_column(Integer, default=1)
+    # What the sweep reads: the earliest open gate and its date, kept current by every write.
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    next_due_gate: Mapped[str | None] = mapped_column(String(40))
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    review_anchor_on: Mapped[date | None] = mapped_column(Date)
+    closing_date: Mapped[date | None] = mapped_column(Date)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id"))
+    created_at: Mapped[datetime]
+    # Optimistic lock: two concurrent advances of one CoP end in one transition and one clear error.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_cop_next_due_on", "next_due_on"),)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="cop", cascade="all, delete-orphan")
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (UniqueConstraint("cop_id", "person_id", "role", name="uq_membership_role"),)
+
+    cop: Mapped[Cop] = relationship(back_populates="memberships")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class GateEvidence(Base):
+    __tablename__ = "gate_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(20))
+    stage_visit: Mapped[int] = mapped_column(Integer)
+    gate: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    recorded_by: Mapped[str] = mapped_column(String(320))
+    recorded_at: Mapped[datetime]
+    __table_args__ = (Index("ix_gate_evidence_cop_visit", "cop_id", "stage_visit"),)
+
+
+class Charter(Base):
+    __tablename__ = "charter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(Text)
+    aims: Mapped[list[Any]]
+    annual_targets: Mapped[list[Any]]
+    review_dates: Mapped[list[Any]]
+    review_cadence_months: Mapped[int | None] = mapped_column(Integer)
+    link: Mapped[str] = mapped_column(Text)
+    published_on: Mapped[date] = mapped_column(Date)
+    __table_args__ = (UniqueConstraint("cop_id", "version", name="uq_charter_version"),)
+
+
+class TransitionRecord(Base):
+    __tablename__ = "transition"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(40))
+    # The visit this transition left: unique per CoP, so a double advance cannot write two rows.
+    from_visit: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("cop_id", "from_visit", name="uq_transition_visit"),)
+
+
+class MeetingSeries(Base):
+    __tablename__ = "meeting_series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    uid: Mapped[str] = mapped_column(String(200), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime]
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    rrule: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    created_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """The outbox: every message copflow decides to send is a row here before anything is sent."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)
+    cop_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    ics_method: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),)
+
+
+class AppMeta(Base):
+    """Small key/value facts about this database (e.g. the demo's marker)."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    flag: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,125 @@
+"""`copflow demo`: a sample portfolio walked through its gates on realistic dates, then a real sweep flow run.
+
+Everything lands in one folder: the SQLite database, the Maildir, and Prefect's run records (PREFECT_HOME).
+Re-running starts the copflow record afresh and keeps Prefect's run history.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from copflow.db.migrate import upgrade
+from copflow.db.uow import UnitOfWork
+from copflow.demo_data import COPS, DOMAIN, PEOPLE
+from copflow.services import cops, gates, people
+from copflow.services.delivery import deliver_with_settings
+from copflow.settings import load_settings
+from lifecycle import Policy
+
+DEMO_ACTOR = f"od.manager@{DOMAIN}"
+
+
+def prepare(folder: Path) -> dict[str, str]:
+    """Point copflow and Prefect at the demo folder (before Prefect is imported) and start afresh."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in ("copflow.db", "copflow.db-wal", "copflow.db-shm"):
+        (folder / stale).unlink(missing_ok=True)
+    shutil.rmtree(folder / "maildir", ignore_errors=True)
+    env = {
+        "COPFLOW_HOME": str(folder),
+        "COPFLOW_DATABASE_URL": f"sqlite:///{folder / 'copflow.db'}",
+        "COPFLOW_MAILDIR": str(folder / "maildir"),
+        "COPFLOW_ARCHIVE_DIR": str(folder / "archives"),
+        "COPFLOW_OD_MANAGER_EMAIL": f"od.manager@{DOMAIN}",
+        "COPFLOW_SENDER": f"CoP programme <cop-programme@{DOMAIN}>",
+        "PREFECT_HOME": str(folder / "prefect"),
+    }
+    os.environ.update(env)
+    for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL", "COPFLOW_POLICY"):
+        os.environ.pop(var, None)  # the demo is the embedded default: Maildir, no server
+    return env
+
+
+def load_portfolio(url: str, today: date, policy: Policy) -> None:
+    uow = UnitOfWork(url)
+
+    def at(days_ago: int) -> datetime:
+        return datetime.combine(today - timedelta(days=days_ago), datetime.min.time(), UTC) + timedelta(hours=9)
+
+    start = at(max(step[0] for c in COPS for step in c[3]) + 5)
+    for local, name, dept, manager in PEOPLE:
+        people.add_person(uow, email=f"{local}@{DOMAIN}", name=name, department=dept,
+                          line_manager=f"{manager}@{DOMAIN}" if manager else None, now=start)
+    for slug, name, roster, story in COPS:
+        for days_ago, action, raw in story:
+            now = at(days_ago)
+            if action == "propose":
+                cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy)
+                for role, who in roster:
+                    people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy)
+            elif action == "advance":
+                gates.advance(uow, slug=slug, by=DEMO_ACTOR, now=now, policy=policy)
+            else:
+                gate = action.split(":", 1)[1]
+                gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today), by=DEMO_ACTOR,
+                                      now=now, policy=policy)
+
+
+def _dated(raw: dict[str, Any], today: date) -> dict[str, Any]:
+    """Numbers under date fields are days before today (negative: after)."""
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k in ("held_on", "formed_on", "published_on") and isinstance(v, int):
+            out[k] = (today - timedelta(days=v)).isoformat()
+        elif k == "review_dates":
+            out[k] = [(today - timedelta(days=d)).isoformat() for d in v]
+        else:
+            out[k] = v
+    return out
+
+
+def run_demo(folder: Path) -> None:
+    env = prepare(folder)
+    settings = load_settings()
+    policy = settings.policy()
+    now = datetime.now(UTC)
+    today = now.astimezone(policy.zone()).date()
+    upgrade(settings.database_url)
+    load_portfolio(settings.database_url, today, policy)
+    # Stage-change notices from the walk-through go out first, as they would have on the day.
+    deliver_with_settings(settings, now=now)
+
+    from copflow.cli.running import prefect_env_defaults
+
+    prefect_env_defaults()
+    from flows.daily_sweep import daily_sweep
+
+    summary = daily_sweep(now=now)
+    _report(folder, env, summary, now, policy)
+
+
+def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: datetime, policy: Policy) -> None:
+    from copflow.cli.context import table
+    from copflow.services.portfolio import portfolio
+
+    box = mailbox.Maildir(env["COPFLOW_MAILDIR"], create=False)
+    mails = len(box)
+    print()
+    print(f"Sweep: {summary['reviews_opened']} review(s) opened, {summary['notices_queued']} reminder(s) queued, "
+          f"{summary['sent']} sent")
+    print(f"Database:  {folder / 'copflow.db'}")
+    print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages; open it with `mutt -f` or any Maildir client)")
+    print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
+          f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
+    print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
+    print()
+    rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
+    table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
+                                            "health"],
+          [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
+           for r in rows])

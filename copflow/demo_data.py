@@ -1,0 +1,83 @@
+"""The demo's sample portfolio: CoPs named in the domain documents, staff from several departments.
+
+Each CoP's story is a list of (days before today, action) steps, so the demo stays realistic on any day.
+"""
+
+from __future__ import annotations
+
+DOMAIN = "uni.example.org"
+
+PEOPLE = [
+    # email local part, name, department, line manager local part
+    ("amira.khan", "Amira Khan", "Planning and Insight", "dir.planning"),
+    ("ben.okafor", "Ben Okafor", "Faculty of Engineering", "dean.engineering"),
+    ("chloe.martin", "Chloé Martin", "Library Services", "dir.library"),
+    ("dev.patel", "Dev Patel", "Information Services", "dir.isd"),
+    ("eve.nowak", "Eve Nowak", "Student Experience", "dir.students"),
+    ("femi.adeyemi", "Femi Adeyemi", "Estates", "dir.estates"),
+    ("grace.lee", "Grace Lee", "Communications and Marketing", "dir.comms"),
+    ("hugo.silva", "Hugo Silva", "Human Resources", "dir.hr"),
+    ("isla.murray", "Isla Murray", "Research Services", "dir.research"),
+    ("jon.weber", "Jon Weber", "Finance", "dir.finance"),
+    ("dir.planning", "Priya Raman", "Planning and Insight", None),
+    ("dir.comms", "Tom Hartley", "Communications and Marketing", None),
+    ("dir.research", "Nadia Haddad", "Research Services", None),
+    ("dir.hr", "Owen Price", "Human Resources", None),
+    ("dir.isd", "Sara Lindqvist", "Information Services", None),
+    ("od.manager", "Maya Fischer", "Organisational Development", None),
+]
+
+CHARTER = {
+    "purpose": "Share practice and build capability across departments",
+    "aims": ["Run regular lunch and learns", "Build a shared resource library"],
+    "annual_targets": ["1 seminar", "2 blog posts", "1 newsletter article", "1 project"],
+    "link": "https://sharepoint.uni.example.org/cop/charter",
+    "version": "1.0",
+}
+
+# slug, name, [(role, person)], story; story steps: (days_ago, action, fields)
+COPS = [
+    ("data-insight", "Data and Insight",
+     [("coordinator", "amira.khan"), ("lead", "ben.okafor"), ("core", "chloe.martin"), ("core", "dev.patel"),
+      ("sponsor", "dir.planning"), ("od_manager_contact", "od.manager")],
+     [(450, "propose", {}),
+      (420, "gate:core_group_formed", {"domain": "Data, reporting and insight for decisions", "formed_on": 421}),
+      (420, "advance", {}),
+      (395, "gate:sponsor_meeting_done", {"held_on": 396, "sponsor_attended": "yes",
+                                         "notes": "Aligned with the data strategy; quarterly touchpoints"}),
+      (360, "gate:charter_published", {**CHARTER, "published_on": 361, "review_dates": [-7]}),
+      (360, "advance", {}),
+      (330, "gate:launch_held", {"held_on": 331, "attendance": 84, "feedback": "Strong appetite for dashboards"}),
+      (330, "advance", {})]),
+    ("events-management", "Events Management",
+     [("coordinator", "eve.nowak"), ("lead", "femi.adeyemi"), ("core", "grace.lee"), ("sponsor", "dir.comms"),
+      ("od_manager_contact", "od.manager")],
+     [(500, "propose", {}),
+      (470, "gate:core_group_formed", {"domain": "Planning and running university events", "formed_on": 471}),
+      (470, "advance", {}),
+      (450, "gate:sponsor_meeting_done", {"held_on": 451, "sponsor_attended": "yes",
+                                         "notes": "Sponsor to open the launch"}),
+      (420, "gate:charter_published", {**CHARTER, "published_on": 421, "review_cadence_months": 12}),
+      (420, "advance", {}),
+      (390, "gate:launch_held", {"held_on": 391, "attendance": 56, "feedback": "Members want a venue guide"}),
+      (390, "advance", {})]),
+    ("research-it", "Research IT",
+     [("coordinator", "dev.patel"), ("lead", "isla.murray"), ("sponsor", "dir.research"),
+      ("od_manager_contact", "od.manager")],
+     [(130, "propose", {}),
+      (110, "gate:core_group_formed", {"domain": "Computing and data services for research", "formed_on": 111}),
+      (110, "advance", {})]),
+    ("hr-recruitment", "HR Recruitment",
+     [("coordinator", "hugo.silva"), ("lead", "jon.weber"), ("core", "grace.lee"), ("sponsor", "dir.hr"),
+      ("od_manager_contact", "od.manager")],
+     [(160, "propose", {}),
+      (140, "gate:core_group_formed", {"domain": "Recruiting and onboarding staff well", "formed_on": 141}),
+      (140, "advance", {}),
+      (110, "gate:sponsor_meeting_done", {"held_on": 111, "sponsor_attended": "yes",
+                                         "notes": "Sponsor asked for a focus on inclusive hiring"}),
+      (53, "gate:charter_published", {**CHARTER, "published_on": 54, "review_cadence_months": 12}),
+      (53, "advance", {})]),
+    ("digital-communications", "Digital Communications",
+     [("coordinator", "grace.lee"), ("core", "chloe.martin")],
+     [(20, "propose", {})]),
+]

@@ -1,0 +1,63 @@
+"""The portfolio an OD manager watches: every CoP's stage, next gate, due date, overdue days, next review."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from copflow.db.models import Cop, Notification
+from copflow.db.uow import UnitOfWork
+from copflow.services.clock import local_date
+from lifecycle import GATE_TITLES, Gate, Policy, Stage
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    slug: str
+    name: str
+    stage: str
+    next_gate: str | None
+    due_on: str | None
+    overdue_days: int
+    next_review_on: str | None
+    health: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | None = None) -> list[PortfolioRow]:
+    today = local_date(now, policy)
+    with uow:
+        q = select(Cop.slug, Cop.name, Cop.stage, Cop.next_due_gate, Cop.next_due_on, Cop.next_review_on)
+        if stage is not None:
+            q = q.where(Cop.stage == stage.value)
+        rows = []
+        for slug, name, st, gate, due, review in uow.session.execute(q.order_by(Cop.slug)):
+            overdue = max((today - due).days, 0) if due and gate != Gate.REVIEW_DUE.value else 0
+            rows.append(PortfolioRow(
+                slug=slug, name=name, stage=st,
+                next_gate=GATE_TITLES[Gate(gate)] if gate else None,
+                due_on=due.isoformat() if due else None, overdue_days=overdue,
+                next_review_on=review.isoformat() if review else None,
+                health=_health(st, overdue, policy)))
+        return rows
+
+
+def _health(stage: str, overdue: int, policy: Policy) -> str:
+    if stage == Stage.CLOSED.value:
+        return "closed"
+    steps = policy.escalation
+    if overdue >= steps[-1].days_overdue:
+        return "stuck"
+    if overdue > 0:
+        return "overdue"
+    return "on track"
+
+
+def outbox_summary(uow: UnitOfWork) -> dict[str, int]:
+    with uow:
+        result = uow.session.execute(select(Notification.status, func.count()).group_by(Notification.status))
+        return {status: int(count) for status, count in result}

@@ -1,0 +1,94 @@
+"""Loading CoPs and building the lifecycle snapshot from the database (used by every service)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from copflow.db.models import Charter, Cop, GateEvidence
+from copflow.services.errors import CopClosed, NotFound
+from lifecycle import (
+    CharterView,
+    CopSnapshot,
+    Gate,
+    MemberView,
+    Policy,
+    Stage,
+    due_gates,
+    next_review_on,
+    parse_role,
+)
+
+
+def get_cop(session: Session, slug: str, for_write: bool = False) -> Cop:
+    cop = session.scalars(
+        select(Cop).where(Cop.slug == slug).options(selectinload(Cop.memberships))
+    ).one_or_none()
+    if cop is None:
+        raise NotFound("CoP", slug)
+    if for_write and cop.stage == Stage.CLOSED.value:
+        raise CopClosed(slug)
+    return cop
+
+
+def current_charter(session: Session, cop_id: int) -> Charter | None:
+    return session.scalars(
+        select(Charter).where(Charter.cop_id == cop_id).order_by(Charter.published_on.desc(), Charter.id.desc())
+    ).first()
+
+
+def snapshot(session: Session, cop: Cop) -> CopSnapshot:
+    rows = session.scalars(
+        select(GateEvidence)
+        .where(GateEvidence.cop_id == cop.id, GateEvidence.stage_visit == cop.stage_visit)
+        .order_by(GateEvidence.id)
+    )
+    evidence = {Gate(r.gate): r.payload for r in rows}  # later rows win: the latest record per gate
+    return _snapshot(cop, evidence, current_charter(session, cop.id))
+
+
+def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None) -> CopSnapshot:
+    members = tuple(
+        MemberView(m.person.email, parse_role(m.role), m.person.department, m.person.line_manager_email)
+        for m in cop.memberships
+        if m.left_on is None
+    )
+    view = None
+    if charter is not None:
+        view = CharterView(charter.version, charter.published_on,
+                           tuple(date.fromisoformat(d) for d in charter.review_dates),
+                           charter.review_cadence_months)
+    return CopSnapshot(slug=cop.slug, stage=Stage(cop.stage), stage_entered_on=cop.stage_entered_on,
+                       members=members, evidence=evidence, charter=view,
+                       review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date)
+
+
+def refresh_due(session: Session, cop: Cop, today: date, policy: Policy) -> None:
+    """Keep the indexed due columns current: the sweep reads only these."""
+    snap = snapshot(session, cop)
+    due = due_gates(snap, today, policy)
+    cop.next_due_on = due[0].due_on if due else None
+    cop.next_due_gate = due[0].gate.value if due else None
+    cop.next_review_on = next_review_on(snap, policy) if snap.stage is Stage.ACTIVE else None
+
+
+def load_batch(session: Session, cop_ids: Iterable[int]) -> list[tuple[Cop, CopSnapshot]]:
+    """CoPs and their snapshots in three queries for the whole batch, not three per CoP."""
+    ids = list(cop_ids)
+    cops = list(session.scalars(select(Cop).where(Cop.id.in_(ids)).order_by(Cop.id)
+                                .options(selectinload(Cop.memberships))))
+    visits = {c.id: c.stage_visit for c in cops}
+    evidence: dict[int, dict[Gate, Any]] = {c.id: {} for c in cops}
+    for r in session.scalars(select(GateEvidence).where(GateEvidence.cop_id.in_(ids))
+                             .order_by(GateEvidence.id)):
+        if r.stage_visit == visits[r.cop_id]:
+            evidence[r.cop_id][Gate(r.gate)] = r.payload
+    charters: dict[int, Charter] = {}
+    for ch in session.scalars(select(Charter).where(Charter.cop_id.in_(ids))
+                              .order_by(Charter.published_on, Charter.id)):
+        charters[ch.cop_id] = ch  # ordered ascending: the last one seen is the current charter
+    return [(c, _snapshot(c, evidence[c.id], charters.get(c.id))) for c in cops]

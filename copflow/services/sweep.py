@@ -1,0 +1,88 @@
+"""The daily sweep's use cases: find what is due (indexed), open due reviews, queue reminders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from copflow.db.models import Cop, GateEvidence
+from copflow.db.uow import UnitOfWork
+from copflow.services.clock import local_date
+from copflow.services.gates import apply_decision
+from copflow.services.outbox import enqueue_notice
+from copflow.services.records import load_batch, snapshot
+from lifecycle import Gate, Policy, Stage, check_gate, decide, notices_due, review_is_due
+from lifecycle.due import horizon
+
+SWEEP_ACTOR = "copflow sweep"
+
+
+@dataclass
+class SweepCounts:
+    cops: int = 0
+    reviews_opened: int = 0
+    notices_queued: int = 0
+    conflicts: int = 0
+
+    def add(self, other: SweepCounts) -> SweepCounts:
+        return SweepCounts(self.cops + other.cops, self.reviews_opened + other.reviews_opened,
+                           self.notices_queued + other.notices_queued, self.conflicts + other.conflicts)
+
+
+def due_cop_batches(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 500) -> list[list[int]]:
+    """Ids of CoPs with a gate due within the reminder horizon or overdue, in batches.
+
+    Reads only the indexed next_due_on column: the cost follows what is due, not the portfolio's size.
+    """
+    limit = local_date(now, policy) + timedelta(days=horizon(policy))
+    with uow:
+        ids = list(uow.session.scalars(select(Cop.id).where(Cop.next_due_on <= limit).order_by(Cop.id)))
+    return [ids[i:i + batch_size] for i in range(0, len(ids), batch_size)]
+
+
+def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: Policy,
+                od_manager: str | None = None) -> SweepCounts:
+    """Open due reviews and queue owed reminders for one batch, in one transaction.
+
+    Each CoP runs in a savepoint: one that a concurrent writer changed is skipped (counted as a conflict)
+    and picked up by the next sweep, instead of failing the whole batch.
+    """
+    today = local_date(now, policy)
+    counts = SweepCounts()
+    with uow:
+        s = uow.session
+        for cop, snap in load_batch(s, cop_ids):
+            counts.cops += 1
+            if snap.stage is Stage.CLOSED:
+                continue
+            try:
+                with s.begin_nested():
+                    if review_is_due(snap, today, policy):
+                        s.add(GateEvidence(cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit,
+                                           gate=Gate.REVIEW_DUE.value,
+                                           payload={"due_on": cop.next_review_on.isoformat()
+                                                    if cop.next_review_on else today.isoformat()},
+                                           recorded_by=SWEEP_ACTOR, recorded_at=now))
+                        s.flush()
+                        fresh = snapshot(s, cop)
+                        decision = decide(fresh, today, policy, trigger="open_review")
+                        apply_decision(s, cop, fresh, decision, who=SWEEP_ACTOR, now=now, today=today,
+                                       policy=policy, reason="review date reached")
+                        counts.reviews_opened += 1
+                        continue
+                    for notice in notices_due(snap, today, policy):
+                        needs = [u.message for u in check_gate(notice.gate, snap, today, policy)[0]]
+                        counts.notices_queued += enqueue_notice(s, cop, notice, now=now, od_manager=od_manager,
+                                                                needs=needs)
+            except (StaleDataError, IntegrityError):
+                counts.conflicts += 1
+        try:
+            uow.commit()
+        except (StaleDataError, IntegrityError):
+            # The whole batch lost a race at commit; its reminders are keyed, so the next sweep redoes them.
+            return SweepCounts(conflicts=len(cop_ids))
+    return counts

@@ -1,0 +1,50 @@
+"""Input checks shared by services: slugs, names, emails, time zones."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+
+from copflow.services.errors import InvalidInput
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def slug(value: str) -> str:
+    v = value.strip()
+    if not SLUG_RE.match(v):
+        raise InvalidInput("slug", f"{value!r} must be lowercase letters, digits and dashes (1-80 characters)")
+    return v
+
+
+def clean_text(field: str, value: str, max_len: int = 200, required: bool = True) -> str:
+    """One-line text: control characters (CR/LF included) are refused, so no header can be forged."""
+    v = value.strip()
+    if required and not v:
+        raise InvalidInput(field, "must not be empty")
+    if _CONTROL.search(v):
+        raise InvalidInput(field, "must not contain control characters or line breaks")
+    if len(v) > max_len:
+        raise InvalidInput(field, f"is longer than {max_len} characters")
+    return v
+
+
+def email(value: str, field: str = "email") -> str:
+    """Validated and normalised (lower-cased domain, Unicode NFC); no DNS look-up."""
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(field, f"{value!r} is not a valid email address: {exc}") from None
+    # Local parts are case-sensitive by the RFC but not in any directory we serve: one person, one row.
+    return result.normalized.lower()
+
+
+def timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("timezone", f"{value!r} is not a time zone of the tz database") from None
+    return value

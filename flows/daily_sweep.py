@@ -1,0 +1,42 @@
+"""The daily sweep: open reviews that fall due, queue reminders and escalations, deliver, report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+
+from tasks.outbox import deliver_outbox
+from tasks.portfolio import publish_portfolio
+from tasks.sweep import find_due_cops, sweep_cop_batch
+
+
+@flow(name="daily-sweep", log_prints=True)
+def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str, Any]:
+    """Find CoPs with something due; per batch, open due reviews and queue what is owed; then deliver."""
+    now_iso = (now or datetime.now(UTC)).isoformat()
+    batches = find_due_cops(now_iso, batch_size)
+    results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
+    totals = {k: sum(r[k] for r in results) for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
+    delivery = deliver_outbox(now_iso)
+    publish_portfolio(now_iso)
+    summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
+               "parked": delivery["parked"]}
+    create_markdown_artifact(key="copflow-sweep", markdown=_markdown(now_iso, summary, delivery["errors"]),
+                             description="What the daily sweep opened, queued and sent")
+    print(f"sweep {now_iso[:10]}: {summary}")
+    return summary
+
+
+def _markdown(now_iso: str, s: dict[str, Any], errors: list[str]) -> str:
+    lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|"]
+    lines += [f"| {k.replace('_', ' ')} | {v} |" for k, v in s.items()]
+    if errors:
+        lines += ["", "## Delivery errors", *[f"- {e}" for e in errors]]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    daily_sweep()

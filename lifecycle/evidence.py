@@ -1,0 +1,173 @@
+"""What evidence each gate takes, and its validation at the moment it is recorded.
+
+Recording checks form (types, dates not in the future, counts not negative); whether the evidence is
+*enough* to pass the gate is judged later by gates.check_gate, so a partial record can be completed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lifecycle.errors import InvalidEvidence, Unmet
+from lifecycle.stages import Gate
+
+Value = Any
+Parser = Callable[[str, Value, date], tuple[Value, Unmet | None]]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text, date, past_date, bool, count, text_list, date_list, choice
+    help: str
+    choices: tuple[str, ...] = ()
+
+
+EVIDENCE_FIELDS: dict[Gate, tuple[Field, ...]] = {
+    Gate.CORE_GROUP_FORMED: (
+        Field("domain", "text", "the domain statement: the shared practice the CoP is about"),
+        Field("formed_on", "past_date", "when the core group agreed to form"),
+    ),
+    Gate.SPONSOR_MEETING_DONE: (
+        Field("held_on", "past_date", "date of the meeting"),
+        Field("sponsor_attended", "bool", "did the sponsor attend"),
+        Field("notes", "text", "what was agreed: scope, alignment, touchpoints"),
+    ),
+    Gate.CHARTER_PUBLISHED: (
+        Field("version", "text", "charter version, e.g. 1.0"),
+        Field("purpose", "text", "why the CoP exists"),
+        Field("aims", "text_list", "the CoP's aims"),
+        Field("annual_targets", "text_list", "measurable annual targets, '<number> <output>', e.g. '1 seminar'"),
+        Field("review_dates", "date_list", "planned review dates (or give review_cadence_months)"),
+        Field("review_cadence_months", "count", "review every N months (if no review_dates)"),
+        Field("link", "text", "where the charter is published (URL or document)"),
+        Field("published_on", "past_date", "date the charter was published"),
+    ),
+    Gate.LAUNCH_HELD: (
+        Field("held_on", "past_date", "date of the launch event"),
+        Field("attendance", "count", "how many attended"),
+        Field("feedback", "text", "summary of the feedback collected"),
+    ),
+    Gate.REVIEW_DUE: (
+        Field("due_on", "date", "the review date that fell due"),
+        Field("reason", "text", "why the review was opened (early reviews)"),
+    ),
+    Gate.REVIEW_PASSED: (
+        Field("evaluation_done", "bool", "the evaluation has run and been read"),
+        Field("decided_by", "text", "who decided"),
+        Field("reason", "text", "why"),
+    ),
+    Gate.EVOLVE_DECIDED: (
+        Field("kind", "choice", "how the CoP evolves", ("renew", "split", "merge")),
+        Field("decided_by", "text", "who decided"),
+        Field("reason", "text", "why"),
+    ),
+    Gate.CLOSE_DECIDED: (
+        Field("decided_by", "text", "who decided"),
+        Field("reason", "text", "why"),
+        Field("closing_date", "date", "the announced closing date (at least the notice period away)"),
+    ),
+    Gate.ARCHIVE_VERIFIED: (
+        Field("archive_path", "text", "where the verified archive is"),
+        Field("manifest_sha256", "text", "SHA-256 of the archive's manifest"),
+        Field("verified_on", "past_date", "when every checksum was re-read and matched"),
+    ),
+}
+
+TARGET_RE = re.compile(r"^\s*(\d+)\s+(\S.*?)\s*$")
+MAX_TEXT = 10_000
+
+
+def parse_target(text: str) -> tuple[int, str] | None:
+    """'2 blog posts' → (2, 'blog posts'); None when the target has no number (not measurable)."""
+    m = TARGET_RE.match(text)
+    if not m or int(m.group(1)) <= 0:
+        return None
+    return int(m.group(1)), m.group(2)
+
+
+def validate_evidence(gate: Gate, payload: Mapping[str, Value], today: date) -> dict[str, Value]:
+    """Return the normalised payload (dates as ISO strings) or raise InvalidEvidence naming every problem."""
+    fields = {f.name: f for f in EVIDENCE_FIELDS[gate]}
+    problems: list[Unmet] = []
+    out: dict[str, Value] = {}
+    for key, raw in payload.items():
+        f = fields.get(key)
+        if f is None:
+            problems.append(Unmet("unknown_field", f"{gate.value} has no field {key!r} "
+                                  f"(fields: {', '.join(fields)})"))
+            continue
+        if raw is None or raw == "" or raw == []:
+            continue
+        value, problem = _parse(f, raw, today)
+        if problem:
+            problems.append(problem)
+        else:
+            out[key] = value
+    if problems:
+        raise InvalidEvidence(gate.value, problems)
+    return out
+
+
+def _parse(f: Field, raw: Value, today: date) -> tuple[Value, Unmet | None]:
+    name = f.name
+    if f.kind == "text":
+        if not isinstance(raw, str):
+            return None, Unmet("not_text", f"{name} must be text")
+        text = raw.strip()
+        if len(text) > MAX_TEXT:
+            return None, Unmet("too_long", f"{name} is longer than {MAX_TEXT} characters")
+        return text, None
+    if f.kind in ("date", "past_date"):
+        d, problem = _date(name, raw)
+        if problem is None and f.kind == "past_date" and d > today:
+            return None, Unmet("future_date", f"{name} {d.isoformat()} is in the future (today is {today})")
+        return (d.isoformat() if problem is None else None), problem
+    if f.kind == "bool":
+        if isinstance(raw, bool):
+            return raw, None
+        if isinstance(raw, str) and raw.strip().lower() in ("yes", "true", "y", "1", "no", "false", "n", "0"):
+            return raw.strip().lower() in ("yes", "true", "y", "1"), None
+        return None, Unmet("not_bool", f"{name} must be yes or no, not {raw!r}")
+    if f.kind == "count":
+        try:
+            n = int(raw) if not isinstance(raw, bool) else None
+        except (TypeError, ValueError):
+            n = None
+        if n is None or n < 0 or (isinstance(raw, float) and raw != n):
+            return None, Unmet("not_count", f"{name} must be a whole number of 0 or more, not {raw!r}")
+        return n, None
+    if f.kind == "text_list":
+        items = raw if isinstance(raw, list) else [raw]
+        if not all(isinstance(i, str) for i in items):
+            return None, Unmet("not_text", f"{name} must be a list of text")
+        return [i.strip() for i in items if i.strip()], None
+    if f.kind == "date_list":
+        items = raw if isinstance(raw, list) else [raw]
+        dates = []
+        for item in items:
+            d, problem = _date(name, item)
+            if problem:
+                return None, problem
+            dates.append(d)
+        return [d.isoformat() for d in sorted(set(dates))], None
+    if f.kind == "choice":
+        if raw not in f.choices:
+            return None, Unmet("bad_choice", f"{name} must be one of {', '.join(f.choices)}, not {raw!r}")
+        return raw, None
+    raise AssertionError(f"unknown field kind {f.kind}")  # pragma: no cover - table is static
+
+
+def _date(name: str, raw: Value) -> tuple[date, Unmet | None]:
+    if isinstance(raw, date):
+        return raw, None
+    if isinstance(raw, str):
+        try:
+            return date.fromisoformat(raw.strip()), None
+        except ValueError:
+            pass
+    return date.min, Unmet("bad_date", f"{name} must be a date as YYYY-MM-DD, not {raw!r}")

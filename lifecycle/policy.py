@@ -1,0 +1,141 @@
+"""The organisation's policy: durations, reminder offsets, escalation ladder, cadences, criteria strictness.
+
+Defaults follow DESIGN.md; an organisation overrides any of them in a TOML file (see docs/policy.md).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lifecycle.errors import PolicyError
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    days_overdue: int
+    audience: str  # "leads", "sponsor" or "od_manager"
+
+
+AUDIENCES = ("leads", "sponsor", "od_manager")
+
+
+@dataclass(frozen=True)
+class Policy:
+    timezone: str = "Europe/London"
+    core_group_weeks: int = 12
+    sponsor_meeting_weeks: int = 6
+    charter_weeks: int = 12
+    launch_weeks: int = 8
+    review_cadence_months: int = 12
+    review_decision_weeks: int = 6
+    reminder_days_before: tuple[int, ...] = (30, 14, 7, 1)
+    escalation: tuple[EscalationStep, ...] = field(
+        default=(
+            EscalationStep(1, "leads"),
+            EscalationStep(7, "sponsor"),
+            EscalationStep(14, "od_manager"),
+        )
+    )
+    # After the last step, escalate again to its audience every this many days.
+    escalation_repeat_days: int = 7
+    notice_period_weeks: int = 4
+    checkin_every_months: int = 1
+    sponsor_catchup_every_weeks: int = 6
+    # "warn": report membership-diversity criteria as warnings; "block": treat them as unmet gate requirements.
+    criteria: str = "warn"
+    min_leads: int = 2
+    min_departments: int = 2
+    pseudonymise_roster: bool = True
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+_TUPLE_INT_FIELDS = {"reminder_days_before"}
+
+
+def policy_from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Policy:
+    """Build a Policy from a mapping (e.g. parsed TOML), naming the first bad key or value."""
+    known = {f.name: f for f in fields(Policy)}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise PolicyError(source, f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        kwargs[name] = _coerce(name, value, source)
+    policy = replace(Policy(), **kwargs)
+    _validate(policy, source)
+    return policy
+
+
+def load_policy(text: str, source: str = "<policy>") -> Policy:
+    """Parse policy TOML text. The caller reads the file; this module does no I/O of its own."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(source, f"not valid TOML: {exc}") from None
+    section = data.get("policy", data)
+    if not isinstance(section, dict):
+        raise PolicyError(source, "[policy] must be a table")
+    return policy_from_mapping(section, source)
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    default = getattr(Policy(), name)
+    if name == "escalation":
+        if not isinstance(value, list) or not value:
+            raise PolicyError(source, "escalation must be a non-empty list of {days_overdue, audience} tables")
+        steps = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict) or set(item) != {"days_overdue", "audience"}:
+                raise PolicyError(source, f"escalation[{i}] must have exactly days_overdue and audience")
+            steps.append(EscalationStep(_int(f"escalation[{i}].days_overdue", item["days_overdue"], source),
+                                        str(item["audience"])))
+        return tuple(steps)
+    if name in _TUPLE_INT_FIELDS:
+        if not isinstance(value, list):
+            raise PolicyError(source, f"{name} must be a list of whole numbers of days")
+        return tuple(_int(name, v, source) for v in value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise PolicyError(source, f"{name} must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int):
+        return _int(name, value, source)
+    if not isinstance(value, str):
+        raise PolicyError(source, f"{name} must be a string, not {value!r}")
+    return value
+
+
+def _int(name: str, value: Any, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PolicyError(source, f"{name} must be a whole number, not {value!r}")
+    return value
+
+
+def _validate(p: Policy, source: str) -> None:
+    try:
+        p.zone()
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(source, f"timezone {p.timezone!r} is not in the tz database") from None
+    for name in ("core_group_weeks", "sponsor_meeting_weeks", "charter_weeks", "launch_weeks",
+                 "review_cadence_months", "review_decision_weeks", "escalation_repeat_days",
+                 "checkin_every_months", "sponsor_catchup_every_weeks", "min_leads", "min_departments"):
+        if getattr(p, name) <= 0:
+            raise PolicyError(source, f"{name} must be greater than 0")
+    if p.notice_period_weeks < 0:
+        raise PolicyError(source, "notice_period_weeks must not be negative")
+    if any(d <= 0 for d in p.reminder_days_before):
+        raise PolicyError(source, "reminder_days_before must hold positive numbers of days")
+    if p.criteria not in ("warn", "block"):
+        raise PolicyError(source, f"criteria must be 'warn' or 'block', not {p.criteria!r}")
+    previous = 0
+    for step in p.escalation:
+        if step.audience not in AUDIENCES:
+            raise PolicyError(source, f"escalation audience {step.audience!r} is not one of {', '.join(AUDIENCES)}")
+        if step.days_overdue <= previous:
+            raise PolicyError(source, "escalation days_overdue must be positive and increasing")
+        previous = step.days_overdue

@@ -1,0 +1,131 @@
+"""Where mail goes: an SMTP server (real use) or a Maildir folder (the embedded default and demos)."""
+
+from __future__ import annotations
+
+import mailbox
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+
+class TemporaryFailure(Exception):
+    """Try again later: a 4xx reply, a dropped or refused connection."""
+
+
+class ConnectionLost(TemporaryFailure):
+    """The connection broke mid-batch: the rest of the batch must wait for a new connection."""
+
+
+class PermanentFailure(Exception):
+    """Do not retry: a 5xx reply. The message carries the server's reply."""
+
+
+class Connection(Protocol):
+    def send(self, msg: EmailMessage, recipient: str) -> None: ...
+
+
+class Transport(Protocol):
+    def connect(self) -> AbstractContextManager[Connection]: ...
+
+    def describe(self) -> str: ...
+
+
+class MaildirTransport:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        box = mailbox.Maildir(self.path, create=True)
+        try:
+            yield _MaildirConnection(box)
+        finally:
+            box.close()
+
+    def describe(self) -> str:
+        return f"Maildir {self.path}"
+
+
+class _MaildirConnection:
+    def __init__(self, box: mailbox.Maildir) -> None:
+        self.box = box
+
+    def send(self, msg: EmailMessage, recipient: str) -> None:
+        try:
+            self.box.add(msg)  # Maildir writes to tmp/ then renames into new/: never a half message
+        except OSError as exc:
+            raise TemporaryFailure(f"cannot write to Maildir: {exc.strerror}") from None
+
+
+class SmtpTransport:
+    def __init__(self, host: str, port: int, *, username: str | None = None, password: str | None = None,
+                 starttls: bool = False, use_ssl: bool = False, timeout: float = 30.0,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        self.host, self.port = host, port
+        self.username = username
+        self._password = password
+        self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
+        self.ssl_context = ssl_context
+
+    def __repr__(self) -> str:
+        return f"SmtpTransport({self.host}:{self.port}, user={self.username!r})"
+
+    def describe(self) -> str:
+        return f"SMTP {self.host}:{self.port}"
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """One connection for a whole batch."""
+        try:
+            if self.use_ssl:
+                client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                                        context=self.ssl_context or ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                client.starttls(context=self.ssl_context or ssl.create_default_context())
+            if self.username:
+                client.login(self.username, self._password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentFailure(f"SMTP login refused for user {self.username!r}: {exc.smtp_code}") from None
+        except smtplib.SMTPResponseException as exc:
+            raise _classify(exc.smtp_code, exc.smtp_error) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(f"cannot connect to {self.host}:{self.port}: {exc}") from None
+        try:
+            yield _SmtpConnection(client)
+        finally:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+
+class _SmtpConnection:
+    def __init__(self, client: smtplib.SMTP) -> None:
+        self.client = client
+
+    def send(self, msg: EmailMessage, recipient: str) -> None:
+        try:
+            refused = self.client.send_message(msg, to_addrs=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = exc.recipients.get(recipient, (550, b"recipient refused"))
+            raise _classify(code, reply) from None
+        except smtplib.SMTPResponseException as exc:
+            raise _classify(exc.smtp_code, exc.smtp_error) from None
+        except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise ConnectionLost(f"connection lost: {exc}") from None
+        if refused:
+            code, reply = refused[recipient]
+            raise _classify(code, reply)
+
+
+def _classify(code: int, reply: bytes | str) -> Exception:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    line = f"{code} {' '.join(text.split())}"
+    return PermanentFailure(line) if 500 <= code < 600 else TemporaryFailure(line)

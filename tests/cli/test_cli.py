@@ -1,0 +1,160 @@
+"""The `copflow` command as a user runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = str(Path(sys.executable).with_name("copflow"))
+NOW = "2026-03-02T09:00:00+00:00"
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPFLOW_")}
+    env.update({"COPFLOW_HOME": str(tmp_path), "COPFLOW_NOW": NOW, "COPFLOW_USER": "od@uni.example.org"})
+    return env
+
+
+def cf(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    r = subprocess.run([EXE, *args], env=env, capture_output=True, text=True, timeout=120)
+    if ok:
+        assert r.returncode == 0, r.stderr
+    return r
+
+
+def rows(env: dict[str, str]) -> dict[str, int]:
+    import sqlite3
+
+    con = sqlite3.connect(Path(env["COPFLOW_HOME"]) / "copflow.db")
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                for t in ("cop", "person", "membership", "gate_evidence", "transition", "notification")}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once through the CLI itself; each test gets a copy of the database file."""
+    folder = tmp_path_factory.mktemp("seeded")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPFLOW_")}
+    env.update({"COPFLOW_HOME": str(folder), "COPFLOW_NOW": NOW, "COPFLOW_USER": "od@uni.example.org"})
+    cf(env, "db", "upgrade")
+    for who, dept in (("ann", "Library"), ("bob", "Estates"), ("dir", "Research")):
+        cf(env, "person", "add", f"{who}@uni.example.org", "--name", who.title(), "--department", dept)
+    cf(env, "cop", "create", "data-insight", "--name", "Data and Insight")
+    for who, role in (("ann", "coordinator"), ("bob", "lead"), ("dir", "sponsor")):
+        cf(env, "member", "add", "data-insight", f"{who}@uni.example.org", "--role", role)
+    return folder / "copflow.db"
+
+
+@pytest.fixture
+def seeded(home: dict[str, str], seeded_template: Path) -> dict[str, str]:
+    import shutil
+
+    shutil.copy(seeded_template, Path(home["COPFLOW_HOME"]) / "copflow.db")
+    return home
+
+
+def test_a_gate_recorded_and_passed_from_the_command_line(seeded):
+    cf(seeded, "gate", "record", "data-insight", "core_group_formed", "-f", "domain=Data for decisions",
+       "-f", "formed_on=2026-02-20")
+    r = cf(seeded, "advance", "data-insight")
+    assert "data-insight: forming → planning" in r.stdout
+    status = json.loads(cf(seeded, "status", "--json").stdout)
+    assert status == [{"slug": "data-insight", "name": "Data and Insight", "stage": "planning",
+                       "next_gate": "sponsor meeting done", "due_on": "2026-04-13", "overdue_days": 0,
+                       "next_review_on": None, "health": "on track"}]
+    shown = json.loads(cf(seeded, "cop", "show", "data-insight", "--json").stdout)
+    assert shown["transitions"][0]["by"] == "od@uni.example.org"
+    # Embedded default: the stage-change notices went straight to the Maildir.
+    maildir = Path(seeded["COPFLOW_HOME"]) / "maildir" / "new"
+    assert len(list(maildir.iterdir())) == 3
+    table = cf(seeded, "status").stdout
+    assert "data-insight" in table and "sponsor meeting done" in table
+
+
+BAD_INPUT = [
+    (["person", "add", "not-an-email", "--name", "X"], "not a valid email address", "person"),
+    (["person", "add", "ann@uni.example.org", "--name", "Again"], "already exists", "person"),
+    (["cop", "show", "nope"], "no CoP 'nope'", None),
+    (["member", "add", "nope", "ann@uni.example.org", "--role", "lead"], "no CoP 'nope'", "membership"),
+    (["member", "add", "data-insight", "ann@uni.example.org", "--role", "boss"], "unknown role 'boss'", "membership"),
+    (["cop", "create", "data-insight", "--name", "Dup"], "CoP 'data-insight' already exists", "cop"),
+    (["cop", "create", "Bad Slug", "--name", "X"], "slug", "cop"),
+    (["advance", "data-insight"], "cannot leave forming", "transition"),
+    (["advance", "data-insight", "--to", "active"], "no transition leads there", "transition"),
+    (["gate", "record", "data-insight", "launch_held", "-f", "held_on=2026-01-01"], "gate launch_held is not open",
+     "gate_evidence"),
+    (["gate", "record", "data-insight", "core_group_formed", "-f", "formed_on=2026-03-09"], "in the future",
+     "gate_evidence"),
+    (["gate", "record", "data-insight", "core_group_formed", "-f", "formed_on"], "--field takes KEY=VALUE",
+     "gate_evidence"),
+    (["gate", "record", "data-insight", "no_such_gate"], "unknown gate 'no_such_gate'", "gate_evidence"),
+    (["status", "--stage", "dormant"], "unknown stage 'dormant'", None),
+]
+
+
+@pytest.mark.parametrize(("args", "message", "table"), BAD_INPUT, ids=[" ".join(a[:2]) + f"-{i}"
+                                                                       for i, (a, _, _) in enumerate(BAD_INPUT)])
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(seeded, args, message, table):
+    before = rows(seeded)
+    r = cf(seeded, *args, ok=False)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("copflow: error: "), r.stderr
+    assert message in lines[0]
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    assert rows(seeded) == before
+
+
+def test_a_database_without_tables_says_what_to_do(home):
+    r = cf(home, "status", ok=False)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "copflow: error: the database has no copflow tables yet: run `copflow db upgrade`"
+
+
+def test_bad_policy_file_is_one_line(seeded, tmp_path):
+    (tmp_path / "policy.toml").write_text("launch_weeks = 'soon'\n")
+    r = cf({**seeded, "COPFLOW_POLICY": str(tmp_path / "policy.toml")}, "status", ok=False)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert "launch_weeks must be a whole number" in r.stderr
+
+
+def test_status_does_not_import_prefect(seeded):
+    code = ("import sys; from copflow.cli.main import run; sys.argv=['copflow','status','--json']\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print('PREFECT' if any(m.split('.')[0]=='prefect' for m in sys.modules) else 'NO-PREFECT', file=sys.stderr)")
+    for args in (["status"], ["gate", "record"], ["advance"], ["cop", "list"]):
+        r = subprocess.run([sys.executable, "-c", code.replace("'status','--json'", ",".join(map(repr, args)))],
+                           env=seeded, capture_output=True, text=True, timeout=60)
+        assert r.stderr.strip().endswith("NO-PREFECT"), (args, r.stderr)
+
+
+def test_every_command_has_help_text():
+    import typer.main
+
+    from copflow.cli.main import app
+
+    def walk(cmd, path):  # type: ignore[no-untyped-def]
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    commands = list(walk(typer.main.get_command(app), ["copflow"]))
+    assert len(commands) >= 18
+    for path, cmd in commands:
+        assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
+        for param in cmd.params:
+            if param.name != "help" and getattr(param, "param_type_name", "") == "option":
+                assert (param.help or "").strip(), f"{' '.join(path)} --{param.name} has no help"
+
+
+def test_diagram_prints_mermaid(home):
+    assert cf(home, "diagram").stdout.startswith("stateDiagram-v2")

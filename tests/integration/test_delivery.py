@@ -1,0 +1,117 @@
+"""Outbox delivery to a real SMTP server on 127.0.0.1 and to a Maildir: once per key, retries, parking."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from copflow.db.models import Notification
+from copflow.db.uow import UnitOfWork
+from copflow.services.delivery import deliver
+from copflow.services.outbox import Recipient, enqueue
+from notifications.transports import MaildirTransport, SmtpTransport
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SENDER = "CoP programme <cop@uni.example.org>"
+
+
+def queue(url: str, *addresses: str) -> None:
+    with UnitOfWork(url) as u:
+        for i, addr in enumerate(addresses):
+            enqueue(u.session, key=f"test/{i}/{addr}", cop_id=None, kind="stage_changed",
+                    to=Recipient(addr, f"Person {i}", "lead"), now=NOW,
+                    context={"cop": {"slug": "x", "name": "Data & Insight", "stage": "planning", "timezone": "UTC"},
+                             "from_stage": "forming", "to_stage": "planning", "next_gate": None,
+                             "next_due_on": None})
+        u.commit()
+
+
+def rows(url: str) -> list[Notification]:
+    with UnitOfWork(url) as u:
+        return list(u.session.scalars(select(Notification).order_by(Notification.id)))
+
+
+def test_enqueue_is_idempotent_per_key(db_url):
+    queue(db_url, "a@x.org")
+    queue(db_url, "a@x.org")
+    assert len(rows(db_url)) == 1
+
+
+def test_smtp_delivery_sends_each_key_once_over_one_connection(db_url, smtp):
+    queue(db_url, "a@x.org", "b@x.org", "c@x.org")
+    transport = SmtpTransport("127.0.0.1", smtp.port)
+    report = deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW, batch_size=10)
+    assert (report.sent, report.retried, report.parked) == (3, 0, 0)
+    again = deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW + timedelta(hours=1))
+    assert again.sent == 0
+    assert sorted(r for m in smtp.received for r in m.rcpt_tos) == ["a@x.org", "b@x.org", "c@x.org"]
+    msg = smtp.received[0].message
+    assert msg["Subject"] == "Data & Insight has moved from forming to planning"
+    assert msg["Message-ID"] == rows(db_url)[0].message_id
+    assert msg.get_content_type() == "multipart/alternative"
+    assert "<strong>Data &amp; Insight</strong>" in msg.get_body(("html",)).get_content()
+    assert all(r.status == "sent" and r.sent_at is not None for r in rows(db_url))
+
+
+def test_temporary_failure_is_retried_later_and_permanent_failure_is_parked(db_url, smtp):
+    smtp.refuse = {"busy@x.org": "451 4.3.0 mailbox busy", "gone@x.org": "550 5.1.1 no such user"}
+    queue(db_url, "ok@x.org", "busy@x.org", "gone@x.org")
+    transport = SmtpTransport("127.0.0.1", smtp.port)
+    report = deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW)
+    assert (report.sent, report.retried, report.parked) == (1, 1, 1)
+    by_addr = {r.recipient: r for r in rows(db_url)}
+    assert by_addr["gone@x.org"].status == "parked" and "550 5.1.1 no such user" in by_addr["gone@x.org"].last_error
+    busy = by_addr["busy@x.org"]
+    assert busy.status == "pending" and busy.attempts == 1 and busy.next_attempt_at == NOW + timedelta(minutes=1)
+    # Not yet due: nothing is tried.
+    assert deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW + timedelta(seconds=30)).claimed == 0
+    smtp.refuse = {}
+    report = deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW + timedelta(minutes=2))
+    assert (report.sent, report.parked) == (1, 0)
+    assert sorted(r for m in smtp.received for r in m.rcpt_tos) == ["busy@x.org", "ok@x.org"]
+
+
+def test_temporary_failures_give_up_after_the_limit(db_url, smtp):
+    smtp.refuse = {"busy@x.org": "452 4.2.2 mailbox full"}
+    queue(db_url, "busy@x.org")
+    transport = SmtpTransport("127.0.0.1", smtp.port)
+    t = NOW
+    for _ in range(3):
+        deliver(UnitOfWork(db_url), transport, sender=SENDER, now=t, max_attempts=3)
+        t += timedelta(hours=7)
+    [row] = rows(db_url)
+    assert row.status == "parked" and row.attempts == 3 and "gave up after 3 attempts" in row.last_error
+
+
+def test_an_unreachable_server_loses_nothing(db_url, smtp):
+    queue(db_url, "a@x.org", "b@x.org")
+    from tests.smtp_server import free_port
+
+    report = deliver(UnitOfWork(db_url), SmtpTransport("127.0.0.1", free_port(), timeout=2), sender=SENDER, now=NOW)
+    assert report.sent == 0 and report.errors and "cannot connect" in report.errors[0]
+    assert [r.status for r in rows(db_url)] == ["pending", "pending"]
+    report = deliver(UnitOfWork(db_url), SmtpTransport("127.0.0.1", smtp.port), sender=SENDER,
+                     now=NOW + timedelta(minutes=5))
+    assert report.sent == 2
+
+
+def test_a_claimed_message_whose_deliverer_died_is_sent_after_the_lease(db_url, smtp):
+    from copflow.services.delivery import LEASE, claim
+
+    queue(db_url, "a@x.org")
+    assert claim(UnitOfWork(db_url), now=NOW, limit=10) == [1]  # ...and the process dies here
+    transport = SmtpTransport("127.0.0.1", smtp.port)
+    assert deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW + timedelta(minutes=1)).sent == 0
+    assert deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW + LEASE).sent == 1
+
+
+def test_maildir_delivery(db_url, tmp_path):
+    queue(db_url, "a@x.org", "b@x.org")
+    box_path = tmp_path / "maildir"
+    report = deliver(UnitOfWork(db_url), MaildirTransport(box_path), sender=SENDER, now=NOW)
+    assert report.sent == 2
+    box = mailbox.Maildir(box_path, create=False)
+    subjects = sorted(m["To"] for m in box)
+    assert subjects == ["Person 0 <a@x.org>", "Person 1 <b@x.org>"]

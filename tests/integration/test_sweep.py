@@ -1,0 +1,81 @@
+"""The sweep's services: indexed selection of what is due, reminders once per rung, reviews opened on time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from copflow.db.models import Cop, Notification, TransitionRecord
+from copflow.db.uow import UnitOfWork
+from copflow.services.sweep import SWEEP_ACTOR, SweepCounts, due_cop_batches, sweep_batch
+from tests.integration.helpers import D, P, at, to_active, to_planning
+
+
+def sweep(url: str, day: int, od_manager: str | None = None):  # type: ignore[no-untyped-def]
+    total = SweepCounts()
+    for batch in due_cop_batches(UnitOfWork(url), now=at(day), policy=P, batch_size=2):
+        c = sweep_batch(UnitOfWork(url), batch, now=at(day), policy=P, od_manager=od_manager)
+        total = total.add(c)
+    return total
+
+
+def reminders(url: str) -> list[tuple[str, str]]:
+    with UnitOfWork(url) as u:
+        return [(n.recipient, n.idempotency_key.split("/")[3]) for n in u.session.scalars(
+            select(Notification).where(Notification.kind == "gate_reminder").order_by(Notification.id))]
+
+
+def test_selection_reads_only_what_is_due(db_url):
+    to_planning(db_url)  # sponsor meeting due day 10 + 42 = day 52
+    assert due_cop_batches(UnitOfWork(db_url), now=at(52 - 31), policy=P) == []
+    [[cop_id]] = due_cop_batches(UnitOfWork(db_url), now=at(52 - 30), policy=P)
+    assert cop_id == 1
+
+
+def test_reminder_goes_to_each_lead_once_however_often_the_sweep_runs(db_url):
+    to_planning(db_url)
+    first = sweep(db_url, 52 - 14)
+    again = sweep(db_url, 52 - 14)
+    assert first.notices_queued == 2 and again.notices_queued == 0
+    assert sorted(reminders(db_url)) == [(f"ann@{D}", "before-14"), (f"bob@{D}", "before-14")]
+    with UnitOfWork(db_url) as u:
+        n = u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder")).first()
+        assert "sponsor meeting done" in n.subject and "14 days" in n.subject
+        assert "no evidence recorded for sponsor meeting done" in n.body_text
+        assert "<li>" in n.body_html
+
+
+def test_escalation_ladder_reaches_sponsor_then_od_manager(db_url):
+    to_planning(db_url)
+    for day in (52 + 1, 52 + 7, 52 + 14, 52 + 21):
+        sweep(db_url, day)
+    steps = reminders(db_url)
+    assert (f"ann@{D}", "overdue-1") in steps and (f"bob@{D}", "overdue-1") in steps
+    assert (f"dir@{D}", "overdue-7") in steps
+    assert (f"odm@{D}", "overdue-14") in steps and (f"odm@{D}", "overdue-21") in steps
+
+
+def test_od_manager_from_settings_when_the_cop_has_no_contact(db_url):
+    to_planning(db_url)
+    with UnitOfWork(db_url) as u:
+        cop = u.session.scalar(select(Cop))
+        cop.memberships = [m for m in cop.memberships if m.role != "od_manager_contact"]
+        u.commit()
+    sweep(db_url, 52 + 14, od_manager="od.team@uni.example.org")
+    assert ("od.team@uni.example.org", "overdue-14") in reminders(db_url)
+
+
+def test_a_due_review_is_opened_by_the_sweep(db_url):
+    to_active(db_url)  # charter review date 2026-03-02
+    review_day = (at(0).date().replace(year=2026, month=3, day=2) - at(0).date()).days
+    assert sweep(db_url, review_day - 1).reviews_opened == 0
+    counts = sweep(db_url, review_day)
+    assert counts.reviews_opened == 1
+    with UnitOfWork(db_url) as u:
+        cop = u.session.scalar(select(Cop))
+        last = u.session.scalars(select(TransitionRecord).order_by(TransitionRecord.id.desc())).first()
+        assert cop.stage == "reviewing" and cop.next_due_gate == "review_passed"
+        assert cop.next_due_on == at(review_day).date() + timedelta(weeks=6)
+        assert (last.from_stage, last.to_stage, last.by) == ("active", "reviewing", SWEEP_ACTOR)
+    assert sweep(db_url, review_day).reviews_opened == 0  # idempotent
