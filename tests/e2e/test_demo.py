@@ -1,0 +1,45 @@
+"""`copflow demo` end to end, twice (it must be re-runnable), as a user runs it."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from email import policy
+from pathlib import Path
+
+import pytest
+
+EXE = str(Path(sys.executable).with_name("copflow"))
+
+
+@pytest.mark.slow
+def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPFLOW_", "PREFECT_API"))}
+    folder = tmp_path / "demo"
+    for _ in range(2):
+        r = subprocess.run([EXE, "demo", "--folder", str(folder)], env=env, capture_output=True, text=True,
+                           timeout=600)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert "Portfolio (5 CoPs)" in r.stdout
+    out = r.stdout
+    assert f"Database:  {folder / 'copflow.db'}" in out and "Prefect:   run records in" in out
+    for slug, stage in (("data-insight", "active"), ("events-management", "reviewing"), ("research-it", "planning"),
+                        ("hr-recruitment", "launching"), ("digital-communications", "forming")):
+        assert re.search(rf"{slug}\s+│ {stage}", out), (slug, stage)
+    con = sqlite3.connect(folder / "copflow.db")
+    assert con.execute("select count(*) from cop").fetchone()[0] == 5  # re-run started afresh
+    assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
+    box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
+    subjects = [m["Subject"] for m in box]
+    assert any(s.startswith("Overdue: sponsor meeting done for Research IT") for s in subjects)
+    assert any(s.startswith("Reminder: review due for Data and Insight") for s in subjects)
+    first = next(iter(box))
+    from email import message_from_bytes
+
+    parsed = message_from_bytes(first.as_bytes(), policy=policy.default)
+    assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
+    assert (folder / "prefect" / "prefect.db").is_file()
