@@ -109,11 +109,13 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
 
     box = mailbox.Maildir(env["COPFLOW_MAILDIR"], create=False)
     mails = len(box)
+    invites = sum(1 for m in box if m.get_content_type() == "multipart/mixed")
     print()
     print(f"Sweep: {summary['reviews_opened']} review(s) opened, {summary['notices_queued']} reminder(s) queued, "
           f"{summary['sent']} sent")
     print(f"Database:  {folder / 'copflow.db'}")
-    print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages; open it with `mutt -f` or any Maildir client)")
+    print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
+          " open it with `mutt -f` or any Maildir client)")
     print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
           f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")

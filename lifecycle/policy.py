@@ -44,6 +44,9 @@ class Policy:
     notice_period_weeks: int = 4
     checkin_every_months: int = 1
     sponsor_catchup_every_weeks: int = 6
+    # Local time of day for meetings copflow schedules itself (check-ins, catch-ups, reviews).
+    meeting_time: str = "12:30"
+    meeting_minutes: int = 45
     # "warn": report membership-diversity criteria as warnings; "block": treat them as unmet gate requirements.
     criteria: str = "warn"
     min_leads: int = 2
@@ -126,6 +129,10 @@ def _validate(p: Policy, source: str) -> None:
                  "checkin_every_months", "sponsor_catchup_every_weeks", "min_leads", "min_departments"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
+    if not _is_clock(p.meeting_time):
+        raise PolicyError(source, f"meeting_time must be HH:MM (24-hour), not {p.meeting_time!r}")
+    if not 5 <= p.meeting_minutes <= 480:
+        raise PolicyError(source, "meeting_minutes must be between 5 and 480")
     if p.notice_period_weeks < 0:
         raise PolicyError(source, "notice_period_weeks must not be negative")
     if any(d <= 0 for d in p.reminder_days_before):
@@ -139,3 +146,9 @@ def _validate(p: Policy, source: str) -> None:
         if step.days_overdue <= previous:
             raise PolicyError(source, "escalation days_overdue must be positive and increasing")
         previous = step.days_overdue
+
+
+def _is_clock(text: str) -> bool:
+    hours, sep, minutes = text.partition(":")
+    return bool(sep) and hours.isdigit() and minutes.isdigit() and len(minutes) == 2 \
+        and int(hours) < 24 and int(minutes) < 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,9 +42,14 @@ def message_id(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+# Python's header folder at 78 columns leaves a doubled space before an encoded word ("13:00  — Data");
+# headers may be 998 characters long (RFC 5322), and ours are far shorter, so they are never folded.
+POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def build(out: Outgoing, sender: str, now: datetime) -> EmailMessage:
     frm = sender_address(sender)
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = frm
     local, _, domain = out.recipient.partition("@")
     msg["To"] = Address(display_name=_one_line(out.recipient_name or ""), username=local, domain=domain)
@@ -55,4 +61,10 @@ def build(out: Outgoing, sender: str, now: datetime) -> EmailMessage:
     msg.set_content(out.body_text)
     if out.body_html:
         msg.add_alternative(out.body_html, subtype="html")
+    if out.ics:
+        # CalConnect iMIP practice: the calendar is the last alternative (so clients show Accept/Decline)
+        # and again as an attachment for clients that only look there; one invitation per mail.
+        method = out.ics_method or "REQUEST"
+        msg.add_alternative(out.ics, subtype="calendar", params={"method": method})
+        msg.add_attachment(out.ics.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics")
     return msg

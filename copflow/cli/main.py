@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from copflow.cli import context as ctx
+from copflow.cli.meetings import meeting_app, notify_app
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.running import register_flow_commands
 
@@ -24,6 +25,8 @@ app.add_typer(cop_app, name="cop")
 app.add_typer(person_app, name="person")
 app.add_typer(member_app, name="member")
 app.add_typer(gate_app, name="gate")
+app.add_typer(meeting_app, name="meeting")
+app.add_typer(notify_app, name="notify")
 register_record_commands(app)
 register_flow_commands(app)
 

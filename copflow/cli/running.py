@@ -86,9 +86,19 @@ def after_gate(result: AdvanceResult) -> None:
         for name, payload in result.events:
             emit_event(event=name, resource={"prefect.resource.id": f"copflow.cop.{result.slug}"}, payload=payload)
         return
+    deliver_now()
+
+
+def deliver_now() -> None:
+    """Embedded default: send what a command queued right away, in-process and without Prefect.
+    With a Prefect server configured, the `deliver-outbox` deployment does it instead."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
     from copflow.services.delivery import deliver_with_settings
 
-    deliver_with_settings(ctx.settings(), now=ctx.now())
+    r = deliver_with_settings(ctx.settings(), now=ctx.now())
+    for e in r.errors:
+        typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
 
 
 def demo(

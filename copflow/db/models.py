@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = "0001"
+SCHEMA_VERSION = "0002"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -155,6 +155,14 @@ class MeetingSeries(Base):
     rrule: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     created_at: Mapped[datetime]
+    # Wall-clock start in `tzid` ("2026-03-03T12:30"): a series recurs in local time, across DST changes.
+    tzid: Mapped[str] = mapped_column(String(64), default="UTC")
+    starts_local: Mapped[str] = mapped_column(String(20), default="")
+    location: Mapped[str | None] = mapped_column(String(300))
+    organizer_email: Mapped[str] = mapped_column(String(320), default="")
+    # Who was invited: updates and cancellations go to the same people, whoever joined or left since.
+    attendees: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    cancelled_occurrences: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class Notification(Base):

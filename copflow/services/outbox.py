@@ -11,13 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
-from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, CopSnapshot, Notice, Policy, Role
+from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, CopSnapshot, Gate, Notice, Policy, Role
 from notifications.compose import render
 
 _ROLES_FOR_AUDIENCE = {
     "leads": (Role.LEAD, Role.COORDINATOR),
     "sponsor": (Role.SPONSOR,),
     "od_manager": (Role.OD_MANAGER_CONTACT,),
+    "members": (Role.LEAD, Role.COORDINATOR, Role.CORE, Role.WIDER, Role.SPONSOR),
 }
 
 
@@ -78,6 +79,11 @@ def enqueue_transition_notices(s: Session, cop: Cop, snap: CopSnapshot, from_sta
     for to in recipients(cop, "leads") + recipients(cop, "sponsor"):
         key = f"{cop.slug}/stage/{cop.stage_visit}/{to_stage}/{to.email}"
         added += enqueue(s, key=key, cop_id=cop.id, kind="stage_changed", to=to, context=context, now=now)
+    if to_stage == "reviewing":  # the survey call goes to every member, core and wider
+        closes = {**context, "closes_on": context["next_due_on"], "survey_url": None}
+        for to in recipients(cop, "members"):
+            key = f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}"
+            added += enqueue(s, key=key, cop_id=cop.id, kind="review_opened", to=to, context=closes, now=now)
     return added
 
 
@@ -88,10 +94,11 @@ def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_ma
         "kind": notice.kind, "audience": notice.audience, "gate": notice.gate.value,
         "due_on": notice.due_on.isoformat(), "days": notice.days, "step": notice.step},
         "gate_title": GATE_TITLES[notice.gate], "needs": needs or _fields_of(notice)}
+    kind = "review_due" if notice.gate is Gate.REVIEW_DUE else "gate_reminder"
     added = 0
     for to in recipients(cop, notice.audience, od_manager):
-        added += enqueue(s, key=f"{notice.key}/{to.email}", cop_id=cop.id, kind="gate_reminder", to=to,
-                         context=context, now=now)
+        added += enqueue(s, key=f"{notice.key}/{to.email}", cop_id=cop.id, kind=kind, to=to, context=context,
+                         now=now)
     return added
 
 

@@ -8,7 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from email import policy
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -38,8 +38,14 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert any(s.startswith("Overdue: sponsor meeting done for Research IT") for s in subjects)
     assert any(s.startswith("Reminder: review due for Data and Insight") for s in subjects)
     first = next(iter(box))
-    from email import message_from_bytes
-
     parsed = message_from_bytes(first.as_bytes(), policy=policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
     assert (folder / "prefect" / "prefect.db").is_file()
+    # A launched CoP's check-in series lands as an iMIP invitation a mail client opens with Accept/Decline.
+    checkins = [message_from_bytes(m.as_bytes(), policy=policy.default) for m in box
+                if (m["Subject"] or "").startswith("Core group check-in")]
+    assert checkins
+    cal = next(p for p in checkins[0].walk() if p.get_content_type() == "text/calendar")
+    assert cal.get_param("method") == "REQUEST"
+    text = cal.get_content()
+    assert "METHOD:REQUEST" in text and "RRULE:FREQ=MONTHLY" in text and "RSVP=TRUE" in text

@@ -1,0 +1,106 @@
+"""Invitations through a real SMTP server, read back by ical.js: structure, methods, updates, cancellations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from copflow.db.models import MeetingSeries
+from copflow.db.uow import UnitOfWork
+from copflow.services.delivery import deliver
+from copflow.services.meetings import cancel, reschedule
+from notifications.transports import SmtpTransport
+from tests.integration.helpers import D, at, to_active
+from tests.interop.icaljs import read_with_icaljs
+
+SENDER = "CoP programme <cop@uni.example.org>"
+
+
+def send(url: str, smtp, day: int) -> None:  # type: ignore[no-untyped-def]
+    deliver(UnitOfWork(url), SmtpTransport("127.0.0.1", smtp.port), sender=SENDER, now=at(day))
+
+
+def invitations(smtp):  # type: ignore[no-untyped-def]
+    return [m for m in smtp.received if m.message.get_content_type() == "multipart/mixed"]
+
+
+def structure(msg) -> list[str]:  # type: ignore[no-untyped-def]
+    out = []
+    for part in msg.walk():
+        out.append(part.get_content_type())
+    return out
+
+
+def calendar_part(msg):  # type: ignore[no-untyped-def]
+    return next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+
+
+def test_launch_sends_series_invitations_that_clients_accept(db_url, smtp):
+    to_active(db_url)
+    send(db_url, smtp, 90)
+    invites = invitations(smtp)
+    with UnitOfWork(db_url) as u:
+        series = {s.kind: s for s in u.session.scalars(select(MeetingSeries))}
+    assert set(series) == {"review", "checkin", "sponsor_catchup"}
+    # One invitation per mail, per attendee, per series: check-in to leads + core, catch-up to leads + sponsor,
+    # review meeting to leads, core, sponsor and OD contact.
+    by_uid: dict[str, list[str]] = {}
+    for m in invites:
+        assert structure(m.message) == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html",
+                                        "text/calendar", "application/ics"]
+        cal = calendar_part(m.message)
+        text = cal.get_content()
+        assert cal.get_param("method") == "REQUEST" and "METHOD:REQUEST" in text
+        assert cal.get_content_charset() == "utf-8"
+        assert text.count("BEGIN:VEVENT") == 1
+        attachment = next(p for p in m.message.walk() if p.get_content_type() == "application/ics")
+        assert attachment.get_filename() == "invite.ics" and attachment.get_content().decode() == text
+        [parsed] = read_with_icaljs([text], 3)
+        [event] = parsed["events"]
+        by_uid.setdefault(event["uid"], []).extend(m.rcpt_tos)
+        assert parsed["method"] == "REQUEST" and event["status"] == "CONFIRMED" and event["sequence"] == 0
+        assert all(a["partstat"] == "NEEDS-ACTION" and a["rsvp"] == "TRUE" for a in event["attendees"])
+        assert event["organizer"]["email"] == f"mailto:ann@{D}"
+    assert sorted(by_uid[series["checkin"].uid]) == [f"ann@{D}", f"bob@{D}", f"cat@{D}"]
+    assert sorted(by_uid[series["sponsor_catchup"].uid]) == [f"ann@{D}", f"bob@{D}", f"dir@{D}"]
+    assert sorted(by_uid[series["review"].uid]) == [f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}", f"odm@{D}"]
+    checkin = read_with_icaljs([calendar_part(next(m.message for m in invites
+                                                   if series["checkin"].uid in calendar_part(m.message).get_content()))
+                                .get_content()], 4)[0]["events"][0]
+    # Launch held 2025-04-04; check-ins start two weeks later at 12:30 London time, monthly (BST = UTC+1).
+    assert checkin["occurrences"] == ["2025-04-18T11:30:00.000Z", "2025-05-18T11:30:00.000Z",
+                                      "2025-06-18T11:30:00.000Z", "2025-07-18T11:30:00.000Z"]
+    total = len(invites)
+    send(db_url, smtp, 91)
+    assert len(invitations(smtp)) == total  # a re-run sends nothing twice
+
+
+def test_update_and_cancellations_keep_the_uid_and_raise_the_sequence(db_url, smtp):
+    to_active(db_url)
+    send(db_url, smtp, 90)
+    with UnitOfWork(db_url) as u:
+        uid = u.session.scalar(select(MeetingSeries.uid).where(MeetingSeries.kind == "checkin"))
+    smtp.received.clear()
+    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=datetime(2025, 4, 22, 13, 0),
+               now=at(91), location="Room 2.14")
+    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(92), occurrence=datetime(2025, 6, 22, 13, 0))
+    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(93), reason="testing")
+    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(94))  # twice: nothing new
+    send(db_url, smtp, 95)
+    texts = [calendar_part(m.message).get_content() for m in invitations(smtp) if m.rcpt_tos == [f"bob@{D}"]]
+    parsed = read_with_icaljs(texts, 2)
+    summary = [(p["method"], p["events"][0]["uid"], p["events"][0]["sequence"], p["events"][0]["status"],
+                p["events"][0]["recurrence_id_utc"]) for p in parsed]
+    assert summary == [("REQUEST", uid, 1, "CONFIRMED", None),
+                       ("CANCEL", uid, 2, "CANCELLED", "2025-06-22T12:00:00.000Z"),
+                       ("CANCEL", uid, 3, "CANCELLED", None)]
+    assert parsed[0]["events"][0]["occurrences"] == ["2025-04-22T12:00:00.000Z", "2025-05-22T12:00:00.000Z"]
+    for m in invitations(smtp):
+        cal = calendar_part(m.message)
+        method = "CANCEL" if "METHOD:CANCEL" in cal.get_content() else "REQUEST"
+        assert cal.get_param("method") == method
+    subjects = sorted({m.message["Subject"] for m in invitations(smtp)})
+    assert subjects == ["Cancelled: Core group check-in on Sunday 22 June 2025, 13:00 — Data and Insight",
+                        "Cancelled: Core group check-in — Data and Insight",
+                        "Updated: Core group check-in (every month) — Data and Insight"]

@@ -1,0 +1,70 @@
+"""Messages are safe whatever a name or note contains: no forged headers, no live HTML, names intact."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
+from notifications.compose import render
+from notifications.ics import Meeting, Party, calendar_text
+from notifications.mime import Outgoing, build, message_id
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def roundtrip(out: Outgoing, sender: str = "CoP programme <cop@uni.example.org>"):  # type: ignore[no-untyped-def]
+    return message_from_bytes(build(out, sender, NOW).as_bytes(), policy=policy.default)
+
+
+def test_crlf_in_subject_and_names_cannot_add_headers():
+    out = Outgoing("k1", "ann@x.org", "Ann\r\nBcc: all@evil.example", "Hello\r\nBcc: all@evil.example\r\n\r\nbody",
+                   "text", None)
+    msg = roundtrip(out, "Evil\r\nBcc: x@evil.example <cop@x.org>")
+    assert msg["Bcc"] is None and len(msg.get_all("Subject")) == 1
+    assert msg["Subject"] == "Hello Bcc: all@evil.example body"
+    assert msg["To"].addresses[0].addr_spec == "ann@x.org"
+
+
+def test_names_with_commas_and_non_ascii_are_encoded_and_read_back():
+    msg = roundtrip(Outgoing("k2", "zoe@bücher.example.org", "Ünal, Zoë", "Ça marche — oui", "tëxt", "<p>ü</p>"))
+    [to] = msg["To"].addresses
+    assert (to.display_name, to.addr_spec) == ("Ünal, Zoë", "zoe@bücher.example.org")
+    assert msg["Subject"] == "Ça marche — oui"
+    assert msg.get_body(("plain",)).get_content() == "tëxt\n"
+
+
+def test_message_id_is_derived_from_the_key():
+    a = roundtrip(Outgoing("same-key", "a@x.org", None, "s", "t", None))
+    b = roundtrip(Outgoing("same-key", "a@x.org", None, "s", "t", None))
+    assert a["Message-ID"] == b["Message-ID"] == message_id("same-key", "uni.example.org")
+
+
+def test_html_in_names_is_escaped_in_html_and_kept_plain_in_text():
+    context = {"cop": {"slug": "x", "name": "<script>alert(1)</script>", "stage": "planning", "timezone": "UTC"},
+               "recipient": {"name": "<img src=x onerror=alert(1)>", "email": "a@x.org", "role": "lead"},
+               "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None}
+    r = render("stage_changed", context)
+    assert "<script>" not in r.html and "&lt;script&gt;" in r.html
+    assert "<img" not in r.html and "&lt;img" in r.html
+    assert "<script>alert(1)</script>" in r.text
+
+
+def test_ics_values_are_escaped_and_folded():
+    m = Meeting(uid="u@copflow", sequence=0, summary="Check-in\r\nATTENDEE:mailto:evil@x.org",
+                description="a; b, c\nnew line", tzid="Europe/London", start=datetime(2026, 3, 3, 12, 30), minutes=30,
+                organizer=Party("ann@x.org", 'Lee, "Ann"'), attendees=(Party("bob@x.org", "Bob"),))
+    text = calendar_text(m, method="REQUEST", dtstamp=NOW)
+    assert "\r\nATTENDEE:mailto:evil@x.org" not in text.replace("SUMMARY:Check-in ATTENDEE", "")
+    assert text.count("ATTENDEE") == 2  # the real one, and the text inside SUMMARY
+    assert "DESCRIPTION:a\\; b\\, c\\nnew line" in text
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_every_message_kind_renders_with_its_sample(capsys):
+    from notifications.previews import PREVIEWS, preview
+
+    for name in PREVIEWS:
+        rendered, ics = preview(name)
+        assert rendered.subject and rendered.text.strip() and "<html" in rendered.html
+        assert "\n" not in rendered.subject
+        assert (ics is not None) == name.startswith("invitation")
