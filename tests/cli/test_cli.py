@@ -158,3 +158,37 @@ def test_every_command_has_help_text():
 
 def test_diagram_prints_mermaid(home):
     assert cf(home, "diagram").stdout.startswith("stateDiagram-v2")
+
+
+def test_meetings_from_the_command_line(seeded):
+    r = cf(seeded, "meeting", "schedule", "data-insight", "sponsor_meeting", "--at", "2026-03-10T10:00",
+           "--location", "Room 2.14")
+    assert "scheduled data-insight.sponsor_meeting.1@copflow; invitations queued for 3 people" in r.stdout
+    cf(seeded, "meeting", "reschedule", "data-insight", "data-insight.sponsor_meeting.1@copflow", "--at",
+       "2026-03-11T10:00")
+    [m] = json.loads(cf(seeded, "meeting", "list", "data-insight", "--json").stdout)
+    assert (m["starts"], m["sequence"], m["status"]) == ("2026-03-11T10:00", 1, "scheduled")
+    cf(seeded, "meeting", "cancel", "data-insight", "data-insight.sponsor_meeting.1@copflow", "--reason", "moved")
+    maildir = Path(seeded["COPFLOW_HOME"]) / "maildir" / "new"
+    methods = sorted(p.read_text().count("METHOD:CANCEL") > 0 for p in maildir.iterdir())
+    assert methods == [False] * 6 + [True] * 3  # invite + update to 3 people, then the cancellation
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["meeting", "schedule", "data-insight", "checkin", "--at", "next tuesday"], "--at must be a local date"),
+    (["meeting", "schedule", "data-insight", "checkin", "--at", "2026-03-10T10:00+01:00"], "leave out the offset"),
+    (["meeting", "schedule", "data-insight", "party", "--at", "2026-03-10T10:00"], "unknown meeting kind 'party'"),
+    (["meeting", "cancel", "data-insight", "nope@copflow"], "no meeting of data-insight 'nope@copflow'"),
+    (["notify", "preview", "nope"], "no preview 'nope'"),
+])
+def test_meeting_and_preview_mistakes(seeded, args, message):
+    r = cf(seeded, *args, ok=False)
+    assert r.returncode != 0 and r.stderr.startswith("copflow: error: ") and message in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+def test_every_message_kind_previews(home):
+    names = [line.split()[0] for line in cf(home, "notify", "preview").stdout.splitlines()]
+    assert len(names) == 18
+    assert cf(home, "notify", "preview", "escalation-od-manager").stdout.startswith("Subject: Overdue:")
+    assert "METHOD:CANCEL" in cf(home, "notify", "preview", "invitation-cancel", "--ics").stdout
