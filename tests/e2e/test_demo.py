@@ -36,7 +36,7 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     subjects = [m["Subject"] for m in box]
     assert any(s.startswith("Overdue: sponsor meeting done for Research IT") for s in subjects)
-    assert any(s.startswith("Reminder: review due for Data and Insight") for s in subjects)
+    assert any(s.startswith("Data and Insight: review due on") for s in subjects)
     first = next(iter(box))
     parsed = message_from_bytes(first.as_bytes(), policy=policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
