@@ -19,7 +19,9 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     now_iso = (now or datetime.now(UTC)).isoformat()
     batches = find_due_cops(now_iso, batch_size)
     results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
-    totals = {k: sum(r[k] for r in results) for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
+    totals: dict[str, Any] = {k: sum(r[k] for r in results)
+                              for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
+    totals["opened"] = [slug for r in results for slug in r["opened"]]
     delivery = deliver_outbox(now_iso)
     publish_portfolio(now_iso)
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
@@ -32,7 +34,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
 
 def _markdown(now_iso: str, s: dict[str, Any], errors: list[str]) -> str:
     lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|"]
-    lines += [f"| {k.replace('_', ' ')} | {v} |" for k, v in s.items()]
+    lines += [f"| {k.replace('_', ' ')} | {', '.join(v) if isinstance(v, list) else v} |" for k, v in s.items()]
     if errors:
         lines += ["", "## Delivery errors", *[f"- {e}" for e in errors]]
     return "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from prefect import task
 
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from tasks.common import parse_now, settings, uow
+from tasks.events import emit
 
 
 @task(name="find-due-cops", retries=2, retry_delay_seconds=10)
@@ -22,4 +23,6 @@ def sweep_cop_batch(cop_ids: list[int], now_iso: str) -> dict[str, int]:
     """Open due reviews and queue reminders/escalations for one batch, in one transaction."""
     s = settings()
     counts = sweep_batch(uow(), cop_ids, now=parse_now(now_iso), policy=s.policy(), od_manager=s.od_manager_email)
+    for slug in counts.opened:  # after commit: the review-decision deployment triggers on this
+        emit("copflow.review.opened", slug, {"stage": "reviewing"})
     return asdict(counts)

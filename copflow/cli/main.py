@@ -10,6 +10,7 @@ import typer
 from copflow.cli import context as ctx
 from copflow.cli.meetings import meeting_app, notify_app
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
+from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.add_typer(member_app, name="member")
 app.add_typer(gate_app, name="gate")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(notify_app, name="notify")
+app.add_typer(review_app, name="review")
 register_record_commands(app)
 register_flow_commands(app)
 

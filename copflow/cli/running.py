@@ -76,15 +76,15 @@ def outbox_list(
               [[r["id"], r["status"], r["kind"], r["to"], r["subject"], r["attempts"], r["error"]] for r in rows])
 
 
-def after_gate(result: AdvanceResult) -> None:
-    """After a transition commits: in server mode, tell Prefect (deployments trigger on the event);
+def after_gate(result: AdvanceResult, extra: list[tuple[str, dict[str, str]]] | None = None) -> None:
+    """After a transition commits: in server mode, tell Prefect (deployments trigger on the events);
     in the embedded default, deliver the queued notices in-process."""
     if os.environ.get("PREFECT_API_URL"):
         prefect_env_defaults()
-        from prefect.events import emit_event
+        from tasks.events import emit
 
-        for name, payload in result.events:
-            emit_event(event=name, resource={"prefect.resource.id": f"copflow.cop.{result.slug}"}, payload=payload)
+        for name, payload in [*result.events, *(extra or [])]:
+            emit(name, result.slug, payload)
         return
     deliver_now()
 

@@ -55,16 +55,23 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
     with concurrent_guard(slug), uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
-        check_recordable(snapshot(s, cop), g)
-        clean = validate_evidence(g, payload, today)
-        if g is Gate.CHARTER_PUBLISHED and clean.get("version"):
-            _check_new_charter_version(s, cop, clean["version"])
-        s.add(GateEvidence(cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=g.value,
-                           payload=clean, recorded_by=who, recorded_at=now))
-        s.flush()
+        clean = add_evidence(s, cop, g, payload, who=who, now=now, today=today)
         refresh_due(s, cop, today, policy)
         uow.commit()
         return clean
+
+
+def add_evidence(s: Session, cop: Cop, g: Gate, payload: dict[str, Any], *, who: str, now: datetime,
+                 today: date) -> dict[str, Any]:
+    """Check that the gate is open and the evidence well-formed, then add it (caller commits)."""
+    check_recordable(snapshot(s, cop), g)
+    clean = validate_evidence(g, payload, today)
+    if g is Gate.CHARTER_PUBLISHED and clean.get("version"):
+        _check_new_charter_version(s, cop, clean["version"])
+    s.add(GateEvidence(cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=g.value,
+                       payload=clean, recorded_by=who, recorded_at=now))
+    s.flush()
+    return clean
 
 
 def advance(uow: UnitOfWork, *, slug: str, by: str, now: datetime, policy: Policy,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -27,10 +27,12 @@ class SweepCounts:
     reviews_opened: int = 0
     notices_queued: int = 0
     conflicts: int = 0
+    opened: list[str] = field(default_factory=list)
 
     def add(self, other: SweepCounts) -> SweepCounts:
         return SweepCounts(self.cops + other.cops, self.reviews_opened + other.reviews_opened,
-                           self.notices_queued + other.notices_queued, self.conflicts + other.conflicts)
+                           self.notices_queued + other.notices_queued, self.conflicts + other.conflicts,
+                           self.opened + other.opened)
 
 
 def due_cop_batches(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 500) -> list[list[int]]:
@@ -73,6 +75,7 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         apply_decision(s, cop, fresh, decision, who=SWEEP_ACTOR, now=now, today=today,
                                        policy=policy, reason="review date reached")
                         counts.reviews_opened += 1
+                        counts.opened.append(cop.slug)
                         continue
                     for notice in notices_due(snap, today, policy):
                         needs = [u.message for u in check_gate(notice.gate, snap, today, policy)[0]]

@@ -15,15 +15,13 @@ from tests.integration.helpers import D, at, to_planning
 def _artifact(key: str):  # type: ignore[no-untyped-def]
     """The latest artifact with `key`, read back through the Prefect API."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.objects import Artifact
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     async def read():  # type: ignore[no-untyped-def]
-        # A raw request: prefect 3.9.1's read_artifacts() sends null for the filters it was not given, which
-        # the server (with this fastapi) answers with 422.
         async with get_client() as client:
-            response = await client.request("POST", "/artifacts/filter", json={
-                "artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1, "offset": 0})
-            return Artifact.model_validate_list(response.json())
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                               sort=ArtifactSort.CREATED_DESC, limit=1)
 
     [artifact] = asyncio.run(read())
     return artifact

@@ -1,0 +1,35 @@
+"""What follows a gate: triggered by `copflow.stage.entered` events in server mode (prefect.yaml).
+
+The transition itself already wrote, in its own transaction, the notices and the invitation series that the
+new stage needs; this flow delivers them and refreshes the portfolio, so the OD manager sees the run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+
+from tasks.outbox import deliver_outbox
+from tasks.portfolio import publish_portfolio
+
+
+@flow(name="gate-dispatcher", log_prints=True)
+def gate_dispatcher(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
+    now_iso = datetime.now(UTC).isoformat()
+    delivery = deliver_outbox(now_iso)
+    publish_portfolio(now_iso)
+    create_markdown_artifact(
+        key=f"copflow-gate-{slug}",
+        markdown=f"# {slug}: {gate or 'gate'} passed → {stage or '?'}\n\n"
+                 f"Delivered {delivery['sent']} message(s); {delivery['retried']} to retry, "
+                 f"{delivery['parked']} parked.\n",
+        description=f"What followed the latest gate of {slug}")
+    print(f"{slug} entered {stage}: sent {delivery['sent']}")
+    return {"slug": slug, "stage": stage, **delivery}
+
+
+if __name__ == "__main__":
+    gate_dispatcher("example")

@@ -1,0 +1,66 @@
+"""The review decision in the Prefect UI: the flow shows the CoP's state, pauses for a typed decision
+(pass / evolve / close, by whom, why), then calls the same service as `copflow review decide`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+from pydantic import Field
+
+from tasks.gates import decide
+
+
+class ReviewDecision(RunInput):
+    decision: Literal["pass", "evolve", "close"] = Field(description="Continue, evolve, or close the CoP")
+    decided_by: str = Field(description="Your work email")
+    reason: str = Field(description="Why: this is kept in the audit trail")
+    closing_date: date | None = Field(default=None, description="For close: at least the notice period away")
+    evolve_kind: Literal["renew", "split", "merge"] | None = Field(default=None, description="For evolve")
+
+
+@flow(name="review-decision", log_prints=True)
+def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) -> dict[str, Any]:
+    """Wait (up to `timeout_hours`) for an OD manager's decision; a refused one is asked for again."""
+    create_markdown_artifact(key=f"copflow-review-{slug}", markdown=_summary(slug),
+                             description=f"The review of {slug}, waiting for a decision")
+    problem = ""
+    for _ in range(attempts):
+        if problem:
+            print(f"decision refused: {problem}; asking again")
+        answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(
+            description=f"Decide the review of **{slug}**." + (f"\n\nLast answer refused: {problem}" if problem else "")),
+            timeout=timeout_hours * 3600, poll_interval=2)
+        try:
+            return decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC).isoformat(),
+                          answer.closing_date.isoformat() if answer.closing_date else None, answer.evolve_kind)
+        except Exception as exc:
+            from copflow.services.errors import CopflowError
+            from lifecycle import LifecycleError
+
+            if not isinstance(exc, CopflowError | LifecycleError):
+                raise
+            problem = str(exc)
+    raise RuntimeError(f"no acceptable decision for {slug} after {attempts} answers: {problem}")
+
+
+def _summary(slug: str) -> str:
+    from copflow.services.cops import show_cop
+    from tasks.common import settings, uow
+
+    d = show_cop(uow(), slug, datetime.now(UTC), settings().policy())
+    lines = [f"# Review of {d['name']}", "", f"Stage: **{d['stage']}**; decision due {d['next_due_on']}.", ""]
+    charter = d["charter"]
+    if isinstance(charter, dict):
+        lines += ["## Charter", f"- purpose: {charter['purpose']}",
+                  *[f"- annual target: {t}" for t in charter["annual_targets"]], ""]
+    lines += ["Decide with the form: pass (continue), evolve (renew, split, merge) or close."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    review_decision("example")
