@@ -32,9 +32,9 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
     for _ in range(attempts):
         if problem:
             print(f"decision refused: {problem}; asking again")
-        answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(
-            description=f"Decide the review of **{slug}**." + (f"\n\nLast answer refused: {problem}" if problem else "")),
-            timeout=timeout_hours * 3600, poll_interval=2)
+        note = f"Decide the review of **{slug}**." + (f"\n\nLast answer refused: {problem}" if problem else "")
+        answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(description=note),
+                                timeout=timeout_hours * 3600, poll_interval=2)
         try:
             return decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC).isoformat(),
                           answer.closing_date.isoformat() if answer.closing_date else None, answer.evolve_kind)
