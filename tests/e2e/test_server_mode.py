@@ -1,0 +1,158 @@
+"""Server mode, for real: a Prefect server on 127.0.0.1 backed by PostgreSQL, `prefect deploy --all`, a
+process worker, and copflow's own database on PostgreSQL too.
+
+A gate recorded with the CLI emits `copflow.stage.entered`; the event-triggered deployment runs on the worker
+and the invitations arrive at the test SMTP server. Then the sweep opens a review, the triggered review flow
+pauses, and a typed decision resumes it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration import helpers as h
+from tests.smtp_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def wait_for(what: str, check: Callable[[], object], timeout: float = 180.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def prefect_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database for the Prefect server itself."""
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import ADMIN_URL
+
+    name = f"prefect_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+asyncpg://{ADMIN_URL.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def server(tmp_path: Path, smtp, postgres_url: str, prefect_database: str) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
+    from tests.conftest import _truncate
+
+    _truncate(postgres_url)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPFLOW_", "PREFECT_"))}
+    env.update({
+        "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "COPFLOW_CODE_DIR": str(ROOT), "COPFLOW_HOME": str(tmp_path / "home"),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": prefect_database,
+        "COPFLOW_DATABASE_URL": postgres_url,
+        "COPFLOW_SMTP_HOST": "127.0.0.1", "COPFLOW_SMTP_PORT": str(smtp.port),
+        "COPFLOW_USER": f"odm@{h.D}",
+    })
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str, log: str) -> None:
+        out = open(tmp_path / log, "wb")  # noqa: SIM115 - closed with the process
+        procs.append(subprocess.Popen([str(BIN / "prefect"), *args], cwd=ROOT, env=env, stdout=out,
+                                      stderr=subprocess.STDOUT, start_new_session=True))
+
+    start("server", "start", "--host", "127.0.0.1", "--port", str(port), log="server.log")
+    try:
+        wait_for("the Prefect server", lambda: _healthy(env["PREFECT_API_URL"]))
+        for args in (["work-pool", "create", "copflow", "--type", "process"], ["--no-prompt", "deploy", "--all"]):
+            r = subprocess.run([str(BIN / "prefect"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                               timeout=300)
+            assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+        start("worker", "start", "--pool", "copflow", log="worker.log")
+        yield env
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+
+
+def _healthy(api: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api}/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def copflow(env: dict[str, str], *args: str, now: str) -> str:
+    r = subprocess.run([str(BIN / "copflow"), *args], cwd=ROOT, env={**env, "COPFLOW_NOW": now},
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decision(server, smtp, monkeypatch):
+    env = server
+    url = env["COPFLOW_DATABASE_URL"]
+    h.to_launching(url)
+    h.record(url, "data-insight", "launch_held", 90, held_on="2025-04-04", attendance="42", feedback="keen")
+
+    out = copflow(env, "advance", "data-insight", now="2025-04-06T09:00:00+00:00")
+    assert "launching → active" in out
+    # No mail was sent by the CLI itself: the event-triggered deployment on the worker delivers it.
+    wait_for("the invitations", lambda: any("Core group check-in" in (m.message["Subject"] or "")
+                                             for m in smtp.received))
+    assert any(m.message.get_content_type() == "multipart/mixed" for m in smtp.received)
+
+    copflow(env, "sweep", now="2026-03-02T09:00:00+00:00")  # the review date: the sweep opens the review
+    for key, value in env.items():
+        if key.startswith("PREFECT_"):
+            monkeypatch.setenv(key, value)
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateName
+    from prefect.flow_runs import resume_flow_run
+
+    def paused():  # type: ignore[no-untyped-def]
+        with get_client(sync_client=True) as client:
+            return client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
+
+    [run] = wait_for("the review flow to pause", paused)  # type: ignore[misc]
+    assert run.parameters == {"slug": "data-insight"}
+    resume_flow_run(run.id, run_input={"decision": "pass", "decided_by": f"odm@{h.D}", "reason": "targets met"})
+
+    def decided():  # type: ignore[no-untyped-def]
+        from sqlalchemy import select
+
+        from copflow.db.models import TransitionRecord
+        from copflow.db.uow import UnitOfWork
+
+        with UnitOfWork(url) as u:
+            row = u.session.execute(select(TransitionRecord.from_stage, TransitionRecord.to_stage, TransitionRecord.by,
+                                           TransitionRecord.reason)
+                                    .where(TransitionRecord.from_stage == "reviewing")).first()
+            return tuple(row) if row else None
+
+    assert wait_for("the decision", decided) == ("reviewing", "active", f"odm@{h.D}", "targets met")
+    print(f"\nserver mode: {len(smtp.received)} mails delivered by event-triggered runs; review resumed")
