@@ -192,3 +192,11 @@ def test_every_message_kind_previews(home):
     assert len(names) == 18
     assert cf(home, "notify", "preview", "escalation-od-manager").stdout.startswith("Subject: Overdue:")
     assert "METHOD:CANCEL" in cf(home, "notify", "preview", "invitation-cancel", "--ics").stdout
+
+
+def test_review_decide_mistakes_are_one_line(seeded):
+    r = cf(seeded, "review", "decide", "data-insight", "--decision", "pass", "--reason", "x", ok=False)
+    assert r.returncode == 1 and r.stderr == "copflow: error: stage: data-insight is in stage forming, not under review\n"
+    r = cf(seeded, "review", "decide", "data-insight", "--decision", "close", "--reason", "x", "--closing-date",
+           "soon", ok=False)
+    assert r.returncode == 2 and "--closing-date must be YYYY-MM-DD" in r.stderr

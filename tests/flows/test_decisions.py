@@ -60,6 +60,9 @@ def test_gate_dispatcher_delivers_what_the_gate_queued(env, smtp):
     out = gate_dispatcher("data-insight", stage="active", gate="launch_held")
     assert out["sent"] == len(smtp.received) > 10
     assert any("Core group check-in" in m.message["Subject"] for m in smtp.received)
+    from tests.flows.test_daily_sweep import _artifact
+
+    assert f"Delivered {out['sent']} message(s)" in _artifact("copflow-gate-data-insight").data
 
 
 def _paused_run_id(timeout: float = 60.0):  # type: ignore[no-untyped-def]

@@ -1,0 +1,30 @@
+"""The delivery and portfolio flows: their outcome in the SMTP server, and their artifacts via the API."""
+
+from __future__ import annotations
+
+from flows.outbox_delivery import outbox_delivery
+from flows.portfolio_report import portfolio_report
+from tests.flows.test_daily_sweep import _artifact
+from tests.integration.helpers import to_active, to_planning
+
+
+def test_outbox_delivery_flow_sends_what_is_pending(db_url, smtp, monkeypatch):
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
+    to_planning(db_url)
+    report = outbox_delivery()
+    assert report["sent"] == len(smtp.received) == 3
+    assert outbox_delivery()["sent"] == 0
+
+
+def test_portfolio_report_publishes_a_table_with_a_stable_key(db_url, monkeypatch):
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    to_planning(db_url, "research-it")
+    to_active(db_url, "data-insight", with_staff=False)
+    assert portfolio_report() == 2
+    artifact = _artifact("copflow-portfolio")
+    rows = artifact.data if isinstance(artifact.data, list) else __import__("json").loads(artifact.data)
+    assert {r["slug"]: r["stage"] for r in rows} == {"data-insight": "active", "research-it": "planning"}
+    assert set(rows[0]) == {"slug", "name", "stage", "next_gate", "due_on", "overdue_days", "next_review_on",
+                            "health"}
