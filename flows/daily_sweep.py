@@ -1,4 +1,5 @@
-"""The daily sweep: open reviews that fall due, queue reminders and escalations, deliver, report."""
+"""The daily sweep: open reviews that fall due, queue reminders and escalations, archive CoPs whose closing
+date has come, deliver, report."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
+from tasks.closure import archive_and_close, find_due_closures
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_portfolio
 from tasks.sweep import find_due_cops, sweep_cop_batch
@@ -22,6 +24,8 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     totals: dict[str, Any] = {k: sum(r[k] for r in results)
                               for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
     totals["opened"] = [slug for r in results for slug in r["opened"]]
+    closures = [archive_and_close(slug, now_iso) for slug in find_due_closures(now_iso)]
+    totals["closed"] = [c["slug"] for c in closures]
     delivery = deliver_outbox(now_iso)
     publish_portfolio(now_iso)
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],

@@ -20,6 +20,10 @@ class UsageError(Exception):
     """A bad command-line value: shown as one line, exit 2."""
 
 
+class VerifyFailed(Exception):
+    """A check found problems: shown as one line, exit 1."""
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     from copflow.settings import load_settings

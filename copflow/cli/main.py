@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from copflow.cli import context as ctx
+from copflow.cli.closing import register as register_closing
 from copflow.cli.meetings import meeting_app, notify_app
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
@@ -30,6 +31,7 @@ app.add_typer(meeting_app, name="meeting")
 app.add_typer(notify_app, name="notify")
 app.add_typer(review_app, name="review")
 register_record_commands(app)
+register_closing(app, cop_app)
 register_flow_commands(app)
 
 
@@ -89,6 +91,12 @@ def _classify(exc: BaseException) -> tuple[int | None, str]:
         return 130, "interrupted"
     if isinstance(exc, ctx.UsageError):
         return 2, str(exc)
+    if isinstance(exc, ctx.VerifyFailed):
+        return 1, str(exc)
+    from copflow.archive import ArchiveError
+
+    if isinstance(exc, ArchiveError):
+        return 1, str(exc)
     if isinstance(exc, CopflowError | LifecycleError | SettingsError):
         return 1, str(exc)
     from sqlalchemy.exc import OperationalError, ProgrammingError

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = "0002"
+SCHEMA_VERSION = "0003"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,6 +76,10 @@ class Cop(Base):
     review_anchor_on: Mapped[date | None] = mapped_column(Date)
     closing_date: Mapped[date | None] = mapped_column(Date)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id"))
+    # Where a merged CoP's members and meetings went.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", name="fk_cop_merged_into"))
+    closed_at: Mapped[datetime | None]
+    archive_path: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     # Optimistic lock: two concurrent advances of one CoP end in one transition and one clear error.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -188,6 +192,19 @@ class Notification(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),)
+
+
+class Document(Base):
+    """Texts a CoP keeps: the lessons-learned report (drafted by copflow, completed by the leads), notes."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
 
 
 class AppMeta(Base):

@@ -17,6 +17,7 @@ from copflow.db.models import Charter, Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
+from copflow.services.closing import on_closing_entered
 from copflow.services.errors import ConcurrentChange, InvalidInput
 from copflow.services.meetings import on_stage_entered
 from copflow.services.outbox import enqueue_transition_notices
@@ -107,6 +108,8 @@ def apply_decision(s: Session, cop: Cop, snap: CopSnapshot, decision: Decision, 
     refresh_due(s, cop, today, policy)
     enqueue_transition_notices(s, cop, snap, t.source.value, t.target.value, now=now, policy=policy)
     on_stage_entered(s, cop, t.source, t.target, today=today, now=now, policy=policy, anchor=cop.review_anchor_on)
+    if t.target is Stage.CLOSING:
+        on_closing_entered(s, cop, now=now, reason=reason or "the community has decided to close")
     return AdvanceResult(cop.slug, t.source.value, t.target.value, t.trigger,
                          tuple(w.message for w in decision.warnings),
                          tuple((e.name, e.payload) for e in decision.events),

@@ -1,0 +1,74 @@
+"""Closing a CoP: the closing notice, cancelled meetings, and a lessons-learned draft for the leads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copflow.db.models import Cop, Document, GateEvidence, TransitionRecord
+from copflow.db.uow import UnitOfWork
+from copflow.services import validation as v
+from copflow.services.errors import InvalidInput
+from copflow.services.meetings import cancel_all
+from copflow.services.outbox import cop_context, enqueue, recipients
+from copflow.services.records import current_charter, get_cop
+from lifecycle import Gate
+from notifications.compose import environment
+
+LESSONS = "lessons_learned"
+
+
+def on_closing_entered(s: Session, cop: Cop, *, now: datetime, reason: str) -> int:
+    """Everything the close decision sets off, in the same transaction as the transition."""
+    cancelled = cancel_all(s, cop, now=now, reason="the community is closing")
+    context = {**cop_context(cop), "closing_date": cop.closing_date.isoformat() if cop.closing_date else "",
+               "reason": reason}
+    for to in recipients(cop, "members"):
+        enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
+                kind="closing_notice", to=to, context=context, now=now)
+    s.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}",
+                   content=lessons_draft(s, cop, now=now, reason=reason), created_by="copflow", created_at=now))
+    return cancelled
+
+
+def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
+    charter = current_charter(s, cop.id)
+    transitions = list(s.scalars(select(TransitionRecord).where(TransitionRecord.cop_id == cop.id)
+                                 .order_by(TransitionRecord.id)))
+    decisions = [e for e in s.scalars(select(GateEvidence).where(GateEvidence.cop_id == cop.id)
+                                      .order_by(GateEvidence.id))
+                 if e.gate in (Gate.REVIEW_PASSED.value, Gate.EVOLVE_DECIDED.value, Gate.CLOSE_DECIDED.value)]
+    context: dict[str, Any] = {
+        "cop": {"slug": cop.slug, "name": cop.name, "domain": cop.domain}, "drafted_on": now.date().isoformat(),
+        "proposed_on": cop.created_at.date().isoformat(), "reason": reason,
+        "closing_date": cop.closing_date.isoformat() if cop.closing_date else "",
+        "charter": None if charter is None else {
+            "version": charter.version, "published_on": charter.published_on.isoformat(),
+            "purpose": charter.purpose, "aims": charter.aims, "annual_targets": charter.annual_targets},
+        "transitions": [{"at": t.at.date().isoformat(), "from_stage": t.from_stage, "to_stage": t.to_stage,
+                         "by": t.by, "reason": t.reason} for t in transitions],
+        "reviews": [{"recorded_at": e.recorded_at.date().isoformat(), "gate": e.gate,
+                     "decided_by": e.payload.get("decided_by"), "reason": e.payload.get("reason")} for e in decisions],
+    }
+    return environment().get_template("reports/lessons_learned.md.j2").render(context)
+
+
+def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:
+    """The leads' completed lessons-learned report (the latest one goes into the archive)."""
+    if not text.strip():
+        raise InvalidInput("lessons", "the report is empty")
+    if len(text) > 1_000_000:
+        raise InvalidInput("lessons", "the report is longer than 1,000,000 characters")
+    with uow:
+        cop = get_cop(uow.session, slug, for_write=True)
+        uow.session.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=text,
+                                 created_by=v.clean_text("by", by, 320), created_at=now))
+        uow.commit()
+
+
+def latest_lessons(s: Session, cop_id: int) -> Document | None:
+    return s.scalars(select(Document).where(Document.cop_id == cop_id, Document.kind == LESSONS)
+                     .order_by(Document.id.desc())).first()

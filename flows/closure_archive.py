@@ -1,0 +1,21 @@
+"""Archive a closing CoP now (the daily sweep does it on the closing date; this runs it by hand)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow
+
+from tasks.closure import archive_and_close
+
+
+@flow(name="closure-archive", log_prints=True)
+def closure_archive(slug: str) -> dict[str, Any]:
+    result = archive_and_close(slug, datetime.now(UTC).isoformat())
+    print(f"{slug}: {'already closed' if result['already_closed'] else 'archived and closed'}: {result['path']}")
+    return result
+
+
+if __name__ == "__main__":
+    closure_archive("example")

@@ -1,0 +1,38 @@
+"""Tasks that archive CoPs whose closing date has arrived, and publish each closure manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact
+
+from copflow.archive import read_member
+from copflow.services.closure import close_cop, due_closures
+from tasks.common import parse_now, settings, uow
+from tasks.events import emit
+
+
+@task(name="find-due-closures", retries=2, retry_delay_seconds=10)
+def find_due_closures(now_iso: str) -> list[str]:
+    return due_closures(uow(), now=parse_now(now_iso), policy=settings().policy())
+
+
+@task(name="archive-and-close", retries=1, retry_delay_seconds=30)
+def archive_and_close(slug: str, now_iso: str) -> dict[str, Any]:
+    s = settings()
+    result = close_cop(uow(), slug=slug, now=parse_now(now_iso), policy=s.policy(), archive_dir=s.archive_dir)
+    if not result.already_closed:
+        manifest = json.loads(read_member(Path(result.path), "manifest.json"))
+        rows = "\n".join(f"| {f['path']} | {f['size']} | `{f['sha256'][:16]}…` |" for f in manifest["files"])
+        create_markdown_artifact(
+            key=f"copflow-closure-{slug}",
+            markdown=f"# {slug} closed and archived\n\nArchive: `{result.path}`  \nManifest SHA-256: "
+                     f"`{result.manifest_sha256}`  \nSchema version {manifest['schema_version']}\n\n"
+                     f"| file | bytes | SHA-256 |\n|---|---|---|\n{rows}\n",
+            description=f"Closure manifest of {slug}, every checksum re-read and matched")
+        emit("copflow.cop.closed", slug, {"archive": result.path, "manifest_sha256": result.manifest_sha256})
+    return asdict(result)
