@@ -18,6 +18,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.demo_data import COPS, DOMAIN, PEOPLE
 from copflow.services import cops, gates, people
 from copflow.services.delivery import deliver_with_settings
+from copflow.services.reviews import decide_review
+from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from lifecycle import Policy
 
@@ -30,6 +32,7 @@ def prepare(folder: Path) -> dict[str, str]:
     for stale in ("copflow.db", "copflow.db-wal", "copflow.db-shm"):
         (folder / stale).unlink(missing_ok=True)
     shutil.rmtree(folder / "maildir", ignore_errors=True)
+    shutil.rmtree(folder / "archives", ignore_errors=True)
     env = {
         "COPFLOW_HOME": str(folder),
         "COPFLOW_DATABASE_URL": f"sqlite:///{folder / 'copflow.db'}",
@@ -64,6 +67,12 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
                     people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy)
             elif action == "advance":
                 gates.advance(uow, slug=slug, by=DEMO_ACTOR, now=now, policy=policy)
+            elif action == "sweep":  # the daily sweep of that day opens the review
+                cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
+                sweep_batch(uow, cop_ids, now=now, policy=policy)
+            elif action == "decide":
+                decide_review(uow, slug=slug, decision=raw["decision"], decided_by=DEMO_ACTOR, reason=raw["reason"],
+                              now=now, policy=policy, closing_date=today - timedelta(days=raw["closing_date"]))
             else:
                 gate = action.split(":", 1)[1]
                 gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today), by=DEMO_ACTOR,
@@ -112,12 +121,20 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     invites = sum(1 for m in box if m.get_content_type() == "multipart/mixed")
     print()
     print(f"Sweep: {summary['reviews_opened']} review(s) opened, {summary['notices_queued']} reminder(s) queued, "
-          f"{summary['sent']} sent")
+          f"{len(summary['closed'])} CoP(s) archived and closed, {summary['sent']} mails sent")
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
           " open it with `mutt -f` or any Maildir client)")
     print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
           f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
+    for slug in summary.get("closed", []):
+        from copflow.archive import verify_archive
+
+        path = Path(env["COPFLOW_ARCHIVE_DIR"]).glob(f"{slug}-*.zip")
+        for archive in path:
+            v = verify_archive(archive)
+            print(f"Archive:   {archive}  ({slug} closed; {v.files} files, "
+                  f"{'verified' if v.ok else 'NOT verified'}; check with `uv run copflow archive verify {archive}`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)

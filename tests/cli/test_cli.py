@@ -200,3 +200,23 @@ def test_review_decide_mistakes_are_one_line(seeded):
     r = cf(seeded, "review", "decide", "data-insight", "--decision", "close", "--reason", "x", "--closing-date",
            "soon", ok=False)
     assert r.returncode == 2 and "--closing-date must be YYYY-MM-DD" in r.stderr
+
+
+def test_archive_verify_passes_and_fails_with_one_line(tmp_path, home):
+    from copflow.archive import write_archive
+
+    path, _ = write_archive(tmp_path, "x.zip", {"a.json": b"{}", "b.md": b"# b\n" * 100}, {"cop": {"slug": "x"}})
+    ok = cf(home, "archive", "verify", str(path))
+    assert "OK, 2 files match the manifest" in ok.stdout
+    data = bytearray(path.read_bytes())
+    data[len(data) // 4] ^= 0xFF
+    path.write_bytes(bytes(data))
+    bad = cf(home, "archive", "verify", str(path), ok=False)
+    assert bad.returncode == 1 and "problem(s)" in bad.stderr.splitlines()[-1]
+    missing = cf(home, "archive", "verify", str(tmp_path / "nope.zip"), ok=False)
+    assert missing.returncode == 1 and missing.stderr.strip().endswith("no such file")
+
+
+def test_split_child_syntax_is_checked(seeded):
+    r = cf(seeded, "cop", "split", "data-insight", "--child", "only-a-slug", "--reason", "x", ok=False)
+    assert r.returncode == 2 and "--child takes SLUG:NAME:EMAIL" in r.stderr

@@ -24,14 +24,20 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
         r = subprocess.run([EXE, "demo", "--folder", str(folder)], env=env, capture_output=True, text=True,
                            timeout=600)
         assert r.returncode == 0, r.stderr[-3000:]
-        assert "Portfolio (5 CoPs)" in r.stdout
+        assert "Portfolio (6 CoPs)" in r.stdout
     out = r.stdout
     assert f"Database:  {folder / 'copflow.db'}" in out and "Prefect:   run records in" in out
     for slug, stage in (("data-insight", "active"), ("events-management", "reviewing"), ("research-it", "planning"),
-                        ("hr-recruitment", "launching"), ("digital-communications", "forming")):
+                        ("hr-recruitment", "launching"), ("digital-communications", "forming"),
+                        ("facilities-management", "closed")):
         assert re.search(rf"{slug}\s+│ {stage}", out), (slug, stage)
     con = sqlite3.connect(folder / "copflow.db")
-    assert con.execute("select count(*) from cop").fetchone()[0] == 5  # re-run started afresh
+    assert con.execute("select count(*) from cop").fetchone()[0] == 6  # re-run started afresh
+    # One CoP closed into a verified archive, and `copflow archive verify` agrees.
+    [archive] = (folder / "archives").glob("facilities-management-*.zip")
+    assert f"Archive:   {archive}" in out
+    check = subprocess.run([EXE, "archive", "verify", str(archive)], env=env, capture_output=True, text=True)
+    assert check.returncode == 0 and "OK, 11 files match the manifest" in check.stdout
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     subjects = [m["Subject"] for m in box]

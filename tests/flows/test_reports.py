@@ -28,3 +28,22 @@ def test_portfolio_report_publishes_a_table_with_a_stable_key(db_url, monkeypatc
     assert {r["slug"]: r["stage"] for r in rows} == {"data-insight": "active", "research-it": "planning"}
     assert set(rows[0]) == {"slug", "name", "stage", "next_gate", "due_on", "overdue_days", "next_review_on",
                             "health"}
+
+
+def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest(db_url, smtp, monkeypatch, tmp_path):
+    from flows.daily_sweep import daily_sweep
+    from tests.integration.helpers import at
+    from tests.integration.test_closure import CLOSING_DAY, closing
+
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("COPFLOW_ARCHIVE_DIR", str(tmp_path / "archives"))
+    closing(db_url)
+    assert daily_sweep(now=at(CLOSING_DAY - 1))["closed"] == []
+    summary = daily_sweep(now=at(CLOSING_DAY))
+    assert summary["closed"] == ["data-insight"]
+    assert any(m.message["Subject"] == "Data and Insight is closed and archived" for m in smtp.received)
+    manifest = _artifact("copflow-closure-data-insight")
+    assert "transitions.json" in manifest.data and "roster.json" in manifest.data
+    assert daily_sweep(now=at(CLOSING_DAY + 1))["closed"] == []

@@ -1,0 +1,226 @@
+"""Evolve and close, on SQLite and PostgreSQL: lineage, moved members, cancelled series, verified archives."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from copflow.archive import ArchiveError, safe_target, verify_archive
+from copflow.db.models import Cop, Document, GateEvidence, MeetingSeries, Membership, Notification, TransitionRecord
+from copflow.db.uow import UnitOfWork
+from copflow.services import people
+from copflow.services.closing import save_lessons
+from copflow.services.closure import close_cop, pseudonym
+from copflow.services.errors import CopClosed, InvalidInput
+from copflow.services.evolve import Child, merge, split
+from copflow.services.reviews import decide_review
+from copflow.services.sweep import sweep_batch
+from tests.integration.helpers import D, P, at, record, to_active
+from tests.interop.icaljs import read_with_icaljs
+
+REVIEW_DAY = 420  # 2026-03-02, the charter's review date
+
+
+def under_review(url: str, slug: str = "data-insight", *, with_staff: bool = True) -> int:
+    to_active(url, slug, with_staff=with_staff)
+    with UnitOfWork(url) as u:
+        cop_id = u.session.scalar(select(Cop.id).where(Cop.slug == slug))
+    sweep_batch(UnitOfWork(url), [cop_id], now=at(REVIEW_DAY), policy=P)
+    return cop_id
+
+
+def closing(url: str, weeks: int = 5) -> None:
+    under_review(url)
+    decide_review(UnitOfWork(url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
+                  reason="it achieved its aims", now=at(REVIEW_DAY + 1), policy=P,
+                  closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=weeks))
+
+
+CLOSING_DAY = REVIEW_DAY + 1 + 35
+
+
+def test_split_creates_children_with_lineage_and_chosen_members(db_url):
+    under_review(db_url)
+    r = split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two distinct practices",
+              now=at(REVIEW_DAY + 2), policy=P,
+              children=[Child("data-engineering", "Data Engineering", (f"ann@{D}", f"cat@{D}")),
+                        Child("data-viz", "Data Visualisation", (f"bob@{D}",))])
+    assert (r.from_stage, r.to_stage) == ("reviewing", "planning")
+    with UnitOfWork(db_url) as u:
+        parent = u.session.scalar(select(Cop).where(Cop.slug == "data-insight"))
+        kids = {c.slug: c for c in u.session.scalars(select(Cop).where(Cop.parent_id == parent.id))}
+        assert set(kids) == {"data-engineering", "data-viz"}
+        assert all(k.stage == "forming" for k in kids.values())
+        roles = {(m.person.email, m.role) for m in kids["data-engineering"].memberships}
+        assert roles == {(f"ann@{D}", "coordinator"), (f"cat@{D}", "core")}
+        audit = u.session.scalar(select(TransitionRecord).where(TransitionRecord.cop_id == kids["data-viz"].id))
+        assert audit.trigger == "split-from:data-insight" and audit.reason == "two distinct practices"
+        ev = u.session.scalars(select(GateEvidence).where(GateEvidence.gate == "evolve_decided")).one()
+        assert ev.payload["kind"] == "split"
+
+
+def test_split_refuses_strangers_and_writes_nothing(db_url):
+    under_review(db_url)
+    with pytest.raises(InvalidInput, match="not a member"):
+        split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="x", now=at(REVIEW_DAY + 2),
+              policy=P, children=[Child("ok-child", "OK", (f"ann@{D}",)), Child("bad", "Bad", ("zed@x.org",))])
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(Cop.stage).where(Cop.slug == "data-insight")) == "reviewing"
+        assert u.session.scalar(select(Cop.id).where(Cop.slug == "ok-child")) is None
+
+
+def test_merge_moves_members_and_series_and_closes_pointing_at_the_target(db_url):
+    under_review(db_url)
+    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve", now=at(0))
+    to_active(db_url, "analytics", with_staff=False)
+    with UnitOfWork(db_url) as u:
+        uids = set(u.session.scalars(select(MeetingSeries.uid).join(Cop).where(Cop.slug == "data-insight",
+                                                                                MeetingSeries.status == "scheduled")))
+    r = merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}",
+              reason="same practice", now=at(REVIEW_DAY + 2), policy=P)
+    assert r.to_stage == "closing"
+    with UnitOfWork(db_url) as u:
+        source = u.session.scalar(select(Cop).where(Cop.slug == "data-insight"))
+        target = u.session.scalar(select(Cop).where(Cop.slug == "analytics"))
+        assert source.merged_into_id == target.id
+        moved = set(u.session.scalars(select(MeetingSeries.uid).where(MeetingSeries.cop_id == target.id)))
+        assert uids <= moved  # same UIDs: calendars keep the meetings
+        assert u.session.scalar(select(MeetingSeries.id).where(MeetingSeries.cop_id == source.id,
+                                                               MeetingSeries.status == "scheduled")) is None
+        assert {m.person.email for m in target.memberships} >= {f"ann@{D}", f"bob@{D}", f"cat@{D}"}
+        trail = u.session.scalar(select(TransitionRecord).where(TransitionRecord.cop_id == target.id,
+                                                                TransitionRecord.trigger == "merged-from:data-insight"))
+        assert trail is not None and trail.by == f"odm@{D}"
+
+
+def test_close_decision_cancels_every_series_notifies_members_and_drafts_lessons(db_url):
+    closing(db_url)
+    with UnitOfWork(db_url) as u:
+        series = list(u.session.scalars(select(MeetingSeries)))
+        assert series and all(m.status == "cancelled" for m in series)
+        cancels = list(u.session.scalars(select(Notification).where(Notification.kind == "invitation_cancel")))
+        notices = list(u.session.scalars(select(Notification).where(Notification.kind == "closing_notice")))
+        lessons = u.session.scalars(select(Document)).one()
+    parsed = read_with_icaljs([n.ics for n in cancels], 1)
+    by_uid = {p["events"][0]["uid"]: p for p in parsed}
+    assert set(by_uid) == {m.uid for m in series}
+    for m in series:
+        event = by_uid[m.uid]["events"][0]
+        assert by_uid[m.uid]["method"] == "CANCEL" and event["status"] == "CANCELLED"
+        assert event["sequence"] == m.sequence == 1
+    assert {n.recipient for n in notices} == {f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}"}
+    assert "will close on 2026-04-07" in notices[0].subject
+    assert "# Lessons learned: Data and Insight" in lessons.content and "1 seminar" in lessons.content
+
+
+def test_archive_waits_for_the_closing_date(db_url, tmp_path):
+    closing(db_url)
+    with pytest.raises(InvalidInput, match="archived from that day"):
+        close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY - 1), policy=P, archive_dir=tmp_path / "archives")
+    assert not (tmp_path / "archives").exists() or list((tmp_path / "archives").iterdir()) == []
+
+
+def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
+    closing(db_url)
+    save_lessons(UnitOfWork(db_url), slug="data-insight", text="# Lessons\nWhat worked: lunch and learns.\n",
+                 by=f"ann@{D}", now=at(CLOSING_DAY - 3))
+    result = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
+    path = Path(result.path)
+    assert path.parent == tmp_path / "archives" and path.name == "data-insight-2026-04-07.zip"
+    assert verify_archive(path).ok
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        transitions = json.loads(zf.read("transitions.json"))
+        roster = json.loads(zf.read("roster.json"))
+        evidence = json.loads(zf.read("evidence.json"))
+        names = set(zf.namelist())
+        lessons = [zf.read(n).decode() for n in names if n.endswith("lessons_learned.md")]
+    assert manifest["schema_version"] == "0003" and manifest["cop"]["slug"] == "data-insight"
+    assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+    with UnitOfWork(db_url) as u:
+        cop = u.session.scalar(select(Cop))
+        assert (cop.stage, cop.archive_path) == ("closed", str(path))
+        db_transitions = [(t.from_stage, t.to_stage) for t in u.session.scalars(
+            select(TransitionRecord).order_by(TransitionRecord.id))]
+        db_evidence = u.session.scalars(select(GateEvidence)).all()
+        members = u.session.scalars(select(Membership)).all()
+        done = list(u.session.scalars(select(Notification.recipient).where(Notification.kind == "closure_completed")))
+    # The archive was written before the last transition, which it therefore does not hold.
+    assert [(t["from"], t["to"]) for t in transitions] == db_transitions[:-1]
+    assert db_transitions[-1] == ("closing", "closed")
+    assert len(evidence) == len(db_evidence) - 1  # all but the archive_verified evidence recorded after it
+    assert len(roster["members"]) == len(members) and roster["pseudonymised"] is True
+    assert {m["member"] for m in roster["members"]} == {pseudonym("data-insight", m.person.email) for m in members}
+    assert f"ann@{D}" not in json.dumps(roster)
+    assert any("lunch and learns" in text for text in lessons) and any("to complete" in t for t in lessons)
+    assert any(n.startswith("calendar/") and n.endswith(".ics") for n in names)
+    assert sorted(done) == [f"ann@{D}", f"bob@{D}", f"dir@{D}"]
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "archives").iterdir()}
+    again = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY + 1), policy=P, archive_dir=tmp_path / "archives")
+    assert again.already_closed and again.path == result.path
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "archives").iterdir()} == before
+
+
+def test_a_flipped_byte_fails_verification_and_the_cop_stays_closing(db_url, tmp_path):
+    closing(db_url)
+
+    def flip(path: Path) -> None:
+        data = bytearray(path.read_bytes())
+        data[len(data) // 3] ^= 0x01
+        path.write_bytes(bytes(data))
+
+    with pytest.raises(ArchiveError, match="does not verify"):
+        close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives",
+                  after_write=flip)
+    [path] = (tmp_path / "archives").iterdir()
+    assert not verify_archive(path).ok
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(Cop.stage)) == "closing"
+    with pytest.raises(ArchiveError, match="left for inspection"):  # never overwritten silently
+        close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
+
+
+def test_a_crash_before_the_rename_leaves_no_half_archive(db_url, tmp_path):
+    closing(db_url)
+
+    def crash(partial: Path) -> None:
+        assert partial.exists() and partial.name.startswith(".")
+        raise KeyboardInterrupt("killed")
+
+    with pytest.raises(KeyboardInterrupt):
+        close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives",
+                  before_rename=crash)
+    assert list((tmp_path / "archives").iterdir()) == []  # neither a final archive nor a partial one
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(Cop.stage)) == "closing"
+    result = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
+    assert verify_archive(Path(result.path)).ok
+
+
+def test_writes_after_closure_are_refused(db_url, tmp_path):
+    closing(db_url)
+    close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
+    from copflow.services.meetings import cancel
+
+    for attempt in (
+        lambda: record(db_url, "data-insight", "archive_verified", CLOSING_DAY + 1, archive_path="x"),
+        lambda: people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider",
+                                  now=at(CLOSING_DAY), policy=P),
+        lambda: save_lessons(UnitOfWork(db_url), slug="data-insight", text="late", by="x", now=at(CLOSING_DAY)),
+        lambda: cancel(UnitOfWork(db_url), slug="data-insight", uid="x", now=at(CLOSING_DAY)),
+        lambda: decide_review(UnitOfWork(db_url), slug="data-insight", decision="pass", decided_by=f"odm@{D}",
+                              reason="x", now=at(CLOSING_DAY), policy=P),
+    ):
+        with pytest.raises(CopClosed, match="read-only"):
+            attempt()
+
+
+@pytest.mark.parametrize("name", ["../escape.zip", "/etc/passwd", "a/b.zip", ".hidden.zip", "", "x\x00.zip"])
+def test_archive_names_cannot_leave_the_archive_folder(tmp_path, name):
+    with pytest.raises(ArchiveError):
+        safe_target(tmp_path, name)
