@@ -1,0 +1,105 @@
+"""A fault-injecting SMTP server on aiosmtpd, 127.0.0.1: it refuses, stalls and breaks on command.
+
+- `greet_421`: the next N connections (set it after `up()`: the controller's start-up probe connects too) get "421 4.3.2 service not available" and are closed;
+- `temp_fail`: recipient → how many times to answer 451 before accepting;
+- `perm_fail`: recipient → a 550 reply, always;
+- `cut_every`: close the connection (no reply) when the N-th message of a connection arrives, before keeping it;
+- `down()` / `up()`: stop listening for a while (connections refused), then listen again on the same port.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+from tests.smtp_server import free_port
+
+
+@dataclass
+class Faults:
+    greet_421: int = 0
+    temp_fail: dict[str, int] = field(default_factory=dict)
+    perm_fail: dict[str, str] = field(default_factory=dict)
+    cut_every: int = 0
+    received: Counter[str] = field(default_factory=Counter)  # X-Copflow-Key → times received
+    events: Counter[str] = field(default_factory=Counter)
+
+
+class FaultySMTP(SMTP):
+    faults: Faults
+
+    async def _handle_client(self) -> None:
+        if self.faults.greet_421 > 0:
+            self.faults.greet_421 -= 1
+            self.faults.events["421 on connect"] += 1
+            await self.push("421 4.3.2 Service not available, closing transmission channel")
+            self.transport.close()  # type: ignore[union-attr]
+            return
+        self._per_connection = 0
+        await super()._handle_client()
+
+
+class FaultHandler:
+    def __init__(self, faults: Faults) -> None:
+        self.faults = faults
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        f = self.faults
+        addr = address.lower()
+        if addr in f.perm_fail:
+            f.events["550"] += 1
+            return f.perm_fail[addr]
+        if f.temp_fail.get(addr, 0) > 0:
+            f.temp_fail[addr] -= 1
+            f.events["451"] += 1
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str | None:
+        f = self.faults
+        server._per_connection = getattr(server, "_per_connection", 0) + 1
+        if f.cut_every and server._per_connection % f.cut_every == 0:
+            f.events["cut mid-batch"] += 1
+            server.transport.close()
+            return None
+        msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        f.received[str(msg["X-Copflow-Key"])] += 1
+        return "250 Message accepted"
+
+
+class FaultyServer:
+    def __init__(self) -> None:
+        self.faults = Faults()
+        self.port = free_port()
+        self._controller: Controller | None = None
+
+    def up(self) -> None:
+        faults = self.faults
+
+        class Bound(FaultySMTP):
+            pass
+
+        Bound.faults = faults
+        self._controller = _Controller(FaultHandler(faults), hostname="127.0.0.1", port=self.port, smtp_class=Bound)
+        self._controller.start()
+
+    def down(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+            self.faults.events["server down"] += 1
+
+
+class _Controller(Controller):
+    def __init__(self, handler: Any, *, smtp_class: type[SMTP], **kw: Any) -> None:
+        super().__init__(handler, **kw)
+        self._smtp_class = smtp_class
+
+    def factory(self) -> SMTP:
+        return self._smtp_class(self.handler, **self.SMTP_kwargs)
