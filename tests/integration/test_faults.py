@@ -30,7 +30,7 @@ def test_a_thousand_messages_through_faults_lose_nothing_and_send_nothing_twice(
     server = FaultyServer()
     f = server.faults
     f.cut_every = 60  # batches are 100 per connection: every one is cut once
-    f.perm_fail = {f"p{i}@x.org": "550 5.1.1 <p%d@x.org>: no such user" % i for i in range(0, N, 25)}  # 40
+    f.perm_fail = {f"p{i}@x.org": f"550 5.1.1 <p{i}@x.org>: no such user" for i in range(0, N, 25)}  # 40
     f.temp_fail = {f"p{i}@x.org": 2 for i in range(7, N, 20)}  # 50 recipients answered 451 twice
     transport = SmtpTransport("127.0.0.1", server.port, timeout=10)
     now = NOW
