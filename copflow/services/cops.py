@@ -31,7 +31,7 @@ class CopSummary:
 def propose_cop(uow: UnitOfWork, *, slug: str, name: str, now: datetime, policy: Policy,
                 timezone: str | None = None, domain: str | None = None) -> CopSummary:
     s = v.slug(slug)
-    cop = Cop(slug=s, name=v.clean_text("name", name), timezone=v.timezone(timezone or policy.timezone),
+    cop = Cop(slug=s, name=v.clean_name("name", name), timezone=v.timezone(timezone or policy.timezone),
               domain=domain.strip() if domain else None, stage=Stage.FORMING.value,
               stage_entered_on=local_date(now, policy), stage_visit=1, created_at=now)
     with uow:

@@ -47,7 +47,7 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
             cs = v.slug(child.slug)
             if s.scalar(select(Cop.id).where(Cop.slug == cs)) is not None:
                 raise AlreadyExists("CoP", cs)
-            cop = Cop(slug=cs, name=v.clean_text("name", child.name), timezone=parent.timezone,
+            cop = Cop(slug=cs, name=v.clean_name("name", child.name), timezone=parent.timezone,
                       domain=parent.domain, stage=Stage.FORMING.value, stage_entered_on=today, stage_visit=1,
                       created_at=now, parent_id=parent.id)
             s.add(cop)

@@ -29,7 +29,7 @@ def add_person(uow: UnitOfWork, *, email: str, name: str, now: datetime, departm
                line_manager: str | None = None, update: bool = False) -> PersonSummary:
     """Add a person (or, with update=True, change an existing one's name, department or manager)."""
     addr = v.email(email)
-    clean_name = v.clean_text("name", name)
+    clean_name = v.clean_name("name", name)
     dept = v.clean_text("department", department, required=False) if department else None
     manager = v.email(line_manager, "line manager") if line_manager else None
     with uow:

@@ -20,6 +20,14 @@ def slug(value: str) -> str:
     return v
 
 
+def clean_name(field: str, value: str) -> str:
+    """A person's or CoP's name: one line, and no angle brackets (they would read as markup or as an address)."""
+    v = clean_text(field, value)
+    if "<" in v or ">" in v:
+        raise InvalidInput(field, "must not contain < or >")
+    return v
+
+
 def clean_text(field: str, value: str, max_len: int = 200, required: bool = True) -> str:
     """One-line text: control characters (CR/LF included) are refused, so no header can be forged."""
     v = value.strip()
@@ -38,6 +46,9 @@ def email(value: str, field: str = "email") -> str:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(field, f"{value!r} is not a valid email address: {exc}") from None
+    if len(result.local_part.encode("utf-8")) > 64:  # RFC 5321 §4.5.3.1.1; email-validator lets it through
+        raise InvalidInput(field, f"{value!r} is not a valid email address: the part before the @ is longer "
+                                  "than 64 bytes")
     # Local parts are case-sensitive by the RFC but not in any directory we serve: one person, one row.
     return result.normalized.lower()
 

@@ -1,0 +1,100 @@
+"""The bad-input corpus (tests/corpus/bad_input.json) driven through the CLI's own entry point.
+
+Each case: one line on stderr naming what is wrong, a non-zero exit, and no row written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from copflow.db.engine import dispose_all
+from copflow.db.models import Cop
+from copflow.db.uow import UnitOfWork
+from tests.integration.helpers import proposed, to_launching, to_planning
+
+CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input.json").read_text(encoding="utf-8"))
+CASES = CORPUS["cases"]
+NOW = "2026-03-02T09:00:00+00:00"
+TABLES = ("cop", "person", "membership", "gate_evidence", "charter", "transition", "meeting_series", "notification",
+          "document")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CoPs in every stage the cases need, built with the real services."""
+    from copflow.db.migrate import upgrade
+    from tests.integration.test_closure import under_review
+
+    path = tmp_path_factory.mktemp("corpus") / "copflow.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    proposed(url, "data-insight")
+    to_planning(url, "planning-cop", with_staff=False)
+    to_launching(url, "launching-cop", with_staff=False)
+    under_review(url, "reviewing-cop", with_staff=False)
+    to_planning(url, "closed-cop", with_staff=False)
+    with UnitOfWork(url) as u:
+        u.session.execute(update(Cop).where(Cop.slug == "closed-cop").values(stage="closed"))
+        u.commit()
+    dispose_all()
+    return path
+
+
+def counts(db: Path) -> dict[str, int]:
+    con = sqlite3.connect(db)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+    finally:
+        con.close()
+
+
+def test_the_corpus_is_large_and_varied():
+    assert len(CASES) >= 100
+    assert len({c["args"][0] for c in CASES}) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i:03d}-{' '.join(c['args'][:2])}" for i, c in enumerate(CASES)])
+def test_bad_input(case, template, tmp_path, monkeypatch, capsys):
+    from copflow.cli import context
+    from copflow.cli.main import run
+
+    home = tmp_path / "home"
+    home.mkdir()
+    db = home / "copflow.db"
+    shutil.copy(template, db)
+    for name, content in case.get("files", {}).items():
+        target = tmp_path / name
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+        elif "hex" in content:
+            target.write_bytes(bytes.fromhex(content["hex"]))
+        else:
+            target.write_text("x" * content["size"], encoding="utf-8")
+    env = {"COPFLOW_HOME": str(home), "COPFLOW_NOW": NOW, "COPFLOW_USER": "odm@uni.example.org", **case.get("env", {})}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value.replace("{tmp}", str(tmp_path)))
+    context.settings.cache_clear()
+    context.policy.cache_clear()
+    before = counts(db)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in case["args"]]
+    monkeypatch.setattr(sys, "argv", ["copflow", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        run()
+    dispose_all()
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert exit_info.value.code == case["exit"], err
+    assert "Traceback" not in err
+    if case["exit"] == 1:
+        assert len(lines) == 1 and lines[0].startswith("copflow: error: "), err
+    else:  # usage errors: ours are one line; click's own keep its usage box, whose last line names the error
+        assert lines and lines[-1].strip().strip("│ ").strip()
+    assert case["error"] in err, err
+    assert counts(db) == before
