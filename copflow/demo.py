@@ -107,8 +107,10 @@ def run_demo(folder: Path) -> None:
 
     prefect_env_defaults()
     from flows.daily_sweep import daily_sweep
+    from flows.portfolio_report import portfolio_report
 
     summary = daily_sweep(now=now)
+    portfolio_report()  # the full portfolio artifact, as the weekly deployment publishes it
     _report(folder, env, summary, now, policy)
 
 

@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from tasks.closure import archive_and_close, find_due_closures
 from tasks.outbox import deliver_outbox
-from tasks.portfolio import publish_portfolio
+from tasks.portfolio import publish_attention
 from tasks.sweep import find_due_cops, sweep_cop_batch
 
 
@@ -27,7 +27,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     closures = [archive_and_close(slug, now_iso) for slug in find_due_closures(now_iso)]
     totals["closed"] = [c["slug"] for c in closures]
     delivery = deliver_outbox(now_iso)
-    publish_portfolio(now_iso)
+    publish_attention(now_iso)
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
                "parked": delivery["parked"]}
     create_markdown_artifact(key="copflow-sweep", markdown=_markdown(now_iso, summary, delivery["errors"]),

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from notifications.vtimezone import vtimezone
+from notifications.vtimezone import vtimezone_text
 
 PRODID = "-//copflow//copflow CoP lifecycle//EN"
 
@@ -73,7 +73,6 @@ def calendar_text(m: Meeting, *, method: str, dtstamp: datetime, occurrence: dat
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("METHOD", method)
-    cal.add_component(vtimezone(m.tzid, m.start.year - 1))
     ev = Event()
     ev.add("UID", m.uid)
     ev.add("DTSTAMP", dtstamp)
@@ -99,4 +98,7 @@ def calendar_text(m: Meeting, *, method: str, dtstamp: datetime, occurrence: dat
     for key, value in m.extra.items():
         ev.add(key, value)
     cal.add_component(ev)
-    return cal.to_ical().decode("utf-8")
+    # The zone's VTIMEZONE is serialised once per zone and year and spliced in before the event.
+    text = cal.to_ical().decode("utf-8")
+    head, sep, tail = text.partition("BEGIN:VEVENT\r\n")
+    return head + vtimezone_text(m.tzid, m.start.year - 1) + sep + tail

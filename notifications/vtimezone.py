@@ -123,3 +123,9 @@ def _part(cls: type, start: datetime, offset_from: timedelta | None, offset_to: 
     part.add("TZOFFSETTO", offset_to)
     part.add("TZNAME", name)
     return part
+
+
+@lru_cache(maxsize=64)
+def vtimezone_text(tzid: str, year: int) -> str:
+    """The serialised VTIMEZONE, cached: every invitation of a batch in one zone reuses the same text."""
+    return str(vtimezone(tzid, year).to_ical().decode("utf-8"))

@@ -5,13 +5,26 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from copflow.services.portfolio import portfolio
+from copflow.services.portfolio import portfolio, stage_counts
 from tasks.common import parse_now, settings, uow
 
 
 @task(name="publish-portfolio", retries=1)
 def publish_portfolio(now_iso: str) -> int:
+    """The whole portfolio (weekly report, on demand)."""
     rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy())
     create_table_artifact(key="copflow-portfolio", table=[r.as_dict() for r in rows],
                           description=f"Every CoP's stage, next gate and health at {now_iso[:10]}")
+    return len(rows)
+
+
+@task(name="publish-attention", retries=1)
+def publish_attention(now_iso: str) -> int:
+    """What needs attention (due soon or overdue) and how many CoPs are in each stage: the daily view,
+    whose cost follows what is due, not the portfolio's size."""
+    rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy(), attention_only=True)
+    counts = stage_counts(uow())
+    create_table_artifact(key="copflow-attention", table=[r.as_dict() for r in rows],
+                          description=f"CoPs with a gate due or overdue at {now_iso[:10]}; by stage: "
+                                      + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return len(rows)

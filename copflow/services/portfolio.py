@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -28,12 +28,19 @@ class PortfolioRow:
         return asdict(self)
 
 
-def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | None = None) -> list[PortfolioRow]:
+def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | None = None,
+              attention_only: bool = False) -> list[PortfolioRow]:
+    """Every CoP; or, with attention_only, those with a gate due within the reminder horizon or overdue
+    (read through the due-date index, so its cost follows what is due)."""
     today = local_date(now, policy)
     with uow:
         q = select(Cop.slug, Cop.name, Cop.stage, Cop.next_due_gate, Cop.next_due_on, Cop.next_review_on)
         if stage is not None:
             q = q.where(Cop.stage == stage.value)
+        if attention_only:
+            from lifecycle.due import horizon
+
+            q = q.where(Cop.next_due_on <= today + timedelta(days=horizon(policy)))
         rows = []
         for slug, name, st, gate, due, review in uow.session.execute(q.order_by(Cop.slug)):
             overdue = max((today - due).days, 0) if due and gate != Gate.REVIEW_DUE.value else 0
@@ -61,3 +68,9 @@ def outbox_summary(uow: UnitOfWork) -> dict[str, int]:
     with uow:
         result = uow.session.execute(select(Notification.status, func.count()).group_by(Notification.status))
         return {status: int(count) for status, count in result}
+
+
+def stage_counts(uow: UnitOfWork) -> dict[str, int]:
+    with uow:
+        result = uow.session.execute(select(Cop.stage, func.count()).group_by(Cop.stage))
+        return {stage: int(count) for stage, count in result}

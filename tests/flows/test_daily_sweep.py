@@ -54,7 +54,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert again["notices_queued"] == 0 and again["sent"] == 0
     assert len(smtp.received) == 2
 
-    portfolio = _artifact("copflow-portfolio")
+    portfolio = _artifact("copflow-attention")
     assert portfolio.type == "table" and "sponsor meeting done" in str(portfolio.data)
     sweep = _artifact("copflow-sweep")
     assert sweep.type == "markdown" and "| notices queued | 0 |" in sweep.data

@@ -1,0 +1,85 @@
+"""`uv run python -m bench [--quick] [--postgres URL|--no-postgres] [--out FILE]`: every benchmark, one table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="admin URL of a PostgreSQL server to benchmark on too")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from bench.others import bench_cli, bench_delivery, bench_invitations
+    from bench.run import _postgres_pair, _sqlite_pair, bench_sweep
+
+    if args.quick:
+        sizes = {"10k": {"cops": 200, "members_per_cop": 5, "due": 20},
+                 "100k": {"cops": 2000, "members_per_cop": 2, "due": 20}}
+        mails, invites, cli_runs = 100, 50, 1
+    else:
+        sizes = {"10k": {"cops": 10_000, "members_per_cop": 50, "due": 500},
+                 "100k": {"cops": 100_000, "members_per_cop": 5, "due": 500}}
+        mails, invites, cli_runs = 5000, 1000, 5
+    with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
+        work = Path(tmp)
+        os.environ["COPFLOW_HOME"] = str(work / "home")
+        backends = {"SQLite": lambda name, **size: _sqlite_pair(work, name, **size)}
+        if not args.no_postgres:
+            backends["PostgreSQL"] = lambda name, **size: _postgres_pair(args.postgres, f"{name}_{os.getpid()}",
+                                                                         **size)
+        # A first flow run starts Prefect's temporary API server; keep that out of every figure.
+        from flows.portfolio_report import portfolio_report
+
+        os.environ["COPFLOW_DATABASE_URL"] = f"sqlite:///{work / 'warm.db'}"
+        from copflow.db.migrate import upgrade
+
+        upgrade(os.environ["COPFLOW_DATABASE_URL"])
+        portfolio_report()
+        rows = bench_sweep(sizes, backends, work)
+        rows.append(bench_delivery(work, mails))
+        rows.append(bench_invitations(invites))
+        rows += bench_cli(work, cli_runs)
+        if not args.no_postgres:
+            _drop_bench_databases(args.postgres)
+    width = max(len(r["benchmark"]) for r in rows)
+    print(f"\n{'benchmark':{width}}  {'ratio':>7}  {'target':28}  ok   figure")
+    for r in rows:
+        print(f"{r['benchmark']:{width}}  {r['ratio']:7.2f}  {r['target']:28}  {'yes' if r['ok'] else 'NO ':3}  "
+              f"{r['figure']}")
+    result = {"when": datetime.now(UTC).isoformat(), "quick": args.quick, "machine": platform.platform(),
+              "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+def _drop_bench_databases(admin_url: str) -> None:
+    import psycopg
+
+    from copflow.db.engine import dispose_all
+
+    dispose_all()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        names = [r[0] for r in admin.execute("select datname from pg_database where datname like 'bench\\_%'")]
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

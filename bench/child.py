@@ -1,0 +1,32 @@
+"""Run the sweep's services (no Prefect) in a process of its own, so its peak memory is its own."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import datetime
+
+from copflow.db.uow import UnitOfWork
+from copflow.services.delivery import deliver
+from copflow.services.sweep import due_cop_batches, sweep_batch
+from lifecycle import Policy
+from notifications.transports import MaildirTransport
+
+
+def main(url: str, now_iso: str, maildir: str) -> None:
+    now, policy = datetime.fromisoformat(now_iso), Policy()
+    t = time.perf_counter()
+    queued = 0
+    for batch in due_cop_batches(UnitOfWork(url), now=now, policy=policy):
+        queued += sweep_batch(UnitOfWork(url), batch, now=now, policy=policy).notices_queued
+    sent = deliver(UnitOfWork(url), MaildirTransport(__import__("pathlib").Path(maildir)), sender="b <b@x.org>",
+                   now=now).sent
+    elapsed = time.perf_counter() - t
+    print(json.dumps({"seconds": elapsed, "queued": queued, "sent": sent,
+                      "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
