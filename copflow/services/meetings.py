@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,7 +21,12 @@ from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.outbox import Recipient, cop_context, enqueue
 from copflow.services.records import get_cop
 from lifecycle import Policy, Role, Stage
-from notifications.ics import Meeting, Party, calendar_text
+
+if TYPE_CHECKING:
+    from notifications.ics import Meeting, Party
+
+# icalendar is imported where an invitation is built, not here: commands that never send one (gate record,
+# advance before launch) stay fast to start.
 
 ALL = tuple(Role)
 LEADS = (Role.COORDINATOR, Role.LEAD)
@@ -181,6 +186,8 @@ def list_series(uow: UnitOfWork, slug: str) -> list[dict[str, Any]]:
 
 
 def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
+    from notifications.ics import Meeting, Party
+
     organizer = next((Party(e, n, "CHAIR") for e, n, _ in series.attendees if e == series.organizer_email),
                      Party(series.organizer_email, cop.name, "CHAIR"))
     return Meeting(uid=series.uid, sequence=series.sequence, summary=series.summary,
@@ -192,6 +199,8 @@ def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
 
 def _send(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: datetime, update: bool = False,
           occurrence: datetime | None = None, reason: str | None = None) -> int:
+    from notifications.ics import calendar_text
+
     m = meeting_of(series, cop)
     text = calendar_text(m, method=method, dtstamp=now, occurrence=occurrence)
     start = m.start
@@ -213,6 +222,8 @@ def _send(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: date
 
 
 def _attendees(cop: Cop, roles: tuple[Role, ...]) -> list[Party]:
+    from notifications.ics import Party
+
     wanted = {r.value for r in roles}
     seen: dict[str, Party] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
@@ -227,6 +238,8 @@ def _ical_role(role: str) -> str:
 
 
 def _organizer(cop: Cop) -> Party:
+    from notifications.ics import Party
+
     for role in (Role.COORDINATOR.value, Role.LEAD.value, Role.OD_MANAGER_CONTACT.value):
         for m in cop.memberships:
             if m.role == role and m.left_on is None:

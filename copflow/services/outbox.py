@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
 from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, CopSnapshot, Gate, Notice, Policy, Role
-from notifications.compose import render
 
 _ROLES_FOR_AUDIENCE = {
     "leads": (Role.LEAD, Role.COORDINATOR),
@@ -47,6 +46,8 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
+    from notifications.compose import render  # Jinja2 loads only when a message is actually composed
+
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
