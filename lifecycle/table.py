@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lifecycle.stages import Gate, Stage
+from lifecycle.stages import GATE_TITLES, Gate, Stage
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,6 @@ def open_gates(stage: Stage) -> tuple[Gate, ...]:
 
 def mermaid() -> str:
     """A Mermaid state diagram generated from TRANSITIONS (shown in docs and in Prefect artifacts)."""
-    from lifecycle.stages import GATE_TITLES
-
     lines = ["stateDiagram-v2", f"    [*] --> {Stage.FORMING.value}"]
     for t in TRANSITIONS:
         label = " + ".join(GATE_TITLES[g] for g in t.gates)

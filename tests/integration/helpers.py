@@ -66,3 +66,17 @@ def to_active(url: str, slug: str = "data-insight", *, with_staff: bool = True) 
     to_launching(url, slug, with_staff=with_staff)
     record(url, slug, "launch_held", 90, held_on="2025-04-04", attendance="42", feedback="keen on dashboards")
     advance(url, slug, 90)
+
+
+def queue_messages(url: str, keys_and_addresses: list[tuple[str, str]], *, now: datetime,
+                   cop_name: str = "X") -> None:
+    """Put plain stage-change messages in the outbox, one per (idempotency key, address)."""
+    from copflow.services.outbox import Recipient, enqueue
+
+    context = {"cop": {"slug": "x", "name": cop_name, "stage": "planning", "timezone": "UTC"},
+               "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None}
+    with UnitOfWork(url) as u:
+        for i, (key, addr) in enumerate(keys_and_addresses):
+            enqueue(u.session, key=key, cop_id=None, kind="stage_changed", to=Recipient(addr, f"Person {i}", "lead"),
+                    context=context, now=now)
+        u.commit()

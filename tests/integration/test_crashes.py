@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.outbox import Recipient, enqueue
+from tests.integration.helpers import queue_messages
 from tests.smtp_server import free_port
 
 EXE = str(Path(sys.executable).with_name("copflow"))
@@ -45,13 +45,7 @@ class SlowCounting:
 
 @pytest.mark.slow
 def test_kill_9_ten_times_loses_nothing(db_url, tmp_path, capsys):
-    with UnitOfWork(db_url) as u:
-        for i in range(N):
-            enqueue(u.session, key=f"crash/{i}", cop_id=None, kind="stage_changed",
-                    to=Recipient(f"p{i}@x.org", f"P{i}", "lead"), now=NOW,
-                    context={"cop": {"slug": "x", "name": "X", "stage": "planning", "timezone": "UTC"},
-                             "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None})
-        u.commit()
+    queue_messages(db_url, [(f"crash/{i}", f"p{i}@x.org") for i in range(N)], now=NOW)
     handler = SlowCounting()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -10,22 +10,15 @@ from sqlalchemy import select
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver
-from copflow.services.outbox import Recipient, enqueue
 from notifications.transports import MaildirTransport, SmtpTransport
+from tests.integration.helpers import queue_messages
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SENDER = "CoP programme <cop@uni.example.org>"
 
 
 def queue(url: str, *addresses: str) -> None:
-    with UnitOfWork(url) as u:
-        for i, addr in enumerate(addresses):
-            enqueue(u.session, key=f"test/{i}/{addr}", cop_id=None, kind="stage_changed",
-                    to=Recipient(addr, f"Person {i}", "lead"), now=NOW,
-                    context={"cop": {"slug": "x", "name": "Data & Insight", "stage": "planning", "timezone": "UTC"},
-                             "from_stage": "forming", "to_stage": "planning", "next_gate": None,
-                             "next_due_on": None})
-        u.commit()
+    queue_messages(url, [(f"test/{i}/{a}", a) for i, a in enumerate(addresses)], now=NOW, cop_name="Data & Insight")
 
 
 def rows(url: str) -> list[Notification]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver
-from copflow.services.outbox import Recipient, enqueue
 from notifications.transports import SmtpTransport
+from tests.integration.helpers import queue_messages
 from tests.smtp_faults import FaultyServer
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -20,13 +20,7 @@ N = 1000
 
 
 def test_a_thousand_messages_through_faults_lose_nothing_and_send_nothing_twice(db_url, capsys):
-    with UnitOfWork(db_url) as u:
-        for i in range(N):
-            enqueue(u.session, key=f"fault/{i}", cop_id=None, kind="stage_changed",
-                    to=Recipient(f"p{i}@x.org", f"Person {i}", "lead"), now=NOW,
-                    context={"cop": {"slug": "x", "name": "X", "stage": "planning", "timezone": "UTC"},
-                             "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None})
-        u.commit()
+    queue_messages(db_url, [(f"fault/{i}", f"p{i}@x.org") for i in range(N)], now=NOW)
     server = FaultyServer()
     f = server.faults
     f.cut_every = 60  # batches are 100 per connection: every one is cut once
