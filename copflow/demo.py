@@ -33,11 +33,13 @@ def prepare(folder: Path) -> dict[str, str]:
         (folder / stale).unlink(missing_ok=True)
     shutil.rmtree(folder / "maildir", ignore_errors=True)
     shutil.rmtree(folder / "archives", ignore_errors=True)
+    shutil.rmtree(folder / "reports", ignore_errors=True)
     env = {
         "COPFLOW_HOME": str(folder),
         "COPFLOW_DATABASE_URL": f"sqlite:///{folder / 'copflow.db'}",
         "COPFLOW_MAILDIR": str(folder / "maildir"),
         "COPFLOW_ARCHIVE_DIR": str(folder / "archives"),
+        "COPFLOW_REPORTS_DIR": str(folder / "reports"),
         "COPFLOW_OD_MANAGER_EMAIL": f"od.manager@{DOMAIN}",
         "COPFLOW_SENDER": f"CoP programme <cop-programme@{DOMAIN}>",
         "PREFECT_HOME": str(folder / "prefect"),
@@ -100,6 +102,9 @@ def run_demo(folder: Path) -> None:
     today = now.astimezone(policy.zone()).date()
     upgrade(settings.database_url)
     load_portfolio(settings.database_url, today, policy)
+    from copflow.demo_evidence import write_and_import
+
+    imported = write_and_import(folder / "imports", settings.database_url, today, now, policy, DEMO_ACTOR)
     # Stage-change notices from the walk-through go out first, as they would have on the day.
     deliver_with_settings(settings, now=now)
 
@@ -111,10 +116,11 @@ def run_demo(folder: Path) -> None:
 
     summary = daily_sweep(now=now)
     portfolio_report()  # the full portfolio artifact, as the weekly deployment publishes it
-    _report(folder, env, summary, now, policy)
+    _report(folder, env, summary, now, policy, imported)
 
 
-def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: datetime, policy: Policy) -> None:
+def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: datetime, policy: Policy,
+            imported: list[Path]) -> None:
     from copflow.cli.context import table
     from copflow.services.portfolio import portfolio
 
@@ -137,6 +143,12 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
             v = verify_archive(archive)
             print(f"Archive:   {archive}  ({slug} closed; {v.files} files, "
                   f"{'verified' if v.ok else 'NOT verified'}; check with `uv run copflow archive verify {archive}`)")
+    print(f"Imported:  {', '.join(str(p) for p in imported)}")
+    for slug in summary.get("evaluated", []):
+        name = slug.split(" ")[0]
+        for html in sorted((Path(env["COPFLOW_REPORTS_DIR"]) / name).glob("review-*.html")):
+            print(f"Report:    {html}  (review of {slug}; also as .md; decide with "
+                  f"`uv run copflow review decide {name} --decision pass --reason ...`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)

@@ -60,7 +60,8 @@ COPS = [
       (420, "gate:charter_published", {**CHARTER, "published_on": 421, "review_cadence_months": 12}),
       (420, "advance", {}),
       (390, "gate:launch_held", {"held_on": 391, "attendance": 56, "feedback": "Members want a venue guide"}),
-      (390, "advance", {})]),
+      (390, "advance", {}),
+      (25, "sweep", {})]),  # its yearly review opened 25 days ago: the survey has closed, today it is evaluated
     ("research-it", "Research IT",
      [("coordinator", "dev.patel"), ("lead", "isla.murray"), ("sponsor", "dir.research"),
       ("od_manager_contact", "od.manager")],

@@ -33,6 +33,7 @@ class Settings:
     database_url: str
     maildir: Path
     archive_dir: Path
+    reports_dir: Path
     sender: str
     od_manager_email: str | None
     smtp: SmtpSettings | None
@@ -89,6 +90,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=url,
         maildir=Path(e.get("COPFLOW_MAILDIR") or home / "maildir").expanduser(),
         archive_dir=Path(e.get("COPFLOW_ARCHIVE_DIR") or home / "archives").expanduser(),
+        reports_dir=Path(e.get("COPFLOW_REPORTS_DIR") or home / "reports").expanduser(),
         sender=e.get("COPFLOW_SENDER") or "copflow <copflow@localhost>",
         od_manager_email=e.get("COPFLOW_OD_MANAGER_EMAIL") or None,
         smtp=smtp,

@@ -1,5 +1,5 @@
-"""The daily sweep: open reviews that fall due, queue reminders and escalations, archive CoPs whose closing
-date has come, deliver, report."""
+"""The daily sweep: open reviews that fall due, queue reminders and escalations, evaluate reviews whose survey
+window has closed, archive CoPs whose closing date has come, deliver, report."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from tasks.closure import archive_and_close, find_due_closures
+from tasks.evaluation import evaluate_reviews, find_due_evaluations
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import find_due_cops, sweep_cop_batch
@@ -24,6 +25,8 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     totals: dict[str, Any] = {k: sum(r[k] for r in results)
                               for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
     totals["opened"] = [slug for r in results for slug in r["opened"]]
+    evaluated = [e for group in find_due_evaluations(now_iso) for e in evaluate_reviews(group, now_iso)]
+    totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
     closures = [archive_and_close(slug, now_iso) for slug in find_due_closures(now_iso)]
     totals["closed"] = [c["slug"] for c in closures]
     delivery = deliver_outbox(now_iso)

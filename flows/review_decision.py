@@ -58,6 +58,14 @@ def _summary(slug: str) -> str:
     if isinstance(charter, dict):
         lines += ["## Charter", f"- purpose: {charter['purpose']}",
                   *[f"- annual target: {t}" for t in charter["annual_targets"]], ""]
+    from copflow.services.evaluation import latest_report
+
+    report = latest_report(uow(), slug=slug)
+    if report:
+        lines += ["## Evaluation", "", report.replace("\n# ", "\n### ", 1).lstrip("# "), ""]
+    else:
+        lines += ["The evaluation has not run yet (it runs when the survey window closes, or when a decision is made).",
+                  ""]
     lines += ["Decide with the form: pass (continue), evolve (renew, split, merge) or close."]
     return "\n".join(lines) + "\n"
 

@@ -52,6 +52,8 @@ class Policy:
     min_leads: int = 2
     min_departments: int = 2
     pseudonymise_roster: bool = True
+    # Days the review's survey stays open before the evaluation is computed (within review_decision_weeks).
+    survey_window_days: int = 21
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -126,13 +128,17 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, f"timezone {p.timezone!r} is not in the tz database") from None
     for name in ("core_group_weeks", "sponsor_meeting_weeks", "charter_weeks", "launch_weeks",
                  "review_cadence_months", "review_decision_weeks", "escalation_repeat_days",
-                 "checkin_every_months", "sponsor_catchup_every_weeks", "min_leads", "min_departments"):
+                 "checkin_every_months", "sponsor_catchup_every_weeks", "min_leads", "min_departments",
+                 "survey_window_days"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
     if not _is_clock(p.meeting_time):
         raise PolicyError(source, f"meeting_time must be HH:MM (24-hour), not {p.meeting_time!r}")
     if not 5 <= p.meeting_minutes <= 480:
         raise PolicyError(source, "meeting_minutes must be between 5 and 480")
+    if p.survey_window_days > p.review_decision_weeks * 7:
+        raise PolicyError(source, "survey_window_days must end before the review decision is due "
+                                  f"({p.review_decision_weeks} weeks)")
     if p.notice_period_weeks < 0:
         raise PolicyError(source, "notice_period_weeks must not be negative")
     if any(d <= 0 for d in p.reminder_days_before):

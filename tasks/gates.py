@@ -32,9 +32,11 @@ def decide(slug: str, decision: str, decided_by: str, reason: str, now_iso: str,
            kind: str | None) -> dict[str, Any]:
     from datetime import date
 
+    s = settings()
     result = decide_review(uow(), slug=slug, decision=decision, decided_by=decided_by, reason=reason,
-                           now=parse_now(now_iso), policy=settings().policy(),
-                           closing_date=date.fromisoformat(closing_date) if closing_date else None, kind=kind)
+                           now=parse_now(now_iso), policy=s.policy(),
+                           closing_date=date.fromisoformat(closing_date) if closing_date else None, kind=kind,
+                           reports_dir=s.reports_dir, od_manager=s.od_manager_email)
     emit("copflow.review.decided", slug, {"decision": decision, "by": decided_by, "to": result.to_stage})
     for name, payload in result.events:
         emit(name, slug, payload)

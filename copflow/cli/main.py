@@ -9,6 +9,7 @@ import typer
 
 from copflow.cli import context as ctx
 from copflow.cli.closing import register as register_closing
+from copflow.cli.evidence import activity_app, import_app, output_app
 from copflow.cli.meetings import meeting_app, notify_app
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
@@ -30,6 +31,9 @@ app.add_typer(gate_app, name="gate")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(notify_app, name="notify")
 app.add_typer(review_app, name="review")
+app.add_typer(import_app, name="import")
+app.add_typer(activity_app, name="activity")
+app.add_typer(output_app, name="output")
 register_record_commands(app)
 register_closing(app, cop_app)
 register_flow_commands(app)

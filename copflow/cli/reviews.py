@@ -31,8 +31,29 @@ def review_decide(
         except ValueError:
             raise ctx.UsageError(f"--closing-date must be YYYY-MM-DD, not {closing_date!r}") from None
     r = decide_review(ctx.uow(), slug=slug, decision=decision, decided_by=ctx.actor(by), reason=reason,
-                      now=ctx.now(), policy=ctx.policy(), closing_date=when, kind=kind)
+                      now=ctx.now(), policy=ctx.policy(), closing_date=when, kind=kind,
+                      reports_dir=ctx.settings().reports_dir, od_manager=ctx.settings().od_manager_email)
     typer.echo(f"{r.slug}: {r.from_stage} → {r.to_stage} ({decision})")
     from copflow.cli.running import after_gate
 
     after_gate(r, extra=[("copflow.review.decided", {"decision": decision, "to": r.to_stage})])
+
+
+@review_app.command("report")
+def review_report(
+    slug: Annotated[str, typer.Argument(help="The CoP to evaluate (usually one under review).")],
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Also print the Markdown report.")] = False,
+) -> None:
+    """Compute the evaluation for the current review period and write the HTML and Markdown report."""
+    from copflow.services.evaluation import evaluate_cop
+
+    s = ctx.settings()
+    out = evaluate_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), reports_dir=s.reports_dir,
+                       by=ctx.actor(None), od_manager=s.od_manager_email)
+    rec = out.evaluation.recommendation
+    if as_markdown:
+        typer.echo(out.markdown)
+    typer.echo(f"{slug}: recommendation {rec.decision}" + (f" ({'; '.join(rec.reasons)})" if rec.reasons else ""))
+    typer.echo(f"report: {out.html_path}")
+    if out.messages_queued:
+        typer.echo(f"{out.messages_queued} message(s) queued for the leads, sponsor and OD manager")

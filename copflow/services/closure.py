@@ -17,12 +17,16 @@ from sqlalchemy.orm import Session
 from copflow.archive import ArchiveError, read_member, verify_archive, write_archive
 from copflow.db.models import (
     SCHEMA_VERSION,
+    Activity,
+    Attendance,
     Charter,
     Cop,
     Document,
     GateEvidence,
     MeetingSeries,
     Notification,
+    Person,
+    SurveyAnswer,
     TransitionRecord,
 )
 from copflow.db.uow import UnitOfWork
@@ -92,7 +96,9 @@ def gather(s: Session, cop: Cop, policy: Policy) -> dict[str, bytes]:
         files[f"calendar/{m.uid.split('@')[0]}.ics"] = calendar_text(meeting_of(m, cop), method=method,
                                                                      dtstamp=m.created_at).encode("utf-8")
     for d in rows(Document, Document.id):
-        files[f"documents/{d.id:04d}-{d.kind}.md"] = d.content.encode("utf-8")
+        suffix = ".html" if d.kind.endswith("_html") else ".md"
+        files[f"documents/{d.id:04d}-{d.kind.removesuffix('_html')}{suffix}"] = d.content.encode("utf-8")
+    files.update(review_evidence(s, cop, who, dump))
     return files
 
 
@@ -152,3 +158,24 @@ def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]
     with uow:
         return list(uow.session.scalars(select(Cop.slug).where(Cop.stage == Stage.CLOSING.value,
                                                                Cop.closing_date <= today).order_by(Cop.slug)))
+
+
+def review_evidence(s: Session, cop: Cop, who: Callable[[str], str], dump: Callable[[Any], bytes]) -> dict[str, bytes]:
+    """What the CoP did and what its members said: activities with attendees, outputs, survey answers."""
+    attendees: dict[int, list[str]] = {}
+    for activity_id, email in s.execute(select(Attendance.activity_id, Person.email)
+                                        .join(Person, Person.id == Attendance.person_id)
+                                        .join(Activity, Activity.id == Attendance.activity_id)
+                                        .where(Activity.cop_id == cop.id).order_by(Person.email)):
+        attendees.setdefault(activity_id, []).append(who(email))
+    activities = s.scalars(select(Activity).where(Activity.cop_id == cop.id).order_by(Activity.held_on, Activity.id))
+    answers = s.scalars(select(SurveyAnswer).where(SurveyAnswer.cop_id == cop.id)
+                        .order_by(SurveyAnswer.survey, SurveyAnswer.respondent, SurveyAnswer.statement_key))
+    return {
+        "activities.json": dump([{"kind": a.kind, "title": a.title, "held_on": a.held_on, "link": a.link,
+                                  "notes": a.notes, "recorded_by": who(a.recorded_by),
+                                  "attendees": attendees.get(a.id, [])} for a in activities]),
+        "survey.json": dump([{"survey": a.survey, "respondent": a.respondent, "statement": a.statement,
+                              "benchmark": a.benchmark, "answer": a.answer, "submitted_on": a.submitted_on}
+                             for a in answers]),
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,13 +11,6 @@ import pytest
 
 EXE = str(Path(sys.executable).with_name("copflow"))
 NOW = "2026-03-02T09:00:00+00:00"
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPFLOW_")}
-    env.update({"COPFLOW_HOME": str(tmp_path), "COPFLOW_NOW": NOW, "COPFLOW_USER": "od@uni.example.org"})
-    return env
 
 
 def cf(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
@@ -37,29 +29,6 @@ def rows(env: dict[str, str]) -> dict[str, int]:
                 for t in ("cop", "person", "membership", "gate_evidence", "transition", "notification")}
     finally:
         con.close()
-
-
-@pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once through the CLI itself; each test gets a copy of the database file."""
-    folder = tmp_path_factory.mktemp("seeded")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COPFLOW_")}
-    env.update({"COPFLOW_HOME": str(folder), "COPFLOW_NOW": NOW, "COPFLOW_USER": "od@uni.example.org"})
-    cf(env, "db", "upgrade")
-    for who, dept in (("ann", "Library"), ("bob", "Estates"), ("dir", "Research")):
-        cf(env, "person", "add", f"{who}@uni.example.org", "--name", who.title(), "--department", dept)
-    cf(env, "cop", "create", "data-insight", "--name", "Data and Insight")
-    for who, role in (("ann", "coordinator"), ("bob", "lead"), ("dir", "sponsor")):
-        cf(env, "member", "add", "data-insight", f"{who}@uni.example.org", "--role", role)
-    return folder / "copflow.db"
-
-
-@pytest.fixture
-def seeded(home: dict[str, str], seeded_template: Path) -> dict[str, str]:
-    import shutil
-
-    shutil.copy(seeded_template, Path(home["COPFLOW_HOME"]) / "copflow.db")
-    return home
 
 
 def test_a_gate_recorded_and_passed_from_the_command_line(seeded):

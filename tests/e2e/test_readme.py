@@ -19,7 +19,8 @@ def _commands() -> list[str]:
 def test_readme_has_a_setup_and_demo_command_and_a_test_command():
     commands = _commands()
     assert any(c.endswith("uv run --frozen copflow demo") for c in commands)
-    assert any(c.endswith("uv run --frozen pytest") and "npm ci --prefix tests/interop" in c for c in commands)
+    assert any(c.endswith("uv run --frozen pytest") and "bash tests/install-tools.sh" in c for c in commands)
+    assert "npm ci --prefix tests/interop" in (ROOT / "tests" / "install-tools.sh").read_text(encoding="utf-8")
 
 
 def test_ci_runs_the_readme_test_command_word_for_word():

@@ -47,3 +47,30 @@ def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest
     manifest = _artifact("copflow-closure-data-insight")
     assert "transitions.json" in manifest.data and "roster.json" in manifest.data
     assert daily_sweep(now=at(CLOSING_DAY + 1))["closed"] == []
+
+
+def test_the_sweep_evaluates_a_review_when_its_survey_closes(db_url, smtp, monkeypatch, tmp_path):
+    from flows.daily_sweep import daily_sweep
+    from flows.review_evaluation import review_evaluation
+    from tests.integration.helpers import at
+    from tests.integration.test_closure import under_review
+    from tests.integration.test_evaluation import EVAL_DAY, evidence
+
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("COPFLOW_REPORTS_DIR", str(tmp_path / "reports"))
+    under_review(db_url)
+    evidence(db_url, tmp_path)
+    assert daily_sweep(now=at(EVAL_DAY - 1))["evaluated"] == []
+    summary = daily_sweep(now=at(EVAL_DAY))
+    assert summary["evaluated"] == ["data-insight (evolve)"]
+    ready = [m for m in smtp.received if "the evaluation report is ready (evolve)" in m.message["Subject"]]
+    assert sorted(m.rcpt_tos[0] for m in ready) == sorted(f"{w}@uni.example.org" for w in ("ann", "bob", "dir", "odm"))
+    report = _artifact("copflow-evaluation-data-insight")
+    assert "## Recommendation: evolve" in report.data and "| 2 blog posts | 2 | 1 | no |" in report.data
+    assert daily_sweep(now=at(EVAL_DAY + 1))["evaluated"] == []
+    # On demand (the evaluate-now deployment): the report is brought up to date, nobody is mailed twice.
+    again = review_evaluation("data-insight")
+    assert again["recommendation"] == "evolve" and again["messages"] == 0
+    assert (tmp_path / "reports" / "data-insight").is_dir()

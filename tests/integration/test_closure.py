@@ -105,7 +105,7 @@ def test_close_decision_cancels_every_series_notifies_members_and_drafts_lessons
         assert series and all(m.status == "cancelled" for m in series)
         cancels = list(u.session.scalars(select(Notification).where(Notification.kind == "invitation_cancel")))
         notices = list(u.session.scalars(select(Notification).where(Notification.kind == "closing_notice")))
-        lessons = u.session.scalars(select(Document)).one()
+        lessons = u.session.scalars(select(Document).where(Document.kind == "lessons_learned")).one()
     parsed = read_with_icaljs([n.ics for n in cancels], 1)
     by_uid = {p["events"][0]["uid"]: p for p in parsed}
     assert set(by_uid) == {m.uid for m in series}
@@ -140,7 +140,7 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
         evidence = json.loads(zf.read("evidence.json"))
         names = set(zf.namelist())
         lessons = [zf.read(n).decode() for n in names if n.endswith("lessons_learned.md")]
-    assert manifest["schema_version"] == "0003" and manifest["cop"]["slug"] == "data-insight"
+    assert manifest["schema_version"] == "0004" and manifest["cop"]["slug"] == "data-insight"
     assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
     with UnitOfWork(db_url) as u:
         cop = u.session.scalar(select(Cop))

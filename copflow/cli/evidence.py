@@ -1,0 +1,149 @@
+"""Review evidence in: `copflow import …` (CSV or Excel, all rows or none), `copflow activity|output log`,
+and `copflow review report` (the evaluation, as HTML and Markdown)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from copflow.cli import context as ctx
+
+import_app = typer.Typer(help="Import people, attendance, activities or survey answers from CSV or Excel.",
+                         no_args_is_help=True)
+activity_app = typer.Typer(help="Log events a CoP held (with attendees) and list its activities.",
+                           no_args_is_help=True)
+output_app = typer.Typer(help="Log outputs a CoP made: blogs, newsletter articles, funding bids, projects.",
+                         no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="A .csv (UTF-8) or .xlsx file; the first row names the columns.")]
+RecordedBy = Annotated[str | None, typer.Option(help="Who records (default $COPFLOW_USER).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")]
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (large files take a while); nothing when output is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _run(label: str, call: Callable[[Callable[[int, int], None] | None], Any]) -> None:
+    from copflow.services.imports import ImportRejected
+
+    with _progress(label) as progress:
+        try:
+            result = call(progress)
+        except ImportRejected as exc:
+            # Every bad row on stdout (to fix the file in one go); the one-line error follows on stderr.
+            ctx.table(f"{len(exc.problems)} problem(s) in {exc.path}", ["row", "column", "problem"],
+                      [[p.row, p.column, p.reason] for p in exc.problems])
+            raise
+    typer.echo(result.summary() + (" (dry run: nothing written)" if result.dry_run else ""))
+
+
+@import_app.command("people")
+def import_people(path: FileArg, dry_run: DryRun = False) -> None:
+    """People: email, name; optional department, line_manager, and cop + role (+ joined_on) for memberships."""
+    from copflow.services.imports.people import import_people as service
+
+    _run("people", lambda p: service(ctx.uow(), path, now=ctx.now(), policy=ctx.policy(), dry_run=dry_run,
+                                     progress=p))
+
+
+@import_app.command("attendance")
+def import_attendance(path: FileArg, dry_run: DryRun = False,
+                      by: RecordedBy = None) -> None:
+    """Attendance: cop, title, date, email (one row per person per event); optional kind (default event)."""
+    from copflow.services.imports.activities import import_attendance as service
+
+    _run("attendance", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
+                                         dry_run=dry_run, progress=p))
+
+
+@import_app.command("activities")
+def import_activities(path: FileArg, dry_run: DryRun = False,
+                      by: RecordedBy = None) -> None:
+    """Activities and outputs: cop, kind, title, date; optional link, notes."""
+    from copflow.services.imports.activities import import_activities as service
+
+    _run("activities", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
+                                         dry_run=dry_run, progress=p))
+
+
+@import_app.command("survey")
+def import_survey(path: FileArg,
+                  cop: Annotated[str, typer.Option(help="The CoP whose members answered.")],
+                  survey: Annotated[str, typer.Option(help="A name for this survey, e.g. 'review 2026'.")],
+                  dry_run: DryRun = False) -> None:
+    """A survey export (e.g. Microsoft Forms): one row per response, one column per statement, Likert answers."""
+    from copflow.services.imports.survey import import_survey as service
+
+    _run("survey", lambda p: service(ctx.uow(), path, slug=cop, survey=survey, now=ctx.now(), policy=ctx.policy(),
+                                     dry_run=dry_run, progress=p))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ctx.UsageError(f"--date must be YYYY-MM-DD, not {text!r}") from None
+
+
+def _log(category: str, slug: str, kind: str, title: str, when: str, by: str | None, link: str | None,
+         notes: str | None, attendees: tuple[str, ...] = ()) -> None:
+    from copflow.services.activities import log_activity
+
+    a = log_activity(ctx.uow(), slug=slug, kind=kind, title=title, held_on=_day(when), by=ctx.actor(by),
+                     now=ctx.now(), policy=ctx.policy(), attendees=attendees, link=link, notes=notes,
+                     category=category)
+    extra = f" with {a.attendees} attendee(s)" if category == "event" else ""
+    typer.echo(f"{a.slug}: {a.kind} {a.title!r} on {a.held_on} recorded{extra}")
+
+
+Kind = Annotated[str, typer.Option(help="What it was, e.g. lunch_and_learn, seminar, check_in, blog, funding_bid.")]
+Title = Annotated[str, typer.Option(help="Its title.")]
+When = Annotated[str, typer.Option("--date", help="When it was held or published (YYYY-MM-DD).")]
+By = Annotated[str | None, typer.Option("--by", help="Who records it (default $COPFLOW_USER).")]
+Link = Annotated[str | None, typer.Option(help="Where it can be found (slides, post, bid).")]
+Notes = Annotated[str | None, typer.Option(help="Anything worth keeping.")]
+
+
+@activity_app.command("log")
+def activity_log(slug: Annotated[str, typer.Argument(help="The CoP.")], kind: Kind, title: Title, when: When,
+                 attendee: Annotated[list[str] | None, typer.Option(help="An attendee's email (repeat).")] = None,
+                 by: By = None, link: Link = None, notes: Notes = None) -> None:
+    """Log one event (lunch & learn, seminar, workshop, check-in, sponsor catch-up …) and who attended."""
+    _log("event", slug, kind, title, when, by, link, notes, tuple(attendee or ()))
+
+
+@output_app.command("log")
+def output_log(slug: Annotated[str, typer.Argument(help="The CoP.")], kind: Kind, title: Title, when: When,
+               by: By = None, link: Link = None, notes: Notes = None) -> None:
+    """Log one output (blog, newsletter article, funding bid, project, network, resource)."""
+    _log("output", slug, kind, title, when, by, link, notes)
+
+
+@activity_app.command("list")
+def activity_list(slug: Annotated[str, typer.Argument(help="The CoP.")],
+                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Everything logged for a CoP, oldest first."""
+    from copflow.services.activities import list_activities
+
+    rows = list_activities(ctx.uow(), slug=slug)
+    if as_json:
+        ctx.print_json([r.__dict__ for r in rows])
+        return
+    ctx.table(f"Activities of {slug}", ["date", "kind", "title", "attendees"],
+              [[r.held_on, r.kind, r.title, r.attendees] for r in rows])

@@ -1,0 +1,198 @@
+"""The review's evaluation: gather the period's records, compute the metrics, publish the report, tell people.
+
+The report is kept in the database (one Markdown and one HTML document per review) and written as files to
+the reports folder for people to open; the leads, sponsor and OD manager are told once per review.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copflow.db.models import Activity, Attendance, Cop, Document, Person, SurveyAnswer, TransitionRecord
+from copflow.db.uow import UnitOfWork
+from copflow.services.clock import local_date
+from copflow.services.outbox import Recipient, cop_context, enqueue, recipients
+from copflow.services.records import current_charter, get_cop
+from lifecycle import Policy, Stage
+from lifecycle.evaluation import (
+    ActivityRecord,
+    AnswerRecord,
+    Evaluation,
+    EvaluationInput,
+    MemberRecord,
+    StageTiming,
+    evaluate_period,
+)
+from lifecycle.practice import ActivityKind, Statement, parse_targets
+
+REPORT_MD, REPORT_HTML = "evaluation", "evaluation_html"
+
+
+@dataclass(frozen=True)
+class EvaluationOutcome:
+    evaluation: Evaluation
+    markdown: str
+    html_path: Path | None
+    markdown_path: Path | None
+    messages_queued: int
+
+
+def _planned_weeks(stage: str, p: Policy) -> int | None:
+    return {"forming": p.core_group_weeks, "planning": p.charter_weeks, "launching": p.launch_weeks,
+            "reviewing": p.review_decision_weeks}.get(stage)
+
+
+def gather(s: Session, cop: Cop, start: date, end: date, policy: Policy) -> EvaluationInput:
+    """Everything the metrics need, as plain records."""
+    members = tuple(MemberRecord(m.person.email, m.role, m.person.department, m.person.line_manager_email,
+                                 m.joined_on, m.left_on) for m in cop.memberships)
+    attendees: dict[int, set[str]] = {}
+    rows = s.execute(select(Activity, Person.email).outerjoin(Attendance, Attendance.activity_id == Activity.id)
+                     .outerjoin(Person, Person.id == Attendance.person_id)
+                     .where(Activity.cop_id == cop.id, Activity.held_on >= start, Activity.held_on <= end))
+    activities: dict[int, Activity] = {}
+    for activity, email in rows:
+        activities[activity.id] = activity
+        bucket = attendees.setdefault(activity.id, set())
+        if email:
+            bucket.add(email)
+    answers = tuple(AnswerRecord(a.survey + "/" + a.respondent, Statement(a.statement_key, a.statement, a.benchmark),
+                                 a.answer)
+                    for a in s.scalars(select(SurveyAnswer).where(SurveyAnswer.cop_id == cop.id,
+                                                                  SurveyAnswer.submitted_on >= start,
+                                                                  SurveyAnswer.submitted_on <= end)))
+    charter = current_charter(s, cop.id)
+    return EvaluationInput(
+        slug=cop.slug, name=cop.name, start=start, end=end, members=members,
+        activities=tuple(ActivityRecord(ActivityKind(a.kind), a.title, a.held_on, frozenset(attendees[i]))
+                         for i, a in activities.items()),
+        answers=answers, targets=parse_targets(charter.annual_targets if charter else []),
+        timings=_timings(s, cop, policy), checkin_every_months=policy.checkin_every_months,
+        sponsor_catchup_every_weeks=policy.sponsor_catchup_every_weeks, min_departments=policy.min_departments)
+
+
+def _timings(s: Session, cop: Cop, p: Policy) -> tuple[StageTiming, ...]:
+    """When each stage's gate was due (entry + the policy's weeks) and when the CoP left the stage."""
+    out = []
+    entered = local_date(cop.created_at, p)
+    history = (select(TransitionRecord).where(TransitionRecord.cop_id == cop.id, TransitionRecord.from_visit > 0)
+               .order_by(TransitionRecord.at, TransitionRecord.id))
+    for t in s.scalars(history):
+        weeks = _planned_weeks(t.from_stage, p)
+        left = local_date(t.at, p)
+        if weeks:
+            out.append(StageTiming(t.from_stage, entered + timedelta(weeks=weeks), left))
+        entered = left
+    if cop.next_due_on and cop.stage != Stage.ACTIVE.value:
+        out.append(StageTiming(cop.stage, cop.next_due_on, None))
+    return tuple(out)
+
+
+def period_of(cop: Cop) -> date:
+    """A review covers the time since the last review was decided, or since the launch."""
+    return cop.review_anchor_on or cop.stage_entered_on
+
+
+@dataclass
+class Published:
+    """An evaluation stored in the session (not yet committed) and the report files to write after commit."""
+
+    outcome: EvaluationOutcome
+    html: str
+    had_report: bool
+
+    def write_files(self) -> None:
+        if self.outcome.html_path and self.outcome.markdown_path:
+            _write(self.outcome.html_path, self.html)
+            _write(self.outcome.markdown_path, self.outcome.markdown)
+
+
+def publish_evaluation(s: Session, cop: Cop, *, now: datetime, policy: Policy, reports_dir: Path | None,
+                       by: str = "copflow", od_manager: str | None = None, notify: bool = True) -> Published:
+    """Compute the evaluation and store the report in the caller's transaction; the caller commits, then
+    calls write_files(). The leads, sponsor and OD manager are told once per review."""
+    from notifications.reports import render_report
+
+    today = local_date(now, policy)
+    ev = evaluate_period(gather(s, cop, period_of(cop), today, policy))
+    markdown, html = render_report(ev, generated_at=now, min_departments=policy.min_departments)
+    title = f"Review of {cop.name}, {ev.start} to {ev.end}"
+    had_report = False
+    for kind, content in ((REPORT_MD, markdown), (REPORT_HTML, html)):
+        doc = s.scalar(select(Document).where(Document.cop_id == cop.id, Document.kind == kind,
+                                              Document.stage_visit == cop.stage_visit))
+        if doc is None:
+            s.add(Document(cop_id=cop.id, kind=kind, title=title, content=content, created_by=by,
+                           created_at=now, stage_visit=cop.stage_visit))
+        else:
+            had_report = True
+            doc.title, doc.content, doc.created_at = title, content, now
+    html_path, md_path = _paths(reports_dir, cop, ev) if reports_dir else (None, None)
+    queued = 0
+    if notify and cop.stage == Stage.REVIEWING.value:
+        queued = _tell(s, cop, ev, now=now, od_manager=od_manager, report=html_path)
+    return Published(EvaluationOutcome(ev, markdown, html_path, md_path, queued), html, had_report)
+
+
+def evaluate_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, reports_dir: Path | None,
+                 by: str = "copflow", od_manager: str | None = None, notify: bool = True) -> EvaluationOutcome:
+    """Compute and publish the evaluation of a CoP for its current review period. Re-running during the same
+    review replaces the report (new answers count) and sends no second message."""
+    with uow:
+        cop = get_cop(uow.session, slug, for_write=True)
+        published = publish_evaluation(uow.session, cop, now=now, policy=policy, reports_dir=reports_dir, by=by,
+                                       od_manager=od_manager, notify=notify)
+        uow.commit()
+    published.write_files()
+    return published.outcome
+
+
+def _paths(reports_dir: Path, cop: Cop, ev: Evaluation) -> tuple[Path, Path]:
+    base = reports_dir / cop.slug / f"review-{ev.end.isoformat()}"
+    return base.with_suffix(".html"), base.with_suffix(".md")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, od_manager: str | None,
+          report: Path | None) -> int:
+    context = {**cop_context(cop), "period": f"{ev.start:%d %B %Y} – {ev.end:%d %B %Y}",
+               "recommendation": ev.recommendation.decision,
+               "reasons": list(ev.recommendation.reasons) + list(ev.recommendation.strengths),
+               "report_url": report.resolve().as_uri() if report else None}
+    people: dict[str, Recipient] = {}
+    for audience in ("leads", "sponsor", "od_manager"):
+        for to in recipients(cop, audience, od_manager):
+            people.setdefault(to.email, to)
+    return sum(enqueue(s, key=f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}", cop_id=cop.id,
+                       kind="evaluation_ready", to=to, context=context, now=now) for to in people.values())
+
+
+def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:
+    """CoPs under review whose survey window has closed and whose review has no report yet."""
+    cutoff = local_date(now, policy) - timedelta(days=policy.survey_window_days)
+    with uow:
+        s = uow.session
+        done = select(Document.id).where(Document.cop_id == Cop.id, Document.kind == REPORT_MD,
+                                         Document.stage_visit == Cop.stage_visit).exists()
+        return list(s.scalars(select(Cop.slug).where(Cop.stage == Stage.REVIEWING.value,
+                                                     Cop.stage_entered_on <= cutoff, ~done).order_by(Cop.slug)))
+
+
+def latest_report(uow: UnitOfWork, *, slug: str, kind: str = REPORT_MD) -> str | None:
+    with uow:
+        s = uow.session
+        cop = get_cop(s, slug)
+        return s.scalar(select(Document.content).where(Document.cop_id == cop.id, Document.kind == kind)
+                        .order_by(Document.created_at.desc(), Document.id.desc()).limit(1))

@@ -1,0 +1,232 @@
+"""Reading the spreadsheets staff already have (CSV or Excel) into rows, refusing what cannot be trusted.
+
+A file-level problem (unreadable, wrong encoding, missing columns, too big) stops the import at once; a row's
+problems are collected, so one dry run names every bad row (row number as the spreadsheet shows it, column,
+reason) and nothing is written unless all rows are good.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from copflow.services.errors import CopflowError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+# A cell a spreadsheet would run as a formula when the file is opened again (CSV/formula injection).
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.reason}" if self.column else f"row {self.row}: {self.reason}"
+
+
+class ImportRejected(CopflowError):
+    """The file has problems; nothing was written. Carries every problem found."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path, self.problems = path, list(problems)
+        first = str(self.problems[0]) if self.problems else "unknown problem"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{path}: {len(self.problems)} problem(s), nothing written; {first}{more}")
+
+
+class FileRefused(CopflowError):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+    def text(self, column: str, *, required: bool = False, limit: int = 300) -> str | None:
+        value = self.cells.get(column)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if required:
+                self.problem(column, "is empty")
+            return None
+        if _FORMULA.match(text) and not _NUMBER.match(text):
+            self.problem(column, f"looks like a spreadsheet formula ({text[:20]!r}); refused")
+            return None
+        if any(c in text for c in "\r\n\x00"):
+            self.problem(column, "has a line break or NUL inside")
+            return None
+        if len(text) > limit:
+            self.problem(column, f"is longer than {limit} characters")
+            return None
+        return text
+
+    def day(self, column: str, *, required: bool = True, earliest: date | None = None,
+            latest: date | None = None) -> date | None:
+        raw = self.cells.get(column)
+        if isinstance(raw, datetime):
+            value: date | None = raw.date()
+        elif isinstance(raw, date):
+            value = raw
+        else:
+            text = self.text(column, required=required)
+            if text is None:
+                return None
+            value = parse_day(text)
+            if value is None:
+                self.problem(column, f"{text!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+                return None
+        if value is not None and latest and value > latest:
+            self.problem(column, f"{value} is in the future (after {latest})")
+        elif value is not None and earliest and value < earliest:
+            self.problem(column, f"{value} is before {earliest}, out of range")
+        return value
+
+    def problem(self, column: str, reason: str) -> None:
+        self.problems.append(Problem(self.number, column, reason))
+
+
+def parse_day(text: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S",
+                "%d/%m/%Y %H:%M"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def header_key(name: str) -> str:
+    return "_".join(re.sub(r"[^a-z0-9]+", " ", str(name).lower()).split())
+
+
+@dataclass
+class Table:
+    path: str
+    columns: list[str]  # as in the file
+    keys: list[str]  # header_key() of each column
+    rows: list[Row]
+
+    def require(self, *columns: str) -> None:
+        missing = [c for c in columns if c not in self.keys]
+        if missing:
+            raise FileRefused(self.path, f"missing column(s): {', '.join(missing)} "
+                                         f"(found: {', '.join(self.columns) or 'none'})")
+
+
+def read_table(path: Path, *, aliases: dict[str, str] | None = None, progress: Progress | None = None) -> Table:
+    """The file's rows keyed by normalised header (`aliases` maps alternative headers to ours)."""
+    name = str(path)
+    if not path.is_file():
+        raise FileRefused(name, "no such file")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise FileRefused(name, f"is {size:,} bytes, more than the {MAX_BYTES:,} an import accepts")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        header, raw_rows = _excel_rows(path)
+    elif suffix in (".csv", ".txt"):
+        header, raw_rows = _csv_rows(path)
+    elif suffix == ".xls":
+        raise FileRefused(name, "old Excel .xls files are not read; save it as .xlsx or CSV UTF-8")
+    else:
+        raise FileRefused(name, f"unknown file type {suffix or '(none)'!r}; give a .csv or .xlsx file")
+    aliases = aliases or {}
+    columns = [str(c).strip() if c is not None else "" for c in header]
+    keys = [aliases.get(header_key(c), header_key(c)) for c in columns]
+    dupes = sorted({k for k in keys if k and keys.count(k) > 1})
+    if dupes:
+        raise FileRefused(name, f"column(s) appear twice: {', '.join(dupes)}")
+    rows: list[Row] = []
+    total = len(raw_rows)
+    if total > MAX_ROWS:
+        raise FileRefused(name, f"has {total:,} rows, more than the {MAX_ROWS:,} an import accepts")
+    for i, (number, values) in enumerate(raw_rows, 1):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        row = Row(number, {k: v for k, v in zip(keys, values, strict=False) if k})
+        if len(values) > len(keys) and any(str(v).strip() for v in values[len(keys):] if v is not None):
+            row.problem("", f"has {len(values)} cells but the header has {len(keys)} columns")
+        rows.append(row)
+        if progress and (i % 500 == 0 or i == total):
+            progress(i, total)
+    if not rows:
+        raise FileRefused(name, "has no data rows")
+    return Table(name, columns, keys, rows)
+
+
+def _csv_rows(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        text = data.decode("utf-16")
+    else:
+        if b"\x00" in data:
+            raise FileRefused(str(path), "contains NUL bytes: not a text file")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise FileRefused(str(path), f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
+                                         "save it as 'CSV UTF-8'") from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise FileRefused(str(path), "is empty: no header row")
+        rows: list[tuple[int, list[Any]]] = []
+        for values in _numbered(reader):
+            rows.append(values)
+    except csv.Error as exc:
+        raise FileRefused(str(path), f"is not valid CSV ({exc})") from None
+    return header, rows
+
+
+def _numbered(reader: Any) -> Iterator[tuple[int, list[Any]]]:
+    for values in reader:
+        yield reader.line_num, values
+
+
+def _excel_rows(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook  # imported only for Excel files
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=False)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRefused(str(path), f"is not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
+        sheet = book.worksheets[0]
+        it = sheet.iter_rows(values_only=True)
+        header = next(it, None)
+        if not header or all(v is None for v in header):
+            raise FileRefused(str(path), "is empty: no header row on the first sheet")
+        return list(header), [(n, list(values)) for n, values in enumerate(it, 2)]
+    except FileRefused:
+        raise
+    except Exception as exc:  # a damaged sheet inside a valid zip: openpyxl raises many kinds
+        raise FileRefused(str(path), f"is not a readable Excel workbook ({type(exc).__name__})") from None
+    finally:
+        book.close()

@@ -1,0 +1,22 @@
+"""Evaluate one CoP's review now (the daily sweep does it when the survey window closes): metrics, report,
+artifact, and mail to the leads, sponsor and OD manager."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow
+
+from tasks.evaluation import evaluate_reviews
+
+
+@flow(name="review-evaluation", log_prints=True)
+def review_evaluation(slug: str) -> dict[str, Any]:
+    result = evaluate_reviews([slug], datetime.now(UTC).isoformat())[0]
+    print(f"{slug}: recommends {result['recommendation']}; report {result['report']}")
+    return result
+
+
+if __name__ == "__main__":
+    review_evaluation("example")
