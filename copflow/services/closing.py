@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, Document, GateEvidence, TransitionRecord
+from copflow.db.models import Activity, Cop, Document, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
@@ -16,6 +17,7 @@ from copflow.services.meetings import cancel_all
 from copflow.services.outbox import cop_context, enqueue, recipients
 from copflow.services.records import current_charter, get_cop
 from lifecycle import Gate
+from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 from notifications.compose import environment
 
 LESSONS = "lessons_learned"
@@ -52,8 +54,21 @@ def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
                          "by": t.by, "reason": t.reason} for t in transitions],
         "reviews": [{"recorded_at": e.recorded_at.date().isoformat(), "gate": e.gate,
                      "decided_by": e.payload.get("decided_by"), "reason": e.payload.get("reason")} for e in decisions],
+        **_activity_context(s, cop, charter.annual_targets if charter else []),
     }
     return environment().get_template("reports/lessons_learned.md.j2").render(context)
+
+
+def _activity_context(s: Session, cop: Cop, targets: list[str]) -> dict[str, Any]:
+    """What the CoP held and made, in all its life: counts by kind, the outputs, and each target's tally."""
+    activities = list(s.scalars(select(Activity).where(Activity.cop_id == cop.id).order_by(Activity.held_on)))
+    by_kind = Counter(a.kind for a in activities)
+    outputs = [{"held_on": a.held_on.isoformat(), "kind": a.kind.replace("_", " "), "title": a.title,
+                "link": a.link or ""} for a in activities if ActivityKind(a.kind) in OUTPUT_KINDS]
+    tallies = {t.text: (f"{by_kind.get(t.kind.value, 0)} recorded in all" if t.kind else "")
+               for t in parse_targets(targets)}
+    return {"activity_counts": [(k.replace("_", " "), n) for k, n in sorted(by_kind.items())], "outputs": outputs,
+            "target_tallies": tallies}
 
 
 def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:

@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from copflow.services.errors import InvalidInput
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # incl. Unicode line breaks
 
 
 def slug(value: str) -> str:

@@ -37,12 +37,21 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     [archive] = (folder / "archives").glob("facilities-management-*.zip")
     assert f"Archive:   {archive}" in out
     check = subprocess.run([EXE, "archive", "verify", str(archive)], env=env, capture_output=True, text=True)
-    assert check.returncode == 0 and "OK, 11 files match the manifest" in check.stdout
+    # 15: metadata, charters, evidence, transitions, roster, messages, meetings, 2 calendars, activities, survey,
+    # its evaluation report (Markdown and HTML) from the close decision, the lessons learned, the manifest
+    assert check.returncode == 0 and "OK, 15 files match the manifest" in check.stdout
+    # Events Management's review is evaluated from the imported files, and the demo says where the report is.
+    [report] = (folder / "reports" / "events-management").glob("review-*.html")
+    assert f"Report:    {report}" in out and report.with_suffix(".md").is_file()
+    assert report.read_text(encoding="utf-8").count("<svg") == 3
+    assert "Imported:  " in out and (folder / "imports" / "survey.xlsx").is_file()
+    assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     subjects = [m["Subject"] for m in box]
     assert any(s.startswith("Overdue: sponsor meeting done for Research IT") for s in subjects)
     assert any(s.startswith("Data and Insight: review due on") for s in subjects)
+    assert any(s.startswith("Events Management: the evaluation report is ready") for s in subjects)
     first = next(iter(box))
     parsed = message_from_bytes(first.as_bytes(), policy=policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None

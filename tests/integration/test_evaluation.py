@@ -121,10 +121,14 @@ def test_the_closure_archive_keeps_activities_survey_and_reports(db_url, tmp_pat
         names = set(z.namelist())
         activities = json.loads(z.read("activities.json"))
         survey = json.loads(z.read("survey.json"))
+        lessons = z.read(next(n for n in z.namelist() if n.endswith("lessons_learned.md"))).decode()
     assert {n for n in names if n.startswith("documents/")} >= {"documents/0001-evaluation.md",
                                                                 "documents/0002-evaluation.html"}
     assert len(activities) == 7 and activities[0]["title"] == "Check-in 5"
     power_bi = next(a for a in activities if a["title"] == "Power BI")
     assert len(power_bi["attendees"]) == 3 and all(a.startswith("member-") for a in power_bi["attendees"])
     assert len(survey) == 7
+    # The lessons-learned draft tallies each target over the CoP's life and lists its outputs.
+    assert "| 1 seminar (annual target) | 1 recorded in all |" in lessons
+    assert "| 2025-12-01 | blog | What we learnt |  |" in lessons and "3 check in" in lessons
     assert {s["statement"] for s in survey} == {BENCHMARK_STATEMENTS[0].text, BENCHMARK_STATEMENTS[2].text}
