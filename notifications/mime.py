@@ -1,13 +1,20 @@
-"""Build MIME messages from outbox rows: safe headers, text + HTML, and an iMIP part when there is one."""
+"""Build MIME messages from outbox rows: safe headers, text + HTML, and an iMIP part when there is one.
+
+The bytes are written here directly rather than through `email.message.EmailMessage`, whose header registry
+re-parses every header we set and again when it serialises (that was 80% of composing an invitation; see
+docs/benchmarks.md). What is written is deliberately narrow: one-line headers (never folded — ours are far
+below RFC 5322's 998 characters), RFC 2047 encoded words for non-ASCII text, IDNA domains, and each body part
+as 7bit when it is plain ASCII, quoted-printable (text) or base64 (calendar, attachment) when it is not.
+`tests/unit/test_mime.py` reads every shape back with the standard library's strict parser.
+"""
 
 from __future__ import annotations
 
-import email.policy
+import base64
+import binascii
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 
@@ -25,15 +32,82 @@ class Outgoing:
     ics_method: str | None = None
 
 
+@dataclass(frozen=True)
+class Built:
+    """A message ready to send: its bytes (LF line ends, as the standard library writes them; SMTP sends CRLF),
+    and what copflow reads back of it."""
+
+    data: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    envelope_from: str = ""  # MAIL FROM: the sender's address
+    envelope_to: str = ""  # RCPT TO: ASCII with an IDNA domain where it can be
+    needs_smtputf8: bool = False  # a non-ASCII local part: only a server offering SMTPUTF8 can take it
+
+    def as_bytes(self) -> bytes:
+        return self.data
+
+    def __getitem__(self, name: str) -> str:
+        return self.headers[name]
+
+
 def _one_line(value: str) -> str:
     # Header values never carry a line break, whatever a name or note contained.
     return " ".join(value.replace("\r", " ").replace("\n", " ").split())
 
 
-def sender_address(sender: str) -> Address:
+def _encoded_words(text: str) -> str:
+    """RFC 2047 base64 words of at most 45 bytes of UTF-8 each (75 characters a word), never splitting a
+    character."""
+    words, chunk = [], b""
+    for ch in text:
+        b = ch.encode("utf-8")
+        if len(chunk) + len(b) > 45:
+            words.append(chunk)
+            chunk = b""
+        chunk += b
+    words.append(chunk)
+    return " ".join(f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words if w)
+
+
+def _text(value: str) -> str:
+    value = _one_line(value)
+    return value if value.isascii() else _encoded_words(value)
+
+
+_SPECIALS = set('()<>[]:;@\\,."')
+
+
+def _display_name(name: str) -> str:
+    name = _one_line(name)
+    if not name.isascii():
+        return _encoded_words(name)
+    if _SPECIALS & set(name):
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def _ascii_domain(domain: str) -> str:
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # left as UTF-8: only an SMTPUTF8 server will take it
+
+
+def _address(name: str, addr: str) -> tuple[str, str]:
+    """(header text, envelope address) for one mailbox."""
+    local, _, domain = addr.partition("@")
+    spec = f"{local}@{_ascii_domain(domain)}" if domain else local
+    shown = _display_name(name) if name.strip() else ""
+    return (f"{shown} <{spec}>" if shown else spec), spec
+
+
+def sender_parts(sender: str) -> tuple[str, str, str]:
+    """(display name, address, domain) of the configured sender."""
     name, addr = parseaddr(sender)
     local, _, domain = addr.partition("@")
-    return Address(display_name=_one_line(name), username=local or "copflow", domain=domain or "localhost")
+    return _one_line(name), f"{local or 'copflow'}@{domain or 'localhost'}", domain or "localhost"
 
 
 def message_id(key: str, domain: str) -> str:
@@ -42,29 +116,57 @@ def message_id(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
-# Python's header folder at 78 columns leaves a doubled space before an encoded word ("13:00  — Data");
-# headers may be 998 characters long (RFC 5322), and ours are far shorter, so they are never folded.
-POLICY = email.policy.default.clone(max_line_length=998)
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def build(out: Outgoing, sender: str, now: datetime) -> EmailMessage:
-    frm = sender_address(sender)
-    msg = EmailMessage(policy=POLICY)
-    msg["From"] = frm
-    local, _, domain = out.recipient.partition("@")
-    msg["To"] = Address(display_name=_one_line(out.recipient_name or ""), username=local, domain=domain)
-    msg["Subject"] = _one_line(out.subject)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = message_id(out.key, frm.domain)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Copflow-Key"] = _one_line(out.key)
-    msg.set_content(out.body_text)
+def _part(content_type: str, body: str, *, binary_cte: str = "quoted-printable", extra: str = "") -> str:
+    text = body if body.endswith("\n") else body + "\n"
+    if text.isascii() and all(len(line) <= 998 for line in text.splitlines()):
+        cte, payload = "7bit", _lf(text)
+    elif binary_cte == "base64":  # the calendar keeps its own CRLF line ends inside the encoding
+        cte, payload = "base64", _b64(text.encode("utf-8"))
+    else:
+        cte, payload = "quoted-printable", binascii.b2a_qp(_lf(text).encode("utf-8"), istext=True).decode("ascii")
+    return f"Content-Type: {content_type}\nContent-Transfer-Encoding: {cte}\n{extra}\n{payload}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.encodebytes(data).decode("ascii")
+
+
+def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
+    inner = "".join(f"--{boundary}\n{p}\n" for p in parts)
+    return f'Content-Type: multipart/{subtype}; boundary="{boundary}"\n\n{inner}--{boundary}--\n'
+
+
+def build(out: Outgoing, sender: str, now: datetime) -> Built:
+    sender_name, sender_addr, sender_domain = sender_parts(sender)
+    frm, envelope_from = _address(sender_name, sender_addr)
+    to, envelope_to = _address(out.recipient_name or "", out.recipient)
+    mid = message_id(out.key, sender_domain)
+    subject = _one_line(out.subject)
+    head = (f"From: {frm}\nTo: {to}\nSubject: {_text(subject)}\nDate: {format_datetime(now)}\n"
+            f"Message-ID: {mid}\nAuto-Submitted: auto-generated\nX-Copflow-Key: {_text(out.key)}\n"
+            "MIME-Version: 1.0\n")
+    seed = hashlib.sha256(f"{out.key}|{now.isoformat()}".encode()).hexdigest()[:24]
+    alternatives = [_part('text/plain; charset="utf-8"', out.body_text)]
     if out.body_html:
-        msg.add_alternative(out.body_html, subtype="html")
+        alternatives.append(_part('text/html; charset="utf-8"', out.body_html))
     if out.ics:
         # CalConnect iMIP practice: the calendar is the last alternative (so clients show Accept/Decline)
         # and again as an attachment for clients that only look there; one invitation per mail.
         method = out.ics_method or "REQUEST"
-        msg.add_alternative(out.ics, subtype="calendar", params={"method": method})
-        msg.add_attachment(out.ics.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics")
-    return msg
+        alternatives.append(_part(f'text/calendar; charset="utf-8"; method={method}', out.ics,
+                                  binary_cte="base64"))
+        attachment = ('Content-Type: application/ics; name="invite.ics"\nContent-Transfer-Encoding: base64\n'
+                      'Content-Disposition: attachment; filename="invite.ics"\n\n' + _b64(out.ics.encode("utf-8")))
+        body = _multipart("mixed", f"=_mixed_{seed}", [_multipart("alternative", f"=_alt_{seed}", alternatives),
+                                                        attachment])
+    elif len(alternatives) > 1:
+        body = _multipart("alternative", f"=_alt_{seed}", alternatives)
+    else:
+        body = alternatives[0]
+    data = (head + body).encode("utf-8")
+    return Built(data, {"Message-ID": mid, "To": to, "Subject": subject, "X-Copflow-Key": out.key},
+                 envelope_from, envelope_to, needs_smtputf8=not (envelope_to + envelope_from).isascii())

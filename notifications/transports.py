@@ -7,9 +7,10 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
+
+from notifications.mime import Built
 
 
 class TemporaryFailure(Exception):
@@ -25,7 +26,7 @@ class PermanentFailure(Exception):
 
 
 class Connection(Protocol):
-    def send(self, msg: EmailMessage, recipient: str) -> None: ...
+    def send(self, msg: Built, recipient: str) -> None: ...
 
 
 class Transport(Protocol):
@@ -55,9 +56,9 @@ class _MaildirConnection:
     def __init__(self, box: mailbox.Maildir) -> None:
         self.box = box
 
-    def send(self, msg: EmailMessage, recipient: str) -> None:
+    def send(self, msg: Built, recipient: str) -> None:
         try:
-            self.box.add(msg)  # Maildir writes to tmp/ then renames into new/: never a half message
+            self.box.add(msg.as_bytes())  # Maildir writes to tmp/ then renames into new/: never a half message
         except OSError as exc:
             raise TemporaryFailure(f"cannot write to Maildir: {exc.strerror}") from None
 
@@ -110,18 +111,26 @@ class _SmtpConnection:
     def __init__(self, client: smtplib.SMTP) -> None:
         self.client = client
 
-    def send(self, msg: EmailMessage, recipient: str) -> None:
+    def send(self, msg: Built, recipient: str) -> None:
+        options: list[str] = []
+        if msg.needs_smtputf8:
+            self.client.ehlo_or_helo_if_needed()
+            if not self.client.has_extn("smtputf8"):
+                raise PermanentFailure(f"{recipient}: the address needs SMTPUTF8, which this server does not offer")
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
         try:
-            refused = self.client.send_message(msg, to_addrs=[recipient])
+            # smtplib sends bytes as given: SMTP wants CRLF line ends (a message holds LF only).
+            refused = self.client.sendmail(msg.envelope_from, [msg.envelope_to or recipient],
+                                           msg.as_bytes().replace(b"\n", b"\r\n"), mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = exc.recipients.get(recipient, (550, b"recipient refused"))
+            code, reply = next(iter(exc.recipients.values()), (550, b"recipient refused"))
             raise _classify(code, reply) from None
         except smtplib.SMTPResponseException as exc:
             raise _classify(exc.smtp_code, exc.smtp_error) from None
         except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
             raise ConnectionLost(f"connection lost: {exc}") from None
         if refused:
-            code, reply = refused[recipient]
+            code, reply = next(iter(refused.values()))
             raise _classify(code, reply)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from copflow.db.engine import session_factory
@@ -21,6 +22,13 @@ class UnitOfWork:
             factory = session_factory(url)
         self._factory = factory
         self._session: Session | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """For the rare path that needs a bare connection (marking each sent message)."""
+        bind = self._factory.kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
 
     @property
     def session(self) -> Session:

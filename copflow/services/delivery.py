@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Table, bindparam, or_, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
@@ -79,7 +80,9 @@ def _send_batch(uow: UnitOfWork, transport: Transport, ids: list[int], *, sender
                                                                    .where(Notification.id.in_(ids)))}
     remaining = list(ids)
     try:
-        with transport.connect() as conn:
+        # One database connection for the batch's marks; each mark is still its own commit, made right after
+        # the server accepts the message, so a crash can repeat only the message in flight.
+        with transport.connect() as conn, uow.engine.connect() as db:
             while remaining:
                 nid = remaining[0]
                 out = rows[nid]
@@ -87,14 +90,14 @@ def _send_batch(uow: UnitOfWork, transport: Transport, ids: list[int], *, sender
                 try:
                     conn.send(msg, out.recipient)
                 except PermanentFailure as exc:
-                    _mark(uow, nid, now, status="parked", error=str(exc))
+                    _mark(db, nid, now, status="parked", error=str(exc))
                     report.parked += 1
                 except ConnectionLost:
                     raise
                 except TemporaryFailure as exc:
                     _retry(uow, nid, now, str(exc), max_attempts, report)
                 else:
-                    _mark(uow, nid, now, status="sent", message_id=str(msg["Message-ID"]))
+                    _mark(db, nid, now, status="sent", message_id=msg["Message-ID"])
                     report.sent += 1
                 remaining.pop(0)
         return True
@@ -112,13 +115,18 @@ def _outgoing(r: Notification) -> Outgoing:
                     r.ics, r.ics_method)
 
 
-def _mark(uow: UnitOfWork, nid: int, now: datetime, *, status: str, error: str | None = None,
+_T = cast(Table, Notification.__table__)
+# A plain Core statement, compiled once and cached: marking is on the path of every message sent.
+_MARK = (update(_T).where(_T.c.id == bindparam("nid"))
+         .values(status=bindparam("status"), attempts=_T.c.attempts + 1, last_error=bindparam("error"),
+                 message_id=bindparam("mid"), sent_at=bindparam("sent_at")))
+
+
+def _mark(db: Connection, nid: int, now: datetime, *, status: str, error: str | None = None,
           message_id: str | None = None) -> None:
-    with uow:
-        uow.session.execute(update(Notification).where(Notification.id == nid).values(
-            status=status, attempts=Notification.attempts + 1, last_error=error, message_id=message_id,
-            sent_at=now if status == "sent" else None))
-        uow.commit()
+    db.execute(_MARK, {"nid": nid, "status": status, "error": error, "mid": message_id,
+                       "sent_at": now if status == "sent" else None})
+    db.commit()
 
 
 def _retry(uow: UnitOfWork, nid: int, now: datetime, error: str, max_attempts: int,

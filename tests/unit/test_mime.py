@@ -28,7 +28,9 @@ def test_crlf_in_subject_and_names_cannot_add_headers():
 def test_names_with_commas_and_non_ascii_are_encoded_and_read_back():
     msg = roundtrip(Outgoing("k2", "zoe@bücher.example.org", "Ünal, Zoë", "Ça marche — oui", "tëxt", "<p>ü</p>"))
     [to] = msg["To"].addresses
-    assert (to.display_name, to.addr_spec) == ("Ünal, Zoë", "zoe@bücher.example.org")
+    # The domain goes as IDNA (an encoded word inside an address is not allowed), which reads as the same domain.
+    assert (to.display_name, to.addr_spec) == ("Ünal, Zoë", "zoe@xn--bcher-kva.example.org")
+    assert b"xn--bcher-kva".decode("idna") == "bücher"
     assert msg["Subject"] == "Ça marche — oui"
     assert msg.get_body(("plain",)).get_content() == "tëxt\n"
 
@@ -68,3 +70,35 @@ def test_every_message_kind_renders_with_its_sample(capsys):
         assert rendered.subject and rendered.text.strip() and "<html" in rendered.html
         assert "\n" not in rendered.subject
         assert (ics is not None) == name.startswith("invitation")
+
+
+def test_an_invitation_has_the_imip_shape_and_every_part_reads_back():
+    ics = calendar_text(Meeting(uid="u@copflow", sequence=2, summary="Café check-in", description="Zoë's agenda",
+                                tzid="Europe/London", start=datetime(2026, 3, 3, 12, 30), minutes=30,
+                                organizer=Party("ann@x.org", "Ann"), attendees=(Party("bob@x.org", "Bøb"),)),
+                        method="REQUEST", dtstamp=NOW)
+    long_subject = "Invitation: core group check-in for Données et Analyse — every month, " * 3
+    built = build(Outgoing("k3", "bob@x.org", 'Bob "the builder" \\ Jr.', long_subject, "Hällo\n" * 200,
+                           "<p>Hällo</p>", ics, "REQUEST"), "CoP programme <cop@uni.example.org>", NOW)
+    raw = built.as_bytes()
+    assert b"\r" not in raw  # LF line ends, as the standard library writes them (smtplib sends CRLF)
+    assert all(len(line) <= 998 for line in raw.split(b"\n"))
+    msg = message_from_bytes(raw, policy=policy.default)
+    assert msg.get_content_type() == "multipart/mixed"
+    alternative, attachment = msg.get_payload()
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html", "text/calendar"]
+    plain, html, cal = alternative.get_payload()
+    assert plain.get_content() == "Hällo\n" * 200 and html.get_content() == "<p>Hällo</p>\n"
+    assert cal.get_param("method") == "REQUEST" and cal.get_content_charset() == "utf-8"
+    assert cal.get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
+    assert attachment.get_filename() == "invite.ics" and attachment.get_content_type() == "application/ics"
+    assert attachment.get_content().decode("utf-8") == ics
+    assert msg["Subject"] == " ".join(long_subject.split())
+    assert msg["To"].addresses[0].display_name == 'Bob "the builder" \\ Jr.'
+    assert built["Message-ID"] == msg["Message-ID"] and built.envelope_from == "cop@uni.example.org"
+
+
+def test_a_non_ascii_local_part_is_marked_for_smtputf8():
+    built = build(Outgoing("k4", "zoë@x.org", None, "s", "t", None), "c <c@x.org>", NOW)
+    assert built.needs_smtputf8 and built.envelope_to == "zoë@x.org"
+    assert not build(Outgoing("k5", "zoe@bücher.example.org", None, "s", "t", None), "c <c@x.org>", NOW).needs_smtputf8
