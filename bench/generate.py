@@ -1,5 +1,7 @@
 """A reproducible portfolio for benchmarks: CoPs in every stage, people across departments, memberships,
-charters with review dates. Bulk inserts through SQLAlchemy Core, so 100,000 CoPs take seconds, not hours.
+charters with review dates, and attendance history (a lunch & learn with attendees and a blog per CoP, so
+the sweep is measured beside the review evidence it must not touch). Bulk inserts through SQLAlchemy Core,
+so 100,000 CoPs take seconds, not hours.
 
 `due` CoPs are in planning with the sponsor meeting due in 7 days (each owes a reminder to its two leads);
 every other CoP's next due date lies beyond the reminder horizon.
@@ -14,7 +16,7 @@ from sqlalchemy import insert
 
 from copflow.db.engine import get_engine
 from copflow.db.migrate import upgrade
-from copflow.db.models import Charter, Cop, Membership, Person
+from copflow.db.models import Activity, Attendance, Charter, Cop, Membership, Person
 
 DEPARTMENTS = [f"Department {i:03d}" for i in range(120)]
 ROLES_TAIL = ["core", "core", "wider", "wider", "wider", "wider", "wider", "member_support", "information_resources"]
@@ -34,7 +36,7 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
     week = timedelta(weeks=1)
     batch = 5000
     for start in range(0, cops, batch):
-        rows, charters, members = [], [], []
+        rows, charters, members, activities, attendance = [], [], [], [], []
         for i in range(start, min(start + batch, cops)):
             is_due = i < due
             stage = "planning" if is_due else STAGES_NOT_DUE[i % len(STAGES_NOT_DUE)]
@@ -50,6 +52,12 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
                              "annual_targets": ["1 seminar", "2 blog posts"], "review_dates": [far.isoformat()],
                              "review_cadence_months": None, "link": "https://x.org", "published_on": today})
             base = rng.randrange(people)
+            held = today - timedelta(days=30 + i % 200)
+            for k, (kind, title) in enumerate((("lunch_and_learn", "Lunch and learn"), ("blog", "What we learnt"))):
+                activities.append({"id": 2 * i + k + 1, "cop_id": i + 1, "kind": kind, "title": title,
+                                   "held_on": held, "recorded_by": "od@uni.example.org", "created_at": now})
+            attendance += [{"activity_id": 2 * i + 1, "person_id": (base + j * 7) % people + 1}
+                           for j in range(min(3, members_per_cop))]
             for j in range(members_per_cop):
                 role = "coordinator" if j == 0 else "lead" if j == 1 else "sponsor" if j == 2 else \
                     ROLES_TAIL[j % len(ROLES_TAIL)]
@@ -59,4 +67,7 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
             conn.execute(insert(Cop), rows)
             conn.execute(insert(Charter), charters)
             conn.execute(insert(Membership), members)
-    return {"cops": cops, "memberships": cops * members_per_cop, "people": people, "due": due}
+            conn.execute(insert(Activity), activities)
+            conn.execute(insert(Attendance), attendance)
+    return {"cops": cops, "memberships": cops * members_per_cop, "people": people, "due": due,
+            "activities": cops * 2, "attendances": cops * min(3, members_per_cop)}

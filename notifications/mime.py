@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,19 @@ def _address(name: str, addr: str) -> tuple[str, str]:
     return (f"{shown} <{spec}>" if shown else spec), spec
 
 
+@lru_cache(maxsize=8)
 def sender_parts(sender: str) -> tuple[str, str, str]:
-    """(display name, address, domain) of the configured sender."""
+    """(display name, address, domain) of the configured sender (one per installation: parsed once)."""
     name, addr = parseaddr(sender)
     local, _, domain = addr.partition("@")
     return _one_line(name), f"{local or 'copflow'}@{domain or 'localhost'}", domain or "localhost"
+
+
+@lru_cache(maxsize=8)
+def _sender(sender: str) -> tuple[str, str, str]:
+    name, addr, domain = sender_parts(sender)
+    header, envelope = _address(name, addr)
+    return header, envelope, domain
 
 
 def message_id(key: str, domain: str) -> str:
@@ -141,8 +150,7 @@ def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
 
 
 def build(out: Outgoing, sender: str, now: datetime) -> Built:
-    sender_name, sender_addr, sender_domain = sender_parts(sender)
-    frm, envelope_from = _address(sender_name, sender_addr)
+    frm, envelope_from, sender_domain = _sender(sender)
     to, envelope_to = _address(out.recipient_name or "", out.recipient)
     mid = message_id(out.key, sender_domain)
     subject = _one_line(out.subject)

@@ -18,7 +18,6 @@ from copflow.services.outbox import cop_context, enqueue, recipients
 from copflow.services.records import current_charter, get_cop
 from lifecycle import Gate
 from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
-from notifications.compose import environment
 
 LESSONS = "lessons_learned"
 
@@ -56,6 +55,8 @@ def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
                      "decided_by": e.payload.get("decided_by"), "reason": e.payload.get("reason")} for e in decisions],
         **_activity_context(s, cop, charter.annual_targets if charter else []),
     }
+    from notifications.compose import environment  # Jinja2 loads only when a draft is written
+
     return environment().get_template("reports/lessons_learned.md.j2").render(context)
 
 
