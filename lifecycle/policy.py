@@ -52,6 +52,9 @@ class Policy:
     min_leads: int = 2
     min_departments: int = 2
     pseudonymise_roster: bool = True
+    # The review survey's address, sent to every member when a review opens; "{slug}" becomes the CoP's slug
+    # (e.g. "https://forms.office.com/r/AbC123?cop={slug}"). Empty: the mail says the leads will share it.
+    survey_url: str = ""
     # Days the review's survey stays open before the evaluation is computed (within review_decision_weeks).
     survey_window_days: int = 21
 
@@ -143,6 +146,9 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, "notice_period_weeks must not be negative")
     if any(d <= 0 for d in p.reminder_days_before):
         raise PolicyError(source, "reminder_days_before must hold positive numbers of days")
+    if p.survey_url and not _is_survey_url(p.survey_url):
+        raise PolicyError(source, "survey_url must be an http(s) address without spaces, quotes or <>, and no "
+                                  "placeholder but {slug}")
     if p.criteria not in ("warn", "block"):
         raise PolicyError(source, f"criteria must be 'warn' or 'block', not {p.criteria!r}")
     previous = 0
@@ -152,6 +158,12 @@ def _validate(p: Policy, source: str) -> None:
         if step.days_overdue <= previous:
             raise PolicyError(source, "escalation days_overdue must be positive and increasing")
         previous = step.days_overdue
+
+
+def _is_survey_url(url: str) -> bool:
+    rest = url.replace("{slug}", "")
+    return (url.startswith(("https://", "http://")) and not any(c in url for c in ' \r\n\t"<>')
+            and "{" not in rest and "}" not in rest)
 
 
 def _is_clock(text: str) -> bool:

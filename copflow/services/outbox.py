@@ -85,7 +85,8 @@ def enqueue_transition_notices(s: Session, cop: Cop, snap: CopSnapshot, from_sta
         key = f"{cop.slug}/stage/{cop.stage_visit}/{to_stage}/{to.email}"
         added += enqueue(s, key=key, cop_id=cop.id, kind="stage_changed", to=to, context=context, now=now)
     if to_stage == "reviewing":  # the survey call goes to every member, core and wider
-        closes = {**context, "closes_on": context["next_due_on"], "survey_url": None}
+        survey = policy.survey_url.replace("{slug}", cop.slug) if policy.survey_url else None
+        closes = {**context, "closes_on": context["next_due_on"], "survey_url": survey}
         for to in recipients(cop, "members"):
             key = f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}"
             added += enqueue(s, key=key, cop_id=cop.id, kind="review_opened", to=to, context=closes, now=now)

@@ -8,10 +8,15 @@ from tests.flows.test_daily_sweep import _artifact
 from tests.integration.helpers import to_active, to_planning
 
 
+def mail_to(smtp, db_url, monkeypatch, **more: str) -> None:  # type: ignore[no-untyped-def]
+    """The flows' settings: this test's database, and mail to the test's SMTP server."""
+    for key, value in {"COPFLOW_DATABASE_URL": db_url, "COPFLOW_SMTP_HOST": "127.0.0.1",
+                       "COPFLOW_SMTP_PORT": str(smtp.port), **more}.items():
+        monkeypatch.setenv(key, value)
+
+
 def test_outbox_delivery_flow_sends_what_is_pending(db_url, smtp, monkeypatch):
-    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
-    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
+    mail_to(smtp, db_url, monkeypatch)
     to_planning(db_url)
     report = outbox_delivery()
     assert report["sent"] == len(smtp.received) == 3
@@ -35,10 +40,7 @@ def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest
     from tests.integration.helpers import at
     from tests.integration.test_closure import CLOSING_DAY, closing
 
-    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
-    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
-    monkeypatch.setenv("COPFLOW_ARCHIVE_DIR", str(tmp_path / "archives"))
+    mail_to(smtp, db_url, monkeypatch, COPFLOW_ARCHIVE_DIR=str(tmp_path / "archives"))
     closing(db_url)
     assert daily_sweep(now=at(CLOSING_DAY - 1))["closed"] == []
     summary = daily_sweep(now=at(CLOSING_DAY))
@@ -56,10 +58,7 @@ def test_the_sweep_evaluates_a_review_when_its_survey_closes(db_url, smtp, monke
     from tests.integration.test_closure import under_review
     from tests.integration.test_evaluation import EVAL_DAY, evidence
 
-    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
-    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
-    monkeypatch.setenv("COPFLOW_REPORTS_DIR", str(tmp_path / "reports"))
+    mail_to(smtp, db_url, monkeypatch, COPFLOW_REPORTS_DIR=str(tmp_path / "reports"))
     under_review(db_url)
     evidence(db_url, tmp_path)
     assert daily_sweep(now=at(EVAL_DAY - 1))["evaluated"] == []

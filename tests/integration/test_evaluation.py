@@ -132,3 +132,22 @@ def test_the_closure_archive_keeps_activities_survey_and_reports(db_url, tmp_pat
     assert "| 1 seminar (annual target) | 1 recorded in all |" in lessons
     assert "| 2025-12-01 | blog | What we learnt |  |" in lessons and "3 check in" in lessons
     assert {s["statement"] for s in survey} == {BENCHMARK_STATEMENTS[0].text, BENCHMARK_STATEMENTS[2].text}
+
+
+def test_the_review_call_carries_the_survey_link(db_url):
+    from dataclasses import replace
+
+    from copflow.db.models import Cop
+    from copflow.services.sweep import sweep_batch
+    from tests.integration.helpers import to_active
+
+    to_active(db_url)
+    with UnitOfWork(db_url) as u:
+        cop_id = u.session.scalar(select(Cop.id))
+    policy = replace(P, survey_url="https://forms.example.org/r/AbC?cop={slug}")
+    sweep_batch(UnitOfWork(db_url), [cop_id], now=at(REVIEW_DAY), policy=policy)
+    with UnitOfWork(db_url) as u:
+        calls = list(u.session.scalars(select(Notification).where(Notification.kind == "review_opened")))
+    assert len(calls) == 4  # every member: two leads, the core member, the sponsor
+    assert all("https://forms.example.org/r/AbC?cop=data-insight" in n.body_text for n in calls)
+    assert all('href="https://forms.example.org/r/AbC?cop=data-insight"' in (n.body_html or "") for n in calls)

@@ -51,9 +51,18 @@ def test_a_file_without_a_policy_table_is_read_as_the_policy():
     ("escalation = []", "non-empty list"),
     ('escalation = [{days = 1, audience = "leads"}]', "exactly days_overdue and audience"),
     ("policy = 3", "[policy] must be a table"),
+    ('survey_url = "javascript:alert(1)"', "survey_url must be an http(s) address"),
+    ('survey_url = "https://forms.example.org/r/x?cop={cop}"', "no placeholder but {slug}"),
+    ('survey_url = "https://forms.example.org/\\"><script>"', "survey_url must be"),
+    ("survey_window_days = 60", "survey_window_days must end before the review decision is due"),
 ])
 def test_bad_settings_are_named(text, message):
     with pytest.raises(PolicyError, match=None) as err:
         load_policy(text, "org.toml")
     assert message in str(err.value)
     assert str(err.value).startswith("policy org.toml:")
+
+
+def test_the_survey_url_takes_the_slug():
+    p = load_policy('survey_url = "https://forms.example.org/r/AbC?cop={slug}"')
+    assert p.survey_url.replace("{slug}", "data") == "https://forms.example.org/r/AbC?cop=data"

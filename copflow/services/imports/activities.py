@@ -12,7 +12,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.imports.common import ImportResult, Lookup, checked, finish, valid
-from copflow.services.imports.reader import Progress, Row, read_table
+from copflow.services.imports.reader import Progress, Row, Table, read_table
 from lifecycle import Policy
 from lifecycle.practice import EVENT_KINDS, ActivityKind, parse_kind
 
@@ -42,6 +42,15 @@ def _existing(look: Lookup, cop_ids: set[int]) -> dict[ActivityKey, int]:
     return {(c, k, h, t): i for c, k, h, t, i in rows}
 
 
+Parsed = list[tuple[Row, tuple[Cop, ActivityKey] | None]]
+
+
+def _parse(look: Lookup, table: Table, today: date, default_kind: str | None) -> tuple[Parsed, dict[ActivityKey, int]]:
+    """Every row's CoP and activity key (None when the row has problems), and the activities already recorded."""
+    parsed = [(row, _common(row, look, today, default_kind)) for row in table.rows]
+    return parsed, _existing(look, {p[1][0] for _, p in parsed if p})
+
+
 def import_activities(uow: UnitOfWork, path: Path, *, by: str, now: datetime, policy: Policy,
                       dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
     """Columns: cop, kind, title, date; optional link, notes. An activity already recorded is an error."""
@@ -53,8 +62,7 @@ def import_activities(uow: UnitOfWork, path: Path, *, by: str, now: datetime, po
     with uow:
         s = uow.session
         look = Lookup(s)
-        parsed = [(row, _common(row, look, today, None)) for row in table.rows]
-        existing = _existing(look, {p[1][0] for _, p in parsed if p})
+        parsed, existing = _parse(look, table, today, None)
         seen: dict[ActivityKey, int] = {}
         for row, p in parsed:
             if p is None:
@@ -86,8 +94,7 @@ def import_attendance(uow: UnitOfWork, path: Path, *, by: str, now: datetime, po
     with uow:
         s = uow.session
         look = Lookup(s)
-        parsed = [(row, _common(row, look, today, ActivityKind.EVENT.value)) for row in table.rows]
-        existing = _existing(look, {p[1][0] for _, p in parsed if p})
+        parsed, existing = _parse(look, table, today, ActivityKind.EVENT.value)
         people = look.people()
         present = {(a, p) for a, p in s.execute(
             select(Attendance.activity_id, Attendance.person_id)
