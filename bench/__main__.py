@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sizes = {"10k": {"cops": 10_000, "members_per_cop": 50, "due": 500},
                  "100k": {"cops": 100_000, "members_per_cop": 5, "due": 500}}
-        mails, invites, cli_runs = 5000, 1000, 5
+        mails, invites, cli_runs = 5000, 1000, 9
     with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
         work = Path(tmp)
         os.environ["COPFLOW_HOME"] = str(work / "home")
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(os.environ["COPFLOW_DATABASE_URL"])
         portfolio_report()
         rows = bench_sweep(sizes, backends, work)
-        rows.append(bench_delivery(work, mails))
+        rows.append(bench_delivery(work, mails, rounds=1 if args.quick else 3))
         rows.append(bench_invitations(invites))
         rows += bench_cli(work, cli_runs)
         if not args.no_postgres:

@@ -1,4 +1,5 @@
-"""Run the sweep's services (no Prefect) in a process of its own, so its peak memory is its own."""
+"""Run the sweep's services (no Prefect) in a process of its own, so its peak memory is its own: the same
+services, in the same order, as the daily-sweep flow calls through its tasks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import time
 from datetime import datetime
 
 from copflow.db.uow import UnitOfWork
+from copflow.services.closure import due_closures
 from copflow.services.delivery import deliver
+from copflow.services.evaluation import due_evaluations
+from copflow.services.portfolio import portfolio, stage_counts
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from lifecycle import Policy
 from notifications.transports import MaildirTransport
@@ -21,8 +25,14 @@ def main(url: str, now_iso: str, maildir: str) -> None:
     queued = 0
     for batch in due_cop_batches(UnitOfWork(url), now=now, policy=policy):
         queued += sweep_batch(UnitOfWork(url), batch, now=now, policy=policy).notices_queued
+    # What the flow plans besides the due batches (nothing of it is due here, but it is looked up)
+    due_evaluations(UnitOfWork(url), now=now, policy=policy)
+    due_closures(UnitOfWork(url), now=now, policy=policy)
     sent = deliver(UnitOfWork(url), MaildirTransport(__import__("pathlib").Path(maildir)), sender="b <b@x.org>",
                    now=now).sent
+    # ... and what it publishes: the CoPs needing attention and the counts per stage
+    portfolio(UnitOfWork(url), now=now, policy=policy, attention_only=True)
+    stage_counts(UnitOfWork(url))
     elapsed = time.perf_counter() - t
     print(json.dumps({"seconds": elapsed, "queued": queued, "sent": sent,
                       "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

@@ -9,25 +9,26 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
-from tasks.closure import archive_and_close, find_due_closures
-from tasks.evaluation import evaluate_reviews, find_due_evaluations
+from tasks.closure import archive_and_close
+from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
-from tasks.sweep import find_due_cops, sweep_cop_batch
+from tasks.sweep import plan_sweep, sweep_cop_batch
 
 
 @flow(name="daily-sweep", log_prints=True)
 def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str, Any]:
     """Find CoPs with something due; per batch, open due reviews and queue what is owed; then deliver."""
     now_iso = (now or datetime.now(UTC)).isoformat()
-    batches = find_due_cops(now_iso, batch_size)
+    plan = plan_sweep(now_iso, batch_size)
+    batches = plan["batches"]
     results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
     totals: dict[str, Any] = {k: sum(r[k] for r in results)
                               for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
     totals["opened"] = [slug for r in results for slug in r["opened"]]
-    evaluated = [e for group in find_due_evaluations(now_iso) for e in evaluate_reviews(group, now_iso)]
+    evaluated = [e for group in plan["evaluations"] for e in evaluate_reviews(group, now_iso)]
     totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
-    closures = [archive_and_close(slug, now_iso) for slug in find_due_closures(now_iso)]
+    closures = [archive_and_close(slug, now_iso) for slug in plan["closures"]]
     totals["closed"] = [c["slug"] for c in closures]
     delivery = deliver_outbox(now_iso)
     publish_attention(now_iso)

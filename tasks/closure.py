@@ -11,14 +11,9 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.archive import read_member
-from copflow.services.closure import close_cop, due_closures
+from copflow.services.closure import close_cop
 from tasks.common import parse_now, settings, uow
 from tasks.events import emit
-
-
-@task(name="find-due-closures", retries=2, retry_delay_seconds=10)
-def find_due_closures(now_iso: str) -> list[str]:
-    return due_closures(uow(), now=parse_now(now_iso), policy=settings().policy())
 
 
 @task(name="archive-and-close", retries=1, retry_delay_seconds=30)

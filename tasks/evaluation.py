@@ -7,15 +7,9 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from copflow.services.evaluation import due_evaluations, evaluate_cop
+from copflow.services.evaluation import evaluate_cop
 from tasks.common import parse_now, settings, uow
 from tasks.events import emit
-
-
-@task(name="find-due-evaluations", retries=2, retry_delay_seconds=10)
-def find_due_evaluations(now_iso: str, batch_size: int = 50) -> list[list[str]]:
-    slugs = due_evaluations(uow(), now=parse_now(now_iso), policy=settings().policy())
-    return [slugs[i:i + batch_size] for i in range(0, len(slugs), batch_size)]
 
 
 @task(name="evaluate-reviews", retries=1, retry_delay_seconds=30)

@@ -1,21 +1,30 @@
-"""Tasks of the daily sweep: find the due CoPs (one task), then one task per batch of them."""
+"""Tasks of the daily sweep: plan what is due (one task), then one task per batch of due CoPs."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from prefect import task
 
+from copflow.services.closure import due_closures
+from copflow.services.evaluation import due_evaluations
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from tasks.common import parse_now, settings, uow
 from tasks.events import emit
 
 
-@task(name="find-due-cops", retries=2, retry_delay_seconds=10)
-def find_due_cops(now_iso: str, batch_size: int = 500) -> list[list[int]]:
-    """Ids of CoPs with something due, read from the indexed due-date column, in batches."""
-    s = settings()
-    return due_cop_batches(uow(), now=parse_now(now_iso), policy=s.policy(), batch_size=batch_size)
+@task(name="plan-sweep", retries=2, retry_delay_seconds=10)
+def plan_sweep(now_iso: str, batch_size: int = 500, evaluation_batch: int = 50) -> dict[str, Any]:
+    """What today's sweep must do, in three indexed reads (one task run, whatever the portfolio's size):
+    the ids of CoPs with something due, in batches; the reviews whose survey window has closed, in batches;
+    the CoPs whose closing date has come."""
+    s, now = settings(), parse_now(now_iso)
+    policy = s.policy()
+    evaluations = due_evaluations(uow(), now=now, policy=policy)
+    return {"batches": due_cop_batches(uow(), now=now, policy=policy, batch_size=batch_size),
+            "evaluations": [evaluations[i:i + evaluation_batch] for i in range(0, len(evaluations), evaluation_batch)],
+            "closures": due_closures(uow(), now=now, policy=policy)}
 
 
 @task(name="sweep-batch", retries=2, retry_delay_seconds=10)
