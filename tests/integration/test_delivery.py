@@ -45,7 +45,7 @@ def test_smtp_delivery_sends_each_key_once_over_one_connection(db_url, smtp):
     assert msg["Message-ID"] == rows(db_url)[0].message_id
     assert msg.get_content_type() == "multipart/alternative"
     assert "<strong>Data &amp; Insight</strong>" in msg.get_body(("html",)).get_content()
-    assert all(r.status == "sent" and r.sent_at is not None for r in rows(db_url))
+    assert all(r.status == "sent" and r.sent_at == NOW for r in rows(db_url))  # read back as aware UTC, exact
 
 
 def test_temporary_failure_is_retried_later_and_permanent_failure_is_parked(db_url, smtp):
