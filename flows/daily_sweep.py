@@ -30,8 +30,11 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
     closures = [archive_and_close(slug, now_iso) for slug in plan["closures"]]
     totals["closed"] = [c["slug"] for c in closures]
+    # What needs attention is read while the mail goes out: the two do not depend on each other, and Prefect's
+    # per-task orchestration (API round trips) overlaps with the delivery's work instead of adding to it.
+    attention = publish_attention.submit(now_iso)
     delivery = deliver_outbox(now_iso)
-    publish_attention(now_iso)
+    attention.result()
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
                "parked": delivery["parked"]}
     create_markdown_artifact(key="copflow-sweep", markdown=_markdown(now_iso, summary, delivery["errors"]),
