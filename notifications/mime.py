@@ -71,8 +71,24 @@ def _encoded_words(text: str) -> str:
 
 
 def _text(value: str) -> str:
+    """A header's text: ASCII words stay readable; each run of words with non-ASCII becomes encoded words
+    (the space between two encoded words is dropped when decoding, the space beside plain text is not)."""
     value = _one_line(value)
-    return value if value.isascii() else _encoded_words(value)
+    if value.isascii() and "=?" not in value:
+        return value
+    out: list[str] = []
+    run: list[str] = []
+    for word in value.split(" "):
+        if word.isascii() and "=?" not in word:
+            if run:
+                out.append(_encoded_words(" ".join(run)))
+                run = []
+            out.append(word)
+        else:
+            run.append(word)
+    if run:
+        out.append(_encoded_words(" ".join(run)))
+    return " ".join(out)
 
 
 _SPECIALS = set('()<>[]:;@\\,."')

@@ -102,3 +102,13 @@ def test_a_non_ascii_local_part_is_marked_for_smtputf8():
     built = build(Outgoing("k4", "zoë@x.org", None, "s", "t", None), "c <c@x.org>", NOW)
     assert built.needs_smtputf8 and built.envelope_to == "zoë@x.org"
     assert not build(Outgoing("k5", "zoe@bücher.example.org", None, "s", "t", None), "c <c@x.org>", NOW).needs_smtputf8
+
+
+def test_subjects_keep_their_ascii_words_readable_in_the_raw_header():
+    for subject in ("Core group check-in — Données et Analyse", "Zoë’s review", "Ünal, Zoë: a =?fake?= word",
+                    "a — b — c", "é"):
+        raw = build(Outgoing("k6", "a@x.org", None, subject, "t", None), "c <c@x.org>", NOW).as_bytes()
+        line = next(x for x in raw.decode("ascii").split("\n") if x.startswith("Subject: "))
+        assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+        first = subject.split(" ")[0]
+        assert line.startswith(f"Subject: {first}") == (first.isascii() and "=?" not in first)
