@@ -108,14 +108,15 @@ def run_demo(folder: Path) -> None:
     # Stage-change notices from the walk-through go out first, as they would have on the day.
     deliver_with_settings(settings, now=now)
 
-    from copflow.cli.running import prefect_env_defaults
+    from copflow.cli.running import embedded_runs, prefect_env_defaults
 
     prefect_env_defaults()
     from flows.daily_sweep import daily_sweep
     from flows.portfolio_report import portfolio_report
 
-    summary = daily_sweep(now=now)
-    portfolio_report()  # the full portfolio artifact, as the weekly deployment publishes it
+    with embedded_runs():
+        summary = daily_sweep(now=now)
+        portfolio_report()  # the full portfolio artifact, as the weekly deployment publishes it
     _report(folder, env, summary, now, policy, imported)
 
 

@@ -58,3 +58,18 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert portfolio.type == "table" and "sponsor meeting done" in str(portfolio.data)
     sweep = _artifact("copflow-sweep")
     assert sweep.type == "markdown" and "| notices queued | 0 |" in sweep.data
+
+
+def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):
+    from prefect.settings import get_current_settings
+
+    from copflow.cli.running import embedded_runs
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    default = get_current_settings().flows.heartbeat_frequency
+    with embedded_runs():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == default
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
+    with embedded_runs():
+        assert get_current_settings().flows.heartbeat_frequency == default
