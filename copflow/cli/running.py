@@ -49,6 +49,7 @@ def embedded_runs() -> Iterator[None]:
 
 def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 500) -> None:
     """Run the daily sweep flow now: open due reviews, queue reminders and escalations, deliver mail."""
+    prefect_env_defaults()  # before Prefect is imported: its settings are read at import
     from flows.daily_sweep import daily_sweep
 
     with embedded_runs():
