@@ -31,6 +31,8 @@ class Outgoing:
     body_html: str | None
     ics: str | None = None
     ics_method: str | None = None
+    attachment_name: str | None = None  # a text file sent along (an .html report, a .md draft)
+    attachment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,17 @@ def _b64(data: bytes) -> str:
     return base64.encodebytes(data).decode("ascii")
 
 
+_ATTACHMENT_TYPES = {".html": "text/html", ".md": "text/markdown", ".csv": "text/csv", ".ics": "application/ics"}
+
+
+def _attachment(name: str, text: str) -> str:
+    """A UTF-8 text file as a base64 attachment; the name is ours (slugs and dates), kept to a safe alphabet."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name) or "attachment.txt"
+    kind = _ATTACHMENT_TYPES.get(safe[safe.rfind("."):].lower() if "." in safe else "", "text/plain")
+    return (f'Content-Type: {kind}; charset="utf-8"; name="{safe}"\nContent-Transfer-Encoding: base64\n'
+            f'Content-Disposition: attachment; filename="{safe}"\n\n' + _b64(text.encode("utf-8")))
+
+
 def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
     inner = "".join(f"--{boundary}\n{p}\n" for p in parts)
     return f'Content-Type: multipart/{subtype}; boundary="{boundary}"\n\n{inner}--{boundary}--\n'
@@ -177,16 +190,21 @@ def build(out: Outgoing, sender: str, now: datetime) -> Built:
     alternatives = [_part('text/plain; charset="utf-8"', out.body_text)]
     if out.body_html:
         alternatives.append(_part('text/html; charset="utf-8"', out.body_html))
+    attachments = []
     if out.ics:
         # CalConnect iMIP practice: the calendar is the last alternative (so clients show Accept/Decline)
         # and again as an attachment for clients that only look there; one invitation per mail.
         method = out.ics_method or "REQUEST"
         alternatives.append(_part(f'text/calendar; charset="utf-8"; method={method}', out.ics,
                                   binary_cte="base64"))
-        attachment = ('Content-Type: application/ics; name="invite.ics"\nContent-Transfer-Encoding: base64\n'
-                      'Content-Disposition: attachment; filename="invite.ics"\n\n' + _b64(out.ics.encode("utf-8")))
-        body = _multipart("mixed", f"=_mixed_{seed}", [_multipart("alternative", f"=_alt_{seed}", alternatives),
-                                                        attachment])
+        attachments.append('Content-Type: application/ics; name="invite.ics"\nContent-Transfer-Encoding: base64\n'
+                           'Content-Disposition: attachment; filename="invite.ics"\n\n'
+                           + _b64(out.ics.encode("utf-8")))
+    if out.attachment_name and out.attachment is not None:
+        attachments.append(_attachment(out.attachment_name, out.attachment))
+    if attachments:
+        inner = _multipart("alternative", f"=_alt_{seed}", alternatives) if len(alternatives) > 1 else alternatives[0]
+        body = _multipart("mixed", f"=_mixed_{seed}", [inner, *attachments])
     elif len(alternatives) > 1:
         body = _multipart("alternative", f"=_alt_{seed}", alternatives)
     else:

@@ -24,6 +24,9 @@ output_app = typer.Typer(help="Log outputs a CoP made: blogs, newsletter article
 FileArg = Annotated[Path, typer.Argument(help="A .csv (UTF-8) or .xlsx file; the first row names the columns.")]
 RecordedBy = Annotated[str | None, typer.Option(help="Who records (default $COPFLOW_USER).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")]
+SkipExisting = Annotated[bool, typer.Option(
+    "--skip-existing", help="Pass over rows already recorded (a sheet kept all year, imported again) instead of "
+                            "refusing the file.")]
 
 
 @contextmanager
@@ -63,35 +66,35 @@ def import_people(path: FileArg, dry_run: DryRun = False) -> None:
 
 
 @import_app.command("attendance")
-def import_attendance(path: FileArg, dry_run: DryRun = False,
+def import_attendance(path: FileArg, dry_run: DryRun = False, skip_existing: SkipExisting = False,
                       by: RecordedBy = None) -> None:
     """Attendance: cop, title, date, email (one row per person per event); optional kind (default event)."""
     from copflow.services.imports.activities import import_attendance as service
 
     _run("attendance", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
-                                         dry_run=dry_run, progress=p))
+                                         dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
 @import_app.command("activities")
-def import_activities(path: FileArg, dry_run: DryRun = False,
+def import_activities(path: FileArg, dry_run: DryRun = False, skip_existing: SkipExisting = False,
                       by: RecordedBy = None) -> None:
     """Activities and outputs: cop, kind, title, date; optional link, notes."""
     from copflow.services.imports.activities import import_activities as service
 
     _run("activities", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
-                                         dry_run=dry_run, progress=p))
+                                         dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
 @import_app.command("survey")
 def import_survey(path: FileArg,
                   cop: Annotated[str, typer.Option(help="The CoP whose members answered.")],
                   survey: Annotated[str, typer.Option(help="A name for this survey, e.g. 'review 2026'.")],
-                  dry_run: DryRun = False) -> None:
+                  dry_run: DryRun = False, skip_existing: SkipExisting = False) -> None:
     """A survey export (e.g. Microsoft Forms): one row per response, one column per statement, Likert answers."""
     from copflow.services.imports.survey import import_survey as service
 
     _run("survey", lambda p: service(ctx.uow(), path, slug=cop, survey=survey, now=ctx.now(), policy=ctx.policy(),
-                                     dry_run=dry_run, progress=p))
+                                     dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
 def _day(text: str) -> date:

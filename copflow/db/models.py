@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = "0004"
+SCHEMA_VERSION = "0005"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -184,6 +184,10 @@ class Notification(Base):
     body_html: Mapped[str | None] = mapped_column(Text)
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(20))
+    # One file sent with the message (an evaluation report, a lessons-learned draft), kept with the row so a
+    # repeated delivery sends the same bytes.
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]

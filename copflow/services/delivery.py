@@ -112,7 +112,7 @@ def _send_batch(uow: UnitOfWork, transport: Transport, ids: list[int], *, sender
 
 def _outgoing(r: Notification) -> Outgoing:
     return Outgoing(r.idempotency_key, r.recipient, r.recipient_name, r.subject, r.body_text, r.body_html,
-                    r.ics, r.ics_method)
+                    r.ics, r.ics_method, r.attachment_name, r.attachment)
 
 
 class _Marks:

@@ -136,7 +136,7 @@ def publish_evaluation(s: Session, cop: Cop, *, now: datetime, policy: Policy, r
     html_path, md_path = _paths(reports_dir, cop, ev) if reports_dir else (None, None)
     queued = 0
     if notify and cop.stage == Stage.REVIEWING.value:
-        queued = _tell(s, cop, ev, now=now, od_manager=od_manager, report=html_path)
+        queued = _tell(s, cop, ev, now=now, od_manager=od_manager, html=html)
     return Published(EvaluationOutcome(ev, markdown, html_path, md_path, queued), html, had_report)
 
 
@@ -165,18 +165,25 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, od_manager: str | None,
-          report: Path | None) -> int:
+def report_file_name(slug: str, end: date) -> str:
+    return f"{slug}-review-{end.isoformat()}.html"
+
+
+def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, od_manager: str | None, html: str) -> int:
+    # The report travels with the mail: leads and sponsors read it where they are, not from a path on the
+    # machine that wrote it.
+    attachment = (report_file_name(cop.slug, ev.end), html)
     context = {**cop_context(cop), "period": f"{ev.start:%d %B %Y} – {ev.end:%d %B %Y}",
                "recommendation": ev.recommendation.decision,
                "reasons": list(ev.recommendation.reasons) + list(ev.recommendation.strengths),
-               "report_url": report.resolve().as_uri() if report else None}
+               "report_name": attachment[0]}
     people: dict[str, Recipient] = {}
     for audience in ("leads", "sponsor", "od_manager"):
         for to in recipients(cop, audience, od_manager):
             people.setdefault(to.email, to)
     return sum(enqueue(s, key=f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                       kind="evaluation_ready", to=to, context=context, now=now) for to in people.values())
+                       kind="evaluation_ready", to=to, context=context, now=now, attachment=attachment)
+               for to in people.values())
 
 
 def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

@@ -40,8 +40,10 @@ def recipients(cop: Cop, audience: str, od_manager: str | None = None) -> list[R
 
 
 def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipient, context: dict[str, Any],
-            now: datetime, ics: str | None = None, ics_method: str | None = None) -> bool:
-    """Insert one outbox row unless its key is there already; True if a row was added.
+            now: datetime, ics: str | None = None, ics_method: str | None = None,
+            attachment: tuple[str, str] | None = None) -> bool:
+    """Insert one outbox row unless its key is there already; True if a row was added. `attachment` is a
+    (file name, text) pair sent with the message.
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
@@ -50,7 +52,9 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
-                  status="pending", attempts=0, next_attempt_at=now, created_at=now)
+                  attachment_name=attachment[0] if attachment else None,
+                  attachment=attachment[1] if attachment else None, status="pending", attempts=0,
+                  next_attempt_at=now, created_at=now)
     dialect = s.get_bind().dialect.name
     stmt: Any
     # Each dialect's INSERT is imported when used: the PostgreSQL one costs 50 ms at start-up on SQLite.

@@ -54,6 +54,20 @@ def test_every_bad_row_is_listed_and_the_error_is_one_line(seeded, tmp_path):
     assert count(seeded, "activity") == 0 and count(seeded, "attendance") == 0
 
 
+def test_an_attendance_sheet_imported_again_with_skip_existing_adds_only_new_rows(seeded, tmp_path):
+    seeded = later(seeded)
+    sheet = tmp_path / "attendance.csv"
+    sheet.write_text(f"cop,title,date,email\ndata-insight,Talk,2026-04-10,ann@{D}\n", encoding="utf-8")
+    cf(seeded, "import", "attendance", str(sheet))
+    with sheet.open("a", encoding="utf-8") as f:
+        f.write(f"data-insight,Second talk,2026-04-24,ann@{D}\n")
+    refused = cf(seeded, "import", "attendance", str(sheet), ok=False)
+    assert "--skip-existing" in refused.stdout and count(seeded, "attendance") == 1
+    r = cf(seeded, "import", "attendance", str(sheet), "--skip-existing")
+    assert "wrote 1 events added, 1 attendances added; 1 already recorded, skipped" in r.stdout
+    assert count(seeded, "attendance") == 2
+
+
 def test_log_an_event_an_output_and_list_them(seeded):
     seeded = later(seeded)
     r = cf(seeded, "activity", "log", "data-insight", "--kind", "lunch & learn", "--title", "Pivot tables",

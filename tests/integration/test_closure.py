@@ -116,6 +116,14 @@ def test_close_decision_cancels_every_series_notifies_members_and_drafts_lessons
     assert {n.recipient for n in notices} == {f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}"}
     assert "will close on 2026-04-07" in notices[0].subject
     assert "# Lessons learned: Data and Insight" in lessons.content and "1 seminar" in lessons.content
+    # The leads' notices carry the draft they are to complete; the other members' do not.
+    drafts = {n.recipient: (n.attachment_name, n.attachment) for n in notices}
+    for lead in (f"ann@{D}", f"bob@{D}"):
+        assert drafts[lead] == ("data-insight-lessons-learned-draft.md", lessons.content)
+    assert drafts[f"cat@{D}"] == drafts[f"dir@{D}"] == (None, None)
+    lead_notice = next(n for n in notices if n.recipient == f"ann@{D}")
+    assert "data-insight-lessons-learned-draft.md" in lead_notice.body_text
+    assert "lessons-learned" not in next(n for n in notices if n.recipient == f"cat@{D}").body_text
 
 
 def test_archive_waits_for_the_closing_date(db_url, tmp_path):
@@ -140,7 +148,7 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
         evidence = json.loads(zf.read("evidence.json"))
         names = set(zf.namelist())
         lessons = [zf.read(n).decode() for n in names if n.endswith("lessons_learned.md")]
-    assert manifest["schema_version"] == "0004" and manifest["cop"]["slug"] == "data-insight"
+    assert manifest["schema_version"] == "0005" and manifest["cop"]["slug"] == "data-insight"
     assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
     with UnitOfWork(db_url) as u:
         cop = u.session.scalar(select(Cop))

@@ -15,10 +15,12 @@ from copflow.db.models import Document, GateEvidence, Notification, TransitionRe
 from copflow.db.uow import UnitOfWork
 from copflow.services.activities import list_activities, log_activity
 from copflow.services.closure import close_cop
+from copflow.services.delivery import deliver
 from copflow.services.evaluation import due_evaluations, evaluate_cop
 from copflow.services.imports.survey import import_survey
 from copflow.services.reviews import decide_review
 from lifecycle.practice import BENCHMARK_STATEMENTS
+from notifications.transports import SmtpTransport
 from tests.integration.helpers import D, P, at
 from tests.integration.test_closure import REVIEW_DAY, under_review
 
@@ -90,6 +92,27 @@ def test_one_report_per_review_and_people_told_once(db_url, tmp_path):
     assert kinds == ["evaluation", "evaluation_html"] and sent == 4
     assert "Recommendation: evolve" in mail.body_text and "2 blog posts" not in mail.subject
     assert due_evaluations(UnitOfWork(db_url), now=at(EVAL_DAY + 1), policy=P) == []
+
+
+def test_the_report_mail_reaches_the_smtp_server_with_the_report_attached(db_url, tmp_path, smtp):
+    under_review(db_url)
+    evidence(db_url, tmp_path)
+    evaluate_cop(UnitOfWork(db_url), slug="data-insight", now=at(EVAL_DAY), policy=P, reports_dir=tmp_path / "r")
+    report = deliver(UnitOfWork(db_url), SmtpTransport("127.0.0.1", smtp.port), sender="cop <cop@x.org>",
+                     now=at(EVAL_DAY))
+    assert report.sent >= 4 and report.parked == report.retried == 0  # the review's earlier mail went too
+    with UnitOfWork(db_url) as u:
+        html = u.session.scalar(select(Document.content).where(Document.kind == "evaluation_html"))
+    reports = [got.message for got in smtp.received if "/evaluation/" in got.message["X-Copflow-Key"]]
+    assert len(reports) == 4
+    for msg in reports:
+        assert msg.get_content_type() == "multipart/mixed"
+        [attached] = list(msg.iter_attachments())
+        assert attached.get_filename() == "data-insight-review-2026-03-23.html"
+        assert attached.get_content_type() == "text/html" and attached.get_content() == html
+        text = msg.get_body(("plain",)).get_content()
+        assert "data-insight-review-2026-03-23.html" in text and "file://" not in text
+        assert msg.get_body(("html",)) is not None
 
 
 def test_the_decision_stands_on_the_report_and_says_when_it_differs(db_url, tmp_path):

@@ -144,11 +144,55 @@ def test_attendance_refuses_unknown_people_dates_out_of_range_and_repeats(db_url
     assert got[(2, "email")] == f"unknown person nobody@{D}; import people first"
     assert got[(3, "date")] == "2026-01-01 is in the future (after 2025-04-16)"
     assert got[(4, "date")] == "2024-12-01 is before 2025-01-06, out of range"
-    assert got[(5, "email")] == "already recorded as attending 'Talk' on 2025-03-06"
+    assert got[(5, "email")] == ("already recorded as attending 'Talk' on 2025-03-06 "
+                                 "(--skip-existing passes over these)")
     assert got[(7, "email")] == "duplicate of row 6"
     assert got[(8, "date")] == "'31/02/2025' is not a date (YYYY-MM-DD or DD/MM/YYYY)"
     assert got[(9, "kind")] == "a blog is an output: it has no attendance"
     assert counts(db_url) == before
+
+
+def test_a_sheet_kept_all_year_imports_again_with_only_its_new_rows_written(db_url, tmp_path):
+    proposed(db_url)
+    march = f"cop,title,date,email\ndata-insight,Talk,2025-03-06,ann@{D}\ndata-insight,Talk,2025-03-06,bob@{D}\n"
+    import_attendance(UnitOfWork(db_url), write(tmp_path, "a.csv", march), by=BY, now=NOW, policy=P)
+    april = write(tmp_path, "a.csv", march + f"data-insight,Talk,2025-03-06,cat@{D}\n"
+                                             f"data-insight,Later,2025-04-01,ann@{D}\n")
+    before = counts(db_url)
+    with pytest.raises(ImportRejected) as refused:  # without the flag a repeat is still a mistake
+        import_attendance(UnitOfWork(db_url), april, by=BY, now=NOW, policy=P)
+    assert [p.row for p in refused.value.problems] == [2, 3] and counts(db_url) == before
+    dry = import_attendance(UnitOfWork(db_url), april, by=BY, now=NOW, policy=P, dry_run=True, skip_existing=True)
+    assert counts(db_url) == before and dry.skipped == 2
+    r = import_attendance(UnitOfWork(db_url), april, by=BY, now=NOW, policy=P, skip_existing=True)
+    assert r.counts == {"events added": 1, "attendances added": 2} and r.skipped == 2
+    assert r.summary().endswith("wrote 1 events added, 2 attendances added; 2 already recorded, skipped")
+    assert counts(db_url)["attendance"] == before["attendance"] + 2
+    again = import_attendance(UnitOfWork(db_url), april, by=BY, now=NOW, policy=P, skip_existing=True)
+    assert again.counts == {"events added": 0, "attendances added": 0} and again.skipped == 4
+    # Duplicates inside one file stay mistakes, flag or not.
+    doubled = write(tmp_path, "d.csv", march + f"data-insight,Talk,2025-03-06,ann@{D}\n")
+    with pytest.raises(ImportRejected, match="1 problem"):
+        import_attendance(UnitOfWork(db_url), doubled, by=BY, now=NOW, policy=P, skip_existing=True)
+
+    outputs = "cop,kind,title,date\ndata-insight,blog,Post,2025-03-01\n"
+    import_activities(UnitOfWork(db_url), write(tmp_path, "o.csv", outputs), by=BY, now=NOW, policy=P)
+    more = write(tmp_path, "o.csv", outputs + "data-insight,blog,Second post,2025-04-01\n")
+    with pytest.raises(ImportRejected, match="1 problem"):
+        import_activities(UnitOfWork(db_url), more, by=BY, now=NOW, policy=P)
+    r = import_activities(UnitOfWork(db_url), more, by=BY, now=NOW, policy=P, skip_existing=True)
+    assert r.counts == {"activities added": 1} and r.skipped == 1
+
+    export = [["ID", "Completion time", "Belonging"], [1, None, "Agree"], [2, None, "Disagree"]]
+    import_survey(UnitOfWork(db_url), xlsx(tmp_path, "s.xlsx", export), slug="data-insight", survey="s", now=NOW,
+                  policy=P)
+    later = xlsx(tmp_path, "s.xlsx", [*export, [3, None, "Strongly agree"]])  # the same form, exported again
+    with pytest.raises(ImportRejected, match="2 problem"):
+        import_survey(UnitOfWork(db_url), later, slug="data-insight", survey="s", now=NOW, policy=P)
+    r = import_survey(UnitOfWork(db_url), later, slug="data-insight", survey="s", now=NOW, policy=P,
+                      skip_existing=True)
+    assert r.counts == {"responses added": 1, "answers added": 1} and r.skipped == 2
+    assert counts(db_url)["survey_answer"] == 3
 
 
 def test_activities_and_survey_bad_rows(db_url, tmp_path):

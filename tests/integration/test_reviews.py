@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from copflow.db.models import Cop, GateEvidence, MeetingSeries, TransitionRecord
+from copflow.db.models import Charter, Cop, GateEvidence, MeetingSeries, Membership, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import InvalidInput
 from copflow.services.reviews import decide_review
 from lifecycle import TransitionRefused
-from tests.integration.helpers import D, P, at, to_active
+from tests.integration.helpers import D, P, advance, at, record, to_active
 
 
 def under_review(url: str) -> None:
@@ -58,6 +58,32 @@ def test_evolve_goes_back_to_planning_with_history_kept(db_url):
     with UnitOfWork(db_url) as u:
         assert u.session.scalar(select(func.count()).select_from(TransitionRecord)) == 5
         assert u.session.scalar(select(func.count()).select_from(MeetingSeries)) == 3  # series kept running
+
+
+def test_renew_keeps_members_and_history_and_asks_for_a_new_sponsor_meeting_and_charter_version(db_url):
+    under_review(db_url)
+    with UnitOfWork(db_url) as u:
+        members_before = sorted(u.session.execute(select(Membership.person_id, Membership.role)).all())
+    decide(db_url, decision="evolve", reason="new aims for year two", kind="renew")
+    with UnitOfWork(db_url) as u:
+        assert sorted(u.session.execute(select(Membership.person_id, Membership.role)).all()) == members_before
+        last = u.session.scalars(select(TransitionRecord).order_by(TransitionRecord.id.desc())).first()
+        assert (last.from_stage, last.to_stage, last.by) == ("reviewing", "planning", f"odm@{D}")
+        assert "new aims for year two" in (last.reason or "")
+    # The first visit's sponsor meeting and charter do not count for the second planning visit.
+    with pytest.raises(TransitionRefused) as refused:
+        advance(db_url, "data-insight", 426)
+    assert {m.code for m in refused.value.unmet} == {"sponsor_meeting_done.missing", "charter_published.missing"}
+    record(db_url, "data-insight", "sponsor_meeting_done", 430, held_on="2026-03-12", sponsor_attended="yes",
+           notes="new aims agreed")
+    charter = {"purpose": "share practice", "aims": ["teach others"], "annual_targets": ["2 seminars"],
+               "review_dates": ["2027-03-01"], "link": "https://x.org/c2", "published_on": "2026-03-20"}
+    with pytest.raises(InvalidInput, match="already published"):
+        record(db_url, "data-insight", "charter_published", 440, version="1.0", **charter)
+    record(db_url, "data-insight", "charter_published", 440, version="2.0", **charter)
+    assert advance(db_url, "data-insight", 440).to_stage == "launching"
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalars(select(Charter.version).order_by(Charter.id)).all() == ["1.0", "2.0"]
 
 
 @pytest.mark.parametrize(("kw", "error", "match"), [

@@ -112,3 +112,35 @@ def test_subjects_keep_their_ascii_words_readable_in_the_raw_header():
         assert message_from_bytes(raw, policy=policy.default)["Subject"] == subject
         first = subject.split(" ")[0]
         assert line.startswith(f"Subject: {first}") == (first.isascii() and "=?" not in first)
+
+
+def test_an_attachment_travels_beside_the_text_and_html_and_reads_back_exactly():
+    report = "<!doctype html><h1>Revue — données</h1>\n" + "<p>line</p>\n" * 500
+    msg = roundtrip(Outgoing("k7", "a@x.org", None, "Report", "see attached", "<p>see attached</p>",
+                             attachment_name="data-insight-review-2026-03-23.html", attachment=report))
+    assert msg.get_content_type() == "multipart/mixed"
+    assert msg.get_body(("plain",)).get_content() == "see attached\n"
+    [part] = list(msg.iter_attachments())
+    assert (part.get_filename(), part.get_content_type()) == ("data-insight-review-2026-03-23.html", "text/html")
+    assert part.get_content() == report
+
+
+def test_an_invitation_keeps_its_shape_when_a_file_is_attached_too():
+    ics = calendar_text(Meeting(uid="u@copflow", sequence=0, summary="Check-in", description="d", tzid="UTC",
+                                start=datetime(2026, 3, 3, 12, 30), minutes=30, organizer=Party("ann@x.org", "Ann"),
+                                attendees=(Party("bob@x.org", "Bob"),)), method="REQUEST", dtstamp=NOW)
+    msg = roundtrip(Outgoing("k8", "bob@x.org", "Bob", "Invite", "t", "<p>t</p>", ics, "REQUEST",
+                             attachment_name="notes.md", attachment="# Notes\n"))
+    alternative, *files = msg.iter_parts()
+    assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
+    assert [(f.get_filename(), f.get_content_type()) for f in files] == [("invite.ics", "application/ics"),
+                                                                          ("notes.md", "text/markdown")]
+
+
+def test_an_attachment_name_cannot_break_out_of_its_header():
+    raw = build(Outgoing("k9", "a@x.org", None, "s", "t", None, attachment_name='x"\r\nBcc: e@evil.example.md',
+                         attachment="hi"), "c <c@x.org>", NOW).as_bytes()
+    msg = message_from_bytes(raw, policy=policy.default)
+    [part] = list(msg.iter_attachments())
+    assert b"Bcc:" not in raw and part.get_filename() == "x___Bcc__e_evil.example.md"
+    assert part.get_content() == "hi"

@@ -52,8 +52,11 @@ def _parse(look: Lookup, table: Table, today: date, default_kind: str | None) ->
 
 
 def import_activities(uow: UnitOfWork, path: Path, *, by: str, now: datetime, policy: Policy,
-                      dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
-    """Columns: cop, kind, title, date; optional link, notes. An activity already recorded is an error."""
+                      dry_run: bool = False, progress: Progress | None = None,
+                      skip_existing: bool = False) -> ImportResult:
+    """Columns: cop, kind, title, date; optional link, notes. An activity already recorded (same CoP, kind,
+    date and title) is an error, or with `skip_existing` is passed over: a log kept all year can be imported
+    again and again."""
     who = v.email(by, "recorded by")
     table = read_table(path, aliases=ALIASES, progress=progress)
     table.require("cop", "kind", "title", "date")
@@ -70,8 +73,12 @@ def import_activities(uow: UnitOfWork, path: Path, *, by: str, now: datetime, po
             key = p[1]
             if key in seen:
                 row.problem("title", f"duplicate of row {seen[key]}")
+            elif key in existing and skip_existing:
+                seen[key] = row.number
+                result.skipped += 1
+                continue
             elif key in existing:
-                row.problem("title", f"already recorded ({key[1]} on {key[2]})")
+                row.problem("title", f"already recorded ({key[1]} on {key[2]}; --skip-existing passes over these)")
             seen.setdefault(key, row.number)
             link, notes = row.text("link", limit=2000), row.text("notes", limit=2000)
             if not row.problems:
@@ -83,9 +90,11 @@ def import_activities(uow: UnitOfWork, path: Path, *, by: str, now: datetime, po
 
 
 def import_attendance(uow: UnitOfWork, path: Path, *, by: str, now: datetime, policy: Policy,
-                      dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+                      dry_run: bool = False, progress: Progress | None = None,
+                      skip_existing: bool = False) -> ImportResult:
     """Columns: cop, title, date, email; optional kind (default: event). Events are created as needed;
-    the people must be known (import them first)."""
+    the people must be known (import them first). An attendance already recorded is an error, or with
+    `skip_existing` is passed over (an attendance sheet appended to all year, imported each month)."""
     who = v.email(by, "recorded by")
     table = read_table(path, aliases=ALIASES, progress=progress)
     table.require("cop", "title", "date", "email")
@@ -118,7 +127,11 @@ def import_attendance(uow: UnitOfWork, path: Path, *, by: str, now: datetime, po
                 continue
             seen[(key, pid)] = row.number
             if key in existing and (existing[key], pid) in present:
-                row.problem("email", f"already recorded as attending {key[3]!r} on {key[2]}")
+                if skip_existing:
+                    result.skipped += 1
+                else:
+                    row.problem("email", f"already recorded as attending {key[3]!r} on {key[2]} "
+                                         "(--skip-existing passes over these)")
                 continue
             if key not in existing and key not in new_activities:
                 new_activities[key] = Activity(cop_id=key[0], kind=key[1], held_on=key[2], title=key[3],

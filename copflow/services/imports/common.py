@@ -24,6 +24,7 @@ class ImportResult:
     rows: int
     dry_run: bool
     counts: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0  # rows already recorded, passed over with skip_existing
 
     def add(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
@@ -31,7 +32,8 @@ class ImportResult:
     def summary(self) -> str:
         done = ", ".join(f"{n} {what}" for what, n in self.counts.items() if n) or "nothing new"
         verb = "would write" if self.dry_run else "wrote"
-        return f"{self.path}: {self.rows} rows good; {verb} {done}"
+        skipped = f"; {self.skipped} already recorded, skipped" if self.skipped else ""
+        return f"{self.path}: {self.rows} rows good; {verb} {done}{skipped}"
 
 
 def checked(row: Row, column: str, fn: Callable[..., T], *args: Any) -> T | None:

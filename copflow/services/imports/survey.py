@@ -28,7 +28,8 @@ META = {"id", "start_time", "completion_time", "email", "name", "last_modified_t
 
 
 def import_survey(uow: UnitOfWork, path: Path, *, slug: str, survey: str, now: datetime, policy: Policy,
-                  dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+                  dry_run: bool = False, progress: Progress | None = None,
+                  skip_existing: bool = False) -> ImportResult:
     label = v.clean_text("survey", survey, max_len=100)
     table = read_table(path, progress=progress)
     columns = [(k, c) for k, c in zip(table.keys, table.columns, strict=True) if k and k not in META]
@@ -55,7 +56,11 @@ def import_survey(uow: UnitOfWork, path: Path, *, slug: str, survey: str, now: d
                 continue
             seen[respondent] = row.number
             if respondent in done:
-                row.problem("ID", f"response {respondent} is already imported for survey {label!r}")
+                if skip_existing:  # a later export of the same form: only the new responses count
+                    result.skipped += 1
+                else:
+                    row.problem("ID", f"response {respondent} is already imported for survey {label!r} "
+                                      "(--skip-existing passes over these)")
                 continue
             when = row.day("completion_time", required=False, latest=today, earliest=cop.created_at.date())
             answers = []
