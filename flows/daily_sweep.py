@@ -14,6 +14,7 @@ from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import plan_sweep, sweep_cop_batch
+from tasks.sweep_summary import sweep_markdown
 
 
 @flow(name="daily-sweep", log_prints=True)
@@ -24,8 +25,9 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     batches = plan["batches"]
     results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
     totals: dict[str, Any] = {k: sum(r[k] for r in results)
-                              for k in ("cops", "reviews_opened", "notices_queued", "conflicts")}
+                              for k in ("cops", "reviews_opened", "notices_queued", "escalations_queued", "conflicts")}
     totals["opened"] = [slug for r in results for slug in r["opened"]]
+    totals["escalated"] = [line for r in results for line in r["escalated"]]
     evaluated = [e for group in plan["evaluations"] for e in evaluate_reviews(group, now_iso)]
     totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
     closures = [archive_and_close(slug, now_iso) for slug in plan["closures"]]
@@ -37,18 +39,11 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     attention.result()
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
                "parked": delivery["parked"]}
-    create_markdown_artifact(key="copflow-sweep", markdown=_markdown(now_iso, summary, delivery["errors"]),
-                             description="What the daily sweep opened, queued and sent")
+    create_markdown_artifact(key="copflow-sweep",
+                             markdown=sweep_markdown(now_iso, summary, evaluated, closures, delivery),
+                             description="What the daily sweep opened, queued, escalated, sent and failed to send")
     print(f"sweep {now_iso[:10]}: {summary}")
     return summary
-
-
-def _markdown(now_iso: str, s: dict[str, Any], errors: list[str]) -> str:
-    lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|"]
-    lines += [f"| {k.replace('_', ' ')} | {', '.join(v) if isinstance(v, list) else v} |" for k, v in s.items()]
-    if errors:
-        lines += ["", "## Delivery errors", *[f"- {e}" for e in errors]]
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

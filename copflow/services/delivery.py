@@ -30,6 +30,8 @@ class DeliveryReport:
     parked: int = 0
     claimed: int = 0
     errors: list[str] = field(default_factory=list)
+    # What was parked in this run, as "recipient (subject): the server's reply", for the sweep's summary.
+    parked_messages: list[str] = field(default_factory=list)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -92,6 +94,7 @@ def _send_batch(uow: UnitOfWork, transport: Transport, ids: list[int], *, sender
                 except PermanentFailure as exc:
                     marks.mark(nid, now, status="parked", error=str(exc))
                     report.parked += 1
+                    report.parked_messages.append(f"{out.recipient} ({out.subject}): {exc}")
                 except ConnectionLost:
                     raise
                 except TemporaryFailure as exc:
@@ -157,6 +160,7 @@ def _retry(uow: UnitOfWork, nid: int, now: datetime, error: str, max_attempts: i
             row.status = "parked"
             row.last_error = f"gave up after {row.attempts} attempts: {error}"
             report.parked += 1
+            report.parked_messages.append(f"{row.recipient} ({row.subject}): {row.last_error}")
         else:
             row.status = "pending"
             row.next_attempt_at = now + backoff(row.attempts)

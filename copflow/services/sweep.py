@@ -19,20 +19,25 @@ from lifecycle import Gate, Policy, Stage, check_gate, decide, notices_due, revi
 from lifecycle.due import horizon
 
 SWEEP_ACTOR = "copflow sweep"
+ESCALATION_AUDIENCES = ("sponsor", "od_manager")
 
 
 @dataclass
 class SweepCounts:
     cops: int = 0
     reviews_opened: int = 0
-    notices_queued: int = 0
+    notices_queued: int = 0  # reminders and escalations, one per recipient
     conflicts: int = 0
     opened: list[str] = field(default_factory=list)
+    escalations_queued: int = 0  # of notices_queued, those to a sponsor or the OD manager
+    # One line per escalation rung reached today, for the sweep's summary: "slug: gate, N days overdue → sponsor".
+    escalated: list[str] = field(default_factory=list)
 
     def add(self, other: SweepCounts) -> SweepCounts:
         return SweepCounts(self.cops + other.cops, self.reviews_opened + other.reviews_opened,
                            self.notices_queued + other.notices_queued, self.conflicts + other.conflicts,
-                           self.opened + other.opened)
+                           self.opened + other.opened, self.escalations_queued + other.escalations_queued,
+                           self.escalated + other.escalated)
 
 
 def due_cop_batches(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 500) -> list[list[int]]:
@@ -79,8 +84,12 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         continue
                     for notice in notices_due(snap, today, policy):
                         needs = [u.message for u in check_gate(notice.gate, snap, today, policy)[0]]
-                        counts.notices_queued += enqueue_notice(s, cop, notice, now=now, od_manager=od_manager,
-                                                                needs=needs)
+                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, needs=needs)
+                        counts.notices_queued += queued
+                        if queued and notice.audience in ESCALATION_AUDIENCES:
+                            counts.escalations_queued += queued
+                            counts.escalated.append(f"{cop.slug}: {notice.gate.value.replace('_', ' ')}, "
+                                                    f"{notice.days} days overdue → {notice.audience.replace('_', ' ')}")
             except (StaleDataError, IntegrityError):
                 counts.conflicts += 1
         try:

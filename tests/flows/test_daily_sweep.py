@@ -49,6 +49,11 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     with UnitOfWork(db_url) as u:
         assert u.session.scalar(select(func.count()).select_from(Notification)
                                 .where(Notification.status != "sent")) == 0
+    assert summary["escalations_queued"] == 2
+    first = _artifact("copflow-sweep").data
+    assert "| of which escalations | 2 |" in first and "| mail sent | 2 |" in first
+    assert "- data-insight: sponsor meeting done, 7 days overdue → sponsor" in first
+    assert "[copflow-attention](/artifacts/key/copflow-attention)" in first
 
     again = daily_sweep(now=at(52 + 7), batch_size=1)
     assert again["notices_queued"] == 0 and again["sent"] == 0

@@ -54,6 +54,8 @@ def test_temporary_failure_is_retried_later_and_permanent_failure_is_parked(db_u
     transport = SmtpTransport("127.0.0.1", smtp.port)
     report = deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW)
     assert (report.sent, report.retried, report.parked) == (1, 1, 1)
+    [parked] = report.parked_messages
+    assert parked.startswith("gone@x.org (") and "550 5.1.1 no such user" in parked
     by_addr = {r.recipient: r for r in rows(db_url)}
     assert by_addr["gone@x.org"].status == "parked" and "550 5.1.1 no such user" in by_addr["gone@x.org"].last_error
     busy = by_addr["busy@x.org"]
@@ -71,9 +73,12 @@ def test_temporary_failures_give_up_after_the_limit(db_url, smtp):
     queue(db_url, "busy@x.org")
     transport = SmtpTransport("127.0.0.1", smtp.port)
     t = NOW
+    reports = []
     for _ in range(3):
-        deliver(UnitOfWork(db_url), transport, sender=SENDER, now=t, max_attempts=3)
+        reports.append(deliver(UnitOfWork(db_url), transport, sender=SENDER, now=t, max_attempts=3))
         t += timedelta(hours=7)
+    assert [len(r.parked_messages) for r in reports] == [0, 0, 1]
+    assert "gave up after 3 attempts: " in reports[-1].parked_messages[0]
     [row] = rows(db_url)
     assert row.status == "parked" and row.attempts == 3 and "gave up after 3 attempts" in row.last_error
 

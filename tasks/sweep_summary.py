@@ -1,0 +1,49 @@
+"""The daily sweep's Markdown summary, the run's artifact `copflow-sweep`: what it opened, queued, escalated,
+evaluated, closed, sent and failed to send, with links to the reports and manifests it published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Prefect's UI shows an artifact by key at this path; relative links work wherever the UI is served at its root
+# (the embedded `prefect server start` and a server's own UI alike).
+ARTIFACT_LINK = "/artifacts/key/{key}"
+MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
+
+
+def _link(label: str, key: str) -> str:
+    return f"[{label}]({ARTIFACT_LINK.format(key=key)})"
+
+
+def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
+    if not items:
+        return []
+    lines = ["", f"## {title}", *[f"- {i}" for i in items[:MAX_LISTED]]]
+    if len(items) > MAX_LISTED:
+        lines.append(f"- … and {len(items) - MAX_LISTED} more{more_hint}")
+    return lines
+
+
+def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[str, Any]],
+                   closed: list[dict[str, Any]], delivery: dict[str, Any]) -> str:
+    rows = [("CoPs with something due", counts["cops"]), ("batches", counts["batches"]),
+            ("reviews opened", counts["reviews_opened"]), ("notices queued", counts["notices_queued"]),
+            ("of which escalations", counts["escalations_queued"]), ("reviews evaluated", len(evaluated)),
+            ("CoPs archived and closed", len(closed)), ("mail sent", delivery["sent"]),
+            ("mail to retry later", delivery["retried"]), ("mail parked (refused)", delivery["parked"]),
+            ("skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|",
+             *[f"| {what} | {n} |" for what, n in rows]]
+    lines += _listed("Reviews opened (members got the survey call)", counts["opened"])
+    lines += _listed("Escalations", counts["escalated"])
+    lines += _listed("Evaluations", [
+        f"{_link(e['slug'], 'copflow-evaluation-' + e['slug'])}: recommends **{e['recommendation']}**"
+        + (f"; report `{e['report']}`" if e.get("report") and e["report"] != "None" else "") for e in evaluated])
+    lines += _listed("Closed and archived", [
+        f"{_link(c['slug'], 'copflow-closure-' + c['slug'])}: `{c['path']}`" for c in closed])
+    lines += _listed("Mail the server refused (parked)", delivery.get("parked_messages", []),
+                     " (`copflow outbox list --status parked`)")
+    lines += _listed("Delivery errors (retried on the next run)", delivery.get("errors", []))
+    lines += ["", f"Portfolio: {_link('copflow-attention', 'copflow-attention')} (due or overdue now), "
+                  f"{_link('copflow-portfolio', 'copflow-portfolio')} (every CoP, weekly)."]
+    return "\n".join(lines) + "\n"
