@@ -194,7 +194,15 @@ def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
                    description=KINDS[series.kind].purpose, tzid=series.tzid,
                    start=datetime.fromisoformat(series.starts_local), minutes=series.duration_minutes,
                    organizer=organizer, attendees=tuple(Party(e, n, r) for e, n, r in series.attendees),
-                   rrule=_rrule_dict(series.rrule), location=series.location)
+                   rrule=_rrule_dict(series.rrule), location=series.location, url=_online_link(series.location))
+
+
+def _online_link(location: str | None) -> str | None:
+    """A location that is an online meeting link (Teams, Zoom) is also the event's URL, which calendar clients
+    offer as a "join" link."""
+    if location and location.startswith("https://") and " " not in location:
+        return location
+    return None
 
 
 def _send(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: datetime, update: bool = False,

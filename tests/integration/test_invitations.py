@@ -104,3 +104,20 @@ def test_update_and_cancellations_keep_the_uid_and_raise_the_sequence(db_url, sm
     assert subjects == ["Cancelled: Core group check-in on Sunday 22 June 2025, 13:00 — Data and Insight",
                         "Cancelled: Core group check-in — Data and Insight",
                         "Updated: Core group check-in (every month) — Data and Insight"]
+
+
+def test_an_online_meeting_link_is_the_location_and_the_join_url(db_url, smtp):
+    to_active(db_url)
+    with UnitOfWork(db_url) as u:
+        uid = u.session.scalar(select(MeetingSeries.uid).where(MeetingSeries.kind == "checkin"))
+    link = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
+    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=datetime(2025, 4, 22, 13, 0),
+               now=at(91), location=link)
+    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=datetime(2025, 4, 22, 13, 0),
+               now=at(92), location="Room 2.14, Library")
+    send(db_url, smtp, 93)
+    texts = [calendar_part(m.message).get_content() for m in invitations(smtp)
+             if m.rcpt_tos == [f"bob@{D}"] and m.message["Subject"].startswith("Updated:")]
+    online, room = (p["events"][0] for p in read_with_icaljs(texts, 1))
+    assert (online["location"], online["url"]) == (link, link)
+    assert (room["location"], room["url"]) == ("Room 2.14, Library", None)

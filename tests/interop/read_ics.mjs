@@ -43,6 +43,8 @@ const out = texts.map((text) => {
       end_utc: ev.endDate.toJSDate().toISOString(),
       recurrence_id_utc: vevent.hasProperty("recurrence-id") ? ev.recurrenceId.toJSDate().toISOString() : null,
       rrule: vevent.hasProperty("rrule") ? vevent.getFirstPropertyValue("rrule").toString() : null,
+      location: vevent.getFirstPropertyValue("location"),
+      url: vevent.getFirstPropertyValue("url"),
       organizer: organizer ? { email: String(organizer.getFirstValue()), cn: param(organizer, "cn") } : null,
       attendees: vevent.getAllProperties("attendee").map((a) => ({
         email: String(a.getFirstValue()), cn: param(a, "cn"), role: param(a, "role"),
