@@ -78,12 +78,19 @@ def due_gates(snap: CopSnapshot, today: date, p: Policy) -> list[DueGate]:
                   if d.gate is Gate.REVIEW_DUE or check_gate(d.gate, snap, today, p)[0])
 
 
+# Gates that copflow passes itself: nobody is reminded before them. If one is still open after its day (an
+# archive that failed to verify), only the OD manager can act, so every overdue rung goes to them.
+AUTOMATED_GATES = frozenset({Gate.ARCHIVE_VERIFIED})
+
+
 def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
     """The reminder or escalation owed now for each open gate: the latest rung reached, so a missed sweep
     catches up with one message rather than a flood, and re-running the same day owes the same keys."""
     out: list[Notice] = []
     for d in due_gates(snap, today, p):
         days_until = (d.due_on - today).days
+        if d.gate in AUTOMATED_GATES and days_until >= 0:
+            continue
         if days_until > 0:
             rungs = [r for r in p.reminder_days_before if r >= days_until]
             if rungs:
@@ -102,7 +109,8 @@ def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
             days = step.days_overdue
             if step is p.escalation[-1]:
                 days += (overdue - step.days_overdue) // p.escalation_repeat_days * p.escalation_repeat_days
-            out.append(Notice(snap.slug, d.gate, d.due_on, "overdue", step.audience, f"overdue-{days}", overdue))
+            audience = "od_manager" if d.gate in AUTOMATED_GATES else step.audience
+            out.append(Notice(snap.slug, d.gate, d.due_on, "overdue", audience, f"overdue-{days}", overdue))
     return out
 
 

@@ -34,6 +34,8 @@ PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
     "gate-overdue": ("gate_reminder", {**COP, **LEAD, **_notice("overdue", "leads", 1)}),
     "escalation-sponsor": ("gate_reminder", {**COP, **SPONSOR, **_notice("overdue", "sponsor", 7)}),
     "escalation-od-manager": ("gate_reminder", {**COP, **OD, **_notice("overdue", "od_manager", 14)}),
+    "archive-late": ("gate_reminder", {**COP, **OD, **_notice("overdue", "od_manager", 7, "archive_verified"),
+                                       "needs": ["no verified archive recorded"]}),
     "review-due": ("review_due", {**COP, **LEAD, **_notice("due_soon", "leads", 30, "review_due")}),
     "review-opened": ("review_opened", {**COP, **MEMBER, "closes_on": "2026-04-13",
                                         "survey_url": "https://forms.uni.example.org/cop-review"}),

@@ -126,6 +126,20 @@ def test_close_decision_cancels_every_series_notifies_members_and_drafts_lessons
     assert "lessons-learned" not in next(n for n in notices if n.recipient == f"cat@{D}").body_text
 
 
+def test_no_one_is_reminded_before_the_closing_date_and_a_late_archive_alerts_the_od_manager(db_url):
+    closing(db_url)
+    with UnitOfWork(db_url) as u:
+        cop_id = u.session.scalar(select(Cop.id))
+    for day in range(REVIEW_DAY + 2, CLOSING_DAY + 1):  # every day up to and including the closing date
+        assert sweep_batch(UnitOfWork(db_url), [cop_id], now=at(day), policy=P).notices_queued == 0
+    late = sweep_batch(UnitOfWork(db_url), [cop_id], now=at(CLOSING_DAY + 1), policy=P)  # the archive failed
+    assert late.notices_queued == 1 and late.escalations_queued == 1
+    with UnitOfWork(db_url) as u:
+        [alert] = u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder"))
+    assert alert.recipient == f"odm@{D}" and alert.subject == "Closure archive not yet verified: Data and Insight"
+    assert "copflow archive close data-insight" in alert.body_text
+
+
 def test_archive_waits_for_the_closing_date(db_url, tmp_path):
     closing(db_url)
     with pytest.raises(InvalidInput, match="archived from that day"):

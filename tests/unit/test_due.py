@@ -39,6 +39,16 @@ def test_closing_is_due_on_the_closing_date_and_closed_owes_nothing():
     assert due_gates(snap(Stage.CLOSED, ()), ENTERED, P) == []
 
 
+def test_nobody_is_reminded_of_the_archive_and_a_late_one_goes_to_the_od_manager():
+    closing = snap(Stage.CLOSING, ())  # closing date 2026-04-01: the sweep archives on the day
+    quiet = [date(2026, 3, 2), date(2026, 3, 18), date(2026, 3, 31), date(2026, 4, 1)]
+    assert [notices_due(closing, day, P) for day in quiet] == [[], [], [], []]
+    late = [(n.audience, n.step) for day in (date(2026, 4, 2), date(2026, 4, 8), date(2026, 4, 15), date(2026, 4, 22))
+            for n in notices_due(closing, day, P)]
+    assert late == [("od_manager", "overdue-1"), ("od_manager", "overdue-7"), ("od_manager", "overdue-14"),
+                    ("od_manager", "overdue-21")]
+
+
 class TestReviews:
     def test_charter_dates_come_first(self):
         s = snap(Stage.ACTIVE, (), charter=CharterView("1", date(2025, 1, 1), (date(2026, 6, 1), date(2027, 6, 1))),
