@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -75,15 +75,40 @@ def _safe_url(url: str) -> str:
 def run() -> None:
     """Console-script entry point: user mistakes become one line on stderr and a non-zero exit."""
     try:
-        app()  # click handles its own usage errors (exit 2) in standalone mode
+        # Not standalone: click's own usage errors (a missing argument, an option that is not a number) come
+        # here, to be one line like every other mistake instead of a framed panel.
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("copflow: error: aborted\n")
+        raise SystemExit(1) from None
     except SystemExit:
         raise
+    except Exception as exc:
+        if not _is_usage_error(exc):
+            _fail(exc)
+        if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help already
+            ctx_ = getattr(exc, "ctx", None)
+            where = f" (see `{ctx_.command_path} --help`)" if ctx_ is not None else ""
+            sys.stderr.write(f"copflow: error: {' '.join(exc.format_message().split())}{where}\n")  # type: ignore[attr-defined]
+        raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
     except BaseException as exc:
-        code, message = _classify(exc)
-        if code is None:
-            raise
-        sys.stderr.write(f"copflow: error: {message}\n")
-        raise SystemExit(code) from None
+        _fail(exc)
+    if isinstance(code, int) and not isinstance(code, bool) and code:
+        raise SystemExit(code)  # e.g. ctx.exit(n) inside a command
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """Click's exceptions (typer vendors its own copy of click, so they are recognised by shape): a message
+    for the user and an exit code."""
+    return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    code_, message = _classify(exc)
+    if code_ is None:
+        raise exc
+    sys.stderr.write(f"copflow: error: {message}\n")
+    raise SystemExit(code_) from None
 
 
 def _classify(exc: BaseException) -> tuple[int | None, str]:

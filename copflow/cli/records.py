@@ -182,17 +182,40 @@ def advance(
 
 def status(
     stage: Annotated[str | None, typer.Option(help="Only CoPs in this stage.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only CoPs past a gate's due date.")] = False,
+    reviews_within: Annotated[int | None, typer.Option(
+        "--reviews-within", min=0, max=3660, metavar="DAYS",
+        help="Only CoPs whose next review falls within DAYS (e.g. 90).")] = None,
     as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (for a spreadsheet) instead of a table.")] = False,
 ) -> None:
     """The portfolio: each CoP's stage, next gate, due date, overdue days, next review and health."""
-    from copflow.services.portfolio import portfolio
+    from copflow.services.portfolio import PortfolioRow, portfolio
     from lifecycle import parse_stage
 
-    rows = portfolio(ctx.uow(), now=ctx.now(), policy=ctx.policy(), stage=parse_stage(stage) if stage else None)
+    if as_json and as_csv:
+        raise ctx.UsageError("--json and --csv: choose one")
+    rows = portfolio(ctx.uow(), now=ctx.now(), policy=ctx.policy(), stage=parse_stage(stage) if stage else None,
+                     overdue_only=overdue, reviews_within_days=reviews_within)
     if as_json:
         ctx.print_json([r.as_dict() for r in rows])
+        return
+    if as_csv:
+        import csv
+        import sys
+
+        out = csv.DictWriter(sys.stdout, fieldnames=list(PortfolioRow.__dataclass_fields__), lineterminator="\n")
+        out.writeheader()
+        out.writerows({k: _spreadsheet_safe(v) for k, v in r.as_dict().items()} for r in rows)
         return
     ctx.table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                                  "health"],
               [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
                for r in rows])
+
+
+def _spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (a CoP named "=HYPERLINK(…)") is opened as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -29,9 +29,11 @@ class PortfolioRow:
 
 
 def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | None = None,
-              attention_only: bool = False) -> list[PortfolioRow]:
+              attention_only: bool = False, overdue_only: bool = False,
+              reviews_within_days: int | None = None) -> list[PortfolioRow]:
     """Every CoP; or, with attention_only, those with a gate due within the reminder horizon or overdue
-    (read through the due-date index, so its cost follows what is due)."""
+    (read through the due-date index, so its cost follows what is due); overdue_only, those past a gate's
+    due date; reviews_within_days, those whose next review falls in the next N days."""
     today = local_date(now, policy)
     with uow:
         q = select(Cop.slug, Cop.name, Cop.stage, Cop.next_due_gate, Cop.next_due_on, Cop.next_review_on)
@@ -41,6 +43,10 @@ def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | 
             from lifecycle.due import horizon
 
             q = q.where(Cop.next_due_on <= today + timedelta(days=horizon(policy)))
+        if overdue_only:  # a review date that has come is opened by the sweep, not overdue
+            q = q.where(Cop.next_due_on < today, Cop.next_due_gate != Gate.REVIEW_DUE.value)
+        if reviews_within_days is not None:
+            q = q.where(Cop.next_review_on <= today + timedelta(days=reviews_within_days))
         rows = []
         for slug, name, st, gate, due, review in uow.session.execute(q.order_by(Cop.slug)):
             overdue = max((today - due).days, 0) if due and gate != Gate.REVIEW_DUE.value else 0

@@ -49,6 +49,24 @@ def test_a_gate_recorded_and_passed_from_the_command_line(seeded):
     assert "data-insight" in table and "sponsor meeting done" in table
 
 
+def test_status_filters_and_exports_csv_a_spreadsheet_opens_safely(seeded):
+    cf(seeded, "cop", "create", "formula", "--name", '=HYPERLINK("http://evil.example","x")')
+    assert json.loads(cf(seeded, "status", "--overdue", "--json").stdout) == []
+    later = {**seeded, "COPFLOW_NOW": "2026-06-01T09:00:00+00:00"}  # both core groups were due 2026-05-25
+    overdue = json.loads(cf(later, "status", "--overdue", "--json").stdout)
+    assert [(r["slug"], r["overdue_days"]) for r in overdue] == [("data-insight", 7), ("formula", 7)]
+    assert json.loads(cf(later, "status", "--reviews-within", "90", "--json").stdout) == []
+    import csv
+    import io
+
+    table = list(csv.DictReader(io.StringIO(cf(later, "status", "--csv").stdout)))
+    assert list(table[0]) == ["slug", "name", "stage", "next_gate", "due_on", "overdue_days", "next_review_on",
+                              "health"]
+    assert table[1]["name"] == '\'=HYPERLINK("http://evil.example","x")' and table[0]["overdue_days"] == "7"
+    r = cf(seeded, "status", "--json", "--csv", ok=False)
+    assert r.returncode != 0 and r.stderr == "copflow: error: --json and --csv: choose one\n"
+
+
 BAD_INPUT = [
     (["person", "add", "not-an-email", "--name", "X"], "not a valid email address", "person"),
     (["person", "add", "ann@uni.example.org", "--name", "Again"], "already exists", "person"),

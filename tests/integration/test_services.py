@@ -164,6 +164,19 @@ def test_portfolio_shows_stage_next_gate_overdue_and_health(db_url):
     assert rows["events"].overdue_days == 0 and rows["events"].health == "on track"
 
 
+def test_portfolio_filters_overdue_cops_and_reviews_coming_up(db_url):
+    to_planning(db_url)  # sponsor meeting due day 52
+    to_active(db_url, "events", with_staff=False)  # next review 2026-03-02 (day 420)
+
+    def slugs(day: int, **kw: object) -> list[str]:
+        return [r.slug for r in portfolio(UnitOfWork(db_url), now=at(day), policy=P, **kw)]  # type: ignore[arg-type]
+
+    assert slugs(52, overdue_only=True) == [] and slugs(53, overdue_only=True) == ["data-insight"]
+    assert slugs(420 + 5, overdue_only=True) == ["data-insight"]  # a review date that came is not overdue
+    assert slugs(420 - 91, reviews_within_days=90) == [] and slugs(420 - 90, reviews_within_days=90) == ["events"]
+    assert slugs(420 - 90, reviews_within_days=90, overdue_only=True) == []
+
+
 def test_show_cop_explains_what_blocks_it(db_url):
     to_planning(db_url)
     d = cops.show_cop(UnitOfWork(db_url), "data-insight", at(11), P)
