@@ -129,7 +129,8 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     mails = len(box)
     invites = sum(1 for m in box if m.get_content_type() == "multipart/mixed")
     print()
-    print(f"Sweep: {summary['reviews_opened']} review(s) opened, {summary['notices_queued']} reminder(s) queued, "
+    print(f"Sweep: {summary['reviews_opened']} review(s) opened, {summary['notices_queued']} reminder(s) queued "
+          f"({summary['escalations_queued']} of them escalations to a sponsor or the OD manager), "
           f"{len(summary['closed'])} CoP(s) archived and closed, {summary['sent']} mails sent")
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"

@@ -34,3 +34,25 @@ def test_empty_sqlite_file_to_head(tmp_path):
             "notification"} <= tables
     indexes = {i["name"] for i in inspect(get_engine(url)).get_indexes("cop")}
     assert "ix_cop_next_due_on" in indexes
+
+
+def test_upgrading_to_0005_keeps_queued_mail(db_url):
+    """A database at 0004 with mail in its outbox upgrades in place: the rows stay, with no attachment."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from copflow.db.migrate import alembic_config
+
+    command.downgrade(alembic_config(db_url), "0004")
+    try:
+        with get_engine(db_url).begin() as conn:
+            conn.execute(text(
+                "INSERT INTO notification (idempotency_key, kind, recipient, subject, body_text, status, attempts, "
+                "next_attempt_at, created_at) VALUES ('k/1', 'stage_changed', 'a@x.org', 's', 't', 'pending', 0, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    finally:
+        upgrade(db_url)
+    assert current_revision(db_url) == "0005"
+    with get_engine(db_url).connect() as conn:
+        rows = conn.execute(text("SELECT idempotency_key, status, attachment_name, attachment FROM notification"))
+        assert [tuple(r) for r in rows] == [("k/1", "pending", None, None)]
