@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lifecycle.stages import GATE_TITLES, Gate, Stage
@@ -48,9 +49,15 @@ def open_gates(stage: Stage) -> tuple[Gate, ...]:
     return tuple(seen)
 
 
-def mermaid() -> str:
-    """A Mermaid state diagram generated from TRANSITIONS (shown in docs and in Prefect artifacts)."""
-    lines = ["stateDiagram-v2", f"    [*] --> {Stage.FORMING.value}"]
+def mermaid(counts: Mapping[str, int] | None = None) -> str:
+    """A Mermaid state diagram generated from TRANSITIONS (shown in docs and in Prefect artifacts). With
+    `counts` (stage → number of CoPs), each stage's box says how many CoPs are in it."""
+    lines = ["stateDiagram-v2"]
+    if counts is not None:  # a state's display name, declared before the transitions that use it
+        for stage in Stage:
+            n = counts.get(stage.value, 0)
+            lines.append(f'    state "{stage.value} ({n} CoP{"" if n == 1 else "s"})" as {stage.value}')
+    lines.append(f"    [*] --> {Stage.FORMING.value}")
     for t in TRANSITIONS:
         label = " + ".join(GATE_TITLES[g] for g in t.gates)
         lines.append(f"    {t.source.value} --> {t.target.value}: {t.trigger} [{label}]")

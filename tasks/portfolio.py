@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from copflow.services.portfolio import portfolio, stage_counts
+from lifecycle import mermaid
 from tasks.common import parse_now, settings, uow
 
 
 @task(name="publish-portfolio", retries=1)
 def publish_portfolio(now_iso: str) -> int:
-    """The whole portfolio (weekly report, on demand)."""
+    """The whole portfolio (weekly report, on demand), and the lifecycle diagram with each stage's count."""
     rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy())
     create_table_artifact(key="copflow-portfolio", table=[r.as_dict() for r in rows],
                           description=f"Every CoP's stage, next gate and health at {now_iso[:10]}")
+    counts = stage_counts(uow())
+    # Prefect's UI draws a mermaid block in a Markdown artifact as the diagram itself.
+    create_markdown_artifact(
+        key="copflow-lifecycle",
+        markdown=f"# The CoP lifecycle, {now_iso[:10]}\n\n{len(rows)} CoPs; each stage says how many are in it. "
+                 "Gates in brackets; see `copflow gate fields` for the evidence each takes.\n\n"
+                 f"```mermaid\n{mermaid(counts)}```\n",
+        description="The lifecycle (generated from the transition table) with the number of CoPs in each stage")
     return len(rows)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# What the tests need besides Python: ical.js (the independent iCalendar parser, pinned in
-# tests/interop/package-lock.json) and Debian's Chromium (opens the HTML evaluation report headless).
+# What the tests need besides Python: ical.js (the independent iCalendar parser) and mermaid (draws the
+# lifecycle diagram), pinned in tests/interop/package-lock.json, and Debian's Chromium (opens the HTML
+# evaluation report and the diagram headless).
 # Safe to re-run; part of the README's test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."

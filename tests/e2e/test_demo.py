@@ -56,6 +56,19 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     parsed = message_from_bytes(first.as_bytes(), policy=policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
     assert (folder / "prefect" / "prefect.db").is_file()
+    # The artifacts the README sends an OD manager to, in the demo's own Prefect records.
+    runs = sqlite3.connect(folder / "prefect" / "prefect.db")
+    keys = {k for (k,) in runs.execute("select distinct key from artifact where key is not null")}
+    assert keys >= {"copflow-portfolio", "copflow-attention", "copflow-sweep", "copflow-lifecycle",
+                    "copflow-evaluation-events-management", "copflow-closure-facilities-management"}
+    [lifecycle] = runs.execute("select data from artifact where key = 'copflow-lifecycle' order by created desc "
+                               "limit 1").fetchone()
+    assert 'state \\"closed (1 CoP)\\" as closed' in lifecycle  # stored as JSON text
+    # The leads get the evaluation report itself, attached, not a path on this machine.
+    report_mail = next(message_from_bytes(m.as_bytes(), policy=policy.default) for m in box
+                       if (m["Subject"] or "").startswith("Events Management: the evaluation report is ready"))
+    [attached] = list(report_mail.iter_attachments())
+    assert attached.get_filename().startswith("events-management-review-") and "<svg" in attached.get_content()
     # A launched CoP's check-in series lands as an iMIP invitation a mail client opens with Accept/Decline.
     checkins = [message_from_bytes(m.as_bytes(), policy=policy.default) for m in box
                 if (m["Subject"] or "").startswith("Core group check-in")]

@@ -33,6 +33,13 @@ def test_portfolio_report_publishes_a_table_with_a_stable_key(db_url, monkeypatc
     assert {r["slug"]: r["stage"] for r in rows} == {"data-insight": "active", "research-it": "planning"}
     assert set(rows[0]) == {"slug", "name", "stage", "next_gate", "due_on", "overdue_days", "next_review_on",
                             "health"}
+    from lifecycle import mermaid
+
+    diagram = _artifact("copflow-lifecycle")
+    assert diagram.type == "markdown"
+    assert f"```mermaid\n{mermaid({'active': 1, 'planning': 1})}```" in diagram.data
+    assert '    state "active (1 CoP)" as active\n' in diagram.data
+    assert '    state "closed (0 CoPs)" as closed\n' in diagram.data
 
 
 def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest(db_url, smtp, monkeypatch, tmp_path):

@@ -99,3 +99,12 @@ def test_mermaid_is_generated_from_every_row():
     assert text.startswith("stateDiagram-v2")
     for t in TRANSITIONS:
         assert f"{t.source.value} --> {t.target.value}: {t.trigger}" in text
+
+
+def test_mermaid_with_counts_says_how_many_cops_are_in_each_stage():
+    text = mermaid({"forming": 1, "active": 12})
+    names = [line.strip() for line in text.splitlines()[1:len(Stage) + 1]]
+    assert names == [f'state "{s.value} ({n})" as {s.value}' for s, n in zip(
+        Stage, ["1 CoP", "0 CoPs", "0 CoPs", "12 CoPs", "0 CoPs", "0 CoPs", "0 CoPs"], strict=True)]
+    # Otherwise the same diagram: the stage names declared first, then the same transitions.
+    assert [line for line in text.splitlines() if not line.strip().startswith("state ")] == mermaid().splitlines()
