@@ -42,7 +42,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _run(label: str, call: Callable[[Callable[[int, int], None] | None], Any]) -> None:
+def _run(label: str, call: Callable[[Callable[[int, int], None] | None], Any]) -> Any:
     from copflow.services.imports import ImportRejected
 
     with _progress(label) as progress:
@@ -54,6 +54,7 @@ def _run(label: str, call: Callable[[Callable[[int, int], None] | None], Any]) -
                       [[p.row, p.column, p.reason] for p in exc.problems])
             raise
     typer.echo(result.summary() + (" (dry run: nothing written)" if result.dry_run else ""))
+    return result
 
 
 @import_app.command("people")
@@ -61,8 +62,12 @@ def import_people(path: FileArg, dry_run: DryRun = False) -> None:
     """People: email, name; optional department, line_manager, and cop + role (+ joined_on) for memberships."""
     from copflow.services.imports.people import import_people as service
 
-    _run("people", lambda p: service(ctx.uow(), path, now=ctx.now(), policy=ctx.policy(), dry_run=dry_run,
-                                     progress=p))
+    result = _run("people", lambda p: service(ctx.uow(), path, now=ctx.now(), policy=ctx.policy(),
+                                              dry_run=dry_run, progress=p))
+    if result.counts.get("meetings with new invitees") and not dry_run:
+        from copflow.cli.running import deliver_now
+
+        deliver_now()  # new members' invitations to the meetings already running
 
 
 @import_app.command("attendance")

@@ -68,6 +68,10 @@ def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_js
         out.print(Text(f"Next gate: {d['next_due_gate']} due {d['next_due_on']}"))
     ctx.table("Members", ["email", "name", "role", "department"],
               [[m["email"], m["name"], m["role"], m["department"]] for m in d["members"]])  # type: ignore[index]
+    if d["former_members"]:
+        ctx.table("Former members", ["email", "name", "role", "joined", "left"],
+                  [[m["email"], m["name"], m["role"], m["joined_on"], m["left_on"]]
+                   for m in d["former_members"]])  # type: ignore[index]
     for way in d["ways_out"]:  # type: ignore[attr-defined]
         state = "ready" if not way["unmet"] else "blocked"
         out.print(Text(f"{way['trigger']} → {way['to']}: {state}"))
@@ -103,11 +107,44 @@ def member_add(
     role: Annotated[str, typer.Option(help="lead, coordinator, core, wider, sponsor, member_support, "
                                             "information_resources, online_space_admin, od_manager_contact")],
 ) -> None:
-    """Give a person a role in a CoP."""
+    """Give a person a role in a CoP; they are invited to the live meetings that role attends."""
     from copflow.services.people import add_member
 
-    add_member(ctx.uow(), slug=slug, email=email, role=role, now=ctx.now(), policy=ctx.policy())
+    changes = add_member(ctx.uow(), slug=slug, email=email, role=role, now=ctx.now(), policy=ctx.policy())
     typer.echo(f"{email} is now {role} of {slug}")
+    _tell_calendar_changes(changes)
+
+
+@member_app.command("leave")
+def member_leave(
+    slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
+    email: Annotated[str, typer.Argument(help="The person who leaves.")],
+    role: Annotated[str | None, typer.Option(help="End only this role (default: every role they hold).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="The day they left, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Record that someone left a CoP: kept in its history with the date, taken off the meetings they no longer
+    attend (a cancellation in their calendar); a series they organised is sent again by another lead."""
+    from datetime import date
+
+    from copflow.services.roster import end_membership
+
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        raise ctx.UsageError(f"--on must be YYYY-MM-DD, not {on!r}") from None
+    left = end_membership(ctx.uow(), slug=slug, email=email, role=role, left_on=day, now=ctx.now(),
+                          policy=ctx.policy())
+    typer.echo(f"{email} left {slug} ({', '.join(left.roles)})")
+    _tell_calendar_changes(left.changes)
+
+
+def _tell_calendar_changes(changes: list[str]) -> None:
+    for line in changes:
+        typer.echo(f"  calendar: {line}")
+    if changes:
+        from copflow.cli.running import deliver_now
+
+        deliver_now()
 
 
 @gate_app.command("record")

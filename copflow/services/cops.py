@@ -74,7 +74,11 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> dict[
             **_summary(cop).__dict__,
             "domain": cop.domain,
             "members": [{"email": m.person.email, "name": m.person.name, "role": m.role,
-                         "department": m.person.department} for m in cop.memberships if m.left_on is None],
+                         "department": m.person.department, "joined_on": m.joined_on.isoformat()}
+                        for m in cop.memberships if m.left_on is None],
+            "former_members": [{"email": m.person.email, "name": m.person.name, "role": m.role,
+                                "joined_on": m.joined_on.isoformat(), "left_on": m.left_on.isoformat()}
+                               for m in cop.memberships if m.left_on is not None],
             "ways_out": ways,
             "charter": None if charter is None else {
                 "version": charter.version, "purpose": charter.purpose, "aims": charter.aims,

@@ -91,6 +91,12 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
         for m in source.memberships:
             if m.left_on is None and (m.person_id, m.role) not in have:
                 target.memberships.append(Membership(person_id=m.person_id, role=m.role, joined_on=today))
+        s.flush()
+        # The target's roster now decides who attends its live meetings, its own and those moved in.
+        from copflow.services.roster import sync_invitations
+
+        s.refresh(target)
+        sync_invitations(s, target, now=now, policy=policy)
         source.merged_into_id = target.id
         closing = today + timedelta(weeks=policy.notice_period_weeks)
         decision = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",

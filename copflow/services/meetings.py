@@ -82,10 +82,10 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
     """Create a meeting (or series) and queue its invitation for each attendee (caller commits)."""
     if kind not in KINDS:
         raise InvalidInput("kind", f"unknown meeting kind {kind!r} (kinds: {', '.join(KINDS)})")
-    attendees = _attendees(cop, KINDS[kind].roles)
+    attendees = attendees_for(cop, KINDS[kind].roles)
     if not attendees:
         raise InvalidInput("attendees", f"{cop.slug} has nobody to invite to a {KINDS[kind].title.lower()}")
-    organizer = _organizer(cop)
+    organizer = organizer_of(cop)
     count = len(list(s.scalars(select(MeetingSeries.id).where(MeetingSeries.cop_id == cop.id,
                                                               MeetingSeries.kind == kind))))
     zone = ZoneInfo(cop.timezone)
@@ -100,7 +100,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
         cancelled_occurrences=[])
     s.add(series)
     s.flush()
-    _send(s, cop, series, method="REQUEST", now=now)
+    send_invitations(s, cop, series, method="REQUEST", now=now)
     return series
 
 
@@ -116,7 +116,7 @@ def reschedule(uow: UnitOfWork, *, slug: str, uid: str, start_local: datetime, n
         if location is not None:
             series.location = v.clean_text("location", location, 300, required=False) or None
         series.sequence += 1
-        _send(uow.session, cop, series, method="REQUEST", now=now, update=True)
+        send_invitations(uow.session, cop, series, method="REQUEST", now=now, update=True)
         uow.commit()
         return series
 
@@ -141,7 +141,7 @@ def cancel_series(s: Session, cop: Cop, series: MeetingSeries, *, now: datetime,
         series.status = "cancelled"
     else:
         series.cancelled_occurrences = [*series.cancelled_occurrences, occurrence.isoformat(timespec="minutes")]
-    _send(s, cop, series, method="CANCEL", now=now, occurrence=occurrence, reason=reason)
+    send_invitations(s, cop, series, method="CANCEL", now=now, occurrence=occurrence, reason=reason)
 
 
 def cancel_all(s: Session, cop: Cop, *, now: datetime, reason: str) -> int:
@@ -163,7 +163,7 @@ def on_stage_entered(s: Session, cop: Cop, source: Stage, target: Stage, *, toda
     if target is Stage.ACTIVE and source is Stage.LAUNCHING:
         base = anchor or today
         for kind, offset in (("checkin", timedelta(weeks=2)), ("sponsor_catchup", timedelta(weeks=6))):
-            if kind not in kinds and _attendees(cop, KINDS[kind].roles):
+            if kind not in kinds and attendees_for(cop, KINDS[kind].roles):
                 schedule(s, cop, kind, datetime.combine(base + offset, at), now=now, policy=policy)
     if target is Stage.LAUNCHING:
         from copflow.services.records import current_charter
@@ -205,11 +205,19 @@ def _online_link(location: str | None) -> str | None:
     return None
 
 
-def _send(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: datetime, update: bool = False,
-          occurrence: datetime | None = None, reason: str | None = None) -> int:
+def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: datetime,
+                     update: bool = False, occurrence: datetime | None = None, reason: str | None = None,
+                     only: tuple[Party, ...] | None = None) -> int:
+    """Queue the invitation (or cancellation) for every attendee, or with `only` for just those people: a
+    joiner's invitation, or the cancellation that takes a leaver off a series (which then names only them,
+    as RFC 5546 has an organiser uninvite attendees)."""
+    from dataclasses import replace
+
     from notifications.ics import calendar_text
 
     m = meeting_of(series, cop)
+    if only is not None and method == "CANCEL":
+        m = replace(m, attendees=only)
     text = calendar_text(m, method=method, dtstamp=now, occurrence=occurrence)
     start = m.start
     end = start + timedelta(minutes=m.minutes)
@@ -222,14 +230,14 @@ def _send(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: date
     kind = "invitation_cancel" if method == "CANCEL" else "invitation"
     which = occurrence.isoformat(timespec="minutes") if occurrence else "all"
     added = 0
-    for p in m.attendees:
+    for p in (only if only is not None else m.attendees):
         key = f"{series.uid}/{series.sequence}/{method}/{which}/{p.email}"
         added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=Recipient(p.email, p.name, p.role),
                          context=context, now=now, ics=text, ics_method=method)
     return added
 
 
-def _attendees(cop: Cop, roles: tuple[Role, ...]) -> list[Party]:
+def attendees_for(cop: Cop, roles: tuple[Role, ...]) -> list[Party]:
     from notifications.ics import Party
 
     wanted = {r.value for r in roles}
@@ -245,7 +253,7 @@ def _ical_role(role: str) -> str:
         "OPT-PARTICIPANT" if role in (Role.WIDER.value, Role.OD_MANAGER_CONTACT.value) else "REQ-PARTICIPANT"
 
 
-def _organizer(cop: Cop) -> Party:
+def organizer_of(cop: Cop) -> Party:
     from notifications.ics import Party
 
     for role in (Role.COORDINATOR.value, Role.LEAD.value, Role.OD_MANAGER_CONTACT.value):

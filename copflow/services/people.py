@@ -50,7 +50,11 @@ def add_person(uow: UnitOfWork, *, email: str, name: str, now: datetime, departm
         return PersonSummary(person.email, person.name, person.department, person.line_manager_email)
 
 
-def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: datetime, policy: Policy) -> None:
+def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: datetime, policy: Policy) -> list[str]:
+    """Give a person a role in a CoP, and invite them to the live meetings that role attends (what changed in
+    the calendars, one line each)."""
+    from copflow.services.roster import sync_invitations
+
     r = parse_role(role)
     addr = v.email(email)
     with uow:
@@ -63,8 +67,10 @@ def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: dateti
         cop.memberships.append(Membership(person_id=person.id, role=r.value, joined_on=local_date(now, policy)))
         uow.session.flush()
         uow.session.refresh(cop)
+        changes = sync_invitations(uow.session, cop, now=now, policy=policy)
         refresh_due(uow.session, cop, local_date(now, policy), policy)
         try:
             uow.commit()
         except IntegrityError:
             raise AlreadyExists(f"{r.value} of {slug}", addr) from None
+        return changes

@@ -67,6 +67,19 @@ def test_status_filters_and_exports_csv_a_spreadsheet_opens_safely(seeded):
     assert r.returncode != 0 and r.stderr == "copflow: error: --json and --csv: choose one\n"
 
 
+def test_a_member_leaves_and_the_history_keeps_them(seeded):
+    seeded = {**seeded, "COPFLOW_NOW": "2026-05-01T09:00:00+00:00"}  # joined 2026-03-02
+    r = cf(seeded, "member", "leave", "data-insight", "dir@uni.example.org", "--on", "2026-04-30")
+    assert r.stdout == "dir@uni.example.org left data-insight (sponsor)\n"
+    shown = json.loads(cf(seeded, "cop", "show", "data-insight", "--json").stdout)
+    assert "dir@uni.example.org" not in {m["email"] for m in shown["members"]}
+    [former] = shown["former_members"]
+    assert (former["email"], former["role"], former["left_on"]) == ("dir@uni.example.org", "sponsor", "2026-04-30")
+    assert "Former members" in cf(seeded, "cop", "show", "data-insight").stdout
+    again = cf(seeded, "member", "leave", "data-insight", "dir@uni.example.org", ok=False)
+    assert again.stderr == "copflow: error: email: dir@uni.example.org is not a member of data-insight\n"
+
+
 BAD_INPUT = [
     (["person", "add", "not-an-email", "--name", "X"], "not a valid email address", "person"),
     (["person", "add", "ann@uni.example.org", "--name", "Again"], "already exists", "person"),

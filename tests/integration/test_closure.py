@@ -78,6 +78,8 @@ def test_merge_moves_members_and_series_and_closes_pointing_at_the_target(db_url
     under_review(db_url)
     people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve", now=at(0))
     to_active(db_url, "analytics", with_staff=False)
+    people.add_member(UnitOfWork(db_url), slug="analytics", email=f"eve@{D}", role="core", now=at(REVIEW_DAY),
+                      policy=P)
     with UnitOfWork(db_url) as u:
         uids = set(u.session.scalars(select(MeetingSeries.uid).join(Cop).where(Cop.slug == "data-insight",
                                                                                 MeetingSeries.status == "scheduled")))
@@ -96,6 +98,10 @@ def test_merge_moves_members_and_series_and_closes_pointing_at_the_target(db_url
         trail = u.session.scalar(select(TransitionRecord).where(TransitionRecord.cop_id == target.id,
                                                                 TransitionRecord.trigger == "merged-from:data-insight"))
         assert trail is not None and trail.by == f"odm@{D}"
+        # The target's roster decides who attends the meetings moved in: Eve, core at analytics, is invited.
+        eve = {n.idempotency_key.split("/")[0] for n in u.session.scalars(
+            select(Notification).where(Notification.recipient == f"eve@{D}", Notification.ics_method == "REQUEST"))}
+        assert "data-insight.checkin.1@copflow" in eve and "analytics.checkin.1@copflow" in eve
 
 
 def test_close_decision_cancels_every_series_notifies_members_and_drafts_lessons(db_url):

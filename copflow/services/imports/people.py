@@ -83,8 +83,14 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 result.add("memberships added")
 
         def commit() -> None:
+            from copflow.services.roster import sync_invitations
+
             s.flush()
             for c in touched_cops:
+                s.refresh(c)
+                changed = sync_invitations(s, c, now=now, policy=policy)
+                if changed:
+                    result.add("meetings with new invitees", len(changed))
                 refresh_due(s, c, today, policy)
             uow.commit()
 

@@ -1,0 +1,130 @@
+"""Keeping calendars in step with the roster: a joiner is invited to the live meetings their role attends, a
+leaver gets a cancellation that takes them off, and a series whose organiser leaves is handed to another lead.
+
+Called in the same transaction as the membership change, so the roster and the invitations never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copflow.db.models import Cop, MeetingSeries, Membership, Person
+from copflow.db.uow import UnitOfWork
+from copflow.services import validation as v
+from copflow.services.clock import local_date
+from copflow.services.errors import InvalidInput, NotFound
+from copflow.services.meetings import (
+    KINDS,
+    attendees_for,
+    cancel_series,
+    organizer_of,
+    schedule,
+    send_invitations,
+)
+from copflow.services.records import get_cop, refresh_due
+from lifecycle import Policy, Role, parse_role
+
+if TYPE_CHECKING:
+    from notifications.ics import Party
+
+ORGANISERS = (Role.COORDINATOR.value, Role.LEAD.value)
+
+
+def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> list[str]:
+    """Bring every live meeting of `cop` in line with its current roster; what changed, one line each."""
+    changes: list[str] = []
+    live = list(s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
+                                                      MeetingSeries.status == "scheduled")
+                          .order_by(MeetingSeries.id)))
+    for series in live:
+        wanted = {p.email: p for p in attendees_for(cop, KINDS[series.kind].roles)}
+        title = KINDS[series.kind].title
+        if series.organizer_email not in wanted and not _still_member(cop, series.organizer_email):
+            fresh = _hand_over(s, cop, series, now=now, policy=policy)
+            changes.append(f"{title} ({series.uid}) cancelled and sent again as {fresh.uid} by its new organiser "
+                           f"{fresh.organizer_email}")
+            continue
+        invited = {e for e, _, _ in series.attendees}
+        leavers = tuple(_party(a) for a in series.attendees
+                        if a[0] not in wanted and a[0] != series.organizer_email)
+        if leavers:
+            # Uninvited with a CANCEL naming only them (RFC 5546); the others' copies need no change.
+            series.attendees = [a for a in series.attendees if a[0] not in {p.email for p in leavers}]
+            series.sequence += 1
+            send_invitations(s, cop, series, method="CANCEL", now=now, only=leavers,
+                  reason="you are no longer in the part of the community that meets")
+            changes.append(f"{title} ({series.uid}): cancelled for {', '.join(p.email for p in leavers)}")
+        joiners = tuple(p for e, p in wanted.items() if e not in invited)
+        if joiners:
+            series.attendees = [*series.attendees, *[[p.email, p.name, p.role] for p in joiners]]
+            send_invitations(s, cop, series, method="REQUEST", now=now, only=joiners)
+            changes.append(f"{title} ({series.uid}): invited {', '.join(p.email for p in joiners)}")
+    return changes
+
+
+def _hand_over(s: Session, cop: Cop, series: MeetingSeries, *, now: datetime, policy: Policy) -> MeetingSeries:
+    """Calendar clients cannot change a meeting's organiser: cancel the series for everyone and send it again,
+    the same times and place, from the next coordinator or lead."""
+    new_organiser = organizer_of(cop)  # refuses when no coordinator or lead is left
+    start = datetime.fromisoformat(series.starts_local)
+    cancel_series(s, cop, series, now=now, reason=f"its organiser has left; {new_organiser.name} sends it again")
+    return schedule(s, cop, series.kind, start, now=now, policy=policy, minutes=series.duration_minutes,
+                    location=series.location, rrule=series.rrule)
+
+
+def _still_member(cop: Cop, email: str) -> bool:
+    return any(m.person.email == email and m.left_on is None for m in cop.memberships)
+
+
+def _party(attendee: list[str]) -> Party:
+    from notifications.ics import Party
+
+    email, name, role = attendee
+    return Party(email, name, role)
+
+
+@dataclass(frozen=True)
+class Left:
+    roles: list[str]
+    changes: list[str]  # what happened to the meetings
+
+
+def end_membership(uow: UnitOfWork, *, slug: str, email: str, now: datetime, policy: Policy,
+                   role: str | None = None, left_on: date | None = None) -> Left:
+    """Record that someone left a CoP (every role they hold, or one): kept in the roster's history with the
+    date they left, taken off the meetings they no longer attend."""
+    addr = v.email(email)
+    wanted_role = parse_role(role).value if role else None
+    today = local_date(now, policy)
+    day = left_on or today
+    if day > today:
+        raise InvalidInput("left_on", f"{day} is in the future")
+    with uow:
+        s = uow.session
+        cop = get_cop(s, slug, for_write=True)
+        person = s.scalar(select(Person).where(Person.email == addr))
+        if person is None:
+            raise NotFound("person", addr)
+        held: list[Membership] = [m for m in cop.memberships if m.person_id == person.id and m.left_on is None
+                                  and (wanted_role is None or m.role == wanted_role)]
+        if not held:
+            what = f"a {wanted_role} of" if wanted_role else "a member of"
+            raise InvalidInput("email", f"{addr} is not {what} {cop.slug}")
+        for m in held:
+            if day < m.joined_on:
+                raise InvalidInput("left_on", f"{day} is before {addr} joined {cop.slug} ({m.joined_on})")
+            m.left_on = day
+        organised = any(m.role in ORGANISERS for m in held)
+        if organised and not any(m.left_on is None and m.role in ORGANISERS for m in cop.memberships):
+            raise InvalidInput("email", f"{addr} is the last coordinator or lead of {cop.slug}: "
+                                        "give someone else that role first")
+        s.flush()
+        changes = sync_invitations(s, cop, now=now, policy=policy)
+        refresh_due(s, cop, today, policy)
+        uow.commit()
+        return Left(sorted(m.role for m in held), changes)
