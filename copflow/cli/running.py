@@ -76,22 +76,33 @@ def outbox_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show outbox messages, newest first."""
-    from sqlalchemy import select
+    from copflow.services.outbox_admin import list_messages
 
-    from copflow.db.models import Notification
-
-    with ctx.uow() as u:
-        q = select(Notification).order_by(Notification.id.desc()).limit(limit)
-        if status:
-            q = q.where(Notification.status == status)
-        rows = [{"id": n.id, "status": n.status, "kind": n.kind, "to": n.recipient, "subject": n.subject,
-                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key}
-                for n in u.session.scalars(q)]
+    rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
         ctx.print_json(rows)
         return
     ctx.table(None, ["id", "status", "kind", "to", "subject", "attempts", "error"],
               [[r["id"], r["status"], r["kind"], r["to"], r["subject"], r["attempts"], r["error"]] for r in rows])
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    ids: Annotated[list[int] | None, typer.Argument(help="Ids of parked messages (see `copflow outbox list "
+                                                          "--status parked`).")] = None,
+    all_parked: Annotated[bool, typer.Option("--all-parked", help="Every parked message.")] = False,
+) -> None:
+    """Send parked messages again once the cause is fixed (a mail server down for longer than the retries last,
+    a full mailbox). Each keeps its key and Message-ID; a message already sent is never sent twice."""
+    from copflow.services.outbox_admin import requeue_parked
+
+    if bool(ids) == all_parked:
+        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)")
+    chosen = requeue_parked(ctx.uow(), now=ctx.now(), ids=None if all_parked else list(ids or []))
+    typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
+                                                                   else ""))
+    if chosen:
+        deliver_now()
 
 
 def after_gate(result: AdvanceResult, extra: list[tuple[str, dict[str, str]]] | None = None) -> None:

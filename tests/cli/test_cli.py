@@ -80,6 +80,22 @@ def test_a_member_leaves_and_the_history_keeps_them(seeded):
     assert again.stderr == "copflow: error: email: dir@uni.example.org is not a member of data-insight\n"
 
 
+def test_parked_mail_is_retried_from_the_command_line(seeded, smtp):
+    env = {**seeded, "COPFLOW_SMTP_HOST": "127.0.0.1", "COPFLOW_SMTP_PORT": str(smtp.port)}
+    smtp.refuse = {"ann@uni.example.org": "552 5.2.2 mailbox full"}
+    cf(env, "gate", "record", "data-insight", "core_group_formed", "-f", "domain=Data", "-f", "formed_on=2026-02-20")
+    cf(env, "advance", "data-insight")  # the stage-change notices go at once; Ann's is parked
+    [parked] = json.loads(cf(env, "outbox", "list", "--status", "parked", "--json").stdout)
+    assert parked["to"] == "ann@uni.example.org" and "552 5.2.2 mailbox full" in parked["error"]
+    smtp.refuse = {}
+    r = cf(env, "outbox", "retry", "--all-parked")
+    assert r.stdout == f"1 parked message(s) queued again: {parked['id']}\n"
+    assert "ann@uni.example.org" in {rcpt for m in smtp.received for rcpt in m.rcpt_tos}
+    assert json.loads(cf(env, "outbox", "list", "--status", "parked", "--json").stdout) == []
+    again = cf(env, "outbox", "retry", str(parked["id"]), ok=False)
+    assert again.stderr == f"copflow: error: id: only parked messages are sent again: {parked['id']} is sent\n"
+
+
 BAD_INPUT = [
     (["person", "add", "not-an-email", "--name", "X"], "not a valid email address", "person"),
     (["person", "add", "ann@uni.example.org", "--name", "Again"], "already exists", "person"),

@@ -113,3 +113,34 @@ def test_maildir_delivery(db_url, tmp_path):
     box = mailbox.Maildir(box_path, create=False)
     subjects = sorted(m["To"] for m in box)
     assert subjects == ["Person 0 <a@x.org>", "Person 1 <b@x.org>"]
+
+
+def test_parked_mail_is_sent_again_once_the_cause_is_fixed_and_never_twice(db_url, smtp):
+    import pytest
+
+    from copflow.services.errors import InvalidInput
+    from copflow.services.outbox_admin import list_messages, requeue_parked
+
+    smtp.refuse = {"full@x.org": "552 5.2.2 mailbox full", "gone@x.org": "550 5.1.1 no such user"}
+    queue(db_url, "ok@x.org", "full@x.org", "gone@x.org")
+    transport = SmtpTransport("127.0.0.1", smtp.port)
+    deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW)
+    by_addr = {r.recipient: r for r in rows(db_url)}
+    parked = [m["id"] for m in list_messages(UnitOfWork(db_url), status="parked")]
+    assert sorted(parked) == sorted([by_addr["full@x.org"].id, by_addr["gone@x.org"].id])
+    for ids, message in (([by_addr["ok@x.org"].id], "only parked messages are sent again: .* is sent"),
+                         ([999_999], "no message 999999 in the outbox")):
+        with pytest.raises(InvalidInput, match=message):
+            requeue_parked(UnitOfWork(db_url), now=NOW, ids=ids)
+    assert {r.status for r in rows(db_url)} == {"sent", "parked"}  # a refusal changes nothing
+
+    smtp.refuse = {"gone@x.org": "550 5.1.1 no such user"}  # the mailbox was emptied; the other is still gone
+    later = NOW + timedelta(hours=1)
+    assert requeue_parked(UnitOfWork(db_url), now=later, ids=[by_addr["full@x.org"].id]) == [by_addr["full@x.org"].id]
+    report = deliver(UnitOfWork(db_url), transport, sender=SENDER, now=later)
+    assert (report.sent, report.parked) == (1, 0)
+    assert sorted(r for m in smtp.received for r in m.rcpt_tos) == ["full@x.org", "ok@x.org"]
+    assert requeue_parked(UnitOfWork(db_url), now=later, ids=None) == [by_addr["gone@x.org"].id]
+    assert deliver(UnitOfWork(db_url), transport, sender=SENDER, now=later).parked == 1
+    with pytest.raises(InvalidInput, match="unknown status 'lost'"):
+        list_messages(UnitOfWork(db_url), status="lost")

@@ -1,0 +1,55 @@
+"""What an OD manager does with the outbox: look at it, and send parked messages again once the cause is fixed
+(a mail server that was down longer than the retries last, a mailbox that was full)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from copflow.db.models import Notification
+from copflow.db.uow import UnitOfWork
+from copflow.services.errors import InvalidInput
+
+STATUSES = ("pending", "sending", "sent", "parked")
+
+
+def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Outbox messages, newest first."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("status", f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
+    with uow:
+        q = select(Notification).order_by(Notification.id.desc()).limit(limit)
+        if status:
+            q = q.where(Notification.status == status)
+        return [{"id": n.id, "status": n.status, "kind": n.kind, "to": n.recipient, "subject": n.subject,
+                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key}
+                for n in uow.session.scalars(q)]
+
+
+def requeue_parked(uow: UnitOfWork, *, now: datetime, ids: list[int] | None = None) -> list[int]:
+    """Parked messages become pending again, with their attempts counted afresh; `ids=None` takes every parked
+    message. A message that is not parked is refused (a sent one is never sent twice), and nothing changes.
+    Each keeps its idempotency key and Message-ID, so a client that got it after all sees the same message."""
+    with uow:
+        s = uow.session
+        if ids is None:
+            chosen = list(s.scalars(select(Notification.id).where(Notification.status == "parked")
+                                    .order_by(Notification.id)))
+        else:
+            found: dict[int, str] = {i: st for i, st in s.execute(
+                select(Notification.id, Notification.status).where(Notification.id.in_(ids)))}
+            missing = [i for i in ids if i not in found]
+            if missing:
+                raise InvalidInput("id", f"no message {', '.join(map(str, missing))} in the outbox")
+            wrong = [f"{i} is {found[i]}" for i in ids if found[i] != "parked"]
+            if wrong:
+                raise InvalidInput("id", f"only parked messages are sent again: {'; '.join(wrong)}")
+            chosen = sorted(set(ids))
+        if chosen:
+            # Guarded by status, so a message a deliverer changed meanwhile is left alone.
+            s.execute(update(Notification).where(Notification.id.in_(chosen), Notification.status == "parked")
+                      .values(status="pending", attempts=0, next_attempt_at=now))
+        uow.commit()
+        return chosen
