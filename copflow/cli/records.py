@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -9,8 +10,9 @@ import typer
 from copflow.cli import context as ctx
 
 cop_app = typer.Typer(help="Propose, list and show CoPs.", no_args_is_help=True)
-person_app = typer.Typer(help="Add people (staff who take part in CoPs).", no_args_is_help=True)
-member_app = typer.Typer(help="Give people roles in a CoP.", no_args_is_help=True)
+person_app = typer.Typer(help="Add people (staff who take part in CoPs), and record that they left.",
+                         no_args_is_help=True)
+member_app = typer.Typer(help="Give people roles in a CoP, or record that they left it.", no_args_is_help=True)
 gate_app = typer.Typer(help="Record the evidence that passes a gate.", no_args_is_help=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -124,18 +126,34 @@ def member_leave(
 ) -> None:
     """Record that someone left a CoP: kept in its history with the date, taken off the meetings they no longer
     attend (a cancellation in their calendar); a series they organised is sent again by another lead."""
-    from datetime import date
-
     from copflow.services.roster import end_membership
 
-    try:
-        day = date.fromisoformat(on) if on else None
-    except ValueError:
-        raise ctx.UsageError(f"--on must be YYYY-MM-DD, not {on!r}") from None
-    left = end_membership(ctx.uow(), slug=slug, email=email, role=role, left_on=day, now=ctx.now(),
+    left = end_membership(ctx.uow(), slug=slug, email=email, role=role, left_on=_on(on), now=ctx.now(),
                           policy=ctx.policy())
     typer.echo(f"{email} left {slug} ({', '.join(left.roles)})")
     _tell_calendar_changes(left.changes)
+
+
+@person_app.command("leave")
+def person_leave(
+    email: Annotated[str, typer.Argument(help="The person who leaves the organisation.")],
+    on: Annotated[str | None, typer.Option("--on", help="The day they left, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Someone leaves the organisation: they leave every open CoP they are in, in one go (refused, with nothing
+    changed, if a CoP would be left without a coordinator or lead)."""
+    from copflow.services.roster import leave_organisation
+
+    done = leave_organisation(ctx.uow(), email=email, left_on=_on(on), now=ctx.now(), policy=ctx.policy())
+    for left in done:
+        typer.echo(f"{email} left {left.slug} ({', '.join(left.roles)})")
+    _tell_calendar_changes([c for left in done for c in left.changes])
+
+
+def _on(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ctx.UsageError(f"--on must be YYYY-MM-DD, not {text!r}") from None
 
 
 def _tell_calendar_changes(changes: list[str]) -> None:

@@ -27,7 +27,7 @@ from copflow.services.meetings import (
     send_invitations,
 )
 from copflow.services.records import get_cop, refresh_due
-from lifecycle import Policy, Role, parse_role
+from lifecycle import Policy, Role, Stage, parse_role
 
 if TYPE_CHECKING:
     from notifications.ics import Party
@@ -90,6 +90,7 @@ def _party(attendee: list[str]) -> Party:
 
 @dataclass(frozen=True)
 class Left:
+    slug: str
     roles: list[str]
     changes: list[str]  # what happened to the meetings
 
@@ -100,31 +101,67 @@ def end_membership(uow: UnitOfWork, *, slug: str, email: str, now: datetime, pol
     date they left, taken off the meetings they no longer attend."""
     addr = v.email(email)
     wanted_role = parse_role(role).value if role else None
+    today, day = _dates(now, policy, left_on)
+    with uow:
+        s = uow.session
+        cop = get_cop(s, slug, for_write=True)
+        left = _leave(s, cop, _person(s, addr), day, today, now=now, policy=policy, role=wanted_role)
+        uow.commit()
+        return left
+
+
+def leave_organisation(uow: UnitOfWork, *, email: str, now: datetime, policy: Policy,
+                       left_on: date | None = None) -> list[Left]:
+    """Someone leaves the organisation: every CoP they are in (closed ones keep their record as it was), in one
+    transaction, so a CoP that would lose its last coordinator or lead stops the whole change."""
+    addr = v.email(email)
+    today, day = _dates(now, policy, left_on)
+    with uow:
+        s = uow.session
+        person = _person(s, addr)
+        cops = list(s.scalars(select(Cop).join(Membership).where(Membership.person_id == person.id,
+                                                                 Membership.left_on.is_(None),
+                                                                 Cop.stage != Stage.CLOSED.value)
+                              .distinct().order_by(Cop.slug)))
+        if not cops:
+            raise InvalidInput("email", f"{addr} is not a member of any open CoP")
+        done = [_leave(s, get_cop(s, cop.slug, for_write=True), person, day, today, now=now, policy=policy)
+                for cop in cops]
+        uow.commit()
+        return done
+
+
+def _dates(now: datetime, policy: Policy, left_on: date | None) -> tuple[date, date]:
     today = local_date(now, policy)
     day = left_on or today
     if day > today:
         raise InvalidInput("left_on", f"{day} is in the future")
-    with uow:
-        s = uow.session
-        cop = get_cop(s, slug, for_write=True)
-        person = s.scalar(select(Person).where(Person.email == addr))
-        if person is None:
-            raise NotFound("person", addr)
-        held: list[Membership] = [m for m in cop.memberships if m.person_id == person.id and m.left_on is None
-                                  and (wanted_role is None or m.role == wanted_role)]
-        if not held:
-            what = f"a {wanted_role} of" if wanted_role else "a member of"
-            raise InvalidInput("email", f"{addr} is not {what} {cop.slug}")
-        for m in held:
-            if day < m.joined_on:
-                raise InvalidInput("left_on", f"{day} is before {addr} joined {cop.slug} ({m.joined_on})")
-            m.left_on = day
-        organised = any(m.role in ORGANISERS for m in held)
-        if organised and not any(m.left_on is None and m.role in ORGANISERS for m in cop.memberships):
-            raise InvalidInput("email", f"{addr} is the last coordinator or lead of {cop.slug}: "
-                                        "give someone else that role first")
-        s.flush()
-        changes = sync_invitations(s, cop, now=now, policy=policy)
-        refresh_due(s, cop, today, policy)
-        uow.commit()
-        return Left(sorted(m.role for m in held), changes)
+    return today, day
+
+
+def _person(s: Session, addr: str) -> Person:
+    person = s.scalar(select(Person).where(Person.email == addr))
+    if person is None:
+        raise NotFound("person", addr)
+    return person
+
+
+def _leave(s: Session, cop: Cop, person: Person, day: date, today: date, *, now: datetime, policy: Policy,
+           role: str | None = None) -> Left:
+    held: list[Membership] = [m for m in cop.memberships if m.person_id == person.id and m.left_on is None
+                              and (role is None or m.role == role)]
+    if not held:
+        what = f"a {role} of" if role else "a member of"
+        raise InvalidInput("email", f"{person.email} is not {what} {cop.slug}")
+    for m in held:
+        if day < m.joined_on:
+            raise InvalidInput("left_on", f"{day} is before {person.email} joined {cop.slug} ({m.joined_on})")
+        m.left_on = day
+    organised = any(m.role in ORGANISERS for m in held)
+    if organised and not any(m.left_on is None and m.role in ORGANISERS for m in cop.memberships):
+        raise InvalidInput("email", f"{person.email} is the last coordinator or lead of {cop.slug}: "
+                                    "give someone else that role first")
+    s.flush()
+    changes = sync_invitations(s, cop, now=now, policy=policy)
+    refresh_due(s, cop, today, policy)
+    return Left(cop.slug, sorted(m.role for m in held), changes)

@@ -144,3 +144,23 @@ def test_a_people_import_invites_new_members_to_the_meetings_already_running(db_
     assert f"eve@{D}" in {a[0] for a in checkin.attendees} and f"fay@{D}" not in {a[0] for a in checkin.attendees}
     assert any(checkin.uid in (n.ics or "") for n in invitations(db_url, f"eve@{D}"))
     assert invitations(db_url, f"fay@{D}") == []  # wider members are not at check-ins or review meetings
+
+
+def test_leaving_the_organisation_ends_every_open_membership_or_none(db_url):
+    from copflow.services.roster import leave_organisation
+
+    to_active(db_url)
+    to_active(db_url, "events", with_staff=False)  # the same staff, a second CoP
+    done = leave_organisation(UnitOfWork(db_url), email=f"cat@{D}", now=at(DAY), policy=P)
+    assert [(left.slug, left.roles) for left in done] == [("data-insight", ["core"]), ("events", ["core"])]
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(func.count()).select_from(Membership)
+                                .where(Membership.left_on == at(DAY).date())) == 2
+    leave(db_url, f"ann@{D}")  # bob is now the only lead of data-insight, but events still has ann
+    with pytest.raises(InvalidInput, match="last coordinator or lead of data-insight"):
+        leave_organisation(UnitOfWork(db_url), email=f"bob@{D}", now=at(DAY), policy=P)
+    with UnitOfWork(db_url) as u:  # nothing changed in events either: one transaction
+        assert u.session.scalar(select(func.count()).select_from(Membership)
+                                .where(Membership.left_on.is_not(None))) == 3
+    with pytest.raises(InvalidInput, match="not a member of any open CoP"):
+        leave_organisation(UnitOfWork(db_url), email=f"cat@{D}", now=at(DAY), policy=P)
