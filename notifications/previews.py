@@ -22,7 +22,7 @@ def _notice(kind: str, audience: str, days: int, gate: str = "sponsor_meeting_do
 
 
 def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False) -> dict[str, Any]:
-    return {"update": update, "reason": None, "occurrence": None, "meeting": {
+    return {"update": update, "reason": None, "occurrence": None, "removed": False, "meeting": {
         "summary": title, "purpose": f"Sample purpose of the {title.lower()}.",
         "when": "Tuesday 03 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
         "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan"}}
@@ -53,6 +53,10 @@ PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
     "invitation-cancel": ("invitation_cancel", {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
                                                                           "every month"),
                                                 "reason": "the community is closing"}),
+    "invitation-removed": ("invitation_cancel", {**COP, **MEMBER, **_meeting("checkin", "Core group check-in",
+                                                                             "every month"),
+                                                 "removed": True,
+                                                 "reason": "you have left the community or the role that attends it"}),
     "invitation-cancel-occurrence": ("invitation_cancel", {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
                                                                                      "every month"),
                                                            "occurrence": "Tuesday 07 April 2026, 12:30"}),

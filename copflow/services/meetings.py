@@ -222,6 +222,7 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
     start = m.start
     end = start + timedelta(minutes=m.minutes)
     context = {**cop_context(cop), "update": update, "reason": reason,
+               "removed": only is not None and method == "CANCEL",
                "occurrence": occurrence.strftime("%A %d %B %Y, %H:%M") if occurrence else None,
                "meeting": {"summary": KINDS[series.kind].title, "purpose": KINDS[series.kind].purpose,
                            "when": f"{start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",

@@ -73,6 +73,8 @@ def test_a_leaver_gets_a_cancellation_naming_only_them_and_stays_in_the_history(
     event = parsed["events"][0]
     assert parsed["method"] == "CANCEL" and event["uid"] == checkin.uid and event["sequence"] == checkin.sequence + 1
     assert [a["email"] for a in event["attendees"]] == [f"mailto:cat@{D}"]
+    assert cancel.subject == "No longer invited: Core group check-in — Data and Insight"
+    assert "You are no longer invited to the core group check-in series" in cancel.body_text
     assert f"cat@{D}" not in {a[0] for a in series(db_url)[checkin.uid].attendees}
     with UnitOfWork(db_url) as u:
         [m] = u.session.scalars(select(Membership).where(Membership.role == "core"))
