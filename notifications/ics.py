@@ -40,6 +40,9 @@ class Meeting:
     rrule: dict[str, object] | None = None
     location: str | None = None
     url: str | None = None
+    # Occurrences of a series cancelled one by one (wall-clock, in tzid): every later REQUEST of the series
+    # (a move, a joiner's invitation) must keep them out, or calendars would bring them back.
+    exdates: tuple[datetime, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -86,6 +89,8 @@ def calendar_text(m: Meeting, *, method: str, dtstamp: datetime, occurrence: dat
         ev.add("RECURRENCE-ID", occurrence.replace(tzinfo=zone))
     elif m.rrule:
         ev.add("RRULE", m.rrule)
+        for skipped in m.exdates:  # one EXDATE line each: some readers mis-handle value lists
+            ev.add("EXDATE", skipped.replace(tzinfo=zone))
     if m.location:
         ev.add("LOCATION", _one_line(m.location))
     if m.url:

@@ -194,7 +194,8 @@ def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
                    description=KINDS[series.kind].purpose, tzid=series.tzid,
                    start=datetime.fromisoformat(series.starts_local), minutes=series.duration_minutes,
                    organizer=organizer, attendees=tuple(Party(e, n, r) for e, n, r in series.attendees),
-                   rrule=_rrule_dict(series.rrule), location=series.location, url=_online_link(series.location))
+                   rrule=_rrule_dict(series.rrule), location=series.location, url=_online_link(series.location),
+                   exdates=tuple(datetime.fromisoformat(x) for x in series.cancelled_occurrences))
 
 
 def _online_link(location: str | None) -> str | None:

@@ -57,7 +57,7 @@ def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> 
             series.attendees = [a for a in series.attendees if a[0] not in {p.email for p in leavers}]
             series.sequence += 1
             send_invitations(s, cop, series, method="CANCEL", now=now, only=leavers,
-                  reason="you have left the community or the role that attends it")
+                             reason="you have left the community or the role that attends it")
             changes.append(f"{title} ({series.uid}): cancelled for {', '.join(p.email for p in leavers)}")
         joiners = tuple(p for e, p in wanted.items() if e not in invited)
         if joiners:

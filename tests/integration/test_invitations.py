@@ -11,7 +11,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver
 from copflow.services.meetings import cancel, reschedule
 from notifications.transports import SmtpTransport
-from tests.integration.helpers import D, at, to_active
+from tests.integration.helpers import D, P, at, to_active
 from tests.interop.icaljs import read_with_icaljs
 
 SENDER = "CoP programme <cop@uni.example.org>"
@@ -121,3 +121,27 @@ def test_an_online_meeting_link_is_the_location_and_the_join_url(db_url, smtp):
     online, room = (p["events"][0] for p in read_with_icaljs(texts, 1))
     assert (online["location"], online["url"]) == (link, link)
     assert (room["location"], room["url"]) == ("Room 2.14, Library", None)
+
+
+def test_an_occurrence_cancelled_earlier_stays_cancelled_in_every_later_invitation(db_url, smtp):
+    from copflow.services import people
+
+    to_active(db_url)
+    with UnitOfWork(db_url) as u:
+        checkin = u.session.scalar(select(MeetingSeries).where(MeetingSeries.kind == "checkin"))
+        uid, first = checkin.uid, datetime.fromisoformat(checkin.starts_local)
+    second = first.replace(month=first.month + 1)
+    send(db_url, smtp, 90)
+    smtp.received.clear()  # what the launch sent, before the occurrence was cancelled
+    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(91), occurrence=second)
+    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(92))
+    people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(92), policy=P)
+    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=first, now=at(93), location="Room 9")
+    send(db_url, smtp, 94)
+    requests = [calendar_part(m.message).get_content() for m in invitations(smtp)
+                if uid in calendar_part(m.message).get_content() and "METHOD:REQUEST" in
+                calendar_part(m.message).get_content() and m.rcpt_tos in ([f"eve@{D}"], [f"bob@{D}"])]
+    assert len(requests) >= 2  # Eve's invitation as a joiner, and the move sent to everyone
+    for parsed in read_with_icaljs(requests, 3):
+        occurrences = parsed["events"][0]["occurrences"]
+        assert len(occurrences) == 3 and second.strftime("%Y-%m-%d") not in " ".join(occurrences)
