@@ -19,6 +19,7 @@ from copflow.demo_data import COPS, DOMAIN, PEOPLE
 from copflow.services import cops, gates, people
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
+from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from lifecycle import Policy
@@ -72,6 +73,8 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
             elif action == "sweep":  # the daily sweep of that day opens the review
                 cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
                 sweep_batch(uow, cop_ids, now=now, policy=policy)
+            elif action == "leave":
+                end_membership(uow, slug=slug, email=f"{raw['who']}@{DOMAIN}", now=now, policy=policy)
             elif action == "decide":
                 decide_review(uow, slug=slug, decision=raw["decision"], decided_by=DEMO_ACTOR, reason=raw["reason"],
                               now=now, policy=policy, closing_date=today - timedelta(days=raw["closing_date"]))

@@ -48,7 +48,8 @@ COPS = [
       (360, "gate:charter_published", {**CHARTER, "published_on": 361, "review_dates": [-7]}),
       (360, "advance", {}),
       (330, "gate:launch_held", {"held_on": 331, "attendance": 84, "feedback": "Strong appetite for dashboards"}),
-      (330, "advance", {})]),
+      (330, "advance", {}),
+      (200, "leave", {"who": "chloe.martin"})]),  # moved to another university: off the check-ins
     ("events-management", "Events Management",
      [("coordinator", "eve.nowak"), ("lead", "femi.adeyemi"), ("core", "grace.lee"), ("sponsor", "dir.comms"),
       ("od_manager_contact", "od.manager")],

@@ -52,6 +52,8 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert any(s.startswith("Overdue: sponsor meeting done for Research IT") for s in subjects)
     assert any(s.startswith("Data and Insight: review due on") for s in subjects)
     assert any(s.startswith("Events Management: the evaluation report is ready") for s in subjects)
+    assert any(s.startswith("No longer invited: Core group check-in") and s.endswith("Data and Insight")
+               for s in subjects)  # Chloe left the CoP: her calendar drops its meetings
     first = next(iter(box))
     parsed = message_from_bytes(first.as_bytes(), policy=policy.default)
     assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
