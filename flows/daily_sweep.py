@@ -14,7 +14,7 @@ from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import plan_sweep, sweep_cop_batch
-from tasks.sweep_summary import sweep_markdown
+from tasks.sweep_summary import sweep_markdown, ui_url
 
 
 @flow(name="daily-sweep", log_prints=True)
@@ -40,7 +40,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
                "parked": delivery["parked"]}
     create_markdown_artifact(key="copflow-sweep",
-                             markdown=sweep_markdown(now_iso, summary, evaluated, closures, delivery),
+                             markdown=sweep_markdown(now_iso, summary, evaluated, closures, delivery, ui_url()),
                              description="What the daily sweep opened, queued, escalated, sent and failed to send")
     print(f"sweep {now_iso[:10]}: {summary}")
     return summary

@@ -5,14 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-# Prefect's UI shows an artifact by key at this path; relative links work wherever the UI is served at its root
-# (the embedded `prefect server start` and a server's own UI alike).
+# Prefect's UI shows an artifact by key at this path. With a server's UI address the links are absolute; without
+# one (embedded runs, browsed later with `prefect server start`) they are relative to the UI's root.
 ARTIFACT_LINK = "/artifacts/key/{key}"
 MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
 
 
-def _link(label: str, key: str) -> str:
-    return f"[{label}]({ARTIFACT_LINK.format(key=key)})"
+def ui_url() -> str | None:
+    """The Prefect UI's address when a server is configured (PREFECT_UI_URL, or derived by Prefect from
+    PREFECT_API_URL); None for embedded runs, whose temporary server is gone by the time anyone reads them."""
+    import os
+
+    if os.environ.get("PREFECT_UI_URL"):
+        return os.environ["PREFECT_UI_URL"]
+    if not os.environ.get("PREFECT_API_URL"):
+        return None
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().ui_url
+
+
+def _link(label: str, key: str, ui: str | None) -> str:
+    return f"[{label}]({(ui or '').rstrip('/')}{ARTIFACT_LINK.format(key=key)})"
 
 
 def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
@@ -25,7 +39,7 @@ def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
 
 
 def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[str, Any]],
-                   closed: list[dict[str, Any]], delivery: dict[str, Any]) -> str:
+                   closed: list[dict[str, Any]], delivery: dict[str, Any], ui: str | None = None) -> str:
     rows = [("CoPs with something due", counts["cops"]), ("batches", counts["batches"]),
             ("reviews opened", counts["reviews_opened"]), ("notices queued", counts["notices_queued"]),
             ("of which escalations", counts["escalations_queued"]), ("reviews evaluated", len(evaluated)),
@@ -37,13 +51,13 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Reviews opened (members got the survey call)", counts["opened"])
     lines += _listed("Escalations", counts["escalated"])
     lines += _listed("Evaluations", [
-        f"{_link(e['slug'], 'copflow-evaluation-' + e['slug'])}: recommends **{e['recommendation']}**"
+        f"{_link(e['slug'], 'copflow-evaluation-' + e['slug'], ui)}: recommends **{e['recommendation']}**"
         + (f"; report `{e['report']}`" if e.get("report") and e["report"] != "None" else "") for e in evaluated])
     lines += _listed("Closed and archived", [
-        f"{_link(c['slug'], 'copflow-closure-' + c['slug'])}: `{c['path']}`" for c in closed])
+        f"{_link(c['slug'], 'copflow-closure-' + c['slug'], ui)}: `{c['path']}`" for c in closed])
     lines += _listed("Mail the server refused (parked)", delivery.get("parked_messages", []),
                      " (`copflow outbox list --status parked`)")
     lines += _listed("Delivery errors (retried on the next run)", delivery.get("errors", []))
-    lines += ["", f"Portfolio: {_link('copflow-attention', 'copflow-attention')} (due or overdue now), "
-                  f"{_link('copflow-portfolio', 'copflow-portfolio')} (every CoP, weekly)."]
+    lines += ["", f"Portfolio: {_link('copflow-attention', 'copflow-attention', ui)} (due or overdue now), "
+                  f"{_link('copflow-portfolio', 'copflow-portfolio', ui)} (every CoP, weekly)."]
     return "\n".join(lines) + "\n"

@@ -118,6 +118,13 @@ if sys.argv[1] == "paused":
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
     print(json.dumps([{"id": str(r.id), "parameters": r.parameters} for r in runs]))
+elif sys.argv[1] == "artifact":
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+    with get_client(sync_client=True) as client:
+        [latest] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[sys.argv[2]])),
+                                         sort=ArtifactSort.CREATED_DESC, limit=1)
+    print(json.dumps(latest.data))
 else:
     resume_flow_run(sys.argv[2], run_input=json.loads(sys.argv[3]))
 """
@@ -127,7 +134,7 @@ def prefect_client(env: dict[str, str], *args: str) -> object:
     r = subprocess.run([sys.executable, "-c", CLIENT, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
-    return json.loads(r.stdout.strip().splitlines()[-1]) if args[0] == "paused" else None
+    return json.loads(r.stdout.strip().splitlines()[-1]) if args[0] in ("paused", "artifact") else None
 
 
 def copflow(env: dict[str, str], *args: str, now: str) -> str:
@@ -153,6 +160,10 @@ def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decisi
     assert any(m.message.get_content_type() == "multipart/mixed" for m in smtp.received)
 
     copflow(env, "sweep", now="2026-03-02T09:00:00+00:00")  # the review date: the sweep opens the review
+    # Its summary links to the server's UI (derived by Prefect from PREFECT_API_URL), absolute.
+    summary = prefect_client(env, "artifact", "copflow-sweep")
+    ui = env["PREFECT_API_URL"].removesuffix("/api")
+    assert f"[copflow-attention]({ui}/artifacts/key/copflow-attention)" in str(summary), summary
 
     [run] = wait_for("the review flow to pause", lambda: prefect_client(env, "paused"))  # type: ignore[misc]
     assert run["parameters"] == {"slug": "data-insight"}

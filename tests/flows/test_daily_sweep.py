@@ -78,3 +78,13 @@ def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
     with embedded_runs():
         assert get_current_settings().flows.heartbeat_frequency == default
+
+
+def test_the_summary_links_to_the_ui_only_when_a_server_is_configured(monkeypatch):
+    from tasks.sweep_summary import ui_url
+
+    monkeypatch.delenv("PREFECT_UI_URL", raising=False)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert ui_url() is None  # embedded: the temporary server is gone when the artifact is read
+    monkeypatch.setenv("PREFECT_UI_URL", "https://prefect.uni.example.org/ui")
+    assert ui_url() == "https://prefect.uni.example.org/ui"

@@ -38,3 +38,11 @@ def test_a_long_list_is_cut_with_a_pointer_to_the_rest():
                         {**DELIVERY, "parked": len(many), "parked_messages": many})
     assert f"- p{MAX_LISTED - 1}@x.org (s): 550 no" in md and f"p{MAX_LISTED}@x.org" not in md
     assert "- … and 7 more (`copflow outbox list --status parked`)" in md
+
+
+def test_with_a_server_the_links_are_absolute():
+    md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [{"slug": "events", "recommendation": "pass"}], [],
+                        DELIVERY, ui="https://prefect.uni.example.org/")
+    assert "- [events](https://prefect.uni.example.org/artifacts/key/copflow-evaluation-events): recommends **pass**" \
+        in md.splitlines()
+    assert "(https://prefect.uni.example.org/artifacts/key/copflow-attention)" in md
