@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,14 @@ class UsageError(Exception):
 
 class VerifyFailed(Exception):
     """A check found problems: shown as one line, exit 1."""
+
+
+def day(text: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a one-line usage error naming the option."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} must be YYYY-MM-DD, not {text!r}") from None
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,18 +101,11 @@ def import_survey(path: FileArg,
                                      dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ctx.UsageError(f"--date must be YYYY-MM-DD, not {text!r}") from None
-
-
 def _log(category: str, slug: str, kind: str, title: str, when: str, by: str | None, link: str | None,
          notes: str | None, attendees: tuple[str, ...] = ()) -> None:
     from copflow.services.activities import log_activity
 
-    a = log_activity(ctx.uow(), slug=slug, kind=kind, title=title, held_on=_day(when), by=ctx.actor(by),
+    a = log_activity(ctx.uow(), slug=slug, kind=kind, title=title, held_on=ctx.day(when, "--date"), by=ctx.actor(by),
                      now=ctx.now(), policy=ctx.policy(), attendees=attendees, link=link, notes=notes,
                      category=category)
     extra = f" with {a.attendees} attendee(s)" if category == "event" else ""

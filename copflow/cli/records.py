@@ -150,10 +150,7 @@ def person_leave(
 
 
 def _on(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise ctx.UsageError(f"--on must be YYYY-MM-DD, not {text!r}") from None
+    return ctx.day(text, "--on") if text else None
 
 
 def _tell_calendar_changes(changes: list[str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -24,12 +23,7 @@ def review_decide(
     """Record the review decision and move the CoP on (active, planning or closing)."""
     from copflow.services.reviews import decide_review
 
-    when = None
-    if closing_date:
-        try:
-            when = date.fromisoformat(closing_date)
-        except ValueError:
-            raise ctx.UsageError(f"--closing-date must be YYYY-MM-DD, not {closing_date!r}") from None
+    when = ctx.day(closing_date, "--closing-date") if closing_date else None
     r = decide_review(ctx.uow(), slug=slug, decision=decision, decided_by=ctx.actor(by), reason=reason,
                       now=ctx.now(), policy=ctx.policy(), closing_date=when, kind=kind,
                       reports_dir=ctx.settings().reports_dir, od_manager=ctx.settings().od_manager_email)
