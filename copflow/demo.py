@@ -155,9 +155,22 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
             print(f"Report:    {html}  (review of {slug}; also as .md; decide with "
                   f"`uv run copflow review decide {name} --decision pass --reason ...`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
+    _web_hint(folder, env, now, policy)
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
     table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
           [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])
+
+
+def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) -> None:
+    """How a lead acts from their inbox: the web app, and a valid link of HR Recruitment's coordinator to record
+    its launch (the one gate between it and stage active)."""
+    from copflow.services.links import issue
+
+    url = issue(UnitOfWork(env["COPFLOW_DATABASE_URL"]), slug="hr-recruitment", email=f"hugo.silva@{DOMAIN}",
+                purpose="evidence", gate="launch_held", now=now, policy=policy)
+    print(f"Web app:   COPFLOW_HOME={folder} uv run copflow web   then open Hugo Silva's link (HR Recruitment's launch "
+          f"form; his reminders in the Maildir carry links like it):")
+    print(f"           {url}")

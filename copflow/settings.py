@@ -39,6 +39,10 @@ class Settings:
     smtp: SmtpSettings | None
     policy_file: Path | None
     base_url: str | None
+    # The web app's public address (the reverse proxy's https address in production); links in mails start here.
+    web_url: str = "http://127.0.0.1:8000"
+    # A header set by an SSO reverse proxy naming the signed-in user (off unless configured; see docs/web.md).
+    web_trusted_user_header: str | None = None
 
     def policy(self) -> Policy:
         if self.policy_file is None:
@@ -96,4 +100,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp=smtp,
         policy_file=Path(policy).expanduser() if policy else None,
         base_url=e.get("COPFLOW_BASE_URL") or None,
+        web_url=_web_url(e.get("COPFLOW_WEB_URL")),
+        web_trusted_user_header=e.get("COPFLOW_WEB_TRUSTED_USER_HEADER") or None,
     )
+
+
+def _web_url(value: str | None) -> str:
+    if not value:
+        return "http://127.0.0.1:8000"
+    url = value.strip().rstrip("/")
+    if not url.startswith(("https://", "http://")) or any(c in url for c in ' "<>?#'):
+        raise SettingsError(f"COPFLOW_WEB_URL must be an http(s) address such as https://cops.example.org, "
+                            f"not {value!r}")
+    return url

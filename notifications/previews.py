@@ -29,7 +29,8 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
 
 
 PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
-    "gate-due-soon": ("gate_reminder", {**COP, **LEAD, **_notice("due_soon", "leads", 14)}),
+    "gate-due-soon": ("gate_reminder", {**COP, **LEAD, **_notice("due_soon", "leads", 14),
+                                        "action_url": "https://cops.uni.example.org/e/preview-token"}),
     "gate-due-today": ("gate_reminder", {**COP, **LEAD, **_notice("due_today", "leads", 0)}),
     "gate-overdue": ("gate_reminder", {**COP, **LEAD, **_notice("overdue", "leads", 1)}),
     "escalation-sponsor": ("gate_reminder", {**COP, **SPONSOR, **_notice("overdue", "sponsor", 7)}),
@@ -70,6 +71,13 @@ PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
     "closure-completed": ("closure_completed", {**COP, **LEAD, "closed_on": "2026-06-30",
                                                 "archive_path": "/srv/copflow/archives/data-insight-2026-06-30.zip",
                                                 "manifest_sha256": "9f2c…"}),
+    "link-renewed": ("link_renewed", {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
+                                      "action_url": "https://cops.uni.example.org/e/preview-token",
+                                      "expires_on": "2026-05-13"}),
+    "join-request": ("join_request", {**COP, **LEAD, "requester": {"name": "Sam Hill",
+                                                                    "email": "sam.hill@uni.example.org",
+                                                                    "message": "I run our reporting team."},
+                                      "action_url": "https://cops.uni.example.org/c/preview-token"}),
 }
 
 

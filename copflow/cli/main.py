@@ -14,6 +14,7 @@ from copflow.cli.meetings import meeting_app, notify_app
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
+from copflow.cli.web import register as register_web
 
 app = typer.Typer(
     name="copflow",
@@ -37,6 +38,7 @@ app.add_typer(output_app, name="output")
 register_record_commands(app)
 register_closing(app, cop_app)
 register_flow_commands(app)
+register_web(app)
 
 
 @db_app.command("upgrade")

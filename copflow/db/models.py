@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0009"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -262,3 +262,24 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Link(Base):
+    """A signed link sent by mail: only the SHA-256 of its random token is kept, bound to one address, one CoP
+    (none for a person's calendar feed), one purpose and, for evidence, one gate of one stage visit."""
+
+    __tablename__ = "link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    cop_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(20))  # evidence, cop, feed
+    gate: Mapped[str | None] = mapped_column(String(40))
+    stage_visit: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    # When a fresh link was last sent in its place (at most one a day, to the address it was made for).
+    renewed_at: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_link_token_hash"),
+                      Index("ix_link_cop_email", "cop_id", "email"))

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
+from copflow.services.links import action_url
 from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, CopSnapshot, Gate, Notice, Policy, Role
 
 _ROLES_FOR_AUDIENCE = {
@@ -98,8 +99,9 @@ def enqueue_transition_notices(s: Session, cop: Cop, snap: CopSnapshot, from_sta
 
 
 def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_manager: str | None,
-                   needs: list[str]) -> int:
-    """Queue one reminder or escalation for everyone in its audience."""
+                   needs: list[str], policy: Policy | None = None) -> int:
+    """Queue one reminder or escalation for everyone in its audience; a lead's (or the OD manager's) carries
+    `action_url`, a signed link to the gate's evidence form."""
     context = {**cop_context(cop), "notice": {
         "kind": notice.kind, "audience": notice.audience, "gate": notice.gate.value,
         "due_on": notice.due_on.isoformat(), "days": notice.days, "step": notice.step},
@@ -107,9 +109,17 @@ def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_ma
     kind = "review_due" if notice.gate is Gate.REVIEW_DUE else "gate_reminder"
     added = 0
     for to in recipients(cop, notice.audience, od_manager):
-        added += enqueue(s, key=f"{notice.key}/{to.email}", cop_id=cop.id, kind=kind, to=to, context=context,
+        key = f"{notice.key}/{to.email}"
+        if already_queued(s, key):
+            continue  # already queued: no second link for a message that will not be sent again
+        url = action_url(s, cop, to, notice.gate, now=now, policy=policy or Policy())
+        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=to, context={**context, "action_url": url},
                          now=now)
     return added
+
+
+def already_queued(s: Session, key: str) -> bool:
+    return s.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None
 
 
 def _fields_of(notice: Notice) -> list[str]:

@@ -84,7 +84,8 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         continue
                     for notice in notices_due(snap, today, policy):
                         needs = [u.message for u in check_gate(notice.gate, snap, today, policy)[0]]
-                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, needs=needs)
+                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, needs=needs,
+                                                        policy=policy)
                         counts.notices_queued += queued
                         if queued and notice.audience in ESCALATION_AUDIENCES:
                             counts.escalations_queued += queued
