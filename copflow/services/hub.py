@@ -26,24 +26,28 @@ from lifecycle import Policy, Role
 OPEN_STAGES = ("forming", "planning", "launching", "active", "reviewing", "closing")
 
 
-def next_occurrences(series: MeetingSeries, now: datetime, count: int) -> list[str]:
+def next_starts(series: MeetingSeries, now: datetime, count: int) -> list[datetime]:
     """The next `count` starts of a series (wall-clock, its own zone), skipping cancelled occurrences."""
     from dateutil.rrule import rrulestr
 
     zone = ZoneInfo(series.tzid)
     start = datetime.fromisoformat(series.starts_local)
     after = now.astimezone(zone).replace(tzinfo=None)
-    skipped = set(series.cancelled_occurrences)
-    out: list[str] = []
     if not series.rrule:
-        return [f"{start:%a %d %b %Y, %H:%M}"] if start >= after else []
+        return [start] if start >= after else []
+    skipped = set(series.cancelled_occurrences)
+    out: list[datetime] = []
     rule = rrulestr(series.rrule, dtstart=start)
     when = rule.after(after, inc=True)
     while when is not None and len(out) < count:
         if when.isoformat(timespec="minutes") not in skipped and when.isoformat() not in skipped:
-            out.append(f"{when:%a %d %b %Y, %H:%M}")
+            out.append(when)
         when = rule.after(when)
     return out
+
+
+def next_occurrences(series: MeetingSeries, now: datetime, count: int) -> list[str]:
+    return [f"{d:%a %d %b %Y, %H:%M}" for d in next_starts(series, now, count)]
 
 
 def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
@@ -59,11 +63,14 @@ def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
             charter = current_charter(s, cop.id)
             leads = sorted({m.person.name for m in cop.memberships
                             if m.left_on is None and m.role in (Role.LEAD.value, Role.COORDINATOR.value)})
-            events = [{"title": m.summary, "next": nxt[0], "place": m.location or "", "zone": m.tzid}
-                      for m in series if m.cop_id == cop.id for nxt in [next_occurrences(m, now, 1)] if nxt]
+            events: list[dict[str, Any]] = []
+            for m in (m for m in series if m.cop_id == cop.id):
+                for start in next_starts(m, now, 1):
+                    events.append({"title": m.summary, "at": start, "next": f"{start:%a %d %b %Y, %H:%M}",
+                                   "place": m.location or "", "zone": m.tzid})
             out.append({"slug": cop.slug, "name": cop.name, "stage": cop.stage,
                         "purpose": charter.purpose if charter else (cop.domain or ""), "leads": leads,
-                        "events": sorted(events, key=lambda e: e["next"])[:3]})
+                        "events": sorted(events, key=lambda e: e["at"])[:3]})
         return out
 
 
