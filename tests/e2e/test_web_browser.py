@@ -205,7 +205,7 @@ def test_the_hub_the_join_request_and_the_feed(site: Server, browser: Any) -> No
     asks = site.since(before)
     assert sorted(m["To"].split("<")[-1].rstrip(">") for m in asks) == [f"ann@{D}", f"bob@{D}"]
     assert "I run <b>reporting</b>" in text_of(asks[0]) and "/c/" in text_of(asks[0])
-    html = [p for p in asks[0].walk() if p.get_content_type() == "text/html"][0].get_payload(decode=True).decode()
+    html = next(p for p in asks[0].walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
     assert "I run &lt;b&gt;reporting&lt;/b&gt;" in html  # escaped in the HTML part
     ctx.close()
 
