@@ -49,7 +49,7 @@ def feed_text(name: str, meetings: Sequence[Meeting], *, dtstamp: datetime) -> s
         ev.add("TRANSP", "OPAQUE")
         cal.add_component(ev)
         zones[m.tzid] = min(zones.get(m.tzid, m.start.year), m.start.year)
-    text = cal.to_ical().decode("utf-8")
+    text: str = cal.to_ical().decode("utf-8")
     head, sep, tail = text.partition("BEGIN:VEVENT\r\n")
     if not sep:
         return text

@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from copflow.db.uow import UnitOfWork
@@ -121,16 +121,13 @@ def static_dir() -> Path:
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None,
                rate_limit: int = 120) -> Any:
     """The ASGI application: routes inside a rate limit and the security headers."""
+    from copflow.cli.context import now as cli_now
     from copflow.web import lead, public
 
     s = settings or load_settings()
-    if clock is None:
-        from copflow.cli.context import now as clock
     app = Starlette(routes=[*public.routes(), *lead.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
-    app.state.web = Web(s, s.policy(), environment(), clock)
+    app.state.web = Web(s, s.policy(), environment(), clock or cli_now)
     return SecurityHeaders(RateLimit(app, limit=rate_limit))
 
-
-__all__ = ["Route", "create_app", "page", "read_form", "web"]

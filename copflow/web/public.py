@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,16 +46,16 @@ async def join(request: Request) -> Response:
     if slug not in cops:
         return not_found(request)
     user = trusted_user(request)
-    context = {"c": cops[slug], "errors": {}, "form": {"name": "", "email": user or "", "message": ""},
-               "sent": False}
+    form_values = {"name": "", "email": user or "", "message": ""}
+    context: dict[str, Any] = {"c": cops[slug], "errors": {}, "form": form_values, "sent": False}
     if request.method == "GET":
         return page(request, "join.html.j2", context)
     form = await read_form(request)
-    context["form"] = {"name": form.get("name", ""), "email": user or form.get("email", ""),
-                       "message": form.get("message", "")}
+    form_values.update(name=form.get("name", ""), email=user or form.get("email", ""),
+                       message=form.get("message", ""))
     try:
-        await run_in_threadpool(request_to_join, w.uow(), slug=slug, name=context["form"]["name"],
-                                email=context["form"]["email"], message=context["form"]["message"], now=w.now(),
+        await run_in_threadpool(request_to_join, w.uow(), slug=slug, name=form_values["name"],
+                                email=form_values["email"], message=form_values["message"], now=w.now(),
                                 policy=w.policy)
     except InvalidInput as exc:
         context["errors"] = {exc.field: exc.problem}
