@@ -23,6 +23,8 @@ def web(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     rate_limit: Annotated[int, typer.Option(min=0, help="Requests a minute one client may make to link pages "
                                                         "(0: no limit).")] = 120,
+    cache_seconds: Annotated[float, typer.Option(min=0, help="How long a page's reading is reused (a change made "
+                                                             "outside the web app shows within this).")] = 2.0,
 ) -> None:
     """Serve the web app: evidence forms and CoP pages by signed link, the CoP hub, calendar feeds."""
     import uvicorn
@@ -33,8 +35,8 @@ def web(
     s = ctx.settings()
     typer.echo(f"copflow web on http://{host}:{port} (links in mails point to {s.web_url}); Ctrl+C stops it",
                err=True)
-    uvicorn.run(create_app(s, rate_limit=rate_limit), host=host, port=port, log_config=log_config(),
-                proxy_headers=True, server_header=False)
+    app = create_app(s, rate_limit=rate_limit, cache_seconds=cache_seconds)
+    uvicorn.run(app, host=host, port=port, log_config=log_config(), proxy_headers=True, server_header=False)
 
 
 @links_app.command("issue")

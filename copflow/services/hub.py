@@ -13,14 +13,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from copflow.db.models import Cop, MeetingSeries, Membership, Person
+from copflow.db.models import Charter, Cop, MeetingSeries, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.links import Grant, issue_link
 from copflow.services.outbox import already_queued, cop_context, enqueue, recipients
-from copflow.services.records import current_charter, get_cop
+from copflow.services.records import get_cop
 from lifecycle import Policy, Role
 
 OPEN_STAGES = ("forming", "planning", "launching", "active", "reviewing", "closing")
@@ -54,13 +55,18 @@ def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
     """Every open CoP: purpose, leads (names), stage, next events; slug for its feed and join form."""
     with uow:
         s = uow.session
-        cops = s.scalars(select(Cop).where(Cop.stage.in_(OPEN_STAGES)).order_by(Cop.name)).all()
+        cops = s.scalars(select(Cop).options(selectinload(Cop.memberships)).where(Cop.stage.in_(OPEN_STAGES))
+                         .order_by(Cop.name)).all()
+        charters: dict[int, Charter] = {}  # each CoP's current charter (as current_charter), in one query
+        for c in s.scalars(select(Charter).where(Charter.cop_id.in_([c.id for c in cops]))
+                           .order_by(Charter.published_on, Charter.id)):
+            charters[c.cop_id] = c
         series = s.scalars(select(MeetingSeries).where(MeetingSeries.status == "scheduled",
                                                        MeetingSeries.cop_id.in_([c.id for c in cops]))
                            .order_by(MeetingSeries.id)).all()
         out = []
         for cop in cops:
-            charter = current_charter(s, cop.id)
+            charter = charters.get(cop.id)
             leads = sorted({m.person.name for m in cop.memberships
                             if m.left_on is None and m.role in (Role.LEAD.value, Role.COORDINATOR.value)})
             events: list[dict[str, Any]] = []

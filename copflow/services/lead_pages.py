@@ -153,7 +153,8 @@ def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
         tail = p.code.rsplit(".", 1)[-1]
         first = p.message.split(" ", 1)[0]
         key = tail if tail in names else first if first in names else GENERAL
-        out.setdefault(key, []).append(p.message)
+        text = p.message[len(first):].strip() if key == first and key != GENERAL else p.message
+        out.setdefault(key, []).append(text[:1].upper() + text[1:])  # beside its field: no need to name it
     return out
 
 

@@ -4,6 +4,8 @@ page of an expired link (which can mail a fresh one to the address it was made f
 from __future__ import annotations
 
 from contextlib import suppress
+from copy import copy
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,7 +24,7 @@ from copflow.services.lead_pages import (
     submit_evidence,
 )
 from copflow.services.links import Grant, LinkExpired, LinkNotFound, send_fresh_link
-from copflow.web.app import Web, not_found, page, read_form, trusted_user, web
+from copflow.web.app import Web, cached, not_found, page, read_form, trusted_user, web
 from copflow.web.forms import control, payload, with_values
 from lifecycle import InvalidEvidence, LifecycleError
 
@@ -44,10 +46,20 @@ def _grant(request: Request, kind: str) -> Grant:
     w = web(request)
     g = holder(w.uow(), request.path_params["token"], now=w.now(), purposes=PURPOSE[kind],
                od_manager=w.settings.od_manager_email)
-    user = trusted_user(request)
-    if user is not None and user != g.email:  # behind SSO: a forwarded link does not work for someone else
-        raise LinkNotFound()
+    _check_sso(request, g)
     return g
+
+
+def _check_sso(request: Request, grant: Grant) -> None:
+    user = trusted_user(request)
+    if user is not None and user != grant.email:  # behind SSO: a forwarded link does not work for someone else
+        raise LinkNotFound()
+
+
+def _form_view(request: Request, kind: str, gate: str | None) -> tuple[Grant, EvidencePage]:
+    w = web(request)
+    grant = _grant(request, kind)
+    return grant, evidence_page(w.uow(), grant, gate, now=w.now(), policy=w.policy)
 
 
 def _links(request: Request, grant: Grant) -> dict[str, str]:
@@ -61,17 +73,17 @@ async def evidence(request: Request) -> Response:
     gate = request.path_params.get("gate")
     w = web(request)
     try:
-        grant = await run_in_threadpool(_grant, request, kind)
+        if request.method == "GET":
+            grant, view = await cached(request, ("form", request.url.path),
+                                       lambda: _form_view(request, kind, gate))
+            _check_sso(request, grant)
+            return _form(request, grant, copy(view), cache_key=request.url.path)
+        grant, view = await run_in_threadpool(_form_view, request, kind, gate)
+        _check_sso(request, grant)
     except LinkExpired:
         return page(request, "expired.html.j2", {"renew": f"/{kind}/{request.path_params['token']}/renew"}, 410)
     except (LinkNotFound, CopflowError):
         return not_found(request)
-    try:
-        view = await run_in_threadpool(evidence_page, w.uow(), grant, gate, now=w.now(), policy=w.policy)
-    except LinkNotFound:
-        return not_found(request)
-    if request.method == "GET":
-        return _form(request, grant, view)
     form = await read_form(request)
     body = payload(view.fields, form)
     try:
@@ -102,27 +114,35 @@ async def evidence(request: Request) -> Response:
 
 
 def _form(request: Request, grant: Grant, view: EvidencePage, *, status: int = 200, notice: str = "",
-          still_needed: list[str] | None = None, saved: bool = False) -> Response:
+          still_needed: list[str] | None = None, saved: bool = False, cache_key: str | None = None) -> Response:
+    controls = [control(f) for f in view.fields]
     return page(request, "evidence.html.j2", {
-        "v": view, "controls": [control(f) for f in view.fields], "problems": view.problems, "general": GENERAL,
+        "v": view, "controls": controls, "labels": {c["name"]: c["label"] for c in controls},
+        "problems": view.problems, "general": GENERAL,
         "notice": notice, "still_needed": still_needed or [], "saved": saved, "links": _links(request, grant),
-        "holder": grant.email}, status)
+        "holder": grant.email}, status, cache_key=cache_key)
 
 
 async def cop(request: Request, *, notice: str = "", errors: dict[str, str] | None = None,
               status: int = 200, feed_url: str | None = None) -> Response:
     w = web(request)
+
+    def read() -> tuple[Grant, dict[str, Any]]:
+        grant = _grant(request, "c")
+        return grant, cop_page(w.uow(), grant, now=w.now(), policy=w.policy)
+
     try:
-        grant = await run_in_threadpool(_grant, request, "c")
+        grant, data = await cached(request, ("cop", request.path_params["token"]), read)
+        _check_sso(request, grant)
     except LinkExpired:
         return page(request, "expired.html.j2", {"renew": f"/c/{request.path_params['token']}/renew"}, 410)
     except (LinkNotFound, CopflowError):
         return not_found(request)
-    data = await run_in_threadpool(cop_page, w.uow(), grant, now=w.now(), policy=w.policy)
     return page(request, "cop.html.j2", {"c": data, "links": _links(request, grant), "notice": notice,
                                          "errors": errors or {}, "holder": grant.email, "feed_url": feed_url,
                                          "roles": ("core", "wider", "lead", "coordinator", "member_support",
-                                                   "information_resources", "online_space_admin")}, status)
+                                                   "information_resources", "online_space_admin")}, status,
+                cache_key=None if notice or errors or feed_url else request.url.path)
 
 
 async def roster(request: Request) -> Response:

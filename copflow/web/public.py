@@ -13,7 +13,7 @@ from starlette.routing import Route
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.hub import Feed, cop_feed, hub, person_feed, request_to_join
 from copflow.services.links import LinkExpired, LinkNotFound, resolve
-from copflow.web.app import not_found, page, read_form, trusted_user, web
+from copflow.web.app import cached, not_found, page, read_form, trusted_user, web
 
 
 def routes() -> list[Route]:
@@ -32,24 +32,22 @@ def _webcal(request: Request, path: str) -> str:
 
 async def hub_page(request: Request) -> Response:
     w = web(request)
-    cops = await run_in_threadpool(hub, w.uow(), now=w.now())
-    for c in cops:
-        c["webcal"] = _webcal(request, f"/feeds/{c['slug']}.ics")
-    return page(request, "hub.html.j2", {"cops": cops})
+    cops = await cached(request, "hub", lambda: hub(w.uow(), now=w.now()))
+    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")}, cache_key="/")
 
 
 async def join(request: Request) -> Response:
     """The join form of one CoP; sending it mails the CoP's leads (who add the person to the roster)."""
     w = web(request)
     slug = request.path_params["slug"]
-    cops = {c["slug"]: c for c in await run_in_threadpool(hub, w.uow(), now=w.now())}
+    cops = {c["slug"]: c for c in await cached(request, "hub", lambda: hub(w.uow(), now=w.now()))}
     if slug not in cops:
         return not_found(request)
     user = trusted_user(request)
     form_values = {"name": "", "email": user or "", "message": ""}
     context: dict[str, Any] = {"c": cops[slug], "errors": {}, "form": form_values, "sent": False}
     if request.method == "GET":
-        return page(request, "join.html.j2", context)
+        return page(request, "join.html.j2", context, cache_key=request.url.path)
     form = await read_form(request)
     form_values.update(name=form.get("name", ""), email=user or form.get("email", ""),
                        message=form.get("message", ""))
@@ -89,7 +87,8 @@ def _ics(request: Request, feed: Feed) -> Response:
 async def public_feed(request: Request) -> Response:
     w = web(request)
     try:
-        feed = await run_in_threadpool(cop_feed, w.uow(), slug=request.path_params["slug"], now=w.now())
+        slug = request.path_params["slug"]
+        feed = await cached(request, ("feed", slug), lambda: cop_feed(w.uow(), slug=slug, now=w.now()))
     except NotFound:
         return not_found(request)
     return _ics(request, feed)
