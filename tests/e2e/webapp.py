@@ -59,8 +59,10 @@ def server_env(tmp: Path, db_url: str, port: int, now: datetime) -> dict[str, st
 
 
 @contextmanager
-def web_server(tmp: Path, db_url: str, port: int, now: datetime, *extra: str) -> Iterator[Server]:
-    env = server_env(tmp, db_url, port, now)
+def web_server(tmp: Path, db_url: str, port: int, now: datetime, *extra: str,
+               env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`copflow web` on `port`; `env` (as a user's shell would have it) replaces the tests' own settings."""
+    env = env or server_env(tmp, db_url, port, now)
     log = tmp / f"web-{port}.log"
     script = Path(sys.executable).with_name("copflow")
     with log.open("w") as out:
@@ -76,7 +78,8 @@ def web_server(tmp: Path, db_url: str, port: int, now: datetime, *extra: str) ->
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"copflow web did not start: {log.read_text()}") from None
                 time.sleep(0.1)
-        yield Server(f"http://127.0.0.1:{port}", env, log, Path(env["COPFLOW_MAILDIR"]))
+        yield Server(f"http://127.0.0.1:{port}", env, log,
+                     Path(env.get("COPFLOW_MAILDIR") or Path(env["COPFLOW_HOME"]) / "maildir"))
     finally:
         proc.terminate()
         proc.wait(timeout=15)
