@@ -170,6 +170,7 @@ async def roster(request: Request) -> Response:
             message = f"{form.get('email', '').strip()} is now {form.get('role')}."
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
+        field = field if field in ("email", "name", "role") else "email"
         return await cop(request, errors={field: str(exc)}, notice="Nothing was changed.", status=422)
     from copflow.cli.running import deliver_now
 

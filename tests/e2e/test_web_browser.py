@@ -266,3 +266,75 @@ def test_forms_work_with_the_keyboard_alone(site: Server, browser: Any) -> None:
     page.wait_for_selector("#notice")
     assert "has moved on to active" in page.locator("#notice").inner_text(), page.content()
     page.close()
+
+
+def test_a_lead_keeps_the_roster_and_takes_a_private_feed_from_the_cop_page(site: Server, browser: Any,
+                                                                            db_url: str) -> None:
+    cop_page = reminder_link(site, f"bob@{D}").replace("/e/", "/c/")
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(cop_page)
+    assert "Next: launch held, due on 2025-05-02" in page.locator("#h-stage + p").inner_text()
+    assert "Version 1.0" in page.locator("section[aria-labelledby=h-charter]").inner_text()
+    page.fill("#add-email", "not an address")
+    page.click("text=Add to the roster")
+    assert "not a valid email address" in page.locator("#err-add-email").inner_text()
+    no_serious_violations(page, "roster error")
+    page.fill("#add-email", f"eve@{D}")
+    page.fill("#add-name", "Eve <i>Moss</i>")
+    page.click("text=Add to the roster")
+    assert "must not contain < or >" in page.locator("#err-add-name").inner_text()  # the services' own rule
+    page.fill("#add-email", f"eve@{D}")
+    page.fill("#add-name", "Eve Moss")
+    page.select_option("#add-role", "wider")
+    page.click("text=Add to the roster")
+    roster = page.locator("table").inner_text()
+    assert "Eve Moss" in roster and "wider" in roster
+    page.select_option("#leave-email", f"cat@{D}")
+    page.click("text=Record that they left")
+    assert "cat@uni.example.org has left the community (core)" in page.content()
+    assert f"cat@{D}" not in page.locator("table").inner_text()
+
+    from copflow.services.cops import show_cop
+
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P)
+    assert {(m["email"], m["role"]) for m in d["members"]} >= {(f"eve@{D}", "wider")}  # type: ignore[attr-defined]
+    assert [m["email"] for m in d["former_members"]] == [f"cat@{D}"]  # type: ignore[index]
+
+    page.click("text=Get my private calendar feed")
+    feed_url = page.locator(".feed code").inner_text()
+    assert feed_url.startswith(site.url + "/f/") and feed_url.endswith(".ics")
+    no_serious_violations(page, "CoP page with its feed")
+    ctx.close()
+    import urllib.request
+
+    from tests.interop.icaljs import read_with_icaljs
+
+    with urllib.request.urlopen(feed_url) as r:
+        feed = r.read().decode()
+    assert "mailto:" not in feed and "Review meeting" in feed
+    [read] = read_with_icaljs([feed], count=2)
+    assert {e["uid"] for e in read["events"]} and all(e["occurrences"] for e in read["events"])
+
+
+def test_error_pages_are_accessible_and_the_token_pages_are_rate_limited(db_url: str, tmp_path: Path,
+                                                                          browser: Any) -> None:
+    to_launching(db_url)
+    port = free_port()
+    with web_server(tmp_path, db_url, port, NOW, "--rate-limit", "5") as server:
+        ctx = browser.new_context(bypass_csp=True)
+        page = ctx.new_page()
+        assert page.goto(f"{server.url}/e/{'x' * 32}").status == 404
+        no_serious_violations(page, "not found")
+        from copflow.services import links
+
+        old = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"bob@{D}", purpose="cop", now=at(1),
+                          policy=P, web_url=server.url)
+        assert page.goto(old).status == 410
+        no_serious_violations(page, "expired")
+        page.click("button[type=submit]")
+        no_serious_violations(page, "fresh link sent")
+        statuses = [page.goto(f"{server.url}/e/{'y' * 32}").status for _ in range(4)]
+        assert statuses[-1] == 429  # the sixth request to a token page within a minute
+        assert page.goto(server.url + "/").status == 200  # the hub is not limited
+        ctx.close()
