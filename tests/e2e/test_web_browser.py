@@ -338,3 +338,30 @@ def test_error_pages_are_accessible_and_the_token_pages_are_rate_limited(db_url:
         assert statuses[-1] == 429  # the sixth request to a token page within a minute
         assert page.goto(server.url + "/").status == 200  # the hub is not limited
         ctx.close()
+
+
+def test_behind_sso_a_link_works_only_for_the_signed_in_person_it_was_made_for(db_url: str, tmp_path: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    from copflow.services import links
+    from tests.e2e.webapp import server_env
+
+    to_launching(db_url)
+    port = free_port()
+    env = {**server_env(tmp_path, db_url, port, NOW), "COPFLOW_WEB_TRUSTED_USER_HEADER": "X-Forwarded-Email"}
+    with web_server(tmp_path, db_url, port, NOW, env=env) as server:
+        link = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"bob@{D}", purpose="cop", now=NOW,
+                           policy=P, web_url=server.url)
+
+        def status(user: str) -> int:
+            req = urllib.request.Request(link, headers={"X-Forwarded-Email": user})
+            try:
+                with urllib.request.urlopen(req) as r:
+                    assert f"Signed in as {user.lower()}" in r.read().decode()
+                    return int(r.status)
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert status(f"Bob@{D}") == 200
+        assert status(f"ann@{D}") == 404  # a forwarded link: same answer as an unknown one
