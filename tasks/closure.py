@@ -10,8 +10,8 @@ from typing import Any
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from copflow.archive import read_member
-from copflow.services.closure import close_cop
+from copflow.services.closing.archive import close_cop
+from notifications.archive import read_member
 from tasks.common import parse_now, settings, uow
 from tasks.events import emit
 

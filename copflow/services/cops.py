@@ -13,8 +13,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists
-from copflow.services.records import current_charter, get_cop, refresh_due, snapshot
-from lifecycle import Policy, Stage, evaluate
+from copflow.services.snapshots import current_charter, get_cop, refresh_due, snapshot
+from lifecycle import Policy, Stage, ways_out
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> dict[
         today = local_date(now, policy)
         ways = [{"trigger": t.trigger, "to": t.target.value,
                  "unmet": [u.message for u in unmet], "warnings": [w.message for w in warn]}
-                for t, unmet, warn in evaluate(snap, today, policy)]
+                for t, unmet, warn in ways_out(snap, today, policy)]
         charter = current_charter(s, cop.id)
         history = s.scalars(select(TransitionRecord).where(TransitionRecord.cop_id == cop.id)
                             .order_by(TransitionRecord.id))

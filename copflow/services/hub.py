@@ -21,7 +21,7 @@ from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.links import Grant, issue_link
 from copflow.services.outbox import already_queued, cop_context, enqueue, recipients
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role
 
 OPEN_STAGES = ("forming", "planning", "launching", "active", "reviewing", "closing")

@@ -18,7 +18,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
 from copflow.services.links import Grant, LinkNotFound, find
-from copflow.services.records import current_charter, get_cop, snapshot
+from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
     EVIDENCE_FIELDS,
     GATE_TITLES,

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from copflow.db.models import Cop, Link, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Gate, Policy, parse_gate
 from lifecycle.due import AUTOMATED_GATES
 
