@@ -7,6 +7,7 @@ request is mailed to the CoP's leads, who add the person to the roster themselve
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -80,6 +81,15 @@ def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
         return out
 
 
+class JoinRefused(InvalidInput):
+    """Every problem of a join form at once, by field."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        first = next(iter(problems))
+        super().__init__(first, problems[first])
+
+
 @dataclass(frozen=True)
 class JoinRequest:
     slug: str
@@ -89,10 +99,20 @@ class JoinRequest:
 def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, message: str, now: datetime,
                     policy: Policy) -> JoinRequest:
     """Mail the CoP's leads that someone would like to join; each lead's mail links to their CoP page.
-    Asking twice on one day sends nothing new."""
-    who = v.clean_name("name", name)
-    addr = v.email(email)
-    note = v.clean_text("message", message, max_len=1000, required=False)
+    Asking twice on one day sends nothing new. Bad input raises JoinRefused naming every field's problem."""
+    problems: dict[str, str] = {}
+    checks: dict[str, Callable[[], str]] = {
+        "name": lambda: v.clean_name("name", name), "email": lambda: v.email(email),
+        "message": lambda: v.clean_text("message", message, max_len=1000, required=False)}
+    clean: dict[str, str] = {}
+    for field_name, check in checks.items():
+        try:
+            clean[field_name] = check()
+        except InvalidInput as exc:
+            problems[field_name] = exc.problem
+    if problems:
+        raise JoinRefused(problems)
+    who, addr, note = clean["name"], clean["email"], clean["message"]
     with uow:
         s = uow.session
         cop = get_cop(s, slug)

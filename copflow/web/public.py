@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
-from copflow.services.hub import Feed, cop_feed, hub, person_feed, request_to_join
+from copflow.services.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
 from copflow.services.links import LinkExpired, LinkNotFound, resolve
 from copflow.web.app import cached, not_found, page, read_form, trusted_user, web
 
@@ -55,6 +55,9 @@ async def join(request: Request) -> Response:
         await run_in_threadpool(request_to_join, w.uow(), slug=slug, name=form_values["name"],
                                 email=form_values["email"], message=form_values["message"], now=w.now(),
                                 policy=w.policy)
+    except JoinRefused as exc:
+        context["errors"] = exc.problems
+        return page(request, "join.html.j2", context, 422)
     except InvalidInput as exc:
         context["errors"] = {exc.field: exc.problem}
         return page(request, "join.html.j2", context, 422)

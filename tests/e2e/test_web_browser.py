@@ -193,11 +193,13 @@ def test_the_hub_the_join_request_and_the_feed(site: Server, browser: Any) -> No
     no_serious_violations(page, "hub")
     page.click("text=Ask to join Data and Insight")
     no_serious_violations(page, "join form")
-    page.fill("#name", "Sam Hill")
     page.fill("#email", "not an address")
     page.fill("#message", "I run <b>reporting</b>")
     page.click("button[type=submit]")
-    assert page.locator("#err-email").count() == 1
+    assert "must not be empty" in page.locator("#err-name").inner_text()  # every problem at once
+    assert "not a valid email address" in page.locator("#err-email").inner_text()
+    assert page.input_value("#message") == "I run <b>reporting</b>"
+    page.fill("#name", "Sam Hill")
     page.fill("#email", f"sam@{D}")
     before = site.ids()
     page.click("button[type=submit]")
