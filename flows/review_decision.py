@@ -12,6 +12,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
+from lifecycle import CopflowError
 from tasks.gates import decide
 
 
@@ -38,12 +39,7 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
         try:
             return decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC).isoformat(),
                           answer.closing_date.isoformat() if answer.closing_date else None, answer.evolve_kind)
-        except Exception as exc:
-            from copflow.services.errors import CopflowError
-            from lifecycle import LifecycleError
-
-            if not isinstance(exc, CopflowError | LifecycleError):
-                raise
+        except CopflowError as exc:  # the OD manager's answer was refused (not a bug): ask again
             problem = str(exc)
     raise RuntimeError(f"no acceptable decision for {slug} after {attempts} answers: {problem}")
 

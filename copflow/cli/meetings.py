@@ -18,9 +18,11 @@ def _when(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace(" ", "T"))
     except ValueError:
-        raise ctx.UsageError(f"{option} must be a local date and time like 2026-03-03T12:30, not {text!r}") from None
+        raise ctx.UsageError(f"{option} must be a local date and time like 2026-03-03T12:30, not {text!r}",
+                             field=option, value=text) from None
     if value.tzinfo is not None:
-        raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset")
+        raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset",
+                             field=option, value=text)
     return value
 
 
@@ -113,10 +115,10 @@ def notify_preview(
     try:
         rendered, calendar = preview(name)
     except LookupError as exc:
-        raise ctx.UsageError(str(exc)) from None
+        raise ctx.UsageError(str(exc), value=name) from None
     if ics:
         if calendar is None:
-            raise ctx.UsageError(f"{name} carries no invitation")
+            raise ctx.UsageError(f"{name} carries no invitation", value=name)
         typer.echo(calendar, nl=False)
         return
     typer.echo(f"Subject: {rendered.subject}\n")

@@ -197,11 +197,11 @@ def _fields(gate: str, pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}")
+            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}", gate=gate, field="--field", value=pair)
         if kinds.get(key, "").endswith("_list"):
             out.setdefault(key, []).append(value)
         elif key in out:
-            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)")
+            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)", gate=gate, field=key)
         else:
             out[key] = value
     return out
@@ -246,7 +246,7 @@ def status(
     from lifecycle import parse_stage
 
     if as_json and as_csv:
-        raise ctx.UsageError("--json and --csv: choose one")
+        raise ctx.UsageError("--json and --csv: choose one", field="--csv")
     rows = portfolio(ctx.uow(), now=ctx.now(), policy=ctx.policy(), stage=parse_stage(stage) if stage else None,
                      overdue_only=overdue, reviews_within_days=reviews_within)
     if as_json:

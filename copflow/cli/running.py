@@ -97,7 +97,7 @@ def outbox_retry(
     from copflow.services.outbox_admin import requeue_parked
 
     if bool(ids) == all_parked:
-        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)")
+        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)", field="--all-parked")
     chosen = requeue_parked(ctx.uow(), now=ctx.now(), ids=None if all_parked else list(ids or []))
     typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
                                                                    else ""))
