@@ -58,32 +58,31 @@ def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_js
 
     d = show_cop(ctx.uow(), slug, ctx.now(), ctx.policy())
     if as_json:
-        ctx.print_json(d)
+        ctx.print_json(d.as_dict())
         return
     out = ctx.console()
     from rich.text import Text
 
-    out.print(Text(f"{d['name']} ({d['slug']}) — stage {d['stage']}, time zone {d['timezone']}", style="bold"))
-    if d["domain"]:
-        out.print(Text(f"Domain: {d['domain']}"))
-    if d["next_due_gate"]:
-        out.print(Text(f"Next gate: {d['next_due_gate']} due {d['next_due_on']}"))
+    out.print(Text(f"{d.name} ({d.slug}) — stage {d.stage}, time zone {d.timezone}", style="bold"))
+    if d.domain:
+        out.print(Text(f"Domain: {d.domain}"))
+    if d.next_due_gate:
+        out.print(Text(f"Next gate: {d.next_due_gate} due {d.next_due_on}"))
     ctx.table("Members", ["email", "name", "role", "department"],
-              [[m["email"], m["name"], m["role"], m["department"]] for m in d["members"]])  # type: ignore[index]
-    if d["former_members"]:
+              [[m.email, m.name, m.role, m.department] for m in d.members])
+    if d.former_members:
         ctx.table("Former members", ["email", "name", "role", "joined", "left"],
-                  [[m["email"], m["name"], m["role"], m["joined_on"], m["left_on"]]
-                   for m in d["former_members"]])  # type: ignore[index]
-    for way in d["ways_out"]:  # type: ignore[attr-defined]
-        state = "ready" if not way["unmet"] else "blocked"
-        out.print(Text(f"{way['trigger']} → {way['to']}: {state}"))
-        for u in way["unmet"]:
+                  [[m.email, m.name, m.role, m.joined_on, m.left_on] for m in d.former_members])
+    for way in d.ways_out:
+        state = "ready" if not way.unmet else "blocked"
+        out.print(Text(f"{way.trigger} → {way.to}: {state}"))
+        for u in way.unmet:
             out.print(Text(f"  - {u}"))
-        for w in way["warnings"]:
+        for w in way.warnings:
             out.print(Text(f"  ! {w}", style="yellow"))
-    if d["transitions"]:
+    if d.transitions:
         ctx.table("History", ["at", "from", "to", "by", "reason"],
-                  [[t["at"], t["from"], t["to"], t["by"], t["reason"]] for t in d["transitions"]])  # type: ignore
+                  [[t.at, t.from_stage, t.to, t.by, t.reason] for t in d.transitions])
 
 
 @person_app.command("add")
