@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from email_validator import EmailNotValidError, validate_email
-
 from copflow.services.errors import InvalidInput
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -43,6 +41,9 @@ def clean_text(field: str, value: str, max_len: int = 200, required: bool = True
 
 def email(value: str, field: str = "email") -> str:
     """Validated and normalised (lower-cased domain, Unicode NFC); no DNS look-up."""
+    # Imported here: with idna it weighs on the start-up of commands that take no address (docs/benchmarks.md).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:

@@ -1,0 +1,33 @@
+"""The Core views that read-only commands query name real columns of the models, with the same types, and
+`copflow status` imports neither the ORM nor the models (its start-up weight: docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from copflow.db import views
+from copflow.db.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_view_column_is_a_model_column_of_the_same_type():
+    for view in (views.COP, views.NOTIFICATION):
+        table = Base.metadata.tables[view.name]
+        for col in view.c:
+            assert col.name in table.c, f"{view.name}.{col.name} is not a column of the models"
+            assert type(col.type)._type_affinity is type(table.c[col.name].type)._type_affinity, col.name
+
+
+def test_status_imports_neither_the_orm_nor_the_models(tmp_path):
+    code = ("import sys\nfrom copflow.cli.main import run\nsys.argv = ['copflow', 'status']\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m == 'sqlalchemy.orm' or m == 'copflow.db.models'))")
+    env = {"COPFLOW_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", "from copflow.db.migrate import upgrade; import os; "
+                    f"upgrade('sqlite:///{tmp_path}/copflow.db')"], check=True, cwd=ROOT, env=env)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert "Portfolio (0 CoPs)" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
