@@ -7,7 +7,8 @@ from typing import Any
 
 from prefect import task
 
-from copflow.services.gates import AdvanceResult, advance, record_evidence
+from copflow.services.evidence import record_evidence
+from copflow.services.gates import AdvanceResult, advance
 from copflow.services.reviews import decide_review
 from tasks.common import settings, uow
 from tasks.events import emit

@@ -170,7 +170,7 @@ def gate_record(
     by: ByOpt = None,
 ) -> None:
     """Record evidence for a gate of the CoP's current stage (dates as YYYY-MM-DD)."""
-    from copflow.services.gates import record_evidence
+    from copflow.services.evidence import record_evidence  # Core only: no ORM to load (docs/benchmarks.md)
 
     stored = record_evidence(ctx.uow(), slug=slug, gate=gate, payload=_fields(gate, field or []),
                              by=ctx.actor(by), now=ctx.now(), policy=ctx.policy())

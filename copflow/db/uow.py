@@ -44,6 +44,13 @@ class UnitOfWork:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A connection in one transaction for Core writes: committed when the block ends, rolled back if it
+        raises (`copflow gate record`, which must not wait for the ORM to load)."""
+        with self.engine.begin() as conn:
+            yield conn
+
     @property
     def session(self) -> Session:
         if self._session is None:

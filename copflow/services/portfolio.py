@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from copflow.db.tables import COP, NOTIFICATION
 from copflow.db.uow import UnitOfWork
-from copflow.db.views import COP, NOTIFICATION
 from copflow.services.clock import local_date
 from lifecycle import GATE_TITLES, Gate, Policy, Stage
 
