@@ -92,11 +92,12 @@ def meeting_list(
 
     rows = list_series(ctx.uow(), slug)
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     ctx.table(None, ["uid", "kind", "starts", "tz", "repeats", "seq", "status", "invited"],
-              [[r["uid"], r["kind"], r["starts"], r["tz"], r["repeats"], r["sequence"], r["status"], r["attendees"]]
-               for r in rows])
+              [[r.uid, r.kind, r.starts, r.tz, r.repeats, r.sequence, r.status, r.attendees] for r in rows])
 
 
 @notify_app.command("preview")

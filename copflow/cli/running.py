@@ -80,10 +80,12 @@ def outbox_list(
 
     rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     ctx.table(None, ["id", "status", "kind", "to", "subject", "attempts", "error"],
-              [[r["id"], r["status"], r["kind"], r["to"], r["subject"], r["attempts"], r["error"]] for r in rows])
+              [[r.id, r.status, r.kind, r.to, r.subject, r.attempts, r.error] for r in rows])
 
 
 @outbox_app.command("retry")
