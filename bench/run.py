@@ -65,7 +65,7 @@ def _flow_sweep(url: str, work: Path) -> dict[str, Any]:
 
     os.environ.update({"COPFLOW_DATABASE_URL": url, "COPFLOW_MAILDIR": str(work / "maildir-f")})
     os.environ.pop("COPFLOW_SMTP_HOST", None)
-    from copflow.cli.running import embedded_runs
+    from copflow.runs import embedded_runs
 
     with embedded_runs():  # as `copflow sweep` runs it, embedded (no Prefect server)
         t = time.perf_counter()

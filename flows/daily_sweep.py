@@ -11,12 +11,12 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.services.sweep import SweepCounts
+from notifications.sweep_summary import sweep_markdown, ui_url
 from tasks.closure import archive_and_close
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import plan_sweep, sweep_cop_batch
-from tasks.sweep_summary import sweep_markdown, ui_url
 
 
 @flow(name="daily-sweep", log_prints=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from copflow.archive import read_member
-from copflow.services.closure import ClosureResult, close_cop
+from copflow.services.closing.archive import ClosureResult, close_cop
+from notifications.archive import read_member
 from tasks.common import settings, uow
 from tasks.events import emit
 

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from copflow.terminal import console as console  # the output helpers every command uses
+from copflow.terminal import table as table
 from lifecycle.errors import CopflowError
 
 if TYPE_CHECKING:
@@ -71,23 +73,3 @@ def actor(by: str | None) -> str:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
-
-
-def console() -> Any:
-    from rich.console import Console
-
-    # Piped output (CI logs, `| less`) gets a wide table instead of Rich's 80-column default.
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-
-
-def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    t = Table(title=title, title_justify="left")
-    for c in columns:
-        t.add_column(c)
-    for r in rows:
-        # Text(), not str: a CoP or person name must never be read as Rich markup.
-        t.add_row(*[Text("" if v is None else str(v)) for v in r])
-    console().print(t)

@@ -9,9 +9,10 @@ import typer
 
 from copflow.cli import context as ctx
 from copflow.cli.closing import register as register_closing
+from copflow.cli.cops import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.evidence import activity_app, import_app, output_app
+from copflow.cli.lineage import register as register_lineage
 from copflow.cli.meetings import meeting_app, notify_app
-from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
 from lifecycle.errors import CopflowError
@@ -36,6 +37,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(activity_app, name="activity")
 app.add_typer(output_app, name="output")
 register_record_commands(app)
+register_lineage(cop_app)
 register_closing(app, cop_app)
 register_flow_commands(app)
 

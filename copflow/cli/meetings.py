@@ -36,7 +36,7 @@ def meeting_schedule(
 ) -> None:
     """Schedule a meeting (check-ins and catch-ups repeat) and invite its attendees."""
     from copflow.services.meetings import schedule
-    from copflow.services.records import get_cop
+    from copflow.services.snapshots import get_cop
 
     start = _when(at, "--at")
     with ctx.uow() as u:

@@ -14,8 +14,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists
-from copflow.services.records import current_charter, get_cop, refresh_due, snapshot
-from lifecycle import Policy, Stage, evaluate
+from copflow.services.snapshots import current_charter, get_cop, refresh_due, snapshot
+from lifecycle import Policy, Stage, ways_out
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> CopDe
         snap = snapshot(s, cop)
         today = local_date(now, policy)
         ways = [WayOut(t.trigger, t.target.value, [u.message for u in unmet], [w.message for w in warn])
-                for t, unmet, warn in evaluate(snap, today, policy)]
+                for t, unmet, warn in ways_out(snap, today, policy)]
         charter = current_charter(s, cop.id)
         history = s.scalars(select(TransitionRecord).where(TransitionRecord.cop_id == cop.id)
                             .order_by(TransitionRecord.id))

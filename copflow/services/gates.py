@@ -17,13 +17,13 @@ from copflow.db.models import Charter, Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
-from copflow.services.closing import on_closing_entered
+from copflow.services.closing.enter import on_closing_entered
 from copflow.services.errors import ConcurrentChange, InvalidInput
 from copflow.services.evidence import charter_version_taken
 from copflow.services.evidence import record_evidence as record_evidence  # recording is Core: see evidence.py
 from copflow.services.meetings import on_stage_entered
 from copflow.services.outbox import enqueue_transition_notices
-from copflow.services.records import get_cop, refresh_due, snapshot
+from copflow.services.snapshots import get_cop, refresh_due, snapshot
 from lifecycle import (
     CopSnapshot,
     Decision,

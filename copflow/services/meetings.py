@@ -19,7 +19,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.outbox import Recipient, cop_context, enqueue
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role, Stage
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def on_stage_entered(s: Session, cop: Cop, source: Stage, target: Stage, *, toda
             if kind not in kinds and attendees_for(cop, KINDS[kind].roles):
                 schedule(s, cop, kind, datetime.combine(base + offset, at), now=now, policy=policy)
     if target is Stage.LAUNCHING:
-        from copflow.services.records import current_charter
+        from copflow.services.snapshots import current_charter
 
         charter = current_charter(s, cop.id)
         for d in charter.review_dates if charter else []:

@@ -9,7 +9,7 @@ from copflow.db.tables import COP
 from copflow.db.uow import UnitOfWork
 from copflow.services import roster
 from copflow.services.evidence import read_snapshot
-from copflow.services.records import get_cop, snapshot
+from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import CopSnapshot
 from tests.integration.helpers import D, P, at, record, to_active, to_planning
 

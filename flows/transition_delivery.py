@@ -17,8 +17,8 @@ from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_portfolio
 
 
-@flow(name="gate-dispatcher", log_prints=True)
-def gate_dispatcher(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
+@flow(name="transition-delivery", log_prints=True)
+def transition_delivery(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
     now = datetime.now(UTC)
     delivery = deliver_outbox(now)
     publish_portfolio(now)
@@ -33,4 +33,4 @@ def gate_dispatcher(slug: str, stage: str | None = None, gate: str | None = None
 
 
 if __name__ == "__main__":
-    gate_dispatcher("example")
+    transition_delivery("example")

@@ -1,7 +1,7 @@
 """Closure archives: one zip with a manifest (every file's path, size, SHA-256; the CoP's metadata; the
 schema version), written under a temporary name, fsynced, renamed, then re-read and verified.
 
-Pure file I/O: what goes in comes from copflow.services.closure; nothing here touches the database.
+Pure file I/O: what goes in comes from copflow.services.closing.contents; nothing here touches the database.
 """
 
 from __future__ import annotations
