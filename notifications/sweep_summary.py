@@ -52,7 +52,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Escalations", counts["escalated"])
     lines += _listed("Evaluations", [
         f"{_link(e['slug'], 'copflow-evaluation-' + e['slug'], ui)}: recommends **{e['recommendation']}**"
-        + (f"; report `{e['report']}`" if e.get("report") and e["report"] != "None" else "") for e in evaluated])
+        + (f"; report `{e['report']}`" if e.get("report") else "") for e in evaluated])
     lines += _listed("Closed and archived", [
         f"{_link(c['slug'], 'copflow-closure-' + c['slug'], ui)}: `{c['path']}`" for c in closed])
     lines += _listed("Mail the server refused (parked)", delivery.get("parked_messages", []),

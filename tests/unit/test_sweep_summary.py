@@ -46,3 +46,14 @@ def test_with_a_server_the_links_are_absolute():
     assert "- [events](https://prefect.uni.example.org/artifacts/key/copflow-evaluation-events): recommends **pass**" \
         in md.splitlines()
     assert "(https://prefect.uni.example.org/artifacts/key/copflow-attention)" in md
+
+
+def test_an_evaluation_without_a_report_names_none():
+    from dataclasses import asdict
+
+    from tasks.evaluation import EvaluatedReview
+
+    unwritten = asdict(EvaluatedReview("events", "pass", ("attendance held up",), None, 2))
+    md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [unwritten], [], DELIVERY)
+    assert "- [events](/artifacts/key/copflow-evaluation-events): recommends **pass**" in md.splitlines()
+    assert "None" not in md
