@@ -10,7 +10,7 @@ import typer
 from copflow.cli import context as ctx
 from copflow.cli.closing import register as register_closing
 from copflow.cli.evidence import activity_app, import_app, output_app
-from copflow.cli.meetings import meeting_app, notify_app
+from copflow.cli.meetings import cop_set, meeting_app, notify_app
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
@@ -37,6 +37,7 @@ app.add_typer(output_app, name="output")
 register_record_commands(app)
 register_closing(app, cop_app)
 register_flow_commands(app)
+cop_app.command("set")(cop_set)
 
 
 @db_app.command("upgrade")

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from copflow.db.models import Charter, Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.clock import local_date
+from copflow.services.clock import cop_date, local_date
 from copflow.services.closing import on_closing_entered
 from copflow.services.errors import ConcurrentChange, InvalidInput
 from copflow.services.meetings import on_stage_entered
@@ -56,7 +56,7 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
     with concurrent_guard(slug), uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
-        clean = add_evidence(s, cop, g, payload, who=who, now=now, today=today)
+        clean = add_evidence(s, cop, g, payload, who=who, now=now, today=cop_date(now, cop.timezone))
         refresh_due(s, cop, today, policy)
         uow.commit()
         return clean
