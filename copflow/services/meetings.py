@@ -231,9 +231,16 @@ def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
                    description=KINDS[series.kind].purpose, tzid=series.tzid,
                    start=datetime.fromisoformat(series.starts_local), minutes=series.duration_minutes,
                    organizer=organizer, attendees=tuple(Party(e, n, r) for e, n, r in series.attendees),
-                   rrule=dict(md.parse_rule(series.rrule)) or None, location=series.location,
+                   rrule=_ical_rule(series.rrule), location=series.location,
                    url=_online_link(series.location),
                    exdates=tuple(datetime.fromisoformat(x) for x in sorted(left_out)))
+
+
+def _ical_rule(text: str | None) -> dict[str, object] | None:
+    rule: dict[str, object] = dict(md.parse_rule(text))
+    if "UNTIL" in rule:  # icalendar writes a datetime, not a string, for UNTIL
+        rule["UNTIL"] = datetime.strptime(str(rule["UNTIL"]), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return rule or None
 
 
 def _online_link(location: str | None) -> str | None:
