@@ -121,6 +121,8 @@ def _split(uow: UnitOfWork, cop: Cop, series: MeetingSeries, from_day: date, sta
     # The old series ends with its last occurrence before the day: an update to everyone invited.
     series.rrule = md.with_until(series.rrule, before[-1], series.tzid)
     series.cancelled_occurrences = [c for c in series.cancelled_occurrences if c not in moved]
+    series.skipped_occurrences = [x for x in series.skipped_occurrences or []
+                                  if datetime.fromisoformat(x[0]).date() < from_day]
     series.sequence += 1
     queued = send_invitations(s, cop, series, method="REQUEST", now=now, update=True)
     fresh = schedule(s, cop, series.kind, new_start, now=now, policy=policy, minutes=series.duration_minutes,
