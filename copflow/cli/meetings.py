@@ -18,11 +18,13 @@ def _when(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace(" ", "T"))
     except ValueError:
-        raise ctx.UsageError(f"{option} must be a local date and time like 2026-03-03T12:30, not {text!r}") from None
+        raise ctx.UsageError(f"{option} must be a local date and time like 2026-03-03T12:30, not {text!r}",
+                             field=option, value=text) from None
     if value.tzinfo is not None:
-        raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset")
+        raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset",
+                             field=option, value=text)
     if len(text.strip()) <= 10:
-        raise ctx.UsageError(f"{option} needs a time of day too, like {text.strip()}T12:30")
+        raise ctx.UsageError(f"{option} needs a time of day too, like {text.strip()}T12:30", field=option, value=text)
     return value
 
 
@@ -58,7 +60,7 @@ def meeting_schedule(
     """Schedule a meeting and invite its attendees. Check-ins repeat monthly on that date's weekday position
     (a start on the second Tuesday: every second Tuesday), catch-ups every few weeks on its weekday."""
     from copflow.services.meetings import schedule
-    from copflow.services.records import get_cop
+    from copflow.services.snapshots import get_cop
 
     start = _when(at, "--at")
     with ctx.uow() as u:
@@ -132,12 +134,13 @@ def meeting_list(
 
     rows = list_series(ctx.uow(), slug, now=ctx.now())
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     ctx.table(None, ["kind", "uid", "repeats", "next", "tz", "place", "cancelled", "status", "invited"],
-              [[r["kind"], r["uid"], r["repeats"] or f"once, {r['starts']}", r["next"] or "-", r["tz"],
-                r["place"] or "-", ", ".join(r["cancelled_occurrences"]) or "-", r["status"], r["attendees"]]
-               for r in rows])
+              [[r.kind, r.uid, r.repeats or f"once, {r.starts}", r.next or "-", r.tz, r.place or "-",
+                ", ".join(r.cancelled_occurrences) or "-", r.status, r.attendees] for r in rows])
 
 
 def cop_set(
@@ -178,10 +181,10 @@ def notify_preview(
     try:
         rendered, calendar = preview(name)
     except LookupError as exc:
-        raise ctx.UsageError(str(exc)) from None
+        raise ctx.UsageError(str(exc), value=name) from None
     if ics:
         if calendar is None:
-            raise ctx.UsageError(f"{name} carries no invitation")
+            raise ctx.UsageError(f"{name} carries no invitation", value=name)
         typer.echo(calendar, nl=False)
         return
     typer.echo(f"Subject: {rendered.subject}\n")

@@ -31,7 +31,7 @@ from copflow.services.meetings import (
     schedule,
     send_invitations,
 )
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy
 
 
@@ -250,20 +250,39 @@ def restore(uow: UnitOfWork, *, slug: str, meeting: str, now: datetime, policy: 
                        f"restored {series.uid}: an invitation (sequence {series.sequence}) to {queued} people")
 
 
-def list_series(uow: UnitOfWork, slug: str, *, now: datetime) -> list[dict[str, Any]]:
-    """Each meeting of a CoP as people see it: the rule in words, the next occurrence, place, what is
-    cancelled or left out, and whether it is scheduled, over or cancelled."""
+@dataclass(frozen=True)
+class SeriesEntry:
+    """One meeting or series as `copflow meeting list` shows it: `starts` is its first local start in `tz`,
+    `repeats` its rule in words, `next` the next occurrence held (not cancelled, not on a holiday), `status`
+    scheduled, over or cancelled, `attendees` how many are invited."""
+
+    uid: str
+    kind: str
+    summary: str
+    starts: str
+    tz: str
+    repeats: str | None
+    next: str | None
+    place: str | None
+    sequence: int
+    status: str
+    cancelled_occurrences: list[str]
+    skipped_occurrences: list[str]
+    attendees: int
+
+
+def list_series(uow: UnitOfWork, slug: str, *, now: datetime) -> list[SeriesEntry]:
+    """Each meeting of a CoP as people see it."""
     with uow:
         cop = get_cop(uow.session, slug)
         rows = uow.session.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id)
                                    .order_by(MeetingSeries.id))
-        return [{"uid": m.uid, "kind": m.kind.replace("_", "-"), "summary": m.summary, "starts": m.starts_local,
-                 "tz": m.tzid, "repeats": md.rule_in_words(m.rrule), "next": next_occurrence(m, now),
-                 "place": m.location, "sequence": m.sequence,
-                 "status": "over" if m.status == "scheduled" and is_over(m, now) else m.status,
-                 "cancelled_occurrences": m.cancelled_occurrences,
-                 "skipped_occurrences": [f"{w} ({why})" for w, why in m.skipped_occurrences or []],
-                 "attendees": len(m.attendees)} for m in rows]
+        return [SeriesEntry(m.uid, m.kind.replace("_", "-"), m.summary, m.starts_local, m.tzid,
+                            md.rule_in_words(m.rrule), next_occurrence(m, now), m.location, m.sequence,
+                            "over" if m.status == "scheduled" and is_over(m, now) else m.status,
+                            list(m.cancelled_occurrences),
+                            [f"{w} ({why})" for w, why in m.skipped_occurrences or []], len(m.attendees))
+                for m in rows]
 
 
 def next_occurrence(series: MeetingSeries, now: datetime) -> str | None:

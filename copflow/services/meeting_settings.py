@@ -12,7 +12,7 @@ from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.meeting_changes import move_whole
 from copflow.services.meetings import live_series
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy
 from lifecycle.policy import weekday_number
 

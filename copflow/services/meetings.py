@@ -163,7 +163,7 @@ def on_stage_entered(s: Session, cop: Cop, source: Stage, target: Stage, *, toda
                                              lambda d: days.why_not(d) is None)
                 schedule(s, cop, kind, first, now=now, policy=policy, rrule=rule)
     if target is Stage.LAUNCHING:
-        from copflow.services.records import current_charter
+        from copflow.services.snapshots import current_charter
 
         charter = current_charter(s, cop.id)
         for d in charter.review_dates if charter else []:

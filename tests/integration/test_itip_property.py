@@ -24,8 +24,8 @@ from copflow.services.meeting_changes import cancel, reschedule
 from copflow.services.meeting_days import meeting_days
 from copflow.services.meeting_settings import set_cop_meetings
 from copflow.services.meetings import find_series, schedule
-from copflow.services.records import get_cop
 from copflow.services.roster import end_membership
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy
 from tests.integration.helpers import D
 from tests.interop.icaljs import read_with_icaljs

@@ -3,7 +3,7 @@ invitation says so), every invitation has a place; `cop set` and moves from a da
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -16,7 +16,7 @@ from copflow.services.errors import InvalidInput
 from copflow.services.meeting_changes import cancel, list_series, reschedule
 from copflow.services.meeting_settings import set_cop_meetings
 from copflow.services.meetings import schedule
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from tests.integration.helpers import D, P, at, proposed, to_active
 from tests.interop.icaljs import read_with_icaljs
 from tests.itip_replay import ReplayedCalendar
@@ -157,7 +157,7 @@ def test_move_from_a_date_on_ends_the_old_series_and_keeps_cancellations(db_url)
     done = reschedule(UnitOfWork(db_url), slug=SLUG, meeting="checkin", start=time(13, 0), now=at(101), policy=P,
                       from_day=date(2025, 8, 1))
     assert done.uid == f"{SLUG}.checkin.2@copflow" and done.starts == "2025-08-12T13:00"
-    rows = {r["uid"]: r for r in list_series(UnitOfWork(db_url), SLUG, now=at(101))}
+    rows = {r.uid: asdict(r) for r in list_series(UnitOfWork(db_url), SLUG, now=at(101))}
     old, new = rows[f"{SLUG}.checkin.1@copflow"], rows[done.uid]
     assert old["repeats"] == "every month on the second Tuesday, until 08 July 2025"
     assert new["cancelled_occurrences"] == ["2025-09-09T13:00"] and old["cancelled_occurrences"] == []

@@ -15,7 +15,7 @@ from copflow.services import cops, gates, people
 from copflow.services.errors import InvalidInput
 from copflow.services.meeting_changes import cancel, reschedule, restore
 from copflow.services.meetings import schedule
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from notifications.vtimezone import vtimezone_text
 from tests.integration.helpers import D, P, at, proposed, to_active, to_launching
 from tests.interop.icaljs import read_with_icaljs
