@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.demo import load_portfolio
+from copflow.demo.walkthrough import load_portfolio
 from lifecycle import Policy
 from tests.itip_replay import ReplayedCalendar
 
