@@ -26,7 +26,7 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
         "summary": title, "purpose": f"Sample purpose of the {title.lower()}.",
         "when": "Tuesday 03 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
         "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan",
-        "skipped": ["Tuesday 08 December 2026 (a closure day)"] if recurrence else []}}
+        "skipped": ["Tuesday 01 December 2026 (a closure day)"] if recurrence else []}}
 
 
 PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
