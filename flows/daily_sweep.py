@@ -38,7 +38,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     delivery = deliver_outbox(now_iso)
     attention.result()
     summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
-               "parked": delivery["parked"]}
+               "parked": delivery["parked"], "waiting": delivery["waiting"]}
     create_markdown_artifact(key="copflow-sweep",
                              markdown=sweep_markdown(now_iso, summary, evaluated, closures, delivery, ui_url()),
                              description="What the daily sweep opened, queued, escalated, sent and failed to send")

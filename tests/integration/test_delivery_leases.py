@@ -137,3 +137,15 @@ def test_two_deliverers_racing_for_the_same_rows_both_keep_working(db_url, smtp,
     assert sum(r.sent for r in reports) == n
     assert all(r.sent >= n // 10 for r in reports), [r.sent for r in reports]  # neither stopped early
     print(f"\nracing deliverers ({db_url.split(':')[0]}): sent {[r.sent for r in reports]} of {n}, no repeats")
+
+
+def test_the_deliver_outbox_deployment_runs_one_at_a_time():
+    from pathlib import Path
+
+    import yaml
+    from prefect.cli.deploy._models import ConcurrencyLimitSpec
+
+    spec = yaml.safe_load((Path(__file__).parents[2] / "prefect.yaml").read_text(encoding="utf-8"))
+    [d] = [d for d in spec["deployments"] if d["entrypoint"] == "flows/outbox_delivery.py:outbox_delivery"]
+    limit = ConcurrencyLimitSpec.model_validate(d["concurrency_limit"])  # Prefect's own schema
+    assert (limit.limit, limit.collision_strategy) == (1, "ENQUEUE")
