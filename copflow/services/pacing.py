@@ -23,8 +23,9 @@ from copflow.db.uow import UnitOfWork
 PACE_ROW = "relay"
 # How long to leave a relay alone after it said "slow down" (421/451/452 with 4.7.x, e.g. 4.7.500 server busy).
 SLOW_DOWN = timedelta(minutes=1)
-# Slots are reserved a little ahead at a time: at most this far ahead of the first.
-RESERVE_AHEAD = timedelta(seconds=2)
+# Slots are reserved a little ahead at a time, at most this far ahead of the first: short, so that two
+# deliverers take turns often and their sends interleave evenly rather than in bursts.
+RESERVE_AHEAD = timedelta(milliseconds=250)
 DAY = timedelta(days=1)
 
 
