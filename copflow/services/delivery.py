@@ -33,6 +33,8 @@ from notifications.transports import (
 # its lease once half of it has gone.
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
+# A run waits out at most this many "slow down" pauses, then leaves the rest to the next run.
+MAX_PAUSES = 10
 
 
 @dataclass
@@ -106,7 +108,7 @@ def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime
             break
         c = claim(uow, now=clock.now(), limit=batch_size)
         if not c.ids:
-            if report.slow_downs and _wait_out_pause(uow, clock, deadline):
+            if 0 < report.slow_downs <= MAX_PAUSES and _wait_out_pause(uow, clock, deadline):
                 continue
             break
         batches += 1
