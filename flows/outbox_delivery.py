@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +17,12 @@ class MailNotSent(Exception):
 
 @flow(name="deliver-outbox", log_prints=True)
 def outbox_delivery(batch_size: int = 200, max_minutes: float = RUN_MINUTES) -> dict[str, Any]:
-    report = deliver_outbox(datetime.now(UTC).isoformat(), batch_size, max_minutes)
-    waiting = f", {report['waiting']} waiting (all sent by {report['clears_at'][:16]} UTC)" if report["waiting"] else ""
-    print(f"sent {report['sent']}, retried {report['retried']}, parked {report['parked']}{waiting}")
-    if report["login_refused"]:
-        raise MailNotSent(report["errors"][-1])  # a failed run, in red, with the one line that says why
-    return report
+    report = deliver_outbox(datetime.now(UTC), batch_size, max_minutes)
+    waiting = f", {report.waiting} waiting (all sent by {(report.clears_at or '')[:16]} UTC)" if report.waiting else ""
+    print(f"sent {report.sent}, retried {report.retried}, parked {report.parked}{waiting}")
+    if report.login_refused:
+        raise MailNotSent(report.errors[-1])  # a failed run, in red, with the one line that says why
+    return asdict(report)
 
 
 if __name__ == "__main__":

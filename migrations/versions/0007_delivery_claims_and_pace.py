@@ -1,7 +1,7 @@
 """outbox claims carry a token; the relay's pace (per-minute limit, slow-down pauses) is shared; sent_at indexed for the per-day count
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -10,25 +10,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copflow.archive import ArchiveError, safe_target, verify_archive
-from copflow.db.models import (
-    SCHEMA_VERSION,
-    Cop,
-    Document,
-    GateEvidence,
-    MeetingSeries,
-    Membership,
-    Notification,
-    TransitionRecord,
-)
+from copflow.db.models import SCHEMA_VERSION, Cop, Document, GateEvidence, MeetingSeries, Membership, Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import people
-from copflow.services.closing import save_lessons
-from copflow.services.closure import close_cop, pseudonym
+from copflow.services.closing.archive import close_cop
+from copflow.services.closing.contents import pseudonym
+from copflow.services.closing.lessons import save_lessons
 from copflow.services.errors import CopClosed, InvalidInput
 from copflow.services.evolve import Child, merge, split
 from copflow.services.reviews import decide_review
 from copflow.services.sweep import sweep_batch
+from notifications.archive import ArchiveError, safe_target, verify_archive
 from tests.integration.helpers import D, P, at, record, to_active
 from tests.interop.icaljs import read_with_icaljs
 
@@ -242,14 +234,14 @@ def test_a_crash_before_the_rename_leaves_no_half_archive(db_url, tmp_path):
 def test_writes_after_closure_are_refused(db_url, tmp_path):
     closing(db_url)
     close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
-    from copflow.services.meetings import cancel
+    from copflow.services.meeting_changes import cancel
 
     for attempt in (
         lambda: record(db_url, "data-insight", "archive_verified", CLOSING_DAY + 1, archive_path="x"),
         lambda: people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider",
                                   now=at(CLOSING_DAY), policy=P),
         lambda: save_lessons(UnitOfWork(db_url), slug="data-insight", text="late", by="x", now=at(CLOSING_DAY)),
-        lambda: cancel(UnitOfWork(db_url), slug="data-insight", uid="x", now=at(CLOSING_DAY)),
+        lambda: cancel(UnitOfWork(db_url), slug="data-insight", meeting="x@copflow", now=at(CLOSING_DAY)),
         lambda: decide_review(UnitOfWork(db_url), slug="data-insight", decision="pass", decided_by=f"odm@{D}",
                               reason="x", now=at(CLOSING_DAY), policy=P),
     ):

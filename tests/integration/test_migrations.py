@@ -58,7 +58,7 @@ def test_upgrading_to_0005_keeps_queued_mail(db_url):
         assert [tuple(r) for r in rows] == [("k/1", "pending", None, None)]
 
 
-def test_upgrading_from_0005_keeps_mail_in_flight_claimable(db_url):
+def test_upgrading_from_0006_keeps_mail_in_flight_claimable(db_url):
     """Rows claimed before 0007 have no claim token: they are pending again after their lease, like any other."""
     from datetime import UTC, datetime, timedelta
 
@@ -69,7 +69,7 @@ def test_upgrading_from_0005_keeps_mail_in_flight_claimable(db_url):
     from copflow.db.uow import UnitOfWork
     from copflow.services.delivery import LEASE, claim
 
-    command.downgrade(alembic_config(db_url), "0005")
+    command.downgrade(alembic_config(db_url), "0006")
     lease_end = datetime(2026, 3, 2, 9, 10, tzinfo=UTC)
     try:
         with get_engine(db_url).begin() as conn:
