@@ -79,7 +79,8 @@ def bench_mail_scale(admin_url: str, count: int, per_minute: int, workers: int =
             server.down()
         f = server.faults
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            statuses = dict(conn.execute("select status, count(*) from notification group by status").fetchall())
+            statuses: dict[str, int] = dict(conn.execute("select status, count(*) from notification group by status")
+                                            .fetchall())
     finally:
         dispose_all()
         with psycopg.connect(admin_url, autocommit=True) as admin:

@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copflow.db.models import SCHEMA_VERSION, Cop, Document, GateEvidence, MeetingSeries, Membership, Notification, TransitionRecord
+from copflow.db.models import (
+    SCHEMA_VERSION,
+    Cop,
+    Document,
+    GateEvidence,
+    MeetingSeries,
+    Membership,
+    Notification,
+    TransitionRecord,
+)
 from copflow.db.uow import UnitOfWork
 from copflow.services import people
 from copflow.services.closing.archive import close_cop
