@@ -42,7 +42,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     delivery = deliver_outbox(now)
     attention.result()
     summary = {**totals, "batches": len(batches), "sent": delivery.sent, "retried": delivery.retried,
-               "parked": delivery.parked}
+               "parked": delivery.parked, "waiting": delivery.waiting}
     markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], [asdict(c) for c in closures],
                               asdict(delivery), ui_url())
     create_markdown_artifact(key="copflow-sweep", markdown=markdown,

@@ -45,9 +45,13 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("of which escalations", counts["escalations_queued"]), ("reviews evaluated", len(evaluated)),
             ("CoPs archived and closed", len(closed)), ("mail sent", delivery["sent"]),
             ("mail to retry later", delivery["retried"]), ("mail parked (refused)", delivery["parked"]),
+            ("mail still waiting (throttled, retrying or in flight)", delivery.get("waiting", 0)),
             ("skipped (changed by someone else; next sweep)", counts["conflicts"])]
     lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|",
              *[f"| {what} | {n} |" for what, n in rows]]
+    if delivery.get("waiting") and delivery.get("clears_at"):  # the relay's limits hold it; it goes on its own
+        lines += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
+                      f"{delivery['clears_at'][:16].replace('T', ' ')} UTC."]
     lines += _listed("Reviews opened (members got the survey call)", counts["opened"])
     lines += _listed("Escalations", counts["escalated"])
     lines += _listed("Evaluations", [
