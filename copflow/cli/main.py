@@ -11,6 +11,7 @@ from copflow.cli import context as ctx
 from copflow.cli.closing import register as register_closing
 from copflow.cli.evidence import activity_app, import_app, output_app
 from copflow.cli.meetings import meeting_app, notify_app
+from copflow.cli.privacy import register as register_privacy
 from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
@@ -36,6 +37,7 @@ app.add_typer(activity_app, name="activity")
 app.add_typer(output_app, name="output")
 register_record_commands(app)
 register_closing(app, cop_app)
+register_privacy(person_app)
 register_flow_commands(app)
 
 

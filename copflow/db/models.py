@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0008"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -195,6 +195,10 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Retention (copflow.services.privacy): once a sent message's content is purged, only its key, kind, status,
+    # times and a SHA-256 of the recipient's address are kept.
+    recipient_hash: Mapped[str | None] = mapped_column(String(64))
+    purged_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),)
 
 
@@ -262,3 +266,16 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ErasureRecord(Base):
+    """The audit of an erasure: that it happened, by whom and when, under the pseudonym; never the erased data."""
+
+    __tablename__ = "erasure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(100), unique=True)
+    erased_by: Mapped[str] = mapped_column(String(320))
+    erased_at: Mapped[datetime]
+    # Rows changed per table, and files written earlier (closure archives, reports) left to the organisation.
+    rows_changed: Mapped[dict[str, Any]]
+    files_to_handle: Mapped[list[Any]]
