@@ -27,21 +27,27 @@ def person_erase(
     lead. Cannot be undone."""
     from copflow.services.privacy.erasure import erase_person
 
-    def run(dry_run: bool) -> None:
-        r = erase_person(ctx.uow(), email=email, by=ctx.actor(by), now=ctx.now(),
+    def run(dry_run: bool) -> list[str]:
+        r = erase_person(ctx.uow(), email=email, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
                          reports_dir=ctx.settings().reports_dir, dry_run=dry_run)
         rows = sum(r.rows_changed.values())
         tables = ", ".join(f"{t} {n}" for t, n in sorted(r.rows_changed.items()))
         verb = "erased" if r.done else "would erase"
         typer.echo(f"{verb} {email}: now {r.pseudonym}; {rows} row(s) changed ({tables}); "
                    f"{r.mail_withdrawn} unsent message(s) withdrawn")
+        for line in r.meetings:
+            typer.echo(f"  calendar: {line}")
         for path in r.files_to_handle:
             typer.echo(f"  written earlier, for the organisation to handle: {path}")
+        return r.meetings
 
     if not yes:
         run(dry_run=True)
         typer.confirm("Erase for good? This cannot be undone", abort=True)
-    run(dry_run=False)
+    if run(dry_run=False):
+        from copflow.cli.running import deliver_now
+
+        deliver_now()  # the calendar changes (cancellations, a series sent again by its new organiser) go out now
 
 
 def person_export(

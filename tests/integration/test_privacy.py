@@ -10,7 +10,7 @@ from dataclasses import asdict
 import pytest
 from sqlalchemy import func, select
 
-from copflow.db.models import Attendance, Cop, ErasureRecord, Membership, Notification, Person
+from copflow.db.models import Attendance, Cop, ErasureRecord, MeetingSeries, Membership, Notification, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.cops import show_cop
 from copflow.services.errors import InvalidInput, NotFound
@@ -23,6 +23,7 @@ from tests.integration.privacy_helpers import NOW, ODM, P, find_everywhere, load
 
 FEMI, FEMI_NAME = "femi.adeyemi@uni.example.org", "Femi Adeyemi"
 CHLOE, CHLOE_NAME = "chloe.martin@uni.example.org", "Chloé Martin"
+EVE, EVE_NAME = "eve.nowak@uni.example.org", "Eve Nowak"  # Events Management's coordinator: organises its meetings
 SLUGS = ("data-insight", "events-management", "research-it", "hr-recruitment", "digital-communications",
          "facilities-management")
 
@@ -47,22 +48,23 @@ def _gates_and_metrics(url: str) -> dict[str, object]:
 def _counts(url: str) -> dict[str, int]:
     with UnitOfWork(url) as u:
         return {m.__tablename__: u.session.scalar(select(func.count()).select_from(m)) or 0
-                for m in (Person, Membership, Attendance, Notification)}
+                for m in (Person, Membership, Attendance)}
 
 
-@pytest.mark.parametrize(("email", "name"), [(FEMI, FEMI_NAME), (CHLOE, CHLOE_NAME)])
+@pytest.mark.parametrize(("email", "name"), [(FEMI, FEMI_NAME), (CHLOE, CHLOE_NAME), (EVE, EVE_NAME)])
 def test_erasure_leaves_no_trace_and_keeps_gates_and_metrics(demo, tmp_path, email, name):
     assert find_everywhere(demo, email, name)  # the search finds them before: it is a real search
     before, counts = _gates_and_metrics(demo), _counts(demo)
 
-    report = erase_person(UnitOfWork(demo), email=email, by=ODM, now=NOW, reports_dir=tmp_path / "reports")
+    report = erase_person(UnitOfWork(demo), email=email, by=ODM, now=NOW, policy=P, reports_dir=tmp_path / "reports")
 
     assert find_everywhere(demo, email, name) == []
     assert _gates_and_metrics(demo) == before
-    assert _counts(demo) == counts
+    assert _counts(demo) == counts  # nobody and nothing deleted: the rows stay, under the pseudonym
     assert report.done and sum(report.rows_changed.values()) > 0 and report.rows_changed["person"] >= 1
-    # Both were in Facilities Management, which closed into an archive before the erasure.
-    assert any("facilities-management" in f for f in report.files_to_handle)
+    # Femi and Chloé were in Facilities Management, which closed into an archive before the erasure; Eve was not.
+    archived = [f for f in report.files_to_handle if "facilities-management" in f]
+    assert len(archived) == (0 if email == EVE else 1)
     with UnitOfWork(demo) as u:
         [audit] = u.session.scalars(select(ErasureRecord)).all()
         assert (audit.pseudonym, audit.erased_by, audit.erased_at) == (report.pseudonym, ODM, NOW)
@@ -71,6 +73,27 @@ def test_erasure_leaves_no_trace_and_keeps_gates_and_metrics(demo, tmp_path, ema
         mail = list(u.session.scalars(select(Notification).where(Notification.recipient == person.email)))
         assert mail and all(m.body_text == "" and m.subject == "" for m in mail)
         assert all(m.recipient_hash == recipient_hash(person.email) for m in mail)
+        # Calendars: every live meeting has a reachable organiser and no longer invites the erased person.
+        live = list(u.session.scalars(select(MeetingSeries).where(MeetingSeries.status == "scheduled")))
+        assert live and all(not m.organizer_email.endswith("erased.invalid") for m in live)
+        assert all(a[0] != person.email for m in live for a in m.attendees)
+    if email == EVE:  # her series were cancelled and sent again by Femi, the CoP's lead
+        assert any("by its new organiser femi.adeyemi@uni.example.org" in line for line in report.meetings)
+        _calendars_read_back(demo, f"mailto:{report.pseudonym}@erased.invalid")
+
+
+def _calendars_read_back(url: str, pseudonym: str) -> None:
+    """Calendars the erasure rewrote (unfolded, replaced, folded again) still read back in Mozilla's ical.js,
+    naming the pseudonym where the person was."""
+    from tests.interop.icaljs import read_with_icaljs
+
+    with UnitOfWork(url) as u:
+        texts = [n.ics for n in u.session.scalars(select(Notification).where(
+            Notification.ics.is_not(None), Notification.ics.like(f"%{pseudonym[7:20]}%")))]
+    assert texts
+    parsed = read_with_icaljs([t for t in texts if t], 1)
+    people = [p for cal in parsed for ev in cal["events"] for p in [ev["organizer"], *ev["attendees"]] if p]
+    assert any(p["email"] == pseudonym and p["cn"].startswith("Erased person") for p in people)
 
 
 def test_nothing_is_queued_to_an_erased_person(demo):
@@ -78,8 +101,10 @@ def test_nothing_is_queued_to_an_erased_person(demo):
     from tests.integration.helpers import queue_messages
 
     queue_messages(demo, [("x/later/femi", FEMI)], now=NOW)  # queued, not yet sent: withdrawn by the erasure
-    report = erase_person(UnitOfWork(demo), email=FEMI, by=ODM, now=NOW)
-    assert report.mail_withdrawn == 1
+    report = erase_person(UnitOfWork(demo), email=FEMI, by=ODM, now=NOW, policy=P)
+    # That one, and the cancellations taking him off Events Management's meetings (never sent to him).
+    taken_off = [line for line in report.meetings if "cancelled for" in line]
+    assert taken_off and report.mail_withdrawn == 1 + len(taken_off)
     with UnitOfWork(demo) as u:
         row = u.session.scalar(select(Notification).where(Notification.idempotency_key.like("x/later/%")))
         assert row is not None and row.status == "withdrawn" and row.body_text == ""
@@ -92,7 +117,7 @@ def test_refused_while_the_only_coordinator_or_lead(demo):
     grace = "grace.lee@uni.example.org"
     counts = _counts(demo)
     with pytest.raises(InvalidInput) as err:
-        erase_person(UnitOfWork(demo), email=grace, by=ODM, now=NOW)
+        erase_person(UnitOfWork(demo), email=grace, by=ODM, now=NOW, policy=P)
     message = str(err.value)
     assert "only coordinator or lead of digital-communications" in message and "appoint" in message
     assert "\n" not in message
@@ -100,11 +125,11 @@ def test_refused_while_the_only_coordinator_or_lead(demo):
     with UnitOfWork(demo) as u:
         assert u.session.scalar(select(func.count()).select_from(ErasureRecord)) == 0
     with pytest.raises(NotFound):
-        erase_person(UnitOfWork(demo), email="nobody@uni.example.org", by=ODM, now=NOW)
+        erase_person(UnitOfWork(demo), email="nobody@uni.example.org", by=ODM, now=NOW, policy=P)
 
 
 def test_a_dry_run_writes_nothing(demo):
-    report = erase_person(UnitOfWork(demo), email=FEMI, by=ODM, now=NOW, dry_run=True)
+    report = erase_person(UnitOfWork(demo), email=FEMI, by=ODM, now=NOW, policy=P, dry_run=True)
     assert not report.done and report.rows_changed["person"] >= 1
     assert find_everywhere(demo, FEMI)
     with UnitOfWork(demo) as u:

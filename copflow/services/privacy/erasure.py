@@ -29,7 +29,7 @@ from copflow.services.privacy.pseudonyms import (
 )
 from copflow.services.privacy.retention import purged_values
 from copflow.services.privacy.scrub import Needles, replace_everywhere
-from lifecycle import Role, Stage
+from lifecycle import Policy, Role, Stage
 
 ORGANISING_ROLES = (Role.COORDINATOR.value, Role.LEAD.value)
 
@@ -40,11 +40,12 @@ class ErasureReport:
     rows_changed: dict[str, int]  # per table
     mail_withdrawn: int  # queued or parked mail to the person, never to be sent
     files_to_handle: list[str]  # archives and reports written earlier that may hold the person's data
+    meetings: list[str]  # what changed in calendars: series handed to another organiser, the person taken off
     done: bool  # False for a dry run (nothing written)
 
 
-def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, reports_dir: Path | None = None,
-                 dry_run: bool = False) -> ErasureReport:
+def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, policy: Policy,
+                 reports_dir: Path | None = None, dry_run: bool = False) -> ErasureReport:
     """Replace the person's address and name in every table by their pseudonym, in one transaction. Refused,
     with nothing written, while they are the only coordinator or lead of an open CoP."""
     addr = v.email(email)
@@ -57,6 +58,7 @@ def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, reports
         pid, name = person.id, person.name
         needles = Needles(addr, name, pseudonym_email(pid), pseudonym_name(pid))
         files = _files_to_handle(s, person, needles, reports_dir)
+        meetings = _hand_over_meetings(s, person, now=now, policy=policy)
         withdrawn = _withdraw_mail(s, addr, pid, now)
         s.expunge_all()  # the rows change under the ORM from here on
         changed = replace_everywhere(s, needles)
@@ -66,7 +68,7 @@ def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, reports
             uow.rollback()
         else:
             uow.commit()
-    return ErasureReport(pseudonym(pid), changed, withdrawn, files, done=not dry_run)
+    return ErasureReport(pseudonym(pid), changed, withdrawn, files, meetings, done=not dry_run)
 
 
 def _refuse_if_only_organiser(s: Session, person: Person) -> None:
@@ -82,6 +84,23 @@ def _refuse_if_only_organiser(s: Session, person: Person) -> None:
         raise InvalidInput("email", f"{person.email} is the only coordinator or lead of {', '.join(alone)}: "
                                     "appoint another coordinator or lead there first "
                                     "(copflow member add SLUG EMAIL --role lead); nothing was erased")
+
+
+def _hand_over_meetings(s: Session, person: Person, *, now: datetime, policy: Policy) -> list[str]:
+    """The person's row takes its pseudonymous address first, which makes them unreachable; then each open CoP's
+    live meetings follow the roster as they do for a leaver: a series they organised is cancelled and sent again
+    by another coordinator or lead, and they are taken off the others (the copies addressed to them are withdrawn
+    with the rest of their mail)."""
+    from copflow.services.roster import sync_invitations
+
+    cops = list(s.scalars(select(Cop).join(Membership).where(
+        Membership.person_id == person.id, Membership.left_on.is_(None), Cop.stage != Stage.CLOSED.value)
+        .distinct().order_by(Cop.slug)))
+    person.email = pseudonym_email(person.id)
+    s.flush()
+    changes = [f"{cop.slug}: {line}" for cop in cops for line in sync_invitations(s, cop, now=now, policy=policy)]
+    s.flush()
+    return changes
 
 
 def _withdraw_mail(s: Session, addr: str, pid: int, now: datetime) -> int:

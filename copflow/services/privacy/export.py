@@ -75,7 +75,7 @@ def _collect(s: Session, person: Person) -> dict[str, list[dict[str, Any]]]:
     def row(obj: Any, **extra: Any) -> dict[str, Any]:
         return to_json({c.name: getattr(obj, c.key) for c in obj.__table__.columns} | extra)  # type: ignore[no-any-return]
 
-    memberships = s.execute(select(Membership, Cop.slug, Cop.name, Cop.stage).join(Cop)
+    memberships = s.execute(select(Membership, Cop.slug, Cop.name, Cop.stage, Cop.archive_path).join(Cop)
                             .where(Membership.person_id == person.id).order_by(Cop.slug, Membership.joined_on))
     attendance = s.execute(select(Attendance, Activity, Cop.slug).join(Activity, Activity.id == Attendance.activity_id)
                            .join(Cop, Cop.id == Activity.cop_id).where(Attendance.person_id == person.id)
@@ -85,7 +85,8 @@ def _collect(s: Session, person: Person) -> dict[str, list[dict[str, Any]]]:
         | (Notification.recipient_hash == recipient_hash(person.email))).order_by(Notification.id))
     data: dict[str, list[dict[str, Any]]] = {
         "person": [row(person)],
-        "membership": [row(m, cop=slug, cop_name=name, cop_stage=stage) for m, slug, name, stage in memberships],
+        "membership": [row(m, cop=slug, cop_name=name, cop_stage=stage, cop_archive=archive)
+                       for m, slug, name, stage, archive in memberships],
         "attendance": [row(a, cop=slug, activity_kind=act.kind, activity_title=act.title, held_on=act.held_on)
                        for a, act, slug in attendance],
         "notification": [row(n) for n in mails],
@@ -117,10 +118,10 @@ def _mail_text(mail: dict[str, Any]) -> str:
 
 def _summary(name: str, addr: str, data: dict[str, list[dict[str, Any]]], now: datetime) -> str:
     p = data["person"][0]
-    lines = [f"# What copflow holds about {name} <{addr}>", "", f"Exported {now:%d %B %Y %H:%M} UTC.", "",
+    lines = [f"# What copflow holds about {name} <{addr}>", "", f"Exported {_when(now.isoformat())} UTC.", "",
              f"- Department: {p['department'] or 'not recorded'}",
              f"- Line manager: {p['line_manager_email'] or 'not recorded'}",
-             f"- Recorded since: {p['created_at']}", "", "## Communities of Practice", ""]
+             f"- Recorded since: {_when(p['created_at'])}", "", "## Communities of Practice", ""]
     lines += [f"- {m['cop_name']} ({m['cop']}): {m['role'].replace('_', ' ')} from {m['joined_on']}"
               + (f" to {m['left_on']}" if m["left_on"] else "") for m in data["membership"]] or ["- none"]
     lines += ["", "## Attendance", ""]
@@ -128,10 +129,16 @@ def _summary(name: str, addr: str, data: dict[str, list[dict[str, Any]]], now: d
     kept = [m for m in data["notification"] if m["body_text"]]
     purged = [m for m in data["notification"] if not m["body_text"]]
     lines += ["", f"## Mail to you ({len(kept)} with their content, in mails/)", ""]
-    lines += [f"- {m['sent_at'] or m['created_at']}: {m['subject']} ({m['status']})" for m in kept] or ["- none"]
+    lines += [f"- {_when(m['sent_at'] or m['created_at'])}: {m['subject']} ({m['status']})" for m in kept] \
+        or ["- none"]
     if purged:
         lines += ["", f"{len(purged)} older message(s) are past the retention period: only their kind, status and "
                       "times are kept (notification.json)."]
+    archives = sorted({m["cop_archive"] for m in data["membership"] if m["cop_archive"]})
+    if archives:
+        lines += ["", "## Closure archives", "", "Communities you were in closed into these archives, kept by the "
+                  "organisation (members appear there under a pseudonym unless the policy says otherwise):", ""]
+        lines += [f"- {a}" for a in archives]
     other = sorted(set(data) - set(OWN_TABLES))
     if other:
         lines += ["", "## Other records that name you", ""]
@@ -139,6 +146,12 @@ def _summary(name: str, addr: str, data: dict[str, list[dict[str, Any]]], now: d
     lines += ["", "Each table's rows are in <table>.json. docs/privacy.md says what is kept, for how long, and who "
                   "can see it."]
     return "\n".join(lines) + "\n"
+
+
+def _when(iso: str) -> str:
+    """An ISO time as people read it: "2 March 2026 09:00"."""
+    t = datetime.fromisoformat(iso)
+    return f"{t.day} {t:%B %Y %H:%M}"
 
 
 def _write_zip(target: Path, files: dict[str, bytes]) -> None:
