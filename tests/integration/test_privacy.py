@@ -179,3 +179,34 @@ def test_export_refuses_an_existing_file_and_writes_nothing_for_an_unknown_perso
     with pytest.raises(InvalidInput, match="does not exist"):
         export_person(UnitOfWork(demo), email=FEMI, out=tmp_path / "no" / "x.zip", now=NOW)
     assert sorted(p.name for p in tmp_path.glob("*.zip")) == ["there.zip"]
+
+
+def test_mail_queued_by_a_transaction_running_during_the_erasure_is_erased_too(db_url):
+    """A sweep that read the person before the erasure and queues mail to them while it runs: the erasure waits
+    for it (PostgreSQL: the person table's lock; SQLite: one writer at a time) and then erases that mail too."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from copflow.db.engine import get_engine
+    from tests.integration.helpers import D, to_planning
+
+    to_planning(db_url)
+    cat = f"cat@{D}"
+    done: list[object] = []
+    with get_engine(db_url).connect() as conn:
+        conn.begin()  # BEGIN IMMEDIATE on SQLite, as every copflow transaction
+        [(address, name)] = conn.execute(text("SELECT email, name FROM person WHERE email = :e"), {"e": cat}).all()
+        worker = threading.Thread(target=lambda: done.append(
+            erase_person(UnitOfWork(db_url), email=cat, by=ODM, now=NOW, policy=P)))
+        worker.start()
+        time.sleep(0.5)  # the erasure is waiting now (were it not, the row below would escape it)
+        conn.execute(text(
+            "INSERT INTO notification (idempotency_key, kind, recipient, recipient_name, subject, body_text, status, "
+            "attempts, next_attempt_at, created_at) VALUES (:k, 'gate_reminder', :a, :n, 's', :b, 'pending', 0, "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"k": f"x/late/{address}", "a": address, "n": name,
+                                                      "b": f"Dear {name}"})
+        conn.commit()
+    worker.join(timeout=120)
+    assert done and find_everywhere(db_url, cat, "Cat Ng") == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, ErasureRecord, Membership, Notification, Person
@@ -51,6 +51,7 @@ def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, policy:
     addr = v.email(email)
     with uow:
         s = uow.session
+        _exclude_writers(s)
         person = s.scalar(select(Person).where(Person.email == addr))
         if person is None:
             raise NotFound("person", addr)
@@ -71,6 +72,16 @@ def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, policy:
     return ErasureReport(pseudonym(pid), changed, withdrawn, files, meetings, done=not dry_run)
 
 
+def _exclude_writers(s: Session) -> None:
+    """No transaction may queue mail from an address it read before the erasure and insert after it. SQLite
+    already runs one writer at a time (BEGIN IMMEDIATE). On PostgreSQL the person table is locked for the
+    erasure's few seconds: a transaction that has read people (a sweep about to queue reminders) finishes first,
+    and one that starts meanwhile reads people only after the commit, under the pseudonym."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SET LOCAL lock_timeout = '60s'"))
+        s.execute(text("LOCK TABLE person IN ACCESS EXCLUSIVE MODE"))
+
+
 def _refuse_if_only_organiser(s: Session, person: Person) -> None:
     # An erased coordinator or lead stays on the roster under a pseudonym but can no longer be written to: only
     # people who can still be reached count as another organiser.
@@ -81,9 +92,10 @@ def _refuse_if_only_organiser(s: Session, person: Person) -> None:
              if not any(m.left_on is None and m.role in ORGANISING_ROLES and m.person_id != person.id
                         and not is_erased(m.person.email) for m in c.memberships)]
     if alone:
+        where = alone[0] if len(alone) == 1 else "SLUG"
         raise InvalidInput("email", f"{person.email} is the only coordinator or lead of {', '.join(alone)}: "
                                     "appoint another coordinator or lead there first "
-                                    "(copflow member add SLUG EMAIL --role lead); nothing was erased")
+                                    f"(copflow member add {where} EMAIL --role lead); nothing was erased")
 
 
 def _hand_over_meetings(s: Session, person: Person, *, now: datetime, policy: Policy) -> list[str]:
