@@ -47,7 +47,7 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
-    from copflow.services.privacy.pseudonyms import is_erased
+    from copflow.services.pseudonyms import is_erased
     from notifications.compose import render  # Jinja2 loads only when a message is actually composed
 
     if is_erased(to.email):  # an erased person stays in the record under a pseudonym, and is never written to

@@ -14,7 +14,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.gates import apply_decision
 from copflow.services.outbox import enqueue_notice
-from copflow.services.records import load_batch, snapshot
+from copflow.services.snapshots import load_batch, snapshot
 from lifecycle import Gate, Policy, Stage, check_gate, decide, notices_due, review_is_due
 from lifecycle.due import horizon
 

@@ -22,9 +22,9 @@ ODM = "od.manager@uni.example.org"
 def load_demo(url: str, folder: Path) -> None:
     """The demo's people, CoPs and imported evidence; its mail delivered to a Maildir; the closing CoP archived;
     the review under way evaluated (a report file written)."""
-    from copflow.demo import load_portfolio
-    from copflow.demo_evidence import write_and_import
-    from copflow.services.closure import close_cop
+    from copflow.demo.review_data import write_and_import
+    from copflow.demo.walkthrough import load_portfolio
+    from copflow.services.closing.archive import close_cop
     from copflow.services.delivery import deliver
     from copflow.services.evaluation import evaluate_cop
     from notifications.transports import MaildirTransport

@@ -17,8 +17,8 @@ from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.evaluation import gather
 from copflow.services.privacy.erasure import erase_person
 from copflow.services.privacy.export import export_person
-from copflow.services.privacy.pseudonyms import recipient_hash
-from lifecycle.evaluation import evaluate_period
+from copflow.services.pseudonyms import recipient_hash
+from lifecycle.review_metrics import evaluate_period
 from tests.integration.privacy_helpers import NOW, ODM, P, find_everywhere, load_demo
 
 FEMI, FEMI_NAME = "femi.adeyemi@uni.example.org", "Femi Adeyemi"
@@ -36,7 +36,7 @@ def demo(db_url, tmp_path):  # type: ignore[no-untyped-def]
 
 def _gates_and_metrics(url: str) -> dict[str, object]:
     """Each CoP's ways out (what passes, what is missing) and each review's metrics, as of NOW."""
-    out: dict[str, object] = {slug: show_cop(UnitOfWork(url), slug, NOW, P)["ways_out"] for slug in SLUGS}
+    out: dict[str, object] = {slug: show_cop(UnitOfWork(url), slug, NOW, P).ways_out for slug in SLUGS}
     with UnitOfWork(url) as u:
         for slug in ("events-management", "data-insight", "facilities-management"):
             cop = u.session.scalar(select(Cop).where(Cop.slug == slug))

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver
-from copflow.services.privacy.pseudonyms import recipient_hash
 from copflow.services.privacy.retention import purge_sent_mail
+from copflow.services.pseudonyms import recipient_hash
 from notifications.transports import MaildirTransport
 from tests.integration.helpers import D, P, at, to_planning
 from tests.integration.test_sweep import sweep

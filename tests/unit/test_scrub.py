@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from copflow.services.privacy.pseudonyms import is_erased, pseudonym_email, recipient_hash
 from copflow.services.privacy.scrub import Needles
+from copflow.services.pseudonyms import is_erased, pseudonym_email, recipient_hash
 
 N = Needles("siobhan.o'neil@uni.example.org", "Siobhán O'Neil", "erased-7@erased.invalid", "Erased person 7")
 

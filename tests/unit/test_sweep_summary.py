@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasks.sweep_summary import MAX_LISTED, sweep_markdown
+from notifications.sweep_summary import MAX_LISTED, sweep_markdown
 
 COUNTS = {"cops": 3, "batches": 1, "reviews_opened": 1, "notices_queued": 5, "escalations_queued": 1,
           "conflicts": 0, "opened": ["data-insight"], "escalated": ["research-it: charter published, 14 days "

@@ -20,15 +20,15 @@ from copflow.db.models import Cop, ErasureRecord, Membership, Notification, Pers
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
-from copflow.services.privacy.pseudonyms import (
+from copflow.services.privacy.retention import purged_values
+from copflow.services.privacy.scrub import Needles, replace_everywhere
+from copflow.services.pseudonyms import (
     is_erased,
     pseudonym,
     pseudonym_email,
     pseudonym_name,
     recipient_hash,
 )
-from copflow.services.privacy.retention import purged_values
-from copflow.services.privacy.scrub import Needles, replace_everywhere
 from lifecycle import Policy, Role, Stage
 
 ORGANISING_ROLES = (Role.COORDINATOR.value, Role.LEAD.value)
@@ -95,7 +95,8 @@ def _refuse_if_only_organiser(s: Session, person: Person) -> None:
         where = alone[0] if len(alone) == 1 else "SLUG"
         raise InvalidInput("email", f"{person.email} is the only coordinator or lead of {', '.join(alone)}: "
                                     "appoint another coordinator or lead there first "
-                                    f"(copflow member add {where} EMAIL --role lead); nothing was erased")
+                                    f"(copflow member add {where} EMAIL --role lead); nothing was erased",
+                           cop=alone[0], value=person.email)
 
 
 def _hand_over_meetings(s: Session, person: Person, *, now: datetime, policy: Policy) -> list[str]:

@@ -21,8 +21,8 @@ from copflow.db.models import Activity, Attendance, Base, Cop, Membership, Notif
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
-from copflow.services.privacy.pseudonyms import recipient_hash
 from copflow.services.privacy.scrub import Needles, mentions, tables, to_json
+from copflow.services.pseudonyms import recipient_hash
 
 # Tables read through the person's own keys below; every other table is searched for mentions.
 OWN_TABLES = ("person", "membership", "attendance", "notification")

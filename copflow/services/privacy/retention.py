@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.privacy.pseudonyms import recipient_hash
+from copflow.services.pseudonyms import recipient_hash
 from lifecycle import Policy
 
 # Statuses whose content is purged once old enough: sent mail, and mail withdrawn because its recipient was erased.

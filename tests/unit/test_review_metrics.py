@@ -5,15 +5,6 @@ from datetime import date
 import pytest
 
 from lifecycle import UnknownName
-from lifecycle.evaluation import (
-    ActivityRecord,
-    AnswerRecord,
-    EvaluationInput,
-    MemberRecord,
-    StageTiming,
-    evaluate_period,
-    recommend,
-)
 from lifecycle.practice import (
     BENCHMARK_STATEMENTS,
     ActivityKind,
@@ -22,6 +13,15 @@ from lifecycle.practice import (
     parse_kind,
     parse_likert,
     parse_targets,
+)
+from lifecycle.review_metrics import (
+    ActivityRecord,
+    AnswerRecord,
+    EvaluationInput,
+    MemberRecord,
+    StageTiming,
+    evaluate_period,
+    recommend,
 )
 
 START, END = date(2025, 3, 1), date(2026, 2, 28)  # 365 days

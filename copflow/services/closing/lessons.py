@@ -1,4 +1,4 @@
-"""Closing a CoP: the closing notice, cancelled meetings, and a lessons-learned draft for the leads."""
+"""Lessons learned: the draft written when closing is decided, and the leads' completed report."""
 
 from __future__ import annotations
 
@@ -13,32 +13,11 @@ from copflow.db.models import Activity, Cop, Document, GateEvidence, TransitionR
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
-from copflow.services.meetings import cancel_all
-from copflow.services.outbox import cop_context, enqueue, recipients
-from copflow.services.records import current_charter, get_cop
+from copflow.services.snapshots import current_charter, get_cop
 from lifecycle import Gate
 from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 
 LESSONS = "lessons_learned"
-
-
-def on_closing_entered(s: Session, cop: Cop, *, now: datetime, reason: str) -> int:
-    """Everything the close decision sets off, in the same transaction as the transition."""
-    cancelled = cancel_all(s, cop, now=now, reason="the community is closing")
-    draft = lessons_draft(s, cop, now=now, reason=reason)
-    s.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=draft,
-                   created_by="copflow", created_at=now))
-    context = {**cop_context(cop), "closing_date": cop.closing_date.isoformat() if cop.closing_date else "",
-               "reason": reason}
-    leads = {to.email for to in recipients(cop, "leads")}
-    draft_file = (f"{cop.slug}-lessons-learned-draft.md", draft)
-    for to in recipients(cop, "members"):
-        # The leads complete the lessons learned, so their notice carries the draft.
-        is_lead = to.email in leads
-        enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                kind="closing_notice", to=to, context={**context, "lessons_draft": draft_file[0] if is_lead else None},
-                now=now, attachment=draft_file if is_lead else None)
-    return cancelled
 
 
 def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
