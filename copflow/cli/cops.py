@@ -25,12 +25,13 @@ def cop_create(
     name: Annotated[str, typer.Option("--name", help="The CoP's name.")],
     timezone: Annotated[str | None, typer.Option(help="IANA time zone for its meetings (default: policy's).")] = None,
     domain: Annotated[str | None, typer.Option(help="What the CoP's shared practice is about.")] = None,
+    place: Annotated[str | None, typer.Option(help="Where it meets: a room, or an online meeting link.")] = None,
 ) -> None:
     """Propose a new CoP; it starts in stage forming."""
     from copflow.services.cops import propose_cop
 
     c = propose_cop(ctx.uow(), slug=slug, name=name, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
-                    domain=domain)
+                    domain=domain, place=place)
     typer.echo(f"created {c.slug} ({c.name}) in stage {c.stage}; {c.next_due_gate} due {c.next_due_on}")
 
 

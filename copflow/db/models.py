@@ -60,6 +60,11 @@ class Cop(Base):
     closed_at: Mapped[datetime | None]
     archive_path: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Where and when its meetings are held, each overriding the policy's default when set (`copflow cop set`).
+    meeting_place: Mapped[str | None] = mapped_column(String(300))
+    meeting_time: Mapped[str | None] = mapped_column(String(5))
+    meeting_weekday: Mapped[str | None] = mapped_column(String(12))
+    public_holidays: Mapped[str | None] = mapped_column(String(20))
     # Optimistic lock: two concurrent advances of one CoP end in one transition and one clear error.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
@@ -146,6 +151,8 @@ class MeetingSeries(Base):
     # Who was invited: updates and cancellations go to the same people, whoever joined or left since.
     attendees: Mapped[list[Any]] = mapped_column(JSON, default=list)
     cancelled_occurrences: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Occurrences left out because they fall on a holiday or closure day: [[local start, why], ...].
+    skipped_occurrences: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
 
 
 class Notification(Base):
