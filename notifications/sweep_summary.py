@@ -47,6 +47,11 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("mail to retry later", delivery["retried"]), ("mail parked (refused)", delivery["parked"]),
             ("mail still waiting (throttled, retrying or in flight)", delivery.get("waiting", 0)),
             ("skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    if "mail_purged" in counts:  # retention (docs/privacy.md): content of mail sent before the period, removed today
+        days = counts.get("retention_days", 365)
+        rows += [(f"sent mail purged (older than {days} days)", counts["mail_purged"]),
+                 ("of which with an attachment", counts.get("attachments_purged", 0)),
+                 (f"parked mail older than {days} days, kept until resolved", counts.get("parked_kept", 0))]
     lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|",
              *[f"| {what} | {n} |" for what, n in rows]]
     if delivery.get("waiting") and delivery.get("clears_at"):  # the relay's limits hold it; it goes on its own

@@ -20,6 +20,7 @@ from copflow.services import meeting_days as md
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.outbox import Recipient, cop_context, enqueue
+from copflow.services.pseudonyms import is_erased
 from lifecycle import Policy, Role, Stage
 
 if TYPE_CHECKING:
@@ -296,12 +297,13 @@ def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:
 
 
 def attendees_for(cop: Cop, roles: tuple[Role, ...]) -> list[Party]:
+    """Who a meeting invites: the current holders of `roles`; an erased person is on the roster, not in calendars."""
     from notifications.ics import Party
 
     wanted = {r.value for r in roles}
     seen: dict[str, Party] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
-        if m.role in wanted and m.left_on is None:
+        if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
             seen.setdefault(m.person.email, Party(m.person.email, m.person.name, _ical_role(m.role)))
     return list(seen.values())
 
@@ -316,6 +318,6 @@ def organizer_of(cop: Cop) -> Party:
 
     for role in (Role.COORDINATOR.value, Role.LEAD.value, Role.OD_MANAGER_CONTACT.value):
         for m in cop.memberships:
-            if m.role == role and m.left_on is None:
+            if m.role == role and m.left_on is None and not is_erased(m.person.email):
                 return Party(m.person.email, m.person.name, "CHAIR")
     raise InvalidInput("organizer", f"{cop.slug} has no coordinator or lead to organise its meetings")

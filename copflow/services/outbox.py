@@ -47,8 +47,11 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
+    from copflow.services.pseudonyms import is_erased
     from notifications.compose import render  # Jinja2 loads only when a message is actually composed
 
+    if is_erased(to.email):  # an erased person stays in the record under a pseudonym, and is never written to
+        return False
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
