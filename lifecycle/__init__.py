@@ -7,6 +7,7 @@ which gates are due and which reminders are owed.
 from lifecycle.decide import Decision, Event, check_recordable, decide, ways_out
 from lifecycle.due import DueGate, Notice, due_gates, notices_due, review_is_due
 from lifecycle.errors import (
+    CopflowError,
     GateNotOpen,
     InvalidEvidence,
     LifecycleError,
@@ -24,8 +25,8 @@ from lifecycle.stages import GATE_TITLES, Gate, Role, Stage, parse_gate, parse_r
 from lifecycle.table import TRANSITIONS, Transition, mermaid, open_gates, transitions_from
 
 __all__ = [
-    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "CharterView", "CopSnapshot", "Decision", "DueGate",
-    "Event", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError", "MemberView", "Notice", "Policy",
+    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "CharterView", "CopSnapshot", "CopflowError", "Decision",
+    "DueGate", "Event", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError", "MemberView", "Notice", "Policy",
     "PolicyError", "Role", "Stage", "Transition", "TransitionRefused", "UnknownName", "Unmet", "check_gate",
     "check_recordable", "decide", "due_gates", "load_policy", "mermaid", "next_review_on", "notices_due",
     "open_gates", "parse_gate", "parse_role", "parse_stage", "parse_target", "review_is_due",

@@ -1,17 +1,21 @@
-"""Task that delivers the outbox over one connection per batch."""
+"""Task that delivers the outbox over one connection per batch, at the relay's pace."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from datetime import datetime, timedelta
 
 from prefect import task
 
-from copflow.services.delivery import deliver_with_settings
-from tasks.common import parse_now, settings
+from copflow.services.delivery import DeliveryReport, deliver_with_settings
+from tasks.common import settings
+
+# A run stops after this long and leaves the rest to the next (the deployment runs every 5 minutes, one at a time).
+RUN_MINUTES = 4.5
 
 
 @task(name="deliver-outbox", retries=3, retry_delay_seconds=[10, 60, 300])
-def deliver_outbox(now_iso: str, batch_size: int = 200) -> dict[str, Any]:
-    """Send every due outbox row; temporary failures are rescheduled by the service, not lost."""
-    return asdict(deliver_with_settings(settings(), now=parse_now(now_iso), batch_size=batch_size))
+def deliver_outbox(now: datetime, batch_size: int = 200, max_minutes: float | None = RUN_MINUTES) -> DeliveryReport:
+    """Send due outbox rows for up to `max_minutes`; temporary failures are rescheduled by the service, throttled
+    mail waits for the next run, nothing is lost."""
+    run_for = timedelta(minutes=max_minutes) if max_minutes else None
+    return deliver_with_settings(settings(), now=now, batch_size=batch_size, run_for=run_for)

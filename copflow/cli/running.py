@@ -37,10 +37,15 @@ def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 
 def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per connection.")] = 200) -> None:
     """Send every due message now (without Prefect), over one connection per batch."""
     from copflow.services.delivery import deliver_with_settings, transport_for
+    from copflow.services.errors import CopflowError
 
     s = ctx.settings()
     r = deliver_with_settings(s, now=ctx.now(), batch_size=batch_size)
-    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}")
+    if r.login_refused:  # no message is at fault and none can go: the settings must change
+        raise CopflowError(f"mail not sent: {r.errors[-1]}")
+    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}"
+               + (f"; {r.waiting} waiting (all sent by {r.clears_at[:16].replace('T', ' ')} UTC)"
+                  if r.waiting and r.clears_at else ""))
     for e in r.errors:
         typer.echo(f"warning: {e}", err=True)
 
@@ -56,10 +61,12 @@ def outbox_list(
 
     rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     ctx.table(None, ["id", "status", "kind", "to", "subject", "attempts", "error"],
-              [[r["id"], r["status"], r["kind"], r["to"], r["subject"], r["attempts"], r["error"]] for r in rows])
+              [[r.id, r.status, r.kind, r.to, r.subject, r.attempts, r.error] for r in rows])
 
 
 @outbox_app.command("retry")
@@ -73,7 +80,7 @@ def outbox_retry(
     from copflow.services.outbox_admin import requeue_parked
 
     if bool(ids) == all_parked:
-        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)")
+        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)", field="--all-parked")
     chosen = requeue_parked(ctx.uow(), now=ctx.now(), ids=None if all_parked else list(ids or []))
     typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
                                                                    else ""))
@@ -99,9 +106,12 @@ def deliver_now() -> None:
     With a Prefect server configured, the `deliver-outbox` deployment does it instead."""
     if os.environ.get("PREFECT_API_URL"):
         return
+    from datetime import timedelta
+
     from copflow.services.delivery import deliver_with_settings
 
-    r = deliver_with_settings(ctx.settings(), now=ctx.now())
+    # A throttled relay must not hold the command up: what is left goes with the next delivery.
+    r = deliver_with_settings(ctx.settings(), now=ctx.now(), run_for=timedelta(minutes=1))
     for e in r.errors:
         typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
 

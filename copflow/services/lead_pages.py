@@ -8,16 +8,16 @@ a field comes from the lifecycle's own checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from copflow.db.models import Cop, GateEvidence, MeetingSeries
+from copflow.db.models import Cop, GateEvidence, Link, MeetingSeries, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
-from copflow.services.links import Grant, LinkNotFound, find
+from copflow.services.links import Grant, LinkNotFound, find, issue_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
     EVIDENCE_FIELDS,
@@ -159,6 +159,8 @@ def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
 
 
 def invalid_by_field(exc: InvalidEvidence) -> dict[str, list[str]]:
+    if exc.gate is None:
+        return {GENERAL: [p.message for p in exc.problems]}
     return by_field(parse_gate(exc.gate), exc.problems)
 
 
@@ -197,7 +199,7 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
                  for g in open_gates(snap.stage)]
         return {
             "slug": cop.slug, "name": cop.name, "stage": cop.stage, "domain": cop.domain,
-            "next_gate": cop.next_due_gate and GATE_TITLES[parse_gate(cop.next_due_gate)],
+            "next_gate": GATE_TITLES[parse_gate(cop.next_due_gate)] if cop.next_due_gate else None,
             "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None,
             "next_review_on": cop.next_review_on.isoformat() if cop.next_review_on else None,
             "gates": gates,
@@ -211,3 +213,29 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
                 "annual_targets": charter.annual_targets, "link": charter.link,
                 "published_on": charter.published_on.isoformat()},
         }
+
+
+def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Policy) -> bool:
+    """For an expired link: mail a new one like it to the address it was made for (and nowhere else), at most
+    once a day. False when one was sent in the last day already."""
+    from copflow.services.outbox import Recipient, cop_context, enqueue
+
+    with uow:
+        s = uow.session
+        link = s.scalar(select(Link).where(Link.token_hash == token_hash(token)))
+        if link is None or link.revoked_at is not None or link.expires_at > now:
+            raise LinkNotFound()
+        if link.renewed_at is not None and now - link.renewed_at < timedelta(days=1):
+            return False
+        cop = s.get(Cop, link.cop_id) if link.cop_id is not None else None
+        person = s.scalar(select(Person).where(Person.email == link.email))
+        gate = parse_gate(link.gate) if link.gate else None
+        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy)
+        link.renewed_at = now
+        context = {**(cop_context(cop) if cop else {"cop": None}), "action_url": url, "purpose": link.purpose,
+                   "gate": link.gate, "expires_on": (now + timedelta(days=policy.link_days)).date().isoformat()}
+        to = Recipient(link.email, person.name if person else link.email, "lead")
+        enqueue(s, key=f"link-renewed/{link.id}/{now.isoformat()}", cop_id=cop.id if cop else None,
+                kind="link_renewed", to=to, context=context, now=now)
+        uow.commit()
+        return True

@@ -26,8 +26,6 @@ from lifecycle.due import AUTOMATED_GATES
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from copflow.services.outbox import Recipient
-
 PURPOSES = ("evidence", "cop", "feed")
 _PATHS = {"evidence": "e", "cop": "c", "feed": "f"}
 TOKEN_BYTES = 24  # 192 bits
@@ -98,12 +96,13 @@ def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: da
     return link_url(_web_url(web_url), purpose, token)
 
 
-def action_url(s: Session, cop: Cop, to: Recipient, gate: Gate, *, now: datetime, policy: Policy) -> str | None:
+def action_url(s: Session, cop: Cop, email: str, role: str, gate: Gate, *, now: datetime,
+               policy: Policy) -> str | None:
     """The evidence-form link for a reminder to a lead or an OD manager's decision reminder; None for a gate
     copflow passes itself (the closure archive) and for sponsors (told, not asked to act)."""
-    if gate in AUTOMATED_GATES or to.role == "sponsor":
+    if gate in AUTOMATED_GATES or role == "sponsor":
         return None
-    return issue_link(s, email=to.email, cop=cop, purpose="evidence", gate=gate, now=now, policy=policy)
+    return issue_link(s, email=email, cop=cop, purpose="evidence", gate=gate, now=now, policy=policy)
 
 
 def issue(uow: UnitOfWork, *, slug: str | None, email: str, purpose: str, now: datetime, policy: Policy,
@@ -158,29 +157,3 @@ def revoke(uow: UnitOfWork, *, now: datetime, link: str | None = None, slug: str
         count = len(s.execute(q.returning(Link.id)).all())
         uow.commit()
         return count
-
-
-def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Policy) -> bool:
-    """For an expired link: mail a new one like it to the address it was made for (and nowhere else), at most
-    once a day. False when one was sent in the last day already."""
-    from copflow.services.outbox import Recipient, cop_context, enqueue
-
-    with uow:
-        s = uow.session
-        link = s.scalar(select(Link).where(Link.token_hash == token_hash(token)))
-        if link is None or link.revoked_at is not None or link.expires_at > now:
-            raise LinkNotFound()
-        if link.renewed_at is not None and now - link.renewed_at < timedelta(days=1):
-            return False
-        cop = s.get(Cop, link.cop_id) if link.cop_id is not None else None
-        person = s.scalar(select(Person).where(Person.email == link.email))
-        gate = parse_gate(link.gate) if link.gate else None
-        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy)
-        link.renewed_at = now
-        context = {**(cop_context(cop) if cop else {"cop": None}), "action_url": url, "purpose": link.purpose,
-                   "gate": link.gate, "expires_on": (now + timedelta(days=policy.link_days)).date().isoformat()}
-        to = Recipient(link.email, person.name if person else link.email, "lead")
-        enqueue(s, key=f"link-renewed/{link.id}/{now.isoformat()}", cop_id=cop.id if cop else None,
-                kind="link_renewed", to=to, context=context, now=now)
-        uow.commit()
-        return True

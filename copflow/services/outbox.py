@@ -48,8 +48,11 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
+    from copflow.services.pseudonyms import is_erased
     from notifications.compose import render  # Jinja2 loads only when a message is actually composed
 
+    if is_erased(to.email):  # an erased person stays in the record under a pseudonym, and is never written to
+        return False
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
@@ -112,7 +115,7 @@ def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_ma
         key = f"{notice.key}/{to.email}"
         if already_queued(s, key):
             continue  # already queued: no second link for a message that will not be sent again
-        url = action_url(s, cop, to, notice.gate, now=now, policy=policy or Policy())
+        url = action_url(s, cop, to.email, to.role, notice.gate, now=now, policy=policy or Policy())
         added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=to, context={**context, "action_url": url},
                          now=now)
     return added

@@ -21,9 +21,10 @@ from copflow.services.lead_pages import (
     evidence_page,
     holder,
     invalid_by_field,
+    send_fresh_link,
     submit_evidence,
 )
-from copflow.services.links import Grant, LinkExpired, LinkNotFound, send_fresh_link
+from copflow.services.links import Grant, LinkExpired, LinkNotFound
 from copflow.web.app import Web, cached, not_found, page, read_form, trusted_user, web
 from copflow.web.forms import control, payload, with_values
 from lifecycle import InvalidEvidence, LifecycleError
