@@ -85,7 +85,7 @@ def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, b
 
     from copflow.services.cops import show_cop
 
-    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P)
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P).as_dict()
     assert d["stage"] == "active"
     assert d["transitions"][-1]["by"] == f"ann@{D} (via web)"  # type: ignore[index]
     evidence = [e for e in d["evidence"] if e["gate"] == "launch_held"]  # type: ignore[attr-defined]
@@ -299,7 +299,7 @@ def test_a_lead_keeps_the_roster_and_takes_a_private_feed_from_the_cop_page(site
 
     from copflow.services.cops import show_cop
 
-    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P)
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P).as_dict()
     assert {(m["email"], m["role"]) for m in d["members"]} >= {(f"eve@{D}", "wider")}  # type: ignore[attr-defined]
     assert [m["email"] for m in d["former_members"]] == [f"cat@{D}"]  # type: ignore[index]
 
