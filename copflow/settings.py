@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,15 @@ class Settings:
     smtp: SmtpSettings | None
     policy_file: Path | None
     base_url: str | None
+    # The Prefect server copflow's flows run on, and its UI's address if it is not the one Prefect derives.
+    prefect_api_url: str | None = None
+    prefect_ui_url: str | None = None
+
+    @property
+    def server_mode(self) -> bool:
+        """Server mode: a Prefect server's workers run the flows (deliveries follow the events copflow emits).
+        Embedded (no server): each flow runs in the process that asks for it, delivery included."""
+        return self.prefect_api_url is not None
 
     def policy(self) -> Policy:
         if self.policy_file is None:
@@ -61,6 +71,11 @@ def _flag(name: str, value: str | None, default: bool) -> bool:
     if v in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false, not {value!r}")
+
+
+def prefect_server(env: Mapping[str, str] | None = None) -> str | None:
+    """The mode, detected once for everyone: the Prefect server's API (PREFECT_API_URL), None when embedded."""
+    return (os.environ if env is None else env).get("PREFECT_API_URL") or None
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -96,4 +111,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp=smtp,
         policy_file=Path(policy).expanduser() if policy else None,
         base_url=e.get("COPFLOW_BASE_URL") or None,
+        prefect_api_url=prefect_server(e),
+        prefect_ui_url=e.get("PREFECT_UI_URL") or None,
     )
