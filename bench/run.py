@@ -72,6 +72,7 @@ def _flow_sweep(url: str, work: Path) -> dict[str, Any]:
         state = daily_sweep(now=NOW, return_state=True)
         elapsed = time.perf_counter() - t
     summary = state.result()
+    assert state.state_details.flow_run_id is not None
     with get_client(sync_client=True) as client:
         tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(
             id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))

@@ -3,6 +3,7 @@ window has closed, archive CoPs whose closing date has come, deliver, report."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.runs import ui_url
+from copflow.services.sweep import SweepCounts
 from notifications.sweep_summary import sweep_markdown
 from tasks.closure import archive_and_close
 from tasks.evaluation import evaluate_reviews
@@ -21,27 +23,30 @@ from tasks.sweep import plan_sweep, sweep_cop_batch
 @flow(name="daily-sweep", log_prints=True)
 def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str, Any]:
     """Find CoPs with something due; per batch, open due reviews and queue what is owed; then deliver."""
-    now_iso = (now or datetime.now(UTC)).isoformat()
-    plan = plan_sweep(now_iso, batch_size)
-    batches = plan["batches"]
-    results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
-    totals: dict[str, Any] = {k: sum(r[k] for r in results)
-                              for k in ("cops", "reviews_opened", "notices_queued", "escalations_queued", "conflicts")}
-    totals["opened"] = [slug for r in results for slug in r["opened"]]
-    totals["escalated"] = [line for r in results for line in r["escalated"]]
-    evaluated = [e for group in plan["evaluations"] for e in evaluate_reviews(group, now_iso)]
-    totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
-    closures = [archive_and_close(slug, now_iso) for slug in plan["closures"]]
-    totals["closed"] = [c["slug"] for c in closures]
+    now = now or datetime.now(UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)  # the one clock type below: an aware datetime
+    now_iso = now.isoformat()
+    plan = plan_sweep(now, batch_size)
+    batches = plan.batches
+    results = sweep_cop_batch.map(batches, now=now).result() if batches else []
+    counts = SweepCounts()
+    for r in results:
+        counts = counts.add(r)
+    totals: dict[str, Any] = asdict(counts)
+    evaluated = [e for group in plan.evaluations for e in evaluate_reviews(group, now)]
+    totals["evaluated"] = [f"{e.slug} ({e.recommendation})" for e in evaluated]
+    closures = [archive_and_close(slug, now) for slug in plan.closures]
+    totals["closed"] = [c.slug for c in closures]
     # What needs attention is read while the mail goes out: the two do not depend on each other, and Prefect's
     # per-task orchestration (API round trips) overlaps with the delivery's work instead of adding to it.
-    attention = publish_attention.submit(now_iso)
-    delivery = deliver_outbox(now_iso)
+    attention = publish_attention.submit(now)
+    delivery = deliver_outbox(now)
     attention.result()
-    summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
-               "parked": delivery["parked"]}
-    create_markdown_artifact(key="copflow-sweep",
-                             markdown=sweep_markdown(now_iso, summary, evaluated, closures, delivery, ui_url()),
+    summary = {**totals, "batches": len(batches), "sent": delivery.sent, "retried": delivery.retried,
+               "parked": delivery.parked}
+    markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], [asdict(c) for c in closures],
+                              asdict(delivery), ui_url())
+    create_markdown_artifact(key="copflow-sweep", markdown=markdown,
                              description="What the daily sweep opened, queued, escalated, sent and failed to send")
     print(f"sweep {now_iso[:10]}: {summary}")
     return summary

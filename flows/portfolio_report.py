@@ -11,7 +11,7 @@ from tasks.portfolio import publish_portfolio
 
 @flow(name="portfolio-report", log_prints=True)
 def portfolio_report() -> int:
-    count = publish_portfolio(datetime.now(UTC).isoformat())
+    count = publish_portfolio(datetime.now(UTC))
     print(f"portfolio artifact 'copflow-portfolio' updated with {count} CoPs")
     return count
 

@@ -25,7 +25,8 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
     return {"update": update, "reason": None, "occurrence": None, "removed": False, "meeting": {
         "summary": title, "purpose": f"Sample purpose of the {title.lower()}.",
         "when": "Tuesday 03 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
-        "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan"}}
+        "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan",
+        "skipped": ["Tuesday 01 December 2026 (a closure day)"] if recurrence else []}}
 
 
 PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -43,7 +44,8 @@ PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
                                               "recommendation": "pass",
                                               "report_name": "data-insight-review-2026-03-02.html",
                                               "reasons": ["4 of 5 annual targets met", "attendance rate 62%"]}),
-    "invitation-checkin": ("invitation", {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month")}),
+    "invitation-checkin": ("invitation", {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
+                                                                    "every month on the first Tuesday")}),
     "invitation-sponsor-catchup": ("invitation", {**COP, **SPONSOR, **_meeting("sponsor_catchup",
                                                                                 "Sponsor catch-up", "every 6 weeks")}),
     "invitation-launch": ("invitation", {**COP, **MEMBER, **_meeting("launch", "Launch event", None)}),
@@ -86,6 +88,7 @@ def preview(name: str) -> tuple[Rendered, str | None]:
                     start=datetime(2026, 3, 3, 12, 30), minutes=45, organizer=Party("amira.khan@uni.example.org",
                                                                                     "Amira Khan", "CHAIR"),
                     attendees=(Party("ben.okafor@uni.example.org", "Ben Okafor"),),
-                    rrule={"FREQ": "MONTHLY", "INTERVAL": 1})
+                    rrule={"FREQ": "MONTHLY", "INTERVAL": 1, "BYDAY": "1TU"}, location="Room 2.14, Bloomsbury Building",
+                    exdates=(datetime(2026, 12, 1, 12, 30),))
         ics = calendar_text(m, method=method, dtstamp=datetime(2026, 3, 1, tzinfo=UTC))
     return render(kind, context), ics

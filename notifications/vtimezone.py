@@ -56,7 +56,9 @@ def changes(tzid: str, year: int) -> list[Change]:
             at = datetime.fromtimestamp(hi, UTC)
             after = at.astimezone(zone)
             assert prev is not None and off is not None
-            out.append(Change(at, prev, off, bool(after.dst()), after.tzname() or tzid))
+            # Summer time is the larger offset: tzdata's "negative DST" (Europe/Dublin: IST is standard, GMT
+            # the winter "saving") would otherwise put summer under STANDARD, unlike Outlook and Google.
+            out.append(Change(at, prev, off, off > prev, after.tzname() or tzid))
             prev = off
         t = nxt
     return out
@@ -117,7 +119,7 @@ def vtimezone(tzid: str, year: int) -> Timezone:
 
 def _part(cls: type, start: datetime, offset_from: timedelta | None, offset_to: timedelta | None,
           name: str) -> TimezoneStandard | TimezoneDaylight:
-    part = cls()
+    part: TimezoneStandard | TimezoneDaylight = cls()
     part.add("DTSTART", start)
     part.add("TZOFFSETFROM", offset_from)
     part.add("TZOFFSETTO", offset_to)

@@ -25,13 +25,14 @@ def lessons_cmd(
         with ctx.uow() as u:
             doc = latest_lessons(u.session, get_cop(u.session, slug).id)
         if doc is None:
-            raise ctx.UsageError(f"{slug} has no lessons-learned report yet (it is drafted when closing is decided)")
+            raise ctx.UsageError(f"{slug} has no lessons-learned report yet (it is drafted when closing is decided)",
+                                 cop=slug)
         typer.echo(doc.content, nl=False)
         return
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ctx.UsageError(f"cannot read {file} as UTF-8 text: {exc}") from None
+        raise ctx.UsageError(f"cannot read {file} as UTF-8 text: {exc}", value=str(file)) from None
     save_lessons(ctx.uow(), slug=slug, text=text, by=ctx.actor(by), now=ctx.now())
     typer.echo(f"saved the lessons-learned report of {slug} ({len(text)} characters)")
 
@@ -61,7 +62,7 @@ def archive_verify(path: Annotated[Path, typer.Argument(help="A closure archive 
     if not v.ok:
         for p in v.problems[1:]:
             typer.echo(f"  {p}", err=True)
-        raise ctx.VerifyFailed(f"{path}: {len(v.problems)} problem(s): {v.problems[0]}")
+        raise ctx.VerifyFailed(f"{path}: {len(v.problems)} problem(s): {v.problems[0]}", value=str(path))
     typer.echo(f"{path}: OK, {v.files} files match the manifest (SHA-256 {v.manifest_sha256})")
 
 

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from copflow.terminal import console, table  # noqa: F401  (the output helpers every command uses)
+from copflow.terminal import console as console  # the output helpers every command uses
+from copflow.terminal import table as table
+from lifecycle.errors import CopflowError
 
 if TYPE_CHECKING:
     from copflow.db.uow import UnitOfWork
@@ -18,11 +20,11 @@ if TYPE_CHECKING:
     from lifecycle import Policy
 
 
-class UsageError(Exception):
-    """A bad command-line value: shown as one line, exit 2."""
+class UsageError(CopflowError):
+    """A bad command-line value: shown as one line, exit 2 (`field` names the option, `value` what was given)."""
 
 
-class VerifyFailed(Exception):
+class VerifyFailed(CopflowError):
     """A check found problems: shown as one line, exit 1."""
 
 
@@ -31,7 +33,7 @@ def day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{option} must be YYYY-MM-DD, not {text!r}") from None
+        raise UsageError(f"{option} must be YYYY-MM-DD, not {text!r}", field=option, value=text) from None
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +62,8 @@ def now() -> datetime:
     try:
         value = datetime.fromisoformat(pinned)
     except ValueError:
-        raise UsageError(f"COPFLOW_NOW must be an ISO 8601 date-time, not {pinned!r}") from None
+        raise UsageError(f"COPFLOW_NOW must be an ISO 8601 date-time, not {pinned!r}", field="COPFLOW_NOW",
+                         value=pinned) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -25,12 +25,13 @@ def cop_create(
     name: Annotated[str, typer.Option("--name", help="The CoP's name.")],
     timezone: Annotated[str | None, typer.Option(help="IANA time zone for its meetings (default: policy's).")] = None,
     domain: Annotated[str | None, typer.Option(help="What the CoP's shared practice is about.")] = None,
+    place: Annotated[str | None, typer.Option(help="Where it meets: a room, or an online meeting link.")] = None,
 ) -> None:
     """Propose a new CoP; it starts in stage forming."""
     from copflow.services.cops import propose_cop
 
     c = propose_cop(ctx.uow(), slug=slug, name=name, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
-                    domain=domain)
+                    domain=domain, place=place)
     typer.echo(f"created {c.slug} ({c.name}) in stage {c.stage}; {c.next_due_gate} due {c.next_due_on}")
 
 
@@ -58,32 +59,31 @@ def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_js
 
     d = show_cop(ctx.uow(), slug, ctx.now(), ctx.policy())
     if as_json:
-        ctx.print_json(d)
+        ctx.print_json(d.as_dict())
         return
     out = ctx.console()
     from rich.text import Text
 
-    out.print(Text(f"{d['name']} ({d['slug']}) — stage {d['stage']}, time zone {d['timezone']}", style="bold"))
-    if d["domain"]:
-        out.print(Text(f"Domain: {d['domain']}"))
-    if d["next_due_gate"]:
-        out.print(Text(f"Next gate: {d['next_due_gate']} due {d['next_due_on']}"))
+    out.print(Text(f"{d.name} ({d.slug}) — stage {d.stage}, time zone {d.timezone}", style="bold"))
+    if d.domain:
+        out.print(Text(f"Domain: {d.domain}"))
+    if d.next_due_gate:
+        out.print(Text(f"Next gate: {d.next_due_gate} due {d.next_due_on}"))
     ctx.table("Members", ["email", "name", "role", "department"],
-              [[m["email"], m["name"], m["role"], m["department"]] for m in d["members"]])  # type: ignore[index]
-    if d["former_members"]:
+              [[m.email, m.name, m.role, m.department] for m in d.members])
+    if d.former_members:
         ctx.table("Former members", ["email", "name", "role", "joined", "left"],
-                  [[m["email"], m["name"], m["role"], m["joined_on"], m["left_on"]]
-                   for m in d["former_members"]])  # type: ignore[index]
-    for way in d["ways_out"]:  # type: ignore[attr-defined]
-        state = "ready" if not way["unmet"] else "blocked"
-        out.print(Text(f"{way['trigger']} → {way['to']}: {state}"))
-        for u in way["unmet"]:
+                  [[m.email, m.name, m.role, m.joined_on, m.left_on] for m in d.former_members])
+    for way in d.ways_out:
+        state = "ready" if not way.unmet else "blocked"
+        out.print(Text(f"{way.trigger} → {way.to}: {state}"))
+        for u in way.unmet:
             out.print(Text(f"  - {u}"))
-        for w in way["warnings"]:
+        for w in way.warnings:
             out.print(Text(f"  ! {w}", style="yellow"))
-    if d["transitions"]:
+    if d.transitions:
         ctx.table("History", ["at", "from", "to", "by", "reason"],
-                  [[t["at"], t["from"], t["to"], t["by"], t["reason"]] for t in d["transitions"]])  # type: ignore
+                  [[t.at, t.from_stage, t.to, t.by, t.reason] for t in d.transitions])
 
 
 @person_app.command("add")
@@ -171,7 +171,7 @@ def gate_record(
     by: ByOpt = None,
 ) -> None:
     """Record evidence for a gate of the CoP's current stage (dates as YYYY-MM-DD)."""
-    from copflow.services.gates import record_evidence
+    from copflow.services.evidence import record_evidence  # Core only: no ORM to load (docs/benchmarks.md)
 
     stored = record_evidence(ctx.uow(), slug=slug, gate=gate, payload=_fields(gate, field or []),
                              by=ctx.actor(by), now=ctx.now(), policy=ctx.policy())
@@ -197,11 +197,11 @@ def _fields(gate: str, pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}")
+            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}", gate=gate, field="--field", value=pair)
         if kinds.get(key, "").endswith("_list"):
             out.setdefault(key, []).append(value)
         elif key in out:
-            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)")
+            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)", gate=gate, field=key)
         else:
             out[key] = value
     return out
@@ -246,7 +246,7 @@ def status(
     from lifecycle import parse_stage
 
     if as_json and as_csv:
-        raise ctx.UsageError("--json and --csv: choose one")
+        raise ctx.UsageError("--json and --csv: choose one", field="--csv")
     rows = portfolio(ctx.uow(), now=ctx.now(), policy=ctx.policy(), stage=parse_stage(stage) if stage else None,
                      overdue_only=overdue, reviews_within_days=reviews_within)
     if as_json:

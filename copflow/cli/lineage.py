@@ -22,7 +22,7 @@ def split_cmd(
     for spec in child:
         parts = spec.split(":", 2)
         if len(parts) != 3 or not all(p.strip() for p in parts):
-            raise ctx.UsageError(f"--child takes SLUG:NAME:EMAIL,EMAIL…, not {spec!r}")
+            raise ctx.UsageError(f"--child takes SLUG:NAME:EMAIL,EMAIL…, not {spec!r}", field="--child", value=spec)
         children.append(Child(parts[0].strip(), parts[1].strip(),
                               tuple(e.strip() for e in parts[2].split(",") if e.strip())))
     r = split(ctx.uow(), slug=slug, children=children, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),

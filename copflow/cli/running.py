@@ -55,10 +55,12 @@ def outbox_list(
 
     rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     ctx.table(None, ["id", "status", "kind", "to", "subject", "attempts", "error"],
-              [[r["id"], r["status"], r["kind"], r["to"], r["subject"], r["attempts"], r["error"]] for r in rows])
+              [[r.id, r.status, r.kind, r.to, r.subject, r.attempts, r.error] for r in rows])
 
 
 @outbox_app.command("retry")
@@ -72,7 +74,7 @@ def outbox_retry(
     from copflow.services.outbox_admin import requeue_parked
 
     if bool(ids) == all_parked:
-        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)")
+        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)", field="--all-parked")
     chosen = requeue_parked(ctx.uow(), now=ctx.now(), ids=None if all_parked else list(ids or []))
     typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
                                                                    else ""))

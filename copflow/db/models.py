@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = "0005"
+from copflow.db.types import UTCDateTime
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+SCHEMA_VERSION = "0006"
 
 
 class Base(DeclarativeBase):
@@ -81,6 +60,11 @@ class Cop(Base):
     closed_at: Mapped[datetime | None]
     archive_path: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Where and when its meetings are held, each overriding the policy's default when set (`copflow cop set`).
+    meeting_place: Mapped[str | None] = mapped_column(String(300))
+    meeting_time: Mapped[str | None] = mapped_column(String(5))
+    meeting_weekday: Mapped[str | None] = mapped_column(String(12))
+    public_holidays: Mapped[str | None] = mapped_column(String(20))
     # Optimistic lock: two concurrent advances of one CoP end in one transition and one clear error.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
@@ -167,6 +151,8 @@ class MeetingSeries(Base):
     # Who was invited: updates and cancellations go to the same people, whoever joined or left since.
     attendees: Mapped[list[Any]] = mapped_column(JSON, default=list)
     cancelled_occurrences: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Occurrences left out because they fall on a holiday or closure day: [[local start, why], ...].
+    skipped_occurrences: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
 
 
 class Notification(Base):

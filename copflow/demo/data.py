@@ -5,6 +5,11 @@ Each CoP's story is a list of (days before today, action) steps, so the demo sta
 
 from __future__ import annotations
 
+from typing import Any
+
+# (slug, name, roster of (role, person), story of (days before today, action, its values))
+CopStory = tuple[str, str, list[tuple[str, str]], list[tuple[int, str, dict[str, Any]]]]
+
 DOMAIN = "uni.example.org"
 
 PEOPLE = [
@@ -36,7 +41,17 @@ CHARTER = {
 }
 
 # slug, name, [(role, person)], story; story steps: (days_ago, action, fields)
-COPS = [
+# Where each CoP meets: a room, or an online meeting link (which is also the invitation's join URL).
+PLACES = {
+    "data-insight": "Room 2.14, Bloomsbury Building",
+    "events-management": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_events%40thread.v2/0",
+    "research-it": "Seminar Room 1, Research Hub",
+    "hr-recruitment": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_hr%40thread.v2/0",
+    "digital-communications": "Room G.05, Marketing Suite",
+    "facilities-management": "Estates Office, Meeting Room B",
+}
+
+COPS: list[CopStory] = [
     ("data-insight", "Data and Insight",
      [("coordinator", "amira.khan"), ("lead", "ben.okafor"), ("core", "chloe.martin"), ("core", "dev.patel"),
       ("sponsor", "dir.planning"), ("od_manager_contact", "od.manager")],

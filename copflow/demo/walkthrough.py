@@ -15,7 +15,7 @@ from typing import Any
 
 from copflow.db.migrate import upgrade
 from copflow.db.uow import UnitOfWork
-from copflow.demo.data import COPS, DOMAIN, PEOPLE
+from copflow.demo.data import COPS, DOMAIN, PEOPLE, PLACES
 from copflow.services import cops, gates, people
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
@@ -65,7 +65,7 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
         for days_ago, action, raw in story:
             now = at(days_ago)
             if action == "propose":
-                cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy)
+                cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy, place=PLACES[slug])
                 for role, who in roster:
                     people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy)
             elif action == "advance":

@@ -19,7 +19,9 @@ from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.effects import Applying, apply_effects
 from copflow.services.errors import ConcurrentChange, InvalidInput
-from copflow.services.snapshots import get_cop, refresh_due, snapshot
+from copflow.services.evidence import charter_version_taken
+from copflow.services.evidence import record_evidence as record_evidence  # recording is Core: see evidence.py
+from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import (
     CopSnapshot,
     Decision,
@@ -28,7 +30,6 @@ from lifecycle import (
     Stage,
     check_recordable,
     decide,
-    parse_gate,
     validate_evidence,
 )
 
@@ -43,21 +44,6 @@ class AdvanceResult:
     events: tuple[tuple[str, dict[str, str]], ...]
     next_due_gate: str | None
     next_due_on: str | None
-
-
-def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str, Any], by: str,
-                    now: datetime, policy: Policy) -> dict[str, Any]:
-    """Validate and store evidence for an open gate of the CoP's current stage; returns the stored payload."""
-    g = parse_gate(gate)
-    who = v.clean_text("recorded by", by, max_len=320)
-    today = local_date(now, policy)
-    with concurrent_guard(slug), uow:
-        s = uow.session
-        cop = get_cop(s, slug, for_write=True)
-        clean = add_evidence(s, cop, g, payload, who=who, now=now, today=today)
-        refresh_due(s, cop, today, policy)
-        uow.commit()
-        return clean
 
 
 def add_evidence(s: Session, cop: Cop, g: Gate, payload: dict[str, Any], *, who: str, now: datetime,
@@ -113,8 +99,7 @@ def apply_decision(s: Session, cop: Cop, snap: CopSnapshot, decision: Decision, 
 def _check_new_charter_version(s: Session, cop: Cop, version: str) -> None:
     exists = s.scalar(select(Charter.id).where(Charter.cop_id == cop.id, Charter.version == version))
     if exists is not None:
-        raise InvalidInput("version", f"charter version {version!r} of {cop.slug} is already published; "
-                                      "give the new charter a new version")
+        raise charter_version_taken(cop.slug, version)
 
 
 @contextmanager

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -15,7 +15,21 @@ from copflow.services.errors import InvalidInput
 STATUSES = ("pending", "sending", "sent", "parked")
 
 
-def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One outbox message as `copflow outbox list` shows it (`to`: the recipient, `key`: its idempotency key)."""
+
+    id: int
+    status: str
+    kind: str
+    to: str
+    subject: str
+    attempts: int
+    error: str | None
+    key: str
+
+
+def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[OutboxEntry]:
     """Outbox messages, newest first."""
     if status is not None and status not in STATUSES:
         raise InvalidInput("status", f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
@@ -23,9 +37,8 @@ def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50
         q = select(Notification).order_by(Notification.id.desc()).limit(limit)
         if status:
             q = q.where(Notification.status == status)
-        return [{"id": n.id, "status": n.status, "kind": n.kind, "to": n.recipient, "subject": n.subject,
-                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key}
-                for n in uow.session.scalars(q)]
+        return [OutboxEntry(n.id, n.status, n.kind, n.recipient, n.subject, n.attempts, n.last_error,
+                            n.idempotency_key) for n in uow.session.scalars(q)]
 
 
 def requeue_parked(uow: UnitOfWork, *, now: datetime, ids: list[int] | None = None) -> list[int]:

@@ -22,6 +22,7 @@ from copflow.services.meetings import (
     KINDS,
     attendees_for,
     cancel_series,
+    live_series,
     organizer_of,
     schedule,
     send_invitations,
@@ -39,10 +40,8 @@ ORGANISERS = {r.value for r in LEAD_ROLES}  # a CoP must keep one of these: they
 def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> list[str]:
     """Bring every live meeting of `cop` in line with its current roster; what changed, one line each."""
     changes: list[str] = []
-    live = list(s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
-                                                      MeetingSeries.status == "scheduled")
-                          .order_by(MeetingSeries.id)))
-    for series in live:
+    # Meetings already held are left alone: a joiner is not invited to them, a leaver not uninvited.
+    for series in live_series(s, cop, now):
         wanted = {p.email: p for p in attendees_for(cop, MEETING_ATTENDEES[series.kind])}
         title = KINDS[series.kind].title
         if series.organizer_email not in wanted and not _still_member(cop, series.organizer_email):
@@ -75,7 +74,7 @@ def _hand_over(s: Session, cop: Cop, series: MeetingSeries, *, now: datetime, po
     start = datetime.fromisoformat(series.starts_local)
     cancel_series(s, cop, series, now=now, reason=f"its organiser has left; {new_organiser.name} sends it again")
     return schedule(s, cop, series.kind, start, now=now, policy=policy, minutes=series.duration_minutes,
-                    location=series.location, rrule=series.rrule)
+                    location=series.location, rrule=series.rrule, cancelled=tuple(series.cancelled_occurrences))
 
 
 def _still_member(cop: Cop, email: str) -> bool:

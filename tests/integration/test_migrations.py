@@ -11,7 +11,7 @@ from copflow.db.models import Base
 
 
 def test_head_matches_the_models(db_url):
-    assert current_revision(db_url) == "0005"
+    assert current_revision(db_url) == "0006"
     with get_engine(db_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
@@ -19,14 +19,14 @@ def test_head_matches_the_models(db_url):
 
 def test_upgrade_is_safe_to_rerun(db_url):
     upgrade(db_url)
-    assert current_revision(db_url) == "0005"
+    assert current_revision(db_url) == "0006"
 
 
 def test_empty_sqlite_file_to_head(tmp_path):
     url = f"sqlite:///{tmp_path / 'new' / 'copflow.db'}"
     assert current_revision(url) is None
     upgrade(url)
-    assert current_revision(url) == "0005"
+    assert current_revision(url) == "0006"
     from sqlalchemy import inspect
 
     tables = set(inspect(get_engine(url)).get_table_names())
@@ -52,7 +52,7 @@ def test_upgrading_to_0005_keeps_queued_mail(db_url):
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
     finally:
         upgrade(db_url)
-    assert current_revision(db_url) == "0005"
+    assert current_revision(db_url) == "0006"
     with get_engine(db_url).connect() as conn:
         rows = conn.execute(text("SELECT idempotency_key, status, attachment_name, attachment FROM notification"))
         assert [tuple(r) for r in rows] == [("k/1", "pending", None, None)]

@@ -56,7 +56,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         check = verify_archive(target)
         if not check.ok or json.loads(read_member(target, "manifest.json"))["cop"]["slug"] != slug:
             raise ArchiveError(f"{target} exists and does not verify: {'; '.join(check.problems)}; "
-                               "it is left for inspection")
+                               "it is left for inspection", cop=slug, value=str(target))
         path, digest = target, check.manifest_sha256
     else:
         path, digest = write_archive(archive_dir, name, files, metadata, before_rename=before_rename)
@@ -65,7 +65,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
     check = verify_archive(path)
     if not check.ok or check.manifest_sha256 != digest:
         raise ArchiveError(f"archive {path} does not verify ({'; '.join(check.problems) or 'manifest changed'}); "
-                           f"{slug} stays in closing")
+                           f"{slug} stays in closing", cop=slug, value=str(path))
     with concurrent_guard(slug), uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
