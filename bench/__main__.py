@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(bench_invitations(invites))
         rows += bench_cli(work, cli_runs)
         if not args.no_postgres:
+            from bench.mail_scale import bench_mail_scale
+
+            # Two deliverers through a throttled relay: the rate is one this machine keeps up with when shared.
+            rows.append(bench_mail_scale(args.postgres, 300 if args.quick else 20_000, 2400))
             _drop_bench_databases(args.postgres)
     return _write(args, rows)
 

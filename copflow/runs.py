@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,11 +46,13 @@ def embedded_runs() -> Iterator[None]:
         yield
 
 
-def deliver_queued(settings: Settings, *, now: datetime, batch_size: int = 200) -> DeliveryReport:
-    """Send what is due in the outbox: what a transition (or any command) queued. Both modes call this."""
+def deliver_queued(settings: Settings, *, now: datetime, batch_size: int = 200,
+                   run_for: timedelta | None = None) -> DeliveryReport:
+    """Send what is due in the outbox: what a transition (or any command) queued. Both modes call this;
+    with `run_for`, what a throttled relay leaves waits for the next delivery."""
     from copflow.services.delivery import deliver_with_settings
 
-    return deliver_with_settings(settings, now=now, batch_size=batch_size)
+    return deliver_with_settings(settings, now=now, batch_size=batch_size, run_for=run_for)
 
 
 def after_transition(settings: Settings, slug: str, events: Iterable[tuple[str, Mapping[str, str]]], *,
@@ -61,7 +63,8 @@ def after_transition(settings: Settings, slug: str, events: Iterable[tuple[str, 
         for name, payload in events:
             emit(name, slug, payload)
         return None
-    return deliver_queued(settings, now=now)
+    # A throttled relay must not hold the command up: what is left goes with the next delivery.
+    return deliver_queued(settings, now=now, run_for=timedelta(minutes=1))
 
 
 def emit(name: str, slug: str, payload: Mapping[str, str] | None = None) -> None:

@@ -1,5 +1,5 @@
 """The daily sweep: open reviews that fall due, queue reminders and escalations, evaluate reviews whose survey
-window has closed, archive CoPs whose closing date has come, deliver, report."""
+window has closed, archive CoPs whose closing date has come, deliver, purge mail past retention, report."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tasks.closure import archive_and_close
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
+from tasks.retention import purge_old_mail
 from tasks.sweep import plan_sweep, sweep_cop_batch
 
 
@@ -42,8 +43,11 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     attention = publish_attention.submit(now)
     delivery = deliver_outbox(now)
     attention.result()
+    purged = purge_old_mail(now)  # after delivery: what was sent today is never what is purged
     summary = {**totals, "batches": len(batches), "sent": delivery.sent, "retried": delivery.retried,
-               "parked": delivery.parked}
+               "parked": delivery.parked, "waiting": delivery.waiting, "mail_purged": purged.purged,
+               "attachments_purged": purged.attachments, "parked_kept": purged.parked_kept,
+               "retention_days": purged.retention_days}
     markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], [asdict(c) for c in closures],
                               asdict(delivery), ui_url())
     create_markdown_artifact(key="copflow-sweep", markdown=markdown,

@@ -71,6 +71,9 @@ class Policy:
     survey_url: str = ""
     # Days the review's survey stays open before the evaluation is computed (within review_decision_weeks).
     survey_window_days: int = 21
+    # Days a sent message's content (body, attachment, subject, address) is kept; then the daily sweep purges it,
+    # keeping its key, kind, status, times and a hash of the recipient (docs/privacy.md). Parked mail is kept.
+    mail_retention_days: int = 365
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -184,8 +187,8 @@ def _validate(p: Policy, source: str) -> None:
     for name in ("core_group_weeks", "sponsor_meeting_weeks", "charter_weeks", "launch_weeks",
                  "review_cadence_months", "review_decision_weeks", "escalation_repeat_days",
                  "checkin_every_months", "sponsor_catchup_every_weeks", "first_checkin_after_weeks",
-                 "first_sponsor_catchup_after_weeks", "min_leads", "min_departments",
-                 "survey_window_days"):
+                 "first_sponsor_catchup_after_weeks", "min_leads", "min_departments", "survey_window_days",
+                 "mail_retention_days"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
     if not _is_clock(p.meeting_time):

@@ -31,14 +31,23 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("of which escalations", counts["escalations_queued"]), ("reviews evaluated", len(evaluated)),
             ("CoPs archived and closed", len(closed)), ("mail sent", delivery["sent"]),
             ("mail to retry later", delivery["retried"]), ("mail parked (refused)", delivery["parked"]),
+            ("mail still waiting (throttled, retrying or in flight)", delivery.get("waiting", 0)),
             ("skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    if "mail_purged" in counts:  # retention (docs/privacy.md): content of mail sent before the period, removed today
+        days = counts.get("retention_days", 365)
+        rows += [(f"sent mail purged (older than {days} days)", counts["mail_purged"]),
+                 ("of which with an attachment", counts.get("attachments_purged", 0)),
+                 (f"parked mail older than {days} days, kept until resolved", counts.get("parked_kept", 0))]
     lines = [f"# Daily sweep {now_iso[:10]}", "", "| what | count |", "|---|---|",
              *[f"| {what} | {n} |" for what, n in rows]]
+    if delivery.get("waiting") and delivery.get("clears_at"):  # the relay's limits hold it; it goes on its own
+        lines += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
+                      f"{delivery['clears_at'][:16].replace('T', ' ')} UTC."]
     lines += _listed("Reviews opened (members got the survey call)", counts["opened"])
     lines += _listed("Escalations", counts["escalated"])
     lines += _listed("Evaluations", [
         f"{_link(e['slug'], 'copflow-evaluation-' + e['slug'], ui)}: recommends **{e['recommendation']}**"
-        + (f"; report `{e['report']}`" if e.get("report") and e["report"] != "None" else "") for e in evaluated])
+        + (f"; report `{e['report']}`" if e.get("report") else "") for e in evaluated])
     lines += _listed("Closed and archived", [
         f"{_link(c['slug'], 'copflow-closure-' + c['slug'], ui)}: `{c['path']}`" for c in closed])
     lines += _listed("Mail the server refused (parked)", delivery.get("parked_messages", []),

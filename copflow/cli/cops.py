@@ -10,8 +10,8 @@ import typer
 from copflow.cli import context as ctx
 
 cop_app = typer.Typer(help="Propose, list and show CoPs.", no_args_is_help=True)
-person_app = typer.Typer(help="Add people (staff who take part in CoPs), and record that they left.",
-                         no_args_is_help=True)
+person_app = typer.Typer(help="Add people (staff who take part in CoPs), record that they left, export or erase "
+                              "their data.", no_args_is_help=True)
 member_app = typer.Typer(help="Give people roles in a CoP, or record that they left it.", no_args_is_help=True)
 gate_app = typer.Typer(help="Record the evidence that passes a gate.", no_args_is_help=True)
 

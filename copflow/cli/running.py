@@ -36,10 +36,15 @@ def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 
 def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per connection.")] = 200) -> None:
     """Send every due message now (without Prefect), over one connection per batch."""
     from copflow.services.delivery import deliver_with_settings, transport_for
+    from copflow.services.errors import CopflowError
 
     s = ctx.settings()
     r = deliver_with_settings(s, now=ctx.now(), batch_size=batch_size)
-    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}")
+    if r.login_refused:  # no message is at fault and none can go: the settings must change
+        raise CopflowError(f"mail not sent: {r.errors[-1]}")
+    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}"
+               + (f"; {r.waiting} waiting (all sent by {r.clears_at[:16].replace('T', ' ')} UTC)"
+                  if r.waiting and r.clears_at else ""))
     for e in r.errors:
         typer.echo(f"warning: {e}", err=True)
 
@@ -94,11 +99,14 @@ def after_gate(result: AdvanceResult, extra: list[tuple[str, dict[str, str]]] | 
 def deliver_now() -> None:
     """Embedded default: send what a command queued right away, in-process and without Prefect.
     With a Prefect server configured, the `deliver-outbox` deployment does it instead."""
+    from datetime import timedelta
+
     from copflow.runs import deliver_queued
 
     if ctx.settings().server_mode:
         return
-    r = deliver_queued(ctx.settings(), now=ctx.now())
+    # A throttled relay must not hold the command up: what is left goes with the next delivery.
+    r = deliver_queued(ctx.settings(), now=ctx.now(), run_for=timedelta(minutes=1))
     for e in r.errors:
         typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0006"
+SCHEMA_VERSION = "0008"
 
 
 class Base(DeclarativeBase):
@@ -181,7 +181,26 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),)
+    # Which claim holds a "sending" row: a deliverer marks a row only while its token is still there, so one
+    # whose lease ran out can never mark (or, having renewed first, send) a row another deliverer took over.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # Retention (copflow.services.privacy): once a sent message's content is purged, only its key, kind, status,
+    # times and a SHA-256 of the recipient's address are kept.
+    recipient_hash: Mapped[str | None] = mapped_column(String(64))
+    purged_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
+                      Index("ix_notification_sent_at", "sent_at"))
+
+
+class MailPace(Base):
+    """The relay's pace, shared by every deliverer: the next free sending slot under the per-minute limit (a GCRA
+    "theoretical arrival time") and the end of a pause a relay asked for (421/451/452 4.7.x). The per-day limit
+    is counted from `notification.sent_at`."""
+
+    __tablename__ = "mail_pace"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    minute_tat: Mapped[datetime | None]
+    slow_until: Mapped[datetime | None]
 
 
 class Document(Base):
@@ -248,3 +267,16 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ErasureRecord(Base):
+    """The audit of an erasure: that it happened, by whom and when, under the pseudonym; never the erased data."""
+
+    __tablename__ = "erasure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(100), unique=True)
+    erased_by: Mapped[str] = mapped_column(String(320))
+    erased_at: Mapped[datetime]
+    # Rows changed per table, and files written earlier (closure archives, reports) left to the organisation.
+    rows_changed: Mapped[dict[str, Any]]
+    files_to_handle: Mapped[list[Any]]

@@ -20,6 +20,7 @@ from copflow.services import meeting_days as md
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.outbox import Recipient, cop_context, enqueue, holders
+from copflow.services.pseudonyms import is_erased
 from lifecycle import Policy, Role
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES, OPTIONAL_ATTENDEE_ROLES, ORGANISER_ROLES
 
@@ -293,6 +294,8 @@ def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:
 
 
 def attendees_for(cop: Cop, roles: frozenset[Role]) -> list[Party]:
+    """Who a meeting invites: the current holders of `roles` (an erased person is on the roster, not in
+    calendars: services/outbox.py:holders leaves them out)."""
     from notifications.ics import Party
 
     return [Party(p.email, p.name, _ical_role(Role(p.role))) for p in holders(cop, roles)]
@@ -308,6 +311,6 @@ def organizer_of(cop: Cop) -> Party:
 
     for role in ORGANISER_ROLES:
         for m in cop.memberships:
-            if m.role == role.value and m.left_on is None:
+            if m.role == role.value and m.left_on is None and not is_erased(m.person.email):
                 return Party(m.person.email, m.person.name, "CHAIR")
     raise InvalidInput("organizer", f"{cop.slug} has no coordinator or lead to organise its meetings")

@@ -23,11 +23,14 @@ class Recipient:
 
 def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
     """The CoP's current members holding any of `roles`, one entry per address (a lead who also coordinates:
-    once, under the first role by name), in a stable order."""
+    once, under the first role by name), in a stable order. An erased person stays on the roster under a
+    pseudonym but is never written to or invited."""
+    from copflow.services.pseudonyms import is_erased
+
     wanted = {r.value for r in roles}
     seen: dict[str, Recipient] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
-        if m.role in wanted and m.left_on is None:
+        if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
             seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role))
     return list(seen.values())
 
@@ -53,8 +56,11 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
+    from copflow.services.pseudonyms import is_erased
     from notifications.compose import render  # Jinja2 loads only when a message is actually composed
 
+    if is_erased(to.email):  # an erased person stays in the record under a pseudonym, and is never written to
+        return False
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,

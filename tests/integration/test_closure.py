@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copflow.db.models import Cop, Document, GateEvidence, MeetingSeries, Membership, Notification, TransitionRecord
+from copflow.db.models import (
+    SCHEMA_VERSION,
+    Cop,
+    Document,
+    GateEvidence,
+    MeetingSeries,
+    Membership,
+    Notification,
+    TransitionRecord,
+)
 from copflow.db.uow import UnitOfWork
 from copflow.services import people
 from copflow.services.closing.archive import close_cop
@@ -169,7 +178,7 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
         evidence = json.loads(zf.read("evidence.json"))
         names = set(zf.namelist())
         lessons = [zf.read(n).decode() for n in names if n.endswith("lessons_learned.md")]
-    assert manifest["schema_version"] == "0006" and manifest["cop"]["slug"] == "data-insight"
+    assert manifest["schema_version"] == SCHEMA_VERSION and manifest["cop"]["slug"] == "data-insight"
     assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
     with UnitOfWork(db_url) as u:
         cop = u.session.scalar(select(Cop))
