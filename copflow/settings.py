@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +83,15 @@ class Settings:
     web_url: str = "http://127.0.0.1:8000"
     # A header set by an SSO reverse proxy naming the signed-in user (off unless configured; see docs/web.md).
     web_trusted_user_header: str | None = None
+    # The Prefect server copflow's flows run on, and its UI's address if it is not the one Prefect derives.
+    prefect_api_url: str | None = None
+    prefect_ui_url: str | None = None
+
+    @property
+    def server_mode(self) -> bool:
+        """Server mode: a Prefect server's workers run the flows (deliveries follow the events copflow emits).
+        Embedded (no server): each flow runs in the process that asks for it, delivery included."""
+        return self.prefect_api_url is not None
 
     def policy(self) -> Policy:
         if self.policy_file is None:
@@ -165,6 +175,11 @@ def _oauth(e: dict[str, str], username: str | None) -> OAuthSettings | None:
                          authority_host=e.get("COPFLOW_SMTP_OAUTH_AUTHORITY") or ENTRA_AUTHORITY, token_url=token_url)
 
 
+def prefect_server(env: Mapping[str, str] | None = None) -> str | None:
+    """The mode, detected once for everyone: the Prefect server's API (PREFECT_API_URL), None when embedded."""
+    return (os.environ if env is None else env).get("PREFECT_API_URL") or None
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = dict(os.environ if env is None else env)
     home = Path(e.get("COPFLOW_HOME") or Path.home() / ".local" / "share" / "copflow").expanduser()
@@ -205,6 +220,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_url=e.get("COPFLOW_BASE_URL") or None,
         web_url=_web_url(e.get("COPFLOW_WEB_URL")),
         web_trusted_user_header=e.get("COPFLOW_WEB_TRUSTED_USER_HEADER") or None,
+        prefect_api_url=prefect_server(e),
+        prefect_ui_url=e.get("PREFECT_UI_URL") or None,
     )
 
 

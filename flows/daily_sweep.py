@@ -10,8 +10,9 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
+from copflow.runs import ui_url
 from copflow.services.sweep import SweepCounts
-from notifications.sweep_summary import sweep_markdown, ui_url
+from notifications.sweep_summary import sweep_markdown
 from tasks.closure import archive_and_close
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox

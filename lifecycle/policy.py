@@ -11,16 +11,14 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lifecycle.audiences import ESCALATION_AUDIENCES, Audience
 from lifecycle.errors import PolicyError
 
 
 @dataclass(frozen=True)
 class EscalationStep:
     days_overdue: int
-    audience: str  # "leads", "sponsor" or "od_manager"
-
-
-AUDIENCES = ("leads", "sponsor", "od_manager")
+    audience: Audience  # one of ESCALATION_AUDIENCES
 
 
 @dataclass(frozen=True)
@@ -35,9 +33,9 @@ class Policy:
     reminder_days_before: tuple[int, ...] = (30, 14, 7, 1)
     escalation: tuple[EscalationStep, ...] = field(
         default=(
-            EscalationStep(1, "leads"),
-            EscalationStep(7, "sponsor"),
-            EscalationStep(14, "od_manager"),
+            EscalationStep(1, Audience.LEADS),
+            EscalationStep(7, Audience.SPONSOR),
+            EscalationStep(14, Audience.OD_MANAGER),
         )
     )
     # After the last step, escalate again to its audience every this many days.
@@ -45,6 +43,9 @@ class Policy:
     notice_period_weeks: int = 4
     checkin_every_months: int = 1
     sponsor_catchup_every_weeks: int = 6
+    # Once launched, the first check-in and the first sponsor catch-up come this many weeks after the launch.
+    first_checkin_after_weeks: int = 2
+    first_sponsor_catchup_after_weeks: int = 6
     # Local time of day for meetings copflow schedules itself (check-ins, catch-ups, reviews).
     meeting_time: str = "12:30"
     meeting_minutes: int = 45
@@ -146,7 +147,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             if not isinstance(item, dict) or set(item) != {"days_overdue", "audience"}:
                 raise PolicyError(source, f"escalation[{i}] must have exactly days_overdue and audience")
             steps.append(EscalationStep(_int(f"escalation[{i}].days_overdue", item["days_overdue"], source),
-                                        str(item["audience"])))
+                                        _audience(item["audience"], source)))
         return tuple(steps)
     if name in _TUPLE_INT_FIELDS:
         if not isinstance(value, list):
@@ -167,6 +168,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     return value
 
 
+def _audience(value: Any, source: str) -> Audience:
+    if not isinstance(value, str) or value not in {a.value for a in ESCALATION_AUDIENCES}:
+        raise PolicyError(source, f"escalation audience {value!r} is not one of "
+                                  f"{', '.join(a.value for a in ESCALATION_AUDIENCES)}")
+    return Audience(value)
+
+
 def _int(name: str, value: Any, source: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise PolicyError(source, f"{name} must be a whole number, not {value!r}")
@@ -180,8 +188,9 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, f"timezone {p.timezone!r} is not in the tz database") from None
     for name in ("core_group_weeks", "sponsor_meeting_weeks", "charter_weeks", "launch_weeks",
                  "review_cadence_months", "review_decision_weeks", "escalation_repeat_days",
-                 "checkin_every_months", "sponsor_catchup_every_weeks", "min_leads", "min_departments",
-                 "survey_window_days", "mail_retention_days", "link_days"):
+                 "checkin_every_months", "sponsor_catchup_every_weeks", "first_checkin_after_weeks",
+                 "first_sponsor_catchup_after_weeks", "min_leads", "min_departments", "survey_window_days",
+                 "mail_retention_days", "link_days"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
     if not _is_clock(p.meeting_time):
@@ -203,8 +212,6 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, f"criteria must be 'warn' or 'block', not {p.criteria!r}")
     previous = 0
     for step in p.escalation:
-        if step.audience not in AUDIENCES:
-            raise PolicyError(source, f"escalation audience {step.audience!r} is not one of {', '.join(AUDIENCES)}")
         if step.days_overdue <= previous:
             raise PolicyError(source, "escalation days_overdue must be positive and increasing")
         previous = step.days_overdue

@@ -5,24 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-# Prefect's UI shows an artifact by key at this path. With a server's UI address the links are absolute; without
-# one (embedded runs, browsed later with `prefect server start`) they are relative to the UI's root.
+# Prefect's UI shows an artifact by key at this path. With a server's UI address (copflow.runs.ui_url) the links
+# are absolute; without one (embedded runs, browsed later with `prefect server start`) relative to the UI's root.
 ARTIFACT_LINK = "/artifacts/key/{key}"
 MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
-
-
-def ui_url() -> str | None:
-    """The Prefect UI's address when a server is configured (PREFECT_UI_URL, or derived by Prefect from
-    PREFECT_API_URL); None for embedded runs, whose temporary server is gone by the time anyone reads them."""
-    import os
-
-    if os.environ.get("PREFECT_UI_URL"):
-        return os.environ["PREFECT_UI_URL"]
-    if not os.environ.get("PREFECT_API_URL"):
-        return None
-    from prefect.settings import get_current_settings
-
-    return get_current_settings().ui_url
 
 
 def _link(label: str, key: str, ui: str | None) -> str:

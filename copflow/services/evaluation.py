@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Activity, Attendance, Cop, Document, Person, SurveyAnswer, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.outbox import Recipient, cop_context, enqueue, recipients
+from copflow.services.outbox import cop_context, enqueue, recipients
 from copflow.services.snapshots import current_charter, get_cop
-from lifecycle import Policy, Stage
+from lifecycle import Audience, Policy, Stage
+from lifecycle.due import stage_weeks
 from lifecycle.practice import ActivityKind, Statement, parse_targets
+from lifecycle.review_dates import review_period_start
 from lifecycle.review_metrics import (
     ActivityRecord,
     AnswerRecord,
@@ -41,11 +43,6 @@ class EvaluationOutcome:
     html_path: Path | None
     markdown_path: Path | None
     messages_queued: int
-
-
-def _planned_weeks(stage: str, p: Policy) -> int | None:
-    return {"forming": p.core_group_weeks, "planning": p.charter_weeks, "launching": p.launch_weeks,
-            "reviewing": p.review_decision_weeks}.get(stage)
 
 
 def gather(s: Session, cop: Cop, start: date, end: date, policy: Policy) -> EvaluationInput:
@@ -84,7 +81,7 @@ def _timings(s: Session, cop: Cop, p: Policy) -> tuple[StageTiming, ...]:
     history = (select(TransitionRecord).where(TransitionRecord.cop_id == cop.id, TransitionRecord.from_visit > 0)
                .order_by(TransitionRecord.at, TransitionRecord.id))
     for t in s.scalars(history):
-        weeks = _planned_weeks(t.from_stage, p)
+        weeks = stage_weeks(Stage(t.from_stage), p) if t.from_stage else None
         left = local_date(t.at, p)
         if weeks:
             out.append(StageTiming(t.from_stage, entered + timedelta(weeks=weeks), left))
@@ -96,7 +93,7 @@ def _timings(s: Session, cop: Cop, p: Policy) -> tuple[StageTiming, ...]:
 
 def period_of(cop: Cop) -> date:
     """A review covers the time since the last review was decided, or since the launch."""
-    return cop.review_anchor_on or cop.stage_entered_on
+    return review_period_start(cop.review_anchor_on, cop.stage_entered_on)
 
 
 @dataclass
@@ -177,13 +174,10 @@ def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, od_manager: st
                "recommendation": ev.recommendation.decision,
                "reasons": list(ev.recommendation.reasons) + list(ev.recommendation.strengths),
                "report_name": attachment[0]}
-    people: dict[str, Recipient] = {}
-    for audience in ("leads", "sponsor", "od_manager"):
-        for to in recipients(cop, audience, od_manager):
-            people.setdefault(to.email, to)
+    people = recipients(cop, Audience.LEADS, Audience.SPONSOR, Audience.OD_MANAGER, od_manager=od_manager)
     return sum(enqueue(s, key=f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}", cop_id=cop.id,
                        kind="evaluation_ready", to=to, context=context, now=now, attachment=attachment)
-               for to in people.values())
+               for to in people)
 
 
 def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

@@ -31,7 +31,7 @@ from lifecycle import (
     open_gates,
     parse_gate,
 )
-from lifecycle.stages import LEAD_ROLES
+from lifecycle.audiences import LEAD_ROLES
 
 ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field

@@ -31,8 +31,10 @@ from copflow.services.meetings import (
     schedule,
     send_invitations,
 )
+from copflow.services.pseudonyms import is_erased
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy
+from lifecycle.audiences import MEETING_ATTENDEES
 
 
 @dataclass(frozen=True)
@@ -234,14 +236,14 @@ def restore(uow: UnitOfWork, *, slug: str, meeting: str, now: datetime, policy: 
             raise InvalidInput("meeting", f"{series.uid} is not cancelled")
         if is_over(series, now):
             raise InvalidInput("meeting", f"{series.uid} has no occurrence left to restore")
-        if series.organizer_email != organizer_of(cop).email and not any(
-                m.person.email == series.organizer_email and m.left_on is None for m in cop.memberships):
+        if series.organizer_email != organizer_of(cop).email and (is_erased(series.organizer_email) or not any(
+                m.person.email == series.organizer_email and m.left_on is None for m in cop.memberships)):
             raise InvalidInput("meeting", f"{series.uid}'s organiser has left: schedule it afresh instead")
         if series.rrule and "UNTIL" not in series.rrule and any(
                 m.kind == series.kind and m.status == "scheduled" and m.rrule and "UNTIL" not in m.rrule and
                 not is_over(m, now) for m in s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id))):
             raise InvalidInput("meeting", f"{cop.slug} already has a live {KINDS[series.kind].title.lower()} series")
-        series.attendees = [[p.email, p.name, p.role] for p in attendees_for(cop, KINDS[series.kind].roles)]
+        series.attendees = [[p.email, p.name, p.role] for p in attendees_for(cop, MEETING_ATTENDEES[series.kind])]
         series.status = "scheduled"
         series.sequence += 1
         queued = send_invitations(s, cop, series, method="REQUEST", now=now, update=True)

@@ -19,9 +19,10 @@ from copflow.db.models import Cop, MeetingSeries
 from copflow.services import meeting_days as md
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
-from copflow.services.outbox import Recipient, cop_context, enqueue
+from copflow.services.outbox import Recipient, cop_context, enqueue, holders
 from copflow.services.pseudonyms import is_erased
-from lifecycle import Policy, Role, Stage
+from lifecycle import Policy, Role
+from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES, OPTIONAL_ATTENDEE_ROLES, ORGANISER_ROLES
 
 if TYPE_CHECKING:
     from notifications.ics import Meeting, Party
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 # icalendar is imported where an invitation is built, not here: commands that never send one (gate record,
 # advance before launch) stay fast to start.
 
-ALL = tuple(Role)
-LEADS = (Role.COORDINATOR, Role.LEAD)
 RECURRING = ("checkin", "sponsor_catchup")
 
 
@@ -38,21 +37,21 @@ RECURRING = ("checkin", "sponsor_catchup")
 class Kind:
     title: str
     purpose: str
-    roles: tuple[Role, ...]
 
 
+# Who attends each kind: lifecycle/audiences.py (MEETING_ATTENDEES).
 KINDS: dict[str, Kind] = {
     "checkin": Kind("Core group check-in", "The core group's regular check-in: progress on the action plan, "
-                    "priorities, who does what next.", (*LEADS, Role.CORE)),
+                    "priorities, who does what next."),
     "sponsor_catchup": Kind("Sponsor catch-up", "Update the sponsor, seek feedback and opportunities for "
-                            "strategic alignment.", (*LEADS, Role.SPONSOR)),
+                            "strategic alignment."),
     "sponsor_meeting": Kind("Meeting with the sponsor", "The core group meets its sponsor: purpose, scope, "
-                            "alignment and support.", (*LEADS, Role.CORE, Role.SPONSOR)),
+                            "alignment and support."),
     "launch": Kind("Launch event", "The community's launch: why take part, the charter, priorities for "
-                   "progress, with the sponsor.", ALL),
+                   "progress, with the sponsor."),
     "review": Kind("Review meeting", "Take stock against the charter: what was achieved, what members say, "
-                   "continue, evolve or close.", (*LEADS, Role.CORE, Role.SPONSOR, Role.OD_MANAGER_CONTACT)),
-    "closing": Kind("Closing meeting", "Celebrate, capture lessons learned, agree what is archived.", ALL),
+                   "continue, evolve or close."),
+    "closing": Kind("Closing meeting", "Celebrate, capture lessons learned, agree what is archived."),
 }
 
 
@@ -90,7 +89,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
              cancelled: tuple[str, ...] = ()) -> MeetingSeries:
     """Create a meeting (or series) and queue its invitation for each attendee (caller commits)."""
     kind = kind_named(kind)
-    attendees = attendees_for(cop, KINDS[kind].roles)
+    attendees = attendees_for(cop, MEETING_ATTENDEES[kind])
     if not attendees:
         raise InvalidInput("attendees", f"{cop.slug} has nobody to invite to a {KINDS[kind].title.lower()}")
     organizer = organizer_of(cop)
@@ -147,31 +146,29 @@ def cancel_all(s: Session, cop: Cop, *, now: datetime, reason: str) -> int:
     return len(live)
 
 
-def on_stage_entered(s: Session, cop: Cop, source: Stage, target: Stage, *, today: date, now: datetime,
-                     policy: Policy, anchor: date | None) -> None:
-    """The series a stage needs: check-ins and sponsor catch-ups once launched; review meetings on the
-    charter's review dates once it is published. Each lands on a meeting day of the CoP."""
-    at = time.fromisoformat(cop.meeting_time or policy.meeting_time)
+def start_series(s: Session, cop: Cop, kind: str, first_on: date, *, now: datetime,
+                 policy: Policy) -> MeetingSeries | None:
+    """A stage's recurring series (check-ins, sponsor catch-ups) from the first day on or after `first_on` that
+    its rule meets on and that is a meeting day of the CoP; nothing if one of that kind is live already or
+    nobody attends it (caller commits)."""
+    if any(m.kind == kind for m in live_series(s, cop, now)) or not attendees_for(cop, MEETING_ATTENDEES[kind]):
+        return None
+    rule = policy_rule(kind, cop, policy)
+    assert rule is not None, f"{kind} is not a recurring kind"
     days = md.meeting_days(cop, policy)
-    kinds = {m.kind for m in live_series(s, cop, now)}
-    if target is Stage.ACTIVE and source is Stage.LAUNCHING:
-        base = anchor or today
-        for kind, offset in (("checkin", timedelta(weeks=2)), ("sponsor_catchup", timedelta(weeks=6))):
-            if kind not in kinds and attendees_for(cop, KINDS[kind].roles):
-                rule = policy_rule(kind, cop, policy)
-                assert rule is not None
-                first = md.first_on_or_after(base + offset, rule, datetime.combine(base, at),
-                                             lambda d: days.why_not(d) is None)
-                schedule(s, cop, kind, first, now=now, policy=policy, rrule=rule)
-    if target is Stage.LAUNCHING:
-        from copflow.services.snapshots import current_charter
+    first = md.first_on_or_after(first_on, rule, datetime.combine(first_on, _meeting_time(cop, policy)),
+                                 lambda d: days.why_not(d) is None)
+    return schedule(s, cop, kind, first, now=now, policy=policy, rrule=rule)
 
-        charter = current_charter(s, cop.id)
-        for d in charter.review_dates if charter else []:
-            day = date.fromisoformat(d)
-            if day > today:
-                start = datetime.combine(md.next_meeting_day(day, days), at)
-                schedule(s, cop, "review", start, now=now, policy=policy)
+
+def schedule_on(s: Session, cop: Cop, kind: str, day: date, *, now: datetime, policy: Policy) -> MeetingSeries:
+    """One meeting on `day`, or the first meeting day of the CoP after it, at its meeting time (caller commits)."""
+    start = datetime.combine(md.next_meeting_day(day, md.meeting_days(cop, policy)), _meeting_time(cop, policy))
+    return schedule(s, cop, kind, start, now=now, policy=policy)
+
+
+def _meeting_time(cop: Cop, policy: Policy) -> time:
+    return time.fromisoformat(cop.meeting_time or policy.meeting_time)
 
 
 def occurrence_ends(series: MeetingSeries) -> datetime | None:
@@ -296,28 +293,24 @@ def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:
     return out
 
 
-def attendees_for(cop: Cop, roles: tuple[Role, ...]) -> list[Party]:
-    """Who a meeting invites: the current holders of `roles`; an erased person is on the roster, not in calendars."""
+def attendees_for(cop: Cop, roles: frozenset[Role]) -> list[Party]:
+    """Who a meeting invites: the current holders of `roles` (an erased person is on the roster, not in
+    calendars: services/outbox.py:holders leaves them out)."""
     from notifications.ics import Party
 
-    wanted = {r.value for r in roles}
-    seen: dict[str, Party] = {}
-    for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
-        if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
-            seen.setdefault(m.person.email, Party(m.person.email, m.person.name, _ical_role(m.role)))
-    return list(seen.values())
+    return [Party(p.email, p.name, _ical_role(Role(p.role))) for p in holders(cop, roles)]
 
 
-def _ical_role(role: str) -> str:
-    return "CHAIR" if role in (Role.COORDINATOR.value, Role.LEAD.value) else \
-        "OPT-PARTICIPANT" if role in (Role.WIDER.value, Role.OD_MANAGER_CONTACT.value) else "REQ-PARTICIPANT"
+def _ical_role(role: Role) -> str:
+    return "CHAIR" if role in LEAD_ROLES else "OPT-PARTICIPANT" if role in OPTIONAL_ATTENDEE_ROLES \
+        else "REQ-PARTICIPANT"
 
 
 def organizer_of(cop: Cop) -> Party:
     from notifications.ics import Party
 
-    for role in (Role.COORDINATOR.value, Role.LEAD.value, Role.OD_MANAGER_CONTACT.value):
+    for role in ORGANISER_ROLES:
         for m in cop.memberships:
-            if m.role == role and m.left_on is None and not is_erased(m.person.email):
+            if m.role == role.value and m.left_on is None and not is_erased(m.person.email):
                 return Party(m.person.email, m.person.name, "CHAIR")
     raise InvalidInput("organizer", f"{cop.slug} has no coordinator or lead to organise its meetings")

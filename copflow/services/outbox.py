@@ -11,14 +11,8 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
 from copflow.services.links import action_url
-from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, CopSnapshot, Gate, Notice, Policy, Role
-
-_ROLES_FOR_AUDIENCE = {
-    "leads": (Role.LEAD, Role.COORDINATOR),
-    "sponsor": (Role.SPONSOR,),
-    "od_manager": (Role.OD_MANAGER_CONTACT,),
-    "members": (Role.LEAD, Role.COORDINATOR, Role.CORE, Role.WIDER, Role.SPONSOR),
-}
+from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, Audience, Gate, Notice, Policy, Role
+from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
 
 
 @dataclass(frozen=True)
@@ -28,15 +22,30 @@ class Recipient:
     role: str
 
 
-def recipients(cop: Cop, audience: str, od_manager: str | None = None) -> list[Recipient]:
-    """Who hears about `audience` for this CoP, one entry per address (a lead who also coordinates: once)."""
-    roles = {r.value for r in _ROLES_FOR_AUDIENCE[audience]}
+def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
+    """The CoP's current members holding any of `roles`, one entry per address (a lead who also coordinates:
+    once, under the first role by name), in a stable order. An erased person stays on the roster under a
+    pseudonym but is never written to or invited."""
+    from copflow.services.pseudonyms import is_erased
+
+    wanted = {r.value for r in roles}
     seen: dict[str, Recipient] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
-        if m.role in roles and m.left_on is None:
+        if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
             seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role))
-    if audience == "od_manager" and not seen and od_manager:
-        seen[od_manager] = Recipient(od_manager, "OD manager", "od_manager_contact")
+    return list(seen.values())
+
+
+def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = None) -> list[Recipient]:
+    """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once."""
+    seen: dict[str, Recipient] = {}
+    for name in audiences:
+        audience = Audience(name)
+        found = holders(cop, AUDIENCE_ROLES[audience])
+        if not found and od_manager and audience in FALLS_BACK_TO_OD_MANAGER:
+            found = [Recipient(od_manager, "OD manager", Role.OD_MANAGER_CONTACT.value)]
+        for to in found:
+            seen.setdefault(to.email, to)
     return list(seen.values())
 
 
@@ -82,23 +91,26 @@ def cop_context(cop: Cop) -> dict[str, Any]:
     return {"cop": {"slug": cop.slug, "name": cop.name, "stage": cop.stage, "timezone": cop.timezone}}
 
 
-def enqueue_transition_notices(s: Session, cop: Cop, snap: CopSnapshot, from_stage: str, to_stage: str, *,
-                               now: datetime, policy: Policy, od_manager: str | None = None) -> int:
-    """Tell leads and sponsor that the CoP moved on, and what comes next."""
-    context = {**cop_context(cop), "from_stage": from_stage, "to_stage": to_stage,
-               "next_gate": cop.next_due_gate,
-               "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
-    added = 0
-    for to in recipients(cop, "leads") + recipients(cop, "sponsor"):
-        key = f"{cop.slug}/stage/{cop.stage_visit}/{to_stage}/{to.email}"
-        added += enqueue(s, key=key, cop_id=cop.id, kind="stage_changed", to=to, context=context, now=now)
-    if to_stage == "reviewing":  # the survey call goes to every member, core and wider
-        survey = policy.survey_url.replace("{slug}", cop.slug) if policy.survey_url else None
-        closes = {**context, "closes_on": context["next_due_on"], "survey_url": survey}
-        for to in recipients(cop, "members"):
-            key = f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}"
-            added += enqueue(s, key=key, cop_id=cop.id, kind="review_opened", to=to, context=closes, now=now)
-    return added
+def enqueue_stage_changed(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime) -> int:
+    """Tell people that the CoP moved on, and what comes next."""
+    context = _moved_on(cop, from_stage)
+    return sum(enqueue(s, key=f"{cop.slug}/stage/{cop.stage_visit}/{cop.stage}/{to.email}", cop_id=cop.id,
+                       kind="stage_changed", to=to, context=context, now=now) for to in people)
+
+
+def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime,
+                          policy: Policy) -> int:
+    """The survey call when a review opens, with the day it closes."""
+    survey = policy.survey_url.replace("{slug}", cop.slug) if policy.survey_url else None
+    context = _moved_on(cop, from_stage)
+    context.update(closes_on=context["next_due_on"], survey_url=survey)
+    return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,
+                       kind="review_opened", to=to, context=context, now=now) for to in people)
+
+
+def _moved_on(cop: Cop, from_stage: str) -> dict[str, Any]:
+    return {**cop_context(cop), "from_stage": from_stage, "to_stage": cop.stage, "next_gate": cop.next_due_gate,
+            "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
 
 
 def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_manager: str | None,
@@ -111,7 +123,7 @@ def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_ma
         "gate_title": GATE_TITLES[notice.gate], "needs": needs or _fields_of(notice)}
     kind = "review_due" if notice.gate is Gate.REVIEW_DUE else "gate_reminder"
     added = 0
-    for to in recipients(cop, notice.audience, od_manager):
+    for to in recipients(cop, notice.audience, od_manager=od_manager):
         key = f"{notice.key}/{to.email}"
         if already_queued(s, key):
             continue  # already queued: no second link for a message that will not be sent again

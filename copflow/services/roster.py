@@ -28,12 +28,13 @@ from copflow.services.meetings import (
     send_invitations,
 )
 from copflow.services.snapshots import get_cop, refresh_due
-from lifecycle import Policy, Role, Stage, parse_role
+from lifecycle import Policy, Stage, parse_role
+from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
 
 if TYPE_CHECKING:
     from notifications.ics import Party
 
-ORGANISERS = (Role.COORDINATOR.value, Role.LEAD.value)
+ORGANISERS = {r.value for r in LEAD_ROLES}  # a CoP must keep one of these: they organise its meetings
 
 
 def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> list[str]:
@@ -41,7 +42,7 @@ def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> 
     changes: list[str] = []
     # Meetings already held are left alone: a joiner is not invited to them, a leaver not uninvited.
     for series in live_series(s, cop, now):
-        wanted = {p.email: p for p in attendees_for(cop, KINDS[series.kind].roles)}
+        wanted = {p.email: p for p in attendees_for(cop, MEETING_ATTENDEES[series.kind])}
         title = KINDS[series.kind].title
         if series.organizer_email not in wanted and not _still_member(cop, series.organizer_email):
             fresh = _hand_over(s, cop, series, now=now, policy=policy)

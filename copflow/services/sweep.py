@@ -16,10 +16,10 @@ from copflow.services.gates import apply_decision
 from copflow.services.outbox import enqueue_notice
 from copflow.services.snapshots import load_batch, snapshot
 from lifecycle import Gate, Policy, Stage, check_gate, decide, notices_due, review_is_due
+from lifecycle.audiences import BEYOND_THE_LEADS
 from lifecycle.due import horizon
 
 SWEEP_ACTOR = "copflow sweep"
-ESCALATION_AUDIENCES = ("sponsor", "od_manager")
 
 
 @dataclass
@@ -87,7 +87,7 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, needs=needs,
                                                         policy=policy)
                         counts.notices_queued += queued
-                        if queued and notice.audience in ESCALATION_AUDIENCES:
+                        if queued and notice.audience in BEYOND_THE_LEADS:
                             counts.escalations_queued += queued
                             counts.escalated.append(f"{cop.slug}: {notice.gate.value.replace('_', ' ')}, "
                                                     f"{notice.days} days overdue → {notice.audience.replace('_', ' ')}")

@@ -17,7 +17,6 @@ from copflow.services.clock import local_date
 from copflow.services.closing.contents import gather
 from copflow.services.errors import InvalidInput
 from copflow.services.gates import add_evidence, apply_decision, concurrent_guard
-from copflow.services.outbox import cop_context, enqueue, recipients
 from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import Gate, Policy, Stage, decide
 from notifications.archive import ArchiveError, read_member, verify_archive, write_archive
@@ -75,13 +74,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         snap = snapshot(s, cop)
         apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
                        today=today, policy=policy, reason=f"archive verified: {path.name}")
-        cop.closed_at, cop.archive_path = now, str(path)
-        context = {**cop_context(cop), "closed_on": today.isoformat(), "archive_path": str(path),
-                   "manifest_sha256": digest}
-        for to in recipients(cop, "leads") + recipients(cop, "sponsor"):
-            enqueue(s, key=f"{slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,
-                    context=context, now=now)
-        uow.commit()
+        uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
     return ClosureResult(slug, str(path), digest, check.files, already_closed=False)
 
 

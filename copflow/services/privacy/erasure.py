@@ -29,9 +29,10 @@ from copflow.services.pseudonyms import (
     pseudonym_name,
     recipient_hash,
 )
-from lifecycle import Policy, Role, Stage
+from lifecycle import Policy, Stage
+from lifecycle.audiences import LEAD_ROLES
 
-ORGANISING_ROLES = (Role.COORDINATOR.value, Role.LEAD.value)
+ORGANISING_ROLES = tuple(sorted(r.value for r in LEAD_ROLES))  # lifecycle/audiences.py
 
 
 @dataclass(frozen=True)
