@@ -32,6 +32,7 @@ from lifecycle import (
     parse_gate,
 )
 from lifecycle.audiences import LEAD_ROLES
+from lifecycle.errors import CopflowError
 
 ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field
@@ -138,10 +139,13 @@ def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, paylo
                      result)
 
 
-class GatePassed(Exception):
+class GatePassed(CopflowError):
+    """Evidence sent from a link for a gate already passed: refused, the page shows what was recorded."""
+
     def __init__(self, page: EvidencePage) -> None:
         self.page = page
-        super().__init__(f"{page.gate_title} is passed: its evidence can no longer be changed from this link")
+        super().__init__(f"{page.gate_title} is passed: its evidence can no longer be changed from this link",
+                         cop=page.slug, gate=page.gate)
 
 
 def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
