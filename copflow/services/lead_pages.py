@@ -17,6 +17,7 @@ from copflow.db.models import Cop, GateEvidence, Link, MeetingSeries, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
+from copflow.services.errors import CopflowError
 from copflow.services.links import Grant, LinkNotFound, find, issue_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
@@ -138,7 +139,7 @@ def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, paylo
                      result)
 
 
-class GatePassed(Exception):
+class GatePassed(CopflowError):
     def __init__(self, page: EvidencePage) -> None:
         self.page = page
         super().__init__(f"{page.gate_title} is passed: its evidence can no longer be changed from this link")
