@@ -17,6 +17,7 @@ from copflow.db.models import Cop, GateEvidence, Link, MeetingSeries, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
+from copflow.services.errors import CopflowError
 from copflow.services.links import Grant, LinkNotFound, find, issue_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
@@ -32,7 +33,6 @@ from lifecycle import (
     parse_gate,
 )
 from lifecycle.audiences import LEAD_ROLES
-from lifecycle.errors import CopflowError
 
 ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field
