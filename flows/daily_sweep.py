@@ -1,49 +1,94 @@
-"""The daily sweep: open reviews that fall due, queue reminders and escalations, evaluate reviews whose survey
-window has closed, archive CoPs whose closing date has come, deliver, report."""
+"""The daily sweep: archive CoPs whose closing date has come, evaluate reviews whose survey window has closed,
+then open reviews that fall due and queue the reminders still owed, deliver, and tell the OD manager in one
+digest.
+
+The order matters: reminders are computed from the state after today's closures, evaluations and review
+openings, so the sweep never announces what it is about to do itself (no "archive late" for a CoP it closes
+a moment later).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from tasks.closure import archive_and_close
+from tasks.digest import od_digest
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import plan_sweep, sweep_cop_batch
-from tasks.sweep_summary import sweep_markdown, ui_url
+from tasks.sweep_summary import run_url, sweep_markdown, ui_url
 
 
-@flow(name="daily-sweep", log_prints=True)
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    now = flow_run.parameters.get("now")
+    day = (now.isoformat() if isinstance(now, datetime) else str(now or datetime.now(UTC).isoformat()))[:10]
+    return f"daily-sweep {day}"
+
+
+@flow(name="daily-sweep", flow_run_name=_run_name, log_prints=True)
 def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str, Any]:
-    """Find CoPs with something due; per batch, open due reviews and queue what is owed; then deliver."""
+    """Close, evaluate, then open due reviews and queue what is owed; deliver; one digest for the OD manager."""
+    log = get_run_logger()
     now_iso = (now or datetime.now(UTC)).isoformat()
     plan = plan_sweep(now_iso, batch_size)
+    closures, failures = [], {}
+    for slug in plan["closures"]:
+        state = archive_and_close(slug, now_iso, return_state=True)
+        if state.is_completed():
+            closures.append(state.result())
+            log.info("archived and closed %s", slug)
+        else:
+            failures[slug] = _reason(state)
+            log.warning("could not archive %s: %s", slug, failures[slug])
+    evaluated = [e for group in plan["evaluations"] for e in evaluate_reviews(group, now_iso)]
+    for e in evaluated:
+        log.info("evaluated %s: recommends %s", e["slug"], e["recommendation"])
     batches = plan["batches"]
     results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
     totals: dict[str, Any] = {k: sum(r[k] for r in results)
                               for k in ("cops", "reviews_opened", "notices_queued", "escalations_queued", "conflicts")}
     totals["opened"] = [slug for r in results for slug in r["opened"]]
     totals["escalated"] = [line for r in results for line in r["escalated"]]
-    evaluated = [e for group in plan["evaluations"] for e in evaluate_reviews(group, now_iso)]
+    attention = [a for r in results for a in r["attention"]]
+    log.info("opened %d review(s), queued %d reminder(s) (%d to sponsors); %d overdue item(s) for the OD manager",
+             totals["reviews_opened"], totals["notices_queued"], totals["escalations_queued"], len(attention))
     totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
-    closures = [archive_and_close(slug, now_iso) for slug in plan["closures"]]
     totals["closed"] = [c["slug"] for c in closures]
+    totals["archive_failed"] = failures
     # What needs attention is read while the mail goes out: the two do not depend on each other, and Prefect's
     # per-task orchestration (API round trips) overlaps with the delivery's work instead of adding to it.
-    attention = publish_attention.submit(now_iso)
+    portfolio = publish_attention.submit(now_iso)
     delivery = deliver_outbox(now_iso)
-    attention.result()
-    summary = {**totals, "batches": len(batches), "sent": delivery["sent"], "retried": delivery["retried"],
-               "parked": delivery["parked"]}
+    portfolio.result()
+    log.info("sent %d message(s); %d to retry; %d refused", delivery["sent"], delivery["retried"], delivery["parked"])
+    ui = ui_url()
+    digest = od_digest(now_iso, attention, closures, failures, delivery.get("parked_messages", []),
+                       run_url=run_url(ui), artifacts_url=None)
+    after = deliver_outbox(now_iso) if digest["queued"] else {"sent": 0, "retried": 0, "parked": 0}
+    log.info("OD manager's digest: %s", "sent" if after["sent"] else "nothing new" if not digest["queued"]
+             else "queued")
+    summary = {**totals, "batches": len(batches), "sent": delivery["sent"] + after["sent"],
+               "retried": delivery["retried"] + after["retried"], "parked": delivery["parked"] + after["parked"],
+               "digest": digest["queued"]}
     create_markdown_artifact(key="copflow-sweep",
-                             markdown=sweep_markdown(now_iso, summary, evaluated, closures, delivery, ui_url()),
-                             description="What the daily sweep opened, queued, escalated, sent and failed to send")
-    print(f"sweep {now_iso[:10]}: {summary}")
+                             markdown=sweep_markdown(now_iso, summary, evaluated, digest, delivery, ui),
+                             description="What the daily sweep did, and what needs the OD manager (as in the digest)")
     return summary
+
+
+def _reason(state: Any) -> str:
+    try:
+        state.result()
+    except Exception as exc:  # the archive's own error says what failed (a folder not writable, a bad checksum)
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return state.message or "unknown"
 
 
 if __name__ == "__main__":

@@ -103,6 +103,9 @@ class Recommendation:
     decision: str  # "pass", "evolve" or "close"
     reasons: tuple[str, ...]
     strengths: tuple[str, ...] = ()
+    # Named beside the strengths even when they did not change the recommendation: each missed target, each
+    # survey statement far below its benchmark.
+    weaknesses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,4 +283,8 @@ def recommend(ev: Evaluation, min_departments: int = 2) -> Recommendation:
         decision = "evolve"
     else:
         decision = "pass"
-    return Recommendation(decision, tuple(stopped + concerns), tuple(strengths))
+    weaknesses = [f"target missed: {t.text} ({t.done} done)" for t in countable if not t.met]
+    weaknesses += [f"“{st.text}” scored {-st.delta:.1f} points below its 2021 benchmark ({st.agree_pct:.0f}% "
+                   f"agree against {st.benchmark}%)" for st in benchmarked
+                   if st.delta is not None and st.delta < -SURVEY_MARGIN]
+    return Recommendation(decision, tuple(stopped + concerns), tuple(strengths), tuple(weaknesses))

@@ -85,7 +85,8 @@ def archive_close(
     from copflow.services.closure import close_cop
 
     s = ctx.settings()
-    r = close_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), archive_dir=s.archive_dir)
+    r = close_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), archive_dir=s.archive_dir,
+                  od_manager=s.od_manager_email)
     typer.echo(f"{slug} {'was already closed' if r.already_closed else 'closed'}; archive {r.path} "
                f"({r.files} files, manifest SHA-256 {r.manifest_sha256})")
     from copflow.cli.running import deliver_now

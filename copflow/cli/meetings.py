@@ -107,8 +107,8 @@ def notify_preview(
     from notifications.previews import PREVIEWS, preview
 
     if name is None:
-        for key, (template, _) in PREVIEWS.items():
-            typer.echo(f"{key:30} (template {template})")
+        for key, (_template, when, who, _) in PREVIEWS.items():
+            typer.echo(f"{key:30} to {who}: {when}")
         return
     try:
         rendered, calendar = preview(name)
@@ -119,6 +119,8 @@ def notify_preview(
             raise ctx.UsageError(f"{name} carries no invitation")
         typer.echo(calendar, nl=False)
         return
+    _t, when, who, _c = PREVIEWS[name]
+    typer.echo(f"[sample] {name}: sent to {who}, {when}\n")
     typer.echo(f"Subject: {rendered.subject}\n")
     typer.echo(rendered.html if html else rendered.text, nl=False)
 

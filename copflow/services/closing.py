@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -14,12 +15,13 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.meetings import cancel_all
-from copflow.services.outbox import cop_context, enqueue, recipients
+from copflow.services.outbox import cop_context, enqueue, people_context, recipients
 from copflow.services.records import current_charter, get_cop
 from lifecycle import Gate
 from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 
 LESSONS = "lessons_learned"
+_OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")
 
 
 def on_closing_entered(s: Session, cop: Cop, *, now: datetime, reason: str) -> int:
@@ -28,16 +30,24 @@ def on_closing_entered(s: Session, cop: Cop, *, now: datetime, reason: str) -> i
     draft = lessons_draft(s, cop, now=now, reason=reason)
     s.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=draft,
                    created_by="copflow", created_at=now))
-    context = {**cop_context(cop), "closing_date": cop.closing_date.isoformat() if cop.closing_date else "",
-               "reason": reason}
+    from notifications.documents import as_attachment, markdown_to_docx
+
+    # Members read the decision's reason in the OD manager's words; a remark that the decision differs from the
+    # evaluation's recommendation stays in the audit trail and the OD manager's own copy.
+    public = _OVERRIDE_REMARK.sub("", reason).strip() or None
+    context = {**cop_context(cop), **people_context(cop), "closing_date": cop.closing_date.isoformat()
+               if cop.closing_date else "", "reason": public}
     leads = {to.email for to in recipients(cop, "leads")}
-    draft_file = (f"{cop.slug}-lessons-learned-draft.md", draft)
+    draft_file = (f"{cop.slug}-lessons-learned-draft.docx", as_attachment(markdown_to_docx(draft)))
     for to in recipients(cop, "members"):
         # The leads complete the lessons learned, so their notice carries the draft.
         is_lead = to.email in leads
         enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
                 kind="closing_notice", to=to, context={**context, "lessons_draft": draft_file[0] if is_lead else None},
                 now=now, attachment=draft_file if is_lead else None)
+    for to in recipients(cop, "od_manager"):
+        enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
+                kind="closing_notice", to=to, context={**context, "reason": reason, "lessons_draft": None}, now=now)
     return cancelled
 
 

@@ -34,7 +34,7 @@ from copflow.services.clock import local_date
 from copflow.services.errors import InvalidInput
 from copflow.services.gates import add_evidence, apply_decision, concurrent_guard
 from copflow.services.meetings import meeting_of
-from copflow.services.outbox import cop_context, enqueue, recipients
+from copflow.services.outbox import cop_context, enqueue, people_context, recipients
 from copflow.services.records import get_cop, snapshot
 from lifecycle import Gate, Policy, Stage, decide
 from notifications.ics import calendar_text
@@ -103,6 +103,7 @@ def gather(s: Session, cop: Cop, policy: Policy) -> dict[str, bytes]:
 
 
 def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
+              od_manager: str | None = None,
               before_rename: Callable[[Path], None] | None = None,
               after_write: Callable[[Path], None] | None = None) -> ClosureResult:
     """Archive and close a CoP whose closing date has arrived. Idempotent: a closed CoP is left as it is."""
@@ -144,9 +145,11 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
                        today=today, policy=policy, reason=f"archive verified: {path.name}")
         cop.closed_at, cop.archive_path = now, str(path)
-        context = {**cop_context(cop), "closed_on": today.isoformat(), "archive_path": str(path),
-                   "manifest_sha256": digest}
-        for to in recipients(cop, "leads") + recipients(cop, "sponsor"):
+        od = people_context(cop, od_manager)["od_manager"]
+        keeper = f"the CoP programme team ({od['name']}, {od['email']})" if od["email"] else "the CoP programme team"
+        context = {**cop_context(cop), "closed_on": today.isoformat(), "archive_name": path.name,
+                   "archive_keeper": keeper}
+        for to in recipients(cop, "leads") + recipients(cop, "sponsor") + recipients(cop, "od_manager", od_manager):
             enqueue(s, key=f"{slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,
                     context=context, now=now)
         uow.commit()

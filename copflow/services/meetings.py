@@ -21,6 +21,7 @@ from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.outbox import Recipient, cop_context, enqueue
 from copflow.services.records import get_cop
 from lifecycle import Policy, Role, Stage
+from notifications.vocabulary import long_date
 
 if TYPE_CHECKING:
     from notifications.ics import Meeting, Party
@@ -224,9 +225,9 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
     end = start + timedelta(minutes=m.minutes)
     context = {**cop_context(cop), "update": update, "reason": reason,
                "removed": only is not None and method == "CANCEL",
-               "occurrence": occurrence.strftime("%A %d %B %Y, %H:%M") if occurrence else None,
+               "occurrence": f"{long_date(occurrence)}, {occurrence:%H:%M}" if occurrence else None,
                "meeting": {"summary": KINDS[series.kind].title, "purpose": KINDS[series.kind].purpose,
-                           "when": f"{start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
+                           "when": f"{long_date(start)}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
                            "recurrence": _recurrence_text(series.rrule), "location": series.location,
                            "organizer": m.organizer.name}}
     kind = "invitation_cancel" if method == "CANCEL" else "invitation"

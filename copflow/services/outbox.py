@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
-from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, CopSnapshot, Gate, Notice, Policy, Role
+from lifecycle import CopSnapshot, Gate, Notice, Policy, Role
+from notifications.vocabulary import EVIDENCE
 
 _ROLES_FOR_AUDIENCE = {
     "leads": (Role.LEAD, Role.COORDINATOR),
@@ -78,39 +79,67 @@ def cop_context(cop: Cop) -> dict[str, Any]:
     return {"cop": {"slug": cop.slug, "name": cop.name, "stage": cop.stage, "timezone": cop.timezone}}
 
 
+def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
+    """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
+    od = recipients(cop, "od_manager", od_manager)
+    return {"leads": [r.name for r in recipients(cop, "leads")],
+            "sponsors": [r.name for r in recipients(cop, "sponsor")],
+            "od_manager": {"name": od[0].name if od else "the CoP programme team",
+                           "email": od[0].email if od else (od_manager or "")}}
+
+
+def survey_url(policy: Policy, slug: str, per_review: str | None = None) -> str | None:
+    """The review's survey address: the one given for this review, else the policy's (with {slug} filled in)."""
+    if per_review:
+        return per_review
+    return policy.survey_url.replace("{slug}", slug) if policy.survey_url else None
+
+
 def enqueue_transition_notices(s: Session, cop: Cop, snap: CopSnapshot, from_stage: str, to_stage: str, *,
                                now: datetime, policy: Policy, od_manager: str | None = None) -> int:
     """Tell leads and sponsor that the CoP moved on, and what comes next."""
-    context = {**cop_context(cop), "from_stage": from_stage, "to_stage": to_stage,
-               "next_gate": cop.next_due_gate,
+    context = {**cop_context(cop), **people_context(cop, od_manager), "from_stage": from_stage,
+               "to_stage": to_stage, "next_gate": cop.next_due_gate,
                "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
+    if to_stage == "reviewing" and survey_url(policy, cop.slug):
+        return enqueue_survey_call(s, cop, now=now, policy=policy, context=context)
     added = 0
     for to in recipients(cop, "leads") + recipients(cop, "sponsor"):
         key = f"{cop.slug}/stage/{cop.stage_visit}/{to_stage}/{to.email}"
         added += enqueue(s, key=key, cop_id=cop.id, kind="stage_changed", to=to, context=context, now=now)
-    if to_stage == "reviewing":  # the survey call goes to every member, core and wider
-        survey = policy.survey_url.replace("{slug}", cop.slug) if policy.survey_url else None
-        closes = {**context, "closes_on": context["next_due_on"], "survey_url": survey}
-        for to in recipients(cop, "members"):
-            key = f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}"
-            added += enqueue(s, key=key, cop_id=cop.id, kind="review_opened", to=to, context=closes, now=now)
     return added
 
 
+def enqueue_survey_call(s: Session, cop: Cop, *, now: datetime, policy: Policy, context: dict[str, Any]) -> int:
+    """The review's survey call, to every member (leads and sponsor get what the review looks at as well).
+
+    The survey closes on the last day the evaluation counts (the review's first day plus the survey window), so
+    no answer is sent after it stops counting. Without a survey address nobody is asked for a survey they cannot
+    find: the call waits and the OD manager's digest says the review has no survey link.
+    """
+    url = survey_url(policy, cop.slug)
+    if url is None:
+        return 0
+    opened = cop.stage_entered_on
+    closes = opened + timedelta(days=policy.survey_window_days - 1)
+    call = {**context, "closes_on": closes.isoformat(), "survey_url": url,
+            "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
+    return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,
+                       kind="review_opened", to=to, context=call, now=now)
+               for to in recipients(cop, "members"))
+
+
 def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_manager: str | None,
-                   needs: list[str]) -> int:
-    """Queue one reminder or escalation for everyone in its audience."""
-    context = {**cop_context(cop), "notice": {
+                   action_url: str | None = None) -> int:
+    """Queue one reminder (leads) or escalation (sponsor) for everyone in its audience. The OD manager's
+    escalations are not mail of their own: they go into the sweep's one digest."""
+    context = {**cop_context(cop), **people_context(cop, od_manager), "notice": {
         "kind": notice.kind, "audience": notice.audience, "gate": notice.gate.value,
         "due_on": notice.due_on.isoformat(), "days": notice.days, "step": notice.step},
-        "gate_title": GATE_TITLES[notice.gate], "needs": needs or _fields_of(notice)}
+        "evidence": list(EVIDENCE.get(notice.gate.value, ())), "action_url": action_url}
     kind = "review_due" if notice.gate is Gate.REVIEW_DUE else "gate_reminder"
     added = 0
     for to in recipients(cop, notice.audience, od_manager):
         added += enqueue(s, key=f"{notice.key}/{to.email}", cop_id=cop.id, kind=kind, to=to, context=context,
                          now=now)
     return added
-
-
-def _fields_of(notice: Notice) -> list[str]:
-    return [f"{f.name}: {f.help}" for f in EVIDENCE_FIELDS[notice.gate]]
