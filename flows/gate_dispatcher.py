@@ -16,7 +16,7 @@ from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_portfolio
 
 
-@flow(name="gate-dispatcher", log_prints=True)
+@flow(name="gate-dispatcher", flow_run_name="gate-dispatcher {slug}", log_prints=True)
 def gate_dispatcher(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
     now_iso = datetime.now(UTC).isoformat()
     delivery = deliver_outbox(now_iso)

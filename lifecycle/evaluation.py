@@ -172,6 +172,10 @@ def evaluate_period(data: EvaluationInput) -> Evaluation:
     events = [a for a in in_period if a.kind in MEMBER_EVENT_KINDS]
     by_kind = Counter(a.kind for a in in_period)
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    month = date(start.year, start.month, 1)
+    while month <= end:  # every month of the period, so a month without events shows as empty, not missing
+        by_month[month.strftime("%Y-%m")] = [0, 0]
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     for a in events:
         slot = by_month[a.held_on.strftime("%Y-%m")]
         slot[0] += 1

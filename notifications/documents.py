@@ -53,6 +53,37 @@ def docx_text(data: bytes) -> str:
     return "\n\n".join(line for line in lines if line.strip()) + "\n"
 
 
+class UnreadableDocument(ValueError):
+    """A file that is not a Word document, Markdown/text or PDF we can read the text of."""
+
+
+def document_text(path: Path) -> str:
+    """The text of a completed report: .docx (Word), .pdf, or .md/.txt (UTF-8)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise UnreadableDocument(f"cannot read {path}: no such file")
+    try:
+        if suffix == ".docx":
+            return docx_text(path.read_bytes())
+        if suffix == ".pdf":
+            from pypdf import PdfReader
+
+            text = "\n\n".join((page.extract_text() or "").strip() for page in PdfReader(path).pages).strip()
+            if not text:
+                raise UnreadableDocument(f"{path} has no text to read (a scanned PDF?); send it as .docx or .md")
+            return text + "\n"
+        if suffix in (".md", ".txt", ".markdown"):
+            return path.read_text(encoding="utf-8")
+    except UnreadableDocument:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableDocument(f"cannot read {path}: {exc}") from None
+    except Exception as exc:  # python-docx and pypdf raise their own errors for a damaged file
+        raise UnreadableDocument(f"cannot read {path} as a {suffix[1:]} file: {type(exc).__name__}") from None
+    given = suffix or "a file without an extension"
+    raise UnreadableDocument(f"{path}: give a Word document (.docx), Markdown (.md) or a PDF, not {given}")
+
+
 def chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
@@ -80,3 +111,19 @@ def html_to_pdf(html: str, timeout: float = 60) -> bytes | None:
 
 def as_attachment(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def screenshot(page: Path, png: Path, *, width: int = 600, height: int = 1400, timeout: float = 60) -> bool:
+    """A PNG of an HTML file as a reader sees it (headless Chromium at `width`); False without Chromium."""
+    exe = chromium()
+    if exe is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="copflow-shot-") as tmp:
+        try:
+            subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            f"--user-data-dir={tmp}/profile", f"--screenshot={png.resolve()}",
+                            f"--window-size={width},{height}", page.resolve().as_uri()],
+                           check=True, capture_output=True, timeout=timeout)
+        except (OSError, subprocess.SubprocessError):
+            return False
+    return png.exists() and png.stat().st_size > 0

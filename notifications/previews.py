@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from notifications.compose import Rendered, render
@@ -127,3 +128,33 @@ def preview(name: str) -> tuple[Rendered, str | None]:
                     rrule={"FREQ": "MONTHLY", "INTERVAL": 1})
         ics = calendar_text(m, method=method, dtstamp=datetime(2026, 3, 1, tzinfo=UTC))
     return render(kind, context), ics
+
+
+def write_gallery(out: Path, *, screenshots: bool = True) -> list[Path]:
+    """Every message kind as `<name>.html`, `<name>.txt` and (with Chromium installed) `<name>.png` at a mail's
+    width (600 px), plus an index.html that shows them side by side; returns the files written."""
+    from html import escape
+
+    from notifications.documents import screenshot
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    rows = []
+    for name, (_kind, when, who, _context) in PREVIEWS.items():
+        rendered, _ics = preview(name)
+        html, text = out / f"{name}.html", out / f"{name}.txt"
+        html.write_text(rendered.html, encoding="utf-8")
+        text.write_text(f"Subject: {rendered.subject}\n\n{rendered.text}", encoding="utf-8")
+        written += [html, text]
+        png = out / f"{name}.png"
+        if screenshots and screenshot(html, png, width=600):
+            written.append(png)
+        picture = f'<img src="{png.name}" width="600" alt="{escape(name)}">' if png.exists() else ""
+        rows.append(f"<section><h2>{escape(name)}</h2><p>Sent to {escape(who)}, {escape(when)}. Subject: "
+                    f"<strong>{escape(rendered.subject)}</strong> · <a href=\"{text.name}\">text</a> · "
+                    f"<a href=\"{html.name}\">HTML</a></p>{picture}</section>")
+    index = out / "index.html"
+    index.write_text("<!doctype html><meta charset=\"utf-8\"><title>copflow messages (samples)</title>"
+                     "<body style=\"font-family: sans-serif\"><h1>Every message copflow sends (samples)</h1>"
+                     + "".join(rows) + "</body>", encoding="utf-8")
+    return [index, *written]

@@ -5,16 +5,30 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from copflow.services.portfolio import portfolio, stage_counts
-from lifecycle import mermaid
+from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
+from lifecycle import GATE_TITLES, mermaid
+from notifications.vocabulary import gate_words, short_date, stage_words
 from tasks.common import parse_now, settings, uow
+
+_STEP = {title: gate_words(gate.value).capitalize() for gate, title in GATE_TITLES.items()}
+
+
+def artifact_rows(rows: list[PortfolioRow]) -> list[dict[str, str]]:
+    """What an OD manager reads at a laptop's width: six columns with human headers, most overdue first, then
+    by the date something is due (closed CoPs last)."""
+    def urgency(r: PortfolioRow) -> tuple[int, int, str, str]:
+        return (r.stage == "closed", -r.overdue_days, r.due_on or "9999", r.name)
+
+    return [{"CoP": r.name, "Stage": stage_words(r.stage), "Next step": _STEP.get(r.next_gate or "", r.next_gate or ""),
+             "Due": short_date(r.due_on), "Status": f"{r.overdue_days} days late ({r.health})" if r.overdue_days
+             else r.health, "Next review": short_date(r.next_review_on)} for r in sorted(rows, key=urgency)]
 
 
 @task(name="publish-portfolio", retries=1)
 def publish_portfolio(now_iso: str) -> int:
     """The whole portfolio (weekly report, on demand), and the lifecycle diagram with each stage's count."""
     rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy())
-    create_table_artifact(key="copflow-portfolio", table=[r.as_dict() for r in rows],
+    create_table_artifact(key="copflow-portfolio", table=artifact_rows(rows),
                           description=f"Every CoP's stage, next gate and health at {now_iso[:10]}")
     counts = stage_counts(uow())
     # Prefect's UI draws a mermaid block in a Markdown artifact as the diagram itself.
@@ -33,7 +47,7 @@ def publish_attention(now_iso: str) -> int:
     whose cost follows what is due, not the portfolio's size."""
     rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy(), attention_only=True)
     counts = stage_counts(uow())
-    create_table_artifact(key="copflow-attention", table=[r.as_dict() for r in rows],
+    create_table_artifact(key="copflow-attention", table=artifact_rows(rows),
                           description=f"CoPs with a gate due or overdue at {now_iso[:10]}; by stage: "
                                       + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return len(rows)

@@ -55,7 +55,8 @@ def merge_cmd(
 
 def lessons_cmd(
     slug: Annotated[str, typer.Argument(help="The closing CoP.")],
-    file: Annotated[Path | None, typer.Option("--file", help="The completed report (Markdown) to save.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="The completed report to save: a Word document "
+                                                            "(.docx), Markdown (.md) or a PDF.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who completed it.")] = None,
 ) -> None:
     """Print the lessons-learned report (drafted at the close decision), or save the completed one."""
@@ -69,10 +70,12 @@ def lessons_cmd(
             raise ctx.UsageError(f"{slug} has no lessons-learned report yet (it is drafted when closing is decided)")
         typer.echo(doc.content, nl=False)
         return
+    from notifications.documents import UnreadableDocument, document_text
+
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ctx.UsageError(f"cannot read {file} as UTF-8 text: {exc}") from None
+        text = document_text(file)
+    except UnreadableDocument as exc:
+        raise ctx.UsageError(str(exc)) from None
     save_lessons(ctx.uow(), slug=slug, text=text, by=ctx.actor(by), now=ctx.now())
     typer.echo(f"saved the lessons-learned report of {slug} ({len(text)} characters)")
 

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
@@ -24,8 +24,24 @@ def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50
         if status:
             q = q.where(Notification.status == status)
         return [{"id": n.id, "status": n.status, "kind": n.kind, "to": n.recipient, "subject": n.subject,
-                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key}
+                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key,
+                 "queued_at": _utc(n.created_at), "sent_at": _utc(n.sent_at)}
                 for n in uow.session.scalars(q)]
+
+
+def count_messages(uow: UnitOfWork, *, status: str | None = None) -> int:
+    """How many messages `list_messages` would show without its limit."""
+    with uow:
+        q = select(func.count()).select_from(Notification)
+        if status:
+            q = q.where(Notification.status == status)
+        return int(uow.session.scalar(q) or 0)
+
+
+def _utc(at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def requeue_parked(uow: UnitOfWork, *, now: datetime, ids: list[int] | None = None) -> list[int]:
