@@ -17,7 +17,7 @@ from copflow.services.outbox import enqueue_notice, recipients
 from copflow.services.records import load_batch, snapshot
 from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
 from lifecycle.due import horizon
-from notifications.vocabulary import gate_words
+from notifications.vocabulary import gate_words, plural
 
 SWEEP_ACTOR = "copflow sweep"
 ESCALATION_AUDIENCES = ("sponsor", "od_manager")
@@ -109,7 +109,7 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         if queued and notice.audience in ESCALATION_AUDIENCES:
                             counts.escalations_queued += queued
                             counts.escalated.append(f"{cop.name}: {gate_words(notice.gate)}, "
-                                                    f"{notice.days} days late; sponsor told")
+                                                    f"{plural(notice.days, 'day')} late; sponsor told")
             except (StaleDataError, IntegrityError):
                 counts.conflicts += 1
         try:

@@ -204,7 +204,11 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
     assert f"ann@{D}" not in json.dumps(roster)
     assert any("lunch and learns" in text for text in lessons) and any("to complete" in t for t in lessons)
     assert any(n.startswith("calendar/") and n.endswith(".ics") for n in names)
-    assert sorted(done) == [f"ann@{D}", f"bob@{D}", f"dir@{D}"]
+    assert sorted(done) == [f"ann@{D}", f"bob@{D}", f"dir@{D}", f"odm@{D}"]  # leads, sponsor and OD manager
+    with UnitOfWork(db_url) as u:
+        told = u.session.scalars(select(Notification).where(Notification.kind == "closure_completed")).first()
+    assert "The archive (data-insight-2026-04-07.zip) is kept by the CoP programme team" in told.body_text
+    assert str(tmp_path) not in told.body_text and "SHA-256" not in told.body_text
     before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "archives").iterdir()}
     again = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY + 1), policy=P, archive_dir=tmp_path / "archives")
     assert again.already_closed and again.path == result.path
