@@ -21,7 +21,7 @@ from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import plan_sweep, sweep_cop_batch
-from tasks.sweep_summary import run_url, sweep_markdown, ui_url
+from tasks.sweep_summary import artifact_url, run_url, sweep_markdown, ui_url
 
 
 def _run_name() -> str:
@@ -71,7 +71,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     log.info("sent %d message(s); %d to retry; %d refused", delivery["sent"], delivery["retried"], delivery["parked"])
     ui = ui_url()
     digest = od_digest(now_iso, attention, closures, failures, delivery.get("parked_messages", []),
-                       run_url=run_url(ui), artifacts_url=None)
+                       run_url=run_url(ui), artifacts_url=artifact_url("copflow-sweep", ui))
     after = deliver_outbox(now_iso) if digest["queued"] else {"sent": 0, "retried": 0, "parked": 0}
     log.info("OD manager's digest: %s", "sent" if after["sent"] else "nothing new" if not digest["queued"]
              else "queued")

@@ -7,10 +7,18 @@ from typing import Any
 
 from notifications.vocabulary import decision_words, gate_words, long_date, names, plural
 
-# Prefect's UI shows an artifact by key at this path. With a server's UI address the links are absolute; without
-# one (embedded runs, browsed later with `prefect server start`) they are relative to the UI's root.
-ARTIFACT_LINK = "/artifacts/key/{key}"
-RUN_LINK = "/runs/flow-run/{id}"
+# Prefect's current UI (V2, served under /v2) shows an artifact by key at this path; the older UI at the root
+# draws a Mermaid diagram as raw text. With a server's UI address the links are absolute; without one (embedded
+# runs, browsed later with `prefect server start`) they are relative to the server's root.
+UI_BASE = "/v2"
+ARTIFACT_LINK = UI_BASE + "/artifacts/key/{key}"
+RUN_LINK = UI_BASE + "/runs/flow-run/{id}"
+
+
+def _root(ui: str | None) -> str:
+    """The server's root: a UI address that already names the V2 UI loses that suffix (the links add it)."""
+    root = (ui or "").rstrip("/")
+    return root.removesuffix(UI_BASE)
 MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
 
 
@@ -34,11 +42,16 @@ def run_url(ui: str | None) -> str | None:
         return None
     from prefect.runtime import flow_run
 
-    return f"{ui.rstrip('/')}{RUN_LINK.format(id=flow_run.id)}" if flow_run.id else None
+    return f"{_root(ui)}{RUN_LINK.format(id=flow_run.id)}" if flow_run.id else None
+
+
+def artifact_url(key: str, ui: str | None) -> str | None:
+    """An artifact's page in the current Prefect UI, when there is a server to open it on."""
+    return f"{_root(ui)}{ARTIFACT_LINK.format(key=key)}" if ui else None
 
 
 def _link(label: str, key: str, ui: str | None) -> str:
-    return f"[{label}]({(ui or '').rstrip('/')}{ARTIFACT_LINK.format(key=key)})"
+    return f"[{label}]({_root(ui)}{ARTIFACT_LINK.format(key=key)})"
 
 
 def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:

@@ -160,10 +160,10 @@ def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decisi
     assert any(m.message.get_content_type() == "multipart/mixed" for m in smtp.received)
 
     copflow(env, "sweep", now="2026-03-02T09:00:00+00:00")  # the review date: the sweep opens the review
-    # Its summary links to the server's UI (derived by Prefect from PREFECT_API_URL), absolute.
+    # Its summary links to the server's current (V2) UI (derived by Prefect from PREFECT_API_URL), absolute.
     summary = prefect_client(env, "artifact", "copflow-sweep")
     ui = env["PREFECT_API_URL"].removesuffix("/api")
-    assert f"[copflow-attention]({ui}/artifacts/key/copflow-attention)" in str(summary), summary
+    assert f"[what needs attention now]({ui}/v2/artifacts/key/copflow-attention)" in str(summary), summary
 
     [run] = wait_for("the review flow to pause", lambda: prefect_client(env, "paused"))  # type: ignore[misc]
     assert run["parameters"] == {"slug": "data-insight"}

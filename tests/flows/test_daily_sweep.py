@@ -54,7 +54,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     first = _artifact("copflow-sweep").data
     assert "| CoPs overdue with the sponsor or OD manager | 2 |" in first and "| Mail sent | 2 |" in first
     assert "- **Data and Insight**: the sponsor meeting 7 days late (sponsor told)." in first
-    assert "[what needs attention now](/artifacts/key/copflow-attention)" in first
+    assert "[what needs attention now](/v2/artifacts/key/copflow-attention)" in first
 
     again = daily_sweep(now=at(52 + 7), batch_size=1)
     assert again["notices_queued"] == 0 and again["sent"] == 0

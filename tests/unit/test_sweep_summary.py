@@ -23,10 +23,10 @@ def test_the_summary_says_what_the_digest_says():
     assert "| What | How many |" in lines and "| CoPs overdue with the sponsor or OD manager | 1 |" in lines
     for line in ("- **Research IT**: the sponsor meeting 68 days late; the charter 26 days late. Leads Isla Murray "
                  "and Dev Patel; sponsor Nadia Haddad",
-                 "- [Events Management](/artifacts/key/copflow-evaluation-events-management): recommends **pass**; "
+                 "- [Events Management](/v2/artifacts/key/copflow-evaluation-events-management): recommends **pass**; "
                  "decide by Friday 18 December 2026",
                  "- **Estates Network**: the archive folder /srv/copflow/archives is not writable",
-                 "- [Facilities Management](/artifacts/key/copflow-closure-facilities-management): archive "
+                 "- [Facilities Management](/v2/artifacts/key/copflow-closure-facilities-management): archive "
                  "facilities-management-2026-09-27.zip",
                  "- gone@uni.example.org (Overdue: charter): 550 5.1.1 no such user", "- 421 try later",
                  "The OD manager's digest: sent."):
@@ -52,6 +52,6 @@ def test_a_long_list_is_cut_with_a_pointer_to_the_rest():
 def test_with_a_server_the_links_are_absolute():
     md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [{"slug": "events", "recommendation": "pass"}], EMPTY,
                         DELIVERY, ui="https://prefect.uni.example.org/")
-    assert "- [events](https://prefect.uni.example.org/artifacts/key/copflow-evaluation-events): recommends **pass**" \
+    assert "- [events](https://prefect.uni.example.org/v2/artifacts/key/copflow-evaluation-events): recommends **pass**" \
         in md.splitlines()
-    assert "(https://prefect.uni.example.org/artifacts/key/copflow-attention)" in md
+    assert "(https://prefect.uni.example.org/v2/artifacts/key/copflow-attention)" in md
