@@ -24,6 +24,6 @@ def evaluate_reviews(slugs: list[str], now_iso: str) -> list[dict[str, Any]]:
         create_markdown_artifact(key=f"copflow-evaluation-{slug}", markdown=r.markdown,
                                  description=f"Evaluation of {slug}: recommends {rec.decision}")
         emit("copflow.evaluation.ready", slug, {"recommendation": rec.decision, "report": str(r.html_path)})
-        out.append({"slug": slug, "recommendation": rec.decision, "reasons": list(rec.reasons),
-                    "report": str(r.html_path), "messages": r.messages_queued})
+        out.append({"slug": slug, "name": r.evaluation.name, "recommendation": rec.decision,
+                    "reasons": list(rec.reasons), "report": str(r.html_path), "messages": r.messages_queued})
     return out

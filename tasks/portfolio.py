@@ -7,7 +7,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
 from lifecycle import GATE_TITLES, mermaid
-from notifications.vocabulary import gate_words, short_date, stage_words
+from notifications.vocabulary import gate_words, long_date, plural, short_date, stage_words
 from tasks.common import parse_now, settings, uow
 
 _STEP = {title: gate_words(gate.value).capitalize() for gate, title in GATE_TITLES.items()}
@@ -29,12 +29,14 @@ def publish_portfolio(now_iso: str) -> int:
     """The whole portfolio (weekly report, on demand), and the lifecycle diagram with each stage's count."""
     rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy())
     create_table_artifact(key="copflow-portfolio", table=artifact_rows(rows),
-                          description=f"Every CoP's stage, next gate and health at {now_iso[:10]}")
+                          description=f"Every CoP's stage, next step and health on {long_date(now_iso[:10])}, "
+                                      "most overdue first")
     counts = stage_counts(uow())
     # Prefect's UI draws a mermaid block in a Markdown artifact as the diagram itself.
     create_markdown_artifact(
         key="copflow-lifecycle",
-        markdown=f"# The CoP lifecycle, {now_iso[:10]}\n\n{len(rows)} CoPs; each stage says how many are in it. "
+        markdown=f"# The CoP lifecycle, {long_date(now_iso[:10])}\n\n{plural(len(rows), 'CoP')}; "
+                 "each stage says how many are in it. "
                  "Gates in brackets; see `copflow gate fields` for the evidence each takes.\n\n"
                  f"```mermaid\n{mermaid(counts)}```\n",
         description="The lifecycle (generated from the transition table) with the number of CoPs in each stage")
@@ -48,6 +50,7 @@ def publish_attention(now_iso: str) -> int:
     rows = portfolio(uow(), now=parse_now(now_iso), policy=settings().policy(), attention_only=True)
     counts = stage_counts(uow())
     create_table_artifact(key="copflow-attention", table=artifact_rows(rows),
-                          description=f"CoPs with a gate due or overdue at {now_iso[:10]}; by stage: "
-                                      + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+                          description=f"CoPs with something due or overdue on {long_date(now_iso[:10])}, most "
+                                      "overdue first. By stage: "
+                                      + ", ".join(f"{stage_words(k)} {v}" for k, v in sorted(counts.items())))
     return len(rows)

@@ -96,7 +96,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
                      [r["name"] for r in digest.get("no_survey", [])])
     lines += _listed("Reviews opened today (members got the survey call)", counts["opened"])
     lines += _listed("Evaluated today", [
-        f"{_link(e['slug'], 'copflow-evaluation-' + e['slug'], ui)}: recommends "
+        f"{_link(e.get('name', e['slug']), 'copflow-evaluation-' + e['slug'], ui)}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])
     lines += _listed("Closed and archived today", [
         f"{_link(c['name'], 'copflow-closure-' + c['slug'], ui)}: archive {c['archive']}"
