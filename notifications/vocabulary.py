@@ -45,7 +45,7 @@ ROLES: dict[str, str] = {
 
 STAGES: dict[str, str] = {
     "forming": "forming", "planning": "planning", "launching": "launching", "active": "active",
-    "reviewing": "under review", "closing": "closing", "closed": "closed",
+    "reviewing": "review", "closing": "closing", "closed": "closed",
 }
 
 # "pass" everywhere: the recommendation, the decision and the gate say the same word.
