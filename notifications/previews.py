@@ -76,6 +76,13 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                           "weaknesses": ["target missed: 1 newsletter article (0 held)",
                                          "“I have developed my skills or gained knowledge” scored 25.7 points "
                                          "below the 2021 benchmark"]}),
+    "evaluation-ready-od": ("evaluation_ready", "when the review's survey closes", "the OD manager",
+                            {**COP, **OD, "period": "2 March 2025 – 2 March 2026", "recommendation": "evolve",
+                             "report_name": "data-insight-review-2026-03-02.pdf", "decide_by": "2026-04-13",
+                             "action_url": "https://cop.uni.example.org/d/data-insight?t=sample",
+                             "strengths": ["the core group spans 3 departments"],
+                             "weaknesses": ["0 core-group check-ins held of 11 expected",
+                                            "target missed: 1 seminar (0 done)"]}),
     "invitation-checkin": ("invitation", "when the CoP becomes active, and on changes", "core group",
                            {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month")}),
     "invitation-sponsor-catchup": ("invitation", "when the CoP becomes active", "leads and sponsor",

@@ -15,7 +15,7 @@ from tests.wording import problems
 @pytest.mark.parametrize("name", list(PREVIEWS))
 def test_no_internal_token_reaches_a_reader(name):
     rendered, _ = preview(name)
-    to_od = PREVIEWS[name][2] == "the OD manager" or name == "evaluation-ready-od"
+    to_od = PREVIEWS[name][2] == "the OD manager"
     for part in (rendered.subject, rendered.text, rendered.html):
         assert problems(part, to_od_manager=to_od) == [], (name, problems(part, to_od_manager=to_od))
 
@@ -72,6 +72,13 @@ def test_evaluation_mail_lists_weaknesses_and_the_decision_deadline():
     text = preview("evaluation-ready")[0].text
     assert "Weaknesses:" in text and "target missed: 1 newsletter article" in text
     assert "decides by Monday 13 April 2026" in text and ".pdf" in text and ".html" not in text
+
+
+def test_the_od_manager_decides_from_the_evaluation_mail():
+    d = preview("evaluation-ready-od")[0]
+    assert "Your decision is due by Monday 13 April 2026" in d.text
+    assert "Record the decision: https://cop.uni.example.org/d/data-insight?t=sample" in d.text
+    assert ">Record the decision</a>" in d.html
 
 
 def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums():
