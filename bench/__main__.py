@@ -1,4 +1,5 @@
-"""`uv run python -m bench [--quick] [--postgres URL|--no-postgres] [--out FILE]`: every benchmark, one table."""
+"""`uv run python -m bench [--quick] [--only cli] [--postgres URL|--no-postgres] [--out FILE]`: every benchmark,
+one table."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,12 +21,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
+    parser.add_argument("--only", choices=["cli"],
+                        help="only the CLI latency (a minute); its rows replace those of the last run in --out")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from bench.others import bench_cli, bench_delivery, bench_invitations
+
+    if args.only == "cli":
+        with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
+            return _write(args, bench_cli(Path(tmp), 1 if args.quick else 9), replace_prefix="CLI: ")
     from bench.run import _postgres_pair, _sqlite_pair, bench_sweep
 
     if args.quick:
@@ -60,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_cli(work, cli_runs)
         if not args.no_postgres:
             _drop_bench_databases(args.postgres)
+    return _write(args, rows)
+
+
+def _write(args: argparse.Namespace, rows: list[dict[str, Any]], replace_prefix: str | None = None) -> int:
+    """Print the table and write the JSON; with `replace_prefix`, only those rows of the last run are replaced."""
     width = max(len(r["benchmark"]) for r in rows)
     print(f"\n{'benchmark':{width}}  {'ratio':>7}  {'target':28}  ok   figure")
     for r in rows:
@@ -67,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['figure']}")
     result = {"when": datetime.now(UTC).isoformat(), "quick": args.quick, "machine": platform.platform(),
               "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows}
+    if replace_prefix is not None and args.out.exists():
+        last = json.loads(args.out.read_text(encoding="utf-8"))
+        kept = [r for r in last["rows"] if not r["benchmark"].startswith(replace_prefix)]
+        result = {**last, "rows": kept + rows, f"when {replace_prefix.strip(': ')}": result["when"]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")

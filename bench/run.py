@@ -65,13 +65,14 @@ def _flow_sweep(url: str, work: Path) -> dict[str, Any]:
 
     os.environ.update({"COPFLOW_DATABASE_URL": url, "COPFLOW_MAILDIR": str(work / "maildir-f")})
     os.environ.pop("COPFLOW_SMTP_HOST", None)
-    from copflow.cli.running import embedded_runs
+    from copflow.runs import embedded_runs
 
     with embedded_runs():  # as `copflow sweep` runs it, embedded (no Prefect server)
         t = time.perf_counter()
         state = daily_sweep(now=NOW, return_state=True)
         elapsed = time.perf_counter() - t
     summary = state.result()
+    assert state.state_details.flow_run_id is not None
     with get_client(sync_client=True) as client:
         tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(
             id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))

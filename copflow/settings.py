@@ -6,11 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifecycle import Policy, load_policy
+from lifecycle import CopflowError, Policy, load_policy
 
 
-class SettingsError(ValueError):
-    """A COPFLOW_* variable has a value copflow cannot use."""
+class SettingsError(CopflowError, ValueError):
+    """A COPFLOW_* variable has a value copflow cannot use (`field` names the variable)."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,11 @@ class Settings:
         try:
             text = self.policy_file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise SettingsError(f"COPFLOW_POLICY: cannot read {self.policy_file}: {exc.strerror}") from None
+            raise SettingsError(f"COPFLOW_POLICY: cannot read {self.policy_file}: {exc.strerror}",
+                                field="COPFLOW_POLICY", value=str(self.policy_file)) from None
         except UnicodeDecodeError:
-            raise SettingsError(f"COPFLOW_POLICY: {self.policy_file} is not UTF-8 text") from None
+            raise SettingsError(f"COPFLOW_POLICY: {self.policy_file} is not UTF-8 text", field="COPFLOW_POLICY",
+                                value=str(self.policy_file)) from None
         return load_policy(text, str(self.policy_file))
 
 
@@ -60,7 +62,7 @@ def _flag(name: str, value: str | None, default: bool) -> bool:
         return True
     if v in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(f"{name} must be true or false, not {value!r}")
+    raise SettingsError(f"{name} must be true or false, not {value!r}", field=name, value=value)
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -74,7 +76,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         try:
             port = int(port_text)
         except ValueError:
-            raise SettingsError(f"COPFLOW_SMTP_PORT must be a port number, not {port_text!r}") from None
+            raise SettingsError(f"COPFLOW_SMTP_PORT must be a port number, not {port_text!r}",
+                                field="COPFLOW_SMTP_PORT", value=port_text) from None
         smtp = SmtpSettings(
             host=e["COPFLOW_SMTP_HOST"],
             port=port,

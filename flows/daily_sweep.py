@@ -9,19 +9,22 @@ a moment later).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from copflow.services.closing.archive import ClosureResult
+from copflow.services.sweep import SweepCounts
+from notifications.sweep_summary import artifact_url, run_url, sweep_markdown, ui_url
 from tasks.closure import archive_and_close
 from tasks.digest import od_digest
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
 from tasks.sweep import plan_sweep, sweep_cop_batch
-from tasks.sweep_summary import artifact_url, run_url, sweep_markdown, ui_url
 
 
 def _run_name() -> str:
@@ -36,52 +39,60 @@ def _run_name() -> str:
 def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str, Any]:
     """Close, evaluate, then open due reviews and queue what is owed; deliver; one digest for the OD manager."""
     log = get_run_logger()
-    now_iso = (now or datetime.now(UTC)).isoformat()
-    plan = plan_sweep(now_iso, batch_size)
-    closures, failures = [], {}
-    for slug in plan["closures"]:
-        # No retry within the sweep: tomorrow's sweep tries again, and the digest says why it failed today.
-        state = archive_and_close.with_options(retries=0)(slug, now_iso, return_state=True)
+    now = now or datetime.now(UTC)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)  # the one clock type below: an aware datetime
+    now_iso = now.isoformat()
+    plan = plan_sweep(now, batch_size)
+    closures, failures = _archive(plan.closures, now, log)
+    evaluated = [e for group in plan.evaluations for e in evaluate_reviews(group, now)]
+    for e in evaluated:
+        log.info("evaluated %s: recommends %s", e.slug, e.recommendation)
+    batches = plan.batches
+    results = sweep_cop_batch.map(batches, now=now).result() if batches else []
+    counts = SweepCounts()
+    for r in results:
+        counts = counts.add(r)
+    log.info("opened %d review(s), queued %d reminder(s) (%d to sponsors); %d overdue item(s) for the OD manager",
+             counts.reviews_opened, counts.notices_queued, counts.escalations_queued, len(counts.attention))
+    totals: dict[str, Any] = asdict(counts)
+    totals["evaluated"] = [f"{e.slug} ({e.recommendation})" for e in evaluated]
+    totals["closed"] = [c.slug for c in closures]
+    totals["archive_failed"] = failures
+    # What needs attention is read while the mail goes out: the two do not depend on each other, and Prefect's
+    # per-task orchestration (API round trips) overlaps with the delivery's work instead of adding to it.
+    attention = publish_attention.submit(now)
+    delivery = deliver_outbox(now)
+    attention.result()
+    log.info("sent %d message(s); %d to retry; %d refused", delivery.sent, delivery.retried, delivery.parked)
+    ui = ui_url()
+    digest = od_digest(now, counts.attention, closures, failures, delivery.parked_messages,
+                       run_url=run_url(ui), artifacts_url=artifact_url("copflow-sweep", ui))
+    after = deliver_outbox(now) if digest.queued else None
+    log.info("the OD manager's digest: %s", "sent" if after and after.sent else "queued" if digest.queued
+             else "nothing new to send")
+    summary = {**totals, "batches": len(batches), "sent": delivery.sent + (after.sent if after else 0),
+               "retried": delivery.retried + (after.retried if after else 0),
+               "parked": delivery.parked + (after.parked if after else 0), "digest": digest.queued}
+    markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], asdict(digest), asdict(delivery), ui)
+    create_markdown_artifact(key="copflow-sweep", markdown=markdown,
+                             description="What the daily sweep did, and what needs the OD manager (as in the digest)")
+    return summary
+
+
+def _archive(slugs: list[str], now: datetime, log: Any) -> tuple[list[ClosureResult], dict[str, str]]:
+    """Archive and close each CoP whose closing date has come; a failure is kept with its reason for the digest.
+    No retry within the sweep: tomorrow's sweep tries again."""
+    closures: list[ClosureResult] = []
+    failures: dict[str, str] = {}
+    for slug in slugs:
+        state = archive_and_close.with_options(retries=0)(slug, now, return_state=True)
         if state.is_completed():
             closures.append(state.result())
             log.info("archived and closed %s", slug)
         else:
             failures[slug] = _reason(state)
             log.warning("could not archive %s: %s", slug, failures[slug])
-    evaluated = [e for group in plan["evaluations"] for e in evaluate_reviews(group, now_iso)]
-    for e in evaluated:
-        log.info("evaluated %s: recommends %s", e["slug"], e["recommendation"])
-    batches = plan["batches"]
-    results = sweep_cop_batch.map(batches, now_iso=now_iso).result() if batches else []
-    totals: dict[str, Any] = {k: sum(r[k] for r in results)
-                              for k in ("cops", "reviews_opened", "notices_queued", "escalations_queued", "conflicts")}
-    totals["opened"] = [slug for r in results for slug in r["opened"]]
-    totals["escalated"] = [line for r in results for line in r["escalated"]]
-    attention = [a for r in results for a in r["attention"]]
-    log.info("opened %d review(s), queued %d reminder(s) (%d to sponsors); %d overdue item(s) for the OD manager",
-             totals["reviews_opened"], totals["notices_queued"], totals["escalations_queued"], len(attention))
-    totals["evaluated"] = [f"{e['slug']} ({e['recommendation']})" for e in evaluated]
-    totals["closed"] = [c["slug"] for c in closures]
-    totals["archive_failed"] = failures
-    # What needs attention is read while the mail goes out: the two do not depend on each other, and Prefect's
-    # per-task orchestration (API round trips) overlaps with the delivery's work instead of adding to it.
-    portfolio = publish_attention.submit(now_iso)
-    delivery = deliver_outbox(now_iso)
-    portfolio.result()
-    log.info("sent %d message(s); %d to retry; %d refused", delivery["sent"], delivery["retried"], delivery["parked"])
-    ui = ui_url()
-    digest = od_digest(now_iso, attention, closures, failures, delivery.get("parked_messages", []),
-                       run_url=run_url(ui), artifacts_url=artifact_url("copflow-sweep", ui))
-    after = deliver_outbox(now_iso) if digest["queued"] else {"sent": 0, "retried": 0, "parked": 0}
-    log.info("OD manager's digest: %s", "sent" if after["sent"] else "nothing new" if not digest["queued"]
-             else "queued")
-    summary = {**totals, "batches": len(batches), "sent": delivery["sent"] + after["sent"],
-               "retried": delivery["retried"] + after["retried"], "parked": delivery["parked"] + after["parked"],
-               "digest": digest["queued"]}
-    create_markdown_artifact(key="copflow-sweep",
-                             markdown=sweep_markdown(now_iso, summary, evaluated, digest, delivery, ui),
-                             description="What the daily sweep did, and what needs the OD manager (as in the digest)")
-    return summary
+    return closures, failures
 
 
 def _reason(state: Any) -> str:
@@ -89,7 +100,7 @@ def _reason(state: Any) -> str:
         state.result()
     except Exception as exc:  # the archive's own error says what failed (a folder not writable, a bad checksum)
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return state.message or "unknown"
+    return str(state.message or "unknown")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def _run_name() -> str:
 
 @flow(name="portfolio-report", flow_run_name=_run_name, log_prints=True)
 def portfolio_report() -> int:
-    count = publish_portfolio(datetime.now(UTC).isoformat())
+    count = publish_portfolio(datetime.now(UTC))
     get_run_logger().info("portfolio artifact 'copflow-portfolio' updated with %d CoPs", count)
     return count
 

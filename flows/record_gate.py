@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -15,17 +16,17 @@ GateName = Enum("GateName", {g.name: g.value for g in Gate if g is not Gate.REVI
 
 
 @flow(name="record-gate", flow_run_name="record-gate {slug}", log_prints=True)
-def record_gate(slug: str, gate: GateName, evidence: dict[str, Any], by: str,  # type: ignore[valid-type]
+def record_gate(slug: str, gate: GateName, evidence: dict[str, Any], by: str,
                 advance: bool = True) -> dict[str, Any]:
     """Evidence fields as in `copflow gate fields`; dates as YYYY-MM-DD; lists as JSON lists."""
-    now_iso = datetime.now(UTC).isoformat()
-    stored = record_gate_evidence(slug, gate.value, evidence, by, now_iso)
+    now = datetime.now(UTC)
+    stored = record_gate_evidence(slug, gate.value, evidence, by, now)
     print(f"recorded {gate.value} for {slug}: {sorted(stored)}")
     if not advance:
         return {"recorded": stored}
-    moved = advance_cop(slug, by, now_iso)
-    print(f"{slug}: {moved['from_stage']} → {moved['to_stage']}")
-    return {"recorded": stored, "advanced": moved}
+    moved = advance_cop(slug, by, now)
+    print(f"{slug}: {moved.from_stage} → {moved.to_stage}")
+    return {"recorded": stored, "advanced": asdict(moved)}
 
 
 if __name__ == "__main__":

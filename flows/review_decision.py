@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -12,6 +13,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
+from lifecycle import CopflowError
 from tasks.gates import decide
 
 
@@ -36,14 +38,9 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
         answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(description=note),
                                 timeout=timeout_hours * 3600, poll_interval=2)
         try:
-            return decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC).isoformat(),
-                          answer.closing_date.isoformat() if answer.closing_date else None, answer.evolve_kind)
-        except Exception as exc:
-            from copflow.services.errors import CopflowError
-            from lifecycle import LifecycleError
-
-            if not isinstance(exc, CopflowError | LifecycleError):
-                raise
+            return asdict(decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC),
+                                 answer.closing_date, answer.evolve_kind))
+        except CopflowError as exc:  # the OD manager's answer was refused (not a bug): ask again
             problem = str(exc)
     raise RuntimeError(f"no acceptable decision for {slug} after {attempts} answers: {problem}")
 
@@ -53,11 +50,11 @@ def _summary(slug: str) -> str:
     from tasks.common import settings, uow
 
     d = show_cop(uow(), slug, datetime.now(UTC), settings().policy())
-    lines = [f"# Review of {d['name']}", "", f"Stage: **{d['stage']}**; decision due {d['next_due_on']}.", ""]
-    charter = d["charter"]
-    if isinstance(charter, dict):
-        lines += ["## Charter", f"- purpose: {charter['purpose']}",
-                  *[f"- annual target: {t}" for t in charter["annual_targets"]], ""]
+    lines = [f"# Review of {d.name}", "", f"Stage: **{d.stage}**; decision due {d.next_due_on}.", ""]
+    charter = d.charter
+    if charter is not None:
+        lines += ["## Charter", f"- purpose: {charter.purpose}",
+                  *[f"- annual target: {t}" for t in charter.annual_targets], ""]
     from copflow.services.evaluation import latest_report
 
     report = latest_report(uow(), slug=slug)

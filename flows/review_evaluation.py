@@ -3,6 +3,7 @@ artifact, and mail to the leads, sponsor and OD manager."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,9 +14,9 @@ from tasks.evaluation import evaluate_reviews
 
 @flow(name="review-evaluation", flow_run_name="review-evaluation {slug}", log_prints=True)
 def review_evaluation(slug: str) -> dict[str, Any]:
-    result = evaluate_reviews([slug], datetime.now(UTC).isoformat())[0]
-    print(f"{slug}: recommends {result['recommendation']}; report {result['report']}")
-    return result
+    result = evaluate_reviews([slug], datetime.now(UTC))[0]
+    print(f"{slug}: recommends {result.recommendation}; report {result.report or 'not written'}")
+    return asdict(result)
 
 
 if __name__ == "__main__":

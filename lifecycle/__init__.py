@@ -4,9 +4,10 @@ Give it a CopSnapshot and a date; it answers which transition is allowed (or eve
 which gates are due and which reminders are owed.
 """
 
-from lifecycle.decide import Decision, Event, check_recordable, decide, evaluate
-from lifecycle.due import DueGate, Notice, due_gates, next_review_on, notices_due, review_is_due
+from lifecycle.decide import Decision, Event, check_recordable, decide, ways_out
+from lifecycle.due import DueGate, Notice, due_gates, notices_due, review_is_due
 from lifecycle.errors import (
+    CopflowError,
     GateNotOpen,
     InvalidEvidence,
     LifecycleError,
@@ -18,15 +19,16 @@ from lifecycle.errors import (
 from lifecycle.evidence import EVIDENCE_FIELDS, parse_target, validate_evidence
 from lifecycle.gates import check_gate
 from lifecycle.policy import Policy, load_policy
+from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CharterView, CopSnapshot, MemberView
 from lifecycle.stages import GATE_TITLES, Gate, Role, Stage, parse_gate, parse_role, parse_stage
 from lifecycle.table import TRANSITIONS, Transition, mermaid, open_gates, transitions_from
 
 __all__ = [
-    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "CharterView", "CopSnapshot", "Decision", "DueGate",
-    "Event", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError", "MemberView", "Notice", "Policy",
+    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "CharterView", "CopSnapshot", "CopflowError", "Decision",
+    "DueGate", "Event", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError", "MemberView", "Notice", "Policy",
     "PolicyError", "Role", "Stage", "Transition", "TransitionRefused", "UnknownName", "Unmet", "check_gate",
-    "check_recordable", "decide", "due_gates", "evaluate", "load_policy", "mermaid", "next_review_on",
-    "notices_due", "open_gates", "parse_gate", "parse_role", "parse_stage", "parse_target", "review_is_due",
-    "transitions_from", "validate_evidence",
+    "check_recordable", "decide", "due_gates", "load_policy", "mermaid", "next_review_on", "notices_due",
+    "open_gates", "parse_gate", "parse_role", "parse_stage", "parse_target", "review_is_due",
+    "transitions_from", "validate_evidence", "ways_out",
 ]

@@ -26,7 +26,7 @@ class Decision:
     events: tuple[Event, ...]
 
 
-def evaluate(snap: CopSnapshot, today: date, p: Policy) -> list[tuple[Transition, list[Unmet], list[Unmet]]]:
+def ways_out(snap: CopSnapshot, today: date, p: Policy) -> list[tuple[Transition, list[Unmet], list[Unmet]]]:
     """Every transition out of the current stage with its unmet requirements and warnings."""
     out = []
     for t in transitions_from(snap.stage):
@@ -44,7 +44,7 @@ def decide(snap: CopSnapshot, today: date, p: Policy, target: Stage | None = Non
            trigger: str | None = None) -> Decision:
     """Choose the transition to make. With no target, the one whose gates are all met; if none is,
     refuse with the unmet requirements of every way out."""
-    options = evaluate(snap, today, p)
+    options = ways_out(snap, today, p)
     if target is not None:
         options = [o for o in options if o[0].target == target]
     if trigger is not None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from lifecycle.gates import check_gate
 from lifecycle.policy import Policy
+from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CopSnapshot
 from lifecycle.stages import Gate, Stage
 
@@ -33,25 +33,6 @@ class Notice:
     @property
     def key(self) -> str:
         return f"{self.slug}/{self.gate.value}/{self.due_on.isoformat()}/{self.step}"
-
-
-def add_months(d: date, months: int) -> date:
-    month0 = d.month - 1 + months
-    year, month = d.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def next_review_on(snap: CopSnapshot, p: Policy) -> date | None:
-    """The first charter review date after the anchor, else the anchor plus the cadence."""
-    anchor = snap.review_anchor_on or snap.stage_entered_on
-    charter = snap.charter
-    if charter is not None:
-        later = [d for d in charter.review_dates if d > anchor]
-        if later:
-            return min(later)
-        if charter.review_cadence_months:
-            return add_months(anchor, charter.review_cadence_months)
-    return add_months(anchor, p.review_cadence_months)
 
 
 def due_gates(snap: CopSnapshot, today: date, p: Policy) -> list[DueGate]:

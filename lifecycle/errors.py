@@ -16,7 +16,22 @@ class Unmet:
         return self.message
 
 
-class LifecycleError(Exception):
+class CopflowError(Exception):
+    """The root of every error a user can cause (a bad value, a gate out of order, a missing CoP): never a bug.
+
+    It lives here, in the lowest layer, so the core's errors and the application's derive from one class: the
+    command line shows any of them as one line and an exit code (`copflow.cli.main.EXIT_CODES`), a flow asks
+    for another answer. Each carries the values its message names, for callers and tests to read instead of
+    parsing the message: the CoP's slug, the gate, the field (or option), the value refused, the limit broken.
+    """
+
+    def __init__(self, message: str, *, cop: str | None = None, gate: str | None = None, field: str | None = None,
+                 value: object = None, limit: object = None) -> None:
+        super().__init__(message)
+        self.cop, self.gate, self.field, self.value, self.limit = cop, gate, field, value, limit
+
+
+class LifecycleError(CopflowError):
     """Base of every error the lifecycle core raises; all of them are a user's mistake, not a bug."""
 
 
@@ -29,7 +44,8 @@ class TransitionRefused(LifecycleError):
         self.target = target
         self.unmet = list(unmet)
         where = f"{stage} → {target}" if target else f"leave {stage}"
-        super().__init__(f"{slug}: cannot {where}: " + "; ".join(u.message for u in self.unmet))
+        super().__init__(f"{slug}: cannot {where}: " + "; ".join(u.message for u in self.unmet), cop=slug,
+                         value=target)
 
 
 class InvalidEvidence(LifecycleError):
@@ -38,7 +54,8 @@ class InvalidEvidence(LifecycleError):
     def __init__(self, gate: str, problems: list[Unmet]) -> None:
         self.gate = gate
         self.problems = list(problems)
-        super().__init__(f"evidence for {gate} is not valid: " + "; ".join(p.message for p in self.problems))
+        super().__init__(f"evidence for {gate} is not valid: " + "; ".join(p.message for p in self.problems),
+                         gate=gate)
 
 
 class GateNotOpen(LifecycleError):
@@ -50,7 +67,8 @@ class GateNotOpen(LifecycleError):
         self.stage = stage
         self.expected = expected
         open_ = ", ".join(expected) if expected else "none"
-        super().__init__(f"{slug} is in stage {stage}: gate {gate} is not open (open gates: {open_})")
+        super().__init__(f"{slug} is in stage {stage}: gate {gate} is not open (open gates: {open_})", cop=slug,
+                         gate=gate)
 
 
 class UnknownName(LifecycleError):
@@ -60,7 +78,7 @@ class UnknownName(LifecycleError):
         self.kind = kind
         self.name = name
         self.known = known
-        super().__init__(f"unknown {kind} {name!r} (expected one of: {', '.join(known)})")
+        super().__init__(f"unknown {kind} {name!r} (expected one of: {', '.join(known)})", field=kind, value=name)
 
 
 class PolicyError(LifecycleError):
@@ -69,4 +87,4 @@ class PolicyError(LifecycleError):
     def __init__(self, source: str, problem: str) -> None:
         self.source = source
         self.problem = problem
-        super().__init__(f"policy {source}: {problem}")
+        super().__init__(f"policy {source}: {problem}", field=source)

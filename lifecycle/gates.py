@@ -9,6 +9,7 @@ from typing import Any
 from lifecycle.errors import Unmet
 from lifecycle.evidence import parse_target
 from lifecycle.policy import Policy
+from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CopSnapshot
 from lifecycle.stages import GATE_TITLES, Gate, Role
 from lifecycle.table import GATE_PREREQUISITES
@@ -105,8 +106,6 @@ def _launch(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) ->
 
 
 def _review_due(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) -> tuple[list[Unmet], list[Unmet]]:
-    from lifecycle.due import next_review_on
-
     if ev.get("reason"):  # an OD manager may open a review early, with a reason
         return [], []
     due = next_review_on(snap, p)

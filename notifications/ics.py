@@ -104,6 +104,6 @@ def calendar_text(m: Meeting, *, method: str, dtstamp: datetime, occurrence: dat
         ev.add(key, value)
     cal.add_component(ev)
     # The zone's VTIMEZONE is serialised once per zone and year and spliced in before the event.
-    text = cal.to_ical().decode("utf-8")
+    text: str = cal.to_ical().decode("utf-8")
     head, sep, tail = text.partition("BEGIN:VEVENT\r\n")
     return head + vtimezone_text(m.tzid, m.start.year - 1) + sep + tail

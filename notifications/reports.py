@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from lifecycle.evaluation import Evaluation
+from lifecycle.review_metrics import Evaluation
 from notifications.vocabulary import long_date, plural, short_date
 
 WIDTH = 700

@@ -117,7 +117,7 @@ def vtimezone(tzid: str, year: int) -> Timezone:
 
 def _part(cls: type, start: datetime, offset_from: timedelta | None, offset_to: timedelta | None,
           name: str) -> TimezoneStandard | TimezoneDaylight:
-    part = cls()
+    part: TimezoneStandard | TimezoneDaylight = cls()
     part.add("DTSTART", start)
     part.add("TZOFFSETFROM", offset_from)
     part.add("TZOFFSETTO", offset_to)

@@ -1,1 +1,2 @@
-"""Prefect tasks: thin, typed, take ids and plain values, call one service each. I/O tasks retry."""
+"""Prefect tasks: thin and typed. Each takes ids, plain values and an aware `datetime` (the one clock type,
+passed down from the flow), calls one service, and returns that service's dataclass. I/O tasks retry."""

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from copflow.archive import read_member
-from copflow.services.closure import close_cop
-from tasks.common import parse_now, settings, uow
+from copflow.services.closing.archive import ClosureResult, close_cop
+from notifications.archive import read_member
+from tasks.common import settings, uow
 from tasks.events import emit
 
 
 @task(name="archive-and-close", retries=1, retry_delay_seconds=30)
-def archive_and_close(slug: str, now_iso: str) -> dict[str, Any]:
+def archive_and_close(slug: str, now: datetime) -> ClosureResult:
     s = settings()
-    result = close_cop(uow(), slug=slug, now=parse_now(now_iso), policy=s.policy(), archive_dir=s.archive_dir,
+    result = close_cop(uow(), slug=slug, now=now, policy=s.policy(), archive_dir=s.archive_dir,
                       od_manager=s.od_manager_email)
     if not result.already_closed:
         manifest = json.loads(read_member(Path(result.path), "manifest.json"))
@@ -31,4 +30,4 @@ def archive_and_close(slug: str, now_iso: str) -> dict[str, Any]:
                      f"| file | bytes | SHA-256 |\n|---|---|---|\n{rows}\n",
             description=f"Closure manifest of {slug}, every checksum re-read and matched")
         emit("copflow.cop.closed", slug, {"archive": result.path, "manifest_sha256": result.manifest_sha256})
-    return asdict(result)
+    return result

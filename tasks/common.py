@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from copflow.db.uow import UnitOfWork
 from copflow.settings import Settings, load_settings
 
@@ -14,10 +12,3 @@ def settings() -> Settings:
 
 def uow() -> UnitOfWork:
     return UnitOfWork(settings().database_url)
-
-
-def parse_now(now_iso: str | None) -> datetime:
-    if not now_iso:
-        return datetime.now(UTC)
-    value = datetime.fromisoformat(now_iso)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
 from prefect import task
 
+from copflow.services.closing.archive import ClosureResult
 from copflow.services.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
-from tasks.common import parse_now, settings, uow
+from tasks.common import settings, uow
 
 
 @task(name="od-digest", retries=1, retry_delay_seconds=10)
-def od_digest(now_iso: str, attention: list[dict[str, Any]], closures: list[dict[str, Any]],
+def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[ClosureResult],
               failures: dict[str, str], parked: list[str], run_url: str | None = None,
-              artifacts_url: str | None = None, send: bool = True) -> dict[str, Any]:
+              artifacts_url: str | None = None) -> Digest:
     """Build the digest (the sweep artifact is written from the same value) and queue it for the OD manager."""
-    s, now = settings(), parse_now(now_iso)
+    s = settings()
     policy = s.policy()
     reviews, no_survey = waiting_reviews(uow(), now=now, policy=policy)
-    names = cop_names(uow(), [c["slug"] for c in closures] + list(failures))
+    names = cop_names(uow(), [c.slug for c in closures] + list(failures))
     digest = Digest(on=now.astimezone(policy.zone()).date().isoformat(),
                     escalations=group_escalations(attention, failures), reviews=reviews, no_survey=no_survey,
-                    closed=[{"slug": c["slug"], "name": names.get(c["slug"], c["slug"]),
-                             "archive": PurePath(c["path"]).name} for c in closures],
+                    closed=[{"slug": c.slug, "name": names.get(c.slug, c.slug), "archive": PurePath(c.path).name}
+                            for c in closures],
                     archive_failed=[{"slug": slug, "name": names.get(slug, slug), "reason": reason}
                                     for slug, reason in failures.items()],
                     parked=parked, run_url=run_url, artifacts_url=artifacts_url)
-    queued = send and send_digest(uow(), digest, to=s.od_manager_email, now=now)
-    return {**asdict(digest), "queued": bool(queued)}
+    digest.queued = send_digest(uow(), digest, to=s.od_manager_email, now=now)
+    return digest

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
+from datetime import datetime
 
 from prefect import task
 
-from copflow.services.delivery import deliver_with_settings
-from tasks.common import parse_now, settings
+from copflow.services.delivery import DeliveryReport, deliver_with_settings
+from tasks.common import settings
 
 
 @task(name="deliver-outbox", retries=3, retry_delay_seconds=[10, 60, 300])
-def deliver_outbox(now_iso: str, batch_size: int = 200) -> dict[str, Any]:
+def deliver_outbox(now: datetime, batch_size: int = 200) -> DeliveryReport:
     """Send every due outbox row; temporary failures are rescheduled by the service, not lost."""
-    return asdict(deliver_with_settings(settings(), now=parse_now(now_iso), batch_size=batch_size))
+    return deliver_with_settings(settings(), now=now, batch_size=batch_size)

@@ -9,11 +9,13 @@ import typer
 
 from copflow.cli import context as ctx
 from copflow.cli.closing import register as register_closing
+from copflow.cli.cops import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.evidence import activity_app, import_app, output_app
+from copflow.cli.lineage import register as register_lineage
 from copflow.cli.meetings import meeting_app, notify_app
-from copflow.cli.records import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
+from lifecycle.errors import CopflowError
 
 app = typer.Typer(
     name="copflow",
@@ -35,6 +37,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(activity_app, name="activity")
 app.add_typer(output_app, name="output")
 register_record_commands(app)
+register_lineage(cop_app)
 register_closing(app, cop_app)
 register_flow_commands(app)
 
@@ -111,29 +114,35 @@ def _fail(exc: BaseException) -> NoReturn:
     raise SystemExit(code_) from None
 
 
+# The one table from error classes to exit codes, most specific first. Every error a user can cause derives
+# from CopflowError (lifecycle/errors.py); anything else is a bug and keeps its traceback.
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (KeyboardInterrupt, 130),
+    (ctx.UsageError, 2),
+    (CopflowError, 1),
+)
+
+
+class DatabaseProblem(CopflowError):
+    """The database refused a command (unreachable, or never created): shown as one line, not a traceback."""
+
+
 def _classify(exc: BaseException) -> tuple[int | None, str]:
-    from copflow.services.errors import CopflowError
-    from copflow.settings import SettingsError
-    from lifecycle import LifecycleError
+    if "sqlalchemy" in sys.modules:  # only a command that opened the database can have a database problem
+        exc = _database_problem(exc) or exc
+    for cls, code_ in EXIT_CODES:
+        if isinstance(exc, cls):
+            return code_, str(exc) or "interrupted"
+    return None, ""
 
-    if isinstance(exc, KeyboardInterrupt):
-        return 130, "interrupted"
-    if isinstance(exc, ctx.UsageError):
-        return 2, str(exc)
-    if isinstance(exc, ctx.VerifyFailed):
-        return 1, str(exc)
-    from copflow.archive import ArchiveError
 
-    if isinstance(exc, ArchiveError):
-        return 1, str(exc)
-    if isinstance(exc, CopflowError | LifecycleError | SettingsError):
-        return 1, str(exc)
+def _database_problem(exc: BaseException) -> DatabaseProblem | None:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    if isinstance(exc, OperationalError | ProgrammingError):
-        text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
-        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-        if "no such table" in first or ("does not exist" in first and "relation" in first):
-            return 1, "the database has no copflow tables yet: run `copflow db upgrade`"
-        return 1, f"database problem: {first}"
-    return None, ""
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return None
+    text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if "no such table" in first or ("does not exist" in first and "relation" in first):
+        return DatabaseProblem("the database has no copflow tables yet: run `copflow db upgrade`")
+    return DatabaseProblem(f"database problem: {first}", value=first)

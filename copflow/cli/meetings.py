@@ -19,9 +19,11 @@ def _when(text: str, option: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace(" ", "T"))
     except ValueError:
-        raise ctx.UsageError(f"{option} must be a local date and time like 2026-03-03T12:30, not {text!r}") from None
+        raise ctx.UsageError(f"{option} must be a local date and time like 2026-03-03T12:30, not {text!r}",
+                             field=option, value=text) from None
     if value.tzinfo is not None:
-        raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset")
+        raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset",
+                             field=option, value=text)
     return value
 
 
@@ -35,7 +37,7 @@ def meeting_schedule(
 ) -> None:
     """Schedule a meeting (check-ins and catch-ups repeat) and invite its attendees."""
     from copflow.services.meetings import schedule
-    from copflow.services.records import get_cop
+    from copflow.services.snapshots import get_cop
 
     start = _when(at, "--at")
     with ctx.uow() as u:
@@ -91,11 +93,12 @@ def meeting_list(
 
     rows = list_series(ctx.uow(), slug)
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     ctx.table(None, ["uid", "kind", "starts", "tz", "repeats", "seq", "status", "invited"],
-              [[r["uid"], r["kind"], r["starts"], r["tz"], r["repeats"], r["sequence"], r["status"], r["attendees"]]
-               for r in rows])
+              [[r.uid, r.kind, r.starts, r.tz, r.repeats, r.sequence, r.status, r.attendees] for r in rows])
 
 
 @notify_app.command("preview")
@@ -125,10 +128,10 @@ def notify_preview(
     try:
         rendered, calendar = preview(name)
     except LookupError as exc:
-        raise ctx.UsageError(str(exc)) from None
+        raise ctx.UsageError(str(exc), value=name) from None
     if ics:
         if calendar is None:
-            raise ctx.UsageError(f"{name} carries no invitation")
+            raise ctx.UsageError(f"{name} carries no invitation", value=name)
         typer.echo(calendar, nl=False)
         return
     _t, when, who, _c = PREVIEWS[name]

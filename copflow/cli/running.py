@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from copflow.cli import context as ctx
+from copflow.runs import embedded_runs, prefect_env_defaults
 
 if TYPE_CHECKING:
     from copflow.services.gates import AdvanceResult
@@ -22,29 +21,6 @@ def register_flow_commands(app: typer.Typer) -> None:
     app.add_typer(outbox_app, name="outbox")
     app.command("sweep")(sweep)
     app.command("demo")(demo)
-
-
-def prefect_env_defaults() -> None:
-    """No internet here or at most sites: no analytics, and a patient ephemeral server start."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-
-
-@contextmanager
-def embedded_runs() -> Iterator[None]:
-    """Flow runs in this process. With no Prefect server (the embedded default), flow-run heartbeats are
-    off: nothing outlives the process to watch for them, and Prefect's heartbeat thread holds every flow run's
-    end by up to a second (it sleeps in whole seconds and is joined on exit). With a server they stay on."""
-    prefect_env_defaults()
-    if os.environ.get("PREFECT_API_URL"):
-        yield
-        return
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
 
 
 def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 500) -> None:
@@ -80,12 +56,14 @@ def outbox_list(
 
     rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
-        ctx.print_json(rows)
+        from dataclasses import asdict
+
+        ctx.print_json([asdict(r) for r in rows])
         return
     tz = ctx.policy().zone()
     ctx.table(None, ["id", "status", "queued", "sent", "to", "subject", "error"],
-              [[r["id"], r["status"], _when(r["queued_at"], tz), _when(r["sent_at"], tz), r["to"], r["subject"],
-                r["error"]] for r in rows])
+              [[r.id, r.status, _when(r.queued_at, tz), _when(r.sent_at, tz), r.to, r.subject, r.error]
+               for r in rows])
     total = count_messages(ctx.uow(), status=status)
     typer.echo(f"{len(rows)} of {total} shown (times in {tz.key}; --limit to see more)" if total > len(rows)
                else f"{total} shown (times in {tz.key})")
@@ -108,7 +86,7 @@ def outbox_retry(
     from copflow.services.outbox_admin import requeue_parked
 
     if bool(ids) == all_parked:
-        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)")
+        raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)", field="--all-parked")
     chosen = requeue_parked(ctx.uow(), now=ctx.now(), ids=None if all_parked else list(ids or []))
     typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
                                                                    else ""))
@@ -146,6 +124,6 @@ def demo(
     = Path("copflow-demo"),
 ) -> None:
     """Show the whole lifecycle on this machine: a sample portfolio walked through its gates, a sweep run."""
-    from copflow.demo import run_demo
+    from copflow.demo.walkthrough import run_demo
 
     run_demo(folder.resolve())

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # the ORM is imported by the commands that use it, not by every one (docs/benchmarks.md)
+    from sqlalchemy.orm import Session, sessionmaker
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -66,6 +68,8 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 
 
 def session_factory(url: str) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     return sessionmaker(bind=get_engine(url), expire_on_commit=False)
 
 

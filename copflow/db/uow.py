@@ -2,33 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine
 
-from copflow.db.engine import session_factory
+from copflow.db.engine import get_engine, session_factory
+
+if TYPE_CHECKING:  # the ORM loads on the first session, so a read-only command never imports it
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 class UnitOfWork:
-    """`with uow:` opens a session; `uow.commit()` commits; leaving without commit rolls everything back."""
+    """`with uow:` opens a session; `uow.commit()` commits; leaving without commit rolls everything back.
+    `with uow.reading() as conn:` is a plain connection for reads that need no ORM (the portfolio)."""
 
     def __init__(self, url: str | None = None, factory: sessionmaker[Session] | None = None) -> None:
-        if factory is None:
-            if url is None:
-                from copflow.settings import load_settings
+        if factory is None and url is None:
+            from copflow.settings import load_settings
 
-                url = load_settings().database_url
-            factory = session_factory(url)
+            url = load_settings().database_url
+        self._url = url
         self._factory = factory
         self._session: Session | None = None
 
     @property
     def engine(self) -> Engine:
         """For the rare path that needs a bare connection (marking each sent message)."""
+        if self._factory is None:
+            assert self._url is not None
+            return get_engine(self._url)
         bind = self._factory.kw["bind"]
         assert isinstance(bind, Engine)
         return bind
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for Core queries, rolled back when done: reads only, and no ORM to import."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A connection in one transaction for Core writes: committed when the block ends, rolled back if it
+        raises (`copflow gate record`, which must not wait for the ORM to load)."""
+        with self.engine.begin() as conn:
+            yield conn
 
     @property
     def session(self) -> Session:
@@ -37,6 +58,9 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
+        if self._factory is None:
+            assert self._url is not None
+            self._factory = session_factory(self._url)
         self._session = self._factory()
         return self
 

@@ -13,7 +13,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, InvalidInput, NotFound
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy
 from lifecycle.practice import EVENT_KINDS, OUTPUT_KINDS, ActivityKind, parse_kind
 

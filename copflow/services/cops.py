@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,8 +14,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists
-from copflow.services.records import current_charter, get_cop, refresh_due, snapshot
-from lifecycle import Policy, Stage, evaluate
+from copflow.services.snapshots import current_charter, get_cop, refresh_due, snapshot
+from lifecycle import Policy, Stage, ways_out
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,79 @@ class CopSummary:
     next_due_gate: str | None
     next_due_on: str | None
     next_review_on: str | None
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    email: str
+    name: str
+    role: str
+    department: str | None
+    joined_on: str
+    left_on: str | None = None
+
+
+@dataclass(frozen=True)
+class WayOut:
+    """One transition out of the current stage: what still blocks it (`unmet`) and what only warns."""
+
+    trigger: str
+    to: str
+    unmet: list[str]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class CharterEntry:
+    version: str
+    purpose: str
+    aims: list[str]
+    annual_targets: list[str]
+    review_dates: list[str]
+    link: str
+    published_on: str
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    gate: str
+    stage: str
+    recorded_by: str
+    recorded_at: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TransitionEntry:
+    from_stage: str
+    to: str
+    trigger: str
+    at: str
+    by: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class CopDetail(CopSummary):
+    """Everything `copflow cop show` prints about one CoP."""
+
+    domain: str | None
+    members: list[MemberEntry]
+    former_members: list[MemberEntry]
+    ways_out: list[WayOut]
+    charter: CharterEntry | None
+    evidence: list[EvidenceEntry]
+    transitions: list[TransitionEntry]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of `copflow cop show --json` (a transition's source stage under the key "from")."""
+        out = asdict(self)
+        for m in out["members"]:
+            del m["left_on"]
+        for m in out["former_members"]:
+            del m["department"]
+        out["transitions"] = [{"from": t.pop("from_stage"), **t} for t in out["transitions"]]
+        return out
 
 
 def propose_cop(uow: UnitOfWork, *, slug: str, name: str, now: datetime, policy: Policy,
@@ -55,40 +129,38 @@ def list_cops(uow: UnitOfWork, stage: Stage | None = None) -> list[CopSummary]:
         return [_summary(c) for c in uow.session.scalars(q)]
 
 
-def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> dict[str, object]:
+def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> CopDetail:
     """Everything an OD manager asks about one CoP: roster, evidence, what blocks it, its history."""
     with uow:
         s = uow.session
         cop = get_cop(s, slug)
         snap = snapshot(s, cop)
         today = local_date(now, policy)
-        ways = [{"trigger": t.trigger, "to": t.target.value,
-                 "unmet": [u.message for u in unmet], "warnings": [w.message for w in warn]}
-                for t, unmet, warn in evaluate(snap, today, policy)]
+        ways = [WayOut(t.trigger, t.target.value, [u.message for u in unmet], [w.message for w in warn])
+                for t, unmet, warn in ways_out(snap, today, policy)]
         charter = current_charter(s, cop.id)
         history = s.scalars(select(TransitionRecord).where(TransitionRecord.cop_id == cop.id)
                             .order_by(TransitionRecord.id))
         evidence = s.scalars(select(GateEvidence).where(GateEvidence.cop_id == cop.id)
                              .order_by(GateEvidence.id))
-        return {
+        return CopDetail(
             **_summary(cop).__dict__,
-            "domain": cop.domain,
-            "members": [{"email": m.person.email, "name": m.person.name, "role": m.role,
-                         "department": m.person.department, "joined_on": m.joined_on.isoformat()}
-                        for m in cop.memberships if m.left_on is None],
-            "former_members": [{"email": m.person.email, "name": m.person.name, "role": m.role,
-                                "joined_on": m.joined_on.isoformat(), "left_on": m.left_on.isoformat()}
-                               for m in cop.memberships if m.left_on is not None],
-            "ways_out": ways,
-            "charter": None if charter is None else {
-                "version": charter.version, "purpose": charter.purpose, "aims": charter.aims,
-                "annual_targets": charter.annual_targets, "review_dates": charter.review_dates,
-                "link": charter.link, "published_on": charter.published_on.isoformat()},
-            "evidence": [{"gate": e.gate, "stage": e.stage, "recorded_by": e.recorded_by,
-                          "recorded_at": e.recorded_at.isoformat(), "payload": e.payload} for e in evidence],
-            "transitions": [{"from": t.from_stage, "to": t.to_stage, "trigger": t.trigger,
-                             "at": t.at.isoformat(), "by": t.by, "reason": t.reason} for t in history],
-        }
+            domain=cop.domain,
+            members=[MemberEntry(m.person.email, m.person.name, m.role, m.person.department,
+                                 m.joined_on.isoformat())
+                     for m in cop.memberships if m.left_on is None],
+            former_members=[MemberEntry(m.person.email, m.person.name, m.role, m.person.department,
+                                        m.joined_on.isoformat(), m.left_on.isoformat())
+                            for m in cop.memberships if m.left_on is not None],
+            ways_out=ways,
+            charter=None if charter is None else CharterEntry(
+                charter.version, charter.purpose, charter.aims, charter.annual_targets, charter.review_dates,
+                charter.link, charter.published_on.isoformat()),
+            evidence=[EvidenceEntry(e.gate, e.stage, e.recorded_by, e.recorded_at.isoformat(), e.payload)
+                      for e in evidence],
+            transitions=[TransitionEntry(t.from_stage, t.to_stage, t.trigger, t.at.isoformat(), t.by, t.reason)
+                         for t in history],
+        )
 
 
 def _summary(cop: Cop) -> CopSummary:

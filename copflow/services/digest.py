@@ -35,6 +35,7 @@ class Digest:
     parked: list[str] = field(default_factory=list)  # "address: the server's reply"
     run_url: str | None = None
     artifacts_url: str | None = None
+    queued: bool = False  # the mail is in the outbox (False: nobody to send it to, nothing to say, or sent today)
 
     @property
     def empty(self) -> bool:

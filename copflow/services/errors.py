@@ -1,28 +1,33 @@
-"""Errors of the services: a user's mistake, shown as one line by the CLI. Each carries its values."""
+"""Errors of the services: a user's mistake, shown as one line by the CLI. Each carries its values.
+
+All derive from `lifecycle.CopflowError`, the one root of every error a user can cause (re-exported here)."""
 
 from __future__ import annotations
 
+from lifecycle.errors import CopflowError
 
-class CopflowError(Exception):
-    """Base of every error caused by input or state (not by a bug)."""
+__all__ = ["AlreadyExists", "ConcurrentChange", "CopClosed", "CopflowError", "InvalidInput", "NotFound"]
 
 
 class NotFound(CopflowError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind, self.key = kind, key
-        super().__init__(f"no {kind} {key!r}")
+        super().__init__(f"no {kind} {key!r}", field=kind, value=key, cop=key if kind == "CoP" else None)
 
 
 class AlreadyExists(CopflowError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind, self.key = kind, key
-        super().__init__(f"{kind} {key!r} already exists")
+        super().__init__(f"{kind} {key!r} already exists", field=kind, value=key, cop=key if kind == "CoP" else None)
 
 
 class InvalidInput(CopflowError):
-    def __init__(self, field: str, problem: str) -> None:
-        self.field, self.problem = field, problem
-        super().__init__(f"{field}: {problem}")
+    """A value refused: `field` names it, `problem` says why; `value` and `limit` when the caller has them."""
+
+    def __init__(self, field: str, problem: str, *, cop: str | None = None, value: object = None,
+                 limit: object = None) -> None:
+        self.problem = problem
+        super().__init__(f"{field}: {problem}", field=field, cop=cop, value=value, limit=limit)
 
 
 class ConcurrentChange(CopflowError):
@@ -30,10 +35,11 @@ class ConcurrentChange(CopflowError):
 
     def __init__(self, slug: str) -> None:
         self.slug = slug
-        super().__init__(f"{slug} was changed by someone else at the same time; nothing was written, try again")
+        super().__init__(f"{slug} was changed by someone else at the same time; nothing was written, try again",
+                         cop=slug)
 
 
 class CopClosed(CopflowError):
     def __init__(self, slug: str) -> None:
         self.slug = slug
-        super().__init__(f"{slug} is closed: its record is read-only")
+        super().__init__(f"{slug} is closed: its record is read-only", cop=slug)

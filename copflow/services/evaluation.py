@@ -18,9 +18,10 @@ from copflow.db.models import Activity, Attendance, Cop, Document, Person, Surve
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.outbox import Recipient, cop_context, enqueue, people_context, recipients
-from copflow.services.records import current_charter, get_cop
+from copflow.services.snapshots import current_charter, get_cop
 from lifecycle import Policy, Stage
-from lifecycle.evaluation import (
+from lifecycle.practice import ActivityKind, Statement, parse_targets
+from lifecycle.review_metrics import (
     ActivityRecord,
     AnswerRecord,
     Evaluation,
@@ -29,7 +30,6 @@ from lifecycle.evaluation import (
     StageTiming,
     evaluate_period,
 )
-from lifecycle.practice import ActivityKind, Statement, parse_targets
 
 REPORT_MD, REPORT_HTML = "evaluation", "evaluation_html"
 

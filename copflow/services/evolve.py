@@ -18,7 +18,7 @@ from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
-from copflow.services.records import get_cop, refresh_due, snapshot
+from copflow.services.snapshots import get_cop, refresh_due, snapshot
 from lifecycle import Gate, Policy, Stage, decide
 
 

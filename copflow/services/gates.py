@@ -17,11 +17,13 @@ from copflow.db.models import Charter, Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
-from copflow.services.closing import on_closing_entered
+from copflow.services.closing.enter import on_closing_entered
 from copflow.services.errors import ConcurrentChange, InvalidInput
+from copflow.services.evidence import charter_version_taken
+from copflow.services.evidence import record_evidence as record_evidence  # recording is Core: see evidence.py
 from copflow.services.meetings import on_stage_entered
 from copflow.services.outbox import enqueue_transition_notices
-from copflow.services.records import get_cop, refresh_due, snapshot
+from copflow.services.snapshots import get_cop, refresh_due, snapshot
 from lifecycle import (
     CopSnapshot,
     Decision,
@@ -30,7 +32,6 @@ from lifecycle import (
     Stage,
     check_recordable,
     decide,
-    parse_gate,
     validate_evidence,
 )
 
@@ -45,21 +46,6 @@ class AdvanceResult:
     events: tuple[tuple[str, dict[str, str]], ...]
     next_due_gate: str | None
     next_due_on: str | None
-
-
-def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str, Any], by: str,
-                    now: datetime, policy: Policy) -> dict[str, Any]:
-    """Validate and store evidence for an open gate of the CoP's current stage; returns the stored payload."""
-    g = parse_gate(gate)
-    who = v.clean_text("recorded by", by, max_len=320)
-    today = local_date(now, policy)
-    with concurrent_guard(slug), uow:
-        s = uow.session
-        cop = get_cop(s, slug, for_write=True)
-        clean = add_evidence(s, cop, g, payload, who=who, now=now, today=today)
-        refresh_due(s, cop, today, policy)
-        uow.commit()
-        return clean
 
 
 def add_evidence(s: Session, cop: Cop, g: Gate, payload: dict[str, Any], *, who: str, now: datetime,
@@ -138,8 +124,7 @@ def _on_leave(s: Session, cop: Cop, snap: CopSnapshot, source: Stage, today: dat
 def _check_new_charter_version(s: Session, cop: Cop, version: str) -> None:
     exists = s.scalar(select(Charter.id).where(Charter.cop_id == cop.id, Charter.version == version))
     if exists is not None:
-        raise InvalidInput("version", f"charter version {version!r} of {cop.slug} is already published; "
-                                      "give the new charter a new version")
+        raise charter_version_taken(cop.slug, version)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.outbox import Recipient, cop_context, enqueue
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role, Stage
 from notifications.vocabulary import long_date
 
@@ -167,7 +167,7 @@ def on_stage_entered(s: Session, cop: Cop, source: Stage, target: Stage, *, toda
             if kind not in kinds and attendees_for(cop, KINDS[kind].roles):
                 schedule(s, cop, kind, datetime.combine(base + offset, at), now=now, policy=policy)
     if target is Stage.LAUNCHING:
-        from copflow.services.records import current_charter
+        from copflow.services.snapshots import current_charter
 
         charter = current_charter(s, cop.id)
         for d in charter.review_dates if charter else []:
@@ -176,14 +176,30 @@ def on_stage_entered(s: Session, cop: Cop, source: Stage, target: Stage, *, toda
                 schedule(s, cop, "review", datetime.combine(day, at), now=now, policy=policy)
 
 
-def list_series(uow: UnitOfWork, slug: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SeriesEntry:
+    """One meeting series as `copflow meeting list` shows it (`starts`: wall-clock time in `tz`; `attendees`:
+    how many are invited)."""
+
+    uid: str
+    kind: str
+    summary: str
+    starts: str
+    tz: str
+    repeats: str | None
+    sequence: int
+    status: str
+    cancelled_occurrences: list[str]
+    attendees: int
+
+
+def list_series(uow: UnitOfWork, slug: str) -> list[SeriesEntry]:
     with uow:
         cop = get_cop(uow.session, slug)
         rows = uow.session.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id)
                                    .order_by(MeetingSeries.id))
-        return [{"uid": m.uid, "kind": m.kind, "summary": m.summary, "starts": m.starts_local, "tz": m.tzid,
-                 "repeats": _recurrence_text(m.rrule), "sequence": m.sequence, "status": m.status,
-                 "cancelled_occurrences": m.cancelled_occurrences, "attendees": len(m.attendees)} for m in rows]
+        return [SeriesEntry(m.uid, m.kind, m.summary, m.starts_local, m.tzid, _recurrence_text(m.rrule), m.sequence,
+                            m.status, m.cancelled_occurrences, len(m.attendees)) for m in rows]
 
 
 def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:

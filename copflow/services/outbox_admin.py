@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -15,7 +15,23 @@ from copflow.services.errors import InvalidInput
 STATUSES = ("pending", "sending", "sent", "parked")
 
 
-def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One outbox message as `copflow outbox list` shows it (`to`: the recipient, `key`: its idempotency key)."""
+
+    id: int
+    status: str
+    kind: str
+    to: str
+    subject: str
+    attempts: int
+    error: str | None
+    key: str
+    queued_at: str | None = None  # UTC, ISO 8601 to the second
+    sent_at: str | None = None
+
+
+def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[OutboxEntry]:
     """Outbox messages, newest first."""
     if status is not None and status not in STATUSES:
         raise InvalidInput("status", f"unknown status {status!r} (statuses: {', '.join(STATUSES)})")
@@ -23,10 +39,8 @@ def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50
         q = select(Notification).order_by(Notification.id.desc()).limit(limit)
         if status:
             q = q.where(Notification.status == status)
-        return [{"id": n.id, "status": n.status, "kind": n.kind, "to": n.recipient, "subject": n.subject,
-                 "attempts": n.attempts, "error": n.last_error, "key": n.idempotency_key,
-                 "queued_at": _utc(n.created_at), "sent_at": _utc(n.sent_at)}
-                for n in uow.session.scalars(q)]
+        return [OutboxEntry(n.id, n.status, n.kind, n.recipient, n.subject, n.attempts, n.last_error,
+                            n.idempotency_key, _utc(n.created_at), _utc(n.sent_at)) for n in uow.session.scalars(q)]
 
 
 def count_messages(uow: UnitOfWork, *, status: str | None = None) -> int:

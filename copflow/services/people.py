@@ -13,7 +13,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, NotFound
-from copflow.services.records import get_cop, refresh_due
+from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, parse_role
 
 

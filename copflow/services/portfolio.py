@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from copflow.db.models import Cop, Notification
+from copflow.db.tables import COP, NOTIFICATION
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from lifecycle import GATE_TITLES, Gate, Policy, Stage
@@ -35,20 +35,21 @@ def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | 
     (read through the due-date index, so its cost follows what is due); overdue_only, those past a gate's
     due date; reviews_within_days, those whose next review falls in the next N days."""
     today = local_date(now, policy)
-    with uow:
-        q = select(Cop.slug, Cop.name, Cop.stage, Cop.next_due_gate, Cop.next_due_on, Cop.next_review_on)
+    c = COP.c
+    with uow.reading() as conn:
+        q = select(c.slug, c.name, c.stage, c.next_due_gate, c.next_due_on, c.next_review_on)
         if stage is not None:
-            q = q.where(Cop.stage == stage.value)
+            q = q.where(c.stage == stage.value)
         if attention_only:
             from lifecycle.due import horizon
 
-            q = q.where(Cop.next_due_on <= today + timedelta(days=horizon(policy)))
+            q = q.where(c.next_due_on <= today + timedelta(days=horizon(policy)))
         if overdue_only:  # a review date that has come is opened by the sweep, not overdue
-            q = q.where(Cop.next_due_on < today, Cop.next_due_gate != Gate.REVIEW_DUE.value)
+            q = q.where(c.next_due_on < today, c.next_due_gate != Gate.REVIEW_DUE.value)
         if reviews_within_days is not None:
-            q = q.where(Cop.next_review_on <= today + timedelta(days=reviews_within_days))
+            q = q.where(c.next_review_on <= today + timedelta(days=reviews_within_days))
         rows = []
-        for slug, name, st, gate, due, review in uow.session.execute(q.order_by(Cop.slug)):
+        for slug, name, st, gate, due, review in conn.execute(q.order_by(c.slug)):
             overdue = max((today - due).days, 0) if due and gate != Gate.REVIEW_DUE.value else 0
             rows.append(PortfolioRow(
                 slug=slug, name=name, stage=st,
@@ -71,12 +72,12 @@ def _health(stage: str, overdue: int, policy: Policy) -> str:
 
 
 def outbox_summary(uow: UnitOfWork) -> dict[str, int]:
-    with uow:
-        result = uow.session.execute(select(Notification.status, func.count()).group_by(Notification.status))
+    with uow.reading() as conn:
+        result = conn.execute(select(NOTIFICATION.c.status, func.count()).group_by(NOTIFICATION.c.status))
         return {status: int(count) for status, count in result}
 
 
 def stage_counts(uow: UnitOfWork) -> dict[str, int]:
-    with uow:
-        result = uow.session.execute(select(Cop.stage, func.count()).group_by(Cop.stage))
+    with uow.reading() as conn:
+        result = conn.execute(select(COP.c.stage, func.count()).group_by(COP.c.stage))
         return {stage: int(count) for stage, count in result}

@@ -12,7 +12,7 @@ from copflow.services.clock import local_date
 from copflow.services.errors import InvalidInput
 from copflow.services.evaluation import publish_evaluation
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
-from copflow.services.records import get_cop, snapshot
+from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import Gate, Policy, Stage, decide
 
 DECISIONS = {"pass": (Gate.REVIEW_PASSED, Stage.ACTIVE), "evolve": (Gate.EVOLVE_DECIDED, Stage.PLANNING),

@@ -26,7 +26,7 @@ from copflow.services.meetings import (
     schedule,
     send_invitations,
 )
-from copflow.services.records import get_cop, refresh_due
+from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, Role, Stage, parse_role
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.gates import apply_decision
 from copflow.services.outbox import enqueue_notice, recipients
-from copflow.services.records import load_batch, snapshot
+from copflow.services.snapshots import load_batch, snapshot
 from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
 from lifecycle.due import horizon
 from notifications.vocabulary import gate_words, plural

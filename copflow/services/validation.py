@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from email_validator import EmailNotValidError, validate_email
-
 from copflow.services.errors import InvalidInput
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -16,7 +14,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # incl. Unicode line 
 def slug(value: str) -> str:
     v = value.strip()
     if not SLUG_RE.match(v):
-        raise InvalidInput("slug", f"{value!r} must be lowercase letters, digits and dashes (1-80 characters)")
+        raise InvalidInput("slug", f"{value!r} must be lowercase letters, digits and dashes (1-80 characters)",
+                           value=value, limit=80)
     return v
 
 
@@ -24,7 +23,7 @@ def clean_name(field: str, value: str) -> str:
     """A person's or CoP's name: one line, and no angle brackets (they would read as markup or as an address)."""
     v = clean_text(field, value)
     if "<" in v or ">" in v:
-        raise InvalidInput(field, "must not contain < or >")
+        raise InvalidInput(field, "must not contain < or >", value=v)
     return v
 
 
@@ -34,21 +33,24 @@ def clean_text(field: str, value: str, max_len: int = 200, required: bool = True
     if required and not v:
         raise InvalidInput(field, "must not be empty")
     if _CONTROL.search(v):
-        raise InvalidInput(field, "must not contain control characters or line breaks")
+        raise InvalidInput(field, "must not contain control characters or line breaks", value=v)
     if len(v) > max_len:
-        raise InvalidInput(field, f"is longer than {max_len} characters")
+        raise InvalidInput(field, f"is longer than {max_len} characters", value=v, limit=max_len)
     return v
 
 
 def email(value: str, field: str = "email") -> str:
     """Validated and normalised (lower-cased domain, Unicode NFC); no DNS look-up."""
+    # Imported here: with idna it weighs on the start-up of commands that take no address (docs/benchmarks.md).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidInput(field, f"{value!r} is not a valid email address: {exc}") from None
+        raise InvalidInput(field, f"{value!r} is not a valid email address: {exc}", value=value) from None
     if len(result.local_part.encode("utf-8")) > 64:  # RFC 5321 §4.5.3.1.1; email-validator lets it through
         raise InvalidInput(field, f"{value!r} is not a valid email address: the part before the @ is longer "
-                                  "than 64 bytes")
+                                  "than 64 bytes", value=value, limit=64)
     # Local parts are case-sensitive by the RFC but not in any directory we serve: one person, one row.
     return result.normalized.lower()
 
@@ -57,5 +59,5 @@ def timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("timezone", f"{value!r} is not a time zone of the tz database") from None
+        raise InvalidInput("timezone", f"{value!r} is not a time zone of the tz database", value=value) from None
     return value

@@ -226,7 +226,7 @@ def test_review_decide_mistakes_are_one_line(seeded):
 
 
 def test_archive_verify_passes_and_fails_with_one_line(tmp_path, home):
-    from copflow.archive import write_archive
+    from notifications.archive import write_archive
 
     path, _ = write_archive(tmp_path, "x.zip", {"a.json": b"{}", "b.md": b"# b\n" * 100}, {"cop": {"slug": "x"}})
     ok = cf(home, "archive", "verify", str(path))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.evaluation import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, evaluate_period
 from lifecycle.practice import BENCHMARK_STATEMENTS, ActivityKind, find_statement, parse_targets
+from lifecycle.review_metrics import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, evaluate_period
 from notifications.reports import render_report
 
 

@@ -69,7 +69,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
 def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):
     from prefect.settings import get_current_settings
 
-    from copflow.cli.running import embedded_runs
+    from copflow.runs import embedded_runs
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     default = get_current_settings().flows.heartbeat_frequency
@@ -82,7 +82,7 @@ def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):
 
 
 def test_the_summary_links_to_the_ui_only_when_a_server_is_configured(monkeypatch):
-    from tasks.sweep_summary import ui_url
+    from notifications.sweep_summary import ui_url
 
     monkeypatch.delenv("PREFECT_UI_URL", raising=False)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)

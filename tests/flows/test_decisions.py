@@ -20,9 +20,9 @@ from sqlalchemy import select
 
 from copflow.db.models import Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
-from flows.gate_dispatcher import gate_dispatcher
 from flows.record_gate import GateName, record_gate
 from flows.review_decision import review_decision
+from flows.transition_delivery import transition_delivery
 from tests.integration.helpers import D, proposed, to_active
 
 
@@ -55,9 +55,9 @@ def test_record_gate_form_refusal_fails_the_run_and_writes_nothing(env):
         assert u.session.scalar(select(GateEvidence.id)) is None
 
 
-def test_gate_dispatcher_delivers_what_the_gate_queued(env, smtp):
+def test_transition_delivery_delivers_what_the_gate_queued(env, smtp):
     to_active(env)  # queued stage notices and three invitation series
-    out = gate_dispatcher("data-insight", stage="active", gate="launch_held")
+    out = transition_delivery("data-insight", stage="active", gate="launch_held")
     assert out["sent"] == len(smtp.received) > 10
     assert any("Core group check-in" in m.message["Subject"] for m in smtp.received)
     from tests.flows.test_daily_sweep import _artifact

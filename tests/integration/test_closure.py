@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copflow.archive import ArchiveError, safe_target, verify_archive
 from copflow.db.models import Cop, Document, GateEvidence, MeetingSeries, Membership, Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import people
-from copflow.services.closing import save_lessons
-from copflow.services.closure import close_cop, pseudonym
+from copflow.services.closing.archive import close_cop
+from copflow.services.closing.contents import pseudonym
+from copflow.services.closing.lessons import save_lessons
 from copflow.services.errors import CopClosed, InvalidInput
 from copflow.services.evolve import Child, merge, split
 from copflow.services.reviews import decide_review
 from copflow.services.sweep import sweep_batch
+from notifications.archive import ArchiveError, safe_target, verify_archive
 from notifications.documents import docx_text
 from tests.integration.helpers import D, P, at, record, to_active
 from tests.interop.icaljs import read_with_icaljs

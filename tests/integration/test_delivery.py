@@ -126,7 +126,7 @@ def test_parked_mail_is_sent_again_once_the_cause_is_fixed_and_never_twice(db_ur
     transport = SmtpTransport("127.0.0.1", smtp.port)
     deliver(UnitOfWork(db_url), transport, sender=SENDER, now=NOW)
     by_addr = {r.recipient: r for r in rows(db_url)}
-    parked = [m["id"] for m in list_messages(UnitOfWork(db_url), status="parked")]
+    parked = [m.id for m in list_messages(UnitOfWork(db_url), status="parked")]
     assert sorted(parked) == sorted([by_addr["full@x.org"].id, by_addr["gone@x.org"].id])
     for ids, message in (([by_addr["ok@x.org"].id], "only parked messages are sent again: .* is sent"),
                          ([999_999], "no message 999999 in the outbox")):

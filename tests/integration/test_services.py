@@ -180,7 +180,7 @@ def test_portfolio_filters_overdue_cops_and_reviews_coming_up(db_url):
 def test_show_cop_explains_what_blocks_it(db_url):
     to_planning(db_url)
     d = cops.show_cop(UnitOfWork(db_url), "data-insight", at(11), P)
-    [way] = d["ways_out"]
-    assert way["to"] == "launching" and len(way["unmet"]) == 2
-    assert [t["to"] for t in d["transitions"]] == ["planning"]
-    assert {m["role"] for m in d["members"]} >= {"coordinator", "lead", "sponsor"}
+    [way] = d.ways_out
+    assert way.to == "launching" and len(way.unmet) == 2
+    assert [t.to for t in d.transitions] == ["planning"]
+    assert {m.role for m in d.members} >= {"coordinator", "lead", "sponsor"}

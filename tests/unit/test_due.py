@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from lifecycle import CharterView, Gate, Policy, Stage, due_gates, next_review_on, notices_due, review_is_due
-from lifecycle.due import add_months
+from lifecycle.review_dates import add_months
 from tests.unit.builders import ENTERED, snap
 
 P = Policy()

@@ -4,7 +4,7 @@ with human headers and links."""
 from __future__ import annotations
 
 from notifications.previews import PREVIEWS
-from tasks.sweep_summary import MAX_LISTED, sweep_markdown
+from notifications.sweep_summary import MAX_LISTED, sweep_markdown
 
 COUNTS = {"cops": 3, "batches": 1, "reviews_opened": 1, "notices_queued": 5, "escalations_queued": 1,
           "conflicts": 0, "opened": ["Data and Insight"], "escalated": [], "sent": 5}

@@ -13,7 +13,7 @@ from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.imports.common import ImportResult, Lookup, checked, finish, valid
 from copflow.services.imports.reader import Progress, Row, read_table
-from copflow.services.records import refresh_due
+from copflow.services.snapshots import refresh_due
 from lifecycle import Policy, parse_role
 
 ALIASES = {"email_address": "email", "e_mail": "email", "work_email": "email", "full_name": "name",

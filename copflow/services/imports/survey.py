@@ -18,7 +18,7 @@ from copflow.services.clock import local_date
 from copflow.services.errors import InvalidInput
 from copflow.services.imports.common import ImportResult, checked, finish
 from copflow.services.imports.reader import FileRefused, Progress, read_table
-from copflow.services.records import get_cop
+from copflow.services.snapshots import get_cop
 from lifecycle import Policy
 from lifecycle.practice import find_statement, parse_likert
 

@@ -6,6 +6,7 @@ new stage needs; this flow delivers them and refreshes the portfolio, so the OD 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,20 +17,20 @@ from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_portfolio
 
 
-@flow(name="gate-dispatcher", flow_run_name="gate-dispatcher {slug}", log_prints=True)
-def gate_dispatcher(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
-    now_iso = datetime.now(UTC).isoformat()
-    delivery = deliver_outbox(now_iso)
-    publish_portfolio(now_iso)
+@flow(name="transition-delivery", flow_run_name="transition-delivery {slug}", log_prints=True)
+def transition_delivery(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    delivery = deliver_outbox(now)
+    publish_portfolio(now)
     create_markdown_artifact(
         key=f"copflow-gate-{slug}",
         markdown=f"# {slug}: {gate or 'gate'} passed → {stage or '?'}\n\n"
-                 f"Delivered {delivery['sent']} message(s); {delivery['retried']} to retry, "
-                 f"{delivery['parked']} parked.\n",
+                 f"Delivered {delivery.sent} message(s); {delivery.retried} to retry, "
+                 f"{delivery.parked} parked.\n",
         description=f"What followed the latest gate of {slug}")
-    print(f"{slug} entered {stage}: sent {delivery['sent']}")
-    return {"slug": slug, "stage": stage, **delivery}
+    print(f"{slug} entered {stage}: sent {delivery.sent}")
+    return {"slug": slug, "stage": stage, **asdict(delivery)}
 
 
 if __name__ == "__main__":
-    gate_dispatcher("example")
+    transition_delivery("example")

@@ -15,7 +15,7 @@ from typing import Any
 
 from copflow.db.migrate import upgrade
 from copflow.db.uow import UnitOfWork
-from copflow.demo_data import COPS, DOMAIN, PEOPLE
+from copflow.demo.data import COPS, DOMAIN, PEOPLE
 from copflow.services import cops, gates, people
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
@@ -118,7 +118,7 @@ def run_demo(folder: Path) -> None:
     upgrade(settings.database_url)
     step("walking six CoPs through their gates over the past year")
     load_portfolio(settings.database_url, today, policy)
-    from copflow.demo_evidence import write_and_import
+    from copflow.demo.review_data import write_and_import
 
     step("importing people, attendance, activities and survey answers")
     imported = write_and_import(folder / "imports", settings.database_url, today, now, policy, DEMO_ACTOR)
@@ -127,7 +127,7 @@ def run_demo(folder: Path) -> None:
     deliver_with_settings(settings, now=now)
     step("running today's daily sweep as a Prefect flow")
 
-    from copflow.cli.running import embedded_runs, prefect_env_defaults
+    from copflow.runs import embedded_runs, prefect_env_defaults
 
     prefect_env_defaults()
     from flows.daily_sweep import daily_sweep
@@ -141,8 +141,8 @@ def run_demo(folder: Path) -> None:
 
 def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: datetime, policy: Policy,
             imported: list[Path]) -> None:
-    from copflow.cli.context import table
     from copflow.services.portfolio import portfolio
+    from copflow.terminal import table
 
     box = mailbox.Maildir(env["COPFLOW_MAILDIR"], create=False)
     mails = len(box)
@@ -160,7 +160,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
           f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
     for slug in summary.get("closed", []):
-        from copflow.archive import verify_archive
+        from notifications.archive import verify_archive
 
         path = Path(env["COPFLOW_ARCHIVE_DIR"]).glob(f"{slug}-*.zip")
         for archive in path:

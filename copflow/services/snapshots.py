@@ -11,15 +11,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from copflow.db.models import Charter, Cop, GateEvidence
 from copflow.services.errors import CopClosed, NotFound
+from copflow.services.evidence import charter_view, due_columns
 from lifecycle import (
-    CharterView,
     CopSnapshot,
     Gate,
     MemberView,
     Policy,
     Stage,
-    due_gates,
-    next_review_on,
     parse_role,
 )
 
@@ -52,6 +50,7 @@ def snapshot(session: Session, cop: Cop) -> CopSnapshot:
 
 
 def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None) -> CopSnapshot:
+    """As copflow.services.evidence.read_snapshot builds it through Core (tests check the two agree)."""
     members = tuple(
         MemberView(m.person.email, parse_role(m.role), m.person.department, m.person.line_manager_email)
         for m in cop.memberships
@@ -59,9 +58,8 @@ def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None) -> C
     )
     view = None
     if charter is not None:
-        view = CharterView(charter.version, charter.published_on,
-                           tuple(date.fromisoformat(d) for d in charter.review_dates),
-                           charter.review_cadence_months)
+        view = charter_view(charter.version, charter.published_on, charter.review_dates,
+                            charter.review_cadence_months)
     return CopSnapshot(slug=cop.slug, stage=Stage(cop.stage), stage_entered_on=cop.stage_entered_on,
                        members=members, evidence=evidence, charter=view,
                        review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date)
@@ -69,11 +67,7 @@ def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None) -> C
 
 def refresh_due(session: Session, cop: Cop, today: date, policy: Policy) -> None:
     """Keep the indexed due columns current: the sweep reads only these."""
-    snap = snapshot(session, cop)
-    due = due_gates(snap, today, policy)
-    cop.next_due_on = due[0].due_on if due else None
-    cop.next_due_gate = due[0].gate.value if due else None
-    cop.next_review_on = next_review_on(snap, policy) if snap.stage is Stage.ACTIVE else None
+    cop.next_due_on, cop.next_due_gate, cop.next_review_on = due_columns(snapshot(session, cop), today, policy)
 
 
 def load_batch(session: Session, cop_ids: Iterable[int]) -> list[tuple[Cop, CopSnapshot]]:

@@ -1,8 +1,7 @@
-"""Closing a CoP: the closing notice, cancelled meetings, and a lessons-learned draft for the leads."""
+"""Lessons learned: the draft written when closing is decided, and the leads' completed report."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -14,41 +13,11 @@ from copflow.db.models import Activity, Cop, Document, GateEvidence, TransitionR
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
-from copflow.services.meetings import cancel_all
-from copflow.services.outbox import cop_context, enqueue, people_context, recipients
-from copflow.services.records import current_charter, get_cop
+from copflow.services.snapshots import current_charter, get_cop
 from lifecycle import Gate
 from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 
 LESSONS = "lessons_learned"
-_OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")
-
-
-def on_closing_entered(s: Session, cop: Cop, *, now: datetime, reason: str) -> int:
-    """Everything the close decision sets off, in the same transaction as the transition."""
-    cancelled = cancel_all(s, cop, now=now, reason="the community is closing")
-    draft = lessons_draft(s, cop, now=now, reason=reason)
-    s.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=draft,
-                   created_by="copflow", created_at=now))
-    from notifications.documents import as_attachment, markdown_to_docx
-
-    # Members read the decision's reason in the OD manager's words; a remark that the decision differs from the
-    # evaluation's recommendation stays in the audit trail and the OD manager's own copy.
-    public = _OVERRIDE_REMARK.sub("", reason).strip() or None
-    context = {**cop_context(cop), **people_context(cop), "closing_date": cop.closing_date.isoformat()
-               if cop.closing_date else "", "reason": public}
-    leads = {to.email for to in recipients(cop, "leads")}
-    draft_file = (f"{cop.slug}-lessons-learned-draft.docx", as_attachment(markdown_to_docx(draft)))
-    for to in recipients(cop, "members"):
-        # The leads complete the lessons learned, so their notice carries the draft.
-        is_lead = to.email in leads
-        enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                kind="closing_notice", to=to, context={**context, "lessons_draft": draft_file[0] if is_lead else None},
-                now=now, attachment=draft_file if is_lead else None)
-    for to in recipients(cop, "od_manager"):
-        enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                kind="closing_notice", to=to, context={**context, "reason": reason, "lessons_draft": None}, now=now)
-    return cancelled
 
 
 def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:

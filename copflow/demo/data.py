@@ -5,6 +5,11 @@ Each CoP's story is a list of (days before today, action) steps, so the demo sta
 
 from __future__ import annotations
 
+from typing import Any
+
+# (slug, name, roster of (role, person), story of (days before today, action, its values))
+CopStory = tuple[str, str, list[tuple[str, str]], list[tuple[int, str, dict[str, Any]]]]
+
 DOMAIN = "uni.example.org"
 
 PEOPLE = [
@@ -36,7 +41,7 @@ CHARTER = {
 }
 
 # slug, name, [(role, person)], story; story steps: (days_ago, action, fields)
-COPS = [
+COPS: list[CopStory] = [
     ("data-insight", "Data and Insight",
      [("coordinator", "amira.khan"), ("lead", "ben.okafor"), ("core", "chloe.martin"), ("core", "dev.patel"),
       ("sponsor", "dir.planning"), ("od_manager_contact", "od.manager")],

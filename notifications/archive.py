@@ -1,7 +1,7 @@
 """Closure archives: one zip with a manifest (every file's path, size, SHA-256; the CoP's metadata; the
 schema version), written under a temporary name, fsynced, renamed, then re-read and verified.
 
-Pure file I/O: what goes in comes from copflow.services.closure; nothing here touches the database.
+Pure file I/O: what goes in comes from copflow.services.closing.contents; nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lifecycle.errors import CopflowError
+
 MANIFEST = "manifest.json"
 FORMAT = "copflow-archive/1"
 
 
-class ArchiveError(Exception):
-    """An archive could not be written safely, or does not verify."""
+class ArchiveError(CopflowError):
+    """An archive could not be written safely, or does not verify (`value` names the archive or member)."""
 
 
 @dataclass
@@ -36,11 +38,11 @@ class Verification:
 def safe_target(folder: Path, name: str) -> Path:
     """The archive's path, refusing any name that would leave `folder` (traversal, absolute, separators)."""
     if not name or name != Path(name).name or name.startswith(".") or "\x00" in name:
-        raise ArchiveError(f"archive name {name!r} is not a plain file name")
+        raise ArchiveError(f"archive name {name!r} is not a plain file name", value=name)
     root = folder.resolve()
     target = (root / name).resolve()
     if target.parent != root:
-        raise ArchiveError(f"archive name {name!r} leaves the archive folder {root}")
+        raise ArchiveError(f"archive name {name!r} leaves the archive folder {root}", value=name)
     return target
 
 
@@ -52,7 +54,7 @@ def write_archive(folder: Path, name: str, files: dict[str, bytes], metadata: di
     """
     for path in files:
         if path == MANIFEST or path.startswith(("/", "\\")) or ".." in Path(path).parts:
-            raise ArchiveError(f"archive member {path!r} is not a relative path inside the archive")
+            raise ArchiveError(f"archive member {path!r} is not a relative path inside the archive", value=path)
     folder.mkdir(parents=True, exist_ok=True)
     target = safe_target(folder, name)
     manifest = {"format": FORMAT, **metadata,

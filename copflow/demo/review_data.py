@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from copflow.db.uow import UnitOfWork
-from copflow.demo_data import DOMAIN
+from copflow.demo.data import DOMAIN
 from copflow.services.imports.activities import import_activities, import_attendance
 from copflow.services.imports.people import import_people
 from copflow.services.imports.survey import import_survey

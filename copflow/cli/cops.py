@@ -58,58 +58,55 @@ def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_js
 
     d = show_cop(ctx.uow(), slug, ctx.now(), ctx.policy())
     if as_json:
-        ctx.print_json(d)
+        ctx.print_json(d.as_dict())
         return
     out = ctx.console()
     from rich.text import Text
 
-    out.print(Text(f"{d['name']} ({d['slug']}) — stage {d['stage']}, time zone {d['timezone']}", style="bold"))
-    if d["domain"]:
-        out.print(Text(f"Domain: {d['domain']}"))
-    if d["next_due_gate"]:
-        out.print(Text(f"Next gate: {d['next_due_gate']} due {d['next_due_on']}"))
+    out.print(Text(f"{d.name} ({d.slug}) — stage {d.stage}, time zone {d.timezone}", style="bold"))
+    if d.domain:
+        out.print(Text(f"Domain: {d.domain}"))
+    if d.next_due_gate:
+        out.print(Text(f"Next gate: {d.next_due_gate} due {d.next_due_on}"))
     ctx.table("Members", ["email", "name", "role", "department"],
-              [[m["email"], m["name"], m["role"], m["department"]] for m in d["members"]])  # type: ignore[index]
-    if d["former_members"]:
+              [[m.email, m.name, m.role, m.department] for m in d.members])
+    if d.former_members:
         ctx.table("Former members", ["email", "name", "role", "joined", "left"],
-                  [[m["email"], m["name"], m["role"], m["joined_on"], m["left_on"]]
-                   for m in d["former_members"]])  # type: ignore[index]
-    for way in d["ways_out"]:  # type: ignore[attr-defined]
-        state = "ready" if not way["unmet"] else "blocked"
-        out.print(Text(f"{way['trigger']} → {way['to']}: {state}"))
-        for u in way["unmet"]:
+                  [[m.email, m.name, m.role, m.joined_on, m.left_on] for m in d.former_members])
+    for way in d.ways_out:
+        state = "ready" if not way.unmet else "blocked"
+        out.print(Text(f"{way.trigger} → {way.to}: {state}"))
+        for u in way.unmet:
             out.print(Text(f"  - {u}"))
-        for w in way["warnings"]:
+        for w in way.warnings:
             out.print(Text(f"  ! {w}", style="yellow"))
-    charter = d["charter"]
-    if charter:
-        c: dict[str, Any] = charter  # type: ignore[assignment]
-        out.print(Text(f"Charter {c['version']}, published {c['published_on']}: {c['link']}", style="bold"))
-        out.print(Text(f"  Purpose: {c['purpose']}"))
-        out.print(Text("  Aims: " + "; ".join(c["aims"] or [])))
-        out.print(Text("  Annual targets: " + "; ".join(c["annual_targets"] or [])))
-        if c["review_dates"]:
-            out.print(Text("  Review dates: " + ", ".join(str(x) for x in c["review_dates"])))
-    if d["evidence"]:
+    c = d.charter
+    if c is not None:
+        out.print(Text(f"Charter {c.version}, published {c.published_on}: {c.link}", style="bold"))
+        out.print(Text(f"  Purpose: {c.purpose}"))
+        out.print(Text("  Aims: " + "; ".join(c.aims or [])))
+        out.print(Text("  Annual targets: " + "; ".join(c.annual_targets or [])))
+        if c.review_dates:
+            out.print(Text("  Review dates: " + ", ".join(str(x) for x in c.review_dates)))
+    if d.evidence:
         ctx.table("Evidence", ["gate", "recorded", "by", "what"],
-                  [[e["gate"], _local(e["recorded_at"], d["timezone"]), e["recorded_by"],
+                  [[e.gate, _local(e.recorded_at, d.timezone), e.recorded_by,
                     "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                              for k, v in e["payload"].items() if v not in (None, "", []))]
-                   for e in d["evidence"]])  # type: ignore[attr-defined]
-    if d["transitions"]:
-        ctx.table(f"History (times in {d['timezone']})", ["at", "from", "to", "by", "reason"],
-                  [[_local(t["at"], d["timezone"]), t["from"], t["to"], t["by"], t["reason"]]
-                   for t in d["transitions"]])  # type: ignore
+                              for k, v in e.payload.items() if v not in (None, "", []))]
+                   for e in d.evidence])
+    if d.transitions:
+        ctx.table(f"History (times in {d.timezone})", ["at", "from", "to", "by", "reason"],
+                  [[_local(t.at, d.timezone), t.from_stage, t.to, t.by, t.reason] for t in d.transitions])
 
 
-def _local(at: str, tz: object) -> str:
+def _local(at: str, tz: str) -> str:
     """A stored UTC time as the CoP's local date and time, to the minute."""
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     value = datetime.fromisoformat(at)
     value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return f"{value.astimezone(ZoneInfo(str(tz))):%Y-%m-%d %H:%M}"
+    return f"{value.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}"
 
 
 @person_app.command("add")
@@ -197,7 +194,7 @@ def gate_record(
     by: ByOpt = None,
 ) -> None:
     """Record evidence for a gate of the CoP's current stage (dates as YYYY-MM-DD)."""
-    from copflow.services.gates import record_evidence
+    from copflow.services.evidence import record_evidence  # Core only: no ORM to load (docs/benchmarks.md)
 
     stored = record_evidence(ctx.uow(), slug=slug, gate=gate, payload=_fields(gate, field or []),
                              by=ctx.actor(by), now=ctx.now(), policy=ctx.policy())
@@ -223,11 +220,11 @@ def _fields(gate: str, pairs: list[str]) -> dict[str, Any]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}")
+            raise ctx.UsageError(f"--field takes KEY=VALUE, not {pair!r}", gate=gate, field="--field", value=pair)
         if kinds.get(key, "").endswith("_list"):
             out.setdefault(key, []).append(value)
         elif key in out:
-            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)")
+            raise ctx.UsageError(f"--field {key} given twice (only list fields repeat)", gate=gate, field=key)
         else:
             out[key] = value
     return out
@@ -272,7 +269,7 @@ def status(
     from lifecycle import parse_stage
 
     if as_json and as_csv:
-        raise ctx.UsageError("--json and --csv: choose one")
+        raise ctx.UsageError("--json and --csv: choose one", field="--csv")
     rows = portfolio(ctx.uow(), now=ctx.now(), policy=ctx.policy(), stage=parse_stage(stage) if stage else None,
                      overdue_only=overdue, reviews_within_days=reviews_within)
     if as_json:

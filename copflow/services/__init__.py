@@ -1,0 +1,1 @@
+"""The application services: each use case one function over a unit of work, returning typed values."""

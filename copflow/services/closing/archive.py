@@ -1,0 +1,96 @@
+"""The closure archive: when the closing date arrives, gather the CoP's whole record into one verified
+archive, and only then mark it closed. Running it again on a closed CoP writes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from copflow.db.models import SCHEMA_VERSION, Cop
+from copflow.db.uow import UnitOfWork
+from copflow.services.clock import local_date
+from copflow.services.closing.contents import gather
+from copflow.services.errors import InvalidInput
+from copflow.services.gates import add_evidence, apply_decision, concurrent_guard
+from copflow.services.outbox import cop_context, enqueue, people_context, recipients
+from copflow.services.snapshots import get_cop, snapshot
+from lifecycle import Gate, Policy, Stage, decide
+from notifications.archive import ArchiveError, read_member, verify_archive, write_archive
+
+ACTOR = "copflow archive"
+
+
+@dataclass(frozen=True)
+class ClosureResult:
+    slug: str
+    path: str
+    manifest_sha256: str
+    files: int
+    already_closed: bool
+
+
+def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
+              od_manager: str | None = None,
+              before_rename: Callable[[Path], None] | None = None,
+              after_write: Callable[[Path], None] | None = None) -> ClosureResult:
+    """Archive and close a CoP whose closing date has arrived. Idempotent: a closed CoP is left as it is."""
+    today = local_date(now, policy)
+    with uow:
+        cop = get_cop(uow.session, slug)
+        if cop.stage == Stage.CLOSED.value:
+            v = verify_archive(Path(cop.archive_path or ""))
+            return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True)
+        if cop.stage != Stage.CLOSING.value:
+            raise InvalidInput("stage", f"{slug} is in stage {cop.stage}: only a closing CoP is archived")
+        if cop.closing_date is None or cop.closing_date > today:
+            raise InvalidInput("closing date", f"{slug} closes on {cop.closing_date}; it is archived from that day")
+        files = gather(uow.session, cop, policy)
+        metadata = {"cop": {"slug": cop.slug, "name": cop.name, "closing_date": str(cop.closing_date)},
+                    "schema_version": SCHEMA_VERSION, "created_at": now.isoformat()}
+        name = f"{cop.slug}-{cop.closing_date.isoformat()}.zip"
+    target = archive_dir / name
+    if target.exists():  # an earlier run wrote it and stopped before recording it: reuse it if it verifies
+        check = verify_archive(target)
+        if not check.ok or json.loads(read_member(target, "manifest.json"))["cop"]["slug"] != slug:
+            raise ArchiveError(f"{target} exists and does not verify: {'; '.join(check.problems)}; "
+                               "it is left for inspection", cop=slug, value=str(target))
+        path, digest = target, check.manifest_sha256
+    else:
+        path, digest = write_archive(archive_dir, name, files, metadata, before_rename=before_rename)
+    if after_write is not None:
+        after_write(path)
+    check = verify_archive(path)
+    if not check.ok or check.manifest_sha256 != digest:
+        raise ArchiveError(f"archive {path} does not verify ({'; '.join(check.problems) or 'manifest changed'}); "
+                           f"{slug} stays in closing", cop=slug, value=str(path))
+    with concurrent_guard(slug), uow:
+        s = uow.session
+        cop = get_cop(s, slug, for_write=True)
+        add_evidence(s, cop, Gate.ARCHIVE_VERIFIED, {"archive_path": str(path), "manifest_sha256": digest,
+                                                     "verified_on": today.isoformat()}, who=ACTOR, now=now, today=today)
+        snap = snapshot(s, cop)
+        apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
+                       today=today, policy=policy, reason=f"archive verified: {path.name}")
+        cop.closed_at, cop.archive_path = now, str(path)
+        od = people_context(cop, od_manager)["od_manager"]
+        keeper = f"the CoP programme team ({od['name']}, {od['email']})" if od["email"] else "the CoP programme team"
+        # Where the archive is kept, by name, and whom to ask for a copy: no server path, no checksum in prose.
+        context = {**cop_context(cop), "closed_on": today.isoformat(), "archive_name": path.name,
+                   "archive_keeper": keeper}
+        for to in recipients(cop, "leads") + recipients(cop, "sponsor") + recipients(cop, "od_manager", od_manager):
+            enqueue(s, key=f"{slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,
+                    context=context, now=now)
+        uow.commit()
+    return ClosureResult(slug, str(path), digest, check.files, already_closed=False)
+
+
+def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:
+    today = local_date(now, policy)
+    with uow:
+        return list(uow.session.scalars(select(Cop.slug).where(Cop.stage == Stage.CLOSING.value,
+                                                               Cop.closing_date <= today).order_by(Cop.slug)))

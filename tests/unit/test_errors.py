@@ -1,0 +1,55 @@
+"""Every error a user can cause derives from one root in lifecycle/ and carries the values it names; the CLI
+maps classes to exit codes in one table."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+
+import copflow
+import lifecycle
+from copflow.cli.context import UsageError, VerifyFailed
+from copflow.cli.main import EXIT_CODES, _classify
+from copflow.services import validation
+from copflow.services.errors import InvalidInput, NotFound
+from copflow.settings import SettingsError, load_settings
+from lifecycle import CopflowError, GateNotOpen, LifecycleError
+
+
+def _exception_classes(package):
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Exception) and cls.__module__ == info.name:
+                yield cls
+
+
+def test_every_error_of_lifecycle_and_the_application_derives_from_the_one_root():
+    classes = set(_exception_classes(lifecycle)) | set(_exception_classes(copflow))
+    assert {LifecycleError, InvalidInput, SettingsError, UsageError, VerifyFailed} <= classes
+    assert [c.__qualname__ for c in classes if not issubclass(c, CopflowError)] == []
+
+
+def test_errors_carry_the_values_they_name():
+    with pytest.raises(InvalidInput) as too_long:
+        validation.clean_text("name", "x" * 201)
+    assert (too_long.value.field, too_long.value.limit, too_long.value.value) == ("name", 200, "x" * 201)
+    gate = GateNotOpen("data-insight", "launch_held", "forming", ("core_group_formed",))
+    assert (gate.cop, gate.gate) == ("data-insight", "launch_held")
+    assert NotFound("CoP", "nope").cop == "nope"
+    with pytest.raises(SettingsError) as port:
+        load_settings({"COPFLOW_SMTP_HOST": "mail", "COPFLOW_SMTP_PORT": "smtp"})
+    assert (port.value.field, port.value.value) == ("COPFLOW_SMTP_PORT", "smtp")
+    assert str(port.value) == "COPFLOW_SMTP_PORT must be a port number, not 'smtp'"  # the message is unchanged
+
+
+def test_one_table_maps_classes_to_exit_codes():
+    assert _classify(UsageError("--since must be YYYY-MM-DD", field="--since")) == (2, "--since must be YYYY-MM-DD")
+    assert _classify(NotFound("CoP", "nope")) == (1, "no CoP 'nope'")
+    assert _classify(VerifyFailed("a.zip: 1 problem(s)")) == (1, "a.zip: 1 problem(s)")
+    assert _classify(KeyboardInterrupt()) == (130, "interrupted")
+    assert _classify(RuntimeError("a bug")) == (None, "")  # a bug keeps its traceback
+    assert [code for _, code in EXIT_CODES] == [130, 2, 1]
