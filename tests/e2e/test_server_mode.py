@@ -165,14 +165,15 @@ def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decisi
     summary = prefect_client(env, "artifact", "copflow-sweep")
     ui = env["PREFECT_API_URL"].removesuffix("/api")
     assert f"[what needs attention now]({ui}/v2/artifacts/key/copflow-attention)" in str(summary), summary
-    # What the OD manager sees at a laptop's width in the current UI: six human headers, no raw field names.
-    page = f"{ui}/v2/artifacts/artifact/{prefect_client(env, 'artifact-id', 'copflow-attention')}"
+    # What the OD manager sees at a laptop's width in the current UI: six human headers, no raw field names (the
+    # portfolio table, published by the worker after the gate; the attention list is empty on this day).
+    page = f"{ui}/v2/artifacts/artifact/{prefect_client(env, 'artifact-id', 'copflow-portfolio')}"
     seen = run_chromium("--virtual-time-budget=20000", "--window-size=1440,900", "--dump-dom", page).stdout
     assert all(f">{header}<" in seen for header in ("CoP", "Stage", "Next step", "Due", "Status", "Next review")), \
         seen[-3000:]
     assert "overdue_days" not in seen and "next_gate" not in seen and "Data and Insight" in seen
     run_chromium("--virtual-time-budget=20000", "--window-size=1440,900",
-                 f"--screenshot={Path(env['PREFECT_HOME']).parent / 'attention-1440.png'}", page)
+                 f"--screenshot={Path(env['PREFECT_HOME']).parent / 'portfolio-1440.png'}", page)
 
     [run] = wait_for("the review flow to pause", lambda: prefect_client(env, "paused"))  # type: ignore[misc]
     assert run["parameters"] == {"slug": "data-insight"}
