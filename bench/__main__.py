@@ -66,7 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(bench_delivery(work, mails, rounds=1 if args.quick else 3))
         rows.append(bench_invitations(invites))
         rows += bench_cli(work, cli_runs)
+        from bench.web import bench_web, postgres_database
+
+        web_backends = {"SQLite": f"sqlite:///{work / 'web.db'}"}
         if not args.no_postgres:
+            web_backends["PostgreSQL"] = postgres_database(args.postgres, f"bench_web_{os.getpid()}")
+        rows += bench_web(web_backends, quick=args.quick)
+        if not args.no_postgres:
+            from bench.mail_scale import bench_mail_scale
+
+            # Two deliverers through a throttled relay: the rate is one this machine keeps up with when shared.
+            rows.append(bench_mail_scale(args.postgres, 300 if args.quick else 20_000, 2400))
             _drop_bench_databases(args.postgres)
     return _write(args, rows)
 

@@ -1,11 +1,24 @@
 """How copflow's flows run: in this process against Prefect's temporary API (the embedded default), or on a
-Prefect server named by PREFECT_API_URL. Prefect is imported inside the functions only (it costs ~1.5 s)."""
+Prefect server's workers (server mode, `Settings.server_mode`). Prefect is imported inside the functions only
+(it costs ~1.5 s), and not at all on the embedded delivery path.
+
+One path from a committed transition to people's inboxes: the transition's effects queued its messages in the
+outbox, in its own transaction; `deliver_queued` sends them. The modes differ only in who calls it: the CLI's
+own process right after the commit (embedded), or a worker running flows/transition_delivery.py, which the
+`copflow.stage.entered` event emitted here triggers (server).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from copflow.services.delivery import DeliveryReport
+    from copflow.settings import Settings
 
 
 def prefect_env_defaults() -> None:
@@ -21,11 +34,59 @@ def embedded_runs() -> Iterator[None]:
     """Flow runs in this process. With no Prefect server (the embedded default), flow-run heartbeats are
     off: nothing outlives the process to watch for them, and Prefect's heartbeat thread holds every flow run's
     end by up to a second (it sleeps in whole seconds and is joined on exit). With a server they stay on."""
+    from copflow.settings import prefect_server
+
     prefect_env_defaults()
-    if os.environ.get("PREFECT_API_URL"):
+    if prefect_server():
         yield
         return
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+def deliver_queued(settings: Settings, *, now: datetime, batch_size: int = 200,
+                   run_for: timedelta | None = None) -> DeliveryReport:
+    """Send what is due in the outbox: what a transition (or any command) queued. Both modes call this;
+    with `run_for`, what a throttled relay leaves waits for the next delivery."""
+    from copflow.services.delivery import deliver_with_settings
+
+    return deliver_with_settings(settings, now=now, batch_size=batch_size, run_for=run_for)
+
+
+def after_transition(settings: Settings, slug: str, events: Iterable[tuple[str, Mapping[str, str]]], *,
+                     now: datetime) -> DeliveryReport | None:
+    """After a transition commits. Server mode: its events go to Prefect, and the deployment they trigger
+    delivers (None here). Embedded: delivered now, in this process (the report)."""
+    if settings.server_mode:
+        for name, payload in events:
+            emit(name, slug, payload)
+        return None
+    # A throttled relay must not hold the command up: what is left goes with the next delivery.
+    return deliver_queued(settings, now=now, run_for=timedelta(minutes=1))
+
+
+def emit(name: str, slug: str, payload: Mapping[str, str] | None = None) -> None:
+    """Emit `name` about CoP `slug` (resource `copflow.cop.<slug>`, label `copflow.slug` for triggers)."""
+    prefect_env_defaults()
+    from prefect.events import emit_event
+
+    emit_event(event=name, resource={"prefect.resource.id": f"copflow.cop.{slug}", "copflow.slug": slug},
+               payload=dict(payload or {}))
+
+
+def ui_url(settings: Settings | None = None) -> str | None:
+    """The Prefect UI's address in server mode (PREFECT_UI_URL, or derived by Prefect from PREFECT_API_URL); None
+    for embedded runs, whose temporary server is gone by the time anyone reads what they published."""
+    if settings is None:
+        from copflow.settings import load_settings
+
+        settings = load_settings()
+    if settings.prefect_ui_url:
+        return settings.prefect_ui_url
+    if not settings.server_mode:
+        return None
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().ui_url

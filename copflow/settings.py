@@ -3,14 +3,47 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lifecycle import CopflowError, Policy, load_policy
+
+if TYPE_CHECKING:
+    from notifications.oauth import TokenSource
+
+ENTRA_AUTHORITY = "https://login.microsoftonline.com"
+EXCHANGE_SCOPE = "https://outlook.office365.com/.default"  # SMTP AUTH for Exchange Online, application permission
 
 
 class SettingsError(CopflowError, ValueError):
     """A COPFLOW_* variable has a value copflow cannot use (`field` names the variable)."""
+
+
+@dataclass(frozen=True)
+class OAuthSettings:
+    """OAuth 2.0 client credentials for SMTP XOAUTH2: Entra ID's tenant (through msal) or any token URL."""
+
+    client_id: str
+    client_secret: str
+    scope: str
+    tenant: str | None = None
+    authority_host: str = ENTRA_AUTHORITY
+    token_url: str | None = None
+
+    def __repr__(self) -> str:  # the secret must never reach a log line or a traceback
+        where = f"tenant={self.tenant!r}" if self.tenant else f"token_url={self.token_url!r}"
+        return f"OAuthSettings({where}, client_id={self.client_id!r}, client_secret=***)"
+
+    def token_source(self) -> TokenSource:
+        from notifications.oauth import ClientCredentials, EntraClientCredentials
+
+        if self.tenant:
+            return EntraClientCredentials(f"{self.authority_host.rstrip('/')}/{self.tenant}", self.client_id,
+                                          self.client_secret, self.scope)
+        assert self.token_url is not None
+        return ClientCredentials(self.token_url, self.client_id, self.client_secret, self.scope)
 
 
 @dataclass(frozen=True)
@@ -22,9 +55,16 @@ class SmtpSettings:
     starttls: bool
     ssl: bool
     timeout: float
+    oauth: OAuthSettings | None = None
+    max_per_minute: int | None = None  # the relay's limits (Exchange Online: 30 a minute, 10,000 a day)
+    max_per_day: int | None = None
 
     def __repr__(self) -> str:  # the password must never reach a log line or a traceback
-        return f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***)"
+        return (f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***, "
+                f"oauth={self.oauth!r}, max_per_minute={self.max_per_minute}, max_per_day={self.max_per_day})")
+
+    def token_source(self) -> TokenSource | None:
+        return self.oauth.token_source() if self.oauth else None
 
 
 @dataclass(frozen=True)
@@ -39,6 +79,19 @@ class Settings:
     smtp: SmtpSettings | None
     policy_file: Path | None
     base_url: str | None
+    # The web app's public address (the reverse proxy's https address in production); links in mails start here.
+    web_url: str = "http://127.0.0.1:8000"
+    # A header set by an SSO reverse proxy naming the signed-in user (off unless configured; see docs/web.md).
+    web_trusted_user_header: str | None = None
+    # The Prefect server copflow's flows run on, and its UI's address if it is not the one Prefect derives.
+    prefect_api_url: str | None = None
+    prefect_ui_url: str | None = None
+
+    @property
+    def server_mode(self) -> bool:
+        """Server mode: a Prefect server's workers run the flows (deliveries follow the events copflow emits).
+        Embedded (no server): each flow runs in the process that asks for it, delivery included."""
+        return self.prefect_api_url is not None
 
     def policy(self) -> Policy:
         if self.policy_file is None:
@@ -65,6 +118,68 @@ def _flag(name: str, value: str | None, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {value!r}", field=name, value=value)
 
 
+def _limit(name: str, value: str | None) -> int | None:
+    if value is None or value.strip() in ("", "0", "off"):
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 1:
+        raise SettingsError(f"{name} must be a whole number of messages (or 0 for no limit), not {value!r}",
+                            field=name, value=value)
+    return n
+
+
+def _oauth(e: dict[str, str], username: str | None) -> OAuthSettings | None:
+    auth = (e.get("COPFLOW_SMTP_AUTH") or "password").strip().lower()
+    if auth not in ("password", "oauth2"):
+        raise SettingsError(f"COPFLOW_SMTP_AUTH must be password or oauth2, not {auth!r}", field="COPFLOW_SMTP_AUTH",
+                            value=auth)
+    if auth == "password":
+        return None
+    if not username:
+        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs COPFLOW_SMTP_USERNAME: the mailbox copflow sends as",
+                            field="COPFLOW_SMTP_USERNAME")
+    tenant, token_url = e.get("COPFLOW_SMTP_OAUTH_TENANT") or None, e.get("COPFLOW_SMTP_OAUTH_TOKEN_URL") or None
+    if bool(tenant) == bool(token_url):
+        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs COPFLOW_SMTP_OAUTH_TENANT (Microsoft Entra ID) or "
+                            "COPFLOW_SMTP_OAUTH_TOKEN_URL (any OAuth 2.0 token endpoint), one of the two",
+                            field="COPFLOW_SMTP_OAUTH_TENANT")
+    client_id = e.get("COPFLOW_SMTP_OAUTH_CLIENT_ID")
+    if not client_id:
+        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs COPFLOW_SMTP_OAUTH_CLIENT_ID",
+                            field="COPFLOW_SMTP_OAUTH_CLIENT_ID")
+    secret, secret_file = e.get("COPFLOW_SMTP_OAUTH_CLIENT_SECRET"), e.get("COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE")
+    if bool(secret) == bool(secret_file):
+        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs the client secret in COPFLOW_SMTP_OAUTH_CLIENT_SECRET or "
+                            "COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE, one of the two",
+                            field="COPFLOW_SMTP_OAUTH_CLIENT_SECRET")
+    if secret_file:
+        path = Path(secret_file).expanduser()
+        try:
+            secret = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise SettingsError(f"COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE: cannot read {path}: {reason}",
+                                field="COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE", value=str(path)) from None
+        if not secret:
+            raise SettingsError(f"COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE: {path} is empty",
+                                field="COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE", value=str(path))
+    scope = e.get("COPFLOW_SMTP_OAUTH_SCOPE") or (EXCHANGE_SCOPE if tenant else None)
+    if not scope:
+        raise SettingsError("COPFLOW_SMTP_OAUTH_TOKEN_URL needs COPFLOW_SMTP_OAUTH_SCOPE (the scope the relay wants, "
+                            "e.g. https://mail.google.com/)", field="COPFLOW_SMTP_OAUTH_SCOPE")
+    assert secret is not None
+    return OAuthSettings(client_id=client_id, client_secret=secret, scope=scope, tenant=tenant,
+                         authority_host=e.get("COPFLOW_SMTP_OAUTH_AUTHORITY") or ENTRA_AUTHORITY, token_url=token_url)
+
+
+def prefect_server(env: Mapping[str, str] | None = None) -> str | None:
+    """The mode, detected once for everyone: the Prefect server's API (PREFECT_API_URL), None when embedded."""
+    return (os.environ if env is None else env).get("PREFECT_API_URL") or None
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = dict(os.environ if env is None else env)
     home = Path(e.get("COPFLOW_HOME") or Path.home() / ".local" / "share" / "copflow").expanduser()
@@ -78,14 +193,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         except ValueError:
             raise SettingsError(f"COPFLOW_SMTP_PORT must be a port number, not {port_text!r}",
                                 field="COPFLOW_SMTP_PORT", value=port_text) from None
+        username = e.get("COPFLOW_SMTP_USERNAME") or None
         smtp = SmtpSettings(
             host=e["COPFLOW_SMTP_HOST"],
             port=port,
-            username=e.get("COPFLOW_SMTP_USERNAME") or None,
+            username=username,
             password=e.get("COPFLOW_SMTP_PASSWORD") or None,
             starttls=_flag("COPFLOW_SMTP_STARTTLS", e.get("COPFLOW_SMTP_STARTTLS"), False),
             ssl=ssl,
             timeout=float(e.get("COPFLOW_SMTP_TIMEOUT") or 30),
+            oauth=_oauth(e, username),
+            max_per_minute=_limit("COPFLOW_SMTP_MAX_PER_MINUTE", e.get("COPFLOW_SMTP_MAX_PER_MINUTE")),
+            max_per_day=_limit("COPFLOW_SMTP_MAX_PER_DAY", e.get("COPFLOW_SMTP_MAX_PER_DAY")),
         )
     policy = e.get("COPFLOW_POLICY")
     return Settings(
@@ -99,4 +218,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp=smtp,
         policy_file=Path(policy).expanduser() if policy else None,
         base_url=e.get("COPFLOW_BASE_URL") or None,
+        web_url=_web_url(e.get("COPFLOW_WEB_URL")),
+        web_trusted_user_header=e.get("COPFLOW_WEB_TRUSTED_USER_HEADER") or None,
+        prefect_api_url=prefect_server(e),
+        prefect_ui_url=e.get("PREFECT_UI_URL") or None,
     )
+
+
+def _web_url(value: str | None) -> str:
+    if not value:
+        return "http://127.0.0.1:8000"
+    url = value.strip().rstrip("/")
+    if not url.startswith(("https://", "http://")) or any(c in url for c in ' "<>?#'):
+        raise SettingsError(f"COPFLOW_WEB_URL must be an http(s) address such as https://cops.example.org, "
+                            f"not {value!r}")
+    return url

@@ -1,6 +1,6 @@
 """The daily sweep: archive CoPs whose closing date has come, evaluate reviews whose survey window has closed,
-then open reviews that fall due and queue the reminders still owed, deliver, and tell the OD manager in one
-digest.
+then open reviews that fall due and queue the reminders still owed, deliver, purge mail past retention, and
+tell the OD manager in one digest.
 
 The order matters: reminders are computed from the state after today's closures, evaluations and review
 openings, so the sweep never announces what it is about to do itself (no "archive late" for a CoP it closes
@@ -16,14 +16,16 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from copflow.runs import ui_url
 from copflow.services.closing.archive import ClosureResult
 from copflow.services.sweep import SweepCounts
-from notifications.sweep_summary import artifact_url, run_url, sweep_markdown, ui_url
+from notifications.sweep_summary import artifact_url, run_url, sweep_markdown
 from tasks.closure import archive_and_close
 from tasks.digest import od_digest
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
+from tasks.retention import purge_old_mail
 from tasks.sweep import plan_sweep, sweep_cop_batch
 
 
@@ -63,16 +65,22 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     attention = publish_attention.submit(now)
     delivery = deliver_outbox(now)
     attention.result()
-    log.info("sent %d message(s); %d to retry; %d refused", delivery.sent, delivery.retried, delivery.parked)
+    log.info("sent %d message(s); %d to retry; %d refused; %d waiting", delivery.sent, delivery.retried,
+             delivery.parked, delivery.waiting)
     ui = ui_url()
     digest = od_digest(now, counts.attention, closures, failures, delivery.parked_messages,
-                       run_url=run_url(ui), artifacts_url=artifact_url("copflow-sweep", ui))
+                       run_url=run_url(ui), artifacts_url=artifact_url("copflow-sweep", ui),
+                       mail_waiting=delivery.waiting, mail_clears_at=delivery.clears_at)
     after = deliver_outbox(now) if digest.queued else None
     log.info("the OD manager's digest: %s", "sent" if after and after.sent else "queued" if digest.queued
              else "nothing new to send")
+    purged = purge_old_mail(now)  # after delivery: what was sent today is never what is purged
     summary = {**totals, "batches": len(batches), "sent": delivery.sent + (after.sent if after else 0),
                "retried": delivery.retried + (after.retried if after else 0),
-               "parked": delivery.parked + (after.parked if after else 0), "digest": digest.queued}
+               "parked": delivery.parked + (after.parked if after else 0),
+               "waiting": after.waiting if after else delivery.waiting, "digest": digest.queued,
+               "mail_purged": purged.purged, "attachments_purged": purged.attachments,
+               "parked_kept": purged.parked_kept, "retention_days": purged.retention_days}
     markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], asdict(digest), asdict(delivery), ui)
     create_markdown_artifact(key="copflow-sweep", markdown=markdown,
                              description="What the daily sweep did, and what needs the OD manager (as in the digest)")

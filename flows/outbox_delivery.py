@@ -8,13 +8,20 @@ from typing import Any
 
 from prefect import flow
 
-from tasks.outbox import deliver_outbox
+from tasks.outbox import RUN_MINUTES, deliver_outbox
+
+
+class MailNotSent(Exception):
+    """The relay refused copflow's login (password or OAuth 2.0 token): nothing can go until settings change."""
 
 
 @flow(name="deliver-outbox", log_prints=True)
-def outbox_delivery(batch_size: int = 200) -> dict[str, Any]:
-    report = deliver_outbox(datetime.now(UTC), batch_size)
-    print(f"sent {report.sent}, retried {report.retried}, parked {report.parked}")
+def outbox_delivery(batch_size: int = 200, max_minutes: float = RUN_MINUTES) -> dict[str, Any]:
+    report = deliver_outbox(datetime.now(UTC), batch_size, max_minutes)
+    waiting = f", {report.waiting} waiting (all sent by {(report.clears_at or '')[:16]} UTC)" if report.waiting else ""
+    print(f"sent {report.sent}, retried {report.retried}, parked {report.parked}{waiting}")
+    if report.login_refused:
+        raise MailNotSent(report.errors[-1])  # a failed run, in red, with the one line that says why
     return asdict(report)
 
 

@@ -1,7 +1,8 @@
-"""What follows a gate: triggered by `copflow.stage.entered` events in server mode (prefect.yaml).
+"""Delivering what a transition queued, in server mode: triggered by `copflow.stage.entered` (prefect.yaml).
 
 The transition itself already wrote, in its own transaction, the notices and the invitation series that the
-new stage needs; this flow delivers them and refreshes the portfolio, so the OD manager sees the run.
+new stage needs; this flow delivers them with the same call an embedded run makes in-process
+(copflow.runs.deliver_queued) and refreshes the portfolio, so the OD manager sees the run.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ Give it a CopSnapshot and a date; it answers which transition is allowed (or eve
 which gates are due and which reminders are owed.
 """
 
-from lifecycle.decide import Decision, Event, check_recordable, decide, ways_out
+from lifecycle.audiences import Audience
+from lifecycle.decide import Decision, check_recordable, decide, ways_out
 from lifecycle.due import DueGate, Notice, due_gates, notices_due, review_is_due
+from lifecycle.effects import Effect, Emit, after, effects_of
 from lifecycle.errors import (
     CopflowError,
     GateNotOpen,
@@ -25,10 +27,10 @@ from lifecycle.stages import GATE_TITLES, Gate, Role, Stage, parse_gate, parse_r
 from lifecycle.table import TRANSITIONS, Transition, mermaid, open_gates, transitions_from
 
 __all__ = [
-    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "CharterView", "CopSnapshot", "CopflowError", "Decision",
-    "DueGate", "Event", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError", "MemberView", "Notice", "Policy",
-    "PolicyError", "Role", "Stage", "Transition", "TransitionRefused", "UnknownName", "Unmet", "check_gate",
-    "check_recordable", "decide", "due_gates", "load_policy", "mermaid", "next_review_on", "notices_due",
-    "open_gates", "parse_gate", "parse_role", "parse_stage", "parse_target", "review_is_due",
-    "transitions_from", "validate_evidence", "ways_out",
+    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "Audience", "CharterView", "CopSnapshot", "CopflowError",
+    "Decision", "DueGate", "Effect", "Emit", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError",
+    "MemberView", "Notice", "Policy", "PolicyError", "Role", "Stage", "Transition", "TransitionRefused",
+    "UnknownName", "Unmet", "after", "check_gate", "check_recordable", "decide", "due_gates", "effects_of",
+    "load_policy", "mermaid", "next_review_on", "notices_due", "open_gates", "parse_gate", "parse_role",
+    "parse_stage", "parse_target", "review_is_due", "transitions_from", "validate_evidence", "ways_out",
 ]

@@ -1,10 +1,11 @@
-"""Decide a transition: allowed (with the events that follow) or refused with every unmet gate."""
+"""Decide a transition: allowed (with everything it sets off) or refused with every unmet gate."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
+from lifecycle.effects import Effect, Emit, effects_of
 from lifecycle.errors import GateNotOpen, TransitionRefused, Unmet
 from lifecycle.gates import check_gate
 from lifecycle.policy import Policy
@@ -14,16 +15,15 @@ from lifecycle.table import GATE_PREREQUISITES, Transition, open_gates, transiti
 
 
 @dataclass(frozen=True)
-class Event:
-    name: str
-    payload: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Decision:
     transition: Transition
     warnings: tuple[Unmet, ...]
-    events: tuple[Event, ...]
+    # What the transition sets off, in order (lifecycle/effects.py): the application applies each one.
+    effects: tuple[Effect, ...]
+
+    @property
+    def events(self) -> tuple[Emit, ...]:
+        return tuple(e for e in self.effects if isinstance(e, Emit))
 
 
 def ways_out(snap: CopSnapshot, today: date, p: Policy) -> list[tuple[Transition, list[Unmet], list[Unmet]]]:
@@ -59,9 +59,7 @@ def decide(snap: CopSnapshot, today: date, p: Policy, target: Stage | None = Non
         unmet = [u for o in options for u in o[1]]
         raise TransitionRefused(snap.slug, snap.stage.value, target.value if target else None, unmet)
     t, _, warnings = ready[0]
-    events = tuple(Event("copflow.gate.passed", {"gate": g.value, "stage": snap.stage.value}) for g in t.gates)
-    events += (Event("copflow.stage.entered", {"stage": t.target.value, "from": snap.stage.value}),)
-    return Decision(t, tuple(warnings), events)
+    return Decision(t, tuple(warnings), effects_of(t, snap, today, p))
 
 
 def check_recordable(snap: CopSnapshot, gate: Gate) -> None:

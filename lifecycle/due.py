@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from lifecycle.audiences import Audience
 from lifecycle.gates import check_gate
 from lifecycle.policy import Policy
 from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CopSnapshot
 from lifecycle.stages import Gate, Stage
+from lifecycle.table import TRANSITIONS, open_gates
 
 
 @dataclass(frozen=True, order=True)
@@ -26,7 +29,7 @@ class Notice:
     gate: Gate
     due_on: date
     kind: str  # "due_soon", "due_today", "overdue"
-    audience: str  # "leads", "sponsor", "od_manager"
+    audience: Audience
     step: str  # e.g. "before-30", "due", "overdue-7", "overdue-21"
     days: int  # days until due (due_soon) or days overdue (overdue)
 
@@ -35,33 +38,44 @@ class Notice:
         return f"{self.slug}/{self.gate.value}/{self.due_on.isoformat()}/{self.step}"
 
 
+# Gates due a number of weeks after their stage was entered, and the policy setting that says how many.
+GATE_WEEKS: dict[Gate, Callable[[Policy], int]] = {
+    Gate.CORE_GROUP_FORMED: lambda p: p.core_group_weeks,
+    Gate.SPONSOR_MEETING_DONE: lambda p: p.sponsor_meeting_weeks,
+    Gate.CHARTER_PUBLISHED: lambda p: p.charter_weeks,
+    Gate.LAUNCH_HELD: lambda p: p.launch_weeks,
+    Gate.REVIEW_PASSED: lambda p: p.review_decision_weeks,
+}
+
+
+def stage_weeks(stage: Stage, p: Policy) -> int | None:
+    """How long the policy plans for a stage: the weeks until its last timed gate is due (None: untimed)."""
+    weeks = [GATE_WEEKS[g](p) for g in open_gates(stage) if g in GATE_WEEKS]
+    return max(weeks) if weeks else None
+
+
 def due_gates(snap: CopSnapshot, today: date, p: Policy) -> list[DueGate]:
     """Open gates of the current stage with their due dates, earliest first; passed gates are left out."""
-    start = snap.stage_entered_on
-    week = timedelta(weeks=1)
     plan: list[DueGate] = []
-    if snap.stage is Stage.FORMING:
-        plan = [DueGate(start + p.core_group_weeks * week, Gate.CORE_GROUP_FORMED)]
-    elif snap.stage is Stage.PLANNING:
-        plan = [DueGate(start + p.sponsor_meeting_weeks * week, Gate.SPONSOR_MEETING_DONE),
-                DueGate(start + p.charter_weeks * week, Gate.CHARTER_PUBLISHED)]
-    elif snap.stage is Stage.LAUNCHING:
-        plan = [DueGate(start + p.launch_weeks * week, Gate.LAUNCH_HELD)]
-    elif snap.stage is Stage.ACTIVE:
+    if snap.stage is Stage.ACTIVE:
         review = next_review_on(snap, p)
         plan = [DueGate(review, Gate.REVIEW_DUE)] if review else []
-    elif snap.stage is Stage.REVIEWING:
-        plan = [DueGate(start + p.review_decision_weeks * week, Gate.REVIEW_PASSED)]
     elif snap.stage is Stage.CLOSING and snap.closing_date:
         plan = [DueGate(snap.closing_date, Gate.ARCHIVE_VERIFIED)]
+    else:  # under review, one decision is due (timed by review_passed), whichever it will be
+        plan = [DueGate(snap.stage_entered_on + timedelta(weeks=GATE_WEEKS[g](p)), g)
+                for g in open_gates(snap.stage) if g in GATE_WEEKS]
     # A review that is due is opened by the sweep, not "passed" by evidence: keep it in the plan.
     return sorted(d for d in plan
                   if d.gate is Gate.REVIEW_DUE or check_gate(d.gate, snap, today, p)[0])
 
 
-# Gates that copflow passes itself: nobody is reminded before them. If one is still open after its day (an
-# archive that failed to verify), only the OD manager can act, so every overdue rung goes to them.
-AUTOMATED_GATES = frozenset({Gate.ARCHIVE_VERIFIED})
+# Gates of the transitions copflow makes itself (`Transition.automatic`: the sweep opens a review on its date
+# and archives a CoP on its closing date). Nobody is chased on or after their day; if one is still open after
+# it (an archive that failed to verify), only the OD manager can act, so every overdue rung goes to them.
+AUTOMATED_GATES = frozenset(g for t in TRANSITIONS if t.automatic for g in t.gates)
+# Of those, the ones the leads hear about ahead of the day, because they have something to prepare: the review.
+ANNOUNCED_AHEAD = frozenset({Gate.REVIEW_DUE})
 
 
 def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
@@ -70,18 +84,17 @@ def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
     out: list[Notice] = []
     for d in due_gates(snap, today, p):
         days_until = (d.due_on - today).days
-        if d.gate in AUTOMATED_GATES and days_until >= 0:
-            continue
+        automated = d.gate in AUTOMATED_GATES
         if days_until > 0:
             rungs = [r for r in p.reminder_days_before if r >= days_until]
-            if rungs:
+            if rungs and (not automated or d.gate in ANNOUNCED_AHEAD):
                 r = min(rungs)
-                out.append(Notice(snap.slug, d.gate, d.due_on, "due_soon", "leads", f"before-{r}", days_until))
-        elif d.gate is Gate.REVIEW_DUE:
-            continue  # the sweep opens the review instead of chasing it
+                out.append(Notice(snap.slug, d.gate, d.due_on, "due_soon", Audience.LEADS, f"before-{r}",
+                                  days_until))
         elif days_until == 0:
-            out.append(Notice(snap.slug, d.gate, d.due_on, "due_today", "leads", "due", 0))
-        else:
+            if not automated:  # on its day an automated gate is the sweep's to pass, not the leads'
+                out.append(Notice(snap.slug, d.gate, d.due_on, "due_today", Audience.LEADS, "due", 0))
+        elif d.gate not in ANNOUNCED_AHEAD:  # a review past its date is opened by the sweep, not chased
             overdue = -days_until
             reached = [s for s in p.escalation if s.days_overdue <= overdue]
             if not reached:
@@ -90,7 +103,7 @@ def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
             days = step.days_overdue
             if step is p.escalation[-1]:
                 days += (overdue - step.days_overdue) // p.escalation_repeat_days * p.escalation_repeat_days
-            audience = "od_manager" if d.gate in AUTOMATED_GATES else step.audience
+            audience = Audience.OD_MANAGER if automated else step.audience
             out.append(Notice(snap.slug, d.gate, d.due_on, "overdue", audience, f"overdue-{days}", overdue))
     return out
 

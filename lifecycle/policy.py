@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lifecycle.audiences import ESCALATION_AUDIENCES, Audience
 from lifecycle.errors import PolicyError
 
 
 @dataclass(frozen=True)
 class EscalationStep:
     days_overdue: int
-    audience: str  # "leads", "sponsor" or "od_manager"
-
-
-AUDIENCES = ("leads", "sponsor", "od_manager")
+    audience: Audience  # one of ESCALATION_AUDIENCES
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,9 @@ class Policy:
     reminder_days_before: tuple[int, ...] = (30, 14, 7, 1)
     escalation: tuple[EscalationStep, ...] = field(
         default=(
-            EscalationStep(1, "leads"),
-            EscalationStep(7, "sponsor"),
-            EscalationStep(14, "od_manager"),
+            EscalationStep(1, Audience.LEADS),
+            EscalationStep(7, Audience.SPONSOR),
+            EscalationStep(14, Audience.OD_MANAGER),
         )
     )
     # After the last step, escalate again to its audience every this many days.
@@ -44,9 +43,24 @@ class Policy:
     notice_period_weeks: int = 4
     checkin_every_months: int = 1
     sponsor_catchup_every_weeks: int = 6
+    # Once launched, the first check-in and the first sponsor catch-up come this many weeks after the launch.
+    first_checkin_after_weeks: int = 2
+    first_sponsor_catchup_after_weeks: int = 6
     # Local time of day for meetings copflow schedules itself (check-ins, catch-ups, reviews).
     meeting_time: str = "12:30"
     meeting_minutes: int = 45
+    # Which day the series copflow schedules meet on: monthly check-ins by weekday position ("second Tuesday",
+    # "last Thursday"), sponsor catch-ups every sponsor_catchup_every_weeks weeks on a weekday.
+    checkin_day: str = "second Tuesday"
+    sponsor_catchup_weekday: str = "Thursday"
+    # No meeting is held outside the working days, on a public holiday of the region (the `holidays` package's
+    # country or country-subdivision code, e.g. "GB-ENG", "IE", "US-NY", "AU-NSW", "IN"; "" for none) or on a
+    # closure day: an occurrence that falls on one is left out of the series (EXDATE), and the invitation says so.
+    working_days: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+    public_holidays: str = "GB-ENG"
+    closure_dates: tuple[str, ...] = ()
+    # Where meetings are held when a CoP names no place of its own: a room, or an online meeting link.
+    meeting_place: str = ""
     # "warn": report membership-diversity criteria as warnings; "block": treat them as unmet gate requirements.
     criteria: str = "warn"
     min_leads: int = 2
@@ -57,12 +71,44 @@ class Policy:
     survey_url: str = ""
     # Days the review's survey stays open before the evaluation is computed (within review_decision_weeks).
     survey_window_days: int = 21
+    # Days a sent message's content (body, attachment, subject, address) is kept; then the daily sweep purges it,
+    # keeping its key, kind, status, times and a hash of the recipient (docs/privacy.md). Parked mail is kept.
+    mail_retention_days: int = 365
+    # Days a link sent by mail (an evidence form, a lead's CoP page, a calendar feed) stays valid.
+    link_days: int = 30
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
 _TUPLE_INT_FIELDS = {"reminder_days_before"}
+_TUPLE_STR_FIELDS = {"working_days", "closure_dates"}
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+
+
+def weekday_number(name: str) -> int:
+    """0 for Monday … 6 for Sunday; ValueError naming the day otherwise."""
+    try:
+        return WEEKDAY_NAMES.index(name.strip().lower())
+    except ValueError:
+        raise ValueError(f"{name!r} is not a weekday (Monday … Sunday)") from None
+
+
+def weekday_position(text: str) -> tuple[int, int]:
+    """"second Tuesday" → (2, 1), "last Thursday" → (-1, 3): a monthly meeting's day as RRULE's BYDAY reads it."""
+    words = text.split()
+    if len(words) != 2 or words[0].lower() not in ORDINALS:
+        raise ValueError(f"{text!r} is not a weekday position like 'second Tuesday' or 'last Thursday'")
+    return ORDINALS[words[0].lower()], weekday_number(words[1])
+
+
+def is_region(code: str) -> bool:
+    """The shape of a `holidays` region code: "IE", "GB-ENG", "US-NY" (whether it exists is checked where the
+    holidays are looked up: this package imports only the standard library)."""
+    country, _, sub = code.partition("-")
+    return len(country) == 2 and country.isalpha() and country.isupper() and (
+        not _ or (0 < len(sub) <= 3 and sub.isalnum() and sub.upper() == sub))
 
 
 def policy_from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Policy:
@@ -101,12 +147,16 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             if not isinstance(item, dict) or set(item) != {"days_overdue", "audience"}:
                 raise PolicyError(source, f"escalation[{i}] must have exactly days_overdue and audience")
             steps.append(EscalationStep(_int(f"escalation[{i}].days_overdue", item["days_overdue"], source),
-                                        str(item["audience"])))
+                                        _audience(item["audience"], source)))
         return tuple(steps)
     if name in _TUPLE_INT_FIELDS:
         if not isinstance(value, list):
             raise PolicyError(source, f"{name} must be a list of whole numbers of days")
         return tuple(_int(name, v, source) for v in value)
+    if name in _TUPLE_STR_FIELDS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise PolicyError(source, f"{name} must be a list of strings")
+        return tuple(value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise PolicyError(source, f"{name} must be true or false, not {value!r}")
@@ -116,6 +166,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
     if not isinstance(value, str):
         raise PolicyError(source, f"{name} must be a string, not {value!r}")
     return value
+
+
+def _audience(value: Any, source: str) -> Audience:
+    if not isinstance(value, str) or value not in {a.value for a in ESCALATION_AUDIENCES}:
+        raise PolicyError(source, f"escalation audience {value!r} is not one of "
+                                  f"{', '.join(a.value for a in ESCALATION_AUDIENCES)}")
+    return Audience(value)
 
 
 def _int(name: str, value: Any, source: str) -> int:
@@ -131,8 +188,9 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, f"timezone {p.timezone!r} is not in the tz database") from None
     for name in ("core_group_weeks", "sponsor_meeting_weeks", "charter_weeks", "launch_weeks",
                  "review_cadence_months", "review_decision_weeks", "escalation_repeat_days",
-                 "checkin_every_months", "sponsor_catchup_every_weeks", "min_leads", "min_departments",
-                 "survey_window_days"):
+                 "checkin_every_months", "sponsor_catchup_every_weeks", "first_checkin_after_weeks",
+                 "first_sponsor_catchup_after_weeks", "min_leads", "min_departments", "survey_window_days",
+                 "mail_retention_days", "link_days"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
     if not _is_clock(p.meeting_time):
@@ -149,12 +207,11 @@ def _validate(p: Policy, source: str) -> None:
     if p.survey_url and not _is_survey_url(p.survey_url):
         raise PolicyError(source, "survey_url must be an http(s) address without spaces, quotes or <>, and no "
                                   "placeholder but {slug}")
+    _validate_meeting_days(p, source)
     if p.criteria not in ("warn", "block"):
         raise PolicyError(source, f"criteria must be 'warn' or 'block', not {p.criteria!r}")
     previous = 0
     for step in p.escalation:
-        if step.audience not in AUDIENCES:
-            raise PolicyError(source, f"escalation audience {step.audience!r} is not one of {', '.join(AUDIENCES)}")
         if step.days_overdue <= previous:
             raise PolicyError(source, "escalation days_overdue must be positive and increasing")
         previous = step.days_overdue
@@ -170,3 +227,25 @@ def _is_clock(text: str) -> bool:
     hours, sep, minutes = text.partition(":")
     return bool(sep) and hours.isdigit() and minutes.isdigit() and len(minutes) == 2 \
         and int(hours) < 24 and int(minutes) < 60
+
+
+def _validate_meeting_days(p: Policy, source: str) -> None:
+    try:
+        working = {weekday_number(d) for d in p.working_days}
+        checkin = weekday_position(p.checkin_day)[1]
+        catchup = weekday_number(p.sponsor_catchup_weekday)
+    except ValueError as exc:
+        raise PolicyError(source, str(exc)) from None
+    if not working:
+        raise PolicyError(source, "working_days must name at least one weekday")
+    for name, day in (("checkin_day", checkin), ("sponsor_catchup_weekday", catchup)):
+        if day not in working:
+            raise PolicyError(source, f"{name} falls on {WEEKDAY_NAMES[day].title()}, which is not a working day")
+    if p.public_holidays and not is_region(p.public_holidays):
+        raise PolicyError(source, f"public_holidays must be a country or country-subdivision code like 'GB-ENG', "
+                                  f"not {p.public_holidays!r}")
+    for d in p.closure_dates:
+        try:
+            date.fromisoformat(d)
+        except ValueError:
+            raise PolicyError(source, f"closure_dates must hold dates like 2026-12-24, not {d!r}") from None

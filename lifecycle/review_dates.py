@@ -18,9 +18,15 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def review_period_start(review_anchor_on: date | None, stage_entered_on: date) -> date:
+    """Where a review period starts: the last review's decision, or the launch (the review anchor); a CoP with
+    neither yet counts from the day it entered its stage."""
+    return review_anchor_on or stage_entered_on
+
+
 def next_review_on(snap: CopSnapshot, p: Policy) -> date | None:
     """The first charter review date after the anchor, else the anchor plus the cadence."""
-    anchor = snap.review_anchor_on or snap.stage_entered_on
+    anchor = review_period_start(snap.review_anchor_on, snap.stage_entered_on)
     charter = snap.charter
     if charter is not None:
         later = [d for d in charter.review_dates if d > anchor]

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from lifecycle.audiences import CORE_ROLES
 from lifecycle.practice import (
     AGREE_AT_LEAST,
     MEMBER_EVENT_KINDS,
@@ -17,7 +18,7 @@ from lifecycle.practice import (
     Statement,
     Target,
 )
-from lifecycle.stages import CORE_ROLES, Role
+from lifecycle.stages import Role
 
 # A survey share this many points under its benchmark counts as a concern.
 SURVEY_MARGIN = 10

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from lifecycle.stages import CORE_ROLES, LEAD_ROLES, Gate, Role, Stage
+from lifecycle.audiences import CORE_ROLES, LEAD_ROLES
+from lifecycle.stages import Gate, Role, Stage
 
 
 @dataclass(frozen=True)

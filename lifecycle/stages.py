@@ -41,11 +41,6 @@ class Role(StrEnum):
     OD_MANAGER_CONTACT = "od_manager_contact"
 
 
-# The leads of a CoP: people reminded first and invited to core-group check-ins.
-LEAD_ROLES = frozenset({Role.LEAD, Role.COORDINATOR})
-# The core group: what the formation criteria (departments, line managers) are judged on.
-CORE_ROLES = frozenset({Role.LEAD, Role.COORDINATOR, Role.CORE})
-
 GATE_TITLES: dict[Gate, str] = {
     Gate.CORE_GROUP_FORMED: "core group formed",
     Gate.SPONSOR_MEETING_DONE: "sponsor meeting done",

@@ -14,7 +14,7 @@ class Transition:
     trigger: str
     target: Stage
     gates: tuple[Gate, ...]
-    # Recorded-by-a-person transitions versus those the daily sweep makes on a date.
+    # Made by copflow itself (the daily sweep, on a date) rather than by a person recording evidence.
     automatic: bool = False
 
 
@@ -26,7 +26,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Stage.REVIEWING, "pass", Stage.ACTIVE, (Gate.REVIEW_PASSED,)),
     Transition(Stage.REVIEWING, "evolve", Stage.PLANNING, (Gate.EVOLVE_DECIDED,)),
     Transition(Stage.REVIEWING, "close", Stage.CLOSING, (Gate.CLOSE_DECIDED,)),
-    Transition(Stage.CLOSING, "archive", Stage.CLOSED, (Gate.ARCHIVE_VERIFIED,)),
+    Transition(Stage.CLOSING, "archive", Stage.CLOSED, (Gate.ARCHIVE_VERIFIED,), automatic=True),
 )
 
 # Gates whose evidence needs another gate's evidence recorded first, within the same stage visit.

@@ -30,7 +30,8 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
     return {"update": update, "reason": None, "occurrence": None, "removed": False, "meeting": {
         "summary": title, "purpose": f"Sample purpose of the {title.lower()}.",
         "when": "Tuesday 3 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
-        "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan"}}
+        "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan",
+        "skipped": ["Tuesday 1 December 2026 (a closure day)"] if recurrence else []}}
 
 
 DIGEST = {"digest": {
@@ -43,7 +44,8 @@ DIGEST = {"digest": {
                           "audience": "od_manager", "reason": None}]}],
     "reviews": [{"slug": "events-management", "name": "Events Management", "leads": ["Eve Nowak", "Femi Adeyemi"],
                  "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17}],
-    "no_survey": [], "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
+    "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
+    "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
     "closed": [{"slug": "facilities-management", "name": "Facilities Management",
                 "archive": "facilities-management-2026-09-27.zip"}],
     "archive_failed": [{"slug": "estates", "name": "Estates Network",
@@ -84,7 +86,8 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                              "weaknesses": ["0 core-group check-ins held of 11 expected",
                                             "target missed: 1 seminar (0 done)"]}),
     "invitation-checkin": ("invitation", "when the CoP becomes active, and on changes", "core group",
-                           {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month")}),
+                           {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
+                                                                    "every month on the first Tuesday")}),
     "invitation-sponsor-catchup": ("invitation", "when the CoP becomes active", "leads and sponsor",
                                    {**COP, **SPONSOR, **_meeting("sponsor_catchup", "Sponsor catch-up",
                                                                  "every 6 weeks")}),
@@ -116,6 +119,13 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                           "leads, sponsor and OD manager",
                           {**COP, **LEAD, "closed_on": "2026-06-30", "archive_name": "data-insight-2026-06-30.zip",
                            "archive_keeper": "the CoP programme team (Maya Fischer, od.manager@uni.example.org)"}),
+    "link-renewed": ("link_renewed", "when a lead opens an expired link from a reminder", "the lead",
+                     {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
+                      "action_url": "https://cops.uni.example.org/e/preview-token", "expires_on": "2026-05-13"}),
+    "join-request": ("join_request", "when someone asks to join from the CoP hub", "leads",
+                     {**COP, **LEAD, "requester": {"name": "Sam Hill", "email": "sam.hill@uni.example.org",
+                                                   "message": "I run our reporting team."},
+                      "action_url": "https://cops.uni.example.org/c/preview-token"}),
 }
 
 
@@ -132,7 +142,8 @@ def preview(name: str) -> tuple[Rendered, str | None]:
                     start=datetime(2026, 3, 3, 12, 30), minutes=45, organizer=Party("amira.khan@uni.example.org",
                                                                                     "Amira Khan", "CHAIR"),
                     attendees=(Party("ben.okafor@uni.example.org", "Ben Okafor"),),
-                    rrule={"FREQ": "MONTHLY", "INTERVAL": 1})
+                    rrule={"FREQ": "MONTHLY", "INTERVAL": 1, "BYDAY": "1TU"}, location="Room 2.14, Bloomsbury Building",
+                    exdates=(datetime(2026, 12, 1, 12, 30),))
         ics = calendar_text(m, method=method, dtstamp=datetime(2026, 3, 1, tzinfo=UTC))
     return render(kind, context), ics
 

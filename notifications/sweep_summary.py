@@ -8,8 +8,8 @@ from typing import Any
 from notifications.vocabulary import decision_words, gate_words, long_date, names, plural
 
 # Prefect's current UI (V2, served under /v2) shows an artifact by key at this path; the older UI at the root
-# draws a Mermaid diagram as raw text. With a server's UI address the links are absolute; without one (embedded
-# runs, browsed later with `prefect server start`) they are relative to the server's root.
+# draws a Mermaid diagram as raw text. With a server's UI address (copflow.runs.ui_url) the links are absolute;
+# without one (embedded runs, browsed later with `prefect server start`) relative to the server's root.
 UI_BASE = "/v2"
 ARTIFACT_LINK = UI_BASE + "/artifacts/key/{key}"
 RUN_LINK = UI_BASE + "/runs/flow-run/{id}"
@@ -19,21 +19,9 @@ def _root(ui: str | None) -> str:
     """The server's root: a UI address that already names the V2 UI loses that suffix (the links add it)."""
     root = (ui or "").rstrip("/")
     return root.removesuffix(UI_BASE)
+
+
 MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
-
-
-def ui_url() -> str | None:
-    """The Prefect UI's address when a server is configured (PREFECT_UI_URL, or derived by Prefect from
-    PREFECT_API_URL); None for embedded runs, whose temporary server is gone by the time anyone reads them."""
-    import os
-
-    if os.environ.get("PREFECT_UI_URL"):
-        return os.environ["PREFECT_UI_URL"]
-    if not os.environ.get("PREFECT_API_URL"):
-        return None
-    from prefect.settings import get_current_settings
-
-    return get_current_settings().ui_url
 
 
 def run_url(ui: str | None) -> str | None:
@@ -82,9 +70,19 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("Reviews evaluated", len(evaluated)), ("CoPs archived and closed", len(digest.get("closed", []))),
             ("Mail sent", counts.get("sent", delivery["sent"])), ("Mail to retry later", delivery["retried"]),
             ("Mail refused by the server", delivery["parked"]),
+            ("Mail still waiting (sending limits, retrying or in flight)",
+             counts.get("waiting", delivery.get("waiting", 0))),
             ("Skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    if "mail_purged" in counts:  # retention (docs/privacy.md): content of mail sent before the period, removed today
+        days = counts.get("retention_days", 365)
+        rows += [(f"Sent mail purged (older than {days} days)", counts["mail_purged"]),
+                 ("Of which with an attachment", counts.get("attachments_purged", 0)),
+                 (f"Refused mail older than {days} days, kept until resolved", counts.get("parked_kept", 0))]
     lines = [f"# Daily sweep, {long_date(now_iso[:10])}", "", "| What | How many |", "|---|---|",
              *[f"| {what} | {n} |" for what, n in rows]]
+    if delivery.get("waiting") and delivery.get("clears_at"):  # the relay's limits hold it; it goes on its own
+        lines += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
+                      f"{long_date(delivery['clears_at'][:10])}, {delivery['clears_at'][11:16]} UTC."]
     lines += _listed("Closure archives that failed", [f"**{a['name']}**: {a['reason']}"
                                                       for a in digest.get("archive_failed", [])])
     lines += _listed("Overdue, with the sponsor or the OD manager", _escalations(digest))

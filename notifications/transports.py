@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from notifications.mime import Built
+from notifications.oauth import TokenRefused, TokenSource, xoauth2
 
 
 class TemporaryFailure(Exception):
@@ -21,8 +22,18 @@ class ConnectionLost(TemporaryFailure):
     """The connection broke mid-batch: the rest of the batch must wait for a new connection."""
 
 
+class SlowDown(TemporaryFailure):
+    """The relay is throttling (421, 451 or 452 with an enhanced status 4.7.x, e.g. Exchange Online's
+    "4.7.500 Server busy"): wait a while; no message is at fault, so no attempt is counted."""
+
+
 class PermanentFailure(Exception):
     """Do not retry: a 5xx reply. The message carries the server's reply."""
+
+
+class LoginRefused(Exception):
+    """copflow could not log in to the relay (a refused password or token, a token endpoint refusing the
+    client): no message is at fault, and none can go until the settings are fixed."""
 
 
 class Connection(Protocol):
@@ -64,14 +75,18 @@ class _MaildirConnection:
 
 
 class SmtpTransport:
+    """SMTP, with a username and password (AUTH PLAIN/LOGIN) or, given `oauth`, SASL XOAUTH2 with a bearer
+    token from it (Microsoft 365, Google Workspace): a refused token (535) is fetched again once and retried."""
+
     def __init__(self, host: str, port: int, *, username: str | None = None, password: str | None = None,
                  starttls: bool = False, use_ssl: bool = False, timeout: float = 30.0,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None, oauth: TokenSource | None = None) -> None:
         self.host, self.port = host, port
         self.username = username
         self._password = password
         self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
         self.ssl_context = ssl_context
+        self.oauth = oauth
 
     def __repr__(self) -> str:
         return f"SmtpTransport({self.host}:{self.port}, user={self.username!r})"
@@ -82,6 +97,14 @@ class SmtpTransport:
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """One connection for a whole batch."""
+        client = self._open(refresh_token=False)
+        try:
+            yield _SmtpConnection(client)
+        finally:
+            _close(client)
+
+
+    def _open(self, *, refresh_token: bool) -> smtplib.SMTP:
         try:
             if self.use_ssl:
                 client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
@@ -90,21 +113,40 @@ class SmtpTransport:
                 client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             if self.starttls:
                 client.starttls(context=self.ssl_context or ssl.create_default_context())
-            if self.username:
+            if self.oauth is not None:
+                self._xoauth2(client, refresh_token)
+            elif self.username:
                 client.login(self.username, self._password or "")
+        except TokenRefused as exc:
+            raise LoginRefused(str(exc)) from None
         except smtplib.SMTPAuthenticationError as exc:
-            raise PermanentFailure(f"SMTP login refused for user {self.username!r}: {exc.smtp_code}") from None
+            if self.oauth is not None and not refresh_token:
+                _close(client)
+                return self._open(refresh_token=True)  # the token may have been revoked early: fetch once more
+            how = "XOAUTH2 token" if self.oauth is not None else "login"
+            raise LoginRefused(f"SMTP {how} refused for user {self.username!r} by {self.host}:{self.port}: "
+                               f"{exc.smtp_code} {_reply(exc.smtp_error)}") from None
         except smtplib.SMTPResponseException as exc:
             raise _classify(exc.smtp_code, exc.smtp_error) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryFailure(f"cannot connect to {self.host}:{self.port}: {exc}") from None
-        try:
-            yield _SmtpConnection(client)
-        finally:
-            try:
-                client.quit()
-            except (OSError, smtplib.SMTPException):
-                client.close()
+        return client
+
+    def _xoauth2(self, client: smtplib.SMTP, refresh: bool) -> None:
+        assert self.oauth is not None
+        response = xoauth2(self.username or "", self.oauth.token(refresh=refresh))
+        client.ehlo_or_helo_if_needed()
+        # The initial response carries the token; to a 334 challenge (the server's error details) the answer
+        # is empty, after which the server sends its 535.
+        client.auth("XOAUTH2", lambda challenge=None: response if challenge is None else "",
+                    initial_response_ok=True)
+
+
+def _close(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
 
 
 class _SmtpConnection:
@@ -134,7 +176,16 @@ class _SmtpConnection:
             raise _classify(code, reply)
 
 
-def _classify(code: int, reply: bytes | str) -> Exception:
+def _reply(reply: bytes | str) -> str:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    line = f"{code} {' '.join(text.split())}"
-    return PermanentFailure(line) if 500 <= code < 600 else TemporaryFailure(line)
+    return " ".join(text.split())
+
+
+def _classify(code: int, reply: bytes | str) -> Exception:
+    text = _reply(reply)
+    line = f"{code} {text}"
+    if 500 <= code < 600:
+        return PermanentFailure(line)
+    if code in (421, 451, 452) and text.startswith("4.7."):
+        return SlowDown(line)
+    return TemporaryFailure(line)

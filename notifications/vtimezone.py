@@ -56,7 +56,9 @@ def changes(tzid: str, year: int) -> list[Change]:
             at = datetime.fromtimestamp(hi, UTC)
             after = at.astimezone(zone)
             assert prev is not None and off is not None
-            out.append(Change(at, prev, off, bool(after.dst()), after.tzname() or tzid))
+            # Summer time is the larger offset: tzdata's "negative DST" (Europe/Dublin: IST is standard, GMT
+            # the winter "saving") would otherwise put summer under STANDARD, unlike Outlook and Google.
+            out.append(Change(at, prev, off, off > prev, after.tzname() or tzid))
             prev = off
         t = nxt
     return out

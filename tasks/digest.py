@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import PurePath
 from typing import Any
 
@@ -16,7 +16,8 @@ from tasks.common import settings, uow
 @task(name="od-digest", retries=1, retry_delay_seconds=10)
 def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[ClosureResult],
               failures: dict[str, str], parked: list[str], run_url: str | None = None,
-              artifacts_url: str | None = None) -> Digest:
+              artifacts_url: str | None = None, mail_waiting: int = 0,
+              mail_clears_at: str | None = None) -> Digest:
     """Build the digest (the sweep artifact is written from the same value) and queue it for the OD manager."""
     s = settings()
     policy = s.policy()
@@ -28,6 +29,16 @@ def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[Clo
                             for c in closures],
                     archive_failed=[{"slug": slug, "name": names.get(slug, slug), "reason": reason}
                                     for slug, reason in failures.items()],
-                    parked=parked, run_url=run_url, artifacts_url=artifacts_url)
+                    parked=parked, run_url=run_url, artifacts_url=artifacts_url, mail_waiting=mail_waiting,
+                    mail_clears=_clears_words(mail_clears_at, policy.zone()) if mail_waiting else None)
     digest.queued = send_digest(uow(), digest, to=s.od_manager_email, now=now)
     return digest
+
+
+def _clears_words(clears_at: str | None, zone: tzinfo) -> str | None:
+    from notifications.vocabulary import long_date
+
+    if not clears_at:
+        return None
+    at = datetime.fromisoformat(clears_at).astimezone(zone)
+    return f"{long_date(at)}, {at:%H:%M}"

@@ -1,16 +1,22 @@
-"""Task that delivers the outbox over one connection per batch."""
+"""Task that delivers the outbox over one connection per batch, at the relay's pace."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prefect import task
 
-from copflow.services.delivery import DeliveryReport, deliver_with_settings
+from copflow.runs import deliver_queued
+from copflow.services.delivery import DeliveryReport
 from tasks.common import settings
+
+# A run stops after this long and leaves the rest to the next (the deployment runs every 5 minutes, one at a time).
+RUN_MINUTES = 4.5
 
 
 @task(name="deliver-outbox", retries=3, retry_delay_seconds=[10, 60, 300])
-def deliver_outbox(now: datetime, batch_size: int = 200) -> DeliveryReport:
-    """Send every due outbox row; temporary failures are rescheduled by the service, not lost."""
-    return deliver_with_settings(settings(), now=now, batch_size=batch_size)
+def deliver_outbox(now: datetime, batch_size: int = 200, max_minutes: float | None = RUN_MINUTES) -> DeliveryReport:
+    """Send due outbox rows for up to `max_minutes` (the same call embedded runs make in-process); temporary
+    failures are rescheduled by the service, throttled mail waits for the next run, nothing is lost."""
+    run_for = timedelta(minutes=max_minutes) if max_minutes else None
+    return deliver_queued(settings(), now=now, batch_size=batch_size, run_for=run_for)  # as embedded runs do

@@ -10,8 +10,8 @@ import typer
 from copflow.cli import context as ctx
 
 cop_app = typer.Typer(help="Propose, list and show CoPs.", no_args_is_help=True)
-person_app = typer.Typer(help="Add people (staff who take part in CoPs), and record that they left.",
-                         no_args_is_help=True)
+person_app = typer.Typer(help="Add people (staff who take part in CoPs), record that they left, export or erase "
+                              "their data.", no_args_is_help=True)
 member_app = typer.Typer(help="Give people roles in a CoP, or record that they left it.", no_args_is_help=True)
 gate_app = typer.Typer(help="Record the evidence that passes a gate.", no_args_is_help=True)
 
@@ -25,12 +25,13 @@ def cop_create(
     name: Annotated[str, typer.Option("--name", help="The CoP's name.")],
     timezone: Annotated[str | None, typer.Option(help="IANA time zone for its meetings (default: policy's).")] = None,
     domain: Annotated[str | None, typer.Option(help="What the CoP's shared practice is about.")] = None,
+    place: Annotated[str | None, typer.Option(help="Where it meets: a room, or an online meeting link.")] = None,
 ) -> None:
     """Propose a new CoP; it starts in stage forming."""
     from copflow.services.cops import propose_cop
 
     c = propose_cop(ctx.uow(), slug=slug, name=name, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
-                    domain=domain)
+                    domain=domain, place=place)
     typer.echo(f"created {c.slug} ({c.name}) in stage {c.stage}; {c.next_due_gate} due {c.next_due_on}")
 
 

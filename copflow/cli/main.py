@@ -12,9 +12,11 @@ from copflow.cli.closing import register as register_closing
 from copflow.cli.cops import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.evidence import activity_app, import_app, output_app
 from copflow.cli.lineage import register as register_lineage
-from copflow.cli.meetings import meeting_app, notify_app
+from copflow.cli.meetings import cop_set, meeting_app, notify_app
+from copflow.cli.privacy import register as register_privacy
 from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
+from copflow.cli.web import register as register_web
 from lifecycle.errors import CopflowError
 
 app = typer.Typer(
@@ -39,7 +41,10 @@ app.add_typer(output_app, name="output")
 register_record_commands(app)
 register_lineage(cop_app)
 register_closing(app, cop_app)
+register_privacy(person_app)
 register_flow_commands(app)
+cop_app.command("set")(cop_set)
+register_web(app)
 
 
 @db_app.command("upgrade")

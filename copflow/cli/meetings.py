@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -24,18 +24,42 @@ def _when(text: str, option: str) -> datetime:
     if value.tzinfo is not None:
         raise ctx.UsageError(f"{option} is a wall-clock time in the CoP's time zone: leave out the offset",
                              field=option, value=text)
+    if len(text.strip()) <= 10:
+        raise ctx.UsageError(f"{option} needs a time of day too, like {text.strip()}T12:30", field=option, value=text)
     return value
+
+
+def _start_or_time(text: str) -> datetime | time:
+    """--at of a move: a new local start, or only a new time of day (the dates stay)."""
+    if ":" in text and len(text.strip()) <= 5:
+        try:
+            return time.fromisoformat(text.strip())
+        except ValueError:
+            raise ctx.UsageError(f"--at must be a local start like 2026-03-10T13:00 or a time like 13:00, "
+                                 f"not {text!r}") from None
+    return _when(text, "--at")
+
+
+def _occurrence(text: str) -> date | datetime:
+    """--occurrence: the occurrence's date (2026-12-03), or its local start to be exact."""
+    if len(text.strip()) == 10:
+        return ctx.day(text.strip(), "--occurrence")
+    return _when(text, "--occurrence")
+
+
+MEETING = Annotated[str, typer.Argument(help="The meeting: its kind (checkin, sponsor-catchup, review …) or its UID.")]
 
 
 @meeting_app.command("schedule")
 def meeting_schedule(
     slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
-    kind: Annotated[str, typer.Argument(help="checkin, sponsor_catchup, sponsor_meeting, launch, review, closing.")],
+    kind: Annotated[str, typer.Argument(help="checkin, sponsor-catchup, sponsor-meeting, launch, review, closing.")],
     at: Annotated[str, typer.Option("--at", help="Local start, e.g. 2026-03-03T12:30 (the CoP's time zone).")],
     minutes: Annotated[int | None, typer.Option(help="Length (default: policy's meeting_minutes).")] = None,
-    location: Annotated[str | None, typer.Option(help="Room or online link.")] = None,
+    location: Annotated[str | None, typer.Option(help="Room or online link (default: the CoP's place).")] = None,
 ) -> None:
-    """Schedule a meeting (check-ins and catch-ups repeat) and invite its attendees."""
+    """Schedule a meeting and invite its attendees. Check-ins repeat monthly on that date's weekday position
+    (a start on the second Tuesday: every second Tuesday), catch-ups every few weeks on its weekday."""
     from copflow.services.meetings import schedule
     from copflow.services.snapshots import get_cop
 
@@ -50,36 +74,54 @@ def meeting_schedule(
     _deliver()
 
 
-@meeting_app.command("reschedule")
-def meeting_reschedule(
+@meeting_app.command("move")
+def meeting_move(
     slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
-    uid: Annotated[str, typer.Argument(help="The meeting's UID (see `copflow meeting list`).")],
-    at: Annotated[str, typer.Option("--at", help="New local start, e.g. 2026-03-10T12:30.")],
+    meeting: MEETING,
+    at: Annotated[str, typer.Option("--at", help="New local start (2026-03-10T13:00), or a new time (13:00).")],
+    from_day: Annotated[str | None, typer.Option("--from", help="Change the series from this date on (YYYY-MM-DD); "
+                                                               "the occurrences before it stay as they were.")] = None,
     location: Annotated[str | None, typer.Option(help="New room or link.")] = None,
 ) -> None:
-    """Move a meeting or series: the same UID with a raised SEQUENCE, sent to everyone invited."""
-    from copflow.services.meetings import reschedule
+    """Move a meeting or series. Without --from, the whole series: same UID, raised SEQUENCE, one update per
+    attendee. With --from, the series ends before that date and a new one (new UID) takes over from it."""
+    from copflow.services.meeting_changes import reschedule
 
-    series = reschedule(ctx.uow(), slug=slug, uid=uid, start_local=_when(at, "--at"), now=ctx.now(),
-                        location=location)
-    typer.echo(f"moved {series.uid} to {series.starts_local} (sequence {series.sequence})")
+    done = reschedule(ctx.uow(), slug=slug, meeting=meeting, start=_start_or_time(at), now=ctx.now(),
+                      policy=ctx.policy(), location=location,
+                      from_day=ctx.day(from_day, "--from") if from_day else None)
+    typer.echo(f"{done.said} (sequence {done.sequence}); {done.queued} invitations queued")
     _deliver()
+
+
+meeting_app.command("reschedule", hidden=True)(meeting_move)  # the name before `move`
 
 
 @meeting_app.command("cancel")
 def meeting_cancel(
     slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
-    uid: Annotated[str, typer.Argument(help="The meeting's UID.")],
-    occurrence: Annotated[str | None, typer.Option(help="Cancel only this occurrence (its local start).")] = None,
+    meeting: MEETING,
+    occurrence: Annotated[str | None, typer.Option(help="Cancel only the occurrence on this date (2026-12-03) "
+                                                        "or at this local start.")] = None,
     reason: Annotated[str | None, typer.Option(help="Told to the attendees.")] = None,
 ) -> None:
-    """Cancel a series, or one occurrence of it, with METHOD:CANCEL."""
-    from copflow.services.meetings import cancel
+    """Cancel a series, or one occurrence of it, with METHOD:CANCEL. Cancelling twice sends nothing."""
+    from copflow.services.meeting_changes import cancel
 
-    when = _when(occurrence, "--occurrence") if occurrence else None
-    series = cancel(ctx.uow(), slug=slug, uid=uid, now=ctx.now(), occurrence=when, reason=reason)
-    typer.echo(f"cancelled {series.uid}" + (f" on {occurrence}" if occurrence else "") +
-               f" (sequence {series.sequence})")
+    done = cancel(ctx.uow(), slug=slug, meeting=meeting, now=ctx.now(),
+                  occurrence=_occurrence(occurrence) if occurrence else None, reason=reason)
+    typer.echo(f"{done.said} (sequence {done.sequence}); {done.queued} cancellations queued")
+    _deliver()
+
+
+@meeting_app.command("restore")
+def meeting_restore(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], meeting: MEETING) -> None:
+    """Send a cancelled series again: a new invitation (same UID, raised SEQUENCE) to everyone who attends it
+    now, which puts it back in their calendars."""
+    from copflow.services.meeting_changes import restore
+
+    done = restore(ctx.uow(), slug=slug, meeting=meeting, now=ctx.now(), policy=ctx.policy())
+    typer.echo(done.said)
     _deliver()
 
 
@@ -88,17 +130,40 @@ def meeting_list(
     slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List a CoP's meetings and series."""
-    from copflow.services.meetings import list_series
+    """A CoP's meetings: how each repeats, the next one, where, what is cancelled, and its status."""
+    from copflow.services.meeting_changes import list_series
 
-    rows = list_series(ctx.uow(), slug)
+    rows = list_series(ctx.uow(), slug, now=ctx.now())
     if as_json:
         from dataclasses import asdict
 
         ctx.print_json([asdict(r) for r in rows])
         return
-    ctx.table(None, ["uid", "kind", "starts", "tz", "repeats", "seq", "status", "invited"],
-              [[r.uid, r.kind, r.starts, r.tz, r.repeats, r.sequence, r.status, r.attendees] for r in rows])
+    ctx.table(None, ["kind", "uid", "repeats", "next", "tz", "place", "cancelled", "status", "invited"],
+              [[r.kind, r.uid, r.repeats or f"once, {r.starts}", r.next or "-", r.tz, r.place or "-",
+                ", ".join(r.cancelled_occurrences) or "-", r.status, r.attendees] for r in rows])
+
+
+def cop_set(
+    slug: Annotated[str, typer.Argument(help="The CoP's slug.")],
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/Dublin.")] = None,
+    place: Annotated[str | None, typer.Option(help="Room or online meeting link ('' for the policy's).")] = None,
+    at: Annotated[str | None, typer.Option("--time", help="Meeting time of day, e.g. 13:00.")] = None,
+    weekday: Annotated[str | None, typer.Option(help="Weekday its series meet on, e.g. Wednesday.")] = None,
+    holidays: Annotated[str | None, typer.Option(help="Public holidays of this region instead of the policy's, "
+                                                      "e.g. AU-NSW ('' for the policy's).")] = None,
+) -> None:
+    """Change where and when a CoP meets; its live meetings are sent again as one update per attendee."""
+    from copflow.services.meeting_settings import set_cop_meetings
+
+    done = set_cop_meetings(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
+                            place=place, at=at, weekday=weekday, public_holidays=holidays)
+    typer.echo(f"{done.slug}: time zone {done.timezone}, place {done.place or '(policy default)'}, time "
+               f"{done.time or '(policy default)'}, weekday {done.weekday or '(policy default)'}, holidays "
+               f"{done.public_holidays or '(policy default)'}")
+    for line in done.updated:
+        typer.echo(f"  updated {line}")
+    _deliver()
 
 
 @notify_app.command("preview")

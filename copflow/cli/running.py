@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,10 +36,15 @@ def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 
 def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per connection.")] = 200) -> None:
     """Send every due message now (without Prefect), over one connection per batch."""
     from copflow.services.delivery import deliver_with_settings, transport_for
+    from copflow.services.errors import CopflowError
 
     s = ctx.settings()
     r = deliver_with_settings(s, now=ctx.now(), batch_size=batch_size)
-    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}")
+    if r.login_refused:  # no message is at fault and none can go: the settings must change
+        raise CopflowError(f"mail not sent: {r.errors[-1]}")
+    typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}"
+               + (f"; {r.waiting} waiting (all sent by {r.clears_at[:16].replace('T', ' ')} UTC)"
+                  if r.waiting and r.clears_at else ""))
     for e in r.errors:
         typer.echo(f"warning: {e}", err=True)
 
@@ -95,26 +99,25 @@ def outbox_retry(
 
 
 def after_gate(result: AdvanceResult, extra: list[tuple[str, dict[str, str]]] | None = None) -> None:
-    """After a transition commits: in server mode, tell Prefect (deployments trigger on the events);
-    in the embedded default, deliver the queued notices in-process."""
-    if os.environ.get("PREFECT_API_URL"):
-        prefect_env_defaults()
-        from tasks.events import emit
+    """After a transition commits, its queued messages take the one path to delivery (copflow.runs)."""
+    from copflow.runs import after_transition
 
-        for name, payload in [*result.events, *(extra or [])]:
-            emit(name, result.slug, payload)
-        return
-    deliver_now()
+    report = after_transition(ctx.settings(), result.slug, [*result.events, *(extra or [])], now=ctx.now())
+    for e in report.errors if report else []:
+        typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
 
 
 def deliver_now() -> None:
     """Embedded default: send what a command queued right away, in-process and without Prefect.
     With a Prefect server configured, the `deliver-outbox` deployment does it instead."""
-    if os.environ.get("PREFECT_API_URL"):
-        return
-    from copflow.services.delivery import deliver_with_settings
+    from datetime import timedelta
 
-    r = deliver_with_settings(ctx.settings(), now=ctx.now())
+    from copflow.runs import deliver_queued
+
+    if ctx.settings().server_mode:
+        return
+    # A throttled relay must not hold the command up: what is left goes with the next delivery.
+    r = deliver_queued(ctx.settings(), now=ctx.now(), run_for=timedelta(minutes=1))
     for e in r.errors:
         typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0005"
+SCHEMA_VERSION = "0009"
 
 
 class Base(DeclarativeBase):
@@ -60,6 +60,11 @@ class Cop(Base):
     closed_at: Mapped[datetime | None]
     archive_path: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Where and when its meetings are held, each overriding the policy's default when set (`copflow cop set`).
+    meeting_place: Mapped[str | None] = mapped_column(String(300))
+    meeting_time: Mapped[str | None] = mapped_column(String(5))
+    meeting_weekday: Mapped[str | None] = mapped_column(String(12))
+    public_holidays: Mapped[str | None] = mapped_column(String(20))
     # Optimistic lock: two concurrent advances of one CoP end in one transition and one clear error.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
@@ -146,6 +151,8 @@ class MeetingSeries(Base):
     # Who was invited: updates and cancellations go to the same people, whoever joined or left since.
     attendees: Mapped[list[Any]] = mapped_column(JSON, default=list)
     cancelled_occurrences: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Occurrences left out because they fall on a holiday or closure day: [[local start, why], ...].
+    skipped_occurrences: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
 
 
 class Notification(Base):
@@ -174,7 +181,26 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),)
+    # Which claim holds a "sending" row: a deliverer marks a row only while its token is still there, so one
+    # whose lease ran out can never mark (or, having renewed first, send) a row another deliverer took over.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # Retention (copflow.services.privacy): once a sent message's content is purged, only its key, kind, status,
+    # times and a SHA-256 of the recipient's address are kept.
+    recipient_hash: Mapped[str | None] = mapped_column(String(64))
+    purged_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
+                      Index("ix_notification_sent_at", "sent_at"))
+
+
+class MailPace(Base):
+    """The relay's pace, shared by every deliverer: the next free sending slot under the per-minute limit (a GCRA
+    "theoretical arrival time") and the end of a pause a relay asked for (421/451/452 4.7.x). The per-day limit
+    is counted from `notification.sent_at`."""
+
+    __tablename__ = "mail_pace"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    minute_tat: Mapped[datetime | None]
+    slow_until: Mapped[datetime | None]
 
 
 class Document(Base):
@@ -241,3 +267,37 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     flag: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ErasureRecord(Base):
+    """The audit of an erasure: that it happened, by whom and when, under the pseudonym; never the erased data."""
+
+    __tablename__ = "erasure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(100), unique=True)
+    erased_by: Mapped[str] = mapped_column(String(320))
+    erased_at: Mapped[datetime]
+    # Rows changed per table, and files written earlier (closure archives, reports) left to the organisation.
+    rows_changed: Mapped[dict[str, Any]]
+    files_to_handle: Mapped[list[Any]]
+
+
+class Link(Base):
+    """A signed link sent by mail: only the SHA-256 of its random token is kept, bound to one address, one CoP
+    (none for a person's calendar feed), one purpose and, for evidence, one gate of one stage visit."""
+
+    __tablename__ = "link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    cop_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(20))  # evidence, cop, feed
+    gate: Mapped[str | None] = mapped_column(String(40))
+    stage_visit: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    # When a fresh link was last sent in its place (at most one a day, to the address it was made for).
+    renewed_at: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_link_token_hash"),
+                      Index("ix_link_cop_email", "cop_id", "email"))

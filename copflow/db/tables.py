@@ -14,6 +14,7 @@ COP = table(
     column("id", Integer),
     column("slug", String),
     column("name", String),
+    column("timezone", String),
     column("stage", String),
     column("stage_visit", Integer),
     column("stage_entered_on", Date),

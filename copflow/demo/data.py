@@ -41,6 +41,16 @@ CHARTER = {
 }
 
 # slug, name, [(role, person)], story; story steps: (days_ago, action, fields)
+# Where each CoP meets: a room, or an online meeting link (which is also the invitation's join URL).
+PLACES = {
+    "data-insight": "Room 2.14, Bloomsbury Building",
+    "events-management": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_events%40thread.v2/0",
+    "research-it": "Seminar Room 1, Research Hub",
+    "hr-recruitment": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_hr%40thread.v2/0",
+    "digital-communications": "Room G.05, Marketing Suite",
+    "facilities-management": "Estates Office, Meeting Room B",
+}
+
 COPS: list[CopStory] = [
     ("data-insight", "Data and Insight",
      [("coordinator", "amira.khan"), ("lead", "ben.okafor"), ("core", "chloe.martin"), ("core", "dev.patel"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from copflow.db.migrate import upgrade
 from copflow.db.uow import UnitOfWork
-from copflow.demo.data import COPS, DOMAIN, PEOPLE
+from copflow.demo.data import COPS, DOMAIN, PEOPLE, PLACES
 from copflow.services import cops, gates, people
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
@@ -76,7 +76,7 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
         for days_ago, action, raw in story:
             now = at(days_ago)
             if action == "propose":
-                cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy)
+                cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy, place=PLACES[slug])
                 for role, who in roster:
                     people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy)
             elif action == "advance":
@@ -174,9 +174,22 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
             print(f"Report:    {html}  (review of {slug}; also as .md; decide with "
                   f"`uv run copflow review decide {name} --decision pass --reason ...`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
+    _web_hint(folder, env, now, policy)
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
     table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
           [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])
+
+
+def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) -> None:
+    """How a lead acts from their inbox: the web app, and a valid link of HR Recruitment's coordinator to record
+    its launch (the one gate between it and stage active)."""
+    from copflow.services.links import issue
+
+    url = issue(UnitOfWork(env["COPFLOW_DATABASE_URL"]), slug="hr-recruitment", email=f"hugo.silva@{DOMAIN}",
+                purpose="evidence", gate="launch_held", now=now, policy=policy)
+    print(f"Web app:   COPFLOW_HOME={folder} uv run copflow web   then open Hugo Silva's link (HR Recruitment's launch "
+          f"form; his reminders in the Maildir carry links like it):")
+    print(f"           {url}")

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from copflow.db.models import Activity, Attendance, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.clock import local_date
+from copflow.services.clock import cop_date
 from copflow.services.errors import AlreadyExists, InvalidInput, NotFound
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy
@@ -49,12 +49,12 @@ def log_activity(uow: UnitOfWork, *, slug: str, kind: str, title: str, held_on: 
     if attendees and k not in EVENT_KINDS:
         raise InvalidInput("attendee", f"a {k.value} is an output: it has no attendees")
     emails = [v.email(a, "attendee") for a in attendees]
-    today = local_date(now, policy)
-    if held_on > today:
-        raise InvalidInput("date", f"{held_on} is in the future (today is {today})")
     with uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
+        today = cop_date(now, cop.timezone)  # where the CoP is, not where the organisation is
+        if held_on > today:
+            raise InvalidInput("date", f"{held_on} is in the future (today is {today})")
         if held_on < cop.created_at.date():
             raise InvalidInput("date", f"{held_on} is before {slug} was created ({cop.created_at.date()})")
         ids = dict(s.execute(select(Person.email, Person.id).where(Person.email.in_(emails))).all())

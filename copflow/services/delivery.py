@@ -2,25 +2,39 @@
 
 Guarantees (see docs/reliability.md): a key is sent at most once by a re-run; a crash can repeat at most the
 message in flight, because each message is marked sent in its own commit straight after the server accepts it.
+Each claim carries a token and a lease from the moment it is taken, renewed while a long batch goes on; a
+deliverer marks and sends only rows it still holds, so two deliverers never send the same row.
 """
 
 from __future__ import annotations
 
+import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, and_, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
+from copflow.services.pacing import SLOW_DOWN, Clock, Limits, RunningClock, outbox_backlog, pause, paused_until, reserve
 from copflow.settings import Settings
 from notifications.mime import Outgoing, build
-from notifications.transports import ConnectionLost, PermanentFailure, TemporaryFailure, Transport
+from notifications.transports import (
+    ConnectionLost,
+    LoginRefused,
+    PermanentFailure,
+    SlowDown,
+    TemporaryFailure,
+    Transport,
+)
 
-# A claimed message whose deliverer died becomes pending again after this lease.
+# A claimed message whose deliverer died becomes pending again after this lease; a living deliverer renews
+# its lease once half of it has gone.
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
+# A run waits out at most this many "slow down" pauses, then leaves the rest to the next run.
+MAX_PAUSES = 10
 
 
 @dataclass
@@ -32,6 +46,18 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
     # What was parked in this run, as "recipient (subject): the server's reply", for the sweep's summary.
     parked_messages: list[str] = field(default_factory=list)
+    slow_downs: int = 0  # the relay said "slow down" (4.7.x): the batch waited, no attempt was counted
+    lost_claims: int = 0  # rows another deliverer took over after this one's lease ran out: not sent by this one
+    login_refused: bool = False
+    waiting: int = 0  # still to go when the run ended (throttled, retrying, or claimed by another deliverer)
+    clears_at: str | None = None  # when, at the relay's pace, the waiting mail will have gone (ISO 8601, UTC)
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: str
+    ids: list[int]
+    until: datetime
 
 
 def backoff(attempts: int) -> timedelta:
@@ -39,55 +65,101 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> list[int]:
-    """Take up to `limit` due messages for this deliverer; a concurrent deliverer gets other rows."""
+def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> Claim:
+    """Take up to `limit` due messages for this deliverer, leased until `now` + LEASE under a new token.
+
+    A concurrent deliverer gets other rows: on PostgreSQL rows another claim is taking are skipped
+    (FOR UPDATE SKIP LOCKED); everywhere, the update is a compare-and-set, and a deliverer that lost every
+    row it chose chooses again instead of stopping as if nothing were due.
+    """
+    token, until = uuid.uuid4().hex, now + LEASE
+    due = and_(Notification.status.in_(["pending", "sending"]), Notification.next_attempt_at <= now)
     with uow:
         s = uow.session
-        due = or_(Notification.status == "pending", Notification.status == "sending")
-        ids = list(s.scalars(select(Notification.id).where(due, Notification.next_attempt_at <= now)
-                             .order_by(Notification.id).limit(limit)))
-        if not ids:
-            return []
-        # Compare-and-set: only rows still due are taken, so two deliverers never claim the same row.
-        got = s.scalars(update(Notification)
-                        .where(Notification.id.in_(ids), due, Notification.next_attempt_at <= now)
-                        .values(status="sending", next_attempt_at=now + LEASE)
-                        .returning(Notification.id)).all()
-        uow.commit()
-        return sorted(got)
+        while True:
+            ids = list(s.scalars(select(Notification.id).where(due).order_by(Notification.id).limit(limit)
+                                 .with_for_update(skip_locked=True)))
+            if not ids:
+                return Claim(token, [], until)
+            got = s.scalars(update(Notification).where(Notification.id.in_(ids), due)
+                            .values(status="sending", next_attempt_at=until, claim_token=token)
+                            .returning(Notification.id)).all()
+            if got:
+                uow.commit()
+                return Claim(token, sorted(got), until)
 
 
-def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime, batch_size: int = 200,
-            max_batches: int | None = None, max_attempts: int = MAX_ATTEMPTS) -> DeliveryReport:
-    """Send every due message, `batch_size` per connection, until none is left (or max_batches)."""
+def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime | None = None,
+            clock: Clock | None = None, batch_size: int = 200, max_batches: int | None = None,
+            max_attempts: int = MAX_ATTEMPTS, limits: Limits | None = None,
+            run_for: timedelta | None = None) -> DeliveryReport:
+    """Send every due message, `batch_size` per connection, at the relay's pace, until none is left, or
+    `max_batches`, or the run has gone on for `run_for` (the rest stays pending for the next run).
+
+    Time comes from `clock` (tests inject one); by default a clock that starts at `now` and runs on.
+    """
+    clock = clock or RunningClock(now)
+    limits = limits or Limits()
+    deadline = clock.now() + run_for if run_for is not None else None
     report = DeliveryReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        ids = claim(uow, now=now, limit=batch_size)
-        if not ids:
+        if deadline is not None and clock.now() >= deadline:
+            break
+        c = claim(uow, now=clock.now(), limit=batch_size)
+        if not c.ids:
+            if 0 < report.slow_downs <= MAX_PAUSES and _wait_out_pause(uow, clock, deadline):
+                continue
             break
         batches += 1
-        report.claimed += len(ids)
-        if not _send_batch(uow, transport, ids, sender=sender, now=now, max_attempts=max_attempts,
-                           report=report):
-            break  # the server is unreachable: stop here, the next run tries again
+        report.claimed += len(c.ids)
+        if not _send_batch(uow, transport, c, sender=sender, clock=clock, limits=limits, deadline=deadline,
+                           max_attempts=max_attempts, report=report):
+            break  # the server is unreachable, refused the login, or the run's time is up: the next run goes on
+    backlog = outbox_backlog(uow, now=clock.now(), limits=limits)
+    report.waiting, report.clears_at = backlog.waiting, backlog.clears_at.isoformat() if backlog.clears_at else None
     return report
 
 
-def _send_batch(uow: UnitOfWork, transport: Transport, ids: list[int], *, sender: str, now: datetime,
-                max_attempts: int, report: DeliveryReport) -> bool:
-    """Send one claimed batch over one connection; False if the connection failed."""
+def _wait_out_pause(uow: UnitOfWork, clock: Clock, deadline: datetime | None) -> bool:
+    """After a relay's "slow down": wait for the pause to end if the run lasts that long."""
+    until = paused_until(uow)
+    if until is None or until <= clock.now() or (deadline is not None and until >= deadline):
+        return False
+    clock.sleep((until - clock.now()).total_seconds())
+    return True
+
+
+def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str, clock: Clock, limits: Limits,
+                deadline: datetime | None, max_attempts: int, report: DeliveryReport) -> bool:
+    """Send one claimed batch over one connection; False if the run should stop."""
     with uow:
         rows = {r.id: _outgoing(r) for r in uow.session.scalars(select(Notification)
-                                                                   .where(Notification.id.in_(ids)))}
-    remaining = list(ids)
+                                                                   .where(Notification.id.in_(c.ids)))}
+    remaining, until = list(c.ids), c.until
+    slots: list[datetime] = []
     try:
         # One database connection for the batch's marks; each mark is still its own commit, made right after
         # the server accepts the message, so a crash can repeat only the message in flight.
-        with transport.connect() as conn, closing(_Marks(uow.engine)) as marks:
+        with transport.connect() as conn, closing(_Marks(uow.engine, c.token)) as marks:
             while remaining:
+                slots = slots or reserve(uow, limits, now=clock.now(), want=len(remaining))
+                slot = slots.pop(0)
+                if slot > clock.now() + LEASE / 2 or (deadline is not None and slot >= deadline):
+                    # A day's limit reached, or the run's time is up: the rest waits for the next run.
+                    _release(uow, c.token, remaining, at=clock.now())
+                    return False
+                clock.sleep((slot - clock.now()).total_seconds())
+                if clock.now() >= until - LEASE / 2:
+                    until = clock.now() + LEASE
+                    kept = _renew(uow, c.token, remaining, until)
+                    report.lost_claims += len(remaining) - len(kept)
+                    remaining = [i for i in remaining if i in kept]
+                    if not remaining:
+                        break
                 nid = remaining[0]
                 out = rows[nid]
+                now = clock.now()
                 msg = build(out, sender, now)
                 try:
                     conn.send(msg, out.recipient)
@@ -97,19 +169,34 @@ def _send_batch(uow: UnitOfWork, transport: Transport, ids: list[int], *, sender
                     report.parked_messages.append(f"{out.recipient} ({out.subject}): {exc}")
                 except ConnectionLost:
                     raise
+                except SlowDown as exc:
+                    _slow_down(uow, c.token, remaining, clock.now(), str(exc), report)
+                    return True  # the run waits out the pause (if it lasts that long) and claims again
                 except TemporaryFailure as exc:
-                    _retry(uow, nid, now, str(exc), max_attempts, report)
+                    _retry(uow, c.token, nid, clock.now(), str(exc), max_attempts, report)
                 else:
-                    marks.mark(nid, now, status="sent", message_id=msg["Message-ID"])
-                    report.sent += 1
+                    if not marks.mark(nid, clock.now(), status="sent", message_id=msg["Message-ID"]):
+                        report.lost_claims += 1
+                        report.errors.append(f"message {nid} was sent after another deliverer had taken it over")
+                    else:
+                        report.sent += 1
                 remaining.pop(0)
+        return True
+    except LoginRefused as exc:
+        # Nothing is wrong with any message: every one stays as it was, for the run after the settings are fixed.
+        report.errors.append(str(exc))
+        report.login_refused = True
+        _release(uow, c.token, remaining, at=clock.now())
+        return False
+    except SlowDown as exc:  # e.g. "421 4.7.0 try again later" on connecting
+        _slow_down(uow, c.token, remaining, clock.now(), str(exc), report)
         return True
     except (TemporaryFailure, PermanentFailure) as exc:
         # The connection failed: the message in hand is retried, the rest go back to pending untouched.
         report.errors.append(str(exc))
         if remaining:
-            _retry(uow, remaining[0], now, str(exc), max_attempts, report)
-            _release(uow, remaining[1:], now)
+            _retry(uow, c.token, remaining[0], clock.now(), str(exc), max_attempts, report)
+            _release(uow, c.token, remaining[1:], at=clock.now())
         return False
 
 
@@ -121,18 +208,21 @@ def _outgoing(r: Notification) -> Outgoing:
 class _Marks:
     """Marks each message of a batch as the server answers it, each in its own commit, through one DBAPI
     connection: marking is on the path of every message sent, and SQLAlchemy's execution machinery was a
-    tenth of delivery's time (docs/benchmarks.md). The statement is fixed and parameterised."""
+    tenth of delivery's time (docs/benchmarks.md). The statement is fixed and parameterised, and changes a row
+    only while this batch's claim still holds it."""
 
     _SQL = ("UPDATE notification SET status = {p}, attempts = attempts + 1, last_error = {p}, message_id = {p}, "
-            "sent_at = {p} WHERE id = {p}")
+            "sent_at = {p}, claim_token = NULL WHERE id = {p} AND claim_token = {p}")
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, token: str) -> None:
         self.sqlite = engine.dialect.name == "sqlite"
         self.sql = self._SQL.format(p="?" if self.sqlite else "%s")
+        self.token = token
         self.conn = engine.raw_connection()
 
     def mark(self, nid: int, now: datetime, *, status: str, error: str | None = None,
-             message_id: str | None = None) -> None:
+             message_id: str | None = None) -> bool:
+        """False if the claim was lost (another deliverer holds the row now)."""
         sent: object = None
         if status == "sent":
             # As UTCDateTime stores it: naive UTC text on SQLite, an aware timestamp on PostgreSQL.
@@ -140,22 +230,32 @@ class _Marks:
             sent = utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
         cur = self.conn.cursor()
         try:
-            cur.execute(self.sql, (status, error, message_id, sent, nid))
+            cur.execute(self.sql, (status, error, message_id, sent, nid, self.token))
+            held = cur.rowcount == 1
         finally:
             cur.close()
         self.conn.commit()
+        return held
 
     def close(self) -> None:
         self.conn.close()
 
 
-def _retry(uow: UnitOfWork, nid: int, now: datetime, error: str, max_attempts: int,
+def _held(ids: list[int], token: str) -> object:
+    return and_(Notification.id.in_(ids), Notification.claim_token == token, Notification.status == "sending")
+
+
+def _retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_attempts: int,
            report: DeliveryReport) -> None:
     with uow:
         row = uow.session.get(Notification, nid)
         assert row is not None
+        if row.claim_token != token or row.status != "sending":
+            report.lost_claims += 1
+            return
         row.attempts += 1
         row.last_error = error
+        row.claim_token = None
         if row.attempts >= max_attempts:
             row.status = "parked"
             row.last_error = f"gave up after {row.attempts} attempts: {error}"
@@ -168,13 +268,38 @@ def _retry(uow: UnitOfWork, nid: int, now: datetime, error: str, max_attempts: i
         uow.commit()
 
 
-def _release(uow: UnitOfWork, ids: list[int], now: datetime) -> None:
+def _release(uow: UnitOfWork, token: str, ids: list[int], *, at: datetime, error: str | None = None) -> None:
+    """Give claimed rows back untouched (no attempt counted), due again at `at`."""
     if not ids:
         return
+    values: dict[str, object] = {"status": "pending", "next_attempt_at": at, "claim_token": None}
+    if error is not None:
+        values["last_error"] = error
     with uow:
-        uow.session.execute(update(Notification).where(Notification.id.in_(ids), Notification.status == "sending")
-                            .values(status="pending", next_attempt_at=now))
+        uow.session.execute(update(Notification).where(_held(ids, token)).values(**values))  # type: ignore[arg-type]
         uow.commit()
+
+
+def _renew(uow: UnitOfWork, token: str, ids: list[int], until: datetime) -> set[int]:
+    """Extend this claim's lease on the rows it still holds; returns those rows."""
+    with uow:
+        kept = set(uow.session.scalars(update(Notification).where(_held(ids, token))  # type: ignore[arg-type]
+                                       .values(next_attempt_at=until).returning(Notification.id)))
+        uow.commit()
+    return kept
+
+
+def _slow_down(uow: UnitOfWork, token: str, ids: list[int], now: datetime, error: str,
+               report: DeliveryReport) -> None:
+    """The relay is throttling: every deliverer pauses, and the batch's rows wait without an attempt."""
+    report.slow_downs += 1
+    pause(uow, until=now + SLOW_DOWN)
+    _release(uow, token, ids, at=now + SLOW_DOWN, error=f"relay asked to slow down: {error}")
+
+
+def limits_of(settings: Settings) -> Limits:
+    smtp = settings.smtp
+    return Limits(smtp.max_per_minute, smtp.max_per_day) if smtp is not None else Limits()
 
 
 def transport_for(settings: Settings) -> Transport:
@@ -185,9 +310,10 @@ def transport_for(settings: Settings) -> Transport:
     if smtp is None:
         return MaildirTransport(settings.maildir)
     return SmtpTransport(smtp.host, smtp.port, username=smtp.username, password=smtp.password,
-                         starttls=smtp.starttls, use_ssl=smtp.ssl, timeout=smtp.timeout)
+                         starttls=smtp.starttls, use_ssl=smtp.ssl, timeout=smtp.timeout, oauth=smtp.token_source())
 
 
-def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200) -> DeliveryReport:
+def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200,
+                          run_for: timedelta | None = None) -> DeliveryReport:
     return deliver(UnitOfWork(settings.database_url), transport_for(settings), sender=settings.sender, now=now,
-                   batch_size=batch_size)
+                   batch_size=batch_size, limits=limits_of(settings), run_for=run_for)

@@ -33,6 +33,9 @@ class Digest:
     closed: list[dict[str, Any]] = field(default_factory=list)
     archive_failed: list[dict[str, Any]] = field(default_factory=list)  # CoP name and the failure's reason
     parked: list[str] = field(default_factory=list)  # "address: the server's reply"
+    # Mail the relay's limits hold back (it goes on its own): how much, and by when it will all have gone, in words.
+    mail_waiting: int = 0
+    mail_clears: str | None = None
     run_url: str | None = None
     artifacts_url: str | None = None
     queued: bool = False  # the mail is in the outbox (False: nobody to send it to, nothing to say, or sent today)

@@ -17,10 +17,13 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Activity, Attendance, Cop, Document, Person, SurveyAnswer, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.outbox import Recipient, cop_context, enqueue, people_context, recipients
+from copflow.services.links import action_url
+from copflow.services.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
-from lifecycle import Policy, Stage
+from lifecycle import Audience, Gate, Policy, Role, Stage
+from lifecycle.due import stage_weeks
 from lifecycle.practice import ActivityKind, Statement, parse_targets
+from lifecycle.review_dates import review_period_start
 from lifecycle.review_metrics import (
     ActivityRecord,
     AnswerRecord,
@@ -41,11 +44,6 @@ class EvaluationOutcome:
     html_path: Path | None
     markdown_path: Path | None
     messages_queued: int
-
-
-def _planned_weeks(stage: str, p: Policy) -> int | None:
-    return {"forming": p.core_group_weeks, "planning": p.charter_weeks, "launching": p.launch_weeks,
-            "reviewing": p.review_decision_weeks}.get(stage)
 
 
 def gather(s: Session, cop: Cop, start: date, end: date, policy: Policy) -> EvaluationInput:
@@ -84,7 +82,7 @@ def _timings(s: Session, cop: Cop, p: Policy) -> tuple[StageTiming, ...]:
     history = (select(TransitionRecord).where(TransitionRecord.cop_id == cop.id, TransitionRecord.from_visit > 0)
                .order_by(TransitionRecord.at, TransitionRecord.id))
     for t in s.scalars(history):
-        weeks = _planned_weeks(t.from_stage, p)
+        weeks = stage_weeks(Stage(t.from_stage), p) if t.from_stage else None
         left = local_date(t.at, p)
         if weeks:
             out.append(StageTiming(t.from_stage, entered + timedelta(weeks=weeks), left))
@@ -96,7 +94,7 @@ def _timings(s: Session, cop: Cop, p: Policy) -> tuple[StageTiming, ...]:
 
 def period_of(cop: Cop) -> date:
     """A review covers the time since the last review was decided, or since the launch."""
-    return cop.review_anchor_on or cop.stage_entered_on
+    return review_period_start(cop.review_anchor_on, cop.stage_entered_on)
 
 
 @dataclass
@@ -184,13 +182,18 @@ def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, policy: Policy
                "strengths": list(rec.strengths), "weaknesses": list(rec.reasons) + list(rec.weaknesses),
                "report_name": attachment[0] if attachment else None, "action_url": None,
                "decide_by": (cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
-    people: dict[str, Recipient] = {}
-    for audience in ("leads", "sponsor", "od_manager"):
-        for to in recipients(cop, audience, od_manager):
-            people.setdefault(to.email, to)
-    return sum(enqueue(s, key=f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                       kind="evaluation_ready", to=to, context=context, now=now, attachment=attachment)
-               for to in people.values())
+    people = recipients(cop, Audience.LEADS, Audience.SPONSOR, Audience.OD_MANAGER, od_manager=od_manager)
+    added = 0
+    for to in people:
+        key = f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}"
+        if already_queued(s, key):
+            continue  # no second decision link for a message that will not be sent again
+        # The OD manager decides: their copy carries a signed link to the decision form (issue 16).
+        url = (action_url(s, cop, to.email, to.role, Gate.REVIEW_PASSED, now=now, policy=policy)
+               if to.role == Role.OD_MANAGER_CONTACT.value else None)
+        added += enqueue(s, key=key, cop_id=cop.id, kind="evaluation_ready", to=to, now=now, attachment=attachment,
+                         context={**context, "action_url": url})
+    return added
 
 
 def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from copflow.db.tables import CHARTER, COP, GATE_EVIDENCE, MEMBERSHIP, PERSON
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.clock import local_date
+from copflow.services.clock import cop_date, local_date
 from copflow.services.errors import ConcurrentChange, CopClosed, InvalidInput, NotFound
 from lifecycle import (
     CharterView,
@@ -48,7 +48,8 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
                 raise CopClosed(slug)
             snap = read_snapshot(conn, cop)
             check_recordable(snap, g)
-            clean = validate_evidence(g, payload, today)
+            # Dates people enter are checked against the CoP's own date (Sydney is a day ahead of London).
+            clean = validate_evidence(g, payload, cop_date(now, cop.timezone))
             if g is Gate.CHARTER_PUBLISHED and clean.get("version"):
                 taken = conn.scalar(select(CHARTER.c.id).where(CHARTER.c.cop_id == cop.id,
                                                                CHARTER.c.version == clean["version"]))

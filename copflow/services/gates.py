@@ -17,13 +17,11 @@ from copflow.db.models import Charter, Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
-from copflow.services.closing.enter import on_closing_entered
+from copflow.services.effects import Applying, apply_effects
 from copflow.services.errors import ConcurrentChange, InvalidInput
 from copflow.services.evidence import charter_version_taken
 from copflow.services.evidence import record_evidence as record_evidence  # recording is Core: see evidence.py
-from copflow.services.meetings import on_stage_entered
-from copflow.services.outbox import enqueue_transition_notices
-from copflow.services.snapshots import get_cop, refresh_due, snapshot
+from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import (
     CopSnapshot,
     Decision,
@@ -81,44 +79,21 @@ def advance(uow: UnitOfWork, *, slug: str, by: str, now: datetime, policy: Polic
 
 
 def apply_decision(s: Session, cop: Cop, snap: CopSnapshot, decision: Decision, *, who: str, now: datetime,
-                   today: date, policy: Policy, reason: str | None) -> AdvanceResult:
-    """Write the transition, its stage-entry effects, new due dates and notices (caller commits)."""
+                   today: date, policy: Policy, reason: str | None, od_manager: str | None = None) -> AdvanceResult:
+    """Write the transition and apply, in order, everything the core says it sets off (caller commits)."""
     t = decision.transition
     s.add(TransitionRecord(cop_id=cop.id, from_stage=t.source.value, to_stage=t.target.value,
                            trigger=t.trigger, from_visit=cop.stage_visit, at=now, by=who, reason=reason))
-    _on_leave(s, cop, snap, t.source, today)
     cop.stage = t.target.value
     cop.stage_visit += 1
     cop.stage_entered_on = today
     s.flush()
-    refresh_due(s, cop, today, policy)
-    enqueue_transition_notices(s, cop, snap, t.source.value, t.target.value, now=now, policy=policy)
-    on_stage_entered(s, cop, t.source, t.target, today=today, now=now, policy=policy, anchor=cop.review_anchor_on)
-    if t.target is Stage.CLOSING:
-        on_closing_entered(s, cop, now=now, reason=reason or "the community has decided to close")
+    applying = Applying(s, cop, snap, t, now, today, policy, reason, od_manager)
+    apply_effects(applying, decision.effects)
     return AdvanceResult(cop.slug, t.source.value, t.target.value, t.trigger,
                          tuple(w.message for w in decision.warnings),
-                         tuple((e.name, e.payload) for e in decision.events),
+                         tuple((e.name, dict(e.payload)) for e in applying.events),
                          cop.next_due_gate, cop.next_due_on.isoformat() if cop.next_due_on else None)
-
-
-def _on_leave(s: Session, cop: Cop, snap: CopSnapshot, source: Stage, today: date) -> None:
-    """What passing the gates of `source` writes besides the transition."""
-    ev = snap.evidence
-    if source is Stage.FORMING and ev.get(Gate.CORE_GROUP_FORMED, {}).get("domain"):
-        cop.domain = ev[Gate.CORE_GROUP_FORMED]["domain"]
-    elif source is Stage.PLANNING:
-        c = ev[Gate.CHARTER_PUBLISHED]
-        s.add(Charter(cop_id=cop.id, version=c["version"], purpose=c["purpose"], aims=c["aims"],
-                      annual_targets=c["annual_targets"], review_dates=c.get("review_dates", []),
-                      review_cadence_months=c.get("review_cadence_months"), link=c["link"],
-                      published_on=date.fromisoformat(c["published_on"])))
-    elif source is Stage.LAUNCHING:
-        cop.review_anchor_on = date.fromisoformat(ev[Gate.LAUNCH_HELD]["held_on"])
-    elif source is Stage.REVIEWING:
-        cop.review_anchor_on = today
-        if Gate.CLOSE_DECIDED in ev:
-            cop.closing_date = date.fromisoformat(ev[Gate.CLOSE_DECIDED]["closing_date"])
 
 
 def _check_new_charter_version(s: Session, cop: Cop, version: str) -> None:

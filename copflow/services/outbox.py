@@ -6,19 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
-from lifecycle import CopSnapshot, Gate, Notice, Policy, Role
+from copflow.services.links import action_url
+from lifecycle import Audience, Gate, Notice, Policy, Role
+from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
 from notifications.vocabulary import EVIDENCE
-
-_ROLES_FOR_AUDIENCE = {
-    "leads": (Role.LEAD, Role.COORDINATOR),
-    "sponsor": (Role.SPONSOR,),
-    "od_manager": (Role.OD_MANAGER_CONTACT,),
-    "members": (Role.LEAD, Role.COORDINATOR, Role.CORE, Role.WIDER, Role.SPONSOR),
-}
 
 
 @dataclass(frozen=True)
@@ -28,15 +23,30 @@ class Recipient:
     role: str
 
 
-def recipients(cop: Cop, audience: str, od_manager: str | None = None) -> list[Recipient]:
-    """Who hears about `audience` for this CoP, one entry per address (a lead who also coordinates: once)."""
-    roles = {r.value for r in _ROLES_FOR_AUDIENCE[audience]}
+def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
+    """The CoP's current members holding any of `roles`, one entry per address (a lead who also coordinates:
+    once, under the first role by name), in a stable order. An erased person stays on the roster under a
+    pseudonym but is never written to or invited."""
+    from copflow.services.pseudonyms import is_erased
+
+    wanted = {r.value for r in roles}
     seen: dict[str, Recipient] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
-        if m.role in roles and m.left_on is None:
+        if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
             seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role))
-    if audience == "od_manager" and not seen and od_manager:
-        seen[od_manager] = Recipient(od_manager, "OD manager", "od_manager_contact")
+    return list(seen.values())
+
+
+def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = None) -> list[Recipient]:
+    """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once."""
+    seen: dict[str, Recipient] = {}
+    for name in audiences:
+        audience = Audience(name)
+        found = holders(cop, AUDIENCE_ROLES[audience])
+        if not found and od_manager and audience in FALLS_BACK_TO_OD_MANAGER:
+            found = [Recipient(od_manager, "OD manager", Role.OD_MANAGER_CONTACT.value)]
+        for to in found:
+            seen.setdefault(to.email, to)
     return list(seen.values())
 
 
@@ -48,8 +58,11 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
+    from copflow.services.pseudonyms import is_erased
     from notifications.compose import render  # Jinja2 loads only when a message is actually composed
 
+    if is_erased(to.email):  # an erased person stays in the record under a pseudonym, and is never written to
+        return False
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
@@ -81,9 +94,9 @@ def cop_context(cop: Cop) -> dict[str, Any]:
 
 def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
     """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
-    od = recipients(cop, "od_manager", od_manager)
-    return {"leads": [r.name for r in recipients(cop, "leads")],
-            "sponsors": [r.name for r in recipients(cop, "sponsor")],
+    od = recipients(cop, Audience.OD_MANAGER, od_manager=od_manager)
+    return {"leads": [r.name for r in recipients(cop, Audience.LEADS)],
+            "sponsors": [r.name for r in recipients(cop, Audience.SPONSOR)],
             "od_manager": {"name": od[0].name if od else "the CoP programme team",
                            "email": od[0].email if od else (od_manager or "")}}
 
@@ -95,22 +108,19 @@ def survey_url(policy: Policy, slug: str, per_review: str | None = None) -> str 
     return policy.survey_url.replace("{slug}", slug) if policy.survey_url else None
 
 
-def enqueue_transition_notices(s: Session, cop: Cop, snap: CopSnapshot, from_stage: str, to_stage: str, *,
-                               now: datetime, policy: Policy, od_manager: str | None = None) -> int:
-    """Tell leads and sponsor that the CoP moved on, and what comes next."""
-    context = {**cop_context(cop), **people_context(cop, od_manager), "from_stage": from_stage,
-               "to_stage": to_stage, "next_gate": cop.next_due_gate,
-               "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
-    if to_stage == "reviewing" and survey_url(policy, cop.slug):
-        return enqueue_survey_call(s, cop, now=now, policy=policy, context=context)
-    added = 0
-    for to in recipients(cop, "leads") + recipients(cop, "sponsor"):
-        key = f"{cop.slug}/stage/{cop.stage_visit}/{to_stage}/{to.email}"
-        added += enqueue(s, key=key, cop_id=cop.id, kind="stage_changed", to=to, context=context, now=now)
-    return added
+def enqueue_stage_changed(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime,
+                          policy: Policy | None = None) -> int:
+    """Tell people that the CoP moved on, and what comes next. When a review opens with a survey link, the
+    leads and sponsor get the survey call instead (one message each, which says both)."""
+    if cop.stage == "reviewing" and policy is not None and survey_url(policy, cop.slug):
+        return 0
+    context = _moved_on(cop, from_stage)
+    return sum(enqueue(s, key=f"{cop.slug}/stage/{cop.stage_visit}/{cop.stage}/{to.email}", cop_id=cop.id,
+                       kind="stage_changed", to=to, context=context, now=now) for to in people)
 
 
-def enqueue_survey_call(s: Session, cop: Cop, *, now: datetime, policy: Policy, context: dict[str, Any]) -> int:
+def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime,
+                          policy: Policy) -> int:
     """The review's survey call, to every member (leads and sponsor get what the review looks at as well).
 
     The survey closes on the last day the evaluation counts (the review's first day plus the survey window), so
@@ -122,24 +132,37 @@ def enqueue_survey_call(s: Session, cop: Cop, *, now: datetime, policy: Policy, 
         return 0
     opened = cop.stage_entered_on
     closes = opened + timedelta(days=policy.survey_window_days - 1)
-    call = {**context, "closes_on": closes.isoformat(), "survey_url": url,
+    call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
             "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
     return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                       kind="review_opened", to=to, context=call, now=now)
-               for to in recipients(cop, "members"))
+                       kind="review_opened", to=to, context=call, now=now) for to in people)
+
+
+def _moved_on(cop: Cop, from_stage: str) -> dict[str, Any]:
+    return {**cop_context(cop), **people_context(cop), "from_stage": from_stage, "to_stage": cop.stage,
+            "next_gate": cop.next_due_gate, "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
 
 
 def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_manager: str | None,
-                   action_url: str | None = None) -> int:
-    """Queue one reminder (leads) or escalation (sponsor) for everyone in its audience. The OD manager's
-    escalations are not mail of their own: they go into the sweep's one digest."""
+                   policy: Policy | None = None) -> int:
+    """Queue one reminder (leads) or escalation (sponsor) for everyone in its audience; a lead's (or the OD
+    manager's) carries `action_url`, a signed link to the gate's evidence form. The OD manager's escalations
+    are not mail of their own: the sweep puts them into its one digest."""
     context = {**cop_context(cop), **people_context(cop, od_manager), "notice": {
         "kind": notice.kind, "audience": notice.audience, "gate": notice.gate.value,
         "due_on": notice.due_on.isoformat(), "days": notice.days, "step": notice.step},
-        "evidence": list(EVIDENCE.get(notice.gate.value, ())), "action_url": action_url}
+        "evidence": list(EVIDENCE.get(notice.gate.value, ()))}
     kind = "review_due" if notice.gate is Gate.REVIEW_DUE else "gate_reminder"
     added = 0
-    for to in recipients(cop, notice.audience, od_manager):
-        added += enqueue(s, key=f"{notice.key}/{to.email}", cop_id=cop.id, kind=kind, to=to, context=context,
+    for to in recipients(cop, notice.audience, od_manager=od_manager):
+        key = f"{notice.key}/{to.email}"
+        if already_queued(s, key):
+            continue  # already queued: no second link for a message that will not be sent again
+        url = action_url(s, cop, to.email, to.role, notice.gate, now=now, policy=policy or Policy())
+        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=to, context={**context, "action_url": url},
                          now=now)
     return added
+
+
+def already_queued(s: Session, key: str) -> bool:
+    return s.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None

@@ -12,7 +12,7 @@ from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import InvalidInput
 
-STATUSES = ("pending", "sending", "sent", "parked")
+STATUSES = ("pending", "sending", "sent", "parked", "withdrawn")  # withdrawn: its recipient was erased
 
 
 @dataclass(frozen=True)

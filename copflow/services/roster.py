@@ -22,27 +22,27 @@ from copflow.services.meetings import (
     KINDS,
     attendees_for,
     cancel_series,
+    live_series,
     organizer_of,
     schedule,
     send_invitations,
 )
 from copflow.services.snapshots import get_cop, refresh_due
-from lifecycle import Policy, Role, Stage, parse_role
+from lifecycle import Policy, Stage, parse_role
+from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
 
 if TYPE_CHECKING:
     from notifications.ics import Party
 
-ORGANISERS = (Role.COORDINATOR.value, Role.LEAD.value)
+ORGANISERS = {r.value for r in LEAD_ROLES}  # a CoP must keep one of these: they organise its meetings
 
 
 def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> list[str]:
     """Bring every live meeting of `cop` in line with its current roster; what changed, one line each."""
     changes: list[str] = []
-    live = list(s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
-                                                      MeetingSeries.status == "scheduled")
-                          .order_by(MeetingSeries.id)))
-    for series in live:
-        wanted = {p.email: p for p in attendees_for(cop, KINDS[series.kind].roles)}
+    # Meetings already held are left alone: a joiner is not invited to them, a leaver not uninvited.
+    for series in live_series(s, cop, now):
+        wanted = {p.email: p for p in attendees_for(cop, MEETING_ATTENDEES[series.kind])}
         title = KINDS[series.kind].title
         if series.organizer_email not in wanted and not _still_member(cop, series.organizer_email):
             fresh = _hand_over(s, cop, series, now=now, policy=policy)
@@ -74,7 +74,7 @@ def _hand_over(s: Session, cop: Cop, series: MeetingSeries, *, now: datetime, po
     start = datetime.fromisoformat(series.starts_local)
     cancel_series(s, cop, series, now=now, reason=f"its organiser has left; {new_organiser.name} sends it again")
     return schedule(s, cop, series.kind, start, now=now, policy=policy, minutes=series.duration_minutes,
-                    location=series.location, rrule=series.rrule)
+                    location=series.location, rrule=series.rrule, cancelled=tuple(series.cancelled_occurrences))
 
 
 def _still_member(cop: Cop, email: str) -> bool:

@@ -16,11 +16,11 @@ from copflow.services.gates import apply_decision
 from copflow.services.outbox import enqueue_notice, recipients
 from copflow.services.snapshots import load_batch, snapshot
 from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
+from lifecycle.audiences import BEYOND_THE_LEADS
 from lifecycle.due import horizon
 from notifications.vocabulary import gate_words, plural
 
 SWEEP_ACTOR = "copflow sweep"
-ESCALATION_AUDIENCES = ("sponsor", "od_manager")
 # Gates only the OD manager acts on (the review decision; the archive copflow writes itself): nobody else is
 # reminded of them, and the OD manager reads them in the digest's "reviews waiting" and "escalations".
 NOT_THEIRS = {Gate.REVIEW_PASSED: ("leads", "sponsor")}
@@ -100,13 +100,13 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                     for notice in notices_due(snap, today, policy):
                         if notice.audience in NOT_THEIRS.get(notice.gate, ()):
                             continue
-                        if notice.audience in ESCALATION_AUDIENCES:
+                        if notice.audience in BEYOND_THE_LEADS:
                             counts.attention.append(escalation_entry(cop, notice))
                         if notice.audience == "od_manager":
                             continue  # the digest carries it
-                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager)
+                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, policy=policy)
                         counts.notices_queued += queued
-                        if queued and notice.audience in ESCALATION_AUDIENCES:
+                        if queued and notice.audience in BEYOND_THE_LEADS:
                             counts.escalations_queued += queued
                             counts.escalated.append(f"{cop.name}: {gate_words(notice.gate)}, "
                                                     f"{plural(notice.days, 'day')} late; sponsor told")

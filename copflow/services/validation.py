@@ -55,9 +55,18 @@ def email(value: str, field: str = "email") -> str:
     return result.normalized.lower()
 
 
+REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian",
+           "Pacific")
+
+
 def timezone(value: str) -> str:
+    """A place's time zone ("Europe/London", "America/New_York") or UTC. Abbreviations and fixed offsets
+    ("EST", "CET", "Etc/GMT+5") are refused: they never change for daylight saving, the place does."""
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput("timezone", f"{value!r} is not a time zone of the tz database", value=value) from None
+    if value != "UTC" and value.split("/", 1)[0] not in REGIONS:
+        raise InvalidInput("timezone", f"{value!r} is an abbreviation or a fixed offset, not a place: name the place's "
+                                       "zone, e.g. America/New_York, Europe/London (or UTC)")
     return value

@@ -23,7 +23,7 @@ CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input
 CASES = CORPUS["cases"]
 NOW = "2026-03-02T09:00:00+00:00"
 TABLES = ("cop", "person", "membership", "gate_evidence", "charter", "transition", "meeting_series", "notification",
-          "document", "activity", "attendance", "survey_answer")
+          "document", "activity", "attendance", "survey_answer", "erasure")
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +40,23 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     to_launching(url, "launching-cop", with_staff=False)
     under_review(url, "reviewing-cop", with_staff=False)
     to_planning(url, "closed-cop", with_staff=False)
+    _solo(url)
     with UnitOfWork(url) as u:
         u.session.execute(update(Cop).where(Cop.slug == "closed-cop").values(stage="closed"))
         u.commit()
     dispose_all()
     return path
+
+
+def _solo(url: str) -> None:
+    """A CoP whose only coordinator is Sol: erasing Sol is refused."""
+    from copflow.services import cops, people
+    from tests.integration.helpers import P, at
+
+    u = UnitOfWork(url)
+    people.add_person(u, email="sol@uni.example.org", name="Sol Vega", now=at(0))
+    cops.propose_cop(u, slug="solo-cop", name="Solo", now=at(0), policy=P)
+    people.add_member(u, slug="solo-cop", email="sol@uni.example.org", role="coordinator", now=at(0), policy=P)
 
 
 def counts(db: Path) -> dict[str, int]:

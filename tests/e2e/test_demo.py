@@ -99,3 +99,9 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert cal.get_param("method") == "REQUEST"
     text = cal.get_content()
     assert "METHOD:REQUEST" in text and "RRULE:FREQ=MONTHLY" in text and "RSVP=TRUE" in text
+    # Every invitation in the Maildir says where (tests/integration/test_demo_meetings.py checks the days).
+    for m in box:
+        mail = message_from_bytes(m.as_bytes(), policy=policy.default)
+        for part in mail.walk():
+            if part.get_content_type() == "text/calendar":
+                assert re.search(r"^LOCATION:\S", part.get_content(), re.M), mail["Subject"]

@@ -82,7 +82,7 @@ def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):
 
 
 def test_the_summary_links_to_the_ui_only_when_a_server_is_configured(monkeypatch):
-    from notifications.sweep_summary import ui_url
+    from copflow.runs import ui_url
 
     monkeypatch.delenv("PREFECT_UI_URL", raising=False)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)

@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from copflow.db.models import Cop, Document, GateEvidence, MeetingSeries, Membership, Notification, TransitionRecord
+from copflow.db.models import (
+    SCHEMA_VERSION,
+    Cop,
+    Document,
+    GateEvidence,
+    MeetingSeries,
+    Membership,
+    Notification,
+    TransitionRecord,
+)
 from copflow.db.uow import UnitOfWork
 from copflow.services import people
 from copflow.services.closing.archive import close_cop
@@ -186,7 +195,7 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
         evidence = json.loads(zf.read("evidence.json"))
         names = set(zf.namelist())
         lessons = [zf.read(n).decode() for n in names if n.endswith("lessons_learned.md")]
-    assert manifest["schema_version"] == "0005" and manifest["cop"]["slug"] == "data-insight"
+    assert manifest["schema_version"] == SCHEMA_VERSION and manifest["cop"]["slug"] == "data-insight"
     assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
     with UnitOfWork(db_url) as u:
         cop = u.session.scalar(select(Cop))
@@ -255,14 +264,14 @@ def test_a_crash_before_the_rename_leaves_no_half_archive(db_url, tmp_path):
 def test_writes_after_closure_are_refused(db_url, tmp_path):
     closing(db_url)
     close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
-    from copflow.services.meetings import cancel
+    from copflow.services.meeting_changes import cancel
 
     for attempt in (
         lambda: record(db_url, "data-insight", "archive_verified", CLOSING_DAY + 1, archive_path="x"),
         lambda: people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider",
                                   now=at(CLOSING_DAY), policy=P),
         lambda: save_lessons(UnitOfWork(db_url), slug="data-insight", text="late", by="x", now=at(CLOSING_DAY)),
-        lambda: cancel(UnitOfWork(db_url), slug="data-insight", uid="x", now=at(CLOSING_DAY)),
+        lambda: cancel(UnitOfWork(db_url), slug="data-insight", meeting="x@copflow", now=at(CLOSING_DAY)),
         lambda: decide_review(UnitOfWork(db_url), slug="data-insight", decision="pass", decided_by=f"odm@{D}",
                               reason="x", now=at(CLOSING_DAY), policy=P),
     ):

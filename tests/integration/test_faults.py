@@ -56,3 +56,38 @@ def test_a_thousand_messages_through_faults_lose_nothing_and_send_nothing_twice(
     assert f.events["421 on connect"] == 2 and f.events["cut mid-batch"] >= 3 and f.events["451"] == 100
     print(f"\nfault injection: {N} queued, {len(f.received)} received exactly once, {len(parked)} parked with the "
           f"server's 550, 0 lost, {rounds} delivery rounds; faults: {dict(f.events)}")
+
+
+def test_a_connection_dropped_after_the_server_kept_a_message_repeats_that_message_once_with_its_message_id(db_url):
+    """The one fault SMTP cannot tell from a loss: the server keeps the message, the connection drops before its
+    250 arrives. copflow sends it again (never loses it); the copy carries the same Message-ID."""
+    n = 400
+    queue_messages(db_url, [(f"kept/{i}", f"p{i}@x.org") for i in range(n)], now=NOW)
+    server = FaultyServer()
+    server.up()
+    f = server.faults
+    f.cut_after_keep_every = 40  # batches are 100 per connection: at the 40th and 80th of each
+    transport = SmtpTransport("127.0.0.1", server.port, timeout=10)
+    now, rounds = NOW, 0
+    try:
+        while rounds < 40:
+            rounds += 1
+            deliver(UnitOfWork(db_url), transport, sender="copflow <cop@x.org>", now=now, batch_size=100)
+            with UnitOfWork(db_url) as u:
+                if u.session.scalar(select(Notification.id).where(Notification.status != "sent")) is None:
+                    break
+            now += timedelta(minutes=10)
+    finally:
+        server.down()
+    cuts = f.events["cut after keeping"]
+    repeated = {k: c for k, c in f.received.items() if c > 1}
+    assert len(f.received) == n and cuts >= 8
+    assert set(repeated.values()) == {2} and len(repeated) == cuts  # each cut repeats exactly its message, once
+    assert all(len(f.message_ids[k]) == 1 for k in repeated)  # the copy has the original's Message-ID
+    with UnitOfWork(db_url) as u:
+        rows = list(u.session.scalars(select(Notification)))
+    assert {r.status for r in rows} == {"sent"}
+    assert all(r.message_id in f.message_ids[r.idempotency_key] for r in rows)
+    print(f"\ndrop after keeping: {n} queued, {cuts} connections dropped after the server kept a message, "
+          f"{len(repeated)} messages received twice (same Message-ID), {n - len(repeated)} once, 0 lost, "
+          f"{rounds} rounds")

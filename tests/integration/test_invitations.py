@@ -9,7 +9,7 @@ from sqlalchemy import select
 from copflow.db.models import MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver
-from copflow.services.meetings import cancel, reschedule
+from copflow.services.meeting_changes import cancel, reschedule
 from notifications.transports import SmtpTransport
 from tests.integration.helpers import D, P, at, to_active
 from tests.interop.icaljs import read_with_icaljs
@@ -68,9 +68,10 @@ def test_launch_sends_series_invitations_that_clients_accept(db_url, smtp):
     checkin = read_with_icaljs([calendar_part(next(m.message for m in invites
                                                    if series["checkin"].uid in calendar_part(m.message).get_content()))
                                 .get_content()], 4)[0]["events"][0]
-    # Launch held 2025-04-04; check-ins start two weeks later at 12:30 London time, monthly (BST = UTC+1).
-    assert checkin["occurrences"] == ["2025-04-18T11:30:00.000Z", "2025-05-18T11:30:00.000Z",
-                                      "2025-06-18T11:30:00.000Z", "2025-07-18T11:30:00.000Z"]
+    # Launch held 2025-04-04; check-ins start on the policy's second Tuesday at least two weeks later, at 12:30
+    # London time, every month on the second Tuesday (BST = UTC+1).
+    assert checkin["occurrences"] == ["2025-05-13T11:30:00.000Z", "2025-06-10T11:30:00.000Z",
+                                      "2025-07-08T11:30:00.000Z", "2025-08-12T11:30:00.000Z"]
     total = len(invites)
     send(db_url, smtp, 91)
     assert len(invitations(smtp)) == total  # a re-run sends nothing twice
@@ -82,28 +83,29 @@ def test_update_and_cancellations_keep_the_uid_and_raise_the_sequence(db_url, sm
     with UnitOfWork(db_url) as u:
         uid = u.session.scalar(select(MeetingSeries.uid).where(MeetingSeries.kind == "checkin"))
     smtp.received.clear()
-    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=datetime(2025, 4, 22, 13, 0),
+    reschedule(UnitOfWork(db_url), slug="data-insight", meeting=uid, policy=P, start=datetime(2025, 4, 22, 13, 0),
                now=at(91), location="Room 2.14")
-    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(92), occurrence=datetime(2025, 6, 22, 13, 0))
-    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(93), reason="testing")
-    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(94))  # twice: nothing new
+    cancel(UnitOfWork(db_url), slug="data-insight", meeting=uid, now=at(92), occurrence=datetime(2025, 6, 24, 13, 0))
+    cancel(UnitOfWork(db_url), slug="data-insight", meeting=uid, now=at(93), reason="testing")
+    cancel(UnitOfWork(db_url), slug="data-insight", meeting=uid, now=at(94))  # twice: nothing new
     send(db_url, smtp, 95)
     texts = [calendar_part(m.message).get_content() for m in invitations(smtp) if m.rcpt_tos == [f"bob@{D}"]]
     parsed = read_with_icaljs(texts, 2)
     summary = [(p["method"], p["events"][0]["uid"], p["events"][0]["sequence"], p["events"][0]["status"],
                 p["events"][0]["recurrence_id_utc"]) for p in parsed]
     assert summary == [("REQUEST", uid, 1, "CONFIRMED", None),
-                       ("CANCEL", uid, 2, "CANCELLED", "2025-06-22T12:00:00.000Z"),
+                       ("CANCEL", uid, 2, "CANCELLED", "2025-06-24T12:00:00.000Z"),
                        ("CANCEL", uid, 3, "CANCELLED", None)]
-    assert parsed[0]["events"][0]["occurrences"] == ["2025-04-22T12:00:00.000Z", "2025-05-22T12:00:00.000Z"]
+    # Moved to Tuesday 22 April: the series now meets on the fourth Tuesday.
+    assert parsed[0]["events"][0]["occurrences"] == ["2025-04-22T12:00:00.000Z", "2025-05-27T12:00:00.000Z"]
     for m in invitations(smtp):
         cal = calendar_part(m.message)
         method = "CANCEL" if "METHOD:CANCEL" in cal.get_content() else "REQUEST"
         assert cal.get_param("method") == method
     subjects = sorted({m.message["Subject"] for m in invitations(smtp)})
-    assert subjects == ["Cancelled: Core group check-in on Sunday 22 June 2025, 13:00 — Data and Insight",
+    assert subjects == ["Cancelled: Core group check-in on Tuesday 24 June 2025, 13:00 — Data and Insight",
                         "Cancelled: Core group check-in — Data and Insight",
-                        "Updated: Core group check-in (every month) — Data and Insight"]
+                        "Updated: Core group check-in (every month on the fourth Tuesday) — Data and Insight"]
 
 
 def test_an_online_meeting_link_is_the_location_and_the_join_url(db_url, smtp):
@@ -111,9 +113,9 @@ def test_an_online_meeting_link_is_the_location_and_the_join_url(db_url, smtp):
     with UnitOfWork(db_url) as u:
         uid = u.session.scalar(select(MeetingSeries.uid).where(MeetingSeries.kind == "checkin"))
     link = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
-    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=datetime(2025, 4, 22, 13, 0),
+    reschedule(UnitOfWork(db_url), slug="data-insight", meeting=uid, policy=P, start=datetime(2025, 4, 22, 13, 0),
                now=at(91), location=link)
-    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=datetime(2025, 4, 22, 13, 0),
+    reschedule(UnitOfWork(db_url), slug="data-insight", meeting=uid, policy=P, start=datetime(2025, 4, 22, 13, 0),
                now=at(92), location="Room 2.14, Library")
     send(db_url, smtp, 93)
     texts = [calendar_part(m.message).get_content() for m in invitations(smtp)
@@ -130,13 +132,13 @@ def test_an_occurrence_cancelled_earlier_stays_cancelled_in_every_later_invitati
     with UnitOfWork(db_url) as u:
         checkin = u.session.scalar(select(MeetingSeries).where(MeetingSeries.kind == "checkin"))
         uid, first = checkin.uid, datetime.fromisoformat(checkin.starts_local)
-    second = first.replace(month=first.month + 1)
+    second = datetime(2025, 6, 10, 12, 30)  # the second Tuesday after the first, 13 May
     send(db_url, smtp, 90)
     smtp.received.clear()  # what the launch sent, before the occurrence was cancelled
-    cancel(UnitOfWork(db_url), slug="data-insight", uid=uid, now=at(91), occurrence=second)
+    cancel(UnitOfWork(db_url), slug="data-insight", meeting=uid, now=at(91), occurrence=second)
     people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(92))
     people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(92), policy=P)
-    reschedule(UnitOfWork(db_url), slug="data-insight", uid=uid, start_local=first, now=at(93), location="Room 9")
+    reschedule(UnitOfWork(db_url), slug="data-insight", meeting=uid, policy=P, start=first, now=at(93), location="Room 9")
     send(db_url, smtp, 94)
     requests = [calendar_part(m.message).get_content() for m in invitations(smtp)
                 if uid in calendar_part(m.message).get_content() and "METHOD:REQUEST" in

@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from notifications.mime import Outgoing, build
-from notifications.transports import PermanentFailure, SmtpTransport
+from notifications.transports import LoginRefused, SmtpTransport
 from tests.smtp_server import RecordingHandler, free_port
 
 SECRET = "s3cret-Pa55"
@@ -55,13 +55,14 @@ def test_starttls_and_login_deliver(tls_server):
     assert [r.rcpt_tos for r in handler.received] == [["ann@x.org"]]
 
 
-def test_a_refused_login_is_permanent_and_never_shows_the_password(tls_server):
+def test_a_refused_login_is_one_line_and_never_shows_the_password(tls_server):
     controller, _, client_ctx = tls_server
     transport = SmtpTransport("127.0.0.1", controller.port, username="copflow", password="wrong-" + SECRET,
                               starttls=True, ssl_context=client_ctx, timeout=10)
-    with pytest.raises(PermanentFailure) as err, transport.connect():
+    with pytest.raises(LoginRefused) as err, transport.connect():
         pass
-    assert "login refused" in str(err.value) and SECRET not in str(err.value)
+    assert str(err.value).startswith(f"SMTP login refused for user 'copflow' by 127.0.0.1:{controller.port}: 535 ")
+    assert SECRET not in str(err.value) and "\n" not in str(err.value)
     assert SECRET not in repr(transport)
 
 

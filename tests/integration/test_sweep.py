@@ -43,7 +43,8 @@ def test_reminder_goes_to_each_lead_once_however_often_the_sweep_runs(db_url):
         n = u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder")).first()
         assert n.subject == "Reminder: the sponsor meeting of Data and Insight is due on Thursday 27 February 2025"
         assert "in 14 days" in n.body_text and "The date of the meeting with your sponsor (for example:" in n.body_text
-        assert "Reply to this message with these details" in n.body_text and "copflow gate" not in n.body_text
+        # Its one action is the lead's own evidence-form link (issue 16), in issue 14's words.
+        assert "Record it now" in n.body_text and "/e/" in n.body_text and "copflow gate" not in n.body_text
         assert '<span style="white-space: nowrap">Thursday 27 February 2025</span>' in n.body_html
 
 

@@ -19,6 +19,7 @@ from lifecycle import (
     Policy,
     Stage,
     TransitionRefused,
+    after,
     check_recordable,
     decide,
     validate_evidence,
@@ -70,11 +71,7 @@ class Lifecycle(RuleBasedStateMachine):
             assert exc.unmet, "a refusal always says why"
             return
         self.path.append((before.stage, d.transition.target, dict(before.evidence)))
-        anchor = self.today if before.stage in (Stage.LAUNCHING, Stage.REVIEWING) else before.review_anchor_on
-        closing = before.evidence.get(Gate.CLOSE_DECIDED, {}).get("closing_date")
-        self.snap = replace(before, stage=d.transition.target, stage_entered_on=self.today, evidence={},
-                            review_anchor_on=anchor,
-                            closing_date=date.fromisoformat(closing) if closing else before.closing_date)
+        self.snap = after(before, d.transition, d.effects, self.today)  # what the services write, from the core
 
     @invariant()
     def every_step_follows_the_table_with_its_gates_evidenced(self) -> None:

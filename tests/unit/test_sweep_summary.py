@@ -55,3 +55,21 @@ def test_with_a_server_the_links_are_absolute():
     assert "- [events](https://prefect.uni.example.org/v2/artifacts/key/copflow-evaluation-events): recommends **pass**" \
         in md.splitlines()
     assert "(https://prefect.uni.example.org/v2/artifacts/key/copflow-attention)" in md
+
+
+def test_an_evaluation_without_a_report_names_none():
+    from dataclasses import asdict
+
+    from tasks.evaluation import EvaluatedReview
+
+    unwritten = asdict(EvaluatedReview("events", "Events", "pass", ("attendance held up",), None, 2))
+    md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [unwritten], EMPTY, DELIVERY)
+    assert "- [Events](/v2/artifacts/key/copflow-evaluation-events): recommends **pass**" in md.splitlines()
+    assert "None" not in md
+
+
+def test_mail_held_back_by_the_relay_says_how_much_and_until_when():
+    md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [], EMPTY,
+                        {**DELIVERY, "waiting": 1865, "clears_at": "2026-03-02T08:09:40.5+00:00"})
+    assert "| Mail still waiting (sending limits, retrying or in flight) | 1865 |" in md.splitlines()
+    assert "Mail waiting: 1865; at the relay's pace all of it will have gone by Monday 2 March 2026, 08:09 UTC." in md

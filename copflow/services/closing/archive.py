@@ -17,7 +17,6 @@ from copflow.services.clock import local_date
 from copflow.services.closing.contents import gather
 from copflow.services.errors import InvalidInput
 from copflow.services.gates import add_evidence, apply_decision, concurrent_guard
-from copflow.services.outbox import cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import Gate, Policy, Stage, decide
 from notifications.archive import ArchiveError, read_member, verify_archive, write_archive
@@ -75,17 +74,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
                                                      "verified_on": today.isoformat()}, who=ACTOR, now=now, today=today)
         snap = snapshot(s, cop)
         apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
-                       today=today, policy=policy, reason=f"archive verified: {path.name}")
-        cop.closed_at, cop.archive_path = now, str(path)
-        od = people_context(cop, od_manager)["od_manager"]
-        keeper = f"the CoP programme team ({od['name']}, {od['email']})" if od["email"] else "the CoP programme team"
-        # Where the archive is kept, by name, and whom to ask for a copy: no server path, no checksum in prose.
-        context = {**cop_context(cop), "closed_on": today.isoformat(), "archive_name": path.name,
-                   "archive_keeper": keeper}
-        for to in recipients(cop, "leads") + recipients(cop, "sponsor") + recipients(cop, "od_manager", od_manager):
-            enqueue(s, key=f"{slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,
-                    context=context, now=now)
-        uow.commit()
+                       today=today, policy=policy, reason=f"archive verified: {path.name}", od_manager=od_manager)
+        uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
     return ClosureResult(slug, str(path), digest, check.files, already_closed=False)
 
 

@@ -20,6 +20,14 @@ from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 LESSONS = "lessons_learned"
 
 
+def keep_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> Document:
+    """Write the lessons-learned draft from the CoP's record and keep it for the leads (caller commits)."""
+    draft = Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}",
+                     content=lessons_draft(s, cop, now=now, reason=reason), created_by="copflow", created_at=now)
+    s.add(draft)
+    return draft
+
+
 def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
     charter = current_charter(s, cop.id)
     transitions = list(s.scalars(select(TransitionRecord).where(TransitionRecord.cop_id == cop.id)

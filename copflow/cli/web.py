@@ -1,0 +1,66 @@
+"""`copflow web` (the leads' web app) and `copflow links issue|revoke`. Starlette and uvicorn are imported only
+when the web command runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from copflow.cli import context as ctx
+
+links_app = typer.Typer(help="Signed links in mails: make one by hand, or revoke them.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("web")(web)
+    app.add_typer(links_app, name="links")
+
+
+def web(
+    host: Annotated[str, typer.Option(help="Address to listen on (behind a reverse proxy: 127.0.0.1).")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    rate_limit: Annotated[int, typer.Option(min=0, help="Requests a minute one client may make to link pages "
+                                                        "(0: no limit).")] = 120,
+    cache_seconds: Annotated[float, typer.Option(min=0, help="How long a page's reading is reused (a change made "
+                                                             "outside the web app shows within this).")] = 2.0,
+) -> None:
+    """Serve the web app: evidence forms and CoP pages by signed link, the CoP hub, calendar feeds."""
+    import uvicorn
+
+    from copflow.web.app import create_app
+    from copflow.web.security import log_config
+
+    s = ctx.settings()
+    typer.echo(f"copflow web on http://{host}:{port} (links in mails point to {s.web_url}); Ctrl+C stops it",
+               err=True)
+    app = create_app(s, rate_limit=rate_limit, cache_seconds=cache_seconds)
+    uvicorn.run(app, host=host, port=port, log_config=log_config(), proxy_headers=True, server_header=False)
+
+
+@links_app.command("issue")
+def links_issue(
+    email: Annotated[str, typer.Argument(help="The person the link is for (it works for them only).")],
+    cop: Annotated[str | None, typer.Option(help="The CoP (not for a calendar feed).")] = None,
+    purpose: Annotated[str, typer.Option(help="evidence (one gate's form), cop (the CoP's page) or feed.")] = "cop",
+    gate: Annotated[str | None, typer.Option(help="For an evidence link: the gate.")] = None,
+) -> None:
+    """Make a signed link and print it (send it to that person yourself)."""
+    from copflow.services.links import issue
+
+    typer.echo(issue(ctx.uow(), slug=cop, email=email, purpose=purpose, gate=gate, now=ctx.now(),
+                     policy=ctx.policy(), web_url=ctx.settings().web_url))
+
+
+@links_app.command("revoke")
+def links_revoke(
+    link: Annotated[str | None, typer.Argument(help="The link (as in the mail) or its token.")] = None,
+    cop: Annotated[str | None, typer.Option(help="Every live link of this CoP.")] = None,
+    email: Annotated[str | None, typer.Option(help="Every live link made for this address.")] = None,
+) -> None:
+    """Revoke a link, or every link of a CoP and/or a person; a revoked link shows 'not found'."""
+    from copflow.services.links import revoke
+
+    n = revoke(ctx.uow(), now=ctx.now(), link=link, slug=cop, email=email)
+    typer.echo(f"{n} link(s) revoked")

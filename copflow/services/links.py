@@ -1,0 +1,159 @@
+"""Signed links sent by mail: a lead opens the evidence form of one gate, their CoP's page, or a calendar feed.
+
+A link is a random token of 192 bits. Only its SHA-256 is stored, bound to the address it was made for, one
+CoP, one purpose and (for evidence) one gate of one stage visit; it expires after the policy's `link_days` and
+can be revoked. Unknown, revoked and other-CoP tokens all raise the same LinkNotFound, so nobody can tell
+them apart from outside.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from copflow.db.models import Cop, Link, Person
+from copflow.db.uow import UnitOfWork
+from copflow.services.errors import CopflowError, InvalidInput, NotFound
+from copflow.services.snapshots import get_cop
+from lifecycle import Gate, Policy, parse_gate
+from lifecycle.due import AUTOMATED_GATES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+PURPOSES = ("evidence", "cop", "feed")
+_PATHS = {"evidence": "e", "cop": "c", "feed": "f"}
+TOKEN_BYTES = 24  # 192 bits
+
+
+class LinkNotFound(CopflowError):
+    """The same answer for an unknown, revoked, other-CoP or other-purpose token (no enumeration)."""
+
+    def __init__(self) -> None:
+        super().__init__("this link does not exist or is no longer valid")
+
+
+class LinkExpired(CopflowError):
+    def __init__(self, link_id: int) -> None:
+        self.link_id = link_id
+        super().__init__("this link has expired")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a valid link lets its holder do."""
+
+    link_id: int
+    email: str
+    purpose: str
+    cop_slug: str | None
+    gate: str | None
+    stage_visit: int | None
+    expires_at: datetime
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def link_url(web_url: str, purpose: str, token: str) -> str:
+    suffix = ".ics" if purpose == "feed" else ""
+    return f"{web_url.rstrip('/')}/{_PATHS[purpose]}/{token}{suffix}"
+
+
+def token_of(text: str) -> str:
+    """The token in a link as pasted (the whole URL, or just the token)."""
+    last = text.strip().rstrip("/").rsplit("/", 1)[-1]
+    return last.removesuffix(".ics")
+
+
+def _web_url(web_url: str | None) -> str:
+    if web_url:
+        return web_url
+    from copflow.settings import load_settings
+
+    return load_settings().web_url
+
+
+def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: datetime, policy: Policy,
+               gate: Gate | None = None, web_url: str | None = None) -> str:
+    """Add one link (caller commits) and return its absolute URL: the only place the token ever exists."""
+    if purpose not in PURPOSES:
+        raise InvalidInput("purpose", f"must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+    if (purpose == "evidence") != (gate is not None) or (purpose != "feed" and cop is None):
+        raise InvalidInput("gate", "an evidence link names one gate of one CoP; other links name no gate")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    s.add(Link(token_hash=token_hash(token), cop_id=cop.id if cop else None, email=email.lower(), purpose=purpose,
+               gate=gate.value if gate else None, stage_visit=cop.stage_visit if cop and gate else None,
+               created_at=now, expires_at=now + timedelta(days=policy.link_days), revoked_at=None,
+               renewed_at=None))
+    s.flush()
+    return link_url(_web_url(web_url), purpose, token)
+
+
+def action_url(s: Session, cop: Cop, email: str, role: str, gate: Gate, *, now: datetime,
+               policy: Policy) -> str | None:
+    """The evidence-form link for a reminder to a lead or an OD manager's decision reminder; None for a gate
+    copflow passes itself (the closure archive) and for sponsors (told, not asked to act)."""
+    if gate in AUTOMATED_GATES or role == "sponsor":
+        return None
+    return issue_link(s, email=email, cop=cop, purpose="evidence", gate=gate, now=now, policy=policy)
+
+
+def issue(uow: UnitOfWork, *, slug: str | None, email: str, purpose: str, now: datetime, policy: Policy,
+          gate: str | None = None, web_url: str | None = None) -> str:
+    """A link for one person, made by hand (`copflow links issue`, the demo)."""
+    with uow:
+        s = uow.session
+        cop = get_cop(s, slug) if slug else None
+        addr = email.strip().lower()
+        if s.scalar(select(Person.id).where(Person.email == addr)) is None:
+            raise NotFound("person", addr)
+        url = issue_link(s, email=addr, cop=cop, purpose=purpose, now=now, policy=policy,
+                         gate=parse_gate(gate) if gate else None, web_url=web_url)
+        uow.commit()
+        return url
+
+
+def find(s: Session, token: str, *, now: datetime, purpose: str, slug: str | None = None) -> Grant:
+    """The grant of a valid token for `purpose` (and CoP `slug` when given); LinkNotFound or LinkExpired."""
+    if not token or len(token) > 100:
+        raise LinkNotFound()
+    link = s.scalar(select(Link).where(Link.token_hash == token_hash(token)))
+    if link is None or link.revoked_at is not None or link.purpose != purpose:
+        raise LinkNotFound()
+    cop_slug = s.scalar(select(Cop.slug).where(Cop.id == link.cop_id)) if link.cop_id is not None else None
+    if slug is not None and cop_slug != slug:
+        raise LinkNotFound()
+    if link.expires_at <= now:
+        raise LinkExpired(link.id)
+    return Grant(link.id, link.email, link.purpose, cop_slug, link.gate, link.stage_visit, link.expires_at)
+
+
+def resolve(uow: UnitOfWork, token: str, *, now: datetime, purpose: str) -> Grant:
+    with uow:
+        return find(uow.session, token, now=now, purpose=purpose)
+
+
+def revoke(uow: UnitOfWork, *, now: datetime, link: str | None = None, slug: str | None = None,
+           email: str | None = None) -> int:
+    """Revoke one link (by its URL or token), or every live link of a CoP and/or an address; returns how many."""
+    if not (link or slug or email):
+        raise InvalidInput("links", "name a link, a CoP or an address to revoke")
+    with uow:
+        s = uow.session
+        q = update(Link).where(Link.revoked_at.is_(None)).values(revoked_at=now)
+        if link:
+            q = q.where(Link.token_hash == token_hash(token_of(link)))
+        if slug:
+            q = q.where(Link.cop_id == get_cop(s, slug).id)
+        if email:
+            q = q.where(Link.email == email.strip().lower())
+        count = len(s.execute(q.returning(Link.id)).all())
+        uow.commit()
+        return count

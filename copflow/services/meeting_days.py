@@ -1,0 +1,214 @@
+"""When meetings can be held: the rule a series repeats by, its occurrences, and the days none is held.
+
+Occurrences are wall-clock times in the series' zone (an RRULE repeats in local time, across daylight saving).
+A day is a meeting day when it is one of the organisation's working days, not a public holiday of the CoP's
+region (the `holidays` package, imported only here and only when holidays are looked up) and not a closure day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from copflow.db.models import Cop
+from copflow.services.errors import InvalidInput
+from lifecycle import Policy
+from lifecycle.policy import WEEKDAY_NAMES, weekday_number, weekday_position
+from notifications.vocabulary import short_date
+
+BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+HORIZON = timedelta(days=3 * 366)  # holidays are left out of a series this far ahead of its latest change
+
+
+@dataclass(frozen=True)
+class MeetingDays:
+    """The days a CoP can meet on."""
+
+    working: frozenset[int]
+    region: str
+    closures: frozenset[date]
+
+    def why_not(self, day: date) -> str | None:
+        """Why no meeting is held on `day` ("a Saturday", "Christmas Day", "a closure day"), or None."""
+        if day.weekday() not in self.working:
+            return f"a {WEEKDAY_NAMES[day.weekday()].title()}"
+        if day in self.closures:
+            return "a closure day"
+        return _holiday_names(self.region, day.year).get(day)
+
+
+def meeting_days(cop: Cop, policy: Policy) -> MeetingDays:
+    region = cop.public_holidays if cop.public_holidays is not None else policy.public_holidays
+    return MeetingDays(frozenset(weekday_number(d) for d in policy.working_days), region,
+                       frozenset(date.fromisoformat(d) for d in policy.closure_dates))
+
+
+@lru_cache(maxsize=256)
+def _holiday_names(region: str, year: int) -> dict[date, str]:
+    if not region:
+        return {}
+    import holidays
+
+    country, _, sub = region.partition("-")
+    try:
+        found = holidays.country_holidays(country, subdiv=sub or None, years=year)
+    except NotImplementedError:
+        raise InvalidInput("public_holidays", f"{region!r} is not a country or subdivision the holidays package "
+                                              "knows (e.g. GB-ENG, IE, US-NY, AU-NSW, IN)") from None
+    return {d: name for d, name in sorted(found.items())}
+
+
+def check_region(region: str) -> str:
+    """A holidays region code that the holidays package knows ("" for none)."""
+    from lifecycle.policy import is_region
+
+    if region and not is_region(region):
+        raise InvalidInput("public_holidays", f"{region!r} is not a region code like GB-ENG, IE, US-NY or AU-NSW")
+    _holiday_names(region, 2026)
+    return region
+
+
+# --- rules --------------------------------------------------------------------------------------------------
+
+def monthly_rule(every: int, nth: int, weekday: int) -> str:
+    return f"FREQ=MONTHLY;INTERVAL={every};BYDAY={nth}{BYDAY[weekday]}"
+
+
+def weekly_rule(every: int, weekday: int) -> str:
+    return f"FREQ=WEEKLY;INTERVAL={every};BYDAY={BYDAY[weekday]}"
+
+
+def position_of(day: date) -> int:
+    """The weekday position of `day` in its month: 1-4, or -1 for the fifth (a "fifth Tuesday" skips months)."""
+    nth = (day.day - 1) // 7 + 1
+    return -1 if nth == 5 else nth
+
+
+def parse_rule(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    return dict(part.split("=", 1) for part in text.split(";"))
+
+
+def rule_text(rule: dict[str, str]) -> str:
+    return ";".join(f"{k}={v}" for k, v in rule.items())
+
+
+def rule_in_words(text: str | None) -> str | None:
+    """"every month on the second Tuesday", "every 6 weeks on Thursday", with "until …" when it ends."""
+    rule = parse_rule(text)
+    if not rule:
+        return None
+    n = int(rule.get("INTERVAL", "1"))
+    unit = {"MONTHLY": "month", "WEEKLY": "week", "DAILY": "day", "YEARLY": "year"}[rule["FREQ"]]
+    words = f"every {unit}" if n == 1 else f"every {n} {unit}s"
+    byday = rule.get("BYDAY")
+    if byday:
+        name = WEEKDAY_NAMES[BYDAY.index(byday[-2:])].title()
+        words += f" on the {ORDINAL_WORDS[int(byday[:-2])]} {name}" if byday[:-2] else f" on {name}"
+    if "UNTIL" in rule:
+        words += f", until {short_date(datetime.strptime(rule['UNTIL'][:8], '%Y%m%d').date())}"
+    return words
+
+
+def with_until(text: str, last_local: datetime, tzid: str) -> str:
+    """The rule ended at its occurrence `last_local` (UNTIL in UTC, as RFC 5545 wants with a TZID'd DTSTART)."""
+    rule = parse_rule(text)
+    rule["UNTIL"] = last_local.replace(tzinfo=ZoneInfo(tzid)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return rule_text(rule)
+
+
+# --- occurrences --------------------------------------------------------------------------------------------
+
+def occurrences(start: datetime, rule_text_: str | None, tzid: str, until: datetime) -> list[datetime]:
+    """Every occurrence (wall-clock, naive) from `start` up to `until`, the rule's own UNTIL respected."""
+    if not rule_text_:
+        return [start] if start <= until else []
+    from dateutil.rrule import rrulestr
+
+    rule = parse_rule(rule_text_)
+    end = until
+    if "UNTIL" in rule:
+        stop = datetime.strptime(rule.pop("UNTIL"), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        end = min(end, stop.astimezone(ZoneInfo(tzid)).replace(tzinfo=None))
+    return list(rrulestr(f"RRULE:{rule_text(rule)}", dtstart=start).between(start, end, inc=True))
+
+
+def first_on_or_after(day: date, rule_text_: str, at: datetime, ok: Callable[[date], bool]) -> datetime:
+    """The first day on or after `day` that `rule_text_` meets on and `ok` accepts, at `at`'s time of day."""
+    from dateutil.rrule import rrulestr
+
+    rule = parse_rule(rule_text_)
+    rule["INTERVAL"] = "1"  # any matching day will do for a first meeting
+    rule.pop("UNTIL", None)
+    start = datetime.combine(day, at.time())
+    candidate: datetime
+    for candidate in rrulestr(f"RRULE:{rule_text(rule)}", dtstart=start):
+        if ok(candidate.date()):
+            return candidate
+        if candidate > start + timedelta(days=400):
+            break
+    raise InvalidInput("rule", f"no meeting day for {rule_in_words(rule_text_)} in the year after {day}")
+
+
+def next_meeting_day(day: date, days: MeetingDays) -> date:
+    """`day`, or the first meeting day after it (a one-off meeting copflow places itself)."""
+    for _ in range(60):
+        if days.why_not(day) is None:
+            return day
+        day += timedelta(days=1)
+    raise InvalidInput("date", f"no meeting day in the 60 days from {day}")
+
+
+def check_wall_clock(when: datetime, tzid: str, what: str = "--at") -> None:
+    """Refuse a local time that does not exist (clocks go forward) or happens twice (clocks go back)."""
+    zone = ZoneInfo(tzid)
+    early, late = when.replace(tzinfo=zone, fold=0), when.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return
+    roundtrip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if roundtrip != when:
+        raise InvalidInput(what, f"{when:%Y-%m-%d %H:%M} does not exist in {tzid} (the clocks go forward): "
+                                 "pick another time")
+    raise InvalidInput(what, f"{when:%Y-%m-%d %H:%M} happens twice in {tzid} (the clocks go back): "
+                             "pick another time")
+
+
+def check_series_clock(start: datetime, rule: str | None, tzid: str) -> None:
+    """Every occurrence in the horizon must be a time that exists once (a 01:30 series meets a change day)."""
+    for when in occurrences(start, rule, tzid, start + HORIZON):
+        check_wall_clock(when, tzid, "time")
+
+
+def skipped(start: datetime, rule: str | None, tzid: str, days: MeetingDays, now: datetime) -> list[list[str]]:
+    """The occurrences of a series that fall on a day without meetings, with why, up to HORIZON ahead."""
+    if not rule:
+        return []
+    until = max(start, now.astimezone(ZoneInfo(tzid)).replace(tzinfo=None)) + HORIZON
+    out = []
+    for when in occurrences(start, rule, tzid, until):
+        why = days.why_not(when.date())
+        if why is not None:
+            out.append([when.isoformat(timespec="minutes"), why])
+    return out
+
+
+def day_name(text: str) -> str:
+    """A weekday as a user typed it, checked and title-cased ("wednesday" → "Wednesday")."""
+    try:
+        return WEEKDAY_NAMES[weekday_number(text)].title()
+    except ValueError as exc:
+        raise InvalidInput("weekday", str(exc)) from None
+
+
+def checkin_position(cop: Cop, policy: Policy) -> tuple[int, int]:
+    nth, weekday = weekday_position(policy.checkin_day)
+    return nth, weekday_number(cop.meeting_weekday) if cop.meeting_weekday else weekday
+
+
+def catchup_weekday(cop: Cop, policy: Policy) -> int:
+    return weekday_number(cop.meeting_weekday or policy.sponsor_catchup_weekday)

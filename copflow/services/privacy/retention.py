@@ -1,0 +1,66 @@
+"""Retention of sent mail: after the policy's period (365 days by default) a sent message keeps only what the
+idempotency and the audit need: its key, kind, status, times and a hash of its recipient. Parked mail is kept
+until someone resolves it. The idempotency key stays, so a sweep re-run after a purge still sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from copflow.db.models import Notification
+from copflow.db.uow import UnitOfWork
+from copflow.services.pseudonyms import recipient_hash
+from lifecycle import Policy
+
+# Statuses whose content is purged once old enough: sent mail, and mail withdrawn because its recipient was erased.
+PURGED_STATUSES = ("sent", "withdrawn")
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    purged: int  # messages whose content was removed today
+    attachments: int  # of those, messages that carried a file
+    parked_kept: int  # parked messages older than the period, kept until resolved
+    retention_days: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"purged": self.purged, "attachments": self.attachments, "parked_kept": self.parked_kept,
+                "retention_days": self.retention_days}
+
+
+def purged_values(address: str, now: datetime) -> dict[str, Any]:
+    """The columns of a message whose content is purged (what it keeps is what this leaves out)."""
+    return {"recipient": "", "recipient_hash": recipient_hash(address) if address else None, "recipient_name": None,
+            "subject": "", "body_text": "", "body_html": None, "ics": None, "attachment_name": None,
+            "attachment": None, "purged_at": now}
+
+
+def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 1000) -> PurgeCounts:
+    """Purge the content of mail sent (or withdrawn) more than `policy.mail_retention_days` ago; in batches, each
+    its own transaction, so a long backlog never holds a lock for long. Safe to re-run: purged rows are skipped."""
+    cutoff = now - timedelta(days=policy.mail_retention_days)
+    old = (Notification.purged_at.is_(None), Notification.status.in_(PURGED_STATUSES),
+           func.coalesce(Notification.sent_at, Notification.created_at) < cutoff)
+    purged = attachments = 0
+    while True:
+        with uow:
+            s = uow.session
+            rows = s.execute(select(Notification.id, Notification.recipient, Notification.attachment_name)
+                             .where(*old).order_by(Notification.id).limit(batch_size)).all()
+            if not rows:
+                break
+            for nid, address, attachment in rows:
+                # Guarded by purged_at, so a concurrent purge of the same row changes nothing twice.
+                s.execute(update(Notification).where(Notification.id == nid, Notification.purged_at.is_(None))
+                          .values(**purged_values(address, now)))
+                attachments += attachment is not None
+            uow.commit()
+        purged += len(rows)
+    with uow:
+        parked = uow.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.status == "parked", Notification.created_at < cutoff)) or 0
+    return PurgeCounts(purged, attachments, parked, policy.mail_retention_days)

@@ -1,0 +1,129 @@
+"""What keeps the web app safe: security headers, the CSRF check, a rate limit on token pages, and an access log
+that never shows a token."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# No script at all, styles only from our own static file, no framing, forms post back to us only.
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+TOKEN_PATH = re.compile(r"/(e|c|f)/[^/?#\s\"]+")
+CSRF_COOKIE = "copflow_csrf"
+CSRF_FIELD = "csrf"
+
+
+def redact(text: str) -> str:
+    """A path or log line with every link token replaced."""
+    return TOKEN_PATH.sub(lambda m: f"/{m.group(1)}/[token]", text)
+
+
+class SecurityHeaders:
+    """Adds the headers to every response, and a no-store cache rule to pages reached by a token."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = TOKEN_PATH.match(scope.get("path", "")) is not None
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += HEADERS
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+class RateLimit:
+    """At most `limit` requests per `window` seconds from one client to the token pages and the join form;
+    beyond that, 429 until the window moves on. Guessing tokens (192 bits) is hopeless anyway; this keeps a
+    script from trying, and from sending join mails in bulk."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, window: float = 60.0) -> None:
+        self.app = app
+        self.limit = limit
+        self.window = window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(client, deque())
+            while hits and hits[0] <= now - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            if len(self._hits) > 10_000:  # forget idle clients rather than grow without bound
+                for key in [k for k, v in self._hits.items() if not v][:5000]:
+                    del self._hits[key]
+            return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if self.limit > 0 and (TOKEN_PATH.match(path) or path.startswith("/join/")):
+            client = (scope.get("client") or ("?", 0))[0]
+            if not self.allow(client):
+                await send({"type": "http.response.start", "status": 429,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", b"60")]})
+                await send({"type": "http.response.body", "body": b"Too many requests; try again in a minute.\n"})
+                return
+        await self.app(scope, receive, send)
+
+
+def new_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def csrf_ok(cookie: str | None, submitted: str | None) -> bool:
+    """Double-submit check: the form's hidden field must equal the cookie set with the page (SameSite=Strict)."""
+    return bool(cookie) and bool(submitted) and secrets.compare_digest(str(cookie), str(submitted))
+
+
+class RedactTokens(logging.Filter):
+    """On uvicorn's access log (and any other): the request line's path loses its token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging with the token filter on every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = {**LOGGING_CONFIG, "filters": {"redact": {"()": RedactTokens}}}
+    config["handlers"] = {name: {**h, "filters": ["redact"]} for name, h in LOGGING_CONFIG["handlers"].items()}
+    return config

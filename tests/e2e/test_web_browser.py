@@ -1,0 +1,369 @@
+"""Leads act from their inbox, in a real browser: Playwright drives Debian's Chromium against `copflow web` (its own
+process) on SQLite and on PostgreSQL. The link is taken from a real reminder in the Maildir; axe-core checks each
+page; the server's whole log is searched for tokens at the end."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from copflow.db.uow import UnitOfWork
+from copflow.services.delivery import deliver_with_settings
+from copflow.services.sweep import due_cop_batches, sweep_batch
+from copflow.settings import load_settings
+from tests.e2e.webapp import CHROMIUM, Server, axe_violations, free_port, link_in, text_of, web_server
+from tests.integration.helpers import D, P, at, to_launching
+
+NOW = at(110)  # HR-style launch of data-insight due at day 116: the 7-day reminder is owed
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """data-insight in stage launching, its reminders swept and delivered to the Maildir, and the web app up."""
+    port = free_port()
+    monkeypatch.setenv("COPFLOW_WEB_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("COPFLOW_MAILDIR", str(tmp_path / "maildir"))
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    to_launching(db_url)
+    for batch in due_cop_batches(UnitOfWork(db_url), now=NOW, policy=P):
+        sweep_batch(UnitOfWork(db_url), batch, now=NOW, policy=P, od_manager=f"odm@{D}")
+    deliver_with_settings(load_settings(), now=NOW)
+    with web_server(tmp_path, db_url, port, NOW) as server:
+        yield server
+
+
+def reminder_link(site: Server, to: str) -> str:
+    [mail] = [m for m in site.mails() if m["To"].endswith(f"<{to}>") and "launch held" in m["Subject"]]
+    return link_in(mail, site.url)
+
+
+def no_serious_violations(page: Any, where: str) -> None:
+    found = axe_violations(page)
+    assert found == [], f"{where}: {found}"
+
+
+def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, browser: Any, db_url: str) -> None:
+    link = reminder_link(site, f"ann@{D}")
+    ctx = browser.new_context(bypass_csp=True)  # axe-core is injected as a script; the CSP is tested apart
+    page = ctx.new_page()
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Launch held"
+    assert "For example" in page.locator("#field-attendance").inner_text()
+    no_serious_violations(page, "evidence form")
+
+    page.fill("#held_on", "2025-05-01")  # a mistake: after today (2025-04-26)
+    page.fill("#attendance", "42")
+    page.fill("#feedback", "Keen on dashboards")
+    page.click("button[type=submit]")
+    beside = page.locator("#field-held_on .error-text")
+    assert "in the future" in beside.inner_text()
+    assert page.locator("#held_on").get_attribute("aria-invalid") == "true"
+    assert page.input_value("#attendance") == "42"  # what was typed is kept
+    assert page.locator("#field-attendance .error-text").count() == 0
+    no_serious_violations(page, "form with an error")
+    sent_before = site.ids()
+
+    page.fill("#held_on", "2025-04-24")
+    page.click("button[type=submit]")
+    assert "has moved on to active" in page.locator("#notice").inner_text()
+    assert "ann@uni.example.org (via web)" in page.locator(".passed").inner_text()
+    no_serious_violations(page, "recorded")
+
+    from copflow.services.cops import show_cop
+
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P).as_dict()
+    assert d["stage"] == "active"
+    assert d["transitions"][-1]["by"] == f"ann@{D} (via web)"  # type: ignore[index]
+    evidence = [e for e in d["evidence"] if e["gate"] == "launch_held"]  # type: ignore[attr-defined]
+    assert evidence[-1]["recorded_by"] == f"ann@{D} (via web)" and evidence[-1]["payload"]["attendance"] == 42
+    new = site.since(sent_before)
+    changed = [m for m in new if "has moved from launching to active" in text_of(m)]
+    assert {m["To"].split("<")[-1].rstrip(">") for m in changed} >= {f"ann@{D}", f"bob@{D}", f"dir@{D}"}
+
+    # Reused: the gate is passed, so the link shows what was recorded and cannot overwrite it.
+    page.goto(link)
+    assert "This gate is passed" in page.locator(".passed").inner_text()
+    assert page.locator("button[type=submit]").count() == 0
+    csrf = page.locator("input[name=csrf]").get_attribute("value")
+    again = page.request.post(link, form={"csrf": csrf, "held_on": "2025-04-20", "attendance": "1"})
+    assert again.status == 409
+    page.goto(link.replace("/e/", "/c/"))  # the same link opens the CoP's page
+    assert page.locator("h1").inner_text() == "Data and Insight"
+    assert "Stage: active" in page.locator("#h-stage + p").inner_text()
+    no_serious_violations(page, "CoP page")
+    ctx.close()
+
+    log = site.log.read_text()
+    assert "/e/[token]" in log  # the access log ran, redacted
+    for token in re.findall(r"/[ecf]/([A-Za-z0-9_\-]{20,})", " ".join(text_of(m) for m in site.mails())):
+        assert token not in log
+
+
+def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, db_url: str) -> None:
+    from copflow.services import cops, links, people
+
+    u = UnitOfWork
+    old = links.issue(u(db_url), slug="data-insight", email=f"bob@{D}", purpose="evidence", gate="launch_held",
+                      now=at(70), policy=P, web_url=site.url)  # 30 days: expired at day 100
+    revoked = links.issue(u(db_url), slug="data-insight", email=f"bob@{D}", purpose="cop", now=NOW, policy=P,
+                          web_url=site.url)
+    assert links.revoke(u(db_url), now=NOW, link=revoked) == 1
+    cops.propose_cop(u(db_url), slug="other", name="Other", now=at(100), policy=P)
+    people.add_member(u(db_url), slug="other", email=f"cat@{D}", role="lead", now=at(100), policy=P)
+    other = links.issue(u(db_url), slug="other", email=f"cat@{D}", purpose="cop", now=NOW, policy=P,
+                        web_url=site.url)
+    page = browser.new_page()
+    answers = {}
+    for name, url in (("forged", f"{site.url}/e/{'A' * 32}"), ("revoked", revoked),
+                      ("other-purpose", other.replace("/c/", "/e/")),
+                      ("other-cop", other.replace("/c/", "/c/") + "/gate/launch_held")):
+        r = page.goto(url)
+        answers[name] = (r.status, page.content())
+    assert {s for s, _ in answers.values()} == {404}
+    assert len({body.replace(k, "") for k, (_, body) in answers.items()}) == 1  # indistinguishable
+    # A lead's link stops working once she no longer leads the CoP.
+    from copflow.services.roster import end_membership
+
+    people.add_member(u(db_url), slug="other", email=f"dir@{D}", role="coordinator", now=at(100), policy=P)
+    end_membership(u(db_url), slug="other", email=f"cat@{D}", now=NOW, policy=P)
+    assert page.goto(other).status == 404
+
+    r = page.goto(old)
+    assert r.status == 410 and "This link has expired" in page.content()
+    before = site.ids()
+    page.click("button[type=submit]")
+    assert "A fresh link is on its way" in page.content()
+    [fresh] = site.since(before)
+    assert fresh["To"].endswith(f"<bob@{D}>")  # the address it was made for, and nowhere else
+    new_link = link_in(fresh, site.url)
+    assert new_link != old and page.goto(new_link).status == 200
+    assert page.locator("h1").inner_text() == "Launch held"
+    page.goto(old)
+    page.click("button[type=submit]")  # asking again the same day sends nothing more
+    assert len(site.since(before)) == 1 and "sent already" in page.content()
+    page.close()
+
+
+def test_every_form_refuses_a_post_without_its_csrf_token_and_any_upload(site: Server, browser: Any) -> None:
+    link = reminder_link(site, f"bob@{D}")
+    page = browser.new_page()
+    r = page.goto(link)
+    headers = r.headers
+    assert "script-src" not in headers["content-security-policy"]
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+    assert page.locator("style, script, [style]").count() == 0
+    csrf = page.locator("input[name=csrf]").get_attribute("value")
+    for url in (link, f"{site.url}/join/data-insight", link.replace("/e/", "/c/") + "/members"):
+        refused = page.request.post(url, form={"held_on": "2025-04-24", "name": "X", "email": f"x@{D}"})
+        assert refused.status == 403, url
+        forged = page.request.post(url, form={"csrf": "not-the-cookie", "name": "X", "email": f"x@{D}"})
+        assert forged.status == 403, url
+    upload = page.request.post(link, multipart={"csrf": csrf, "held_on": "2025-04-24",
+                                                "charter": {"name": "c.pdf", "mimeType": "application/pdf",
+                                                            "buffer": b"%PDF"}})
+    assert upload.status == 415
+    page.close()
+
+
+def test_the_hub_the_join_request_and_the_feed(site: Server, browser: Any) -> None:
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(site.url + "/")
+    article = page.locator("article#cop-data-insight, article:has(#cop-data-insight)")
+    assert "Data and Insight" in article.inner_text() and "Ann Lee" in article.inner_text()
+    assert "@" not in page.locator("main").inner_text()  # the hub names people, never their addresses
+    webcal = page.locator("a", has_text="Subscribe to its calendar").first.get_attribute("href")
+    assert webcal == site.url.replace("http://", "webcal://") + "/feeds/data-insight.ics"
+    no_serious_violations(page, "hub")
+    page.click("text=Ask to join Data and Insight")
+    no_serious_violations(page, "join form")
+    page.fill("#email", "not an address")
+    page.fill("#message", "I run <b>reporting</b>")
+    page.click("button[type=submit]")
+    assert "must not be empty" in page.locator("#err-name").inner_text()  # every problem at once
+    assert "not a valid email address" in page.locator("#err-email").inner_text()
+    assert page.input_value("#message") == "I run <b>reporting</b>"
+    page.fill("#name", "Sam Hill")
+    page.fill("#email", f"sam@{D}")
+    before = site.ids()
+    page.click("button[type=submit]")
+    assert "leads have your request" in page.content()
+    asks = site.since(before)
+    assert sorted(m["To"].split("<")[-1].rstrip(">") for m in asks) == [f"ann@{D}", f"bob@{D}"]
+    assert "I run <b>reporting</b>" in text_of(asks[0]) and "/c/" in text_of(asks[0])
+    html = next(p for p in asks[0].walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    assert "I run &lt;b&gt;reporting&lt;/b&gt;" in html  # escaped in the HTML part
+    ctx.close()
+
+    import urllib.request
+
+    from tests.interop.icaljs import read_with_icaljs
+
+    with urllib.request.urlopen(site.url + "/feeds/data-insight.ics") as r:
+        feed, etag = r.read().decode(), r.headers["ETag"]
+        assert r.headers["Content-Type"].startswith("text/calendar") and r.headers["Last-Modified"]
+    assert "mailto:" not in feed and "ATTENDEE" not in feed
+    [read] = read_with_icaljs([feed], count=3)
+    assert read["method"] == "PUBLISH" and read["events"], read
+    assert any(e["occurrences"] for e in read["events"])
+    req = urllib.request.Request(site.url + "/feeds/data-insight.ics", headers={"If-None-Match": etag})
+    try:
+        urllib.request.urlopen(req)
+        raise AssertionError("expected 304 Not Modified")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 304
+
+
+def test_forms_work_with_the_keyboard_alone(site: Server, browser: Any) -> None:
+    """Tab reaches every field in order and then the button; typing and Enter record the evidence."""
+    link = reminder_link(site, f"ann@{D}")
+    page = browser.new_page(locale="en-US")
+    page.goto(link)
+
+    def focused() -> str:
+        return str(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+
+    order: list[str] = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if not order or order[-1] != focused():  # a date field's month, day and year are stops of one field
+            order.append(focused())
+        if order[-1] == "BUTTON":
+            break
+    assert [x for x in order if x in ("held_on", "attendance", "feedback", "BUTTON")] == \
+        ["held_on", "attendance", "feedback", "BUTTON"]
+
+    page.goto(link)
+    while focused() != "held_on":
+        page.keyboard.press("Tab")
+    page.keyboard.type("04242025")  # month, day, year: Chromium's date field moves on by itself
+    assert page.input_value("#held_on") == "2025-04-24"
+    for _ in range(3):  # past the field's remaining segments
+        if focused() == "attendance":
+            break
+        page.keyboard.press("Tab")
+    assert focused() == "attendance"
+    page.keyboard.type("30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Good turnout")
+    page.keyboard.press("Tab")
+    assert focused() == "BUTTON"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#notice")
+    assert "has moved on to active" in page.locator("#notice").inner_text(), page.content()
+    page.close()
+
+
+def test_a_lead_keeps_the_roster_and_takes_a_private_feed_from_the_cop_page(site: Server, browser: Any,
+                                                                            db_url: str) -> None:
+    cop_page = reminder_link(site, f"bob@{D}").replace("/e/", "/c/")
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(cop_page)
+    assert "Next: launch held, due on 2025-05-02" in page.locator("#h-stage + p").inner_text()
+    assert "Version 1.0" in page.locator("section[aria-labelledby=h-charter]").inner_text()
+    page.fill("#add-email", "not an address")
+    page.click("text=Add to the roster")
+    assert "not a valid email address" in page.locator("#err-add-email").inner_text()
+    no_serious_violations(page, "roster error")
+    page.fill("#add-email", f"eve@{D}")
+    page.fill("#add-name", "Eve <i>Moss</i>")
+    page.click("text=Add to the roster")
+    assert "must not contain < or >" in page.locator("#err-add-name").inner_text()  # the services' own rule
+    page.fill("#add-email", f"eve@{D}")
+    page.fill("#add-name", "Eve Moss")
+    page.select_option("#add-role", "wider")
+    page.click("text=Add to the roster")
+    roster = page.locator("table").inner_text()
+    assert "Eve Moss" in roster and "wider" in roster
+    page.select_option("#leave-email", f"cat@{D}")
+    page.click("text=Record that they left")
+    assert "cat@uni.example.org has left the community (core)" in page.content()
+    assert f"cat@{D}" not in page.locator("table").inner_text()
+
+    from copflow.services.cops import show_cop
+
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P).as_dict()
+    assert {(m["email"], m["role"]) for m in d["members"]} >= {(f"eve@{D}", "wider")}  # type: ignore[attr-defined]
+    assert [m["email"] for m in d["former_members"]] == [f"cat@{D}"]  # type: ignore[index]
+
+    page.click("text=Get my private calendar feed")
+    feed_url = page.locator(".feed code").inner_text()
+    assert feed_url.startswith(site.url + "/f/") and feed_url.endswith(".ics")
+    no_serious_violations(page, "CoP page with its feed")
+    ctx.close()
+    import urllib.request
+
+    from tests.interop.icaljs import read_with_icaljs
+
+    with urllib.request.urlopen(feed_url) as r:
+        feed = r.read().decode()
+    assert "mailto:" not in feed and "Review meeting" in feed
+    [read] = read_with_icaljs([feed], count=2)
+    assert {e["uid"] for e in read["events"]} and all(e["occurrences"] for e in read["events"])
+
+
+def test_error_pages_are_accessible_and_the_token_pages_are_rate_limited(db_url: str, tmp_path: Path,
+                                                                          browser: Any) -> None:
+    to_launching(db_url)
+    port = free_port()
+    with web_server(tmp_path, db_url, port, NOW, "--rate-limit", "5") as server:
+        ctx = browser.new_context(bypass_csp=True)
+        page = ctx.new_page()
+        assert page.goto(f"{server.url}/e/{'x' * 32}").status == 404
+        no_serious_violations(page, "not found")
+        from copflow.services import links
+
+        old = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"bob@{D}", purpose="cop", now=at(1),
+                          policy=P, web_url=server.url)
+        assert page.goto(old).status == 410
+        no_serious_violations(page, "expired")
+        page.click("button[type=submit]")
+        no_serious_violations(page, "fresh link sent")
+        statuses = [page.goto(f"{server.url}/e/{'y' * 32}").status for _ in range(4)]
+        assert statuses[-1] == 429  # the sixth request to a token page within a minute
+        assert page.goto(server.url + "/").status == 200  # the hub is not limited
+        ctx.close()
+
+
+def test_behind_sso_a_link_works_only_for_the_signed_in_person_it_was_made_for(db_url: str, tmp_path: Path) -> None:
+    import urllib.error
+    import urllib.request
+
+    from copflow.services import links
+    from tests.e2e.webapp import server_env
+
+    to_launching(db_url)
+    port = free_port()
+    env = {**server_env(tmp_path, db_url, port, NOW), "COPFLOW_WEB_TRUSTED_USER_HEADER": "X-Forwarded-Email"}
+    with web_server(tmp_path, db_url, port, NOW, env=env) as server:
+        link = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"bob@{D}", purpose="cop", now=NOW,
+                           policy=P, web_url=server.url)
+
+        def status(user: str) -> int:
+            req = urllib.request.Request(link, headers={"X-Forwarded-Email": user})
+            try:
+                with urllib.request.urlopen(req) as r:
+                    assert f"Signed in as {user.lower()}" in r.read().decode()
+                    return int(r.status)
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert status(f"Bob@{D}") == 200
+        assert status(f"ann@{D}") == 404  # a forwarded link: same answer as an unknown one

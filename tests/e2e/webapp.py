@@ -1,0 +1,112 @@
+"""A real `copflow web` server (the console script, in its own process) over a test database, a Maildir, and
+Playwright driving Debian's Chromium (never a downloaded browser). Shared by the web tests."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "tests" / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    env: dict[str, str]
+    log: Path
+    maildir: Path
+
+    def mails(self) -> list[Message]:
+        return list(mailbox.Maildir(str(self.maildir), factory=None, create=True))
+
+    def ids(self) -> set[str]:
+        return {str(m["Message-ID"]) for m in self.mails()}
+
+    def since(self, before: set[str]) -> list[Message]:
+        """Messages delivered after `before` (a set of Message-IDs) was taken."""
+        return [m for m in self.mails() if str(m["Message-ID"]) not in before]
+
+
+def server_env(tmp: Path, db_url: str, port: int, now: datetime) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COPFLOW_", "PREFECT_API"))}
+    env.update({
+        "COPFLOW_HOME": str(tmp / "home"), "COPFLOW_DATABASE_URL": db_url, "COPFLOW_MAILDIR": str(tmp / "maildir"),
+        "COPFLOW_WEB_URL": f"http://127.0.0.1:{port}", "COPFLOW_NOW": now.isoformat(),
+        "COPFLOW_OD_MANAGER_EMAIL": "odm@uni.example.org", "COPFLOW_SENDER": "CoP programme <cop@uni.example.org>",
+    })
+    return env
+
+
+@contextmanager
+def web_server(tmp: Path, db_url: str, port: int, now: datetime, *extra: str,
+               env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`copflow web` on `port`; `env` (as a user's shell would have it) replaces the tests' own settings."""
+    env = env or server_env(tmp, db_url, port, now)
+    log = tmp / f"web-{port}.log"
+    script = Path(sys.executable).with_name("copflow")
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(script), "web", "--port", str(port), *extra], env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/static/copflow.css", timeout=2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"copflow web did not start: {log.read_text()}") from None
+                time.sleep(0.1)
+        yield Server(f"http://127.0.0.1:{port}", env, log,
+                     Path(env.get("COPFLOW_MAILDIR") or Path(env["COPFLOW_HOME"]) / "maildir"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def text_of(msg: Message) -> str:
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(part.get_content_charset() or "utf-8")
+    return ""
+
+
+def link_in(msg: Message, base: str) -> str:
+    found = re.findall(re.escape(base) + r"/[ecf]/[A-Za-z0-9_\-]+(?:\.ics)?", text_of(msg))
+    assert found, text_of(msg)
+    return str(found[0])
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    if not AXE.is_file():
+        raise AssertionError("axe-core is not installed: run `bash tests/install-tools.sh`")
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""")
+    return found

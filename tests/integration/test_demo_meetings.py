@@ -1,0 +1,48 @@
+"""The demo's meetings, walked through on days spread over a year (Christmas, Easter, a summer weekend…): no
+invitation has an occurrence on a Saturday, a Sunday or a public holiday of the policy's region, and every
+invitation names a place. Occurrences are read from the invitations themselves, as a calendar would."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from copflow.db.models import Notification
+from copflow.db.uow import UnitOfWork
+from copflow.demo.walkthrough import load_portfolio
+from lifecycle import Policy
+from tests.itip_replay import ReplayedCalendar
+
+P = Policy()
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 24), date(2027, 3, 27), date(2026, 8, 29), date(2027, 1, 1)])
+def test_demo_invitations_meet_on_working_days_and_have_a_place(tmp_path, today):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    from copflow.db.migrate import upgrade
+
+    upgrade(url)
+    load_portfolio(url, today, P)
+    with UnitOfWork(url) as u:
+        texts = [n.ics for n in u.session.scalars(select(Notification).order_by(Notification.id)) if n.ics]
+    assert len(texts) > 20
+    country, _, sub = P.public_holidays.partition("-")
+    off = holidays.country_holidays(country, subdiv=sub, years=range(today.year - 2, today.year + 3))
+    start = datetime.combine(today - timedelta(days=600), datetime.min.time(), UTC)
+    for text in texts:
+        cal = Calendar.from_ical(text)
+        [event] = cal.walk("VEVENT")
+        assert str(event.get("LOCATION", "")).strip(), event["UID"]
+        if str(cal["METHOD"]) != "REQUEST":
+            continue
+        replay = ReplayedCalendar()
+        replay.apply(text)
+        zone = ZoneInfo(str(event["DTSTART"].params.get("TZID", "UTC")))
+        for _, at in replay.occurrences(start, start + timedelta(days=600 + 550)):
+            local = at.astimezone(zone).date()
+            assert local.weekday() < 5 and local not in off, (event["UID"], local, off.get(local))

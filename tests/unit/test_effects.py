@@ -1,0 +1,95 @@
+"""What a transition sets off comes from the core, as plain effects in order: the services apply them, the
+property test folds them, nobody rebuilds them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from lifecycle import TRANSITIONS, Audience, Gate, Policy, Stage, after, decide
+from lifecycle.effects import (
+    CancelMeetings,
+    DraftLessons,
+    Emit,
+    Notify,
+    RecordArchive,
+    ScheduleMeeting,
+    SetClosingDate,
+    SetDomain,
+    SetReviewAnchor,
+    StartSeries,
+    WriteCharter,
+)
+from tests.unit.builders import GOOD, TODAY, snap
+
+P = Policy()
+LEADS_AND_SPONSOR = Notify((Audience.LEADS, Audience.SPONSOR), "stage_changed")
+
+
+def kinds(effects):
+    return [type(e).__name__ for e in effects]
+
+
+def test_leaving_planning_writes_the_charter_schedules_review_meetings_and_tells_leads_and_sponsor():
+    reviews = {**GOOD[Gate.CHARTER_PUBLISHED], "review_dates": ["2026-02-25", "2027-02-01", "2028-02-01"]}
+    d = decide(snap(Stage.PLANNING, overrides={Gate.CHARTER_PUBLISHED: reviews}), TODAY, P)
+    assert d.effects[:4] == (
+        WriteCharter("1.0", "share practice", ("learn",), ("1 seminar", "2 blog posts"),
+                     (date(2026, 2, 25), date(2027, 2, 1), date(2028, 2, 1)), None,
+                     "https://example.org/charter", date(2026, 2, 20)),
+        LEADS_AND_SPONSOR,
+        ScheduleMeeting("review", date(2027, 2, 1)),  # review dates already past get no meeting
+        ScheduleMeeting("review", date(2028, 2, 1)),
+    )
+    assert kinds(d.effects[4:]) == ["Emit", "Emit", "Emit"]
+
+
+def test_launch_anchors_reviews_on_the_launch_day_and_starts_series_at_the_policys_offsets():
+    held = date.fromisoformat(GOOD[Gate.LAUNCH_HELD]["held_on"])
+    policy = replace(P, first_checkin_after_weeks=3, first_sponsor_catchup_after_weeks=5)
+    d = decide(snap(Stage.LAUNCHING), TODAY, policy)
+    assert d.effects[:4] == (SetReviewAnchor(held), LEADS_AND_SPONSOR,
+                             StartSeries("checkin", held + timedelta(weeks=3)),
+                             StartSeries("sponsor_catchup", held + timedelta(weeks=5)))
+
+
+def test_the_close_decision_sets_its_date_cancels_meetings_drafts_lessons_and_tells_every_member():
+    d = decide(snap(Stage.REVIEWING, (Gate.CLOSE_DECIDED,)), TODAY, P, target=Stage.CLOSING)
+    assert d.effects[:6] == (SetReviewAnchor(TODAY), SetClosingDate(date(2026, 5, 1)), LEADS_AND_SPONSOR,
+                             CancelMeetings("the community is closing"), DraftLessons(),
+                             Notify((Audience.MEMBERS, Audience.OD_MANAGER), "closing_notice"))
+
+
+def test_an_opened_review_calls_every_member_to_the_survey():
+    d = decide(snap(Stage.ACTIVE), TODAY, P)
+    assert d.effects[:2] == (LEADS_AND_SPONSOR, Notify((Audience.MEMBERS,), "review_opened"))
+
+
+def test_forming_gives_the_cop_its_domain_and_the_archive_closes_it():
+    assert decide(snap(Stage.FORMING), TODAY, P).effects[0] == SetDomain("Data and insight")
+    closed = decide(snap(Stage.CLOSING), TODAY, P).effects
+    assert closed[0] == RecordArchive("/archives/x.zip", "a" * 64)
+    assert Notify((Audience.LEADS, Audience.SPONSOR, Audience.OD_MANAGER), "closure_completed") in closed
+
+
+@pytest.mark.parametrize("t", TRANSITIONS, ids=lambda t: f"{t.source}-{t.trigger}-{t.target}")
+def test_every_transition_records_first_tells_after_and_emits_last(t):
+    effects = decide(snap(t.source, t.gates), TODAY, P, target=t.target, trigger=t.trigger).effects
+    record = (SetDomain, WriteCharter, SetReviewAnchor, SetClosingDate, RecordArchive)
+    order = [0 if isinstance(e, record) else 2 if isinstance(e, Emit) else 1 for e in effects]
+    assert order == sorted(order)
+    assert LEADS_AND_SPONSOR in effects  # leads and sponsor hear of every move
+    assert effects[-1] == Emit("copflow.stage.entered", {"stage": t.target.value, "from": t.source.value})
+
+
+def test_after_folds_the_effects_into_the_next_snapshot():
+    before = snap(Stage.LAUNCHING)
+    d = decide(before, TODAY, P)
+    nxt = after(before, d.transition, d.effects, TODAY)
+    assert (nxt.stage, nxt.stage_entered_on, dict(nxt.evidence)) == (Stage.ACTIVE, TODAY, {})
+    assert nxt.review_anchor_on == date.fromisoformat(GOOD[Gate.LAUNCH_HELD]["held_on"])  # not "today"
+    planned = decide(snap(Stage.PLANNING), TODAY, P)
+    assert after(snap(Stage.PLANNING), planned.transition, planned.effects, TODAY).charter.review_dates == \
+        (date(2027, 2, 1),)
