@@ -11,7 +11,7 @@ from prefect import flow
 from tasks.closure import archive_and_close
 
 
-@flow(name="closure-archive", log_prints=True)
+@flow(name="closure-archive", flow_run_name="closure-archive {slug}", log_prints=True)
 def closure_archive(slug: str) -> dict[str, Any]:
     result = archive_and_close(slug, datetime.now(UTC))
     print(f"{slug}: {'already closed' if result.already_closed else 'archived and closed'}: {result.path}")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from tasks.portfolio import publish_portfolio
 
 
-@flow(name="portfolio-report", log_prints=True)
+def _run_name() -> str:
+    return f"portfolio-report {datetime.now(UTC):%Y-%m-%d}"
+
+
+@flow(name="portfolio-report", flow_run_name=_run_name, log_prints=True)
 def portfolio_report() -> int:
     count = publish_portfolio(datetime.now(UTC))
-    print(f"portfolio artifact 'copflow-portfolio' updated with {count} CoPs")
+    get_run_logger().info("portfolio artifact 'copflow-portfolio' updated with %d CoPs", count)
     return count
 
 

@@ -15,7 +15,7 @@ from tasks.gates import advance_cop, record_gate_evidence
 GateName = Enum("GateName", {g.name: g.value for g in Gate if g is not Gate.REVIEW_DUE}, type=str)  # type: ignore[misc]
 
 
-@flow(name="record-gate", log_prints=True)
+@flow(name="record-gate", flow_run_name="record-gate {slug}", log_prints=True)
 def record_gate(slug: str, gate: GateName, evidence: dict[str, Any], by: str,
                 advance: bool = True) -> dict[str, Any]:
     """Evidence fields as in `copflow gate fields`; dates as YYYY-MM-DD; lists as JSON lists."""

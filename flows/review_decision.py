@@ -25,7 +25,7 @@ class ReviewDecision(RunInput):
     evolve_kind: Literal["renew", "split", "merge"] | None = Field(default=None, description="For evolve")
 
 
-@flow(name="review-decision", log_prints=True)
+@flow(name="review-decision", flow_run_name="review-decision {slug}", log_prints=True)
 def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) -> dict[str, Any]:
     """Wait (up to `timeout_hours`) for an OD manager's decision; a refused one is asked for again."""
     create_markdown_artifact(key=f"copflow-review-{slug}", markdown=_summary(slug),

@@ -12,7 +12,7 @@ from prefect import flow
 from tasks.evaluation import evaluate_reviews
 
 
-@flow(name="review-evaluation", log_prints=True)
+@flow(name="review-evaluation", flow_run_name="review-evaluation {slug}", log_prints=True)
 def review_evaluation(slug: str) -> dict[str, Any]:
     result = evaluate_reviews([slug], datetime.now(UTC))[0]
     print(f"{slug}: recommends {result.recommendation}; report {result.report or 'not written'}")

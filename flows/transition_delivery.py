@@ -18,7 +18,7 @@ from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_portfolio
 
 
-@flow(name="transition-delivery", log_prints=True)
+@flow(name="transition-delivery", flow_run_name="transition-delivery {slug}", log_prints=True)
 def transition_delivery(slug: str, stage: str | None = None, gate: str | None = None) -> dict[str, Any]:
     now = datetime.now(UTC)
     delivery = deliver_outbox(now)

@@ -153,13 +153,13 @@ def _closing(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     closing_on = _day(snap.evidence[Gate.CLOSE_DECIDED]["closing_date"])
     return [SetReviewAnchor(today), SetClosingDate(closing_on), MOVED_ON,
             CancelMeetings("the community is closing"), DraftLessons(),
-            Notify((Audience.MEMBERS,), "closing_notice")]
+            Notify((Audience.MEMBERS, Audience.OD_MANAGER), "closing_notice")]
 
 
 def _closed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     archive = snap.evidence[Gate.ARCHIVE_VERIFIED]
     return [RecordArchive(archive["archive_path"], archive["manifest_sha256"]), MOVED_ON,
-            Notify(LEADS_AND_SPONSOR, "closure_completed")]
+            Notify((*LEADS_AND_SPONSOR, Audience.OD_MANAGER), "closure_completed")]
 
 
 # Each transition's consequences, by (from, to): the one place that says what passing a gate sets off.

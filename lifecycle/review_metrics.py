@@ -104,6 +104,9 @@ class Recommendation:
     decision: str  # "pass", "evolve" or "close"
     reasons: tuple[str, ...]
     strengths: tuple[str, ...] = ()
+    # Named beside the strengths even when they did not change the recommendation: each missed target, each
+    # survey statement far below its benchmark.
+    weaknesses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,10 @@ def evaluate_period(data: EvaluationInput) -> Evaluation:
     events = [a for a in in_period if a.kind in MEMBER_EVENT_KINDS]
     by_kind = Counter(a.kind for a in in_period)
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    month = date(start.year, start.month, 1)
+    while month <= end:  # every month of the period, so a month without events shows as empty, not missing
+        by_month[month.strftime("%Y-%m")] = [0, 0]
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     for a in events:
         slot = by_month[a.held_on.strftime("%Y-%m")]
         slot[0] += 1
@@ -281,4 +288,8 @@ def recommend(ev: Evaluation, min_departments: int = 2) -> Recommendation:
         decision = "evolve"
     else:
         decision = "pass"
-    return Recommendation(decision, tuple(stopped + concerns), tuple(strengths))
+    weaknesses = [f"target missed: {t.text} ({t.done} done)" for t in countable if not t.met]
+    weaknesses += [f"“{st.text}” scored {-st.delta:.1f} points below its 2021 benchmark ({st.agree_pct:.0f}% "
+                   f"agree against {st.benchmark}%)" for st in benchmarked
+                   if st.delta is not None and st.delta < -SURVEY_MARGIN]
+    return Recommendation(decision, tuple(stopped + concerns), tuple(strengths), tuple(weaknesses))

@@ -11,6 +11,7 @@ import json
 import os
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,7 @@ def verify_archive(path: Path) -> Verification:
             for p in sorted(set(listed) & present):
                 try:
                     data = zf.read(p)
-                except (zipfile.BadZipFile, OSError) as exc:
+                except (zipfile.BadZipFile, zlib.error, OSError) as exc:
                     v.problems.append(f"{p}: unreadable ({exc})")
                     continue
                 if len(data) != listed[p]["size"] or hashlib.sha256(data).hexdigest() != listed[p]["sha256"]:
@@ -103,7 +104,7 @@ def verify_archive(path: Path) -> Verification:
             v.files = len(listed)
     except FileNotFoundError:
         v.problems.append("no such file")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
         v.problems.append(f"not a readable copflow archive ({exc})")
     v.ok = not v.problems
     return v

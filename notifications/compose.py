@@ -7,7 +7,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.nodes import EvalContext
+
+from notifications import vocabulary as words
 
 
 @dataclass(frozen=True)
@@ -35,8 +45,16 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["title_gate"] = lambda g: str(g).replace("_", " ")
+    env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
+                       decision=words.decision_words, short_date=words.short_date, plural=words.plural,
+                       names=words.names, day=_day)
     return env
+
+
+@pass_eval_context
+def _day(ctx: EvalContext, value: Any) -> str:
+    """A date in the organisation's long format; in HTML kept on one line."""
+    return words.long_date_html(value) if ctx.autoescape else words.long_date(value)
 
 
 def kinds() -> list[str]:

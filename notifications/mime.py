@@ -162,13 +162,21 @@ def _b64(data: bytes) -> str:
     return base64.encodebytes(data).decode("ascii")
 
 
-_ATTACHMENT_TYPES = {".html": "text/html", ".md": "text/markdown", ".csv": "text/csv", ".ics": "application/ics"}
+_ATTACHMENT_TYPES = {".html": "text/html", ".md": "text/markdown", ".csv": "text/csv", ".ics": "application/ics",
+                     ".pdf": "application/pdf",
+                     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+_BINARY = (".pdf", ".docx")  # stored in the outbox as base64 text already
 
 
 def _attachment(name: str, text: str) -> str:
     """A UTF-8 text file as a base64 attachment; the name is ours (slugs and dates), kept to a safe alphabet."""
     safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name) or "attachment.txt"
-    kind = _ATTACHMENT_TYPES.get(safe[safe.rfind("."):].lower() if "." in safe else "", "text/plain")
+    suffix = safe[safe.rfind("."):].lower() if "." in safe else ""
+    kind = _ATTACHMENT_TYPES.get(suffix, "text/plain")
+    if suffix in _BINARY:
+        data = base64.b64decode(text)
+        return (f'Content-Type: {kind}; name="{safe}"\nContent-Transfer-Encoding: base64\n'
+                f'Content-Disposition: attachment; filename="{safe}"\n\n' + _b64(data))
     return (f'Content-Type: {kind}; charset="utf-8"; name="{safe}"\nContent-Transfer-Encoding: base64\n'
             f'Content-Disposition: attachment; filename="{safe}"\n\n' + _b64(text.encode("utf-8")))
 

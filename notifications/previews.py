@@ -3,83 +3,129 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from notifications.compose import Rendered, render
 from notifications.ics import Meeting, Party, calendar_text
+from notifications.vocabulary import EVIDENCE
 
-COP = {"cop": {"slug": "data-insight", "name": "Data and Insight", "stage": "planning", "timezone": "Europe/London"}}
+COP = {"cop": {"slug": "data-insight", "name": "Data and Insight", "stage": "planning", "timezone": "Europe/London"},
+       "leads": ["Amira Khan", "Ben Okafor"], "sponsors": ["Priya Raman"],
+       "od_manager": {"name": "Maya Fischer", "email": "od.manager@uni.example.org"}}
 LEAD = {"recipient": {"email": "amira.khan@uni.example.org", "name": "Amira Khan", "role": "coordinator"}}
 SPONSOR = {"recipient": {"email": "priya.raman@uni.example.org", "name": "Priya Raman", "role": "sponsor"}}
 OD = {"recipient": {"email": "od.manager@uni.example.org", "name": "Maya Fischer", "role": "od_manager_contact"}}
 MEMBER = {"recipient": {"email": "dev.patel@uni.example.org", "name": "Dev Patel", "role": "wider"}}
-NEEDS = ["no evidence recorded for sponsor meeting done"]
+SURVEY = "https://forms.uni.example.org/cop-review?cop=data-insight"
 
 
-def _notice(kind: str, audience: str, days: int, gate: str = "sponsor_meeting_done") -> dict[str, Any]:
+def _notice(kind: str, audience: str, days: int, gate: str = "sponsor_meeting_done",
+            action_url: str | None = None) -> dict[str, Any]:
     return {"notice": {"kind": kind, "audience": audience, "gate": gate, "due_on": "2026-04-13", "days": days,
-                       "step": "x"}, "gate_title": gate.replace("_", " "), "needs": NEEDS}
+                       "step": "x"}, "evidence": list(EVIDENCE.get(gate, ())), "action_url": action_url}
 
 
 def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False) -> dict[str, Any]:
     return {"update": update, "reason": None, "occurrence": None, "removed": False, "meeting": {
         "summary": title, "purpose": f"Sample purpose of the {title.lower()}.",
-        "when": "Tuesday 03 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
+        "when": "Tuesday 3 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
         "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan",
-        "skipped": ["Tuesday 01 December 2026 (a closure day)"] if recurrence else []}}
+        "skipped": ["Tuesday 1 December 2026 (a closure day)"] if recurrence else []}}
 
 
-PREVIEWS: dict[str, tuple[str, dict[str, Any]]] = {
-    "gate-due-soon": ("gate_reminder", {**COP, **LEAD, **_notice("due_soon", "leads", 14),
-                                        "action_url": "https://cops.uni.example.org/e/preview-token"}),
-    "gate-due-today": ("gate_reminder", {**COP, **LEAD, **_notice("due_today", "leads", 0)}),
-    "gate-overdue": ("gate_reminder", {**COP, **LEAD, **_notice("overdue", "leads", 1)}),
-    "escalation-sponsor": ("gate_reminder", {**COP, **SPONSOR, **_notice("overdue", "sponsor", 7)}),
-    "escalation-od-manager": ("gate_reminder", {**COP, **OD, **_notice("overdue", "od_manager", 14)}),
-    "archive-late": ("gate_reminder", {**COP, **OD, **_notice("overdue", "od_manager", 7, "archive_verified"),
-                                       "needs": ["no verified archive recorded"]}),
-    "review-due": ("review_due", {**COP, **LEAD, **_notice("due_soon", "leads", 30, "review_due")}),
-    "review-opened": ("review_opened", {**COP, **MEMBER, "closes_on": "2026-04-13",
-                                        "survey_url": "https://forms.uni.example.org/cop-review"}),
-    "evaluation-ready": ("evaluation_ready", {**COP, **LEAD, "period": "March 2025 – March 2026",
-                                              "recommendation": "pass",
-                                              "report_name": "data-insight-review-2026-03-02.html",
-                                              "reasons": ["4 of 5 annual targets met", "attendance rate 62%"]}),
-    "invitation-checkin": ("invitation", {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
+DIGEST = {"digest": {
+    "on": "2026-12-01", "run_url": "https://prefect.uni.example.org/runs/flow-run/0b6f", "artifacts_url": None,
+    "escalations": [{"slug": "research-it", "name": "Research IT", "leads": ["Isla Murray", "Dev Patel"],
+                     "sponsors": ["Nadia Haddad"], "items": [
+                         {"gate": "sponsor_meeting_done", "due_on": "2026-09-24", "days": 68,
+                          "audience": "od_manager", "reason": None},
+                         {"gate": "charter_published", "due_on": "2026-11-05", "days": 26,
+                          "audience": "od_manager", "reason": None}]}],
+    "reviews": [{"slug": "events-management", "name": "Events Management", "leads": ["Eve Nowak", "Femi Adeyemi"],
+                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17}],
+    "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
+    "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
+    "closed": [{"slug": "facilities-management", "name": "Facilities Management",
+                "archive": "facilities-management-2026-09-27.zip"}],
+    "archive_failed": [{"slug": "estates", "name": "Estates Network",
+                        "reason": "the archive folder /srv/copflow/archives is not writable"}]}}
+
+# name: (template, when it is sent, to whom, sample context)
+PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    "gate-due-soon": ("gate_reminder", "30, 14, 7 and 1 days before a gate is due", "leads",
+                      {**COP, **LEAD, **_notice("due_soon", "leads", 14, "launch_held",
+                                                "https://cop.uni.example.org/e/launch-held?t=sample")}),
+    "gate-due-today": ("gate_reminder", "the day a gate is due", "leads",
+                       {**COP, **LEAD, **_notice("due_today", "leads", 0)}),
+    "gate-overdue": ("gate_reminder", "the day after a gate was due", "leads",
+                     {**COP, **LEAD, **_notice("overdue", "leads", 1)}),
+    "escalation-sponsor": ("gate_reminder", "7 days after a gate was due", "sponsor",
+                           {**COP, **SPONSOR, **_notice("overdue", "sponsor", 7)}),
+    "od-digest": ("od_digest", "after each daily sweep that found something", "the OD manager", {**OD, **DIGEST}),
+    "review-due": ("review_due", "30, 14, 7 and 1 days before a review begins", "leads",
+                   {**COP, **LEAD, **_notice("due_soon", "leads", 30, "review_due")}),
+    "review-opened": ("review_opened", "the day a review opens", "every member",
+                      {**COP, **MEMBER, "closes_on": "2026-04-13", "decision_on": "2026-05-04",
+                       "survey_url": SURVEY}),
+    "review-opened-lead": ("review_opened", "the day a review opens", "leads and sponsor",
+                           {**COP, **LEAD, "closes_on": "2026-04-13", "decision_on": "2026-05-04",
+                            "survey_url": SURVEY}),
+    "evaluation-ready": ("evaluation_ready", "when the review's survey closes", "leads, sponsor and OD manager",
+                         {**COP, **LEAD, "period": "2 March 2025 – 2 March 2026", "recommendation": "pass",
+                          "report_name": "data-insight-review-2026-03-02.pdf", "decide_by": "2026-04-13",
+                          "action_url": None, "strengths": ["4 of 5 annual targets met", "attendance rate 62%"],
+                          "weaknesses": ["target missed: 1 newsletter article (0 held)",
+                                         "“I have developed my skills or gained knowledge” scored 25.7 points "
+                                         "below the 2021 benchmark"]}),
+    "evaluation-ready-od": ("evaluation_ready", "when the review's survey closes", "the OD manager",
+                            {**COP, **OD, "period": "2 March 2025 – 2 March 2026", "recommendation": "evolve",
+                             "report_name": "data-insight-review-2026-03-02.pdf", "decide_by": "2026-04-13",
+                             "action_url": "https://cop.uni.example.org/d/data-insight?t=sample",
+                             "strengths": ["the core group spans 3 departments"],
+                             "weaknesses": ["0 core-group check-ins held of 11 expected",
+                                            "target missed: 1 seminar (0 done)"]}),
+    "invitation-checkin": ("invitation", "when the CoP becomes active, and on changes", "core group",
+                           {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
                                                                     "every month on the first Tuesday")}),
-    "invitation-sponsor-catchup": ("invitation", {**COP, **SPONSOR, **_meeting("sponsor_catchup",
-                                                                                "Sponsor catch-up", "every 6 weeks")}),
-    "invitation-launch": ("invitation", {**COP, **MEMBER, **_meeting("launch", "Launch event", None)}),
-    "invitation-review": ("invitation", {**COP, **LEAD, **_meeting("review", "Review meeting", None)}),
-    "invitation-update": ("invitation", {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month",
-                                                                   update=True)}),
-    "invitation-cancel": ("invitation_cancel", {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
-                                                                          "every month"),
-                                                "reason": "the community is closing"}),
-    "invitation-removed": ("invitation_cancel", {**COP, **MEMBER, **_meeting("checkin", "Core group check-in",
-                                                                             "every month"),
-                                                 "removed": True,
-                                                 "reason": "you have left the community or the role that attends it"}),
-    "invitation-cancel-occurrence": ("invitation_cancel", {**COP, **LEAD, **_meeting("checkin", "Core group check-in",
-                                                                                     "every month"),
-                                                           "occurrence": "Tuesday 07 April 2026, 12:30"}),
-    "stage-changed": ("stage_changed", {**COP, **LEAD, "from_stage": "forming", "to_stage": "planning",
-                                        "next_gate": "sponsor_meeting_done", "next_due_on": "2026-04-13"}),
-    "closing-notice": ("closing_notice", {**COP, **MEMBER, "closing_date": "2026-06-30", "lessons_draft": None,
-                                          "reason": "It has achieved what it set out to do."}),
-    "closing-notice-lead": ("closing_notice", {**COP, **LEAD, "closing_date": "2026-06-30",
-                                               "lessons_draft": "data-insight-lessons-learned-draft.md",
-                                               "reason": "It has achieved what it set out to do."}),
-    "closure-completed": ("closure_completed", {**COP, **LEAD, "closed_on": "2026-06-30",
-                                                "archive_path": "/srv/copflow/archives/data-insight-2026-06-30.zip",
-                                                "manifest_sha256": "9f2c…"}),
-    "link-renewed": ("link_renewed", {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
-                                      "action_url": "https://cops.uni.example.org/e/preview-token",
-                                      "expires_on": "2026-05-13"}),
-    "join-request": ("join_request", {**COP, **LEAD, "requester": {"name": "Sam Hill",
-                                                                    "email": "sam.hill@uni.example.org",
-                                                                    "message": "I run our reporting team."},
-                                      "action_url": "https://cops.uni.example.org/c/preview-token"}),
+    "invitation-sponsor-catchup": ("invitation", "when the CoP becomes active", "leads and sponsor",
+                                   {**COP, **SPONSOR, **_meeting("sponsor_catchup", "Sponsor catch-up",
+                                                                 "every 6 weeks")}),
+    "invitation-launch": ("invitation", "when the launch is scheduled", "every member",
+                          {**COP, **MEMBER, **_meeting("launch", "Launch event", None)}),
+    "invitation-review": ("invitation", "when a review meeting is scheduled", "leads, sponsor and OD manager",
+                          {**COP, **LEAD, **_meeting("review", "Review meeting", None)}),
+    "invitation-update": ("invitation", "when a meeting moves", "everyone invited",
+                          {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month", update=True)}),
+    "invitation-cancel": ("invitation_cancel", "when a series ends (closing, or the CoP moves on)", "everyone invited",
+                          {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month"),
+                           "reason": "the community is closing"}),
+    "invitation-removed": ("invitation_cancel", "when someone leaves the CoP or its core group", "the person leaving",
+                           {**COP, **MEMBER, **_meeting("checkin", "Core group check-in", "every month"),
+                            "removed": True, "reason": "you have left the community or the role that attends it"}),
+    "invitation-cancel-occurrence": ("invitation_cancel", "when one meeting of a series is cancelled",
+                                     "everyone invited",
+                                     {**COP, **LEAD, **_meeting("checkin", "Core group check-in", "every month"),
+                                      "occurrence": "Tuesday 7 April 2026, 12:30"}),
+    "stage-changed": ("stage_changed", "when the CoP passes a gate", "leads and sponsor",
+                      {**COP, **LEAD, "from_stage": "forming", "to_stage": "planning",
+                       "next_gate": "sponsor_meeting_done", "next_due_on": "2026-04-13"}),
+    "closing-notice": ("closing_notice", "when the decision to close is recorded", "every member",
+                       {**COP, **MEMBER, "closing_date": "2026-06-30", "lessons_draft": None, "reason": None}),
+    "closing-notice-lead": ("closing_notice", "when the decision to close is recorded", "leads",
+                            {**COP, **LEAD, "closing_date": "2026-06-30",
+                             "lessons_draft": "data-insight-lessons-learned-draft.docx", "reason": None}),
+    "closure-completed": ("closure_completed", "when the archive is verified and the CoP closed",
+                          "leads, sponsor and OD manager",
+                          {**COP, **LEAD, "closed_on": "2026-06-30", "archive_name": "data-insight-2026-06-30.zip",
+                           "archive_keeper": "the CoP programme team (Maya Fischer, od.manager@uni.example.org)"}),
+    "link-renewed": ("link_renewed", "when a lead opens an expired link from a reminder", "the lead",
+                     {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
+                      "action_url": "https://cops.uni.example.org/e/preview-token", "expires_on": "2026-05-13"}),
+    "join-request": ("join_request", "when someone asks to join from the CoP hub", "leads",
+                     {**COP, **LEAD, "requester": {"name": "Sam Hill", "email": "sam.hill@uni.example.org",
+                                                   "message": "I run our reporting team."},
+                      "action_url": "https://cops.uni.example.org/c/preview-token"}),
 }
 
 
@@ -87,7 +133,7 @@ def preview(name: str) -> tuple[Rendered, str | None]:
     """The rendered message and, for invitations, a sample iCalendar text."""
     if name not in PREVIEWS:
         raise LookupError(f"no preview {name!r} (previews: {', '.join(PREVIEWS)})")
-    kind, context = PREVIEWS[name]
+    kind, _when, _who, context = PREVIEWS[name]
     ics = None
     if kind.startswith("invitation"):
         method = "CANCEL" if kind == "invitation_cancel" else "REQUEST"
@@ -100,3 +146,33 @@ def preview(name: str) -> tuple[Rendered, str | None]:
                     exdates=(datetime(2026, 12, 1, 12, 30),))
         ics = calendar_text(m, method=method, dtstamp=datetime(2026, 3, 1, tzinfo=UTC))
     return render(kind, context), ics
+
+
+def write_gallery(out: Path, *, screenshots: bool = True) -> list[Path]:
+    """Every message kind as `<name>.html`, `<name>.txt` and (with Chromium installed) `<name>.png` at a mail's
+    width (600 px), plus an index.html that shows them side by side; returns the files written."""
+    from html import escape
+
+    from notifications.documents import screenshot
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    rows = []
+    for name, (_kind, when, who, _context) in PREVIEWS.items():
+        rendered, _ics = preview(name)
+        html, text = out / f"{name}.html", out / f"{name}.txt"
+        html.write_text(rendered.html, encoding="utf-8")
+        text.write_text(f"Subject: {rendered.subject}\n\n{rendered.text}", encoding="utf-8")
+        written += [html, text]
+        png = out / f"{name}.png"
+        if screenshots and screenshot(html, png, width=600):
+            written.append(png)
+        picture = f'<img src="{png.name}" width="600" alt="{escape(name)}">' if png.exists() else ""
+        rows.append(f"<section><h2>{escape(name)}</h2><p>Sent to {escape(who)}, {escape(when)}. Subject: "
+                    f"<strong>{escape(rendered.subject)}</strong> · <a href=\"{text.name}\">text</a> · "
+                    f"<a href=\"{html.name}\">HTML</a></p>{picture}</section>")
+    index = out / "index.html"
+    index.write_text("<!doctype html><meta charset=\"utf-8\"><title>copflow messages (samples)</title>"
+                     "<body style=\"font-family: sans-serif\"><h1>Every message copflow sends (samples)</h1>"
+                     + "".join(rows) + "</body>", encoding="utf-8")
+    return [index, *written]

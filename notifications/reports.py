@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from lifecycle.review_metrics import Evaluation
+from notifications.vocabulary import long_date, plural, short_date
 
 WIDTH = 700
 BAR = 22
@@ -29,37 +30,61 @@ class Bar:
     shown: str = ""
 
 
+LINE = 13  # a label's line height: long labels wrap onto more lines instead of being cut
+CHARS = 34  # characters per label line at the chart's font size
+
+
+def _wrap(label: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(label, CHARS) or [""]
+
+
 def bar_chart(title: str, bars: list[Bar], *, unit: str = "", scale_max: float | None = None) -> Markup:
-    """Horizontal bars with an optional reference tick per bar; accessible: a <title> and a text per bar."""
+    """Horizontal bars with an optional reference tick per bar; accessible: a <title> and a text per bar. Every
+    label is shown in full (wrapped), and every bar is drawn, even at zero."""
     top = max([scale_max or 0.0] + [b.value for b in bars] + [b.reference or 0 for b in bars]) or 1.0
     plot = WIDTH - LABEL - VALUE_ROOM
-    height = len(bars) * (BAR + GAP) + 30
+    rows = [max(BAR, len(_wrap(b.label)) * LINE + 4) for b in bars]
+    height = sum(r + GAP for r in rows) + 30
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" '
              f'height="{height}" style="max-width:100%;height:auto" viewBox="0 0 {WIDTH} {height}">'
              f'<title>{escape(title)}</title>']
-    for i, b in enumerate(bars):
-        y = 10 + i * (BAR + GAP)
+    y = 10
+    for b, row in zip(bars, rows, strict=True):
         w = plot * b.value / top
-        label = escape(b.label if len(b.label) <= 32 else b.label[:31] + "…")
-        parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.1f}" text-anchor="end" class="label">{label}'
-                     f'<title>{escape(b.label)}</title></text>')
-        parts.append(f'<rect x="{LABEL}" y="{y}" width="{w:.1f}" height="{BAR}" class="bar"/>')
+        lines = _wrap(b.label)
+        first = y + row / 2 - (len(lines) - 1) * LINE / 2 + 4
+        spans = "".join(f'<tspan x="{LABEL - 8}" y="{first + i * LINE:.1f}">{escape(line)}</tspan>'
+                        for i, line in enumerate(lines))
+        parts.append(f'<text text-anchor="end" class="label">{spans}<title>{escape(b.label)}</title></text>')
+        bar_y = y + (row - BAR) / 2
+        parts.append(f'<rect x="{LABEL}" y="{bar_y:.1f}" width="{w:.1f}" height="{BAR}" class="bar"/>')
         right = w
         if b.reference is not None:
             x = LABEL + plot * b.reference / top
             right = max(w, x - LABEL + 2)
-            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y - 3}" y2="{y + BAR + 3}" class="ref"/>')
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bar_y - 3:.1f}" y2="{bar_y + BAR + 3:.1f}" '
+                         'class="ref"/>')
         shown = escape(b.shown or f"{b.value:g}{unit}")
-        parts.append(f'<text x="{LABEL + right + 6:.1f}" y="{y + BAR * 0.7:.1f}" class="value">{shown}</text>')
+        parts.append(f'<text x="{LABEL + right + 6:.1f}" y="{bar_y + BAR * 0.7:.1f}" class="value">{shown}</text>')
+        y += row + GAP
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _month(key: str) -> str:
+    """"2026-03" as "March 2026"."""
+    from notifications.vocabulary import short_date
+
+    return short_date(f"{key}-01").split(" ", 1)[1]
 
 
 def charts(ev: Evaluation) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
     if ev.attendance_by_month:
         out["attendance"] = bar_chart("Attendance by month", [
-            Bar(month, attendances, shown=f"{attendances} at {events} event(s)")
+            Bar(_month(month), attendances, shown=f"{attendances} at {plural(events, 'event')}")
             for month, events, attendances in ev.attendance_by_month])
     countable = [t for t in ev.targets if t.kind]
     if countable:
@@ -78,8 +103,8 @@ def report_context(ev: Evaluation, *, generated_at: datetime, min_departments: i
     data["members"] = ev.members
     data["targets"] = [{**asdict(t), "met": t.met} for t in ev.targets]
     data["statements"] = [{**asdict(s), "delta": s.delta} for s in ev.statements]
-    return {"ev": data, "generated_at": generated_at.strftime("%Y-%m-%d %H:%M UTC"),
-            "min_departments": min_departments, "period": f"{ev.start:%d %B %Y} – {ev.end:%d %B %Y}"}
+    return {"ev": data, "generated_at": f"{long_date(generated_at)}, {generated_at:%H:%M} UTC",
+            "min_departments": min_departments, "period": f"{short_date(ev.start)} – {short_date(ev.end)}"}
 
 
 def render_report(ev: Evaluation, *, generated_at: datetime, min_departments: int = 2) -> tuple[str, str]:

@@ -18,7 +18,8 @@ from tasks.events import emit
 @task(name="archive-and-close", retries=1, retry_delay_seconds=30)
 def archive_and_close(slug: str, now: datetime) -> ClosureResult:
     s = settings()
-    result = close_cop(uow(), slug=slug, now=now, policy=s.policy(), archive_dir=s.archive_dir)
+    result = close_cop(uow(), slug=slug, now=now, policy=s.policy(), archive_dir=s.archive_dir,
+                      od_manager=s.od_manager_email)
     if not result.already_closed:
         manifest = json.loads(read_member(Path(result.path), "manifest.json"))
         rows = "\n".join(f"| {f['path']} | {f['size']} | `{f['sha256'][:16]}…` |" for f in manifest["files"])

@@ -18,6 +18,7 @@ class EvaluatedReview:
     """One review evaluated: what it recommends and why, where its report is (None: no report written)."""
 
     slug: str
+    name: str
     recommendation: str
     reasons: tuple[str, ...]
     report: str | None
@@ -37,5 +38,6 @@ def evaluate_reviews(slugs: list[str], now: datetime) -> list[EvaluatedReview]:
                                  description=f"Evaluation of {slug}: recommends {rec.decision}")
         report = str(r.html_path) if r.html_path is not None else None
         emit("copflow.evaluation.ready", slug, {"recommendation": rec.decision, "report": report or ""})
-        out.append(EvaluatedReview(slug, rec.decision, tuple(rec.reasons), report, r.messages_queued))
+        out.append(EvaluatedReview(slug, r.evaluation.name, rec.decision, tuple(rec.reasons), report,
+                                   r.messages_queued))
     return out

@@ -14,7 +14,8 @@ archive_app = typer.Typer(help="Close CoPs into verified archives, and check arc
 
 def lessons_cmd(
     slug: Annotated[str, typer.Argument(help="The closing CoP.")],
-    file: Annotated[Path | None, typer.Option("--file", help="The completed report (Markdown) to save.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="The completed report to save: a Word document "
+                                                            "(.docx), Markdown (.md) or a PDF.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who completed it.")] = None,
 ) -> None:
     """Print the lessons-learned report (drafted at the close decision), or save the completed one."""
@@ -29,10 +30,12 @@ def lessons_cmd(
                                  cop=slug)
         typer.echo(doc.content, nl=False)
         return
+    from notifications.documents import UnreadableDocument, document_text
+
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ctx.UsageError(f"cannot read {file} as UTF-8 text: {exc}", value=str(file)) from None
+        text = document_text(file)
+    except UnreadableDocument as exc:
+        raise ctx.UsageError(str(exc), value=str(file)) from None
     save_lessons(ctx.uow(), slug=slug, text=text, by=ctx.actor(by), now=ctx.now())
     typer.echo(f"saved the lessons-learned report of {slug} ({len(text)} characters)")
 
@@ -45,7 +48,8 @@ def archive_close(
     from copflow.services.closing.archive import close_cop
 
     s = ctx.settings()
-    r = close_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), archive_dir=s.archive_dir)
+    r = close_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), archive_dir=s.archive_dir,
+                  od_manager=s.od_manager_email)
     typer.echo(f"{slug} {'was already closed' if r.already_closed else 'closed'}; archive {r.path} "
                f"({r.files} files, manifest SHA-256 {r.manifest_sha256})")
     from copflow.cli.running import deliver_now

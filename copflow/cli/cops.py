@@ -81,9 +81,33 @@ def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_js
             out.print(Text(f"  - {u}"))
         for w in way.warnings:
             out.print(Text(f"  ! {w}", style="yellow"))
+    c = d.charter
+    if c is not None:
+        out.print(Text(f"Charter {c.version}, published {c.published_on}: {c.link}", style="bold"))
+        out.print(Text(f"  Purpose: {c.purpose}"))
+        out.print(Text("  Aims: " + "; ".join(c.aims or [])))
+        out.print(Text("  Annual targets: " + "; ".join(c.annual_targets or [])))
+        if c.review_dates:
+            out.print(Text("  Review dates: " + ", ".join(str(x) for x in c.review_dates)))
+    if d.evidence:
+        ctx.table("Evidence", ["gate", "recorded", "by", "what"],
+                  [[e.gate, _local(e.recorded_at, d.timezone), e.recorded_by,
+                    "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                              for k, v in e.payload.items() if v not in (None, "", []))]
+                   for e in d.evidence])
     if d.transitions:
-        ctx.table("History", ["at", "from", "to", "by", "reason"],
-                  [[t.at, t.from_stage, t.to, t.by, t.reason] for t in d.transitions])
+        ctx.table(f"History (times in {d.timezone})", ["at", "from", "to", "by", "reason"],
+                  [[_local(t.at, d.timezone), t.from_stage, t.to, t.by, t.reason] for t in d.transitions])
+
+
+def _local(at: str, tz: str) -> str:
+    """A stored UTC time as the CoP's local date and time, to the minute."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    value = datetime.fromisoformat(at)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return f"{value.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}"
 
 
 @person_app.command("add")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -170,13 +171,24 @@ def notify_preview(
     name: Annotated[str | None, typer.Argument(help="A message kind (omit to list them).")] = None,
     html: Annotated[bool, typer.Option("--html", help="Print the HTML part instead of the text.")] = False,
     ics: Annotated[bool, typer.Option("--ics", help="Print the invitation's iCalendar text.")] = False,
+    every: Annotated[bool, typer.Option("--all", help="Write every kind to --out as HTML, text and a PNG.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for --all (a gallery with index.html).")] = None,
 ) -> None:
-    """Show a sample of a message kind, rendered from the real templates, without sending it."""
-    from notifications.previews import PREVIEWS, preview
+    """Show a sample of a message kind, rendered from the real templates, without sending it; or, with --all
+    --out DIR, write a gallery of every kind (HTML, text, and a 600 px PNG rendered by headless Chromium)."""
+    from notifications.previews import PREVIEWS, preview, write_gallery
 
+    if every:
+        if out is None or name is not None:
+            raise ctx.UsageError("--all writes every kind to a folder: give --out DIR and no message kind")
+        files = write_gallery(out)
+        pngs = sum(1 for f in files if f.suffix == ".png")
+        typer.echo(f"{len(PREVIEWS)} message kinds (samples) written to {out}: open {files[0]} "
+                   f"({pngs} screenshots at 600 px)")
+        return
     if name is None:
-        for key, (template, _) in PREVIEWS.items():
-            typer.echo(f"{key:30} (template {template})")
+        for key, (_template, when, who, _) in PREVIEWS.items():
+            typer.echo(f"{key:30} to {who}: {when}")
         return
     try:
         rendered, calendar = preview(name)
@@ -187,6 +199,8 @@ def notify_preview(
             raise ctx.UsageError(f"{name} carries no invitation", value=name)
         typer.echo(calendar, nl=False)
         return
+    _t, when, who, _c = PREVIEWS[name]
+    typer.echo(f"[sample] {name}: sent to {who}, {when}\n")
     typer.echo(f"Subject: {rendered.subject}\n")
     typer.echo(rendered.html if html else rendered.text, nl=False)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -56,7 +56,7 @@ def outbox_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show outbox messages, newest first."""
-    from copflow.services.outbox_admin import list_messages
+    from copflow.services.outbox_admin import count_messages, list_messages
 
     rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
@@ -64,8 +64,19 @@ def outbox_list(
 
         ctx.print_json([asdict(r) for r in rows])
         return
-    ctx.table(None, ["id", "status", "kind", "to", "subject", "attempts", "error"],
-              [[r.id, r.status, r.kind, r.to, r.subject, r.attempts, r.error] for r in rows])
+    tz = ctx.policy().zone()
+    ctx.table(None, ["id", "status", "queued", "sent", "to", "subject", "error"],
+              [[r.id, r.status, _when(r.queued_at, tz), _when(r.sent_at, tz), r.to, r.subject, r.error]
+               for r in rows])
+    total = count_messages(ctx.uow(), status=status)
+    typer.echo(f"{len(rows)} of {total} shown (times in {tz.key}; --limit to see more)" if total > len(rows)
+               else f"{total} shown (times in {tz.key})")
+
+
+def _when(at: str | None, tz: Any) -> str:
+    from datetime import datetime
+
+    return f"{datetime.fromisoformat(at).astimezone(tz):%Y-%m-%d %H:%M}" if at else ""
 
 
 @outbox_app.command("retry")

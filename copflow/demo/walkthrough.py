@@ -23,8 +23,15 @@ from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from lifecycle import Policy
+from notifications.vocabulary import plural
 
 DEMO_ACTOR = f"od.manager@{DOMAIN}"
+DEMO_SURVEY = f"https://forms.{DOMAIN}/cop-review?cop={{slug}}"
+
+
+def step(message: str) -> None:
+    """Progress while the demo works (it takes about half a minute)."""
+    print(f"… {message}", flush=True)
 
 
 def prepare(folder: Path) -> dict[str, str]:
@@ -45,8 +52,12 @@ def prepare(folder: Path) -> dict[str, str]:
         "COPFLOW_SENDER": f"CoP programme <cop-programme@{DOMAIN}>",
         "PREFECT_HOME": str(folder / "prefect"),
     }
+    # The organisation's review survey: every review call carries its link (the policy's {slug} filled in).
+    policy_file = folder / "policy.toml"
+    policy_file.write_text(f'survey_url = "{DEMO_SURVEY}"\n', encoding="utf-8")
+    env["COPFLOW_POLICY"] = str(policy_file)
     os.environ.update(env)
-    for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL", "COPFLOW_POLICY"):
+    for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL"):
         os.environ.pop(var, None)  # the demo is the embedded default: Maildir, no server
     return env
 
@@ -103,13 +114,18 @@ def run_demo(folder: Path) -> None:
     policy = settings.policy()
     now = datetime.now(UTC)
     today = now.astimezone(policy.zone()).date()
+    step(f"creating the database in {folder}")
     upgrade(settings.database_url)
+    step("walking six CoPs through their gates over the past year")
     load_portfolio(settings.database_url, today, policy)
     from copflow.demo.review_data import write_and_import
 
+    step("importing people, attendance, activities and survey answers")
     imported = write_and_import(folder / "imports", settings.database_url, today, now, policy, DEMO_ACTOR)
     # Stage-change notices from the walk-through go out first, as they would have on the day.
+    step("delivering the mail of the walk-through")
     deliver_with_settings(settings, now=now)
+    step("running today's daily sweep as a Prefect flow")
 
     from copflow.runs import embedded_runs, prefect_env_defaults
 
@@ -130,11 +146,14 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
 
     box = mailbox.Maildir(env["COPFLOW_MAILDIR"], create=False)
     mails = len(box)
-    invites = sum(1 for m in box if m.get_content_type() == "multipart/mixed")
+    # An invitation is a mail with a text/calendar part (a report or a draft attached is not one).
+    invites = sum(1 for m in box if any(p.get_content_type() == "text/calendar" for p in m.walk()))
     print()
-    print(f"Sweep: {summary['reviews_opened']} review(s) opened, {summary['notices_queued']} reminder(s) queued "
-          f"({summary['escalations_queued']} of them escalations to a sponsor or the OD manager), "
-          f"{len(summary['closed'])} CoP(s) archived and closed, {summary['sent']} mails sent")
+    print(f"Sweep: {plural(summary['reviews_opened'], 'review')} opened, "
+          f"{plural(summary['notices_queued'], 'reminder')} sent to leads and sponsors "
+          f"({summary['escalations_queued']} to a sponsor), {plural(len(summary['closed']), 'CoP')} archived and "
+          f"closed, {plural(summary['sent'], 'mail')} sent, "
+          f"{'one digest' if summary.get('digest') else 'no digest'} for the OD manager")
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
           " open it with `mutt -f` or any Maildir client)")
@@ -158,7 +177,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     _web_hint(folder, env, now, policy)
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
-    table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
+    table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
           [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])

@@ -18,7 +18,7 @@ from copflow.services.closing.notice import enqueue_closing_notice, enqueue_clos
 from copflow.services.meetings import cancel_all, schedule_on, start_series
 from copflow.services.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
 from copflow.services.snapshots import refresh_due
-from lifecycle import CopSnapshot, Gate, Policy, Transition
+from lifecycle import CopSnapshot, Policy, Transition
 from lifecycle.effects import (
     CancelMeetings,
     DraftLessons,
@@ -47,6 +47,7 @@ class Applying:
     today: date
     policy: Policy
     reason: str | None
+    od_manager: str | None = None  # the organisation's OD manager, who hears when a CoP names none
     events: list[Emit] = field(default_factory=list)
     _due_fresh: bool = False
 
@@ -99,7 +100,7 @@ def _record_archive(a: Applying, e: RecordArchive) -> None:
 
 def _notify(a: Applying, e: Notify) -> None:
     a.due_dates()
-    _MESSAGES[e.message](a, recipients(a.cop, *e.audiences))
+    _MESSAGES[e.message](a, recipients(a.cop, *e.audiences, od_manager=a.od_manager))
 
 
 def _closing_reason(a: Applying) -> str:
@@ -108,13 +109,12 @@ def _closing_reason(a: Applying) -> str:
 
 _MESSAGES: dict[str, Callable[[Applying, list[Recipient]], int]] = {
     "stage_changed": lambda a, to: enqueue_stage_changed(a.s, a.cop, to, from_stage=a.transition.source.value,
-                                                         now=a.now),
+                                                         now=a.now, policy=a.policy),
     "review_opened": lambda a, to: enqueue_review_opened(a.s, a.cop, to, from_stage=a.transition.source.value,
                                                          now=a.now, policy=a.policy),
     "closing_notice": lambda a, to: enqueue_closing_notice(a.s, a.cop, to, reason=_closing_reason(a), now=a.now),
-    "closure_completed": lambda a, to: enqueue_closure_completed(
-        a.s, a.cop, to, manifest_sha256=a.before.evidence[Gate.ARCHIVE_VERIFIED]["manifest_sha256"],
-        today=a.today, now=a.now),
+    "closure_completed": lambda a, to: enqueue_closure_completed(a.s, a.cop, to, od_manager=a.od_manager,
+                                                                 today=a.today, now=a.now),
 }
 
 # --- meetings, documents, events ----------------------------------------------------------------------------

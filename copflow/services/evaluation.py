@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Activity, Attendance, Cop, Document, Person, SurveyAnswer, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.outbox import cop_context, enqueue, recipients
+from copflow.services.links import action_url
+from copflow.services.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
-from lifecycle import Audience, Policy, Stage
+from lifecycle import Audience, Gate, Policy, Role, Stage
 from lifecycle.due import stage_weeks
 from lifecycle.practice import ActivityKind, Statement, parse_targets
 from lifecycle.review_dates import review_period_start
@@ -133,7 +134,7 @@ def publish_evaluation(s: Session, cop: Cop, *, now: datetime, policy: Policy, r
     html_path, md_path = _paths(reports_dir, cop, ev) if reports_dir else (None, None)
     queued = 0
     if notify and cop.stage == Stage.REVIEWING.value:
-        queued = _tell(s, cop, ev, now=now, od_manager=od_manager, html=html)
+        queued = _tell(s, cop, ev, now=now, policy=policy, od_manager=od_manager, html=html)
     return Published(EvaluationOutcome(ev, markdown, html_path, md_path, queued), html, had_report)
 
 
@@ -163,21 +164,36 @@ def _write(path: Path, text: str) -> None:
 
 
 def report_file_name(slug: str, end: date) -> str:
-    return f"{slug}-review-{end.isoformat()}.html"
+    return f"{slug}-review-{end.isoformat()}.pdf"
 
 
-def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, od_manager: str | None, html: str) -> int:
-    # The report travels with the mail: leads and sponsors read it where they are, not from a path on the
-    # machine that wrote it.
-    attachment = (report_file_name(cop.slug, ev.end), html)
-    context = {**cop_context(cop), "period": f"{ev.start:%d %B %Y} – {ev.end:%d %B %Y}",
-               "recommendation": ev.recommendation.decision,
-               "reasons": list(ev.recommendation.reasons) + list(ev.recommendation.strengths),
-               "report_name": attachment[0]}
+def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, policy: Policy, od_manager: str | None,
+          html: str) -> int:
+    # The report travels with the mail as a PDF every mail client opens (an .html attachment is quarantined by
+    # many filters): leads and sponsors read it where they are, not from a path on the machine that wrote it.
+    from notifications.documents import as_attachment, html_to_pdf
+    from notifications.vocabulary import short_date
+
+    pdf = html_to_pdf(html)
+    attachment = (report_file_name(cop.slug, ev.end), as_attachment(pdf)) if pdf else None
+    rec = ev.recommendation
+    context = {**cop_context(cop), **people_context(cop, od_manager),
+               "period": f"{short_date(ev.start)} – {short_date(ev.end)}", "recommendation": rec.decision,
+               "strengths": list(rec.strengths), "weaknesses": list(rec.reasons) + list(rec.weaknesses),
+               "report_name": attachment[0] if attachment else None, "action_url": None,
+               "decide_by": (cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
     people = recipients(cop, Audience.LEADS, Audience.SPONSOR, Audience.OD_MANAGER, od_manager=od_manager)
-    return sum(enqueue(s, key=f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                       kind="evaluation_ready", to=to, context=context, now=now, attachment=attachment)
-               for to in people)
+    added = 0
+    for to in people:
+        key = f"{cop.slug}/evaluation/{cop.stage_visit}/{to.email}"
+        if already_queued(s, key):
+            continue  # no second decision link for a message that will not be sent again
+        # The OD manager decides: their copy carries a signed link to the decision form (issue 16).
+        url = (action_url(s, cop, to.email, to.role, Gate.REVIEW_PASSED, now=now, policy=policy)
+               if to.role == Role.OD_MANAGER_CONTACT.value else None)
+        added += enqueue(s, key=key, cop_id=cop.id, kind="evaluation_ready", to=to, now=now, attachment=attachment,
+                         context={**context, "action_url": url})
+    return added
 
 
 def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

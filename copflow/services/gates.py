@@ -79,7 +79,7 @@ def advance(uow: UnitOfWork, *, slug: str, by: str, now: datetime, policy: Polic
 
 
 def apply_decision(s: Session, cop: Cop, snap: CopSnapshot, decision: Decision, *, who: str, now: datetime,
-                   today: date, policy: Policy, reason: str | None) -> AdvanceResult:
+                   today: date, policy: Policy, reason: str | None, od_manager: str | None = None) -> AdvanceResult:
     """Write the transition and apply, in order, everything the core says it sets off (caller commits)."""
     t = decision.transition
     s.add(TransitionRecord(cop_id=cop.id, from_stage=t.source.value, to_stage=t.target.value,
@@ -88,7 +88,7 @@ def apply_decision(s: Session, cop: Cop, snap: CopSnapshot, decision: Decision, 
     cop.stage_visit += 1
     cop.stage_entered_on = today
     s.flush()
-    applying = Applying(s, cop, snap, t, now, today, policy, reason)
+    applying = Applying(s, cop, snap, t, now, today, policy, reason, od_manager)
     apply_effects(applying, decision.effects)
     return AdvanceResult(cop.slug, t.source.value, t.target.value, t.trigger,
                          tuple(w.message for w in decision.warnings),

@@ -17,6 +17,7 @@ from copflow.db.models import Cop
 from copflow.services.errors import InvalidInput
 from lifecycle import Policy
 from lifecycle.policy import WEEKDAY_NAMES, weekday_number, weekday_position
+from notifications.vocabulary import short_date
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
@@ -110,7 +111,7 @@ def rule_in_words(text: str | None) -> str | None:
         name = WEEKDAY_NAMES[BYDAY.index(byday[-2:])].title()
         words += f" on the {ORDINAL_WORDS[int(byday[:-2])]} {name}" if byday[:-2] else f" on {name}"
     if "UNTIL" in rule:
-        words += f", until {datetime.strptime(rule['UNTIL'][:8], '%Y%m%d').date():%d %B %Y}"
+        words += f", until {short_date(datetime.strptime(rule['UNTIL'][:8], '%Y%m%d').date())}"
     return words
 
 

@@ -23,6 +23,7 @@ from copflow.services.outbox import Recipient, cop_context, enqueue, holders
 from copflow.services.pseudonyms import is_erased
 from lifecycle import Policy, Role
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES, OPTIONAL_ATTENDEE_ROLES, ORGANISER_ROLES
+from notifications.vocabulary import long_date
 
 if TYPE_CHECKING:
     from notifications.ics import Meeting, Party
@@ -124,7 +125,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
 def check_meeting_day(start_local: datetime, days: md.MeetingDays, option: str = "--at") -> None:
     why = days.why_not(start_local.date())
     if why is not None:
-        raise InvalidInput(option, f"{start_local:%A %d %B %Y} is {why}: no meetings are held then; "
+        raise InvalidInput(option, f"{long_date(start_local)} is {why}: no meetings are held then; "
                                    "pick a working day")
 
 
@@ -267,9 +268,9 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
     end = start + timedelta(minutes=m.minutes)
     context = {**cop_context(cop), "update": update, "reason": reason,
                "removed": only is not None and method == "CANCEL",
-               "occurrence": occurrence.strftime("%A %d %B %Y, %H:%M") if occurrence else None,
+               "occurrence": f"{long_date(occurrence)}, {occurrence:%H:%M}" if occurrence else None,
                "meeting": {"summary": KINDS[series.kind].title, "purpose": KINDS[series.kind].purpose,
-                           "when": f"{start:%A %d %B %Y}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
+                           "when": f"{long_date(start)}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
                            "recurrence": md.rule_in_words(series.rrule), "location": series.location,
                            "organizer": m.organizer.name, "skipped": _skipped_soon(series, now)}}
     kind = "invitation_cancel" if method == "CANCEL" else "invitation"
@@ -289,7 +290,7 @@ def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:
     for when, why in series.skipped_occurrences or []:
         at = datetime.fromisoformat(when)
         if local <= at <= local + timedelta(days=366):
-            out.append(f"{at:%A %d %B %Y} ({why})")
+            out.append(f"{long_date(at)} ({why})")
     return out
 
 

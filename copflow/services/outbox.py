@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
 from copflow.services.links import action_url
-from lifecycle import EVIDENCE_FIELDS, GATE_TITLES, Audience, Gate, Notice, Policy, Role
+from lifecycle import Audience, Gate, Notice, Policy, Role
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
+from notifications.vocabulary import EVIDENCE
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,28 @@ def cop_context(cop: Cop) -> dict[str, Any]:
     return {"cop": {"slug": cop.slug, "name": cop.name, "stage": cop.stage, "timezone": cop.timezone}}
 
 
-def enqueue_stage_changed(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime) -> int:
-    """Tell people that the CoP moved on, and what comes next."""
+def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
+    """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
+    od = recipients(cop, Audience.OD_MANAGER, od_manager=od_manager)
+    return {"leads": [r.name for r in recipients(cop, Audience.LEADS)],
+            "sponsors": [r.name for r in recipients(cop, Audience.SPONSOR)],
+            "od_manager": {"name": od[0].name if od else "the CoP programme team",
+                           "email": od[0].email if od else (od_manager or "")}}
+
+
+def survey_url(policy: Policy, slug: str, per_review: str | None = None) -> str | None:
+    """The review's survey address: the one given for this review, else the policy's (with {slug} filled in)."""
+    if per_review:
+        return per_review
+    return policy.survey_url.replace("{slug}", slug) if policy.survey_url else None
+
+
+def enqueue_stage_changed(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime,
+                          policy: Policy | None = None) -> int:
+    """Tell people that the CoP moved on, and what comes next. When a review opens with a survey link, the
+    leads and sponsor get the survey call instead (one message each, which says both)."""
+    if cop.stage == "reviewing" and policy is not None and survey_url(policy, cop.slug):
+        return 0
     context = _moved_on(cop, from_stage)
     return sum(enqueue(s, key=f"{cop.slug}/stage/{cop.stage_visit}/{cop.stage}/{to.email}", cop_id=cop.id,
                        kind="stage_changed", to=to, context=context, now=now) for to in people)
@@ -100,27 +121,37 @@ def enqueue_stage_changed(s: Session, cop: Cop, people: list[Recipient], *, from
 
 def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime,
                           policy: Policy) -> int:
-    """The survey call when a review opens, with the day it closes."""
-    survey = policy.survey_url.replace("{slug}", cop.slug) if policy.survey_url else None
-    context = _moved_on(cop, from_stage)
-    context.update(closes_on=context["next_due_on"], survey_url=survey)
+    """The review's survey call, to every member (leads and sponsor get what the review looks at as well).
+
+    The survey closes on the last day the evaluation counts (the review's first day plus the survey window), so
+    no answer is sent after it stops counting. Without a survey address nobody is asked for a survey they cannot
+    find: the call waits and the OD manager's digest says the review has no survey link.
+    """
+    url = survey_url(policy, cop.slug)
+    if url is None:
+        return 0
+    opened = cop.stage_entered_on
+    closes = opened + timedelta(days=policy.survey_window_days - 1)
+    call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
+            "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
     return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                       kind="review_opened", to=to, context=context, now=now) for to in people)
+                       kind="review_opened", to=to, context=call, now=now) for to in people)
 
 
 def _moved_on(cop: Cop, from_stage: str) -> dict[str, Any]:
-    return {**cop_context(cop), "from_stage": from_stage, "to_stage": cop.stage, "next_gate": cop.next_due_gate,
-            "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
+    return {**cop_context(cop), **people_context(cop), "from_stage": from_stage, "to_stage": cop.stage,
+            "next_gate": cop.next_due_gate, "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None}
 
 
 def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_manager: str | None,
-                   needs: list[str], policy: Policy | None = None) -> int:
-    """Queue one reminder or escalation for everyone in its audience; a lead's (or the OD manager's) carries
-    `action_url`, a signed link to the gate's evidence form."""
-    context = {**cop_context(cop), "notice": {
+                   policy: Policy | None = None) -> int:
+    """Queue one reminder (leads) or escalation (sponsor) for everyone in its audience; a lead's (or the OD
+    manager's) carries `action_url`, a signed link to the gate's evidence form. The OD manager's escalations
+    are not mail of their own: the sweep puts them into its one digest."""
+    context = {**cop_context(cop), **people_context(cop, od_manager), "notice": {
         "kind": notice.kind, "audience": notice.audience, "gate": notice.gate.value,
         "due_on": notice.due_on.isoformat(), "days": notice.days, "step": notice.step},
-        "gate_title": GATE_TITLES[notice.gate], "needs": needs or _fields_of(notice)}
+        "evidence": list(EVIDENCE.get(notice.gate.value, ()))}
     kind = "review_due" if notice.gate is Gate.REVIEW_DUE else "gate_reminder"
     added = 0
     for to in recipients(cop, notice.audience, od_manager=od_manager):
@@ -135,7 +166,3 @@ def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_ma
 
 def already_queued(s: Session, key: str) -> bool:
     return s.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None
-
-
-def _fields_of(notice: Notice) -> list[str]:
-    return [f"{f.name}: {f.help}" for f in EVIDENCE_FIELDS[notice.gate]]

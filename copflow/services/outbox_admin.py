@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
@@ -27,6 +27,8 @@ class OutboxEntry:
     attempts: int
     error: str | None
     key: str
+    queued_at: str | None = None  # UTC, ISO 8601 to the second
+    sent_at: str | None = None
 
 
 def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50) -> list[OutboxEntry]:
@@ -38,7 +40,22 @@ def list_messages(uow: UnitOfWork, *, status: str | None = None, limit: int = 50
         if status:
             q = q.where(Notification.status == status)
         return [OutboxEntry(n.id, n.status, n.kind, n.recipient, n.subject, n.attempts, n.last_error,
-                            n.idempotency_key) for n in uow.session.scalars(q)]
+                            n.idempotency_key, _utc(n.created_at), _utc(n.sent_at)) for n in uow.session.scalars(q)]
+
+
+def count_messages(uow: UnitOfWork, *, status: str | None = None) -> int:
+    """How many messages `list_messages` would show without its limit."""
+    with uow:
+        q = select(func.count()).select_from(Notification)
+        if status:
+            q = q.where(Notification.status == status)
+        return int(uow.session.scalar(q) or 0)
+
+
+def _utc(at: datetime | None) -> str | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def requeue_parked(uow: UnitOfWork, *, now: datetime, ids: list[int] | None = None) -> list[int]:

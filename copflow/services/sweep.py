@@ -13,13 +13,17 @@ from copflow.db.models import Cop, GateEvidence
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.gates import apply_decision
-from copflow.services.outbox import enqueue_notice
+from copflow.services.outbox import enqueue_notice, recipients
 from copflow.services.snapshots import load_batch, snapshot
-from lifecycle import Gate, Policy, Stage, check_gate, decide, notices_due, review_is_due
+from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
 from lifecycle.audiences import BEYOND_THE_LEADS
 from lifecycle.due import horizon
+from notifications.vocabulary import gate_words, plural
 
 SWEEP_ACTOR = "copflow sweep"
+# Gates only the OD manager acts on (the review decision; the archive copflow writes itself): nobody else is
+# reminded of them, and the OD manager reads them in the digest's "reviews waiting" and "escalations".
+NOT_THEIRS = {Gate.REVIEW_PASSED: ("leads", "sponsor")}
 
 
 @dataclass
@@ -32,12 +36,23 @@ class SweepCounts:
     escalations_queued: int = 0  # of notices_queued, those to a sponsor or the OD manager
     # One line per escalation rung reached today, for the sweep's summary: "slug: gate, N days overdue → sponsor".
     escalated: list[str] = field(default_factory=list)
+    # The OD manager's part, for the digest: one entry per CoP and overdue gate at the sponsor's or OD
+    # manager's rung (see escalation_entry).
+    attention: list[dict[str, object]] = field(default_factory=list)
 
     def add(self, other: SweepCounts) -> SweepCounts:
         return SweepCounts(self.cops + other.cops, self.reviews_opened + other.reviews_opened,
                            self.notices_queued + other.notices_queued, self.conflicts + other.conflicts,
                            self.opened + other.opened, self.escalations_queued + other.escalations_queued,
-                           self.escalated + other.escalated)
+                           self.escalated + other.escalated, self.attention + other.attention)
+
+
+def escalation_entry(cop: Cop, notice: Notice) -> dict[str, object]:
+    """What the digest says about one escalation: plain values, safe to pass between Prefect tasks."""
+    return {"slug": cop.slug, "name": cop.name, "gate": notice.gate.value, "due_on": notice.due_on.isoformat(),
+            "days": notice.days, "audience": notice.audience,
+            "leads": [r.name for r in recipients(cop, "leads")],
+            "sponsors": [r.name for r in recipients(cop, "sponsor")]}
 
 
 def due_cop_batches(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 500) -> list[list[int]]:
@@ -83,14 +98,18 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         counts.opened.append(cop.slug)
                         continue
                     for notice in notices_due(snap, today, policy):
-                        needs = [u.message for u in check_gate(notice.gate, snap, today, policy)[0]]
-                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, needs=needs,
-                                                        policy=policy)
+                        if notice.audience in NOT_THEIRS.get(notice.gate, ()):
+                            continue
+                        if notice.audience in BEYOND_THE_LEADS:
+                            counts.attention.append(escalation_entry(cop, notice))
+                        if notice.audience == "od_manager":
+                            continue  # the digest carries it
+                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, policy=policy)
                         counts.notices_queued += queued
                         if queued and notice.audience in BEYOND_THE_LEADS:
                             counts.escalations_queued += queued
-                            counts.escalated.append(f"{cop.slug}: {notice.gate.value.replace('_', ' ')}, "
-                                                    f"{notice.days} days overdue → {notice.audience.replace('_', ' ')}")
+                            counts.escalated.append(f"{cop.name}: {gate_words(notice.gate)}, "
+                                                    f"{plural(notice.days, 'day')} late; sponsor told")
             except (StaleDataError, IntegrityError):
                 counts.conflicts += 1
         try:

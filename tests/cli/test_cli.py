@@ -207,10 +207,13 @@ def test_every_message_kind_previews(home):
     from notifications.previews import PREVIEWS
 
     names = [line.split()[0] for line in cf(home, "notify", "preview").stdout.splitlines()]
-    assert names == list(PREVIEWS) and len(names) == 23
+    assert names == list(PREVIEWS) and len(names) == 24
+    assert "to the OD manager: after each daily sweep" in cf(home, "notify", "preview").stdout
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert [n for n in names if f"`{n}`" not in readme] == []  # the README documents every message kind
-    assert cf(home, "notify", "preview", "escalation-od-manager").stdout.startswith("Subject: Overdue:")
+    digest = cf(home, "notify", "preview", "od-digest").stdout
+    assert digest.startswith("[sample] od-digest: sent to the OD manager, after each daily sweep")
+    assert "Subject: CoP programme, Tuesday 1 December 2026: 1 CoP overdue, 1 review to decide" in digest
     assert "METHOD:CANCEL" in cf(home, "notify", "preview", "invitation-cancel", "--ics").stdout
 
 

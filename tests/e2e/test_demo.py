@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.wording import problems, readable_parts
+
 EXE = str(Path(sys.executable).with_name("copflow"))
 
 
@@ -48,10 +50,28 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
-    subjects = [m["Subject"] for m in box]
-    assert any(s.startswith("Overdue: sponsor meeting done for Research IT") for s in subjects)
-    assert any(s.startswith("Data and Insight: review due on") for s in subjects)
-    assert any(s.startswith("Events Management: the evaluation report is ready") for s in subjects)
+    mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
+    subjects = [str(m["Subject"]) for m in mails]
+    # The OD manager gets one digest for the sweep: Research IT's overdue gates, the review to decide, the closure.
+    [digest] = [m for m in mails if str(m["Subject"]).startswith("CoP programme, ")]
+    body = digest.get_body(("plain",)).get_content()
+    assert "Research IT (leads Dev Patel and Isla Murray; sponsor Nadia Haddad)" in body
+    assert "Events Management: recommends pass; decide by" in body and "Facilities Management: archive" in body
+    assert not any(s.startswith(("Overdue", "Closure archive")) and "Research IT" in s for s in subjects)
+    # The sweep closed Facilities Management before working out reminders: no false "archive late" alarm.
+    assert not any("archive" in s.lower() and "not" in s.lower() for s in subjects)
+    assert any(s.startswith("Data and Insight: review on") for s in subjects)
+    assert any(s.startswith("Events Management: the review's evaluation recommends") for s in subjects)
+    # Every mail reads as written for its reader: no internal names, ISO dates, or commands (but the OD
+    # manager's), no .html attachments; every survey call carries its link.
+    for m in mails:
+        to_od = "od.manager@" in str(m["To"])
+        for kind, text in readable_parts(m):
+            assert problems(text, to_od_manager=to_od) == [], (m["To"], m["Subject"], kind)
+        assert not [a for a in m.iter_attachments() if (a.get_filename() or "").endswith(".html")]
+        if "is under review" in str(m["Subject"]):
+            assert "https://forms.uni.example.org/cop-review?cop=" in m.get_body(("plain",)).get_content()
+    assert "43 of them calendar invitations" in out
     assert any(s.startswith("No longer invited: Core group check-in") and s.endswith("Data and Insight")
                for s in subjects)  # Chloe left the CoP: her calendar drops its meetings
     first = next(iter(box))
@@ -67,10 +87,10 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
                                "limit 1").fetchone()
     assert 'state \\"closed (1 CoP)\\" as closed' in lifecycle  # stored as JSON text
     # The leads get the evaluation report itself, attached, not a path on this machine.
-    report_mail = next(message_from_bytes(m.as_bytes(), policy=policy.default) for m in box
-                       if (m["Subject"] or "").startswith("Events Management: the evaluation report is ready"))
+    report_mail = next(m for m in mails if str(m["Subject"]).startswith("Events Management: the review's evaluation"))
     [attached] = list(report_mail.iter_attachments())
-    assert attached.get_filename().startswith("events-management-review-") and "<svg" in attached.get_content()
+    assert attached.get_filename().startswith("events-management-review-") and attached.get_filename().endswith(".pdf")
+    assert attached.get_content().startswith(b"%PDF")
     # A launched CoP's check-in series lands as an iMIP invitation a mail client opens with Accept/Decline.
     checkins = [message_from_bytes(m.as_bytes(), policy=policy.default) for m in box
                 if (m["Subject"] or "").startswith("Core group check-in")]

@@ -63,9 +63,10 @@ def test_the_report_renders_in_headless_chromium(tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     shapes = Shapes()
     shapes.feed(dom.stdout)
-    # What the browser built is what we wrote: 3 charts, one bar per month, target and statement.
+    # What the browser built is what we wrote: 3 charts, one bar per month of the period (a month without events
+    # is kept, as an empty bar), per target and per statement.
     assert shapes.figures == ["chart-attendance", "chart-targets", "chart-survey"]
-    assert shapes.tags["svg"] == 3 and shapes.tags["rect"] == 9 + 2 + 10
+    assert shapes.tags["svg"] == 3 and shapes.tags["rect"] == 12 + 2 + 10
     assert "Data &amp; Insight &lt;CoP&gt;" in dom.stdout  # the name escaped, not parsed as a tag
     assert "<useful>" not in dom.stdout
     for marker in ("Uncaught", "CONSOLE(", "SyntaxError", "Failed to load"):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_report_browser import run_chromium
 from tests.integration import helpers as h
 from tests.smtp_server import free_port
 
@@ -118,13 +119,13 @@ if sys.argv[1] == "paused":
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             state=FlowRunFilterState(name=FlowRunFilterStateName(any_=["Paused"]))))
     print(json.dumps([{"id": str(r.id), "parameters": r.parameters} for r in runs]))
-elif sys.argv[1] == "artifact":
+elif sys.argv[1] in ("artifact", "artifact-id"):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.client.schemas.sorting import ArtifactSort
     with get_client(sync_client=True) as client:
         [latest] = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[sys.argv[2]])),
                                          sort=ArtifactSort.CREATED_DESC, limit=1)
-    print(json.dumps(latest.data))
+    print(json.dumps(latest.data if sys.argv[1] == "artifact" else str(latest.id)))
 else:
     resume_flow_run(sys.argv[2], run_input=json.loads(sys.argv[3]))
 """
@@ -134,7 +135,7 @@ def prefect_client(env: dict[str, str], *args: str) -> object:
     r = subprocess.run([sys.executable, "-c", CLIENT, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr[-3000:]
-    return json.loads(r.stdout.strip().splitlines()[-1]) if args[0] in ("paused", "artifact") else None
+    return json.loads(r.stdout.strip().splitlines()[-1]) if args[0] in ("paused", "artifact", "artifact-id") else None
 
 
 def copflow(env: dict[str, str], *args: str, now: str) -> str:
@@ -160,10 +161,19 @@ def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decisi
     assert any(m.message.get_content_type() == "multipart/mixed" for m in smtp.received)
 
     copflow(env, "sweep", now="2026-03-02T09:00:00+00:00")  # the review date: the sweep opens the review
-    # Its summary links to the server's UI (derived by Prefect from PREFECT_API_URL), absolute.
+    # Its summary links to the server's current (V2) UI (derived by Prefect from PREFECT_API_URL), absolute.
     summary = prefect_client(env, "artifact", "copflow-sweep")
     ui = env["PREFECT_API_URL"].removesuffix("/api")
-    assert f"[copflow-attention]({ui}/artifacts/key/copflow-attention)" in str(summary), summary
+    assert f"[what needs attention now]({ui}/v2/artifacts/key/copflow-attention)" in str(summary), summary
+    # What the OD manager sees at a laptop's width in the current UI: six human headers, no raw field names (the
+    # portfolio table, published by the worker after the gate; the attention list is empty on this day).
+    page = f"{ui}/v2/artifacts/artifact/{prefect_client(env, 'artifact-id', 'copflow-portfolio')}"
+    seen = run_chromium("--virtual-time-budget=20000", "--window-size=1440,900", "--dump-dom", page).stdout
+    assert all(f">{header}<" in seen for header in ("CoP", "Stage", "Next step", "Due", "Status", "Next review")), \
+        seen[-3000:]
+    assert "overdue_days" not in seen and "next_gate" not in seen and "Data and Insight" in seen
+    run_chromium("--virtual-time-budget=20000", "--window-size=1440,900",
+                 f"--screenshot={Path(env['PREFECT_HOME']).parent / 'portfolio-1440.png'}", page)
 
     [run] = wait_for("the review flow to pause", lambda: prefect_client(env, "paused"))  # type: ignore[misc]
     assert run["parameters"] == {"slug": "data-insight"}

@@ -45,24 +45,25 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert summary["batches"] == 2 and summary["cops"] == 2
     assert summary["notices_queued"] == 2 and summary["sent"] == 2
     assert sorted(r for m in smtp.received for r in m.rcpt_tos) == [f"dir@{D}", f"dir@{D}"]
-    assert all(m.message["Subject"].startswith("Overdue: sponsor meeting done") for m in smtp.received)
+    assert all(m.message["Subject"] == "Data and Insight is 7 days late with the sponsor meeting"
+               for m in smtp.received)
     with UnitOfWork(db_url) as u:
         assert u.session.scalar(select(func.count()).select_from(Notification)
                                 .where(Notification.status != "sent")) == 0
     assert summary["escalations_queued"] == 2
     first = _artifact("copflow-sweep").data
-    assert "| of which escalations | 2 |" in first and "| mail sent | 2 |" in first
-    assert "- data-insight: sponsor meeting done, 7 days overdue → sponsor" in first
-    assert "[copflow-attention](/artifacts/key/copflow-attention)" in first
+    assert "| CoPs overdue with the sponsor or OD manager | 2 |" in first and "| Mail sent | 2 |" in first
+    assert "- **Data and Insight**: the sponsor meeting 7 days late (sponsor told)." in first
+    assert "[what needs attention now](/v2/artifacts/key/copflow-attention)" in first
 
     again = daily_sweep(now=at(52 + 7), batch_size=1)
     assert again["notices_queued"] == 0 and again["sent"] == 0
     assert len(smtp.received) == 2
 
     portfolio = _artifact("copflow-attention")
-    assert portfolio.type == "table" and "sponsor meeting done" in str(portfolio.data)
+    assert portfolio.type == "table" and "The sponsor meeting" in str(portfolio.data)
     sweep = _artifact("copflow-sweep")
-    assert sweep.type == "markdown" and "| notices queued | 0 |" in sweep.data
+    assert sweep.type == "markdown" and "| Reminders sent to leads and sponsors | 0 |" in sweep.data
 
 
 def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):

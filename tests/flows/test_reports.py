@@ -30,9 +30,10 @@ def test_portfolio_report_publishes_a_table_with_a_stable_key(db_url, monkeypatc
     assert portfolio_report() == 2
     artifact = _artifact("copflow-portfolio")
     rows = artifact.data if isinstance(artifact.data, list) else __import__("json").loads(artifact.data)
-    assert {r["slug"]: r["stage"] for r in rows} == {"data-insight": "active", "research-it": "planning"}
-    assert set(rows[0]) == {"slug", "name", "stage", "next_gate", "due_on", "overdue_days", "next_review_on",
-                            "health"}
+    # Six columns with human headers, most overdue first (the planning CoP is long past its sponsor meeting).
+    assert list(rows[0]) == ["CoP", "Stage", "Next step", "Due", "Status", "Next review"]
+    assert [r["Stage"] for r in rows] == ["planning", "active"]
+    assert rows[0]["Next step"] == "The sponsor meeting" and "days late (stuck)" in rows[0]["Status"]
     from lifecycle import mermaid
 
     diagram = _artifact("copflow-lifecycle")
@@ -47,12 +48,16 @@ def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest
     from tests.integration.helpers import at
     from tests.integration.test_closure import CLOSING_DAY, closing
 
-    mail_to(smtp, db_url, monkeypatch, COPFLOW_ARCHIVE_DIR=str(tmp_path / "archives"))
+    mail_to(smtp, db_url, monkeypatch, COPFLOW_ARCHIVE_DIR=str(tmp_path / "archives"),
+            COPFLOW_OD_MANAGER_EMAIL="od@uni.example.org")
     closing(db_url)
     assert daily_sweep(now=at(CLOSING_DAY - 1))["closed"] == []
     summary = daily_sweep(now=at(CLOSING_DAY))
     assert summary["closed"] == ["data-insight"]
     assert any(m.message["Subject"] == "Data and Insight is closed and archived" for m in smtp.received)
+    # The OD manager hears once, in the digest: closed today, and no "archive late" for it.
+    [digest] = [m for m in smtp.received if m.message["Subject"].startswith("CoP programme, ")]
+    assert digest.rcpt_tos == ["od@uni.example.org"] and "1 CoP closed" in digest.message["Subject"]
     manifest = _artifact("copflow-closure-data-insight")
     assert "transitions.json" in manifest.data and "roster.json" in manifest.data
     assert daily_sweep(now=at(CLOSING_DAY + 1))["closed"] == []
@@ -71,7 +76,7 @@ def test_the_sweep_evaluates_a_review_when_its_survey_closes(db_url, smtp, monke
     assert daily_sweep(now=at(EVAL_DAY - 1))["evaluated"] == []
     summary = daily_sweep(now=at(EVAL_DAY))
     assert summary["evaluated"] == ["data-insight (evolve)"]
-    ready = [m for m in smtp.received if "the evaluation report is ready (evolve)" in m.message["Subject"]]
+    ready = [m for m in smtp.received if "evaluation recommends \"evolve\"" in m.message["Subject"]]
     assert sorted(m.rcpt_tos[0] for m in ready) == sorted(f"{w}@uni.example.org" for w in ("ann", "bob", "dir", "odm"))
     report = _artifact("copflow-evaluation-data-insight")
     assert "## Recommendation: evolve" in report.data and "| 2 blog posts | 2 | 1 | no |" in report.data
@@ -80,3 +85,24 @@ def test_the_sweep_evaluates_a_review_when_its_survey_closes(db_url, smtp, monke
     again = review_evaluation("data-insight")
     assert again["recommendation"] == "evolve" and again["messages"] == 0
     assert (tmp_path / "reports" / "data-insight").is_dir()
+
+
+def test_a_failed_archive_reaches_the_od_manager_once_with_its_reason(db_url, smtp, monkeypatch, tmp_path):
+    """The sweep tries the archive first; when it fails, the reminders that follow see the CoP still closing,
+    and the OD manager's digest says why (here: the archive folder is a file)."""
+    from flows.daily_sweep import daily_sweep
+    from tests.integration.helpers import at
+    from tests.integration.test_closure import CLOSING_DAY, closing
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x", encoding="utf-8")
+    mail_to(smtp, db_url, monkeypatch, COPFLOW_ARCHIVE_DIR=str(blocked), COPFLOW_OD_MANAGER_EMAIL="od@uni.example.org")
+    closing(db_url)
+    summary = daily_sweep(now=at(CLOSING_DAY + 1))
+    assert summary["closed"] == [] and list(summary["archive_failed"]) == ["data-insight"]
+    [digest] = [m.message for m in smtp.received if m.message["Subject"].startswith("CoP programme, ")]
+    text = digest.get_body(("plain",)).get_content()
+    assert "CLOSURE ARCHIVES THAT FAILED" in text and "Data and Insight: the archive could not be written" in text
+    assert "Reason: " in text and "not-a-folder" in text
+    sweep = _artifact("copflow-sweep").data
+    assert "## Closure archives that failed" in sweep and "**Data and Insight**:" in sweep

@@ -31,7 +31,7 @@ def test_the_sweep_purges_old_mail_and_a_rerun_sends_nothing(db_url, smtp, monke
     summary = daily_sweep(now=at(52 + 7))  # 48 days later: day 11's mail is past the 30 days
     assert summary["mail_purged"] == walk.sent and summary["retention_days"] == 30 and summary["sent"] == 1
     artifact = _artifact("copflow-sweep").data
-    assert f"| sent mail purged (older than 30 days) | {walk.sent} |" in artifact
+    assert f"| Sent mail purged (older than 30 days) | {walk.sent} |" in artifact
     with UnitOfWork(db_url) as u:
         rows = list(u.session.scalars(select(Notification)))
         purged = [r for r in rows if r.purged_at is not None]

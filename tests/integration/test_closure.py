@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import zipfile
 from datetime import timedelta
@@ -30,6 +31,7 @@ from copflow.services.evolve import Child, merge, split
 from copflow.services.reviews import decide_review
 from copflow.services.sweep import sweep_batch
 from notifications.archive import ArchiveError, safe_target, verify_archive
+from notifications.documents import docx_text
 from tests.integration.helpers import D, P, at, record, to_active
 from tests.interop.icaljs import read_with_icaljs
 
@@ -129,31 +131,46 @@ def test_close_decision_cancels_every_series_notifies_members_and_drafts_lessons
         event = by_uid[m.uid]["events"][0]
         assert by_uid[m.uid]["method"] == "CANCEL" and event["status"] == "CANCELLED"
         assert event["sequence"] == m.sequence == 1
-    assert {n.recipient for n in notices} == {f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}"}
-    assert "will close on 2026-04-07" in notices[0].subject
+    # Every member, and the OD manager's own copy.
+    assert {n.recipient for n in notices} == {f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}", f"odm@{D}"}
+    assert "will close on Tuesday 7 April 2026" in notices[0].subject
     assert "# Lessons learned: Data and Insight" in lessons.content and "1 seminar" in lessons.content
-    # The leads' notices carry the draft they are to complete; the other members' do not.
+    # The leads' notices carry the draft they are to complete, as a Word document; the other members' do not.
     drafts = {n.recipient: (n.attachment_name, n.attachment) for n in notices}
     for lead in (f"ann@{D}", f"bob@{D}"):
-        assert drafts[lead] == ("data-insight-lessons-learned-draft.md", lessons.content)
+        name, data = drafts[lead]
+        assert name == "data-insight-lessons-learned-draft.docx" and data is not None
+        text = docx_text(base64.b64decode(data))
+        assert "Lessons learned: Data and Insight" in text and "1 seminar" in text
     assert drafts[f"cat@{D}"] == drafts[f"dir@{D}"] == (None, None)
     lead_notice = next(n for n in notices if n.recipient == f"ann@{D}")
-    assert "data-insight-lessons-learned-draft.md" in lead_notice.body_text
-    assert "lessons-learned" not in next(n for n in notices if n.recipient == f"cat@{D}").body_text
+    assert "Word document (data-insight-lessons-learned-draft.docx)" in lead_notice.body_text
+    member = next(n for n in notices if n.recipient == f"cat@{D}").body_text
+    assert "lessons-learned" not in member and "it achieved its aims" in member
+    # A decision that differs from the evaluation's advice says so in the audit trail and the OD manager's copy
+    # only; members read the reason in the OD manager's words.
+    od_copy = next(n for n in notices if n.recipient == f"odm@{D}").body_text
+    assert "recommended" not in member and ("recommended" in od_copy) == ("recommended" in trail_reason(db_url))
 
 
-def test_no_one_is_reminded_before_the_closing_date_and_a_late_archive_alerts_the_od_manager(db_url):
+def trail_reason(url: str) -> str:
+    with UnitOfWork(url) as u:
+        return u.session.scalars(select(TransitionRecord.reason).where(TransitionRecord.to_stage == "closing")).one()
+
+
+def test_no_one_is_reminded_of_the_archive_and_a_late_one_goes_to_the_od_managers_digest(db_url):
     closing(db_url)
     with UnitOfWork(db_url) as u:
         cop_id = u.session.scalar(select(Cop.id))
     for day in range(REVIEW_DAY + 2, CLOSING_DAY + 1):  # every day up to and including the closing date
-        assert sweep_batch(UnitOfWork(db_url), [cop_id], now=at(day), policy=P).notices_queued == 0
+        counts = sweep_batch(UnitOfWork(db_url), [cop_id], now=at(day), policy=P)
+        assert counts.notices_queued == 0 and counts.attention == []
     late = sweep_batch(UnitOfWork(db_url), [cop_id], now=at(CLOSING_DAY + 1), policy=P)  # the archive failed
-    assert late.notices_queued == 1 and late.escalations_queued == 1
+    assert late.notices_queued == 0  # no mail of its own: the digest carries it, with the failure's reason
+    [entry] = late.attention
+    assert (entry["gate"], entry["audience"], entry["days"]) == ("archive_verified", "od_manager", 1)
     with UnitOfWork(db_url) as u:
-        [alert] = u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder"))
-    assert alert.recipient == f"odm@{D}" and alert.subject == "Closure archive not yet verified: Data and Insight"
-    assert "copflow archive close data-insight" in alert.body_text
+        assert list(u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder"))) == []
 
 
 def test_archive_waits_for_the_closing_date(db_url, tmp_path):
@@ -197,7 +214,11 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
     assert f"ann@{D}" not in json.dumps(roster)
     assert any("lunch and learns" in text for text in lessons) and any("to complete" in t for t in lessons)
     assert any(n.startswith("calendar/") and n.endswith(".ics") for n in names)
-    assert sorted(done) == [f"ann@{D}", f"bob@{D}", f"dir@{D}"]
+    assert sorted(done) == [f"ann@{D}", f"bob@{D}", f"dir@{D}", f"odm@{D}"]  # leads, sponsor and OD manager
+    with UnitOfWork(db_url) as u:
+        told = u.session.scalars(select(Notification).where(Notification.kind == "closure_completed")).first()
+    assert "The archive (data-insight-2026-04-07.zip) is kept by the CoP programme team" in told.body_text
+    assert str(tmp_path) not in told.body_text and "SHA-256" not in told.body_text
     before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "archives").iterdir()}
     again = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY + 1), policy=P, archive_dir=tmp_path / "archives")
     assert again.already_closed and again.path == result.path

@@ -41,7 +41,7 @@ def test_smtp_delivery_sends_each_key_once_over_one_connection(db_url, smtp):
     assert again.sent == 0
     assert sorted(r for m in smtp.received for r in m.rcpt_tos) == ["a@x.org", "b@x.org", "c@x.org"]
     msg = smtp.received[0].message
-    assert msg["Subject"] == "Data & Insight has moved from forming to planning"
+    assert msg["Subject"] == "Data & Insight has moved to the planning stage"
     assert msg["Message-ID"] == rows(db_url)[0].message_id
     assert msg.get_content_type() == "multipart/alternative"
     assert "<strong>Data &amp; Insight</strong>" in msg.get_body(("html",)).get_content()

@@ -90,7 +90,9 @@ def test_one_report_per_review_and_people_told_once(db_url, tmp_path):
                                 .where(Notification.kind == "evaluation_ready"))
         mail = u.session.scalars(select(Notification).where(Notification.kind == "evaluation_ready")).first()
     assert kinds == ["evaluation", "evaluation_html"] and sent == 4
-    assert "Recommendation: evolve" in mail.body_text and "2 blog posts" not in mail.subject
+    assert 'It recommends "evolve"' in mail.body_text and "2 blog posts" not in mail.subject
+    assert "Weaknesses:" in mail.body_text and "check-ins held of 11 expected" in mail.body_text
+    assert "decides by Monday 13 April 2026" in mail.body_text  # opened 2 March + the policy's 6 weeks
     assert due_evaluations(UnitOfWork(db_url), now=at(EVAL_DAY + 1), policy=P) == []
 
 
@@ -108,10 +110,12 @@ def test_the_report_mail_reaches_the_smtp_server_with_the_report_attached(db_url
     for msg in reports:
         assert msg.get_content_type() == "multipart/mixed"
         [attached] = list(msg.iter_attachments())
-        assert attached.get_filename() == "data-insight-review-2026-03-23.html"
-        assert attached.get_content_type() == "text/html" and attached.get_content() == html
+        # A PDF every mail client opens (an .html attachment is quarantined by many filters).
+        assert attached.get_filename() == "data-insight-review-2026-03-23.pdf"
+        assert attached.get_content_type() == "application/pdf" and attached.get_content().startswith(b"%PDF")
+        assert "<svg" in html  # the same report, with its charts, that the PDF was printed from
         text = msg.get_body(("plain",)).get_content()
-        assert "data-insight-review-2026-03-23.html" in text and "file://" not in text
+        assert "attached as a PDF (data-insight-review-2026-03-23.pdf)" in text and "file://" not in text
         assert msg.get_body(("html",)) is not None
 
 

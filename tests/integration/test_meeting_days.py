@@ -54,8 +54,8 @@ def test_a_series_skips_public_holidays_and_closure_days_and_says_so(db_url):
     assert skipped[:3] == [["2026-04-06T12:30", "Easter Monday"], ["2026-05-04T12:30", "May Day"],
                            ["2026-06-01T12:30", "a closure day"]]
     invitation = mails(db_url, f"cat@{D}")[0]
-    assert "Monday 06 April 2026 (Easter Monday)" in invitation.body_text
-    assert "Monday 06 April 2026 (Easter Monday)" in (invitation.body_html or "")
+    assert "Monday 6 April 2026 (Easter Monday)" in invitation.body_text
+    assert "Monday 6 April 2026 (Easter Monday)" in (invitation.body_html or "")
     [event] = read_with_icaljs([invitation.ics or ""], 5)[0]["events"]
     assert [o[:10] for o in event["occurrences"]] == ["2026-03-02", "2026-07-06", "2026-08-03", "2026-09-07",
                                                        "2026-10-05"]
@@ -159,7 +159,7 @@ def test_move_from_a_date_on_ends_the_old_series_and_keeps_cancellations(db_url)
     assert done.uid == f"{SLUG}.checkin.2@copflow" and done.starts == "2025-08-12T13:00"
     rows = {r.uid: asdict(r) for r in list_series(UnitOfWork(db_url), SLUG, now=at(101))}
     old, new = rows[f"{SLUG}.checkin.1@copflow"], rows[done.uid]
-    assert old["repeats"] == "every month on the second Tuesday, until 08 July 2025"
+    assert old["repeats"] == "every month on the second Tuesday, until 8 July 2025"
     assert new["cancelled_occurrences"] == ["2025-09-09T13:00"] and old["cancelled_occurrences"] == []
     assert new["next"] == "2025-08-12T13:00" and new["status"] == "scheduled"
     # By kind, the check-in is now the new series; a joiner then sees what an existing member sees.

@@ -41,29 +41,49 @@ def test_reminder_goes_to_each_lead_once_however_often_the_sweep_runs(db_url):
     assert sorted(reminders(db_url)) == [(f"ann@{D}", "before-14"), (f"bob@{D}", "before-14")]
     with UnitOfWork(db_url) as u:
         n = u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder")).first()
-        assert "sponsor meeting done" in n.subject and "14 days" in n.subject
-        assert "no evidence recorded for sponsor meeting done" in n.body_text
-        assert "<li>" in n.body_html
+        assert n.subject == "Reminder: the sponsor meeting of Data and Insight is due on Thursday 27 February 2025"
+        assert "in 14 days" in n.body_text and "The date of the meeting with your sponsor (for example:" in n.body_text
+        # Its one action is the lead's own evidence-form link (issue 16), in issue 14's words.
+        assert "Record it now" in n.body_text and "/e/" in n.body_text and "copflow gate" not in n.body_text
+        assert '<span style="white-space: nowrap">Thursday 27 February 2025</span>' in n.body_html
 
 
-def test_escalation_ladder_reaches_sponsor_then_od_manager(db_url):
+def test_escalation_ladder_reaches_sponsor_then_the_od_managers_digest(db_url):
     to_planning(db_url)
-    for day in (52 + 1, 52 + 7, 52 + 14, 52 + 21):
-        sweep(db_url, day)
+    seen = {day: sweep(db_url, day) for day in (52 + 1, 52 + 7, 52 + 14, 52 + 21)}
     steps = reminders(db_url)
     assert (f"ann@{D}", "overdue-1") in steps and (f"bob@{D}", "overdue-1") in steps
     assert (f"dir@{D}", "overdue-7") in steps
-    assert (f"odm@{D}", "overdue-14") in steps and (f"odm@{D}", "overdue-21") in steps
+    # From +14 days the OD manager reads it in the sweep's one digest, not a mail per gate.
+    assert not [r for r in steps if r[0] == f"odm@{D}"]
+    late = [(e["gate"], e["audience"], e["days"]) for e in seen[52 + 21].attention]
+    assert late == [("sponsor_meeting_done", "od_manager", 21)]
+    [entry] = seen[52 + 14].attention
+    assert entry["leads"] == ["Ann Lee", "Bob Kay"] and entry["sponsors"] == ["Dee Ray"]
+    assert [e["audience"] for e in seen[52 + 7].attention] == ["sponsor"]
 
 
-def test_od_manager_from_settings_when_the_cop_has_no_contact(db_url):
+def test_sponsors_are_told_what_is_late_who_leads_and_what_they_can_do(db_url):
     to_planning(db_url)
+    sweep(db_url, 52 + 7)
     with UnitOfWork(db_url) as u:
-        cop = u.session.scalar(select(Cop))
-        cop.memberships = [m for m in cop.memberships if m.role != "od_manager_contact"]
-        u.commit()
-    sweep(db_url, 52 + 14, od_manager="od.team@uni.example.org")
-    assert ("od.team@uni.example.org", "overdue-14") in reminders(db_url)
+        [n] = u.session.scalars(select(Notification).where(Notification.recipient == f"dir@{D}",
+                                                          Notification.kind == "gate_reminder"))
+    assert n.subject == "Data and Insight is 7 days late with the sponsor meeting"
+    assert "Its leads, Ann Lee and Bob Kay, have been reminded." in n.body_text
+    assert "What you can do:" in n.body_text
+
+
+def test_nobody_but_the_od_manager_is_reminded_of_the_review_decision(db_url):
+    to_active(db_url)  # charter review date 2026-03-02
+    review_day = (at(0).date().replace(year=2026, month=3, day=2) - at(0).date()).days
+    assert sweep(db_url, review_day).reviews_opened == 1
+    for day in range(review_day + 1, review_day + 6 * 7 + 30, 7):
+        sweep(db_url, day)
+    with UnitOfWork(db_url) as u:
+        keys = [n.idempotency_key for n in u.session.scalars(select(Notification)
+                                                             .where(Notification.kind == "gate_reminder"))]
+    assert not [k for k in keys if "/review_passed/" in k]
 
 
 def test_a_due_review_is_opened_by_the_sweep(db_url):

@@ -59,7 +59,7 @@ def test_the_close_decision_sets_its_date_cancels_meetings_drafts_lessons_and_te
     d = decide(snap(Stage.REVIEWING, (Gate.CLOSE_DECIDED,)), TODAY, P, target=Stage.CLOSING)
     assert d.effects[:6] == (SetReviewAnchor(TODAY), SetClosingDate(date(2026, 5, 1)), LEADS_AND_SPONSOR,
                              CancelMeetings("the community is closing"), DraftLessons(),
-                             Notify((Audience.MEMBERS,), "closing_notice"))
+                             Notify((Audience.MEMBERS, Audience.OD_MANAGER), "closing_notice"))
 
 
 def test_an_opened_review_calls_every_member_to_the_survey():
@@ -71,7 +71,7 @@ def test_forming_gives_the_cop_its_domain_and_the_archive_closes_it():
     assert decide(snap(Stage.FORMING), TODAY, P).effects[0] == SetDomain("Data and insight")
     closed = decide(snap(Stage.CLOSING), TODAY, P).effects
     assert closed[0] == RecordArchive("/archives/x.zip", "a" * 64)
-    assert Notify((Audience.LEADS, Audience.SPONSOR), "closure_completed") in closed
+    assert Notify((Audience.LEADS, Audience.SPONSOR, Audience.OD_MANAGER), "closure_completed") in closed
 
 
 @pytest.mark.parametrize("t", TRANSITIONS, ids=lambda t: f"{t.source}-{t.trigger}-{t.target}")

@@ -80,7 +80,9 @@ def test_events_attendance_and_cadence():
     assert ev.events_held == 3 and ev.events_planned == 1  # the charter plans one seminar a year
     assert ev.attendances == 10 and ev.unique_attendees == 5
     assert ev.attendance_rate == pytest.approx(100 * 10 / 3 / 5, abs=0.05)  # 66.7% of the 5 members
-    assert ev.attendance_by_month == (("2025-04", 2, 5), ("2025-10", 1, 5))
+    # Every month of the period, a month without events kept as empty (a chart must not skip it).
+    assert len(ev.attendance_by_month) == 12 and ev.attendance_by_month[0] == ("2025-03", 0, 0)
+    assert [m for m in ev.attendance_by_month if m[1]] == [("2025-04", 2, 5), ("2025-10", 1, 5)]
     assert (ev.checkins_held, ev.checkins_expected) == (6, 11)
     assert (ev.catchups_held, ev.catchups_expected) == (1, 8)  # 365 days // 42
     assert ev.outputs == {"blog": 1, "funding_bid": 1}

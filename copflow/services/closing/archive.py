@@ -34,6 +34,7 @@ class ClosureResult:
 
 
 def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
+              od_manager: str | None = None,
               before_rename: Callable[[Path], None] | None = None,
               after_write: Callable[[Path], None] | None = None) -> ClosureResult:
     """Archive and close a CoP whose closing date has arrived. Idempotent: a closed CoP is left as it is."""
@@ -73,7 +74,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
                                                      "verified_on": today.isoformat()}, who=ACTOR, now=now, today=today)
         snap = snapshot(s, cop)
         apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
-                       today=today, policy=policy, reason=f"archive verified: {path.name}")
+                       today=today, policy=policy, reason=f"archive verified: {path.name}", od_manager=od_manager)
         uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
     return ClosureResult(slug, str(path), digest, check.files, already_closed=False)
 

@@ -1,37 +1,57 @@
 """The messages of a CoP's end: the closing notice to every member (the leads' copy carries the lessons-learned
-draft they complete), and the word to leads and sponsor that the CoP is closed and where its archive is."""
+draft they complete, as a Word document; the OD manager's copy keeps the decision's full reason), and the word
+to leads, sponsor and OD manager that the CoP is closed and who keeps its archive."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop
 from copflow.services.closing.lessons import latest_lessons
-from copflow.services.outbox import Recipient, cop_context, enqueue, recipients
-from lifecycle import Audience
+from copflow.services.outbox import Recipient, cop_context, enqueue, people_context, recipients
+from lifecycle import Audience, Role
+
+_OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")
 
 
 def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, reason: str, now: datetime) -> int:
-    context = {**cop_context(cop), "closing_date": cop.closing_date.isoformat() if cop.closing_date else "",
-               "reason": reason}
+    from notifications.documents import as_attachment, markdown_to_docx
+
+    # Members read the decision's reason in the OD manager's words; a remark that the decision differs from the
+    # evaluation's recommendation stays in the audit trail and the OD manager's own copy.
+    public = _OVERRIDE_REMARK.sub("", reason).strip() or None
+    context = {**cop_context(cop), **people_context(cop), "closing_date": cop.closing_date.isoformat()
+               if cop.closing_date else "", "reason": public}
     leads = {to.email for to in recipients(cop, Audience.LEADS)}
     draft = latest_lessons(s, cop.id)
-    draft_file = (f"{cop.slug}-lessons-learned-draft.md", draft.content) if draft else None
+    # The leads edit the draft in Word (a .md file opened as plain text contradicted the mail's promise).
+    draft_file = ((f"{cop.slug}-lessons-learned-draft.docx", as_attachment(markdown_to_docx(draft.content)))
+                  if draft else None)
     added = 0
     for to in people:
+        key = f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}"
+        if to.role == Role.OD_MANAGER_CONTACT.value and to.email not in leads:
+            added += enqueue(s, key=key, cop_id=cop.id, kind="closing_notice", to=to, now=now,
+                             context={**context, "reason": reason, "lessons_draft": None})
+            continue
         # The leads complete the lessons learned, so their notice carries the draft.
         attach = draft_file if to.email in leads else None
-        added += enqueue(s, key=f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                         kind="closing_notice", to=to, now=now, attachment=attach,
+        added += enqueue(s, key=key, cop_id=cop.id, kind="closing_notice", to=to, now=now, attachment=attach,
                          context={**context, "lessons_draft": attach[0] if attach else None})
     return added
 
 
-def enqueue_closure_completed(s: Session, cop: Cop, people: list[Recipient], *, manifest_sha256: str, today: date,
-                              now: datetime) -> int:
-    context = {**cop_context(cop), "closed_on": today.isoformat(), "archive_path": cop.archive_path,
-               "manifest_sha256": manifest_sha256}
+def enqueue_closure_completed(s: Session, cop: Cop, people: list[Recipient], *, od_manager: str | None,
+                              today: date, now: datetime) -> int:
+    od = people_context(cop, od_manager)["od_manager"]
+    keeper = f"the CoP programme team ({od['name']}, {od['email']})" if od["email"] else "the CoP programme team"
+    # Where the archive is kept, by name, and whom to ask for a copy: no server path, no checksum in prose.
+    context = {**cop_context(cop), "closed_on": today.isoformat(),
+               "archive_name": Path(cop.archive_path).name if cop.archive_path else "",
+               "archive_keeper": keeper}
     return sum(enqueue(s, key=f"{cop.slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,
                        context=context, now=now) for to in people)

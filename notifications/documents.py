@@ -1,0 +1,129 @@
+"""Documents people open in their own tools: the lessons-learned draft as a Word file (python-docx), the
+evaluation report as a PDF (headless Chromium's print-to-PDF). Binary files travel in the outbox as base64 text
+(notifications.mime sends them as they are)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+BINARY_SUFFIXES = (".pdf", ".docx")
+
+
+def markdown_to_docx(markdown: str) -> bytes:
+    """A Word document from our own Markdown (headings, bullets, paragraphs; **bold** and `code` marks dropped)."""
+    from docx import Document
+
+    doc = Document()
+    for raw in markdown.splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            continue
+        text = line.replace("**", "").replace("`", "")
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            doc.add_heading(text.lstrip("#").strip(), level=min(level, 4) if level > 1 else 0)
+        elif line.lstrip().startswith(("- ", "* ")):
+            doc.add_paragraph(text.lstrip()[2:], style="List Bullet")
+        else:
+            doc.add_paragraph(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def docx_text(data: bytes) -> str:
+    """The text of a Word document, one paragraph a line (headings as Markdown headings)."""
+    from docx import Document
+
+    lines = []
+    for p in Document(io.BytesIO(data)).paragraphs:
+        style = (p.style.name if p.style is not None else "") or ""
+        if style.startswith("Heading") or style == "Title":
+            level = int(style.split()[-1]) if style.split()[-1].isdigit() else 1
+            lines.append("#" * level + " " + p.text)
+        elif style.startswith("List"):
+            lines.append(f"- {p.text}")
+        else:
+            lines.append(p.text)
+    return "\n\n".join(line for line in lines if line.strip()) + "\n"
+
+
+class UnreadableDocument(ValueError):
+    """A file that is not a Word document, Markdown/text or PDF we can read the text of."""
+
+
+def document_text(path: Path) -> str:
+    """The text of a completed report: .docx (Word), .pdf, or .md/.txt (UTF-8)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise UnreadableDocument(f"cannot read {path}: no such file")
+    try:
+        if suffix == ".docx":
+            return docx_text(path.read_bytes())
+        if suffix == ".pdf":
+            from pypdf import PdfReader
+
+            text = "\n\n".join((page.extract_text() or "").strip() for page in PdfReader(path).pages).strip()
+            if not text:
+                raise UnreadableDocument(f"{path} has no text to read (a scanned PDF?); send it as .docx or .md")
+            return text + "\n"
+        if suffix in (".md", ".txt", ".markdown"):
+            return path.read_text(encoding="utf-8")
+    except UnreadableDocument:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableDocument(f"cannot read {path}: {exc}") from None
+    except Exception as exc:  # python-docx and pypdf raise their own errors for a damaged file
+        raise UnreadableDocument(f"cannot read {path} as a {suffix[1:]} file: {type(exc).__name__}") from None
+    given = suffix or "a file without an extension"
+    raise UnreadableDocument(f"{path}: give a Word document (.docx), Markdown (.md) or a PDF, not {given}")
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def html_to_pdf(html: str, timeout: float = 60) -> bytes | None:
+    """The page printed to PDF by headless Chromium; None when no Chromium is installed or it fails."""
+    exe = chromium()
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="copflow-pdf-") as tmp:
+        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        try:
+            subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                            f"--user-data-dir={tmp}/profile", f"--print-to-pdf={pdf}", page.as_uri()],
+                           check=True, capture_output=True, timeout=timeout)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return pdf.read_bytes() if pdf.exists() and pdf.stat().st_size else None
+
+
+def as_attachment(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def screenshot(page: Path, png: Path, *, width: int = 600, height: int = 1400, timeout: float = 60) -> bool:
+    """A PNG of an HTML file as a reader sees it (headless Chromium at `width`); False without Chromium."""
+    exe = chromium()
+    if exe is None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="copflow-shot-") as tmp:
+        try:
+            subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            f"--user-data-dir={tmp}/profile", f"--screenshot={png.resolve()}",
+                            f"--window-size={width},{height}", page.resolve().as_uri()],
+                           check=True, capture_output=True, timeout=timeout)
+        except (OSError, subprocess.SubprocessError):
+            return False
+    return png.exists() and png.stat().st_size > 0

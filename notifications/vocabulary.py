@@ -1,0 +1,146 @@
+"""The words people read: one table for gate, role, stage and decision names, the evidence each gate asks
+for (in plain language, with an example of each field), long dates and plurals.
+
+Internal names (``launch_held``, ``od_manager_contact``, ``REQ-PARTICIPANT``) never reach a message: templates
+go through the filters registered from here (notifications.compose), and tests/unit/test_message_words.py
+renders every message kind and scans the demo's Maildir for any that slipped through.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+
+# What a gate is, as a person says it: "the launch event is due on …".
+GATES: dict[str, str] = {
+    "core_group_formed": "forming the core group",
+    "sponsor_meeting_done": "the sponsor meeting",
+    "charter_published": "the charter",
+    "launch_held": "the launch event",
+    "review_due": "the review",
+    "review_passed": "the review decision",
+    "evolve_decided": "the decision to evolve",
+    "close_decided": "the decision to close",
+    "archive_verified": "the closure archive",
+}
+
+ROLES: dict[str, str] = {
+    "lead": "lead",
+    "coordinator": "coordinator",
+    "core": "core group member",
+    "wider": "member",
+    "sponsor": "sponsor",
+    "member_support": "member support",
+    "information_resources": "information and resources",
+    "online_space_admin": "online space administrator",
+    "od_manager_contact": "OD manager",
+    # Invitations address people by their iCalendar role.
+    "CHAIR": "meeting organiser",
+    "REQ-PARTICIPANT": "invited participant",
+    "OPT-PARTICIPANT": "optional participant",
+    "NON-PARTICIPANT": "contact",
+}
+
+STAGES: dict[str, str] = {
+    "forming": "forming", "planning": "planning", "launching": "launching", "active": "active",
+    "reviewing": "review", "closing": "closing", "closed": "closed",
+}
+
+# "pass" everywhere: the recommendation, the decision and the gate say the same word.
+DECISIONS: dict[str, str] = {"pass": "pass", "continue": "pass", "evolve": "evolve", "close": "close"}
+
+# Each field of each gate's evidence: what to send, and an example of it.
+EVIDENCE: dict[str, tuple[tuple[str, str], ...]] = {
+    "core_group_formed": (
+        ("The domain statement: the shared practice the community is about",
+         "Sharing how we plan, run and evaluate university events"),
+        ("The date the core group agreed to form", "12 March 2026"),
+    ),
+    "sponsor_meeting_done": (
+        ("The date of the meeting with your sponsor", "12 March 2026"),
+        ("Whether the sponsor attended", "yes"),
+        ("What was agreed: scope, alignment with the organisation, how often you will meet",
+         "Scope agreed as all campus events; catch-ups every six weeks"),
+    ),
+    "charter_published": (
+        ("The charter's version", "1.0"),
+        ("Why the community exists (its purpose)", "Help event organisers learn from each other"),
+        ("Its aims", "Share good practice; build a shared toolkit"),
+        ("Measurable annual targets, each a number and an output", "2 seminars; 1 toolkit"),
+        ("Planned review dates, or how often to review", "every 12 months"),
+        ("Where the charter is published", "a link to the document on the intranet"),
+        ("The date the charter was published", "2 April 2026"),
+    ),
+    "launch_held": (
+        ("The date of the launch event", "4 December 2026"),
+        ("How many people attended", "24"),
+        ("A short summary of the feedback you collected", "Most found it useful; asked for monthly meet-ups"),
+    ),
+}
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def gate_words(gate: Any) -> str:
+    return GATES.get(str(gate), str(gate).replace("_", " "))
+
+
+def role_words(role: Any) -> str:
+    return ROLES.get(str(role), str(role).replace("_", " "))
+
+
+def stage_words(stage: Any) -> str:
+    return STAGES.get(str(stage), str(stage))
+
+
+def decision_words(decision: Any) -> str:
+    return DECISIONS.get(str(decision), str(decision))
+
+
+def as_date(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def long_date(value: date | datetime | str | None) -> str:
+    """The organisation's long format: "Friday 4 December 2026" (no weekday padding, no ISO)."""
+    if value is None or value == "":
+        return ""
+    d = as_date(value)
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def short_date(value: date | datetime | str | None) -> str:
+    """"4 December 2026", for periods and tables."""
+    if value is None or value == "":
+        return ""
+    d = as_date(value)
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def long_date_html(value: date | datetime | str | None) -> Markup:
+    """The long date kept on one line in HTML (a mail client never splits it)."""
+    return Markup('<span style="white-space: nowrap">{}</span>').format(escape(long_date(value)))
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 day", "3 days", "1 CoP", "6 CoPs", "1 reply", "2 replies"."""
+    if n == 1:
+        return f"{n} {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n} {many}"
+
+
+def names(people: list[str]) -> str:
+    """"Amira Khan", "Amira Khan and Ben Okafor", "A, B and C"."""
+    if len(people) <= 1:
+        return "".join(people)
+    return ", ".join(people[:-1]) + " and " + people[-1]

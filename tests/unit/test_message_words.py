@@ -1,0 +1,90 @@
+"""Every message kind, rendered from the real templates, reads as written for its reader: plain words from one
+vocabulary, long dates kept on one line, one clear action, no internal names (tests/wording.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from notifications.previews import PREVIEWS, preview
+from notifications.vocabulary import long_date, plural
+from tests.wording import problems
+
+
+@pytest.mark.parametrize("name", list(PREVIEWS))
+def test_no_internal_token_reaches_a_reader(name):
+    rendered, _ = preview(name)
+    to_od = PREVIEWS[name][2] == "the OD manager"
+    for part in (rendered.subject, rendered.text, rendered.html):
+        assert problems(part, to_od_manager=to_od) == [], (name, problems(part, to_od_manager=to_od))
+
+
+def test_long_dates_and_plurals():
+    assert long_date("2026-12-04") == "Friday 4 December 2026"
+    assert [plural(1, "day"), plural(3, "day"), plural(6, "CoP"), plural(2, "reply")] == \
+        ["1 day", "3 days", "6 CoPs", "2 replies"]
+
+
+def test_html_dates_never_break_across_lines():
+    html = preview("gate-due-soon")[0].html
+    assert '<span style="white-space: nowrap">Monday 13 April 2026</span>' in html
+
+
+def test_a_lead_reminder_says_what_by_when_with_examples_and_one_action():
+    soon = preview("gate-due-soon")[0]
+    assert soon.subject == "Reminder: the launch event of Data and Insight is due on Monday 13 April 2026"
+    assert "How many people attended (for example: 24)" in soon.text
+    assert "Record it now" in soon.html and "https://cop.uni.example.org/e/launch-held?t=sample" in soon.html
+    late = preview("gate-overdue")[0]  # no form link yet: who to send it to
+    assert "The date of the meeting with your sponsor (for example: 12 March 2026)" in late.text
+    assert "Reply to this message with these details, or send them to Maya Fischer (od.manager@" in late.text
+    assert "copflow" not in late.text.split("--")[0]
+
+
+def test_the_sponsor_hears_what_is_late_how_long_who_leads_and_what_to_do():
+    text = preview("escalation-sponsor")[0].text
+    assert "the sponsor meeting was due on Monday 13 April 2026 and is now 7 days late" in text
+    assert "Its leads, Amira Khan and Ben Okafor, have been reminded." in text
+    assert "What you can do: ask Amira Khan and Ben Okafor what is holding it up" in text
+
+
+def test_the_digest_groups_by_cop_and_names_people_deadlines_and_reasons():
+    d = preview("od-digest")[0]
+    assert d.subject == ("CoP programme, Tuesday 1 December 2026: 1 CoP overdue, 1 review to decide, "
+                         "1 message refused, 1 CoP closed, action needed")
+    assert "Research IT (leads Isla Murray and Dev Patel; sponsor Nadia Haddad)" in d.text
+    assert "The sponsor meeting: due Thursday 24 September 2026, 68 days late" in d.text
+    assert "Events Management: recommends pass; decide by Friday 18 December 2026 (17 days left)" in d.text
+    assert "Reason: the archive folder /srv/copflow/archives is not writable" in d.text
+    assert "550 5.1.1 no such user" in d.text
+
+
+def test_the_survey_call_has_its_link_and_the_evaluated_window():
+    member = preview("review-opened")[0]
+    assert "https://forms.uni.example.org/cop-review?cop=data-insight" in member.text
+    assert "The survey closes on Monday 13 April 2026" in member.text and "As " not in member.text
+    lead = preview("review-opened-lead")[0].text
+    assert "the review looks at the past year against the charter" in lead and "Monday 4 May 2026" in lead
+
+
+def test_evaluation_mail_lists_weaknesses_and_the_decision_deadline():
+    text = preview("evaluation-ready")[0].text
+    assert "Weaknesses:" in text and "target missed: 1 newsletter article" in text
+    assert "decides by Monday 13 April 2026" in text and ".pdf" in text and ".html" not in text
+
+
+def test_the_od_manager_decides_from_the_evaluation_mail():
+    d = preview("evaluation-ready-od")[0]
+    assert "Your decision is due by Monday 13 April 2026" in d.text
+    assert "Record the decision: https://cop.uni.example.org/d/data-insight?t=sample" in d.text
+    assert ">Record the decision</a>" in d.html
+
+
+def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums():
+    member = preview("closing-notice")[0].text
+    assert "recommended" not in member and "tell its leads, Amira Khan and Ben Okafor" in member
+    assert "Word document (data-insight-lessons-learned-draft.docx)" in preview("closing-notice-lead")[0].text
+    done = preview("closure-completed")[0].text
+    assert "kept by the CoP programme team (Maya Fischer" in done and "To ask for a copy, reply" in done
+    assert not re.search(r"/srv/|SHA-256|[0-9a-f]{16}", done)
