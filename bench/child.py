@@ -10,7 +10,7 @@ import time
 from datetime import datetime
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.closing.archive import due_closures
+from copflow.services.archiving import due_closures
 from copflow.services.delivery import deliver
 from copflow.services.evaluation import due_evaluations
 from copflow.services.portfolio import portfolio, stage_counts

@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.runs import ui_url
-from copflow.services.closing.archive import ClosureResult
+from copflow.services.archiving import ClosureResult
 from copflow.services.sweep import SweepCounts
 from notifications.sweep_summary import artifact_url, run_url, sweep_markdown
 from tasks.closure import archive_and_close

@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from copflow.services.closing.archive import ClosureResult, close_cop
+from copflow.services.archiving import ClosureResult, close_cop
 from notifications.archive import read_member
 from tasks.common import settings, uow
 from tasks.events import emit

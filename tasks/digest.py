@@ -8,7 +8,7 @@ from typing import Any
 
 from prefect import task
 
-from copflow.services.closing.archive import ClosureResult
+from copflow.services.archiving import ClosureResult
 from copflow.services.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
 from tasks.common import settings, uow
 

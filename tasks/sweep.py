@@ -7,7 +7,7 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.closing.archive import due_closures
+from copflow.services.archiving import due_closures
 from copflow.services.evaluation import due_evaluations
 from copflow.services.sweep import SweepCounts, due_cop_batches, sweep_batch
 from tasks.common import settings, uow

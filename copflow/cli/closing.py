@@ -45,7 +45,7 @@ def archive_close(
     slug: Annotated[str, typer.Argument(help="A CoP in stage closing whose closing date has come.")],
 ) -> None:
     """Write, verify and record the closure archive now, then mark the CoP closed (re-running does nothing)."""
-    from copflow.services.closing.archive import close_cop
+    from copflow.services.archiving import close_cop
 
     s = ctx.settings()
     r = close_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), archive_dir=s.archive_dir,

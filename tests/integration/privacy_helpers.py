@@ -24,7 +24,7 @@ def load_demo(url: str, folder: Path) -> None:
     the review under way evaluated (a report file written)."""
     from copflow.demo.review_data import write_and_import
     from copflow.demo.walkthrough import load_portfolio
-    from copflow.services.closing.archive import close_cop
+    from copflow.services.archiving import close_cop
     from copflow.services.delivery import deliver
     from copflow.services.evaluation import evaluate_cop
     from notifications.transports import MaildirTransport

@@ -23,7 +23,7 @@ from copflow.db.models import (
 )
 from copflow.db.uow import UnitOfWork
 from copflow.services import people
-from copflow.services.closing.archive import close_cop
+from copflow.services.archiving import close_cop
 from copflow.services.closing.contents import pseudonym
 from copflow.services.closing.lessons import save_lessons
 from copflow.services.errors import CopClosed, InvalidInput

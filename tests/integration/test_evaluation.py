@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from copflow.db.models import Document, GateEvidence, Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.activities import list_activities, log_activity
-from copflow.services.closing.archive import close_cop
+from copflow.services.archiving import close_cop
 from copflow.services.delivery import deliver
 from copflow.services.evaluation import due_evaluations, evaluate_cop
 from copflow.services.imports.survey import import_survey

@@ -39,7 +39,7 @@ def test_smtp_password_never_shows_when_the_server_is_down(tmp_path):
 
 def test_archives_hold_no_secret_and_no_address_when_pseudonymised(db_url, tmp_path, monkeypatch):
     from copflow.db.uow import UnitOfWork
-    from copflow.services.closing.archive import close_cop
+    from copflow.services.archiving import close_cop
     from tests.integration.helpers import D, P, at
     from tests.integration.test_closure import CLOSING_DAY, closing
 
