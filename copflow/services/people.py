@@ -50,16 +50,23 @@ def add_person(uow: UnitOfWork, *, email: str, name: str, now: datetime, departm
         return PersonSummary(person.email, person.name, person.department, person.line_manager_email)
 
 
-def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: datetime, policy: Policy) -> list[str]:
+def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: datetime, policy: Policy,
+               name: str | None = None) -> list[str]:
     """Give a person a role in a CoP, and invite them to the live meetings that role attends (what changed in
-    the calendars, one line each)."""
+    the calendars, one line each). With `name`, a newcomer is added as a person in the same transaction, so a
+    refused membership leaves no person behind (the web's roster form)."""
     from copflow.services.roster import sync_invitations
 
     r = parse_role(role)
     addr = v.email(email)
+    clean_name = v.clean_name("name", name) if name and name.strip() else None
     with uow:
         cop = get_cop(uow.session, slug, for_write=True)
         person = uow.session.scalar(select(Person).where(Person.email == addr))
+        if person is None and clean_name is not None:
+            person = Person(email=addr, name=clean_name, created_at=now)
+            uow.session.add(person)
+            uow.session.flush()
         if person is None:
             raise NotFound("person", addr)
         if any(m.person_id == person.id and m.role == r.value and m.left_on is None for m in cop.memberships):

@@ -3,7 +3,6 @@ page of an expired link (which can mail a fresh one to the address it was made f
 
 from __future__ import annotations
 
-from contextlib import suppress
 from copy import copy
 from typing import Any
 
@@ -25,7 +24,7 @@ from copflow.services.lead_pages import (
     submit_evidence,
 )
 from copflow.services.links import Grant, LinkExpired, LinkNotFound
-from copflow.web.app import Web, cached, not_found, page, read_form, trusted_user, web
+from copflow.web.app import cached, not_found, page, read_form, trusted_user, web
 from copflow.web.forms import control, payload, with_values
 from lifecycle import InvalidEvidence, LifecycleError
 
@@ -164,10 +163,11 @@ async def roster(request: Request) -> Response:
                                            now=w.now(), policy=w.policy)
             message = f"{form.get('email', '').strip()} has left the community ({', '.join(left.roles)})."
         else:
-            if form.get("name", "").strip():
-                await run_in_threadpool(_ensure_person, w, form)
+            # A newcomer named on the form becomes a person in the membership's own transaction: a refusal
+            # leaves nothing behind.
             await run_in_threadpool(add_member, w.uow(), slug=slug, email=form.get("email", ""),
-                                    role=form.get("role", ""), now=w.now(), policy=w.policy)
+                                    role=form.get("role", ""), now=w.now(), policy=w.policy,
+                                    name=form.get("name", ""))
             message = f"{form.get('email', '').strip()} is now {form.get('role')}."
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
@@ -177,15 +177,6 @@ async def roster(request: Request) -> Response:
 
     await run_in_threadpool(deliver_now)  # invitations or cancellations the change queued, as the CLI sends them
     return await cop(request, notice=message)
-
-
-def _ensure_person(w: Web, form: dict[str, str]) -> None:
-    """A newcomer named on the form is added as a person first (as `person add`); someone known stays as is."""
-    from copflow.services.errors import AlreadyExists
-    from copflow.services.people import add_person
-
-    with suppress(AlreadyExists):
-        add_person(w.uow(), email=form.get("email", ""), name=form.get("name", ""), now=w.now())
 
 
 async def feed_link(request: Request) -> Response:

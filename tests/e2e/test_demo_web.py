@@ -52,6 +52,6 @@ def test_the_link_the_demo_prints_records_a_launch_in_the_browser(tmp_path: Path
     rows = {row["slug"]: row["stage"] for row in json.loads(status.stdout)}
     assert rows["hr-recruitment"] == "active"
     new = [m for m in mailbox.Maildir(str(folder / "maildir"), factory=None) if m["Message-ID"] not in before]
-    changed = [m for m in new if "has moved from launching to active" in str(m["Subject"])]
+    changed = [m for m in new if "has moved to the active stage" in str(m["Subject"])]
     assert len(changed) >= 3, [m["Subject"] for m in new]  # the leads and the sponsor
 

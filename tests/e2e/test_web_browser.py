@@ -47,7 +47,7 @@ def site(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 def reminder_link(site: Server, to: str) -> str:
-    [mail] = [m for m in site.mails() if m["To"].endswith(f"<{to}>") and "launch held" in m["Subject"]]
+    [mail] = [m for m in site.mails() if m["To"].endswith(f"<{to}>") and "the launch event" in m["Subject"]]
     return link_in(mail, site.url)
 
 
@@ -91,7 +91,7 @@ def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, b
     evidence = [e for e in d["evidence"] if e["gate"] == "launch_held"]  # type: ignore[attr-defined]
     assert evidence[-1]["recorded_by"] == f"ann@{D} (via web)" and evidence[-1]["payload"]["attendance"] == 42
     new = site.since(sent_before)
-    changed = [m for m in new if "has moved from launching to active" in text_of(m)]
+    changed = [m for m in new if "from the launching stage to the active stage" in text_of(m)]
     assert {m["To"].split("<")[-1].rstrip(">") for m in changed} >= {f"ann@{D}", f"bob@{D}", f"dir@{D}"}
 
     # Reused: the gate is passed, so the link shows what was recorded and cannot overwrite it.
@@ -294,7 +294,7 @@ def test_a_lead_keeps_the_roster_and_takes_a_private_feed_from_the_cop_page(site
     assert "Eve Moss" in roster and "wider" in roster
     page.select_option("#leave-email", f"cat@{D}")
     page.click("text=Record that they left")
-    assert "cat@uni.example.org has left the community (core)" in page.content()
+    assert "cat@uni.example.org has left the community (core)" in page.locator(".notice").inner_text()
     assert f"cat@{D}" not in page.locator("table").inner_text()
 
     from copflow.services.cops import show_cop

@@ -166,3 +166,29 @@ def test_leaving_the_organisation_ends_every_open_membership_or_none(db_url):
                                 .where(Membership.left_on.is_not(None))) == 3
     with pytest.raises(InvalidInput, match="not a member of any open CoP"):
         leave_organisation(UnitOfWork(db_url), email=f"cat@{D}", now=at(DAY), policy=P)
+
+
+def test_a_newcomer_named_with_a_refused_membership_leaves_no_person_behind(db_url):
+    """The web's roster form adds a newcomer and their membership in one transaction: a refusal writes nothing."""
+    from copflow.db.models import Person
+    from copflow.services.errors import NotFound
+
+    to_active(db_url)
+
+    def people_named_eve() -> int:
+        with UnitOfWork(db_url) as u:
+            return u.session.scalar(select(func.count()).select_from(Person).where(Person.email == f"eve@{D}")) or 0
+
+    with pytest.raises(InvalidInput):  # a name copflow refuses: no person either
+        people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
+                          policy=P, name="Eve <i>Stone</i>")
+    with pytest.raises(NotFound):  # no such CoP
+        people.add_member(UnitOfWork(db_url), slug="no-such-cop", email=f"eve@{D}", role="core", now=at(DAY),
+                          policy=P, name="Eve Stone")
+    assert people_named_eve() == 0
+    people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY), policy=P,
+                      name="Eve Stone")
+    assert people_named_eve() == 1
+    with UnitOfWork(db_url) as u:
+        roles = [m.role for m in u.session.scalars(select(Membership).join(Person).where(Person.email == f"eve@{D}"))]
+    assert roles == ["core"]
