@@ -48,6 +48,14 @@ STAGES: dict[str, str] = {
     "reviewing": "review", "closing": "closing", "closed": "closed",
 }
 
+# What a CoP held or made, as people say it: "a lunch and learn", "2 blog posts".
+ACTIVITIES: dict[str, str] = {
+    "lunch_and_learn": "lunch and learn", "seminar": "seminar", "workshop": "workshop", "event": "event",
+    "launch": "launch event", "check_in": "core group check-in", "sponsor_catch_up": "sponsor catch-up",
+    "blog": "blog post", "newsletter_article": "newsletter article", "funding_bid": "funding bid",
+    "project": "project", "network": "network", "resource": "shared resource",
+}
+
 # "pass" everywhere: the recommendation, the decision and the gate say the same word.
 DECISIONS: dict[str, str] = {"pass": "pass", "continue": "pass", "evolve": "evolve", "close": "close"}
 
@@ -95,6 +103,10 @@ def role_words(role: Any) -> str:
 
 def stage_words(stage: Any) -> str:
     return STAGES.get(str(stage), str(stage))
+
+
+def activity_words(kind: Any) -> str:
+    return ACTIVITIES.get(str(kind), str(kind).replace("_", " "))
 
 
 def decision_words(decision: Any) -> str:
