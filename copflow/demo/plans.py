@@ -39,10 +39,11 @@ def give_plan(url: str, now: datetime, policy: Policy, by: str) -> datetime:
         if done is not None:
             change_status(uow, action_id=action.id, status="done", who=f"{owner}@{DOMAIN}", via="web",
                           now=now - timedelta(hours=done))
-    held = today - timedelta(days=3)
-    while held.weekday() >= 5:  # held on a working day
+    held = today  # today, or the last weekday: never before the last check-in, so on its agenda
+    while held.weekday() >= 5:
         held -= timedelta(days=1)
-    log_activity(uow, slug=SLUG, kind="lunch_and_learn", title="Dashboards that get read", held_on=held, by=by, now=now - timedelta(hours=3), policy=policy,
+    log_activity(uow, slug=SLUG, kind="lunch_and_learn", title="Dashboards that get read", held_on=held, by=by,
+                 now=now - timedelta(hours=3), policy=policy,
                  attendees=tuple(f"{p}@{DOMAIN}" for p in ("amira.khan", "ben.okafor", "dev.patel", "dir.planning")))
     with uow:
         cop = get_cop(uow.session, SLUG)
