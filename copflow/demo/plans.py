@@ -43,7 +43,7 @@ def give_plan(url: str, now: datetime, policy: Policy, by: str) -> datetime:
     while held.weekday() >= 5:
         held -= timedelta(days=1)
     log_activity(uow, slug=SLUG, kind="lunch_and_learn", title="Dashboards that get read", held_on=held, by=by,
-                 now=now - timedelta(hours=3), policy=policy,
+                 now=now, policy=policy,
                  attendees=tuple(f"{p}@{DOMAIN}" for p in ("amira.khan", "ben.okafor", "dev.patel", "dir.planning")))
     with uow:
         cop = get_cop(uow.session, SLUG)
