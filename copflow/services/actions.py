@@ -147,7 +147,7 @@ def insert_action(s: Session, cop: Cop, *, title: str, owner: Person, due_on: da
 def add_action(uow: UnitOfWork, *, slug: str, title: str, owner: str, due_on: date, who: str, via: str,
                now: datetime, target: str | None = None, notes: str | None = None) -> ActionView:
     """A new open action for a current member, due today or later, optionally towards an annual target."""
-    clean, text, by, how = clean_title(title), clean_notes(notes), _who(who), check_via(via)
+    clean, text, by, how = clean_title(title), clean_notes(notes), clean_who(who), check_via(via)
     with uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
@@ -167,7 +167,7 @@ def change_status(uow: UnitOfWork, *, action_id: int, status: str, who: str, via
     """Mark an action done or dropped, or reopen it. `slug` and `owner` restrict the change to one CoP's actions
     or to one owner's (a page opened by an owner's link): another action is not found, as if it did not exist.
     `version` (a form's copy of ActionView.version) refuses the change if the action changed since it was read."""
-    wanted, text, by, how = parse_status(status), clean_notes(note), _who(who), check_via(via)
+    wanted, text, by, how = parse_status(status), clean_notes(note), clean_who(who), check_via(via)
     with uow:
         s = uow.session
         action, cop = _load(s, action_id, slug=slug, owner=owner, version=version)
@@ -189,7 +189,7 @@ def edit_action(uow: UnitOfWork, *, action_id: int, who: str, via: str, now: dat
                 notes: str | None = None, slug: str | None = None, version: int | None = None) -> ActionView:
     """Change an action's title, owner, due date, target or notes (None: unchanged; "" clears target or notes).
     A moved due date follows the same rule as a new one, and its reminders start again for the new date."""
-    by, how = _who(who), check_via(via)
+    by, how = clean_who(who), check_via(via)
     with uow:
         s = uow.session
         action, cop = _load(s, action_id, slug=slug, version=version)
@@ -296,7 +296,7 @@ def _load(s: Session, action_id: int, *, slug: str | None, owner: str | None = N
     return action, get_cop(s, cop.slug, for_write=for_write)
 
 
-def _who(who: str) -> str:
+def clean_who(who: str) -> str:
     return v.clean_text("by", who, max_len=320)
 
 
