@@ -15,11 +15,8 @@ from tests.integration.helpers import D, at, to_active
 SWEEP = datetime(2025, 5, 11, 7, tzinfo=UTC)  # two days before the first check-in (Tuesday 13 May 2025)
 
 
-def test_the_sweep_flow_sends_each_agenda_once(db_url, smtp, monkeypatch):
-    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
-    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
-    monkeypatch.setenv("COPFLOW_SENDER", "CoP programme <cop@uni.example.org>")
+def test_the_sweep_flow_sends_each_agenda_once(db_url, mail_to_smtp):
+    smtp = mail_to_smtp
     to_active(db_url)
     from copflow.db.uow import UnitOfWork
 

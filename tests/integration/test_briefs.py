@@ -78,6 +78,17 @@ def test_a_cancelled_occurrence_gets_no_agenda_and_the_next_looks_back_past_it(a
     assert "since the last check-in on Tuesday 13 May 2025" in text  # not the cancelled 10 June
 
 
+def test_a_date_the_series_skips_as_a_closure_day_gets_no_agenda(active):
+    from dataclasses import replace
+
+    closed_10_june = replace(P, closure_dates=("2025-06-10",))
+    meeting_changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=time(12, 30),
+                               now=on(date(2025, 6, 1)), policy=closed_10_june)  # the series now skips 10 June
+    for day in (date(2025, 6, 8), date(2025, 6, 10)):
+        assert queue_briefs(UnitOfWork(active), now=on(day), policy=closed_10_june).agendas == 0
+    assert queue_briefs(UnitOfWork(active), now=on(date(2025, 7, 6)), policy=closed_10_june).agendas == 3
+
+
 def test_a_cancelled_series_and_a_closed_cop_get_none(active):
     meeting_changes.cancel(UnitOfWork(active), slug=SLUG, meeting="checkin", now=on(date(2025, 5, 1)))
     assert sweep(active, date(2025, 5, 11)).agendas == 0
@@ -168,7 +179,7 @@ def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue(active):
     assert "This is their progress since the last catch-up on Thursday 22 May 2025." in text
     assert "Actions done: 1\n  - Run the data needs survey (Ann Lee, done Wednesday 28 May 2025)" in text
     assert "Events held and outputs made: 1" in text and "Dashboards that get read" not in text  # before 22 May
-    assert "ANNUAL TARGETS SO FAR (since Friday 4 April 2025)" in text  # the launch: the review year began
+    assert "ANNUAL TARGETS SO FAR THIS REVIEW YEAR (since Friday 4 April 2025)" in text  # the launch: the review year began
     assert "1 seminar: 1 of 1 done, met" in text and "2 blog posts: 1 of 2 done\n" in text
     assert 'Action "Draft the dashboard guide" (Cat Ng) was due on Friday 30 May 2025: 32 days late.' in text
     assert 'Action "Book the autumn seminar"' not in text  # due on 1 July: not overdue on 1 July
