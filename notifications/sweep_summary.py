@@ -66,6 +66,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
                    digest: dict[str, Any], delivery: dict[str, Any], ui: str | None = None) -> str:
     rows = [("CoPs with something due", counts["cops"]), ("Reviews opened", counts["reviews_opened"]),
             ("Reminders sent to leads and sponsors", counts["notices_queued"]),
+            ("Reminders sent to action owners", counts.get("action_reminders", 0)),
             ("CoPs overdue with the sponsor or OD manager", len(digest.get("escalations", []))),
             ("Reviews evaluated", len(evaluated)), ("CoPs archived and closed", len(digest.get("closed", []))),
             ("Mail sent", counts.get("sent", delivery["sent"])), ("Mail to retry later", delivery["retried"]),
