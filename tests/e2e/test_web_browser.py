@@ -146,6 +146,7 @@ def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, 
     assert r.status == 410 and "This link has expired" in page.content()
     before = site.ids()
     page.click("button[type=submit]")
+    page.wait_for_url("**/renew")
     assert "A fresh link is on its way" in page.content()
     [fresh] = site.since(before)
     assert fresh["To"].endswith(f"<bob@{D}>")  # the address it was made for, and nowhere else
@@ -154,6 +155,7 @@ def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, 
     assert page.locator("h1").inner_text() == "Launch held"
     page.goto(old)
     page.click("button[type=submit]")  # asking again the same day sends nothing more
+    page.wait_for_url("**/renew")
     assert len(site.since(before)) == 1 and "sent already" in page.content()
     page.close()
 
