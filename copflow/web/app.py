@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from copflow.settings import Settings, current_time, load_settings
 from copflow.web import lead, public
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders
+from notifications import vocabulary as words
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -37,8 +39,17 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined, auto_reload=False,
                       autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["title_gate"] = lambda g: str(g).replace("_", " ")
+    # The mails' words (notifications/vocabulary.py): gate, role, stage and decision names, long dates, plurals.
+    env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
+                       decision=words.decision_words, plural=words.plural, names=words.names, when=words.when,
+                       day=_day, plain=words.plain)
     return env
+
+
+def _day(value: Any) -> Markup:
+    """A long date ("Tuesday 8 December 2026") that never breaks across lines (a class: the CSP allows no inline
+    style)."""
+    return Markup('<span class="day">{}</span>').format(words.long_date(value))
 
 
 def static_dir() -> Path:

@@ -27,6 +27,7 @@ from copflow.web.forms import control, payload, with_values
 from copflow.web.granted import Granted, Resolver, granted
 from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
 from lifecycle import InvalidEvidence, LifecycleError
+from notifications.vocabulary import names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
 
@@ -84,8 +85,8 @@ async def _evidence(g: Granted) -> Response:
     try:
         done = await run_in_threadpool(submit_evidence, w.uow, g.grant, gate, body, now=w.now(), policy=w.policy)
     except GatePassed as exc:
-        return _form(g, exc.page, status=409, notice="This gate is passed: its evidence can no longer be changed "
-                                                    "from this link.")
+        return _form(g, exc.page, status=409, notice="This step is done: its evidence can no longer be changed from "
+                                                    "this link.")
     except InvalidEvidence as exc:
         view.fields = with_values(view.fields, g.form)
         view.problems = invalid_by_field(exc)
@@ -95,10 +96,10 @@ async def _evidence(g: Granted) -> Response:
         view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem]}
         return _form(g, view, status=422, notice=NOTHING_RECORDED)
     except CopflowError as exc:
-        return _form(g, view, status=409, notice=str(exc))
+        return _form(g, view, status=409, notice=plain(str(exc)))
     if done.result is not None:
         await after_gate(g.request, done.result)  # Prefect events, or the mail sent now (as the CLI)
-        note = f"Recorded. {done.page.cop_name} has moved on to {done.advanced_to}."
+        note = f"Recorded. {done.page.cop_name} has moved on to the {stage_words(done.advanced_to)} stage."
     else:
         note = "Recorded. " + ("The community moves on when the rest is done too." if done.still_needed else "")
     return _form(g, done.page, notice=note, still_needed=done.still_needed, saved=True)
@@ -149,18 +150,19 @@ async def roster(g: Granted) -> Response:
         if form.get("action") == "leave":
             left = await run_in_threadpool(end_membership, w.uow(), slug=slug, email=form.get("email", ""),
                                            now=w.now(), policy=w.policy)
-            message = f"{form.get('email', '').strip()} has left the community ({', '.join(left.roles)})."
+            message = (f"{form.get('email', '').strip()} has left the community "
+                       f"({names([role_words(r) for r in left.roles])}).")
         else:
             # A newcomer named on the form becomes a person in the membership's own transaction: a refusal
             # leaves nothing behind.
             await run_in_threadpool(add_member, w.uow(), slug=slug, email=form.get("email", ""),
                                     role=form.get("role", ""), now=w.now(), policy=w.policy,
                                     name=form.get("name", ""))
-            message = f"{form.get('email', '').strip()} is now {form.get('role')}."
+            message = f"{form.get('email', '').strip()} is now a {role_words(form.get('role'))}."
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
         field = field if field in ("email", "name", "role") else "email"
-        return await _cop_page(g, errors={field: str(exc)}, notice="Nothing was changed.", status=422)
+        return await _cop_page(g, errors={field: plain(str(exc))}, notice="Nothing was changed.", status=422)
     await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
     return await _cop_page(g, notice=message)
 
