@@ -18,7 +18,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
-from copflow.services.links import Grant, LinkNotFound, find, issue_link, token_hash
+from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, find, issue_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
     EVIDENCE_FIELDS,
@@ -186,7 +186,7 @@ def _gate_for(cop: Cop, grant: Grant, gate_name: str | None) -> Gate:
         raise LinkNotFound() from None
     from lifecycle import parse_stage
 
-    if gate not in open_gates(parse_stage(cop.stage)):
+    if gate not in open_gates(parse_stage(cop.stage)) or gate in DECISION_GATES:  # the OD manager's, by /d/
         raise LinkNotFound()
     return gate
 
@@ -205,7 +205,7 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
         series = s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
                                                        MeetingSeries.status == "scheduled")
                            .order_by(MeetingSeries.id)).all()
-        gates = [{"gate": g.value, "title": gate_words(g.value),
+        gates = [{"gate": g.value, "title": gate_words(g.value), "od_manager_decides": g in DECISION_GATES,
                   "unmet": [in_words(u) for u in check_gate(g, snap, today, policy)[0]]}
                  for g in open_gates(snap.stage)]
         return {

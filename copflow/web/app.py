@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from copflow.settings import Settings, current_time, load_settings
-from copflow.web import lead, public
+from copflow.web import decision, lead, public
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders
 from notifications import vocabulary as words
@@ -42,7 +42,7 @@ def environment() -> Environment:
     # The mails' words (notifications/vocabulary.py): gate, role, stage and decision names, long dates, plurals.
     env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
                        decision=words.decision_words, plural=words.plural, names=words.names, when=words.when,
-                       day=_day, plain=words.plain)
+                       day=_day, plain=words.plain, sentence=lambda t: str(t)[:1].upper() + str(t)[1:])
     return env
 
 
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                rate_limit: int = 120, cache_seconds: float = 2.0) -> Any:
     """The ASGI application: routes inside a rate limit and the security headers."""
     s = settings or load_settings()
-    app = Starlette(routes=[*public.routes(), *lead.routes(),
+    app = Starlette(routes=[*public.routes(), *lead.routes(), *decision.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
     app.state.web = Web(s, s.policy(), environment(), clock or current_time, ViewCache(cache_seconds))

@@ -178,7 +178,7 @@ async def feed_link(g: Granted) -> Response:
 async def renew(request: Request) -> Response:
     """Mail a fresh link to the address the expired one was made for (never to an address typed here)."""
     w = web(request)
-    if request.path_params["kind"] not in ("e", "c"):
+    if request.path_params["kind"] not in ("e", "c", "d"):
         return not_found(request)
     await read_form(request)
     try:
