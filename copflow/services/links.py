@@ -1,5 +1,6 @@
 """Signed links sent by mail: a lead opens the evidence form of one gate, their CoP's page, or a calendar feed;
-the OD manager opens the decision form of one review (one stage visit under review).
+the OD manager opens the decision form of one review (one stage visit under review); an action's owner opens their
+own actions in one CoP.
 
 A link is a random token of 192 bits. Only its SHA-256 is stored, bound to the address it was made for, one
 CoP, one purpose and (for evidence) one gate of one stage visit; it expires after the policy's `link_days` and
@@ -27,8 +28,9 @@ from lifecycle.due import AUTOMATED_GATES
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-PURPOSES = ("evidence", "cop", "feed", "decision")
-_PATHS = {"evidence": "e", "cop": "c", "feed": "f", "decision": "d"}
+PURPOSES = ("evidence", "cop", "feed", "decision", "actions")
+# "decision": the OD manager's review decision; "actions": an owner's own actions in one CoP (from their reminders).
+_PATHS = {"evidence": "e", "cop": "c", "feed": "f", "decision": "d", "actions": "a"}
 # The review's decision is the OD manager's: a reminder about any of these gates carries the decision form.
 DECISION_GATES = (Gate.REVIEW_PASSED, Gate.EVOLVE_DECIDED, Gate.CLOSE_DECIDED)
 TOKEN_BYTES = 24  # 192 bits
