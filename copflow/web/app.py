@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from copflow.settings import Settings, current_time, load_settings
-from copflow.web import decision, lead, public
+from copflow.web import actions, decision, lead, public
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders
 from notifications import vocabulary as words
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                rate_limit: int = 120, cache_seconds: float = 2.0) -> Any:
     """The ASGI application: routes inside a rate limit and the security headers."""
     s = settings or load_settings()
-    app = Starlette(routes=[*public.routes(), *lead.routes(), *decision.routes(),
+    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *decision.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
     app.state.web = Web(s, s.policy(), environment(), clock or current_time, ViewCache(cache_seconds))

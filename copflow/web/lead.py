@@ -32,7 +32,7 @@ from notifications.vocabulary import names, plain, role_words, stage_words
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
 
 
-def _lead(kind: str) -> Resolver:
+def lead_resolver(kind: str) -> Resolver:
     """A lead's link of one of the page's purposes, held by someone who still acts for the CoP."""
 
     def resolve(w: Web, token: str) -> Grant:
@@ -57,12 +57,12 @@ def _links(g: Granted) -> dict[str, str]:
     return {"cop_page": f"/c/{g.token}", "self": g.path, "renew": f"{base}/renew", "base": base}
 
 
-@granted("e", _lead("e"))
+@granted("e", lead_resolver("e"))
 async def evidence_by_link(g: Granted) -> Response:
     return await _evidence(g)
 
 
-@granted("c", _lead("c"))
+@granted("c", lead_resolver("c"))
 async def evidence_from_cop_page(g: Granted) -> Response:
     return await _evidence(g)
 
@@ -118,27 +118,35 @@ def _form(g: Granted, view: EvidencePage, *, status: int = 200, notice: str = ""
         "holder": g.grant.email}, status, cache_key=cache_key)
 
 
-@granted("c", _lead("c"))
+@granted("c", lead_resolver("c"))
 async def cop(g: Granted) -> Response:
-    return await _cop_page(g)
+    return await cop_page_response(g)
 
 
-async def _cop_page(g: Granted, *, notice: str = "", errors: dict[str, str] | None = None, status: int = 200,
-                    feed_url: str | None = None) -> Response:
+async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, str] | None = None,
+                            status: int = 200, feed_url: str | None = None, section: str = "",
+                            typed: dict[str, str] | None = None) -> Response:
+    """The CoP's page, with a write's notice shown in its `section` (the roster's, the action plan's) and what
+    was typed in a refused form kept."""
+    from copflow.services.action_pages import plan
+
     w = g.w
     try:
         data = await cached(g.request, ("cop", g.token),
                             lambda: cop_page(w.uow(), g.grant, now=w.now(), policy=w.policy))
+        actions = await cached(g.request, ("plan", g.token),
+                               lambda: plan(w.uow(), g.grant.cop_slug or "", now=w.now()))
     except CopflowError:
         return not_found(g.request)
-    return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice,
+    return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice, "section": section,
+                                           "plan": actions, "typed": typed or {},
                                            "errors": errors or {}, "holder": g.grant.email, "feed_url": feed_url,
                                            "roles": ("core", "wider", "lead", "coordinator", "member_support",
                                                      "information_resources", "online_space_admin")}, status,
                 cache_key=None if notice or errors or feed_url else g.path)
 
 
-@granted("c", _lead("c"))
+@granted("c", lead_resolver("c"))
 async def roster(g: Granted) -> Response:
     """Add a member, or record that one left, under the same rules as `member add` / `member leave`."""
     from copflow.services.people import add_member
@@ -162,23 +170,24 @@ async def roster(g: Granted) -> Response:
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
         field = field if field in ("email", "name", "role") else "email"
-        return await _cop_page(g, errors={field: plain(str(exc))}, notice="Nothing was changed.", status=422)
+        return await cop_page_response(g, errors={field: plain(str(exc))}, notice="Nothing was changed.", status=422)
     await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
-    return await _cop_page(g, notice=message)
+    return await cop_page_response(g, notice=message)
 
 
-@granted("c", _lead("c"))
+@granted("c", lead_resolver("c"))
 async def feed_link(g: Granted) -> Response:
     from copflow.services.hub import feed_link as make
 
     url = await run_in_threadpool(make, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
-    return await _cop_page(g, feed_url=url, notice="Your private calendar feed is below; it is shown only once.")
+    return await cop_page_response(g, feed_url=url,
+                                   notice="Your private calendar feed is below; it is shown only once.")
 
 
 async def renew(request: Request) -> Response:
     """Mail a fresh link to the address the expired one was made for (never to an address typed here)."""
     w = web(request)
-    if request.path_params["kind"] not in ("e", "c", "d"):
+    if request.path_params["kind"] not in ("e", "c", "d", "a"):
         return not_found(request)
     await read_form(request)
     try:
