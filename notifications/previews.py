@@ -44,13 +44,15 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
 DIGEST = {"digest": {
     "on": "2026-12-01", "run_url": "https://prefect.uni.example.org/runs/flow-run/0b6f", "artifacts_url": None,
     "escalations": [{"slug": "research-it", "name": "Research IT", "leads": ["Isla Murray", "Dev Patel"],
-                     "sponsors": ["Nadia Haddad"], "items": [
+                     "sponsors": ["Nadia Haddad"], "cop_url": "https://cops.uni.example.org/c/sample-link",
+                     "items": [
                          {"gate": "sponsor_meeting_done", "due_on": "2026-09-24", "days": 68,
                           "audience": "od_manager", "reason": None},
                          {"gate": "charter_published", "due_on": "2026-11-05", "days": 26,
                           "audience": "od_manager", "reason": None}]}],
     "reviews": [{"slug": "events-management", "name": "Events Management", "leads": ["Eve Nowak", "Femi Adeyemi"],
-                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17}],
+                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17,
+                 "decide_url": "https://cops.uni.example.org/d/sample-link"}],
     "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
     "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
     "closed": [{"slug": "facilities-management", "name": "Facilities Management",
