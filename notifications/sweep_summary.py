@@ -1,5 +1,6 @@
 """The daily sweep's Markdown summary, the run's artifact `copflow-sweep`: what needs the OD manager (written
-from the same digest value as the OD manager's mail, so the two agree), then what the sweep did on its own."""
+from the same digest value as the OD manager's mail, so the two agree) and what the sweep did on its own, by
+name, then the counts."""
 
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def _escalations(digest: dict[str, Any], web_url: str | None, ui: str | None) ->
         late = "; ".join(f"{gate_words(i['gate'])}, {plural(i['days'], 'day')} late"
                          + (" (sponsor told)" if i["audience"] == "sponsor" else "")
                          + (f"; reason: {i['reason']}" if i.get("reason") else "") for i in g["items"])
-        rows.append((_cop(g, web_url, ui), escape(late), escape(names(g["leads"]) or "none named"),
-                     escape(names(g["sponsors"]) or "none named")))
+        rows.append((_cop(g, web_url, ui), escape(late[:1].upper() + late[1:]),
+                     escape(names(g["leads"]) or "none named"), escape(names(g["sponsors"]) or "none named")))
     if not rows:
         return []
     return ["", "## Overdue, with the sponsor or the OD manager",
@@ -82,11 +83,12 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
         rows += [(f"Sent mail purged (older than {days} days)", counts["mail_purged"]),
                  ("Of which with an attachment", counts.get("attachments_purged", 0)),
                  (f"Refused mail older than {days} days, kept until resolved", counts.get("parked_kept", 0))]
-    lines = [f"# Daily sweep, {long_date(now_iso[:10])}", "", "| What | How many |", "|---|---|",
-             *[f"| {what} | {n} |" for what, n in rows]]
+    numbers = ["", "| What | How many |", "|---|---|", *[f"| {what} | {n} |" for what, n in rows]]
     if delivery.get("waiting") and delivery.get("clears_at"):  # the relay's limits hold it; it goes on its own
-        lines += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
-                      f"{long_date(delivery['clears_at'][:10])}, {delivery['clears_at'][11:16]} UTC."]
+        numbers += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
+                        f"{long_date(delivery['clears_at'][:10])}, {delivery['clears_at'][11:16]} UTC."]
+    # What needs the OD manager comes first, within a laptop's first screen; the counts follow.
+    lines: list[str] = []
     lines += _listed("Closure archives that failed", [f"{_cop(a, web_url, ui)}: {escape(a['reason'])}"
                                                       for a in digest.get("archive_failed", [])])
     lines += _escalations(digest, web_url, ui)
@@ -106,6 +108,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Mail the server refused", [escape(m) for m in delivery.get("parked_messages", [])],
                      " (`copflow outbox list --status parked`)")
     lines += _listed("Delivery errors (retried on the next run)", [escape(e) for e in delivery.get("errors", [])])
+    lines = [f"# Daily sweep, {long_date(now_iso[:10])}", *lines, *(["", "## In numbers"] if lines else []), *numbers]
     lines += ["", f"The OD manager's digest: {'sent' if digest.get('queued') else 'nothing new to send'}.",
               f"Portfolio: {_link('what needs attention now', 'copflow-attention', ui)}, "
               f"{_link('every CoP', 'copflow-portfolio', ui)} (weekly)."]

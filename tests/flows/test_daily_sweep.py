@@ -54,7 +54,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     first = _artifact("copflow-sweep").data
     assert "| CoPs overdue with the sponsor or OD manager | 2 |" in first and "| Mail sent | 2 |" in first
     # Both CoPs in the overdue table, each name a link to its entry on the hub (the default web address).
-    assert "| [Data and Insight](http://127.0.0.1:8000/#cop-data-insight) | the sponsor meeting, 7 days late " \
+    assert "| [Data and Insight](http://127.0.0.1:8000/#cop-data-insight) | The sponsor meeting, 7 days late " \
            "(sponsor told) |" in first
     assert "[what needs attention now](/v2/artifacts/key/copflow-attention)" in first
 

@@ -22,7 +22,7 @@ def test_the_summary_says_what_the_digest_says():
     assert lines[0] == "# Daily sweep, Tuesday 1 December 2026"
     assert "| What | How many |" in lines and "| CoPs overdue with the sponsor or OD manager | 1 |" in lines
     for line in ("| CoP | What is late | Leads | Sponsor |",
-                 "| **Research IT** | the sponsor meeting, 68 days late; the charter, 26 days late | Isla Murray "
+                 "| **Research IT** | The sponsor meeting, 68 days late; the charter, 26 days late | Isla Murray "
                  "and Dev Patel | Nadia Haddad |",
                  "- **Events Management** · [evaluation](/v2/artifacts/key/copflow-evaluation-events-management): "
                  "recommends **pass**; decide by Friday 18 December 2026",
@@ -85,7 +85,7 @@ def test_with_the_hub_each_name_links_to_the_cops_entry_escaped_in_the_digests_o
     md = sweep_markdown("2026-12-01T07:00:00+00:00", COUNTS, [], late, DELIVERY, web_url="https://cops.example.org/")
     lines = md.splitlines()
     first = lines.index("| CoP | What is late | Leads | Sponsor |") + 2
-    assert lines[first] == (r"| [A\|B \[pilot\] \*core\*](https://cops.example.org/#cop-a-b) | the charter, 90 days "
+    assert lines[first] == (r"| [A\|B \[pilot\] \*core\*](https://cops.example.org/#cop-a-b) | The charter, 90 days "
                             "late (sponsor told) | Ann | none named |")
     assert lines[first + 1].startswith("| [Research IT](https://cops.example.org/#cop-research-it) |")
     assert "- [Events Management](https://cops.example.org/#cop-events-management) · [evaluation]" \
