@@ -76,12 +76,15 @@ class Policy:
     mail_retention_days: int = 365
     # Days a link sent by mail (an evidence form, a lead's CoP page, a calendar feed) stays valid.
     link_days: int = 30
+    # Days before an action's due date that its owner is reminded (0: on the day). An overdue action is never
+    # escalated: it goes on the core group's next check-in agenda.
+    action_reminder_days: tuple[int, ...] = (3, 0)
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
-_TUPLE_INT_FIELDS = {"reminder_days_before"}
+_TUPLE_INT_FIELDS = {"reminder_days_before", "action_reminder_days"}
 _TUPLE_STR_FIELDS = {"working_days", "closure_dates"}
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
@@ -204,6 +207,8 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, "notice_period_weeks must not be negative")
     if any(d <= 0 for d in p.reminder_days_before):
         raise PolicyError(source, "reminder_days_before must hold positive numbers of days")
+    if any(not 0 <= d <= 365 for d in p.action_reminder_days):
+        raise PolicyError(source, "action_reminder_days must hold numbers of days from 0 (the due day) to 365")
     if p.survey_url and not _is_survey_url(p.survey_url):
         raise PolicyError(source, "survey_url must be an http(s) address without spaces, quotes or <>, and no "
                                   "placeholder but {slug}")

@@ -41,7 +41,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _run(label: str, call: Callable[[Callable[[int, int], None] | None], Any]) -> Any:
+def run_import(label: str, call: Callable[[Callable[[int, int], None] | None], Any]) -> Any:
     from copflow.services.imports import ImportRejected
 
     with _progress(label) as progress:
@@ -61,8 +61,8 @@ def import_people(path: FileArg, dry_run: DryRun = False) -> None:
     """People: email, name; optional department, line_manager, and cop + role (+ joined_on) for memberships."""
     from copflow.services.imports.people import import_people as service
 
-    result = _run("people", lambda p: service(ctx.uow(), path, now=ctx.now(), policy=ctx.policy(),
-                                              dry_run=dry_run, progress=p))
+    result = run_import("people", lambda p: service(ctx.uow(), path, now=ctx.now(), policy=ctx.policy(),
+                                                    dry_run=dry_run, progress=p))
     if result.counts.get("meetings with new invitees") and not dry_run:
         from copflow.cli.running import deliver_now
 
@@ -75,8 +75,8 @@ def import_attendance(path: FileArg, dry_run: DryRun = False, skip_existing: Ski
     """Attendance: cop, title, date, email (one row per person per event); optional kind (default event)."""
     from copflow.services.imports.activities import import_attendance as service
 
-    _run("attendance", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
-                                         dry_run=dry_run, progress=p, skip_existing=skip_existing))
+    run_import("attendance", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
+                                               dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
 @import_app.command("activities")
@@ -85,8 +85,8 @@ def import_activities(path: FileArg, dry_run: DryRun = False, skip_existing: Ski
     """Activities and outputs: cop, kind, title, date; optional link, notes."""
     from copflow.services.imports.activities import import_activities as service
 
-    _run("activities", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
-                                         dry_run=dry_run, progress=p, skip_existing=skip_existing))
+    run_import("activities", lambda p: service(ctx.uow(), path, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(),
+                                               dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
 @import_app.command("survey")
@@ -97,8 +97,8 @@ def import_survey(path: FileArg,
     """A survey export (e.g. Microsoft Forms): one row per response, one column per statement, Likert answers."""
     from copflow.services.imports.survey import import_survey as service
 
-    _run("survey", lambda p: service(ctx.uow(), path, slug=cop, survey=survey, now=ctx.now(), policy=ctx.policy(),
-                                     dry_run=dry_run, progress=p, skip_existing=skip_existing))
+    run_import("survey", lambda p: service(ctx.uow(), path, slug=cop, survey=survey, now=ctx.now(), policy=ctx.policy(),
+                                           dry_run=dry_run, progress=p, skip_existing=skip_existing))
 
 
 def _log(category: str, slug: str, kind: str, title: str, when: str, by: str | None, link: str | None,

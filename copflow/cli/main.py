@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from copflow.cli import context as ctx
+from copflow.cli.actions import action_app
 from copflow.cli.closing import register as register_closing
 from copflow.cli.cops import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.evidence import activity_app, import_app, output_app
@@ -38,6 +39,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(import_app, name="import")
 app.add_typer(activity_app, name="activity")
 app.add_typer(output_app, name="output")
+app.add_typer(action_app, name="action")
 register_record_commands(app)
 register_lineage(cop_app)
 register_closing(app, cop_app)

@@ -43,7 +43,8 @@ def web(
 def links_issue(
     email: Annotated[str, typer.Argument(help="The person the link is for (it works for them only).")],
     cop: Annotated[str | None, typer.Option(help="The CoP (not for a calendar feed).")] = None,
-    purpose: Annotated[str, typer.Option(help="evidence (one gate's form), cop (the CoP's page) or feed.")] = "cop",
+    purpose: Annotated[str, typer.Option(help="evidence (one gate's form), cop (the CoP's page), feed, or actions "
+                                              "(an owner's own actions).")] = "cop",
     gate: Annotated[str | None, typer.Option(help="For an evidence link: the gate.")] = None,
 ) -> None:
     """Make a signed link and print it (send it to that person yourself)."""

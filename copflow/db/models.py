@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0009"
+SCHEMA_VERSION = "0010"
 
 
 class Base(DeclarativeBase):
@@ -291,7 +291,7 @@ class Link(Base):
     token_hash: Mapped[str] = mapped_column(String(64))
     cop_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(320))
-    purpose: Mapped[str] = mapped_column(String(20))  # evidence, cop, feed
+    purpose: Mapped[str] = mapped_column(String(20))  # evidence, cop, feed, actions
     gate: Mapped[str | None] = mapped_column(String(40))
     stage_visit: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
@@ -301,3 +301,47 @@ class Link(Base):
     renewed_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("token_hash", name="uq_link_token_hash"),
                       Index("ix_link_cop_email", "cop_id", "email"))
+
+
+class Action(Base):
+    """One item of a CoP's action plan: who does what by when, optionally towards one of the charter's annual
+    targets (its text, as the charter spells it). Its history is in `action_events`."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))  # open, done, dropped (lifecycle.actions.ActionStatus)
+    target: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(320))
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    # Optimistic lock: an owner's web page and a lead's command changing one action at once end in one change
+    # and one clear error.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_actions_cop_status", "cop_id", "status"),
+                      Index("ix_actions_status_due", "status", "due_on"))
+
+    owner: Mapped[Person] = relationship(lazy="joined")
+
+
+class ActionEvent(Base):
+    """A line of an action's history: created, edited (what changed in `changes`), done, dropped, reopened."""
+
+    __tablename__ = "action_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    # For an edit: {field: [before, after]} as text (dates ISO).
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    via: Mapped[str] = mapped_column(String(10))  # cli, web, import

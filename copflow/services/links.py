@@ -1,4 +1,5 @@
-"""Signed links sent by mail: a lead opens the evidence form of one gate, their CoP's page, or a calendar feed.
+"""Signed links sent by mail: a lead opens the evidence form of one gate, their CoP's page, or a calendar feed;
+an action's owner opens their own actions in one CoP.
 
 A link is a random token of 192 bits. Only its SHA-256 is stored, bound to the address it was made for, one
 CoP, one purpose and (for evidence) one gate of one stage visit; it expires after the policy's `link_days` and
@@ -26,8 +27,9 @@ from lifecycle.due import AUTOMATED_GATES
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-PURPOSES = ("evidence", "cop", "feed")
-_PATHS = {"evidence": "e", "cop": "c", "feed": "f"}
+PURPOSES = ("evidence", "cop", "feed", "actions")
+# "actions": an owner's own actions in one CoP, linked from their reminders.
+_PATHS = {"evidence": "e", "cop": "c", "feed": "f", "actions": "a"}
 TOKEN_BYTES = 24  # 192 bits
 
 

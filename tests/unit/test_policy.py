@@ -43,6 +43,8 @@ def test_a_file_without_a_policy_table_is_read_as_the_policy():
     ("notice_period_weeks = -1", "must not be negative"),
     ("reminder_days_before = [7, -1]", "positive numbers"),
     ("reminder_days_before = 7", "must be a list"),
+    ("action_reminder_days = [3, -1]", "action_reminder_days must hold numbers of days from 0"),
+    ("action_reminder_days = 3", "must be a list"),
     ('criteria = "strict"', "criteria must be 'warn' or 'block'"),
     ("pseudonymise_roster = 1", "must be true or false"),
     ('escalation = [{days_overdue = 7, audience = "dean"}]', "audience 'dean'"),

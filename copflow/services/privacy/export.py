@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Activity, Attendance, Base, Cop, Membership, Notification, Person
+from copflow.db.models import Action, Activity, Attendance, Base, Cop, Membership, Notification, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
@@ -25,7 +25,7 @@ from copflow.services.privacy.scrub import Needles, mentions, tables, to_json
 from copflow.services.pseudonyms import recipient_hash
 
 # Tables read through the person's own keys below; every other table is searched for mentions.
-OWN_TABLES = ("person", "membership", "attendance", "notification")
+OWN_TABLES = ("person", "membership", "attendance", "notification", "actions")
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,11 @@ def _collect(s: Session, person: Person) -> dict[str, list[dict[str, Any]]]:
     mails = s.scalars(select(Notification).where(
         (func.lower(Notification.recipient) == person.email.lower())
         | (Notification.recipient_hash == recipient_hash(person.email))).order_by(Notification.id))
+    needles = Needles(person.email, person.name, person.email, person.name)
+    # Actions they own (pointed at by id), and those that name them (who added one, notes).
+    named = {r["id"] for r in mentions(s, Base.metadata.tables["actions"], needles)}
+    actions = s.execute(select(Action, Cop.slug).join(Cop, Cop.id == Action.cop_id)
+                        .where((Action.owner_id == person.id) | Action.id.in_(named)).order_by(Action.id))
     data: dict[str, list[dict[str, Any]]] = {
         "person": [row(person)],
         "membership": [row(m, cop=slug, cop_name=name, cop_stage=stage, cop_archive=archive)
@@ -90,8 +95,8 @@ def _collect(s: Session, person: Person) -> dict[str, list[dict[str, Any]]]:
         "attendance": [row(a, cop=slug, activity_kind=act.kind, activity_title=act.title, held_on=act.held_on)
                        for a, act, slug in attendance],
         "notification": [row(n) for n in mails],
+        "actions": [row(a, cop=slug, owner_email=a.owner.email) for a, slug in actions],
     }
-    needles = Needles(person.email, person.name, person.email, person.name)
     for table in tables():
         if table.name not in OWN_TABLES:
             found = [to_json(r) for r in mentions(s, table, needles)]
@@ -126,6 +131,9 @@ def _summary(name: str, addr: str, data: dict[str, list[dict[str, Any]]], now: d
               + (f" to {m['left_on']}" if m["left_on"] else "") for m in data["membership"]] or ["- none"]
     lines += ["", "## Attendance", ""]
     lines += [f"- {a['held_on']}: {a['activity_title']} ({a['cop']})" for a in data["attendance"]] or ["- none"]
+    lines += ["", "## Actions", ""]
+    lines += [f"- {a['title']} ({a['cop']}): due {a['due_on']}, {a['status']}" for a in data["actions"]] \
+        or ["- none"]
     kept = [m for m in data["notification"] if m["body_text"]]
     purged = [m for m in data["notification"] if not m["body_text"]]
     lines += ["", f"## Mail to you ({len(kept)} with their content, in mails/)", ""]

@@ -21,6 +21,8 @@ from copflow.db.models import Base
 
 # Tables whose rows never hold a person's text: the audit of erasures itself.
 SKIPPED_TABLES = frozenset({"erasure"})
+# Tables whose `version` is SQLAlchemy's optimistic lock (the charter's `version` is its own text, "1.0").
+VERSIONED_TABLES = frozenset({"cop", "actions"})
 _FOLD = re.compile(r"\r?\n[ \t]")
 
 
@@ -148,7 +150,7 @@ def replace_everywhere(s: Session, needles: Needles) -> dict[str, int]:
             updates.append(({k.name: row[k.name] for k in key}, values))
         for where, values in updates:
             stmt = update(table).where(*[k == where[k.name] for k in key]).values(**values)
-            if "version" in table.c and table.name == "cop":  # keep the optimistic lock honest for other writers
+            if table.name in VERSIONED_TABLES:  # keep the optimistic lock honest for other writers
                 stmt = stmt.values(version=table.c.version + 1)
             s.execute(stmt)
         if updates:
