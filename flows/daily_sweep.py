@@ -22,6 +22,7 @@ from copflow.services.sweep import SweepCounts
 from notifications.sweep_summary import artifact_url, run_url, sweep_markdown
 from tasks.actions import remind_action_owners
 from tasks.closure import archive_and_close
+from tasks.common import settings
 from tasks.digest import od_digest
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
@@ -85,7 +86,8 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
                "waiting": after.waiting if after else delivery.waiting, "digest": digest.queued,
                "mail_purged": purged.purged, "attachments_purged": purged.attachments,
                "parked_kept": purged.parked_kept, "retention_days": purged.retention_days}
-    markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], asdict(digest), asdict(delivery), ui)
+    markdown = sweep_markdown(now_iso, summary, [asdict(e) for e in evaluated], asdict(digest), asdict(delivery), ui,
+                              web_url=settings().web_url)
     create_markdown_artifact(key="copflow-sweep", markdown=markdown,
                              description="What the daily sweep did, and what needs the OD manager (as in the digest)")
     return summary
