@@ -16,9 +16,15 @@ COP = {"cop": {"slug": "data-insight", "name": "Data and Insight", "stage": "pla
 LEAD = {"recipient": {"email": "amira.khan@uni.example.org", "name": "Amira Khan", "role": "coordinator"}}
 SPONSOR = {"recipient": {"email": "priya.raman@uni.example.org", "name": "Priya Raman", "role": "sponsor"}}
 OD = {"recipient": {"email": "od.manager@uni.example.org", "name": "Maya Fischer", "role": "od_manager_contact"}}
-CORE = {"recipient": {"email": "dev.patel@uni.example.org", "name": "Dev Patel", "role": "core"}}
 MEMBER = {"recipient": {"email": "dev.patel@uni.example.org", "name": "Dev Patel", "role": "wider"}}
 SURVEY = "https://forms.uni.example.org/cop-review?cop=data-insight"
+CORE = {"recipient": {"email": "chloe.martin@uni.example.org", "name": "Chloé Martin", "role": "core"}}
+
+
+def _action(days: int, due_on: str, others: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"action": {"title": "Book the room for the spring seminar", "due_on": due_on, "days": days,
+                       "target": "1 seminar", "notes": "Room 2.14 seats 40; ask Estates about the projector."},
+            "actions_url": "https://cops.uni.example.org/a/preview-token", "others": others, "more_others": 0}
 
 
 def _notice(kind: str, audience: str, days: int, gate: str = "sponsor_meeting_done",
@@ -38,13 +44,15 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
 DIGEST = {"digest": {
     "on": "2026-12-01", "run_url": "https://prefect.uni.example.org/runs/flow-run/0b6f", "artifacts_url": None,
     "escalations": [{"slug": "research-it", "name": "Research IT", "leads": ["Isla Murray", "Dev Patel"],
-                     "sponsors": ["Nadia Haddad"], "items": [
+                     "sponsors": ["Nadia Haddad"], "cop_url": "https://cops.uni.example.org/c/sample-link",
+                     "items": [
                          {"gate": "sponsor_meeting_done", "due_on": "2026-09-24", "days": 68,
                           "audience": "od_manager", "reason": None},
                          {"gate": "charter_published", "due_on": "2026-11-05", "days": 26,
                           "audience": "od_manager", "reason": None}]}],
     "reviews": [{"slug": "events-management", "name": "Events Management", "leads": ["Eve Nowak", "Femi Adeyemi"],
-                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17}],
+                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17,
+                 "decide_url": "https://cops.uni.example.org/d/sample-link"}],
     "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
     "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
     "closed": [{"slug": "facilities-management", "name": "Facilities Management",
@@ -52,25 +60,25 @@ DIGEST = {"digest": {
     "archive_failed": [{"slug": "estates", "name": "Estates Network",
                         "reason": "the archive folder /srv/copflow/archives is not writable"}]}}
 
-def _action(title: str, owner: str, due_on: str, days_late: int = 0, target: str | None = None,
+def _planned(title: str, owner: str, due_on: str, days_late: int = 0, target: str | None = None,
             closed_on: str | None = None) -> dict[str, Any]:
     return {"title": title, "owner": owner, "due_on": due_on, "overdue": days_late > 0, "days_late": days_late,
             "target": target, "closed_on": closed_on}
 
 
-_OVERDUE = _action("Draft the dashboard guide", "Chloé Martin", "2026-03-20", 12, "1 resource")
+_OVERDUE = _planned("Draft the dashboard guide", "Chloé Martin", "2026-03-20", 12, "1 resource")
 MEETING = {"title": "Core group check-in", "on": "2026-04-14", "time": "12:30–13:15", "zone": "Europe/London",
            "place": "Room 2.14, Bloomsbury Building", "online": False}
 BRIEF: dict[str, Any] = {"meeting": MEETING,
          "since": "2026-03-10", "first": False,
          "plan": {"open": 4, "overdue": [_OVERDUE], "owners": [
              {"name": "Chloé Martin", "email": "chloe.martin@uni.example.org", "overdue": 1,
-              "actions": [_OVERDUE, _action("Book the May lunch and learn", "Chloé Martin", "2026-04-24")]},
+              "actions": [_OVERDUE, _planned("Book the May lunch and learn", "Chloé Martin", "2026-04-24")]},
              {"name": "Ben Okafor", "email": "ben.okafor@uni.example.org", "overdue": 0,
-              "actions": [_action("Write the Power BI blog post", "Ben Okafor", "2026-04-17", 0, "2 blog posts")]},
+              "actions": [_planned("Write the Power BI blog post", "Ben Okafor", "2026-04-17", 0, "2 blog posts")]},
              {"name": "Dev Patel", "email": "dev.patel@uni.example.org", "overdue": 0,
-              "actions": [_action("Ask Finance to present", "Dev Patel", "2026-05-08")]}]},
-         "done": [_action("Run the survey of data needs", "Amira Khan", "2026-03-27", closed_on="2026-03-26")],
+              "actions": [_planned("Ask Finance to present", "Dev Patel", "2026-05-08")]}]},
+         "done": [_planned("Run the survey of data needs", "Amira Khan", "2026-03-27", closed_on="2026-03-26")],
          "events": [{"kind": "lunch_and_learn", "title": "Dashboards that get read", "held_on": "2026-03-19",
                      "attendees": 23, "link": None}],
          "outputs": [{"kind": "blog", "title": "Five questions to ask of any dataset", "held_on": "2026-04-02",
@@ -164,6 +172,14 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                       {**COP, **SPONSOR, **CATCHUP, "action_url": None}),
     "sponsor-brief-lead": ("sponsor_brief", "2 days before each sponsor catch-up", "leads",
                            {**COP, **LEAD, **CATCHUP, "action_url": "https://cops.uni.example.org/c/preview-token"}),
+    "action-reminder": ("action_reminder", "3 days before an action is due",
+                        "the action's owner",
+                        {**COP, **CORE, **_action(3, "2026-03-13", [
+                            {"title": "Draft the first blog post", "due_on": "2026-03-06", "overdue": True},
+                            {"title": "Ask Finance for two dashboards to show", "due_on": "2026-04-02",
+                             "overdue": False}])}),
+    "action-reminder-today": ("action_reminder", "the day an action is due", "the action's owner",
+                              {**COP, **CORE, **_action(0, "2026-03-13", [])}),
     "join-request": ("join_request", "when someone asks to join from the CoP hub", "leads",
                      {**COP, **LEAD, "requester": {"name": "Sam Hill", "email": "sam.hill@uni.example.org",
                                                    "message": "I run our reporting team."},

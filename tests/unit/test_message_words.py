@@ -119,3 +119,16 @@ def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue():
     lead = preview("sponsor-brief-lead")[0]
     assert lead.subject == "Data and Insight: the sponsor's brief for the catch-up on Thursday 16 April 2026"
     assert "This is the brief Priya Raman receives before it" in lead.text and "preview-token" in lead.text
+def test_an_action_reminder_names_the_action_its_day_and_one_link_to_the_owners_page():
+    soon = preview("action-reminder")[0]
+    assert soon.subject == ("Reminder: “Book the room for the spring seminar” for Data and Insight is due on "
+                            "Friday 13 March 2026")
+    assert "is due on Friday 13 March 2026, in 3 days:" in soon.text
+    assert "(towards the annual target: 1 seminar)" in soon.text
+    assert soon.text.count("https://") == 1 and "https://cops.uni.example.org/a/preview-token" in soon.text
+    assert "Mark it done" in soon.html and "Draft the first blog post, due Friday 6 March 2026 (overdue)" in soon.text
+    assert "to you as the action's owner" in soon.text
+    today = preview("action-reminder-today")[0]
+    assert today.subject == "Due today: “Book the room for the spring seminar” for Data and Insight"
+    assert "If it will not be done today, say so on the same page or tell Amira Khan and Ben Okafor" in today.text
+    assert "Your other open actions" not in today.text
