@@ -164,11 +164,11 @@ _ISO_IN_TEXT = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\
 
 def plain(text: str) -> str:
     """A message written for operators (the lifecycle's checks, e.g. "launch held needs charter published first,
-    due 2026-12-04") in a person's words: gate names from GATES, ISO dates as long dates."""
+    due 2026-12-04") in a person's words: gate names and ids from GATES, ISO dates as long dates."""
     from lifecycle import GATE_TITLES
 
     for gate, title in sorted(GATE_TITLES.items(), key=lambda kv: -len(kv[1])):
-        text = re.sub(rf"\b{re.escape(title)}\b", gate_words(gate.value), text, flags=re.IGNORECASE)
+        text = re.sub(rf"\b(?:{re.escape(title)}|{gate.value})\b", gate_words(gate.value), text, flags=re.IGNORECASE)
     text = _ISO_IN_TEXT.sub(lambda m: long_date(m.group(1)), text)
     return text.replace("department(s)", "departments").replace("review(s)", "reviews")
 
