@@ -20,6 +20,7 @@ from copflow.runs import ui_url
 from copflow.services.archiving import ClosureResult
 from copflow.services.sweep import SweepCounts
 from notifications.sweep_summary import artifact_url, run_url, sweep_markdown
+from tasks.actions import remind_action_owners
 from tasks.closure import archive_and_close
 from tasks.common import settings
 from tasks.digest import od_digest
@@ -57,7 +58,10 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
         counts = counts.add(r)
     log.info("opened %d review(s), queued %d reminder(s) (%d to sponsors); %d overdue item(s) for the OD manager",
              counts.reviews_opened, counts.notices_queued, counts.escalations_queued, len(counts.attention))
+    reminded = remind_action_owners(now)  # owners of actions due soon or today; overdue ones go on the agenda
+    log.info("queued %d action reminder(s)", reminded.queued)
     totals: dict[str, Any] = asdict(counts)
+    totals["action_reminders"] = reminded.queued
     totals["evaluated"] = [f"{e.slug} ({e.recommendation})" for e in evaluated]
     totals["closed"] = [c.slug for c in closures]
     totals["archive_failed"] = failures

@@ -18,6 +18,13 @@ SPONSOR = {"recipient": {"email": "priya.raman@uni.example.org", "name": "Priya 
 OD = {"recipient": {"email": "od.manager@uni.example.org", "name": "Maya Fischer", "role": "od_manager_contact"}}
 MEMBER = {"recipient": {"email": "dev.patel@uni.example.org", "name": "Dev Patel", "role": "wider"}}
 SURVEY = "https://forms.uni.example.org/cop-review?cop=data-insight"
+CORE = {"recipient": {"email": "chloe.martin@uni.example.org", "name": "Chloé Martin", "role": "core"}}
+
+
+def _action(days: int, due_on: str, others: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"action": {"title": "Book the room for the spring seminar", "due_on": due_on, "days": days,
+                       "target": "1 seminar", "notes": "Room 2.14 seats 40; ask Estates about the projector."},
+            "actions_url": "https://cops.uni.example.org/a/preview-token", "others": others, "more_others": 0}
 
 
 def _notice(kind: str, audience: str, days: int, gate: str = "sponsor_meeting_done",
@@ -37,13 +44,15 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
 DIGEST = {"digest": {
     "on": "2026-12-01", "run_url": "https://prefect.uni.example.org/runs/flow-run/0b6f", "artifacts_url": None,
     "escalations": [{"slug": "research-it", "name": "Research IT", "leads": ["Isla Murray", "Dev Patel"],
-                     "sponsors": ["Nadia Haddad"], "items": [
+                     "sponsors": ["Nadia Haddad"], "cop_url": "https://cops.uni.example.org/c/sample-link",
+                     "items": [
                          {"gate": "sponsor_meeting_done", "due_on": "2026-09-24", "days": 68,
                           "audience": "od_manager", "reason": None},
                          {"gate": "charter_published", "due_on": "2026-11-05", "days": 26,
                           "audience": "od_manager", "reason": None}]}],
     "reviews": [{"slug": "events-management", "name": "Events Management", "leads": ["Eve Nowak", "Femi Adeyemi"],
-                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17}],
+                 "sponsors": ["Tom Hartley"], "recommendation": "pass", "decide_by": "2026-12-18", "days_left": 17,
+                 "decide_url": "https://cops.uni.example.org/d/sample-link"}],
     "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
     "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
     "closed": [{"slug": "facilities-management", "name": "Facilities Management",
@@ -122,6 +131,14 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "link-renewed": ("link_renewed", "when a lead opens an expired link from a reminder", "the lead",
                      {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
                       "action_url": "https://cops.uni.example.org/e/preview-token", "expires_on": "2026-05-13"}),
+    "action-reminder": ("action_reminder", "3 days before an action is due",
+                        "the action's owner",
+                        {**COP, **CORE, **_action(3, "2026-03-13", [
+                            {"title": "Draft the first blog post", "due_on": "2026-03-06", "overdue": True},
+                            {"title": "Ask Finance for two dashboards to show", "due_on": "2026-04-02",
+                             "overdue": False}])}),
+    "action-reminder-today": ("action_reminder", "the day an action is due", "the action's owner",
+                              {**COP, **CORE, **_action(0, "2026-03-13", [])}),
     "join-request": ("join_request", "when someone asks to join from the CoP hub", "leads",
                      {**COP, **LEAD, "requester": {"name": "Sam Hill", "email": "sam.hill@uni.example.org",
                                                    "message": "I run our reporting team."},

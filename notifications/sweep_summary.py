@@ -71,6 +71,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     each CoP's name links to (None: names in bold)."""
     rows = [("CoPs with something due", counts["cops"]), ("Reviews opened", counts["reviews_opened"]),
             ("Reminders sent to leads and sponsors", counts["notices_queued"]),
+            ("Reminders sent to action owners", counts.get("action_reminders", 0)),
             ("CoPs overdue with the sponsor or OD manager", len(digest.get("escalations", []))),
             ("Reviews evaluated", len(evaluated)), ("CoPs archived and closed", len(digest.get("closed", []))),
             ("Mail sent", counts.get("sent", delivery["sent"])), ("Mail to retry later", delivery["retried"]),

@@ -13,7 +13,7 @@ ROLE_IDS = [r.value for r in Role if "_" in r.value]
 ICAL_ROLES = ["REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT", "CHAIR"]
 ISO_DATE = re.compile(r"(?<![\w/=?.-])\d{4}-\d{2}-\d{2}(?![\w.-])")
 CLI = re.compile(r"\bcopflow (?:gate|review|archive|outbox|cop|member|person|meeting|notify|sweep|status|demo|import|"
-                 r"evidence|activity|records|lessons)\b")
+                 r"evidence|activity|records|lessons|action)\b")
 SLUGS = ["data-insight", "digital-communications", "events-management", "facilities-management", "hr-recruitment",
          "research-it"]
 

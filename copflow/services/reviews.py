@@ -23,16 +23,17 @@ DECISIONS = {"pass": (Gate.REVIEW_PASSED, Stage.ACTIVE), "evolve": (Gate.EVOLVE_
 
 def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str, reason: str, now: datetime,
                   policy: Policy, closing_date: date | None = None, kind: str | None = None,
-                  reports_dir: Path | None = None, od_manager: str | None = None) -> AdvanceResult:
+                  reports_dir: Path | None = None, od_manager: str | None = None, via: str = "") -> AdvanceResult:
     """Record who decided what and why, and move the CoP on — or refuse, naming everything missing.
 
     A decision always stands on an evaluation report: the review's report is brought up to date in the same
     transaction (or made, if the survey window has not closed yet), and a decision that differs from its
-    recommendation says so in the audit trail."""
+    recommendation says so in the audit trail. `via` ("web") is added to who decided in the audit trail."""
     if decision not in DECISIONS:
         raise InvalidInput("decision", f"must be pass, evolve or close, not {decision!r}")
     gate, target = DECISIONS[decision]
     who = v.email(decided_by, "decided by")
+    by = f"{who} (via {via})" if via else who
     payload: dict[str, Any] = {"decided_by": who, "reason": reason}
     if decision == "pass":
         payload["evaluation_done"] = True  # the report is computed below, in the same transaction
@@ -53,9 +54,9 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
         advised = published.outcome.evaluation.recommendation.decision
         if advised != decision:
             reason = f"{reason} (the evaluation recommended {advised})"
-        add_evidence(s, cop, gate, payload, who=who, now=now, today=today)
+        add_evidence(s, cop, gate, payload, who=by, now=now, today=today)
         snap = snapshot(s, cop)
-        result = apply_decision(s, cop, snap, decide(snap, today, policy, target=target), who=who, now=now,
+        result = apply_decision(s, cop, snap, decide(snap, today, policy, target=target), who=by, now=now,
                                 today=today, policy=policy, reason=reason)
         uow.commit()
     published.write_files()

@@ -24,7 +24,8 @@ ACTIONS = {"gate-due-soon": "Record it now", "gate-due-today": "Reply to this me
            "od-digest": "Reviews waiting for your decision", "review-opened": "Answer the short survey",
            "review-opened-lead": "Answer the short survey", "evaluation-ready": "decides by",
            "closure-completed": "To ask for a copy", "review-due": "What you can do now",
-           "link-renewed": "It works until", "join-request": "add them to the roster"}
+           "link-renewed": "It works until", "join-request": "add them to the roster",
+           "action-reminder": "Mark it done", "action-reminder-today": "Mark it done"}
 
 
 def png_size(path: Path) -> tuple[int, int]:

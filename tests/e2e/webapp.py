@@ -95,7 +95,7 @@ def text_of(msg: Message) -> str:
 
 
 def link_in(msg: Message, base: str) -> str:
-    found = re.findall(re.escape(base) + r"/[ecf]/[A-Za-z0-9_\-]+(?:\.ics)?", text_of(msg))
+    found = re.findall(re.escape(base) + r"/[ecfda]/[A-Za-z0-9_\-]+(?:\.ics)?", text_of(msg))
     assert found, text_of(msg)
     return str(found[0])
 

@@ -69,6 +69,34 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert sweep.type == "markdown" and "| Reminders sent to leads and sponsors | 0 |" in sweep.data
 
 
+def test_the_sweep_reminds_an_action_owner_and_never_escalates_an_overdue_action(db_url, smtp, monkeypatch):
+    from copflow.services.actions import add_action
+
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("COPFLOW_SENDER", "CoP programme <cop@uni.example.org>")
+    monkeypatch.setenv("COPFLOW_WEB_URL", "https://cops.uni.example.org")
+    to_planning(db_url)
+    for title, owner, added, due in (("Book the room", "cat", 11, 23), ("Write the blog post", "ann", 11, 12)):
+        add_action(UnitOfWork(db_url), slug="data-insight", title=title, owner=f"{owner}@{D}",
+                   due_on=at(due).date(), who=f"bob@{D}", via="cli", now=at(added))
+    from copflow.services.delivery import deliver_with_settings
+    from copflow.settings import load_settings
+
+    deliver_with_settings(load_settings(), now=at(11))  # the stage-change notices of the walk-through
+    smtp.received.clear()
+
+    summary = daily_sweep(now=at(20))  # no gate within its reminders; Ann's action is 8 days overdue
+
+    assert summary["action_reminders"] == 1 and summary["notices_queued"] == 0
+    [sent] = [m for m in smtp.received if m.message["Subject"].startswith("Reminder: “Book the room”")]
+    assert sent.rcpt_tos == [f"cat@{D}"] and len(smtp.received) == 1
+    assert "https://cops.uni.example.org/a/" in sent.message.get_body(("plain",)).get_content()
+    assert "| Reminders sent to action owners | 1 |" in _artifact("copflow-sweep").data
+    assert daily_sweep(now=at(20))["action_reminders"] == 0 and len(smtp.received) == 1
+
+
 def test_embedded_runs_send_no_heartbeats_but_server_runs_do(monkeypatch):
     from prefect.settings import get_current_settings
 

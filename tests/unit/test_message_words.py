@@ -88,3 +88,18 @@ def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums()
     done = preview("closure-completed")[0].text
     assert "kept by the CoP programme team (Maya Fischer" in done and "To ask for a copy, reply" in done
     assert not re.search(r"/srv/|SHA-256|[0-9a-f]{16}", done)
+
+
+def test_an_action_reminder_names_the_action_its_day_and_one_link_to_the_owners_page():
+    soon = preview("action-reminder")[0]
+    assert soon.subject == ("Reminder: “Book the room for the spring seminar” for Data and Insight is due on "
+                            "Friday 13 March 2026")
+    assert "is due on Friday 13 March 2026, in 3 days:" in soon.text
+    assert "(towards the annual target: 1 seminar)" in soon.text
+    assert soon.text.count("https://") == 1 and "https://cops.uni.example.org/a/preview-token" in soon.text
+    assert "Mark it done" in soon.html and "Draft the first blog post, due Friday 6 March 2026 (overdue)" in soon.text
+    assert "to you as the action's owner" in soon.text
+    today = preview("action-reminder-today")[0]
+    assert today.subject == "Due today: “Book the room for the spring seminar” for Data and Insight"
+    assert "If it will not be done today, say so on the same page or tell Amira Khan and Ben Okafor" in today.text
+    assert "Your other open actions" not in today.text
