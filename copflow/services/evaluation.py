@@ -20,6 +20,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.actions import actions_of
 from copflow.services.clock import local_date
 from copflow.services.links import action_url
+from copflow.services.meeting_days import meeting_days
 from copflow.services.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
 from lifecycle import Audience, Gate, Policy, Role, Stage
@@ -36,6 +37,7 @@ from lifecycle.review_metrics import (
     StageTiming,
     evaluate_period,
 )
+from lifecycle.working_days import survey_has_closed
 
 REPORT_MD, REPORT_HTML = "evaluation", "evaluation_html"
 
@@ -209,14 +211,18 @@ def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, policy: Policy
 
 
 def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:
-    """CoPs under review whose survey window has closed and whose review has no report yet."""
-    cutoff = local_date(now, policy) - timedelta(days=policy.survey_window_days)
+    """CoPs under review whose survey has closed (its last day, on a working day, is past: the day the members
+    were told) and whose review has no report yet."""
+    today = local_date(now, policy)
+    earliest = today - timedelta(days=policy.survey_window_days)  # a deadline only ever moves later
     with uow:
         s = uow.session
         done = select(Document.id).where(Document.cop_id == Cop.id, Document.kind == REPORT_MD,
                                          Document.stage_visit == Cop.stage_visit).exists()
-        return list(s.scalars(select(Cop.slug).where(Cop.stage == Stage.REVIEWING.value,
-                                                     Cop.stage_entered_on <= cutoff, ~done).order_by(Cop.slug)))
+        under_review = s.scalars(select(Cop).where(Cop.stage == Stage.REVIEWING.value,
+                                                   Cop.stage_entered_on <= earliest, ~done).order_by(Cop.slug))
+        return [cop.slug for cop in under_review
+                if survey_has_closed(cop.stage_entered_on, today, policy, meeting_days(cop, policy).is_working)]
 
 
 def latest_report(uow: UnitOfWork, *, slug: str, kind: str = REPORT_MD) -> str | None:

@@ -18,8 +18,10 @@ from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
+from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop, refresh_due, snapshot
 from lifecycle import Gate, Policy, Stage, decide
+from lifecycle.working_days import next_working_day
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
         s.refresh(target)
         sync_invitations(s, target, now=now, policy=policy)
         source.merged_into_id = target.id
-        closing = today + timedelta(weeks=policy.notice_period_weeks)
+        closing = next_working_day(today + timedelta(weeks=policy.notice_period_weeks),
+                                   meeting_days(source, policy).is_working)
         decision = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",
                     "closing_date": closing.isoformat()}
         add_evidence(s, source, Gate.CLOSE_DECIDED, decision, who=by, now=now, today=today)

@@ -32,6 +32,10 @@ class MeetingDays:
     region: str
     closures: frozenset[date]
 
+    def is_working(self, day: date) -> bool:
+        """A day people work on: the predicate lifecycle/working_days.py moves closing dates and deadlines by."""
+        return self.why_not(day) is None
+
     def why_not(self, day: date) -> str | None:
         """Why no meeting is held on `day` ("a Saturday", "Christmas Day", "a closure day"), or None."""
         if day.weekday() not in self.working:

@@ -12,8 +12,10 @@ from copflow.services.clock import local_date
 from copflow.services.errors import InvalidInput
 from copflow.services.evaluation import publish_evaluation
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
+from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import Gate, Policy, Stage, decide
+from lifecycle.working_days import next_working_day
 
 DECISIONS = {"pass": (Gate.REVIEW_PASSED, Stage.ACTIVE), "evolve": (Gate.EVOLVE_DECIDED, Stage.PLANNING),
              "close": (Gate.CLOSE_DECIDED, Stage.CLOSING)}
@@ -37,14 +39,15 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
         payload["evaluation_done"] = True  # the report is computed below, in the same transaction
     elif decision == "evolve":
         payload["kind"] = kind
-    else:
-        payload["closing_date"] = closing_date.isoformat() if closing_date else None
     today = local_date(now, policy)
     with concurrent_guard(slug), uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
         if cop.stage != Stage.REVIEWING.value:
             raise InvalidInput("stage", f"{slug} is in stage {cop.stage}, not under review")
+        if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
+            closes = next_working_day(closing_date, meeting_days(cop, policy).is_working) if closing_date else None
+            payload["closing_date"] = closes.isoformat() if closes else None
         # The decision stands on this review's evaluation, brought up to date now (written in this transaction).
         published = publish_evaluation(s, cop, now=now, policy=policy, reports_dir=reports_dir, by=who,
                                        od_manager=od_manager)
