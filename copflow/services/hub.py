@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.links import Grant, issue_link
+from copflow.services.meeting_days import held_occurrences
 from copflow.services.outbox import already_queued, cop_context, enqueue, recipients
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role
@@ -29,23 +30,12 @@ OPEN_STAGES = ("forming", "planning", "launching", "active", "reviewing", "closi
 
 
 def next_starts(series: MeetingSeries, now: datetime, count: int) -> list[datetime]:
-    """The next `count` starts of a series (wall-clock, its own zone), skipping cancelled occurrences."""
-    from dateutil.rrule import rrulestr
-
-    zone = ZoneInfo(series.tzid)
-    start = datetime.fromisoformat(series.starts_local)
-    after = now.astimezone(zone).replace(tzinfo=None)
-    if not series.rrule:
-        return [start] if start >= after else []
-    skipped = set(series.cancelled_occurrences)
-    out: list[datetime] = []
-    rule = rrulestr(series.rrule, dtstart=start)
-    when = rule.after(after, inc=True)
-    while when is not None and len(out) < count:
-        if when.isoformat(timespec="minutes") not in skipped and when.isoformat() not in skipped:
-            out.append(when)
-        when = rule.after(when)
-    return out
+    """The next `count` starts of a series (wall-clock, its own zone) that are held: the rule's own UNTIL (a
+    series ended by `meeting move`) respected, cancelled and holiday-skipped occurrences left out."""
+    after = now.astimezone(ZoneInfo(series.tzid)).replace(tzinfo=None)
+    # Far enough ahead for the sparsest rule copflow writes (yearly) to show its next occurrences.
+    held = held_occurrences(series, after + timedelta(days=366 * count + 31))
+    return [when for when in held if when >= after][:count]
 
 
 def next_occurrences(series: MeetingSeries, now: datetime, count: int) -> list[datetime]:

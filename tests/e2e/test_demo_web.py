@@ -17,6 +17,8 @@ import pytest
 
 from tests.e2e.webapp import CHROMIUM, free_port, web_server
 
+DEMO_SLUGS = ("data-insight", "events-management", "research-it", "hr-recruitment", "digital-communications",
+              "facilities-management")
 EXE = str(Path(sys.executable).with_name("copflow"))
 
 
@@ -47,6 +49,18 @@ def test_the_link_the_demo_prints_records_a_launch_in_the_browser(tmp_path: Path
         page.fill("#feedback", "Hiring managers want a shared interview guide")
         page.click("button[type=submit]")
         assert "HR Recruitment has moved on to the active stage" in page.locator("#notice").inner_text()
+        # Every page a mail of the demo links to, and the hub and its join forms, opens (a link may be spent or
+        # expired: never a server error).
+        urls = {f"http://127.0.0.1:{port}/", *(f"http://127.0.0.1:{port}/join/{slug}" for slug in DEMO_SLUGS)}
+        for message in mailbox.Maildir(str(folder / "maildir"), factory=None):
+            for part in message.walk():
+                if part.get_content_type() == "text/plain":
+                    text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+                    urls |= set(re.findall(rf"http://127\.0\.0\.1:{port}/[^\s<>\"')]+", text))
+        answers = {url: page.request.get(url, max_redirects=0).status for url in sorted(urls)}
+        assert all(code in (200, 404, 410) for code in answers.values()), answers
+        assert answers[f"http://127.0.0.1:{port}/"] == 200
+        assert sum(code == 200 for code in answers.values()) > len(answers) // 2, answers
         browser.close()
     status = subprocess.run([EXE, "status", "--json"], env=user_env, capture_output=True, text=True)
     rows = {row["slug"]: row["stage"] for row in json.loads(status.stdout)}
