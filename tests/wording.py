@@ -14,6 +14,8 @@ ICAL_ROLES = ["REQ-PARTICIPANT", "OPT-PARTICIPANT", "NON-PARTICIPANT", "CHAIR"]
 ISO_DATE = re.compile(r"(?<![\w/=?.-])\d{4}-\d{2}-\d{2}(?![\w.-])")
 CLI = re.compile(r"\bcopflow (?:gate|review|archive|outbox|cop|member|person|meeting|notify|sweep|status|demo|import|"
                  r"evidence|activity|records|lessons|action)\b")
+# "… 1 December 2027.We will remind you": a template's trimmed newline ate the space between two sentences.
+GLUED = re.compile(r"\b\w+[a-z0-9][.?!][A-Z][a-z]+\b")
 SLUGS = ["data-insight", "digital-communications", "events-management", "facilities-management", "hr-recruitment",
          "research-it"]
 
@@ -33,6 +35,7 @@ def problems(text: str, *, to_od_manager: bool = False) -> list[str]:
     found += [f"iCalendar role {r}" for r in ICAL_ROLES if r in prose]
     found += ["od_manager" for _ in [1] if "od_manager" in prose]
     found += [f"ISO date {m}" for m in ISO_DATE.findall(prose)]
+    found += [f"sentences run together {m!r}" for m in GLUED.findall(prose)]
     if not to_od_manager:
         found += [f"command {m}" for m in CLI.findall(prose)]
         found += [f"slug {s}" for s in SLUGS if re.search(rf"(?<![\w/=-]){s}(?![\w-])", prose)]
