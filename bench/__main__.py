@@ -1,5 +1,5 @@
-"""`uv run python -m bench [--quick] [--only cli] [--postgres URL|--no-postgres] [--out FILE]`: every benchmark,
-one table."""
+"""`uv run python -m bench [--quick] [--only cli|web] [--postgres URL|--no-postgres] [--out FILE]`: every
+benchmark, one table; `--only` runs one part and replaces only its rows in --out."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["cli"],
-                        help="only the CLI latency (a minute); its rows replace those of the last run in --out")
+    parser.add_argument("--only", choices=["cli", "web"],
+                        help="only the CLI latency (a minute) or the web pages (two minutes, SQLite and PostgreSQL); "
+                             "their rows replace those of the last run in --out, the others are kept")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "cli":
         with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
             return _write(args, bench_cli(Path(tmp), 1 if args.quick else 9), replace_prefix="CLI: ")
+    if args.only == "web":
+        return _write(args, _web_only(args), replace_prefix="web: ")
     from bench.run import _postgres_pair, _sqlite_pair, bench_sweep
 
     if args.quick:
@@ -79,6 +82,22 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(bench_mail_scale(args.postgres, 300 if args.quick else 20_000, 2400))
             _drop_bench_databases(args.postgres)
     return _write(args, rows)
+
+
+def _web_only(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from bench.web import _drop, bench_web, postgres_database
+
+    name = f"bench_web_{os.getpid()}"
+    with tempfile.TemporaryDirectory(prefix="copflow-bench-web-") as tmp:
+        os.environ["COPFLOW_HOME"] = tmp
+        backends = {"SQLite": f"sqlite:///{tmp}/web.db"}
+        if not args.no_postgres:
+            backends["PostgreSQL"] = postgres_database(args.postgres, name)
+        try:
+            return bench_web(backends, quick=args.quick)
+        finally:
+            if not args.no_postgres:
+                _drop(args.postgres, name)
 
 
 def _write(args: argparse.Namespace, rows: list[dict[str, Any]], replace_prefix: str | None = None) -> int:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from copflow.services.delivery import DeliveryReport
+    from copflow.services.gates import AdvanceResult
     from copflow.settings import Settings
 
 
@@ -65,6 +66,23 @@ def after_transition(settings: Settings, slug: str, events: Iterable[tuple[str, 
         return None
     # A throttled relay must not hold the command up: what is left goes with the next delivery.
     return deliver_queued(settings, now=now, run_for=timedelta(minutes=1))
+
+
+def after_gate(settings: Settings, result: AdvanceResult, *, now: datetime,
+               extra: Iterable[tuple[str, Mapping[str, str]]] = ()) -> list[str]:
+    """After a command (CLI or web) committed a transition: its events and queued mail take the one path above.
+    Returns what could not be sent yet (it stays in the outbox), for the caller to show."""
+    report = after_transition(settings, result.slug, [*result.events, *extra], now=now)
+    return list(report.errors) if report else []
+
+
+def deliver_now(settings: Settings, *, now: datetime) -> list[str]:
+    """Embedded default: send what a command queued right away, in-process and without Prefect. With a Prefect
+    server configured, the `deliver-outbox` deployment does it instead. Returns what could not be sent yet."""
+    if settings.server_mode:
+        return []
+    # A throttled relay must not hold the command up: what is left goes with the next delivery.
+    return list(deliver_queued(settings, now=now, run_for=timedelta(minutes=1)).errors)
 
 
 def emit(name: str, slug: str, payload: Mapping[str, str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,24 @@ EXCHANGE_SCOPE = "https://outlook.office365.com/.default"  # SMTP AUTH for Excha
 
 class SettingsError(CopflowError, ValueError):
     """A COPFLOW_* variable has a value copflow cannot use (`field` names the variable)."""
+
+
+class ClockError(SettingsError):
+    """COPFLOW_NOW is not an ISO 8601 date-time."""
+
+
+def current_time() -> datetime:
+    """The current time for the CLI and the web app; COPFLOW_NOW (ISO 8601, with offset) pins it for tests and
+    rehearsals (UTC when it has no offset)."""
+    pinned = os.environ.get("COPFLOW_NOW")
+    if not pinned:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(pinned)
+    except ValueError:
+        raise ClockError(f"COPFLOW_NOW must be an ISO 8601 date-time, not {pinned!r}", field="COPFLOW_NOW",
+                         value=pinned) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Publish the portfolio table artifact (weekly, and on demand from the Prefect UI)."""
+"""Publish the portfolio artifact, a table of every CoP (weekly, and on demand from the Prefect UI)."""
 
 from __future__ import annotations
 

@@ -1,25 +1,13 @@
 """The daily sweep's Markdown summary, the run's artifact `copflow-sweep`: what needs the OD manager (written
-from the same digest value as the OD manager's mail, so the two agree), then what the sweep did on its own."""
+from the same digest value as the OD manager's mail, so the two agree) and what the sweep did on its own, by
+name, then the counts."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from notifications.markdown_views import RUN_LINK, artifact_href, cop_cell, escape, link, table, ui_root
 from notifications.vocabulary import decision_words, gate_words, long_date, names, plural
-
-# Prefect's current UI (V2, served under /v2) shows an artifact by key at this path; the older UI at the root
-# draws a Mermaid diagram as raw text. With a server's UI address (copflow.runs.ui_url) the links are absolute;
-# without one (embedded runs, browsed later with `prefect server start`) relative to the server's root.
-UI_BASE = "/v2"
-ARTIFACT_LINK = UI_BASE + "/artifacts/key/{key}"
-RUN_LINK = UI_BASE + "/runs/flow-run/{id}"
-
-
-def _root(ui: str | None) -> str:
-    """The server's root: a UI address that already names the V2 UI loses that suffix (the links add it)."""
-    root = (ui or "").rstrip("/")
-    return root.removesuffix(UI_BASE)
-
 
 MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
 
@@ -30,16 +18,25 @@ def run_url(ui: str | None) -> str | None:
         return None
     from prefect.runtime import flow_run
 
-    return f"{_root(ui)}{RUN_LINK.format(id=flow_run.id)}" if flow_run.id else None
+    return f"{ui_root(ui)}{RUN_LINK.format(id=flow_run.id)}" if flow_run.id else None
 
 
 def artifact_url(key: str, ui: str | None) -> str | None:
     """An artifact's page in the current Prefect UI, when there is a server to open it on."""
-    return f"{_root(ui)}{ARTIFACT_LINK.format(key=key)}" if ui else None
+    return artifact_href(key, ui) if ui else None
 
 
 def _link(label: str, key: str, ui: str | None) -> str:
-    return f"[{label}]({_root(ui)}{ARTIFACT_LINK.format(key=key)})"
+    return link(label, artifact_href(key, ui))
+
+
+def _cop(item: dict[str, Any], web_url: str | None, ui: str | None, *artifacts: tuple[str, str]) -> str:
+    """The CoP's name, linking to its entry on the hub (with a web address), then its own artifacts."""
+    name = item.get("name") or item["slug"]
+    if web_url is None:
+        extra = "".join(f" · {_link(label, key, ui)}" for label, key in artifacts)
+        return f"**{escape(name)}**{extra}"
+    return cop_cell(name, item["slug"], web_url, artifacts, ui)
 
 
 def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
@@ -51,19 +48,27 @@ def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
     return lines
 
 
-def _escalations(digest: dict[str, Any]) -> list[str]:
-    out = []
+def _escalations(digest: dict[str, Any], web_url: str | None, ui: str | None) -> list[str]:
+    """A table, most overdue first (the digest's order): what is late, whom the sweep told, the people to ask."""
+    rows = []
     for g in digest.get("escalations", []):
-        gates = "; ".join(f"{gate_words(i['gate'])} {plural(i['days'], 'day')} late"
-                          + (" (sponsor told)" if i["audience"] == "sponsor" else "")
-                          + (f", reason: {i['reason']}" if i.get("reason") else "") for i in g["items"])
-        out.append(f"**{g['name']}**: {gates}. Leads {names(g['leads']) or 'none named'}; "
-                   f"sponsor {names(g['sponsors']) or 'none named'}")
-    return out
+        late = "; ".join(f"{gate_words(i['gate'])}, {plural(i['days'], 'day')} late"
+                         + (" (sponsor told)" if i["audience"] == "sponsor" else "")
+                         + (f"; reason: {i['reason']}" if i.get("reason") else "") for i in g["items"])
+        rows.append((_cop(g, web_url, ui), escape(late[:1].upper() + late[1:]),
+                     escape(names(g["leads"]) or "none named"), escape(names(g["sponsors"]) or "none named")))
+    if not rows:
+        return []
+    return ["", "## Overdue, with the sponsor or the OD manager",
+            *table(("CoP", "What is late", "Leads", "Sponsor"), rows[:MAX_LISTED]),
+            *([f"\n… and {len(rows) - MAX_LISTED} more"] if len(rows) > MAX_LISTED else [])]
 
 
 def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[str, Any]],
-                   digest: dict[str, Any], delivery: dict[str, Any], ui: str | None = None) -> str:
+                   digest: dict[str, Any], delivery: dict[str, Any], ui: str | None = None,
+                   web_url: str | None = None) -> str:
+    """`ui`: the Prefect UI's address (None: links from the server's root); `web_url`: the hub's address, which
+    each CoP's name links to (None: names in bold)."""
     rows = [("CoPs with something due", counts["cops"]), ("Reviews opened", counts["reviews_opened"]),
             ("Reminders sent to leads and sponsors", counts["notices_queued"]),
             ("Reminders sent to action owners", counts.get("action_reminders", 0)),
@@ -74,35 +79,41 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("Mail still waiting (sending limits, retrying or in flight)",
              counts.get("waiting", delivery.get("waiting", 0))),
             ("Skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    if "agendas_queued" in counts:  # check-in agendas and sponsor briefs, one mail per attendee
+        rows.insert(4, ("Check-in agendas and sponsor briefs (one per attendee)",
+                        counts["agendas_queued"] + counts["briefs_queued"]))
     if "mail_purged" in counts:  # retention (docs/privacy.md): content of mail sent before the period, removed today
         days = counts.get("retention_days", 365)
         rows += [(f"Sent mail purged (older than {days} days)", counts["mail_purged"]),
                  ("Of which with an attachment", counts.get("attachments_purged", 0)),
                  (f"Refused mail older than {days} days, kept until resolved", counts.get("parked_kept", 0))]
-    lines = [f"# Daily sweep, {long_date(now_iso[:10])}", "", "| What | How many |", "|---|---|",
-             *[f"| {what} | {n} |" for what, n in rows]]
+    numbers = ["", "| What | How many |", "|---|---|", *[f"| {what} | {n} |" for what, n in rows]]
     if delivery.get("waiting") and delivery.get("clears_at"):  # the relay's limits hold it; it goes on its own
-        lines += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
-                      f"{long_date(delivery['clears_at'][:10])}, {delivery['clears_at'][11:16]} UTC."]
-    lines += _listed("Closure archives that failed", [f"**{a['name']}**: {a['reason']}"
+        numbers += ["", f"Mail waiting: {delivery['waiting']}; at the relay's pace all of it will have gone by "
+                        f"{long_date(delivery['clears_at'][:10])}, {delivery['clears_at'][11:16]} UTC."]
+    # What needs the OD manager comes first, within a laptop's first screen; the counts follow.
+    lines: list[str] = []
+    lines += _listed("Closure archives that failed", [f"{_cop(a, web_url, ui)}: {escape(a['reason'])}"
                                                       for a in digest.get("archive_failed", [])])
-    lines += _listed("Overdue, with the sponsor or the OD manager", _escalations(digest))
+    lines += _escalations(digest, web_url, ui)
     lines += _listed("Reviews waiting for a decision", [
-        f"{_link(r['name'], 'copflow-evaluation-' + r['slug'], ui)}: recommends "
+        f"{_cop(r, web_url, ui, ('evaluation', 'copflow-evaluation-' + r['slug']))}: recommends "
         f"**{decision_words(r['recommendation'])}**; decide by {long_date(r['decide_by'])}"
         for r in digest.get("reviews", [])])
     lines += _listed("Reviews without a survey link (members not asked)",
-                     [r["name"] for r in digest.get("no_survey", [])])
-    lines += _listed("Reviews opened today (members got the survey call)", counts["opened"])
+                     [_cop(r, web_url, ui) for r in digest.get("no_survey", [])])
+    lines += _listed("Reviews opened today (members got the survey call)", [escape(n) for n in counts["opened"]])
+    lines += _listed("Meetings prepared today (agenda or brief sent)", [escape(m) for m in counts.get("prepared", [])])
     lines += _listed("Evaluated today", [
-        f"{_link(e.get('name', e['slug']), 'copflow-evaluation-' + e['slug'], ui)}: recommends "
+        f"{_cop(e, web_url, ui, ('evaluation', 'copflow-evaluation-' + e['slug']))}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])
     lines += _listed("Closed and archived today", [
-        f"{_link(c['name'], 'copflow-closure-' + c['slug'], ui)}: archive {c['archive']}"
+        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}: archive {escape(c['archive'])}"
         for c in digest.get("closed", [])])
-    lines += _listed("Mail the server refused", delivery.get("parked_messages", []),
+    lines += _listed("Mail the server refused", [escape(m) for m in delivery.get("parked_messages", [])],
                      " (`copflow outbox list --status parked`)")
-    lines += _listed("Delivery errors (retried on the next run)", delivery.get("errors", []))
+    lines += _listed("Delivery errors (retried on the next run)", [escape(e) for e in delivery.get("errors", [])])
+    lines = [f"# Daily sweep, {long_date(now_iso[:10])}", *lines, *(["", "## In numbers"] if lines else []), *numbers]
     lines += ["", f"The OD manager's digest: {'sent' if digest.get('queued') else 'nothing new to send'}.",
               f"Portfolio: {_link('what needs attention now', 'copflow-attention', ui)}, "
               f"{_link('every CoP', 'copflow-portfolio', ui)} (weekly)."]

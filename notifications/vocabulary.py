@@ -8,6 +8,7 @@ renders every message kind and scans the demo's Maildir for any that slipped thr
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +47,14 @@ ROLES: dict[str, str] = {
 STAGES: dict[str, str] = {
     "forming": "forming", "planning": "planning", "launching": "launching", "active": "active",
     "reviewing": "review", "closing": "closing", "closed": "closed",
+}
+
+# What a CoP held or made, as people say it: "a lunch and learn", "2 blog posts".
+ACTIVITIES: dict[str, str] = {
+    "lunch_and_learn": "lunch and learn", "seminar": "seminar", "workshop": "workshop", "event": "event",
+    "launch": "launch event", "check_in": "core group check-in", "sponsor_catch_up": "sponsor catch-up",
+    "blog": "blog post", "newsletter_article": "newsletter article", "funding_bid": "funding bid",
+    "project": "project", "network": "network", "resource": "shared resource",
 }
 
 # "pass" everywhere: the recommendation, the decision and the gate say the same word.
@@ -97,6 +106,10 @@ def stage_words(stage: Any) -> str:
     return STAGES.get(str(stage), str(stage))
 
 
+def activity_words(kind: Any) -> str:
+    return ACTIVITIES.get(str(kind), str(kind).replace("_", " "))
+
+
 def decision_words(decision: Any) -> str:
     return DECISIONS.get(str(decision), str(decision))
 
@@ -144,3 +157,48 @@ def names(people: list[str]) -> str:
     if len(people) <= 1:
         return "".join(people)
     return ", ".join(people[:-1]) + " and " + people[-1]
+
+
+_ISO_IN_TEXT = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)?)?\b")
+
+
+def plain(text: str) -> str:
+    """A message written for operators (the lifecycle's checks, e.g. "launch held needs charter published first,
+    due 2026-12-04") in a person's words: gate names and ids from GATES, ISO dates as long dates."""
+    from lifecycle import GATE_TITLES
+
+    for gate, title in sorted(GATE_TITLES.items(), key=lambda kv: -len(kv[1])):
+        text = re.sub(rf"\b(?:{re.escape(title)}|{gate.value})\b", gate_words(gate.value), text, flags=re.IGNORECASE)
+    text = _ISO_IN_TEXT.sub(lambda m: long_date(m.group(1)), text)
+    return text.replace("department(s)", "departments").replace("review(s)", "reviews")
+
+
+def when(value: datetime | str | None, zone: str | None = None) -> str:
+    """A moment as people read it: "Tuesday 8 December 2026 at 12:30", in `zone` (an IANA name) when the value
+    is aware; a naive value is wall-clock time already."""
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if zone and moment.tzinfo is not None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(zone))
+    return f"{long_date(moment)} at {moment:%H:%M}"
+
+
+_IN_WORDS = re.compile(r"^(?:[a-z]+,?\s+)?(\d{1,2})\s+([a-z]+)\s+(\d{4})$")
+
+
+def date_from_words(text: str) -> str:
+    """A date typed in words ("1 March 2027", "Monday 1 March 2027", "1 Mar 2027") as the ISO text the lifecycle
+    reads; anything else is passed on as typed, for the lifecycle to accept or refuse."""
+    m = _IN_WORDS.match(text.strip().lower())
+    if m:
+        month = next((i for i, name in enumerate(_MONTHS, 1)
+                      if len(m[2]) >= 3 and name.lower().startswith(m[2])), None)
+        if month is not None:
+            try:
+                return date(int(m[3]), month, int(m[1])).isoformat()
+            except ValueError:
+                pass
+    return text

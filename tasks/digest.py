@@ -31,7 +31,7 @@ def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[Clo
                                     for slug, reason in failures.items()],
                     parked=parked, run_url=run_url, artifacts_url=artifacts_url, mail_waiting=mail_waiting,
                     mail_clears=_clears_words(mail_clears_at, policy.zone()) if mail_waiting else None)
-    digest.queued = send_digest(uow(), digest, to=s.od_manager_email, now=now)
+    digest.queued = send_digest(uow(), digest, to=s.od_manager_email, now=now, policy=policy)
     return digest
 
 

@@ -1,38 +1,87 @@
-"""Task that publishes the portfolio as a Prefect table artifact for OD managers."""
+"""Tasks that publish the portfolio and what needs attention as Markdown artifacts for OD managers: a table whose
+CoP names link to each CoP's entry on the hub (and to its evaluation or closure artifact, when it has one)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 
+from copflow.runs import ui_url
 from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
 from lifecycle import GATE_TITLES, mermaid
+from notifications.markdown_views import cop_cell, escape, table
 from notifications.vocabulary import gate_words, long_date, plural, short_date, stage_words
 from tasks.common import settings, uow
 
 _STEP = {title: gate_words(gate.value).capitalize() for gate, title in GATE_TITLES.items()}
+HEADERS = ("CoP", "Stage", "Next step", "Due", "Status", "Next review")
+# A CoP's own artifacts, by the label its row gives the link.
+_OWN_ARTIFACTS = (("evaluation", "copflow-evaluation-{slug}"), ("closure record", "copflow-closure-{slug}"))
 
 
-def artifact_rows(rows: list[PortfolioRow]) -> list[dict[str, str]]:
-    """What an OD manager reads at a laptop's width: six columns with human headers, most overdue first, then
-    by the date something is due (closed CoPs last)."""
-    def urgency(r: PortfolioRow) -> tuple[bool, int, str, str]:
-        return (r.stage == "closed", -r.overdue_days, r.due_on or "9999", r.name)
+def by_urgency(rows: Iterable[PortfolioRow]) -> list[PortfolioRow]:
+    """Most overdue first, then by the date something is due (closed CoPs last)."""
+    return sorted(rows, key=lambda r: (r.stage == "closed", -r.overdue_days, r.due_on or "9999", r.name))
 
-    return [{"CoP": r.name, "Stage": stage_words(r.stage), "Next step": _STEP.get(r.next_gate or "", r.next_gate or ""),
-             "Due": short_date(r.due_on), "Status": f"{r.overdue_days} days late ({r.health})" if r.overdue_days
-             else r.health, "Next review": short_date(r.next_review_on)} for r in sorted(rows, key=urgency)]
+
+def _day(value: str | None) -> str:
+    return short_date(value).replace(" ", "\u00a0")  # a date never breaks across lines in a narrow column
+
+
+def portfolio_table(rows: list[PortfolioRow], *, web_url: str, ui: str | None = None,
+                    published: frozenset[str] = frozenset()) -> list[str]:
+    """What an OD manager reads at a laptop's width: six columns with human headers, most overdue first; the
+    CoP's name opens its entry on the hub, and its evaluation or closure artifact follows when `published`."""
+    lines = []
+    for r in by_urgency(rows):
+        own = [(label, key.format(slug=r.slug)) for label, key in _OWN_ARTIFACTS
+               if key.format(slug=r.slug) in published]
+        status = f"{plural(r.overdue_days, 'day')} late ({r.health})" if r.overdue_days else r.health
+        lines.append((cop_cell(r.name, r.slug, web_url, own, ui), escape(stage_words(r.stage)),
+                      escape(_STEP.get(r.next_gate or "", r.next_gate or "")), _day(r.due_on), escape(status),
+                      _day(r.next_review_on)))
+    return table(HEADERS, lines)
+
+
+def published_keys(keys: list[str]) -> frozenset[str]:
+    """Which of these artifact keys the Prefect API holds (an evaluation made from the CLI publishes none)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactCollectionFilter, ArtifactCollectionFilterKey
+
+    found: set[str] = set()
+    with get_client(sync_client=True) as client:
+        for i in range(0, len(keys), 200):
+            chunk = keys[i:i + 200]
+            found |= {a.key for a in client.read_latest_artifacts(
+                artifact_filter=ArtifactCollectionFilter(key=ArtifactCollectionFilterKey(any_=chunk)),
+                limit=len(chunk))}
+    return frozenset(found)
+
+
+def _view(rows: list[PortfolioRow], empty: str) -> list[str]:
+    if not rows:
+        return [empty]
+    keys = [key.format(slug=r.slug) for r in rows for _, key in _OWN_ARTIFACTS]
+    return portfolio_table(rows, web_url=settings().web_url, ui=ui_url(), published=published_keys(keys))
+
+
+def _by_stage(counts: dict[str, int]) -> str:
+    return ", ".join(f"{stage_words(k)} {v}" for k, v in sorted(counts.items()))
 
 
 @task(name="publish-portfolio", retries=1)
 def publish_portfolio(now: datetime) -> int:
     """The whole portfolio (weekly report, on demand), and the lifecycle diagram with each stage's count."""
     rows = portfolio(uow(), now=now, policy=settings().policy())
-    create_table_artifact(key="copflow-portfolio", table=artifact_rows(rows),
-                          description=f"Every CoP's stage, next step and health on {long_date(now)}, "
-                                      "most overdue first")
+    create_markdown_artifact(
+        key="copflow-portfolio",
+        markdown="\n".join([f"# Every CoP, {long_date(now)}", "",
+                            f"{plural(len(rows), 'CoP')}, most overdue first. A CoP's name opens its entry on the "
+                            "hub.", "", *_view(rows, "No CoPs yet.")]) + "\n",
+        description=f"Every CoP's stage, next step and health on {long_date(now)}, most overdue first")
     counts = stage_counts(uow())
     # Prefect's UI draws a mermaid block in a Markdown artifact as the diagram itself.
     create_markdown_artifact(
@@ -51,8 +100,13 @@ def publish_attention(now: datetime) -> int:
     whose cost follows what is due, not the portfolio's size."""
     rows = portfolio(uow(), now=now, policy=settings().policy(), attention_only=True)
     counts = stage_counts(uow())
-    create_table_artifact(key="copflow-attention", table=artifact_rows(rows),
-                          description=f"CoPs with something due or overdue on {long_date(now)}, most "
-                                      "overdue first. By stage: "
-                                      + ", ".join(f"{stage_words(k)} {v}" for k, v in sorted(counts.items())))
+    body = _view(rows, "Nothing is due soon and nothing is overdue.")
+    create_markdown_artifact(
+        key="copflow-attention",
+        markdown="\n".join([f"# What needs attention, {long_date(now)}", "",
+                            f"{plural(len(rows), 'CoP')} with something due soon or overdue, most overdue first. "
+                            "A CoP's name opens its entry on the hub.", "", *body, "",
+                            f"CoPs by stage: {escape(_by_stage(counts)) or 'none yet'}."]) + "\n",
+        description=f"CoPs with something due or overdue on {long_date(now)}, most overdue first. By stage: "
+                    + _by_stage(counts))
     return len(rows)

@@ -52,9 +52,9 @@ def archive_close(
                   od_manager=s.od_manager_email)
     typer.echo(f"{slug} {'was already closed' if r.already_closed else 'closed'}; archive {r.path} "
                f"({r.files} files, manifest SHA-256 {r.manifest_sha256})")
-    from copflow.cli.running import deliver_now
+    from copflow.runs import deliver_now
 
-    deliver_now()
+    ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
 
 
 @archive_app.command("verify")

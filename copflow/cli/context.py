@@ -6,7 +6,7 @@ import getpass
 import json
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -56,15 +56,18 @@ def uow() -> UnitOfWork:
 
 def now() -> datetime:
     """The current time; COPFLOW_NOW (ISO 8601, with offset) pins it for tests and rehearsals."""
-    pinned = os.environ.get("COPFLOW_NOW")
-    if not pinned:
-        return datetime.now(UTC)
+    from copflow.settings import ClockError, current_time
+
     try:
-        value = datetime.fromisoformat(pinned)
-    except ValueError:
-        raise UsageError(f"COPFLOW_NOW must be an ISO 8601 date-time, not {pinned!r}", field="COPFLOW_NOW",
-                         value=pinned) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return current_time()
+    except ClockError as exc:
+        raise UsageError(str(exc), field=exc.field, value=exc.value) from None
+
+
+def unsent(problems: list[str]) -> None:
+    """Mail a command queued that could not go yet (copflow.runs.after_gate / deliver_now): it stays queued."""
+    for e in problems:
+        print(f"warning: mail not sent yet ({e}); it stays in the outbox", file=sys.stderr)
 
 
 def actor(by: str | None) -> str:

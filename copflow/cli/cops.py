@@ -181,9 +181,9 @@ def _tell_calendar_changes(changes: list[str]) -> None:
     for line in changes:
         typer.echo(f"  calendar: {line}")
     if changes:
-        from copflow.cli.running import deliver_now
+        from copflow.runs import deliver_now
 
-        deliver_now()
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
 
 
 @gate_app.command("record")
@@ -251,9 +251,9 @@ def advance(
                (f"; next: {r.next_due_gate} due {r.next_due_on}" if r.next_due_gate else ""))
     for w in r.warnings:
         typer.echo(f"warning: {w}", err=True)
-    from copflow.cli.running import after_gate
+    from copflow.runs import after_gate
 
-    after_gate(r)
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
 
 
 def status(

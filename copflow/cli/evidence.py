@@ -64,9 +64,10 @@ def import_people(path: FileArg, dry_run: DryRun = False) -> None:
     result = run_import("people", lambda p: service(ctx.uow(), path, now=ctx.now(), policy=ctx.policy(),
                                                     dry_run=dry_run, progress=p))
     if result.counts.get("meetings with new invitees") and not dry_run:
-        from copflow.cli.running import deliver_now
+        from copflow.runs import deliver_now
 
-        deliver_now()  # new members' invitations to the meetings already running
+        # new members' invitations to the meetings already running
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
 
 
 @import_app.command("attendance")

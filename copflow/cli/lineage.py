@@ -28,9 +28,9 @@ def split_cmd(
     r = split(ctx.uow(), slug=slug, children=children, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
               policy=ctx.policy())
     typer.echo(f"{slug}: {r.from_stage} → {r.to_stage}; new: {', '.join(c.slug for c in children)} (forming)")
-    from copflow.cli.running import after_gate
+    from copflow.runs import after_gate
 
-    after_gate(r)
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
 
 
 def merge_cmd(
@@ -45,9 +45,9 @@ def merge_cmd(
     r = merge(ctx.uow(), slug=slug, into=into, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
               policy=ctx.policy())
     typer.echo(f"{slug}: merged into {into}; {r.from_stage} → {r.to_stage}")
-    from copflow.cli.running import after_gate
+    from copflow.runs import after_gate
 
-    after_gate(r)
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
 
 
 def register(cop_app: typer.Typer) -> None:

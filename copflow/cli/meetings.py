@@ -206,6 +206,6 @@ def notify_preview(
 
 
 def _deliver() -> None:
-    from copflow.cli.running import deliver_now
+    from copflow.runs import deliver_now
 
-    deliver_now()
+    ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))

@@ -45,9 +45,10 @@ def person_erase(
         run(dry_run=True)
         typer.confirm("Erase for good? This cannot be undone", abort=True)
     if run(dry_run=False):
-        from copflow.cli.running import deliver_now
+        from copflow.runs import deliver_now
 
-        deliver_now()  # the calendar changes (cancellations, a series sent again by its new organiser) go out now
+        # the calendar changes (cancellations, a series sent again by its new organiser) go out now
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
 
 
 def person_export(

@@ -28,9 +28,10 @@ def review_decide(
                       now=ctx.now(), policy=ctx.policy(), closing_date=when, kind=kind,
                       reports_dir=ctx.settings().reports_dir, od_manager=ctx.settings().od_manager_email)
     typer.echo(f"{r.slug}: {r.from_stage} → {r.to_stage} ({decision})")
-    from copflow.cli.running import after_gate
+    from copflow.runs import after_gate
 
-    after_gate(r, extra=[("copflow.review.decided", {"decision": decision, "to": r.to_stage})])
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(),
+                          extra=[("copflow.review.decided", {"decision": decision, "to": r.to_stage})]))
 
 
 @review_app.command("report")

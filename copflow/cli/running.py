@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from copflow.cli import context as ctx
-from copflow.runs import embedded_runs, prefect_env_defaults
-
-if TYPE_CHECKING:
-    from copflow.services.gates import AdvanceResult
+from copflow.runs import deliver_now, embedded_runs, prefect_env_defaults
 
 outbox_app = typer.Typer(help="Look at and deliver the outbox of messages.", no_args_is_help=True)
 
@@ -95,31 +92,7 @@ def outbox_retry(
     typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
                                                                    else ""))
     if chosen:
-        deliver_now()
-
-
-def after_gate(result: AdvanceResult, extra: list[tuple[str, dict[str, str]]] | None = None) -> None:
-    """After a transition commits, its queued messages take the one path to delivery (copflow.runs)."""
-    from copflow.runs import after_transition
-
-    report = after_transition(ctx.settings(), result.slug, [*result.events, *(extra or [])], now=ctx.now())
-    for e in report.errors if report else []:
-        typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
-
-
-def deliver_now() -> None:
-    """Embedded default: send what a command queued right away, in-process and without Prefect.
-    With a Prefect server configured, the `deliver-outbox` deployment does it instead."""
-    from datetime import timedelta
-
-    from copflow.runs import deliver_queued
-
-    if ctx.settings().server_mode:
-        return
-    # A throttled relay must not hold the command up: what is left goes with the next delivery.
-    r = deliver_queued(ctx.settings(), now=ctx.now(), run_for=timedelta(minutes=1))
-    for e in r.errors:
-        typer.echo(f"warning: mail not sent yet ({e}); it stays in the outbox", err=True)
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
 
 
 def demo(

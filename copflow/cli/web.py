@@ -43,8 +43,9 @@ def web(
 def links_issue(
     email: Annotated[str, typer.Argument(help="The person the link is for (it works for them only).")],
     cop: Annotated[str | None, typer.Option(help="The CoP (not for a calendar feed).")] = None,
-    purpose: Annotated[str, typer.Option(help="evidence (one gate's form), cop (the CoP's page), feed, or actions "
-                                              "(an owner's own actions).")] = "cop",
+    purpose: Annotated[str, typer.Option(help="evidence (one gate's form), cop (the CoP's page), feed, decision "
+                                              "(the OD manager's review decision), or actions (an owner's own "
+                                              "actions).")] = "cop",
     gate: Annotated[str | None, typer.Option(help="For an evidence link: the gate.")] = None,
 ) -> None:
     """Make a signed link and print it (send it to that person yourself)."""

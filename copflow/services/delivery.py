@@ -1,4 +1,5 @@
-"""Delivering the outbox: claim a batch, send over one connection, mark each message as it goes.
+"""Delivering the outbox: claim a batch, send over one connection at the relay's pace, mark each message as it
+goes, and report what happened (the claims, leases and marks themselves are delivery_claims.py's).
 
 Guarantees (see docs/reliability.md): a key is sent at most once by a re-run; a crash can repeat at most the
 message in flight, because each message is marked sent in its own commit straight after the server accepts it.
@@ -8,18 +9,18 @@ deliverer marks and sends only rows it still holds, so two deliverers never send
 
 from __future__ import annotations
 
-import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
+from copflow.services.delivery_claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
 from copflow.services.pacing import SLOW_DOWN, Clock, Limits, RunningClock, outbox_backlog, pause, paused_until, reserve
 from copflow.settings import Settings
-from notifications.mime import Outgoing, build
+from notifications.mime import build
 from notifications.transports import (
     ConnectionLost,
     LoginRefused,
@@ -29,9 +30,6 @@ from notifications.transports import (
     Transport,
 )
 
-# A claimed message whose deliverer died becomes pending again after this lease; a living deliverer renews
-# its lease once half of it has gone.
-LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 # A run waits out at most this many "slow down" pauses, then leaves the rest to the next run.
 MAX_PAUSES = 10
@@ -51,42 +49,6 @@ class DeliveryReport:
     login_refused: bool = False
     waiting: int = 0  # still to go when the run ended (throttled, retrying, or claimed by another deliverer)
     clears_at: str | None = None  # when, at the relay's pace, the waiting mail will have gone (ISO 8601, UTC)
-
-
-@dataclass(frozen=True)
-class Claim:
-    token: str
-    ids: list[int]
-    until: datetime
-
-
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8 … minutes, at most 6 hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
-
-
-def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> Claim:
-    """Take up to `limit` due messages for this deliverer, leased until `now` + LEASE under a new token.
-
-    A concurrent deliverer gets other rows: on PostgreSQL rows another claim is taking are skipped
-    (FOR UPDATE SKIP LOCKED); everywhere, the update is a compare-and-set, and a deliverer that lost every
-    row it chose chooses again instead of stopping as if nothing were due.
-    """
-    token, until = uuid.uuid4().hex, now + LEASE
-    due = and_(Notification.status.in_(["pending", "sending"]), Notification.next_attempt_at <= now)
-    with uow:
-        s = uow.session
-        while True:
-            ids = list(s.scalars(select(Notification.id).where(due).order_by(Notification.id).limit(limit)
-                                 .with_for_update(skip_locked=True)))
-            if not ids:
-                return Claim(token, [], until)
-            got = s.scalars(update(Notification).where(Notification.id.in_(ids), due)
-                            .values(status="sending", next_attempt_at=until, claim_token=token)
-                            .returning(Notification.id)).all()
-            if got:
-                uow.commit()
-                return Claim(token, sorted(got), until)
 
 
 def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime | None = None,
@@ -134,25 +96,25 @@ def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str,
                 deadline: datetime | None, max_attempts: int, report: DeliveryReport) -> bool:
     """Send one claimed batch over one connection; False if the run should stop."""
     with uow:
-        rows = {r.id: _outgoing(r) for r in uow.session.scalars(select(Notification)
+        rows = {r.id: outgoing(r) for r in uow.session.scalars(select(Notification)
                                                                    .where(Notification.id.in_(c.ids)))}
     remaining, until = list(c.ids), c.until
     slots: list[datetime] = []
     try:
         # One database connection for the batch's marks; each mark is still its own commit, made right after
         # the server accepts the message, so a crash can repeat only the message in flight.
-        with transport.connect() as conn, closing(_Marks(uow.engine, c.token)) as marks:
+        with transport.connect() as conn, closing(Marks(uow.engine, c.token)) as marks:
             while remaining:
                 slots = slots or reserve(uow, limits, now=clock.now(), want=len(remaining))
                 slot = slots.pop(0)
                 if slot > clock.now() + LEASE / 2 or (deadline is not None and slot >= deadline):
                     # A day's limit reached, or the run's time is up: the rest waits for the next run.
-                    _release(uow, c.token, remaining, at=clock.now())
+                    release(uow, c.token, remaining, at=clock.now())
                     return False
                 clock.sleep((slot - clock.now()).total_seconds())
                 if clock.now() >= until - LEASE / 2:
                     until = clock.now() + LEASE
-                    kept = _renew(uow, c.token, remaining, until)
+                    kept = renew(uow, c.token, remaining, until)
                     report.lost_claims += len(remaining) - len(kept)
                     remaining = [i for i in remaining if i in kept]
                     if not remaining:
@@ -186,7 +148,7 @@ def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str,
         # Nothing is wrong with any message: every one stays as it was, for the run after the settings are fixed.
         report.errors.append(str(exc))
         report.login_refused = True
-        _release(uow, c.token, remaining, at=clock.now())
+        release(uow, c.token, remaining, at=clock.now())
         return False
     except SlowDown as exc:  # e.g. "421 4.7.0 try again later" on connecting
         _slow_down(uow, c.token, remaining, clock.now(), str(exc), report)
@@ -196,97 +158,8 @@ def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str,
         report.errors.append(str(exc))
         if remaining:
             _retry(uow, c.token, remaining[0], clock.now(), str(exc), max_attempts, report)
-            _release(uow, c.token, remaining[1:], at=clock.now())
+            release(uow, c.token, remaining[1:], at=clock.now())
         return False
-
-
-def _outgoing(r: Notification) -> Outgoing:
-    return Outgoing(r.idempotency_key, r.recipient, r.recipient_name, r.subject, r.body_text, r.body_html,
-                    r.ics, r.ics_method, r.attachment_name, r.attachment)
-
-
-class _Marks:
-    """Marks each message of a batch as the server answers it, each in its own commit, through one DBAPI
-    connection: marking is on the path of every message sent, and SQLAlchemy's execution machinery was a
-    tenth of delivery's time (docs/benchmarks.md). The statement is fixed and parameterised, and changes a row
-    only while this batch's claim still holds it."""
-
-    _SQL = ("UPDATE notification SET status = {p}, attempts = attempts + 1, last_error = {p}, message_id = {p}, "
-            "sent_at = {p}, claim_token = NULL WHERE id = {p} AND claim_token = {p}")
-
-    def __init__(self, engine: Engine, token: str) -> None:
-        self.sqlite = engine.dialect.name == "sqlite"
-        self.sql = self._SQL.format(p="?" if self.sqlite else "%s")
-        self.token = token
-        self.conn = engine.raw_connection()
-
-    def mark(self, nid: int, now: datetime, *, status: str, error: str | None = None,
-             message_id: str | None = None) -> bool:
-        """False if the claim was lost (another deliverer holds the row now)."""
-        sent: object = None
-        if status == "sent":
-            # As UTCDateTime stores it: naive UTC text on SQLite, an aware timestamp on PostgreSQL.
-            utc = now.astimezone(UTC)
-            sent = utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
-        cur = self.conn.cursor()
-        try:
-            cur.execute(self.sql, (status, error, message_id, sent, nid, self.token))
-            held = cur.rowcount == 1
-        finally:
-            cur.close()
-        self.conn.commit()
-        return held
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def _held(ids: list[int], token: str) -> object:
-    return and_(Notification.id.in_(ids), Notification.claim_token == token, Notification.status == "sending")
-
-
-def _retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_attempts: int,
-           report: DeliveryReport) -> None:
-    with uow:
-        row = uow.session.get(Notification, nid)
-        assert row is not None
-        if row.claim_token != token or row.status != "sending":
-            report.lost_claims += 1
-            return
-        row.attempts += 1
-        row.last_error = error
-        row.claim_token = None
-        if row.attempts >= max_attempts:
-            row.status = "parked"
-            row.last_error = f"gave up after {row.attempts} attempts: {error}"
-            report.parked += 1
-            report.parked_messages.append(f"{row.recipient} ({row.subject}): {row.last_error}")
-        else:
-            row.status = "pending"
-            row.next_attempt_at = now + backoff(row.attempts)
-            report.retried += 1
-        uow.commit()
-
-
-def _release(uow: UnitOfWork, token: str, ids: list[int], *, at: datetime, error: str | None = None) -> None:
-    """Give claimed rows back untouched (no attempt counted), due again at `at`."""
-    if not ids:
-        return
-    values: dict[str, object] = {"status": "pending", "next_attempt_at": at, "claim_token": None}
-    if error is not None:
-        values["last_error"] = error
-    with uow:
-        uow.session.execute(update(Notification).where(_held(ids, token)).values(**values))  # type: ignore[arg-type]
-        uow.commit()
-
-
-def _renew(uow: UnitOfWork, token: str, ids: list[int], until: datetime) -> set[int]:
-    """Extend this claim's lease on the rows it still holds; returns those rows."""
-    with uow:
-        kept = set(uow.session.scalars(update(Notification).where(_held(ids, token))  # type: ignore[arg-type]
-                                       .values(next_attempt_at=until).returning(Notification.id)))
-        uow.commit()
-    return kept
 
 
 def _slow_down(uow: UnitOfWork, token: str, ids: list[int], now: datetime, error: str,
@@ -294,7 +167,19 @@ def _slow_down(uow: UnitOfWork, token: str, ids: list[int], now: datetime, error
     """The relay is throttling: every deliverer pauses, and the batch's rows wait without an attempt."""
     report.slow_downs += 1
     pause(uow, until=now + SLOW_DOWN)
-    _release(uow, token, ids, at=now + SLOW_DOWN, error=f"relay asked to slow down: {error}")
+    release(uow, token, ids, at=now + SLOW_DOWN, error=f"relay asked to slow down: {error}")
+
+
+def _retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_attempts: int,
+           report: DeliveryReport) -> None:
+    outcome, parked = retry(uow, token, nid, now, error, max_attempts)
+    if outcome == "lost":
+        report.lost_claims += 1
+    elif outcome == "parked":
+        report.parked += 1
+        report.parked_messages.append(parked)
+    else:
+        report.retried += 1
 
 
 def limits_of(settings: Settings) -> Limits:

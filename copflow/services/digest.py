@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Document, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.outbox import Recipient, enqueue, recipients, survey_url
+from copflow.services.links import decision_url, issue_link
+from copflow.services.outbox import Recipient, already_queued, enqueue, recipients, survey_url
 from lifecycle import Policy, Stage
 
 _RECOMMENDATION = re.compile(r"^## Recommendation: (\w+)", re.MULTILINE)
@@ -93,14 +95,34 @@ def cop_names(uow: UnitOfWork, slugs: list[str]) -> dict[str, str]:
                                                                  .where(Cop.slug.in_(slugs)))}
 
 
-def send_digest(uow: UnitOfWork, digest: Digest, *, to: str | None, now: datetime) -> bool:
-    """Queue the digest for the OD manager; one per sweep day (a re-run of the same day sends nothing new)."""
+def send_digest(uow: UnitOfWork, digest: Digest, *, to: str | None, now: datetime,
+                policy: Policy | None = None) -> bool:
+    """Queue the digest for the OD manager; one per sweep day (a re-run of the same day sends nothing new).
+
+    The mail (never the sweep's artifact, which others may read) carries signed links for its reader: each
+    review waiting for a decision opens its decision form, each overdue CoP its page."""
     if to is None or digest.empty:
         return False
+    key = f"digest/{digest.on}/{to}"
     with uow:
-        name = uow.session.scalar(select(Person.name).where(Person.email == to)) or "OD manager"
+        s = uow.session
+        if already_queued(s, key):
+            return False  # no second set of links for a mail that will not be sent again
+        name = s.scalar(select(Person.name).where(Person.email == to)) or "OD manager"
         recipient = Recipient(to, name, "od_manager_contact")
-        added = enqueue(uow.session, key=f"digest/{digest.on}/{to}", cop_id=None, kind="od_digest",
-                        to=recipient, context={"digest": asdict(digest)}, now=now)
+        context = asdict(digest)
+        _links_for(s, context, to, now=now, policy=policy or Policy())
+        added = enqueue(s, key=key, cop_id=None, kind="od_digest", to=recipient, context={"digest": context},
+                        now=now)
         uow.commit()
     return added
+
+
+def _links_for(s: Session, digest: dict[str, Any], to: str, *, now: datetime, policy: Policy) -> None:
+    cops = {c.slug: c for c in s.scalars(select(Cop).where(Cop.slug.in_(
+        [r["slug"] for r in digest["reviews"]] + [g["slug"] for g in digest["escalations"][:50]])))}
+    for r in digest["reviews"]:
+        r["decide_url"] = decision_url(s, cops[r["slug"]], to, now=now, policy=policy) if r["slug"] in cops else None
+    for g in digest["escalations"]:
+        g["cop_url"] = (issue_link(s, email=to, cop=cops[g["slug"]], purpose="cop", now=now, policy=policy)
+                        if g["slug"] in cops else None)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Charter, Cop
 from copflow.services.closing.lessons import keep_draft
 from copflow.services.closing.notice import enqueue_closing_notice, enqueue_closure_completed
+from copflow.services.meeting_clashes import free_day, keep_clear
 from copflow.services.meetings import cancel_all, schedule_on, start_series
 from copflow.services.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
 from copflow.services.snapshots import refresh_due
@@ -121,11 +122,13 @@ _MESSAGES: dict[str, Callable[[Applying, list[Recipient]], int]] = {
 
 
 def _start_series(a: Applying, e: StartSeries) -> None:
-    start_series(a.s, a.cop, e.kind, e.first_on, now=a.now, policy=a.policy)
+    if start_series(a.s, a.cop, e.kind, e.first_on, now=a.now, policy=a.policy) is not None:
+        keep_clear(a.s, a.cop, now=a.now, policy=a.policy)  # a review meeting sent earlier moves off its days
 
 
 def _schedule_meeting(a: Applying, e: ScheduleMeeting) -> None:
-    schedule_on(a.s, a.cop, e.kind, e.on, now=a.now, policy=a.policy)
+    day = free_day(a.s, a.cop, e.kind, e.on, now=a.now, policy=a.policy)
+    schedule_on(a.s, a.cop, e.kind, day, now=a.now, policy=a.policy)
 
 
 def _cancel_meetings(a: Applying, e: CancelMeetings) -> None:

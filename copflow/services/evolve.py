@@ -18,8 +18,10 @@ from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
+from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop, refresh_due, snapshot
 from lifecycle import Gate, Policy, Stage, decide
+from lifecycle.working_days import next_working_day
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,13 @@ class Child:
 
 
 def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str, reason: str, now: datetime,
-          policy: Policy) -> AdvanceResult:
-    """The parent renews (back to planning) and each child starts forming with its chosen members."""
+          policy: Policy, via: str = "") -> AdvanceResult:
+    """The parent renews (back to planning) and each child starts forming with its chosen members. `via`
+    ("web") is added to who decided in the audit trail."""
     if not children:
         raise InvalidInput("children", "a split needs at least one sub-community")
     who = v.email(decided_by, "decided by")
+    by = f"{who} (via {via})" if via else who
     today = local_date(now, policy)
     with concurrent_guard(slug), uow:
         s = uow.session
@@ -57,13 +61,13 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
                     if m.person.email == email and m.left_on is None:
                         cop.memberships.append(Membership(person_id=m.person_id, role=m.role, joined_on=today))
             s.add(TransitionRecord(cop_id=cop.id, from_stage="", to_stage=Stage.FORMING.value,
-                                   trigger=f"split-from:{parent.slug}", from_visit=0, at=now, by=who, reason=reason))
+                                   trigger=f"split-from:{parent.slug}", from_visit=0, at=now, by=by, reason=reason))
             s.flush()
             refresh_due(s, cop, today, policy)
         add_evidence(s, parent, Gate.EVOLVE_DECIDED, {"kind": "split", "decided_by": who, "reason": reason},
-                     who=who, now=now, today=today)
+                     who=by, now=now, today=today)
         snap = snapshot(s, parent)
-        result = apply_decision(s, parent, snap, decide(snap, today, policy, target=Stage.PLANNING), who=who,
+        result = apply_decision(s, parent, snap, decide(snap, today, policy, target=Stage.PLANNING), who=by,
                                 now=now, today=today, policy=policy,
                                 reason=f"{reason} (split into {', '.join(c.slug for c in children)})")
         uow.commit()
@@ -71,9 +75,10 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
 
 
 def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str, now: datetime,
-          policy: Policy) -> AdvanceResult:
+          policy: Policy, via: str = "") -> AdvanceResult:
     """Members and live meeting series move to `into`; this CoP closes (after the notice period) pointing there."""
     who = v.email(decided_by, "decided by")
+    by = f"{who} (via {via})" if via else who
     today = local_date(now, policy)
     with concurrent_guard(slug), uow:
         s = uow.session
@@ -98,17 +103,18 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
         s.refresh(target)
         sync_invitations(s, target, now=now, policy=policy)
         source.merged_into_id = target.id
-        closing = today + timedelta(weeks=policy.notice_period_weeks)
+        closing = next_working_day(today + timedelta(weeks=policy.notice_period_weeks),
+                                   meeting_days(source, policy).is_working)
         decision = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",
                     "closing_date": closing.isoformat()}
-        add_evidence(s, source, Gate.CLOSE_DECIDED, decision, who=who, now=now, today=today)
+        add_evidence(s, source, Gate.CLOSE_DECIDED, decision, who=by, now=now, today=today)
         snap = snapshot(s, source)
-        result = apply_decision(s, source, snap, decide(snap, today, policy, target=Stage.CLOSING), who=who,
+        result = apply_decision(s, source, snap, decide(snap, today, policy, target=Stage.CLOSING), who=by,
                                 now=now, today=today, policy=policy, reason=f"merged into {target.slug}: {reason}")
         # The target's audit trail records the merge too; a negative visit number keeps it apart from the
         # target's own stage transitions (unique per CoP and visit).
         s.add(TransitionRecord(cop_id=target.id, from_stage=target.stage, to_stage=target.stage,
-                               trigger=f"merged-from:{source.slug}", from_visit=-source.id, at=now, by=who,
+                               trigger=f"merged-from:{source.slug}", from_visit=-source.id, at=now, by=by,
                                reason=reason))
         uow.commit()
         return result

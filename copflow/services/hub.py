@@ -48,8 +48,9 @@ def next_starts(series: MeetingSeries, now: datetime, count: int) -> list[dateti
     return out
 
 
-def next_occurrences(series: MeetingSeries, now: datetime, count: int) -> list[str]:
-    return [f"{d:%a %d %b %Y, %H:%M}" for d in next_starts(series, now, count)]
+def next_occurrences(series: MeetingSeries, now: datetime, count: int) -> list[datetime]:
+    """The next starts, wall-clock in the series' own zone (pages show them in words)."""
+    return next_starts(series, now, count)
 
 
 def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
@@ -73,7 +74,7 @@ def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
             events: list[dict[str, Any]] = []
             for m in (m for m in series if m.cop_id == cop.id):
                 for start in next_starts(m, now, 1):
-                    events.append({"title": m.summary, "at": start, "next": f"{start:%a %d %b %Y, %H:%M}",
+                    events.append({"title": m.summary, "at": start, "next": start,
                                    "place": m.location or "", "zone": m.tzid})
             out.append({"slug": cop.slug, "name": cop.name, "stage": cop.stage,
                         "purpose": charter.purpose if charter else (cop.domain or ""), "leads": leads,

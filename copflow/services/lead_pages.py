@@ -18,11 +18,10 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
-from copflow.services.links import Grant, LinkNotFound, find, issue_link, token_hash
+from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, find, issue_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
     EVIDENCE_FIELDS,
-    GATE_TITLES,
     Gate,
     InvalidEvidence,
     LifecycleError,
@@ -33,6 +32,7 @@ from lifecycle import (
     parse_gate,
 )
 from lifecycle.audiences import LEAD_ROLES
+from notifications.vocabulary import gate_words, plain
 
 ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field
@@ -57,9 +57,10 @@ class EvidencePage:
     gate_title: str
     fields: list[FieldView]
     passed: bool  # the gate is passed (or its stage left): the link cannot overwrite its evidence
-    due_on: str | None
+    due_on: str | None  # ISO (the page shows it in words)
     recorded_by: str | None
-    recorded_at: str | None
+    recorded_at: str | None  # ISO, UTC
+    zone: str = "UTC"  # the CoP's time zone: times on its pages are shown in it
     problems: dict[str, list[str]] = field(default_factory=dict)  # field name (or GENERAL) → messages
 
 
@@ -109,12 +110,12 @@ def evidence_page(uow: UnitOfWork, grant: Grant, gate_name: str | None, *, now: 
                                                   GateEvidence.stage_visit == (grant.stage_visit or cop.stage_visit))
                        .order_by(GateEvidence.id.desc()).limit(1))
         recorded = row.payload if row else {}
-        page = EvidencePage(grant, cop.slug, cop.name, cop.stage, gate.value, GATE_TITLES[gate],
+        page = EvidencePage(grant, cop.slug, cop.name, cop.stage, gate.value, gate_words(gate.value),
                             [FieldView(f.name, f.kind, f.help, f.choices, recorded.get(f.name))
                              for f in EVIDENCE_FIELDS[gate]],
                             passed, cop.next_due_on.isoformat() if cop.next_due_gate == gate.value and cop.next_due_on
                             else None, row.recorded_by if row else None,
-                            row.recorded_at.isoformat(timespec="minutes") if row else None)
+                            row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone)
         if row is not None and not passed:
             page.problems = by_field(gate, unmet)
         return page
@@ -133,7 +134,7 @@ def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, paylo
     try:
         result = gate_service.advance(uow_factory(), slug=page.slug, by=who, now=now, policy=policy)
     except LifecycleError as exc:
-        needed = [u.message for u in getattr(exc, "unmet", [])] or [str(exc)]
+        needed = [plain(u.message) for u in getattr(exc, "unmet", [])] or [plain(str(exc))]
         return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), None, needed, None)
     return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), result.to_stage, [],
                      result)
@@ -144,7 +145,7 @@ class GatePassed(CopflowError):
 
     def __init__(self, page: EvidencePage) -> None:
         self.page = page
-        super().__init__(f"{page.gate_title} is passed: its evidence can no longer be changed from this link",
+        super().__init__(f"{page.gate_title} is done: its evidence can no longer be changed from this link",
                          cop=page.slug, gate=page.gate)
 
 
@@ -158,8 +159,14 @@ def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
         first = p.message.split(" ", 1)[0]
         key = tail if tail in names else first if first in names else GENERAL
         text = p.message[len(first):].strip() if key == first and key != GENERAL else p.message
+        text = plain(text)
         out.setdefault(key, []).append(text[:1].upper() + text[1:])  # beside its field: no need to name it
     return out
+
+
+def in_words(u: Unmet) -> str:
+    """One unmet requirement in a lead's words."""
+    return "nothing recorded yet" if u.code.endswith(".missing") else plain(u.message)
 
 
 def invalid_by_field(exc: InvalidEvidence) -> dict[str, list[str]]:
@@ -179,7 +186,7 @@ def _gate_for(cop: Cop, grant: Grant, gate_name: str | None) -> Gate:
         raise LinkNotFound() from None
     from lifecycle import parse_stage
 
-    if gate not in open_gates(parse_stage(cop.stage)):
+    if gate not in open_gates(parse_stage(cop.stage)) or gate in DECISION_GATES:  # the OD manager's, by /d/
         raise LinkNotFound()
     return gate
 
@@ -198,12 +205,12 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
         series = s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
                                                        MeetingSeries.status == "scheduled")
                            .order_by(MeetingSeries.id)).all()
-        gates = [{"gate": g.value, "title": GATE_TITLES[g], "unmet": [u.message for u in check_gate(g, snap, today,
-                                                                                                      policy)[0]]}
+        gates = [{"gate": g.value, "title": gate_words(g.value), "od_manager_decides": g in DECISION_GATES,
+                  "unmet": [in_words(u) for u in check_gate(g, snap, today, policy)[0]]}
                  for g in open_gates(snap.stage)]
         return {
-            "slug": cop.slug, "name": cop.name, "stage": cop.stage, "domain": cop.domain,
-            "next_gate": GATE_TITLES[parse_gate(cop.next_due_gate)] if cop.next_due_gate else None,
+            "slug": cop.slug, "name": cop.name, "stage": cop.stage, "domain": cop.domain, "zone": cop.timezone,
+            "next_gate": gate_words(cop.next_due_gate) if cop.next_due_gate else None,
             "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None,
             "next_review_on": cop.next_review_on.isoformat() if cop.next_review_on else None,
             "gates": gates,

@@ -1,5 +1,6 @@
 """Signed links sent by mail: a lead opens the evidence form of one gate, their CoP's page, or a calendar feed;
-an action's owner opens their own actions in one CoP.
+the OD manager opens the decision form of one review (one stage visit under review); an action's owner opens their
+own actions in one CoP.
 
 A link is a random token of 192 bits. Only its SHA-256 is stored, bound to the address it was made for, one
 CoP, one purpose and (for evidence) one gate of one stage visit; it expires after the policy's `link_days` and
@@ -27,10 +28,17 @@ from lifecycle.due import AUTOMATED_GATES
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-PURPOSES = ("evidence", "cop", "feed", "actions")
-# "actions": an owner's own actions in one CoP, linked from their reminders.
-_PATHS = {"evidence": "e", "cop": "c", "feed": "f", "actions": "a"}
+PURPOSES = ("evidence", "cop", "feed", "decision", "actions")
+# "decision": the OD manager's review decision; "actions": an owner's own actions in one CoP (from their reminders).
+_PATHS = {"evidence": "e", "cop": "c", "feed": "f", "decision": "d", "actions": "a"}
+# The review's decision is the OD manager's: a reminder about any of these gates carries the decision form.
+DECISION_GATES = (Gate.REVIEW_PASSED, Gate.EVOLVE_DECIDED, Gate.CLOSE_DECIDED)
 TOKEN_BYTES = 24  # 192 bits
+
+
+def path_prefixes() -> tuple[str, ...]:
+    """The first path segment of every kind of link ("e", "c", …): the web app redacts and rate-limits them."""
+    return tuple(_PATHS.values())
 
 
 class LinkNotFound(CopflowError):
@@ -90,8 +98,9 @@ def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: da
     if (purpose == "evidence") != (gate is not None) or (purpose != "feed" and cop is None):
         raise InvalidInput("gate", "an evidence link names one gate of one CoP; other links name no gate")
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    bound_to_visit = cop is not None and (gate is not None or purpose == "decision")  # this gate, this review
     s.add(Link(token_hash=token_hash(token), cop_id=cop.id if cop else None, email=email.lower(), purpose=purpose,
-               gate=gate.value if gate else None, stage_visit=cop.stage_visit if cop and gate else None,
+               gate=gate.value if gate else None, stage_visit=cop.stage_visit if cop and bound_to_visit else None,
                created_at=now, expires_at=now + timedelta(days=policy.link_days), revoked_at=None,
                renewed_at=None))
     s.flush()
@@ -100,11 +109,18 @@ def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: da
 
 def action_url(s: Session, cop: Cop, email: str, role: str, gate: Gate, *, now: datetime,
                policy: Policy) -> str | None:
-    """The evidence-form link for a reminder to a lead or an OD manager's decision reminder; None for a gate
-    copflow passes itself (the closure archive) and for sponsors (told, not asked to act)."""
+    """The evidence-form link for a reminder to a lead; the review's decision form for the OD manager (a decision
+    gate); None for a gate copflow passes itself (the closure archive) and for sponsors (told, not asked to act)."""
     if gate in AUTOMATED_GATES or role == "sponsor":
         return None
+    if gate in DECISION_GATES:  # only the OD manager decides: a lead is never sent the form
+        return decision_url(s, cop, email, now=now, policy=policy) if role == "od_manager_contact" else None
     return issue_link(s, email=email, cop=cop, purpose="evidence", gate=gate, now=now, policy=policy)
+
+
+def decision_url(s: Session, cop: Cop, email: str, *, now: datetime, policy: Policy) -> str:
+    """The OD manager's link to the decision form of `cop`'s open review (bound to this stage visit)."""
+    return issue_link(s, email=email, cop=cop, purpose="decision", now=now, policy=policy)
 
 
 def issue(uow: UnitOfWork, *, slug: str | None, email: str, purpose: str, now: datetime, policy: Policy,
@@ -135,6 +151,14 @@ def find(s: Session, token: str, *, now: datetime, purpose: str, slug: str | Non
     if link.expires_at <= now:
         raise LinkExpired(link.id)
     return Grant(link.id, link.email, link.purpose, cop_slug, link.gate, link.stage_visit, link.expires_at)
+
+
+def find_with_cop(s: Session, token: str, *, now: datetime, purpose: str) -> tuple[Grant, Cop]:
+    """The grant of a valid token for `purpose` made for one CoP, and that CoP (for its holder rule)."""
+    grant = find(s, token, now=now, purpose=purpose)
+    if grant.cop_slug is None:
+        raise LinkNotFound()
+    return grant, get_cop(s, grant.cop_slug)
 
 
 def resolve(uow: UnitOfWork, token: str, *, now: datetime, purpose: str) -> Grant:

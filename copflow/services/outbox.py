@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
 from copflow.services.links import action_url
+from copflow.services.meeting_days import meeting_days
 from lifecycle import Audience, Gate, Notice, Policy, Role
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
+from lifecycle.working_days import survey_closes_on
 from notifications.vocabulary import EVIDENCE
 
 
@@ -123,15 +125,16 @@ def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from
                           policy: Policy) -> int:
     """The review's survey call, to every member (leads and sponsor get what the review looks at as well).
 
-    The survey closes on the last day the evaluation counts (the review's first day plus the survey window), so
-    no answer is sent after it stops counting. Without a survey address nobody is asked for a survey they cannot
-    find: the call waits and the OD manager's digest says the review has no survey link.
+    The survey closes on the last day the evaluation counts (the review's first day plus the survey window, moved
+    to the next working day as meetings are), so no answer is sent after it stops counting. Without a survey
+    address nobody is asked for a survey they cannot find: the call waits and the OD manager's digest says the
+    review has no survey link.
     """
     url = survey_url(policy, cop.slug)
     if url is None:
         return 0
     opened = cop.stage_entered_on
-    closes = opened + timedelta(days=policy.survey_window_days - 1)
+    closes = survey_closes_on(opened, policy, meeting_days(cop, policy).is_working)
     call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
             "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
     return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,

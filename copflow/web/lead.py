@@ -4,7 +4,6 @@ page of an expired link (which can mail a fresh one to the address it was made f
 from __future__ import annotations
 
 from copy import copy
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -23,179 +22,177 @@ from copflow.services.lead_pages import (
     send_fresh_link,
     submit_evidence,
 )
-from copflow.services.links import Grant, LinkExpired, LinkNotFound
-from copflow.web.app import cached, not_found, page, read_form, trusted_user, web
+from copflow.services.links import Grant, LinkNotFound
 from copflow.web.forms import control, payload, with_values
-from lifecycle import InvalidEvidence, LifecycleError
+from copflow.web.granted import Granted, Resolver, granted
+from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
+from lifecycle import GateNotOpen, InvalidEvidence, LifecycleError
+from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
 
 
+def lead_resolver(kind: str) -> Resolver:
+    """A lead's link of one of the page's purposes, held by someone who still acts for the CoP."""
+
+    def resolve(w: Web, token: str) -> Grant:
+        return holder(w.uow(), token, now=w.now(), purposes=PURPOSE[kind], od_manager=w.settings.od_manager_email)
+
+    return resolve
+
+
 def routes() -> list[Route]:
     return [
-        Route("/e/{token}", evidence, methods=["GET", "POST"]),
+        Route("/e/{token}", evidence_by_link, methods=["GET", "POST"]),
         Route("/c/{token}", cop, methods=["GET"]),
-        Route("/c/{token}/gate/{gate}", evidence, methods=["GET", "POST"]),
+        Route("/c/{token}/gate/{gate}", evidence_from_cop_page, methods=["GET", "POST"]),
         Route("/c/{token}/members", roster, methods=["POST"]),
         Route("/c/{token}/feed", feed_link, methods=["POST"]),
         Route("/{kind:str}/{token}/renew", renew, methods=["POST"]),
     ]
 
 
-def _grant(request: Request, kind: str) -> Grant:
-    w = web(request)
-    g = holder(w.uow(), request.path_params["token"], now=w.now(), purposes=PURPOSE[kind],
-               od_manager=w.settings.od_manager_email)
-    _check_sso(request, g)
-    return g
+def _links(g: Granted) -> dict[str, str]:
+    base = f"/c/{g.token}" if g.grant.purpose == "cop" else f"/e/{g.token}"
+    return {"cop_page": f"/c/{g.token}", "self": g.path, "renew": f"{base}/renew", "base": base}
 
 
-def _check_sso(request: Request, grant: Grant) -> None:
-    user = trusted_user(request)
-    if user is not None and user != grant.email:  # behind SSO: a forwarded link does not work for someone else
-        raise LinkNotFound()
+@granted("e", lead_resolver("e"))
+async def evidence_by_link(g: Granted) -> Response:
+    return await _evidence(g)
 
 
-def _form_view(request: Request, kind: str, gate: str | None) -> tuple[Grant, EvidencePage]:
-    w = web(request)
-    grant = _grant(request, kind)
-    return grant, evidence_page(w.uow(), grant, gate, now=w.now(), policy=w.policy)
+@granted("c", lead_resolver("c"))
+async def evidence_from_cop_page(g: Granted) -> Response:
+    return await _evidence(g)
 
 
-def _links(request: Request, grant: Grant) -> dict[str, str]:
-    token = request.path_params["token"]
-    base = f"/c/{token}" if grant.purpose == "cop" else f"/e/{token}"
-    return {"cop_page": f"/c/{token}", "self": request.url.path, "renew": f"{base}/renew", "base": base}
+async def _evidence(g: Granted) -> Response:
+    gate = g.request.path_params.get("gate")
+    w = g.w
 
+    def read() -> EvidencePage:
+        return evidence_page(w.uow(), g.grant, gate, now=w.now(), policy=w.policy)
 
-async def evidence(request: Request) -> Response:
-    kind = "c" if request.url.path.startswith("/c/") else "e"
-    gate = request.path_params.get("gate")
-    w = web(request)
     try:
-        if request.method == "GET":
-            grant, view = await cached(request, ("form", request.url.path),
-                                       lambda: _form_view(request, kind, gate))
-            _check_sso(request, grant)
-            return _form(request, grant, copy(view), cache_key=request.url.path)
-        grant, view = await run_in_threadpool(_form_view, request, kind, gate)
-        _check_sso(request, grant)
-    except LinkExpired:
-        return page(request, "expired.html.j2", {"renew": f"/{kind}/{request.path_params['token']}/renew"}, 410)
-    except (LinkNotFound, CopflowError):
-        return not_found(request)
-    form = await read_form(request)
-    body = payload(view.fields, form)
+        if g.request.method == "GET":
+            view = await cached(g.request, ("form", g.path), read)
+            return _form(g, copy(view), cache_key=g.path)
+        view = await run_in_threadpool(read)
+    except CopflowError:
+        return not_found(g.request)
+    body = payload(view.fields, g.form)
     try:
-        done = await run_in_threadpool(submit_evidence, w.uow, grant, gate, body, now=w.now(), policy=w.policy)
+        done = await run_in_threadpool(submit_evidence, w.uow, g.grant, gate, body, now=w.now(), policy=w.policy)
     except GatePassed as exc:
-        return _form(request, grant, exc.page, status=409, notice="This gate is passed: its evidence can no longer "
-                                                                  "be changed from this link.")
+        return _form(g, exc.page, status=409, notice="This step is done: its evidence can no longer be changed from "
+                                                    "this link.")
     except InvalidEvidence as exc:
-        view.fields = with_values(view.fields, form)
+        view.fields = with_values(view.fields, g.form)
         view.problems = invalid_by_field(exc)
-        return _form(request, grant, view, status=422, notice="Nothing was recorded: please correct the fields "
-                                                              "marked below.")
+        return _form(g, view, status=422, notice=NOTHING_RECORDED)
     except InvalidInput as exc:
-        view.fields = with_values(view.fields, form)
+        view.fields = with_values(view.fields, g.form)
         view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem]}
-        return _form(request, grant, view, status=422, notice="Nothing was recorded: please correct the fields "
-                                                              "marked below.")
+        return _form(g, view, status=422, notice=NOTHING_RECORDED)
+    except GateNotOpen as exc:  # its turn has not come: say what comes first (what was typed stays)
+        view.fields = with_values(view.fields, g.form)
+        first = names([gate_words(x) for x in exc.expected])
+        return _form(g, view, status=409, notice=f"Nothing was recorded: {first} comes first. Record "
+                                                 f"{'it' if len(exc.expected) == 1 else 'them'}, then this.")
     except CopflowError as exc:
-        return _form(request, grant, view, status=409, notice=str(exc))
+        return _form(g, view, status=409, notice=plain(str(exc)).replace(view.slug, view.cop_name))
     if done.result is not None:
-        from copflow.cli.running import after_gate
-
-        await run_in_threadpool(after_gate, done.result)  # Prefect events, or the mail sent now (as the CLI)
-        note = f"Recorded. {done.page.cop_name} has moved on to {done.advanced_to}."
+        await after_gate(g.request, done.result)  # Prefect events, or the mail sent now (as the CLI)
+        note = f"Recorded. {done.page.cop_name} has moved on to the {stage_words(done.advanced_to)} stage."
     else:
         note = "Recorded. " + ("The community moves on when the rest is done too." if done.still_needed else "")
-    return _form(request, grant, done.page, notice=note, still_needed=done.still_needed, saved=True)
+    return _form(g, done.page, notice=note, still_needed=done.still_needed, saved=True)
 
 
-def _form(request: Request, grant: Grant, view: EvidencePage, *, status: int = 200, notice: str = "",
+NOTHING_RECORDED = "Nothing was recorded: please correct the fields marked below."
+
+
+def _form(g: Granted, view: EvidencePage, *, status: int = 200, notice: str = "",
           still_needed: list[str] | None = None, saved: bool = False, cache_key: str | None = None) -> Response:
     controls = [control(f) for f in view.fields]
-    return page(request, "evidence.html.j2", {
+    return page(g.request, "evidence.html.j2", {"refused": status >= 400,
         "v": view, "controls": controls, "labels": {c["name"]: c["label"] for c in controls},
         "problems": view.problems, "general": GENERAL,
-        "notice": notice, "still_needed": still_needed or [], "saved": saved, "links": _links(request, grant),
-        "holder": grant.email}, status, cache_key=cache_key)
+        "notice": notice, "still_needed": still_needed or [], "saved": saved, "links": _links(g),
+        "holder": g.grant.email}, status, cache_key=cache_key)
 
 
-async def cop(request: Request, *, notice: str = "", errors: dict[str, str] | None = None,
-              status: int = 200, feed_url: str | None = None) -> Response:
-    w = web(request)
+@granted("c", lead_resolver("c"))
+async def cop(g: Granted) -> Response:
+    return await cop_page_response(g)
 
-    def read() -> tuple[Grant, dict[str, Any]]:
-        grant = _grant(request, "c")
-        return grant, cop_page(w.uow(), grant, now=w.now(), policy=w.policy)
 
+async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, str] | None = None,
+                            status: int = 200, feed_url: str | None = None, section: str = "",
+                            typed: dict[str, str] | None = None) -> Response:
+    """The CoP's page, with a write's notice shown in its `section` (the roster's, the action plan's) and what
+    was typed in a refused form kept."""
+    from copflow.services.action_pages import plan
+
+    w = g.w
     try:
-        grant, data = await cached(request, ("cop", request.path_params["token"]), read)
-        _check_sso(request, grant)
-    except LinkExpired:
-        return page(request, "expired.html.j2", {"renew": f"/c/{request.path_params['token']}/renew"}, 410)
-    except (LinkNotFound, CopflowError):
-        return not_found(request)
-    return page(request, "cop.html.j2", {"c": data, "links": _links(request, grant), "notice": notice,
-                                         "errors": errors or {}, "holder": grant.email, "feed_url": feed_url,
-                                         "roles": ("core", "wider", "lead", "coordinator", "member_support",
-                                                   "information_resources", "online_space_admin")}, status,
-                cache_key=None if notice or errors or feed_url else request.url.path)
+        data = await cached(g.request, ("cop", g.token),
+                            lambda: cop_page(w.uow(), g.grant, now=w.now(), policy=w.policy))
+        actions = await cached(g.request, ("plan", g.token),
+                               lambda: plan(w.uow(), g.grant.cop_slug or "", now=w.now()))
+    except CopflowError:
+        return not_found(g.request)
+    return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice, "section": section,
+                                           "plan": actions, "typed": typed or {},
+                                           "errors": errors or {}, "holder": g.grant.email, "feed_url": feed_url,
+                                           "roles": ("core", "wider", "lead", "coordinator", "member_support",
+                                                     "information_resources", "online_space_admin")}, status,
+                cache_key=None if notice or errors or feed_url else g.path)
 
 
-async def roster(request: Request) -> Response:
+@granted("c", lead_resolver("c"))
+async def roster(g: Granted) -> Response:
     """Add a member, or record that one left, under the same rules as `member add` / `member leave`."""
     from copflow.services.people import add_member
     from copflow.services.roster import end_membership
 
-    w = web(request)
-    try:
-        grant = await run_in_threadpool(_grant, request, "c")
-    except (LinkNotFound, LinkExpired, CopflowError):
-        return not_found(request)
-    form = await read_form(request)
-    slug = grant.cop_slug or ""
+    w, form = g.w, g.form
+    slug = g.grant.cop_slug or ""
     try:
         if form.get("action") == "leave":
             left = await run_in_threadpool(end_membership, w.uow(), slug=slug, email=form.get("email", ""),
                                            now=w.now(), policy=w.policy)
-            message = f"{form.get('email', '').strip()} has left the community ({', '.join(left.roles)})."
+            message = (f"{form.get('email', '').strip()} has left the community "
+                       f"({names([role_words(r) for r in left.roles])}).")
         else:
             # A newcomer named on the form becomes a person in the membership's own transaction: a refusal
             # leaves nothing behind.
             await run_in_threadpool(add_member, w.uow(), slug=slug, email=form.get("email", ""),
                                     role=form.get("role", ""), now=w.now(), policy=w.policy,
                                     name=form.get("name", ""))
-            message = f"{form.get('email', '').strip()} is now {form.get('role')}."
+            message = f"{form.get('email', '').strip()} is now a {role_words(form.get('role'))}."
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
         field = field if field in ("email", "name", "role") else "email"
-        return await cop(request, errors={field: str(exc)}, notice="Nothing was changed.", status=422)
-    from copflow.cli.running import deliver_now
-
-    await run_in_threadpool(deliver_now)  # invitations or cancellations the change queued, as the CLI sends them
-    return await cop(request, notice=message)
+        return await cop_page_response(g, errors={field: plain(str(exc))}, notice="Nothing was changed.", status=422)
+    await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
+    return await cop_page_response(g, notice=message)
 
 
-async def feed_link(request: Request) -> Response:
+@granted("c", lead_resolver("c"))
+async def feed_link(g: Granted) -> Response:
     from copflow.services.hub import feed_link as make
 
-    w = web(request)
-    try:
-        grant = await run_in_threadpool(_grant, request, "c")
-    except (LinkNotFound, LinkExpired, CopflowError):
-        return not_found(request)
-    await read_form(request)
-    url = await run_in_threadpool(make, w.uow(), grant, now=w.now(), policy=w.policy)
-    return await cop(request, feed_url=url, notice="Your private calendar feed is below; it is shown only once.")
+    url = await run_in_threadpool(make, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
+    return await cop_page_response(g, feed_url=url,
+                                   notice="Your private calendar feed is below; it is shown only once.")
 
 
 async def renew(request: Request) -> Response:
     """Mail a fresh link to the address the expired one was made for (never to an address typed here)."""
     w = web(request)
-    if request.path_params["kind"] not in ("e", "c"):
+    if request.path_params["kind"] not in ("e", "c", "d", "a"):
         return not_found(request)
     await read_form(request)
     try:
@@ -204,7 +201,5 @@ async def renew(request: Request) -> Response:
     except LinkNotFound:
         return not_found(request)
     if sent:
-        from copflow.cli.running import deliver_now
-
-        await run_in_threadpool(deliver_now)
+        await send_queued(request)
     return page(request, "renewed.html.j2", {"sent": sent})

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
 from copflow.services.links import LinkExpired, LinkNotFound, resolve
-from copflow.web.app import cached, not_found, page, read_form, trusted_user, web
+from copflow.web.pages import cached, not_found, page, read_form, send_queued, trusted_user, web
 
 
 def routes() -> list[Route]:
@@ -64,9 +64,7 @@ async def join(request: Request) -> Response:
     except CopflowError as exc:
         context["errors"] = {"name": str(exc)}
         return page(request, "join.html.j2", context, 422)
-    from copflow.cli.running import deliver_now
-
-    await run_in_threadpool(deliver_now)
+    await send_queued(request)
     context["sent"] = True
     return page(request, "join.html.j2", context)
 

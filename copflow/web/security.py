@@ -12,6 +12,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from copflow.services.links import path_prefixes
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -28,7 +30,8 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-TOKEN_PATH = re.compile(r"/(e|c|f)/[^/?#\s\"]+")
+# Every link purpose's path (services/links.py), so a new purpose is redacted and rate-limited without a change here.
+TOKEN_PATH = re.compile(rf"/({'|'.join(path_prefixes())})/[^/?#\s\"]+")
 CSRF_COOKIE = "copflow_csrf"
 CSRF_FIELD = "csrf"
 

@@ -40,13 +40,13 @@ def test_the_link_the_demo_prints_records_a_launch_in_the_browser(tmp_path: Path
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
         page.goto(link)
-        assert page.locator("h1").inner_text() == "Launch held"
+        assert page.locator("h1").inner_text() == "The launch event"
         assert "HR Recruitment" in page.locator(".crumb").inner_text()
         page.fill("#held_on", datetime.now(UTC).date().isoformat())
         page.fill("#attendance", "35")
         page.fill("#feedback", "Hiring managers want a shared interview guide")
         page.click("button[type=submit]")
-        assert "HR Recruitment has moved on to active" in page.locator("#notice").inner_text()
+        assert "HR Recruitment has moved on to the active stage" in page.locator("#notice").inner_text()
         browser.close()
     status = subprocess.run([EXE, "status", "--json"], env=user_env, capture_output=True, text=True)
     rows = {row["slug"]: row["stage"] for row in json.loads(status.stdout)}

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,22 +56,25 @@ def prefect_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def server(tmp_path: Path, smtp, postgres_url: str, prefect_database: str) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
-    from tests.conftest import _truncate
-
-    _truncate(postgres_url)
-    port = free_port()
+def server_env(tmp_path: Path, port: int, smtp_port: int, database_url: str, prefect_database: str) -> dict[str, str]:
+    """A Prefect server on 127.0.0.1:`port` (its own PostgreSQL database) and copflow's settings for it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COPFLOW_", "PREFECT_"))}
     env.update({
         "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api", "PREFECT_WORKER_QUERY_SECONDS": "2",
         "COPFLOW_CODE_DIR": str(ROOT), "COPFLOW_HOME": str(tmp_path / "home"),
         "PREFECT_SERVER_DATABASE_CONNECTION_URL": prefect_database,
-        "COPFLOW_DATABASE_URL": postgres_url,
-        "COPFLOW_SMTP_HOST": "127.0.0.1", "COPFLOW_SMTP_PORT": str(smtp.port),
+        "COPFLOW_DATABASE_URL": database_url,
+        "COPFLOW_SMTP_HOST": "127.0.0.1", "COPFLOW_SMTP_PORT": str(smtp_port),
         "COPFLOW_USER": f"odm@{h.D}",
     })
+    return env
+
+
+@contextmanager
+def prefect_server(tmp_path: Path, env: dict[str, str], *, worker: bool) -> Iterator[dict[str, str]]:
+    """`prefect server start` (and, with `worker`, `prefect deploy --all` and a process worker) until the end."""
+    port = env["PREFECT_API_URL"].rsplit(":", 1)[1].split("/")[0]
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(*args: str, log: str) -> None:
@@ -78,14 +82,15 @@ def server(tmp_path: Path, smtp, postgres_url: str, prefect_database: str) -> It
         procs.append(subprocess.Popen([str(BIN / "prefect"), *args], cwd=ROOT, env=env, stdout=out,
                                       stderr=subprocess.STDOUT, start_new_session=True))
 
-    start("server", "start", "--host", "127.0.0.1", "--port", str(port), log="server.log")
+    start("server", "start", "--host", "127.0.0.1", "--port", port, log="server.log")
     try:
         wait_for("the Prefect server", lambda: _healthy(env["PREFECT_API_URL"]))
-        for args in (["work-pool", "create", "copflow", "--type", "process"], ["--no-prompt", "deploy", "--all"]):
-            r = subprocess.run([str(BIN / "prefect"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                               timeout=300)
-            assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-        start("worker", "start", "--pool", "copflow", log="worker.log")
+        if worker:
+            for args in (["work-pool", "create", "copflow", "--type", "process"], ["--no-prompt", "deploy", "--all"]):
+                r = subprocess.run([str(BIN / "prefect"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                                   timeout=300)
+                assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+            start("worker", "start", "--pool", "copflow", log="worker.log")
         yield env
     finally:
         for p in procs:
@@ -95,6 +100,16 @@ def server(tmp_path: Path, smtp, postgres_url: str, prefect_database: str) -> It
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def server(tmp_path: Path, smtp, postgres_url: str, prefect_database: str) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
+    from tests.conftest import _truncate
+
+    _truncate(postgres_url)
+    env = server_env(tmp_path, free_port(), smtp.port, postgres_url, prefect_database)
+    with prefect_server(tmp_path, env, worker=True):
+        yield env
 
 
 def _healthy(api: str) -> bool:

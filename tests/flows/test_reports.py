@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
+from copflow.db.models import Cop
+from copflow.db.uow import UnitOfWork
 from flows.outbox_delivery import outbox_delivery
 from flows.portfolio_report import portfolio_report
 from tests.flows.test_daily_sweep import _artifact
@@ -25,15 +29,25 @@ def test_outbox_delivery_flow_sends_what_is_pending(db_url, smtp, monkeypatch):
 
 def test_portfolio_report_publishes_a_table_with_a_stable_key(db_url, monkeypatch):
     monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    monkeypatch.setenv("COPFLOW_WEB_URL", "https://cops.uni.example.org")
     to_planning(db_url, "research-it")
     to_active(db_url, "data-insight", with_staff=False)
+    with UnitOfWork(db_url) as u:  # a name with Markdown's own characters must stay in its cell
+        u.session.execute(update(Cop).where(Cop.slug == "research-it").values(name="Research|IT [pilot] *core*"))
+        u.commit()
     assert portfolio_report() == 2
     artifact = _artifact("copflow-portfolio")
-    rows = artifact.data if isinstance(artifact.data, list) else __import__("json").loads(artifact.data)
-    # Six columns with human headers, most overdue first (the planning CoP is long past its sponsor meeting).
-    assert list(rows[0]) == ["CoP", "Stage", "Next step", "Due", "Status", "Next review"]
-    assert [r["Stage"] for r in rows] == ["planning", "active"]
-    assert rows[0]["Next step"] == "The sponsor meeting" and "days late (stuck)" in rows[0]["Status"]
+    assert artifact.type == "markdown"
+    table = [line for line in artifact.data.splitlines() if line.startswith("|")]
+    # Six columns with human headers, most overdue first (the planning CoP is long past its sponsor meeting),
+    # each CoP's name a link to its entry on the hub.
+    assert table[0] == "| CoP | Stage | Next step | Due | Status | Next review |"
+    assert table[2].startswith(r"| [Research\|IT \[pilot\] \*core\*](https://cops.uni.example.org/#cop-research-it)"
+                               " | planning | The sponsor meeting |")
+    assert "days late (stuck)" in table[2] and len(table) == 4
+    assert table[3].startswith("| [Data and Insight](https://cops.uni.example.org/#cop-data-insight) | active |")
+    for raw in ("slug", "next_gate", "due_on", "overdue_days"):
+        assert raw not in artifact.data
     from lifecycle import mermaid
 
     diagram = _artifact("copflow-lifecycle")
@@ -60,6 +74,8 @@ def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest
     assert digest.rcpt_tos == ["od@uni.example.org"] and "1 CoP closed" in digest.message["Subject"]
     manifest = _artifact("copflow-closure-data-insight")
     assert "transitions.json" in manifest.data and "roster.json" in manifest.data
+    assert "· [closure record](/v2/artifacts/key/copflow-closure-data-insight): archive data-insight-" \
+        in _artifact("copflow-sweep").data
     assert daily_sweep(now=at(CLOSING_DAY + 1))["closed"] == []
 
 
@@ -80,6 +96,12 @@ def test_the_sweep_evaluates_a_review_when_its_survey_closes(db_url, smtp, monke
     assert sorted(m.rcpt_tos[0] for m in ready) == sorted(f"{w}@uni.example.org" for w in ("ann", "bob", "dir", "odm"))
     report = _artifact("copflow-evaluation-data-insight")
     assert "## Recommendation: evolve" in report.data and "| 2 blog posts | 2 | 1 | no |" in report.data
+    # The portfolio's row for the CoP links its evaluation beside its entry on the hub.
+    # (The session's one Prefect API also keeps an earlier test's closure record under this CoP's key.)
+    portfolio_report()
+    [row] = [line for line in _artifact("copflow-portfolio").data.splitlines()
+             if line.startswith("| [Data and Insight](http://127.0.0.1:8000/#cop-data-insight) · ")]
+    assert "· [evaluation](/v2/artifacts/key/copflow-evaluation-data-insight)" in row
     assert daily_sweep(now=at(EVAL_DAY + 1))["evaluated"] == []
     # On demand (the evaluate-now deployment): the report is brought up to date, nobody is mailed twice.
     again = review_evaluation("data-insight")
@@ -105,4 +127,7 @@ def test_a_failed_archive_reaches_the_od_manager_once_with_its_reason(db_url, sm
     assert "CLOSURE ARCHIVES THAT FAILED" in text and "Data and Insight: the archive could not be written" in text
     assert "Reason: " in text and "not-a-folder" in text
     sweep = _artifact("copflow-sweep").data
-    assert "## Closure archives that failed" in sweep and "**Data and Insight**:" in sweep
+    assert "## Closure archives that failed" in sweep
+    [failed] = [line for line in sweep.splitlines()
+                if line.startswith("- [Data and Insight](http://127.0.0.1:8000/#cop-data-insight): ")]
+    assert "not-a-folder" in failed

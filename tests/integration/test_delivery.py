@@ -98,7 +98,7 @@ def test_an_unreachable_server_loses_nothing(db_url, smtp):
 
 
 def test_a_claimed_message_whose_deliverer_died_is_sent_after_the_lease(db_url, smtp):
-    from copflow.services.delivery import LEASE, claim
+    from copflow.services.delivery_claims import LEASE, claim
 
     queue(db_url, "a@x.org")
     assert claim(UnitOfWork(db_url), now=NOW, limit=10).ids == [1]  # ...and the process dies here

@@ -24,7 +24,9 @@ from notifications.transports import SmtpTransport
 from tests.integration.helpers import D, P, at
 from tests.integration.test_closure import REVIEW_DAY, under_review
 
-EVAL_DAY = REVIEW_DAY + P.survey_window_days  # the survey window closes: 2026-03-23
+# The review opens on Monday 2 March 2026; its 21-day window ends on Sunday 22 March, so the survey closes on the
+# next working day, Monday 23 March (the day the call names), and the review is evaluated on Tuesday 24 March.
+EVAL_DAY = REVIEW_DAY + P.survey_window_days + 1
 
 
 def evidence(url: str, tmp_path: Path) -> None:
@@ -59,7 +61,7 @@ def test_metrics_on_hand_built_records(db_url, tmp_path):
     assert due_evaluations(u, now=at(EVAL_DAY), policy=P) == ["data-insight"]
     out = evaluate_cop(u, slug="data-insight", now=at(EVAL_DAY), policy=P, reports_dir=tmp_path / "reports")
     ev = out.evaluation
-    assert (ev.start, ev.end) == (date(2025, 4, 4), date(2026, 3, 23))  # since the launch
+    assert (ev.start, ev.end) == (date(2025, 4, 4), date(2026, 3, 24))  # since the launch
     assert (ev.core_members, ev.wider_members, ev.supporting, ev.joiners, ev.leavers) == (3, 0, 2, 0, 0)
     assert ev.core_departments == ("Estates", "Finance", "Library") and ev.core_line_managers == 3
     assert (ev.events_held, ev.attendances, ev.unique_attendees) == (3, 6, 3)
@@ -111,11 +113,11 @@ def test_the_report_mail_reaches_the_smtp_server_with_the_report_attached(db_url
         assert msg.get_content_type() == "multipart/mixed"
         [attached] = list(msg.iter_attachments())
         # A PDF every mail client opens (an .html attachment is quarantined by many filters).
-        assert attached.get_filename() == "data-insight-review-2026-03-23.pdf"
+        assert attached.get_filename() == "data-insight-review-2026-03-24.pdf"
         assert attached.get_content_type() == "application/pdf" and attached.get_content().startswith(b"%PDF")
         assert "<svg" in html  # the same report, with its charts, that the PDF was printed from
         text = msg.get_body(("plain",)).get_content()
-        assert "attached as a PDF (data-insight-review-2026-03-23.pdf)" in text and "file://" not in text
+        assert "attached as a PDF (data-insight-review-2026-03-24.pdf)" in text and "file://" not in text
         assert msg.get_body(("html",)) is not None
 
 

@@ -45,10 +45,11 @@ def test_close_needs_the_notice_period_and_then_enters_closing(db_url):
     with UnitOfWork(db_url) as u:
         assert u.session.scalar(select(func.count()).select_from(GateEvidence)
                                 .where(GateEvidence.gate == "close_decided")) == 0
-    r = decide(db_url, decision="close", reason="done", closing_date=at(425).date() + timedelta(weeks=5))
+    tuesday = at(425).date() + timedelta(weeks=5, days=3)  # Tuesday 14 April 2026
+    r = decide(db_url, decision="close", reason="done", closing_date=tuesday)
     assert r.to_stage == "closing"
     with UnitOfWork(db_url) as u:
-        assert u.session.scalar(select(Cop.closing_date)) == at(425).date() + timedelta(weeks=5)
+        assert u.session.scalar(select(Cop.closing_date)) == tuesday
 
 
 def test_evolve_goes_back_to_planning_with_history_kept(db_url):

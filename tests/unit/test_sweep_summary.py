@@ -21,13 +21,14 @@ def test_the_summary_says_what_the_digest_says():
     lines = md.splitlines()
     assert lines[0] == "# Daily sweep, Tuesday 1 December 2026"
     assert "| What | How many |" in lines and "| CoPs overdue with the sponsor or OD manager | 1 |" in lines
-    for line in ("- **Research IT**: the sponsor meeting 68 days late; the charter 26 days late. Leads Isla Murray "
-                 "and Dev Patel; sponsor Nadia Haddad",
-                 "- [Events Management](/v2/artifacts/key/copflow-evaluation-events-management): recommends **pass**; "
-                 "decide by Friday 18 December 2026",
+    for line in ("| CoP | What is late | Leads | Sponsor |",
+                 "| **Research IT** | The sponsor meeting, 68 days late; the charter, 26 days late | Isla Murray "
+                 "and Dev Patel | Nadia Haddad |",
+                 "- **Events Management** · [evaluation](/v2/artifacts/key/copflow-evaluation-events-management): "
+                 "recommends **pass**; decide by Friday 18 December 2026",
                  "- **Estates Network**: the archive folder /srv/copflow/archives is not writable",
-                 "- [Facilities Management](/v2/artifacts/key/copflow-closure-facilities-management): archive "
-                 "facilities-management-2026-09-27.zip",
+                 "- **Facilities Management** · [closure record](/v2/artifacts/key/copflow-closure-facilities-management)"
+                 ": archive facilities-management-2026-09-27.zip",
                  "- gone@uni.example.org (Overdue: charter): 550 5.1.1 no such user", "- 421 try later",
                  "The OD manager's digest: sent."):
         assert line in lines, line
@@ -52,8 +53,8 @@ def test_a_long_list_is_cut_with_a_pointer_to_the_rest():
 def test_with_a_server_the_links_are_absolute():
     md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [{"slug": "events", "recommendation": "pass"}], EMPTY,
                         DELIVERY, ui="https://prefect.uni.example.org/")
-    assert "- [events](https://prefect.uni.example.org/v2/artifacts/key/copflow-evaluation-events): recommends **pass**" \
-        in md.splitlines()
+    assert "- **events** · [evaluation](https://prefect.uni.example.org/v2/artifacts/key/copflow-evaluation-events): " \
+        "recommends **pass**" in md.splitlines()
     assert "(https://prefect.uni.example.org/v2/artifacts/key/copflow-attention)" in md
 
 
@@ -64,7 +65,8 @@ def test_an_evaluation_without_a_report_names_none():
 
     unwritten = asdict(EvaluatedReview("events", "Events", "pass", ("attendance held up",), None, 2))
     md = sweep_markdown("2026-03-02T07:00:00+00:00", COUNTS, [unwritten], EMPTY, DELIVERY)
-    assert "- [Events](/v2/artifacts/key/copflow-evaluation-events): recommends **pass**" in md.splitlines()
+    assert "- **Events** · [evaluation](/v2/artifacts/key/copflow-evaluation-events): recommends **pass**" \
+        in md.splitlines()
     assert "None" not in md
 
 
@@ -73,3 +75,18 @@ def test_mail_held_back_by_the_relay_says_how_much_and_until_when():
                         {**DELIVERY, "waiting": 1865, "clears_at": "2026-03-02T08:09:40.5+00:00"})
     assert "| Mail still waiting (sending limits, retrying or in flight) | 1865 |" in md.splitlines()
     assert "Mail waiting: 1865; at the relay's pace all of it will have gone by Monday 2 March 2026, 08:09 UTC." in md
+
+
+def test_with_the_hub_each_name_links_to_the_cops_entry_escaped_in_the_digests_order():
+    late = {**DIGEST, "escalations": [
+        {"slug": "a-b", "name": "A|B [pilot] *core*", "leads": ["Ann"], "sponsors": [],
+         "items": [{"gate": "charter_published", "due_on": "2026-09-02", "days": 90, "audience": "sponsor"}]},
+        *DIGEST["escalations"]]}
+    md = sweep_markdown("2026-12-01T07:00:00+00:00", COUNTS, [], late, DELIVERY, web_url="https://cops.example.org/")
+    lines = md.splitlines()
+    first = lines.index("| CoP | What is late | Leads | Sponsor |") + 2
+    assert lines[first] == (r"| [A\|B \[pilot\] \*core\*](https://cops.example.org/#cop-a-b) | The charter, 90 days "
+                            "late (sponsor told) | Ann | none named |")
+    assert lines[first + 1].startswith("| [Research IT](https://cops.example.org/#cop-research-it) |")
+    assert "- [Events Management](https://cops.example.org/#cop-events-management) · [evaluation]" \
+           "(/v2/artifacts/key/copflow-evaluation-events-management): recommends" in md
