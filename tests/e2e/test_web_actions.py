@@ -1,6 +1,7 @@
 """The action plan on the web, in a real browser (Debian's Chromium against `copflow web` in its own process), on
 SQLite and PostgreSQL: the leads keep the plan on the CoP's page; an owner marks their action done from their
-own link. Every write is the actions service's, recorded as the link's holder "via web"."""
+own link (taken from a real reminder) and finds it done in the next check-in's agenda. Every write is the
+actions service's, recorded as the link's holder "via web"."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import links
 from copflow.services.action_reminders import remind_owners
 from copflow.services.actions import action_history, add_action, list_actions
+from copflow.services.briefs import queue_briefs
 from copflow.services.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
@@ -135,6 +137,17 @@ def test_an_owner_marks_their_action_done_from_the_link_in_their_reminder(site: 
     assert r.status == 409 and "changed this action meanwhile" in r.text()
     ctx.close()
     assert link.rsplit("/", 1)[-1] not in site.log.read_text()  # the access log redacts the token
+
+    # The next check-in's agenda (the sweep's queue_briefs, days before it) lists it as done since the last one.
+    before = site.ids()
+    day = next(d for d in range(131, 200) if queue_briefs(UnitOfWork(db_url), now=at(d), policy=P).agendas)
+    deliver_with_settings(load_settings(), now=at(day))
+    [agenda] = [m for m in site.since(before) if m["To"].endswith(f"<ann@{D}>")
+                and "meets for its check-in" in text_of(m)]
+    text = text_of(agenda)
+    done = text.split("2. DONE", 1)[1].split("3. EVENTS", 1)[0]
+    assert "Book the seminar room" in done and "Order name badges" not in done, text
+    assert "Order name badges" in text.split("2. DONE", 1)[0]  # still on the plan
 
 
 def test_an_owner_link_stops_working_once_they_leave(site: Server, browser: Any, db_url: str) -> None:
