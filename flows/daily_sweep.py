@@ -21,6 +21,7 @@ from copflow.services.archiving import ClosureResult
 from copflow.services.sweep import SweepCounts
 from notifications.sweep_summary import artifact_url, run_url, sweep_markdown
 from tasks.actions import remind_action_owners
+from tasks.briefs import meeting_briefs
 from tasks.closure import archive_and_close
 from tasks.common import settings
 from tasks.digest import od_digest
@@ -60,7 +61,9 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
              counts.reviews_opened, counts.notices_queued, counts.escalations_queued, len(counts.attention))
     reminded = remind_action_owners(now)  # owners of actions due soon or today; overdue ones go on the agenda
     log.info("queued %d action reminder(s)", reminded.queued)
-    totals: dict[str, Any] = asdict(counts)
+    briefs = meeting_briefs(now)  # agendas and sponsor briefs read the plan after today's changes
+    totals: dict[str, Any] = {**asdict(counts), "agendas_queued": briefs.agendas, "briefs_queued": briefs.briefs,
+                              "prepared": briefs.meetings}
     totals["action_reminders"] = reminded.queued
     totals["evaluated"] = [f"{e.slug} ({e.recommendation})" for e in evaluated]
     totals["closed"] = [c.slug for c in closures]

@@ -46,6 +46,10 @@ class Policy:
     # Once launched, the first check-in and the first sponsor catch-up come this many weeks after the launch.
     first_checkin_after_weeks: int = 2
     first_sponsor_catchup_after_weeks: int = 6
+    # Days before each check-in that its agenda goes to the core group, and before each sponsor catch-up that the
+    # brief goes to the sponsor and leads (0: on the day, before the meeting).
+    agenda_days_before: int = 2
+    brief_days_before: int = 2
     # Local time of day for meetings copflow schedules itself (check-ins, catch-ups, reviews).
     meeting_time: str = "12:30"
     meeting_minutes: int = 45
@@ -200,6 +204,7 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, f"meeting_time must be HH:MM (24-hour), not {p.meeting_time!r}")
     if not 5 <= p.meeting_minutes <= 480:
         raise PolicyError(source, "meeting_minutes must be between 5 and 480")
+    _validate_lead_times(p, source)
     if p.survey_window_days > p.review_decision_weeks * 7:
         raise PolicyError(source, "survey_window_days must end before the review decision is due "
                                   f"({p.review_decision_weeks} weeks)")
@@ -220,6 +225,16 @@ def _validate(p: Policy, source: str) -> None:
         if step.days_overdue <= previous:
             raise PolicyError(source, "escalation days_overdue must be positive and increasing")
         previous = step.days_overdue
+
+
+def _validate_lead_times(p: Policy, source: str) -> None:
+    """An agenda or brief goes out after the meeting before it: never as early as the previous occurrence."""
+    for name, every, what in (("agenda_days_before", p.checkin_every_months * 28, "check-ins"),
+                              ("brief_days_before", p.sponsor_catchup_every_weeks * 7, "sponsor catch-ups")):
+        days = getattr(p, name)
+        if not 0 <= days < every:
+            raise PolicyError(source, f"{name} must be from 0 (the meeting's day) to {every - 1}, "
+                                      f"less than the time between {what}")
 
 
 def _is_survey_url(url: str) -> bool:

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from lifecycle.action_metrics import ActionRecord, ActionSummary, action_findings, summarise_actions
 from lifecycle.audiences import CORE_ROLES
 from lifecycle.practice import (
     AGREE_AT_LEAST,
@@ -69,6 +70,7 @@ class EvaluationInput:
     answers: tuple[AnswerRecord, ...] = ()
     targets: tuple[Target, ...] = ()
     timings: tuple[StageTiming, ...] = ()
+    actions: tuple[ActionRecord, ...] = ()
     checkin_every_months: int = 1
     sponsor_catchup_every_weeks: int = 6
     min_departments: int = 2
@@ -141,6 +143,7 @@ class Evaluation:
     gates_total: int
     days_late: int
     days_overdue_now: int
+    actions: ActionSummary = field(default_factory=ActionSummary)
     recommendation: Recommendation = field(default_factory=lambda: Recommendation("pass", ()))
 
     @property
@@ -186,11 +189,7 @@ def evaluate_period(data: EvaluationInput) -> Evaluation:
     members_now = len(core | wider)
     rate = 100.0 * attendances / len(events) / members_now if events and members_now else 0.0
 
-    def pro_rata(count: int) -> int:
-        return max(1, round(count * days / 365))
-
-    targets = tuple(TargetResult(t.text, t.kind.value if t.kind else None, pro_rata(t.count),
-                                 by_kind.get(t.kind, 0) if t.kind else 0) for t in data.targets)
+    targets = tally_targets(data.targets, data.activities, start, end)
     planned = sum(r.needed for r, t in zip(targets, data.targets, strict=True) if t.kind in MEMBER_EVENT_KINDS)
 
     statements = _survey(data.answers)
@@ -219,8 +218,20 @@ def evaluate_period(data: EvaluationInput) -> Evaluation:
         gates_total=len(done),
         days_late=sum(max(0, (t.done_on - t.due_on).days) for t in done if t.done_on is not None),
         days_overdue_now=max([(end - t.due_on).days for t in open_late], default=0),
+        actions=summarise_actions(data.actions, start, end, [t.text for t in data.targets]),
     )
     return replace(ev, recommendation=recommend(ev, data.min_departments))
+
+
+def tally_targets(targets: tuple[Target, ...], activities: tuple[ActivityRecord, ...], start: date, end: date, *,
+                  pro_rata: bool = True) -> tuple[TargetResult, ...]:
+    """Each annual target against what was held or made in [start, end]: needed pro rata for the period (at
+    least one), or the whole year's count (a sponsor brief's "so far this year")."""
+    days = (end - start).days + 1
+    by_kind = Counter(a.kind for a in activities if start <= a.held_on <= end)
+    return tuple(TargetResult(t.text, t.kind.value if t.kind else None,
+                              max(1, round(t.count * days / 365)) if pro_rata else t.count,
+                              by_kind.get(t.kind, 0) if t.kind else 0) for t in targets)
 
 
 def _survey(answers: tuple[AnswerRecord, ...]) -> tuple[StatementResult, ...]:
@@ -288,7 +299,9 @@ def recommend(ev: Evaluation, min_departments: int = 2) -> Recommendation:
         decision = "evolve"
     else:
         decision = "pass"
-    weaknesses = [f"target missed: {t.text} ({t.done} done)" for t in countable if not t.met]
+    plan_strengths, plan_weaknesses = action_findings(ev.actions)
+    strengths += plan_strengths
+    weaknesses = [f"target missed: {t.text} ({t.done} done)" for t in countable if not t.met] + plan_weaknesses
     weaknesses += [f"“{st.text}” scored {-st.delta:.1f} points below its 2021 benchmark ({st.agree_pct:.0f}% "
                    f"agree against {st.benchmark}%)" for st in benchmarked
                    if st.delta is not None and st.delta < -SURVEY_MARGIN]

@@ -46,8 +46,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
-                       decision=words.decision_words, short_date=words.short_date, plural=words.plural,
-                       names=words.names, day=_day)
+                       decision=words.decision_words, activity=words.activity_words, short_date=words.short_date,
+                       plural=words.plural, names=words.names, day=_day)
     return env
 
 

@@ -60,6 +60,38 @@ DIGEST = {"digest": {
     "archive_failed": [{"slug": "estates", "name": "Estates Network",
                         "reason": "the archive folder /srv/copflow/archives is not writable"}]}}
 
+def _planned(title: str, owner: str, due_on: str, days_late: int = 0, target: str | None = None,
+            closed_on: str | None = None) -> dict[str, Any]:
+    return {"title": title, "owner": owner, "due_on": due_on, "overdue": days_late > 0, "days_late": days_late,
+            "target": target, "closed_on": closed_on}
+
+
+_OVERDUE = _planned("Draft the dashboard guide", "Chloé Martin", "2026-03-20", 12, "1 resource")
+MEETING = {"title": "Core group check-in", "on": "2026-04-14", "time": "12:30–13:15", "zone": "Europe/London",
+           "place": "Room 2.14, Bloomsbury Building", "online": False}
+BRIEF: dict[str, Any] = {"meeting": MEETING,
+         "since": "2026-03-10", "first": False,
+         "plan": {"open": 4, "overdue": [_OVERDUE], "owners": [
+             {"name": "Chloé Martin", "email": "chloe.martin@uni.example.org", "overdue": 1,
+              "actions": [_OVERDUE, _planned("Book the May lunch and learn", "Chloé Martin", "2026-04-24")]},
+             {"name": "Ben Okafor", "email": "ben.okafor@uni.example.org", "overdue": 0,
+              "actions": [_planned("Write the Power BI blog post", "Ben Okafor", "2026-04-17", 0, "2 blog posts")]},
+             {"name": "Dev Patel", "email": "dev.patel@uni.example.org", "overdue": 0,
+              "actions": [_planned("Ask Finance to present", "Dev Patel", "2026-05-08")]}]},
+         "done": [_planned("Run the survey of data needs", "Amira Khan", "2026-03-27", closed_on="2026-03-26")],
+         "events": [{"kind": "lunch_and_learn", "title": "Dashboards that get read", "held_on": "2026-03-19",
+                     "attendees": 23, "link": None}],
+         "outputs": [{"kind": "blog", "title": "Five questions to ask of any dataset", "held_on": "2026-04-02",
+                      "attendees": 0, "link": "https://blogs.uni.example.org/data/five-questions"}],
+         "coming": [{"gate": "review_due", "review": True, "due_on": "2026-06-02", "days_left": 51, "days_late": 0}],
+         "progress": {"from": "2025-06-02", "targets": [
+             {"text": "1 seminar", "done": 1, "needed": 1, "met": True, "counted": True},
+             {"text": "2 blog posts", "done": 1, "needed": 2, "met": False, "counted": True},
+             {"text": "1 data literacy toolkit", "done": 0, "needed": 1, "met": None, "counted": False}]}}
+CATCHUP = {**BRIEF, "meeting": {**MEETING, "title": "Sponsor catch-up", "on": "2026-04-16",
+                                "place": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_data", "online": True},
+           "since": "2026-03-05"}
+
 # name: (template, when it is sent, to whom, sample context)
 PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "gate-due-soon": ("gate_reminder", "30, 14, 7 and 1 days before a gate is due", "leads",
@@ -131,6 +163,15 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "link-renewed": ("link_renewed", "when a lead opens an expired link from a reminder", "the lead",
                      {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
                       "action_url": "https://cops.uni.example.org/e/preview-token", "expires_on": "2026-05-13"}),
+    "checkin-agenda": ("checkin_agenda", "2 days before each core group check-in", "core group",
+                       {**COP, **LEAD, **BRIEF, "action_url": "https://cops.uni.example.org/c/preview-token"}),
+    "checkin-agenda-owner": ("checkin_agenda", "2 days before each core group check-in",
+                             "core group members who own actions",
+                             {**COP, **CORE, **BRIEF, "action_url": "https://cops.uni.example.org/a/preview-token"}),
+    "sponsor-brief": ("sponsor_brief", "2 days before each sponsor catch-up", "the sponsor",
+                      {**COP, **SPONSOR, **CATCHUP, "action_url": None}),
+    "sponsor-brief-lead": ("sponsor_brief", "2 days before each sponsor catch-up", "leads",
+                           {**COP, **LEAD, **CATCHUP, "action_url": "https://cops.uni.example.org/c/preview-token"}),
     "action-reminder": ("action_reminder", "3 days before an action is due",
                         "the action's owner",
                         {**COP, **CORE, **_action(3, "2026-03-13", [

@@ -103,6 +103,9 @@ def report_context(ev: Evaluation, *, generated_at: datetime, min_departments: i
     data["members"] = ev.members
     data["targets"] = [{**asdict(t), "met": t.met} for t in ev.targets]
     data["statements"] = [{**asdict(s), "delta": s.delta} for s in ev.statements]
+    data["actions"] = {"all": {**asdict(ev.actions.all), "total": ev.actions.all.total},
+                       "per_target": [{**asdict(t), "total": t.total} for t in ev.actions.per_target],
+                       "overdue": [asdict(a) for a in ev.actions.overdue]}
     return {"ev": data, "generated_at": f"{long_date(generated_at)}, {generated_at:%H:%M} UTC",
             "min_departments": min_departments, "period": f"{short_date(ev.start)} – {short_date(ev.end)}"}
 

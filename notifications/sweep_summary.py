@@ -79,6 +79,9 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("Mail still waiting (sending limits, retrying or in flight)",
              counts.get("waiting", delivery.get("waiting", 0))),
             ("Skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    if "agendas_queued" in counts:  # check-in agendas and sponsor briefs, one mail per attendee
+        rows.insert(4, ("Check-in agendas and sponsor briefs (one per attendee)",
+                        counts["agendas_queued"] + counts["briefs_queued"]))
     if "mail_purged" in counts:  # retention (docs/privacy.md): content of mail sent before the period, removed today
         days = counts.get("retention_days", 365)
         rows += [(f"Sent mail purged (older than {days} days)", counts["mail_purged"]),
@@ -100,6 +103,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Reviews without a survey link (members not asked)",
                      [_cop(r, web_url, ui) for r in digest.get("no_survey", [])])
     lines += _listed("Reviews opened today (members got the survey call)", [escape(n) for n in counts["opened"]])
+    lines += _listed("Meetings prepared today (agenda or brief sent)", [escape(m) for m in counts.get("prepared", [])])
     lines += _listed("Evaluated today", [
         f"{_cop(e, web_url, ui, ('evaluation', 'copflow-evaluation-' + e['slug']))}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])

@@ -49,6 +49,14 @@ STAGES: dict[str, str] = {
     "reviewing": "review", "closing": "closing", "closed": "closed",
 }
 
+# What a CoP held or made, as people say it: "a lunch and learn", "2 blog posts".
+ACTIVITIES: dict[str, str] = {
+    "lunch_and_learn": "lunch and learn", "seminar": "seminar", "workshop": "workshop", "event": "event",
+    "launch": "launch event", "check_in": "core group check-in", "sponsor_catch_up": "sponsor catch-up",
+    "blog": "blog post", "newsletter_article": "newsletter article", "funding_bid": "funding bid",
+    "project": "project", "network": "network", "resource": "shared resource",
+}
+
 # "pass" everywhere: the recommendation, the decision and the gate say the same word.
 DECISIONS: dict[str, str] = {"pass": "pass", "continue": "pass", "evolve": "evolve", "close": "close"}
 
@@ -96,6 +104,10 @@ def role_words(role: Any) -> str:
 
 def stage_words(stage: Any) -> str:
     return STAGES.get(str(stage), str(stage))
+
+
+def activity_words(kind: Any) -> str:
+    return ACTIVITIES.get(str(kind), str(kind).replace("_", " "))
 
 
 def decision_words(decision: Any) -> str:
@@ -152,11 +164,11 @@ _ISO_IN_TEXT = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\
 
 def plain(text: str) -> str:
     """A message written for operators (the lifecycle's checks, e.g. "launch held needs charter published first,
-    due 2026-12-04") in a person's words: gate names from GATES, ISO dates as long dates."""
+    due 2026-12-04") in a person's words: gate names and ids from GATES, ISO dates as long dates."""
     from lifecycle import GATE_TITLES
 
     for gate, title in sorted(GATE_TITLES.items(), key=lambda kv: -len(kv[1])):
-        text = re.sub(rf"\b{re.escape(title)}\b", gate_words(gate.value), text, flags=re.IGNORECASE)
+        text = re.sub(rf"\b(?:{re.escape(title)}|{gate.value})\b", gate_words(gate.value), text, flags=re.IGNORECASE)
     text = _ISO_IN_TEXT.sub(lambda m: long_date(m.group(1)), text)
     return text.replace("department(s)", "departments").replace("review(s)", "reviews")
 

@@ -23,7 +23,7 @@ from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from lifecycle import Policy
-from notifications.vocabulary import plural
+from notifications.vocabulary import long_date, plural
 
 DEMO_ACTOR = f"od.manager@{DOMAIN}"
 DEMO_SURVEY = f"https://forms.{DOMAIN}/cop-review?cop={{slug}}"
@@ -54,7 +54,10 @@ def prepare(folder: Path) -> dict[str, str]:
     }
     # The organisation's review survey: every review call carries its link (the policy's {slug} filled in).
     policy_file = folder / "policy.toml"
-    policy_file.write_text(f'survey_url = "{DEMO_SURVEY}"\n', encoding="utf-8")
+    # Agendas and sponsor briefs a week ahead (the default is 2 days): whatever the day the demo runs, the next
+    # meeting day is within reach, so today's sweep sends Data and Insight's agenda and brief.
+    policy_file.write_text(f'survey_url = "{DEMO_SURVEY}"\nagenda_days_before = 7\nbrief_days_before = 7\n',
+                           encoding="utf-8")
     env["COPFLOW_POLICY"] = str(policy_file)
     os.environ.update(env)
     for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL"):
@@ -122,6 +125,10 @@ def run_demo(folder: Path) -> None:
 
     step("importing people, attendance, activities and survey answers")
     imported = write_and_import(folder / "imports", settings.database_url, today, now, policy, DEMO_ACTOR)
+    from copflow.demo.plans import give_plan
+
+    step("giving Data and Insight an action plan; its next check-in and sponsor catch-up are diarised")
+    checkin = give_plan(settings.database_url, now, policy, DEMO_ACTOR)
     # Stage-change notices from the walk-through go out first, as they would have on the day.
     step("delivering the mail of the walk-through")
     deliver_with_settings(settings, now=now)
@@ -136,11 +143,11 @@ def run_demo(folder: Path) -> None:
     with embedded_runs():
         summary = daily_sweep(now=now)
         portfolio_report()  # the full portfolio artifact, as the weekly deployment publishes it
-    _report(folder, env, summary, now, policy, imported)
+    _report(folder, env, summary, now, policy, imported, checkin)
 
 
 def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: datetime, policy: Policy,
-            imported: list[Path]) -> None:
+            imported: list[Path], checkin: datetime) -> None:
     from copflow.services.portfolio import portfolio
     from copflow.terminal import table
 
@@ -154,6 +161,9 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
           f"({summary['escalations_queued']} to a sponsor), {plural(len(summary['closed']), 'CoP')} archived and "
           f"closed, {plural(summary['sent'], 'mail')} sent, "
           f"{'one digest' if summary.get('digest') else 'no digest'} for the OD manager")
+    print(f"Meetings:  {plural(summary['agendas_queued'], 'check-in agenda')} and "
+          f"{plural(summary['briefs_queued'], 'sponsor brief')} sent (one per attendee); Data and Insight's "
+          f"check-in on {long_date(checkin)} has its action plan on the agenda (`copflow action list data-insight`)")
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
           " open it with `mutt -f` or any Maildir client)")

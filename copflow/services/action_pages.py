@@ -13,7 +13,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import actions as service
 from copflow.services.clock import cop_date
 from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound
-from copflow.services.links import Grant, LinkNotFound, find
+from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import LifecycleError
 from notifications.vocabulary import date_from_words, plain
@@ -54,11 +54,7 @@ class ActionFormRefused(CopflowError):
 def owner_holder(uow: UnitOfWork, token: str, *, now: datetime) -> Grant:
     """A valid "actions" link whose holder is still a member of its CoP (an owner who left has no page)."""
     with uow:
-        s = uow.session
-        grant = find(s, token, now=now, purpose="actions")
-        if grant.cop_slug is None:
-            raise LinkNotFound()
-        cop = get_cop(s, grant.cop_slug)
+        grant, cop = find_with_cop(uow.session, token, now=now, purpose="actions")
         if not any(m.left_on is None and m.person.email == grant.email for m in cop.memberships):
             raise LinkNotFound()
         return grant

@@ -23,7 +23,7 @@ from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
 from copflow.services.evolve import Child
 from copflow.services.gates import AdvanceResult
-from copflow.services.links import Grant, LinkNotFound, find
+from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
 from notifications.vocabulary import date_from_words, plain
@@ -71,11 +71,7 @@ class DecisionRefused(CopflowError):
 def od_holder(uow: UnitOfWork, token: str, *, now: datetime, od_manager: str | None) -> Grant:
     """A valid decision link whose holder is still the CoP's OD manager (its contact, or the configured one)."""
     with uow:
-        s = uow.session
-        grant = find(s, token, now=now, purpose="decision")
-        if grant.cop_slug is None:
-            raise LinkNotFound()
-        cop = get_cop(s, grant.cop_slug)
+        grant, cop = find_with_cop(uow.session, token, now=now, purpose="decision")
         contacts = {m.person.email for m in cop.memberships
                     if m.left_on is None and m.role == Role.OD_MANAGER_CONTACT.value}
         if grant.email in contacts or (od_manager and grant.email == od_manager.lower()):

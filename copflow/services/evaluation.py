@@ -10,18 +10,21 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Activity, Attendance, Cop, Document, Person, SurveyAnswer, TransitionRecord
 from copflow.db.uow import UnitOfWork
+from copflow.services.actions import actions_of
 from copflow.services.clock import local_date
 from copflow.services.links import action_url
 from copflow.services.meeting_days import meeting_days
 from copflow.services.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
 from lifecycle import Audience, Gate, Policy, Role, Stage
+from lifecycle.action_metrics import ActionRecord
 from lifecycle.due import stage_weeks
 from lifecycle.practice import ActivityKind, Statement, parse_targets
 from lifecycle.review_dates import review_period_start
@@ -73,8 +76,17 @@ def gather(s: Session, cop: Cop, start: date, end: date, policy: Policy) -> Eval
         activities=tuple(ActivityRecord(ActivityKind(a.kind), a.title, a.held_on, frozenset(attendees[i]))
                          for i, a in activities.items()),
         answers=answers, targets=parse_targets(charter.annual_targets if charter else []),
-        timings=_timings(s, cop, policy), checkin_every_months=policy.checkin_every_months,
+        timings=_timings(s, cop, policy), actions=plan_records(s, cop, end),
+        checkin_every_months=policy.checkin_every_months,
         sponsor_catchup_every_weeks=policy.sponsor_catchup_every_weeks, min_departments=policy.min_departments)
+
+
+def plan_records(s: Session, cop: Cop, end: date) -> tuple[ActionRecord, ...]:
+    """The CoP's action plan as the metrics count it (closing dates where the CoP is)."""
+    zone = ZoneInfo(cop.timezone)
+    return tuple(ActionRecord(a.title, a.owner_name, a.due_on, a.status,
+                              a.closed_at.astimezone(zone).date() if a.closed_at else None, a.target)
+                 for a in actions_of(s, cop.id, today=end))
 
 
 def _timings(s: Session, cop: Cop, p: Policy) -> tuple[StageTiming, ...]:

@@ -153,6 +153,14 @@ def find(s: Session, token: str, *, now: datetime, purpose: str, slug: str | Non
     return Grant(link.id, link.email, link.purpose, cop_slug, link.gate, link.stage_visit, link.expires_at)
 
 
+def find_with_cop(s: Session, token: str, *, now: datetime, purpose: str) -> tuple[Grant, Cop]:
+    """The grant of a valid token for `purpose` made for one CoP, and that CoP (for its holder rule)."""
+    grant = find(s, token, now=now, purpose=purpose)
+    if grant.cop_slug is None:
+        raise LinkNotFound()
+    return grant, get_cop(s, grant.cop_slug)
+
+
 def resolve(uow: UnitOfWork, token: str, *, now: datetime, purpose: str) -> Grant:
     with uow:
         return find(uow.session, token, now=now, purpose=purpose)

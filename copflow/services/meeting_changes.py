@@ -291,9 +291,5 @@ def next_occurrence(series: MeetingSeries, now: datetime) -> str | None:
     if series.status != "scheduled":
         return None
     local = now.astimezone(ZoneInfo(series.tzid)).replace(tzinfo=None)
-    left_out = {*series.cancelled_occurrences, *(w for w, _ in series.skipped_occurrences or [])}
-    for when in md.occurrences(datetime.fromisoformat(series.starts_local), series.rrule, series.tzid,
-                               local + md.HORIZON):
-        if when >= local and when.isoformat(timespec="minutes") not in left_out:
-            return when.isoformat(timespec="minutes")
-    return None
+    return next((when.isoformat(timespec="minutes") for when in md.held_occurrences(series, local + md.HORIZON)
+                 if when >= local), None)

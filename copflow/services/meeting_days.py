@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from copflow.db.models import Cop
+from copflow.db.models import Cop, MeetingSeries
 from copflow.services.errors import InvalidInput
 from lifecycle import Policy
 from lifecycle.policy import WEEKDAY_NAMES, weekday_number, weekday_position
@@ -140,6 +140,21 @@ def occurrences(start: datetime, rule_text_: str | None, tzid: str, until: datet
         stop = datetime.strptime(rule.pop("UNTIL"), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         end = min(end, stop.astimezone(ZoneInfo(tzid)).replace(tzinfo=None))
     return list(rrulestr(f"RRULE:{rule_text(rule)}", dtstart=start).between(start, end, inc=True))
+
+
+def left_out(series: MeetingSeries) -> set[str]:
+    """The local starts of a series' occurrences that are not held: cancelled one by one, or on a holiday."""
+    return {*series.cancelled_occurrences, *(when for when, _ in series.skipped_occurrences or [])}
+
+
+def held_occurrences(series: MeetingSeries, until: datetime) -> list[datetime]:
+    """The occurrences of a series that are held (wall-clock, in its zone) up to `until`: none for a cancelled
+    series, none cancelled one by one, none on a holiday or closure day."""
+    if series.status == "cancelled":
+        return []
+    skip = left_out(series)
+    return [when for when in occurrences(datetime.fromisoformat(series.starts_local), series.rrule, series.tzid,
+                                         until) if when.isoformat(timespec="minutes") not in skip]
 
 
 def first_on_or_after(day: date, rule_text_: str, at: datetime, ok: Callable[[date], bool]) -> datetime:

@@ -225,7 +225,7 @@ def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
 
     organizer = next((Party(e, n, "CHAIR") for e, n, _ in series.attendees if e == series.organizer_email),
                      Party(series.organizer_email, cop.name, "CHAIR"))
-    left_out = {*series.cancelled_occurrences, *(when for when, _ in series.skipped_occurrences or [])}
+    left_out = md.left_out(series)
     return Meeting(uid=series.uid, sequence=series.sequence, summary=series.summary,
                    description=KINDS[series.kind].purpose, tzid=series.tzid,
                    start=datetime.fromisoformat(series.starts_local), minutes=series.duration_minutes,

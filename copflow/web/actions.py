@@ -51,16 +51,7 @@ async def add(g: Granted) -> Response:
 
 @granted("c", lead_resolver("c"))
 async def change_as_lead(g: Granted) -> Response:
-    action_id = int(g.request.path_params["action"])
-    try:
-        a = await run_in_threadpool(lambda: change_from_form(g.w.uow, g.grant, action_id, g.form, now=g.w.now(),
-                                                             own_only=False))
-    except ActionFormRefused as exc:
-        return await cop_page_response(g, errors=exc.problems, notice="Nothing was changed.", status=409,
-                                       section="h-actions")
-    except CopflowError:
-        return not_found(g.request)
-    return await cop_page_response(g, notice=f"{a.title}: {STATUS_WORDS[a.status]}.", section="h-actions")
+    return await _change(g, own_only=False)
 
 
 @granted("a", _owner)
@@ -70,15 +61,27 @@ async def owner(g: Granted) -> Response:
 
 @granted("a", _owner)
 async def change_as_owner(g: Granted) -> Response:
+    return await _change(g, own_only=True)
+
+
+async def _change(g: Granted, *, own_only: bool) -> Response:
+    """Done, dropped or reopened with a note: any action of the CoP for a lead, only their own for an owner
+    (another is not found, as if it did not exist); the page it came from is shown again."""
     action_id = int(g.request.path_params["action"])
     try:
         a = await run_in_threadpool(lambda: change_from_form(g.w.uow, g.grant, action_id, g.form, now=g.w.now(),
-                                                             own_only=True))
+                                                             own_only=own_only))
     except ActionFormRefused as exc:
-        return await _owner_page(g, errors=exc.problems, notice="Nothing was changed.", status=409)
+        if own_only:
+            return await _owner_page(g, errors=exc.problems, notice="Nothing was changed.", status=409)
+        return await cop_page_response(g, errors=exc.problems, notice="Nothing was changed.", status=409,
+                                       section="h-actions")
     except CopflowError:
-        return not_found(g.request)  # not one of theirs: as if it did not exist
-    return await _owner_page(g, notice=f"{a.title}: {STATUS_WORDS[a.status]}. Your leads see it on the plan.")
+        return not_found(g.request)
+    done = f"{a.title}: {STATUS_WORDS[a.status]}."
+    if own_only:
+        return await _owner_page(g, notice=f"{done} Your leads see it on the plan.")
+    return await cop_page_response(g, notice=done, section="h-actions")
 
 
 async def _owner_page(g: Granted, *, notice: str = "", errors: dict[str, str] | None = None,

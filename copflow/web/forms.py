@@ -66,7 +66,7 @@ def control(f: FieldView) -> dict[str, Any]:
     label = f.name.replace("_", " ").capitalize()
     return {"name": f.name, "label": label, "widget": widget, "value": text, "help": HELP.get(f.name, f.help),
             "example": EXAMPLES.get(f.name, ""), "choices": f.choices,
-            "hint": {"lines": "one per line", "date": "pick the day in the calendar"}.get(widget, "")}
+            "hint": {"lines": "Write one per line.", "date": "Pick the day in the calendar."}.get(widget, "")}
 
 
 def payload(fields: list[FieldView], form: Mapping[str, str]) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from copflow.services.links import Grant, LinkNotFound
 from copflow.web.forms import control, payload, with_values
 from copflow.web.granted import Granted, Resolver, granted
 from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
-from lifecycle import InvalidEvidence, LifecycleError
-from notifications.vocabulary import names, plain, role_words, stage_words
+from lifecycle import GateNotOpen, InvalidEvidence, LifecycleError
+from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
 
@@ -95,8 +95,13 @@ async def _evidence(g: Granted) -> Response:
         view.fields = with_values(view.fields, g.form)
         view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem]}
         return _form(g, view, status=422, notice=NOTHING_RECORDED)
+    except GateNotOpen as exc:  # its turn has not come: say what comes first (what was typed stays)
+        view.fields = with_values(view.fields, g.form)
+        first = names([gate_words(x) for x in exc.expected])
+        return _form(g, view, status=409, notice=f"Nothing was recorded: {first} comes first. Record "
+                                                 f"{'it' if len(exc.expected) == 1 else 'them'}, then this.")
     except CopflowError as exc:
-        return _form(g, view, status=409, notice=plain(str(exc)))
+        return _form(g, view, status=409, notice=plain(str(exc)).replace(view.slug, view.cop_name))
     if done.result is not None:
         await after_gate(g.request, done.result)  # Prefect events, or the mail sent now (as the CLI)
         note = f"Recorded. {done.page.cop_name} has moved on to the {stage_words(done.advanced_to)} stage."
@@ -111,7 +116,7 @@ NOTHING_RECORDED = "Nothing was recorded: please correct the fields marked below
 def _form(g: Granted, view: EvidencePage, *, status: int = 200, notice: str = "",
           still_needed: list[str] | None = None, saved: bool = False, cache_key: str | None = None) -> Response:
     controls = [control(f) for f in view.fields]
-    return page(g.request, "evidence.html.j2", {
+    return page(g.request, "evidence.html.j2", {"refused": status >= 400,
         "v": view, "controls": controls, "labels": {c["name"]: c["label"] for c in controls},
         "problems": view.problems, "general": GENERAL,
         "notice": notice, "still_needed": still_needed or [], "saved": saved, "links": _links(g),

@@ -39,9 +39,10 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     [archive] = (folder / "archives").glob("facilities-management-*.zip")
     assert f"Archive:   {archive}" in out
     check = subprocess.run([EXE, "archive", "verify", str(archive)], env=env, capture_output=True, text=True)
-    # 15: metadata, charters, evidence, transitions, roster, messages, meetings, 2 calendars, activities, survey,
-    # its evaluation report (Markdown and HTML) from the close decision, the lessons learned, the manifest
-    assert check.returncode == 0 and "OK, 15 files match the manifest" in check.stdout
+    # 16: metadata, charters, evidence, transitions, roster, messages, meetings, 2 calendars, activities, survey,
+    # the action plan, its evaluation report (Markdown and HTML) from the close decision, the lessons learned, the
+    # manifest
+    assert check.returncode == 0 and "OK, 16 files match the manifest" in check.stdout
     # Events Management's review is evaluated from the imported files, and the demo says where the report is.
     [report] = (folder / "reports" / "events-management").glob("review-*.html")
     assert f"Report:    {report}" in out and report.with_suffix(".md").is_file()
@@ -71,7 +72,23 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
         assert not [a for a in m.iter_attachments() if (a.get_filename() or "").endswith(".html")]
         if "is under review" in str(m["Subject"]):
             assert "https://forms.uni.example.org/cop-review?cop=" in m.get_body(("plain",)).get_content()
-    assert "43 of them calendar invitations" in out
+    # 43 from the walk-through, 12 from Data and Insight diarising its next check-in and catch-up (an update ending
+    # each series, and the new one, to its three attendees each)
+    assert "55 of them calendar invitations" in out
+    # Data and Insight's action plan: the core group's agenda before its check-in, the sponsor's brief before the
+    # catch-up, both on the first meeting day after today.
+    assert re.search(r"Meetings:  \d+ check-in agendas and \d+ sponsor briefs sent", out)
+    agendas = {str(m["To"]): m for m in mails if str(m["Subject"]).startswith("Agenda: Data and Insight core group")}
+    assert sorted(agendas) == ["Amira Khan <amira.khan@uni.example.org>", "Ben Okafor <ben.okafor@uni.example.org>",
+                               "Dev Patel <dev.patel@uni.example.org>"]  # Chloé left: no agenda for her
+    agenda = agendas["Dev Patel <dev.patel@uni.example.org>"].get_body(("plain",)).get_content()
+    assert "Draft the data glossary: OVERDUE" in agenda and 'towards "2 blog posts"' in agenda
+    assert "Book a room for the autumn seminar (Amira Khan, done" in agenda
+    assert 'Lunch and learn "Dashboards that get read"' in agenda and "The next review begins on" in agenda
+    briefs = [m for m in mails if str(m["Subject"]).startswith("Data and Insight: progress before your catch-up")]
+    assert [str(m["To"]) for m in briefs] == ["Priya Raman <dir.planning@uni.example.org>"]
+    brief = briefs[0].get_body(("plain",)).get_content()
+    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 done" in brief
     assert any(s.startswith("No longer invited: Core group check-in") and s.endswith("Data and Insight")
                for s in subjects)  # Chloe left the CoP: her calendar drops its meetings
     first = next(iter(box))

@@ -25,6 +25,8 @@ ACTIONS = {"gate-due-soon": "Record it now", "gate-due-today": "Reply to this me
            "review-opened-lead": "Answer the short survey", "evaluation-ready": "decides by",
            "closure-completed": "To ask for a copy", "review-due": "What you can do now",
            "link-renewed": "It works until", "join-request": "add them to the roster",
+           "checkin-agenda": "Update the action plan", "checkin-agenda-owner": "Update the action plan",
+           "sponsor-brief": "What you can do", "sponsor-brief-lead": "Update the action plan",
            "action-reminder": "Mark it done", "action-reminder-today": "Mark it done"}
 
 

@@ -13,42 +13,34 @@ import pytest
 
 from copflow.db.uow import UnitOfWork
 from copflow.services import links
+from copflow.services.action_reminders import remind_owners
 from copflow.services.actions import action_history, add_action, list_actions
-from tests import wording
-from tests.e2e.webapp import CHROMIUM, Server, axe_violations, free_port, web_server
+from copflow.services.delivery import deliver_with_settings
+from copflow.settings import load_settings
+from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
 from tests.integration.helpers import D, P, at, to_active
 
 NOW = at(130)  # 2025-05-16: data-insight is active, its charter's targets "1 seminar" and "2 blog posts"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def site(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    """data-insight active with two actions: Cat's (overdue by now) and Bob's."""
-    port = free_port()
-    monkeypatch.setenv("COPFLOW_MAILDIR", str(tmp_path / "maildir"))
+    """data-insight active with three actions: two of Cat's (one overdue by now, one due in 3 days) and Bob's;
+    the sweep's owner reminders delivered to the Maildir."""
+    port = settings_for_site(monkeypatch, tmp_path, db_url)
     to_active(db_url)
     add_action(UnitOfWork(db_url), slug="data-insight", title="Book the seminar room", owner=f"cat@{D}",
                due_on=date(2025, 5, 12), who=f"ann@{D}", via="cli", now=at(120), target="1 seminar")
     add_action(UnitOfWork(db_url), slug="data-insight", title="Draft the first blog post", owner=f"bob@{D}",
                due_on=date(2025, 6, 2), who=f"ann@{D}", via="cli", now=at(120))
+    add_action(UnitOfWork(db_url), slug="data-insight", title="Order name badges", owner=f"cat@{D}",
+               due_on=date(2025, 5, 19), who=f"ann@{D}", via="cli", now=at(120))
+    assert remind_owners(UnitOfWork(db_url), now=NOW, policy=P).queued == 1  # 3 days before: Cat's badges
+    deliver_with_settings(load_settings(), now=NOW)
     with web_server(tmp_path, db_url, port, NOW) as server:
         yield server
 
 
-def reads_well(page: Any, where: str) -> None:
-    assert axe_violations(page) == [], where
-    words = page.title() + "\n" + page.inner_text("body")
-    assert wording.problems(words) == [], f"{where}: {wording.problems(words)}"
 
 
 def test_the_leads_keep_the_action_plan_on_the_cop_page(site: Server, browser: Any, db_url: str) -> None:
@@ -58,7 +50,7 @@ def test_the_leads_keep_the_action_plan_on_the_cop_page(site: Server, browser: A
     page = ctx.new_page()
     page.goto(link)
     plan = page.locator("table.plan tbody tr")
-    assert plan.count() == 2
+    assert plan.count() == 3
     first = plan.nth(0).inner_text()
     assert "Book the seminar room" in first and "overdue" in first and "Monday 12 May 2025" in first
     reads_well(page, "CoP page with its plan")
@@ -80,7 +72,7 @@ def test_the_leads_keep_the_action_plan_on_the_cop_page(site: Server, browser: A
     page.select_option("#new-target", "2 blog posts")
     page.click("text=Add the action")
     assert "Added: Write the <b>toolkit</b> outline, for Cat Ng." in page.locator("#notice").inner_text()  # escaped
-    assert page.locator("table.plan tbody tr").count() == 3
+    assert page.locator("table.plan tbody tr").count() == 4
 
     row = page.locator("tr", has_text="Draft the first blog post")
     row.locator("input[name=note]").fill("Published on the intranet")
@@ -97,14 +89,17 @@ def test_the_leads_keep_the_action_plan_on_the_cop_page(site: Server, browser: A
     ctx.close()
 
 
-def test_an_owner_marks_their_action_done_from_their_own_link(site: Server, browser: Any, db_url: str) -> None:
-    link = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"cat@{D}", purpose="actions", now=NOW,
-                       policy=P, web_url=site.url)
+def test_an_owner_marks_their_action_done_from_the_link_in_their_reminder(site: Server, browser: Any,
+                                                                          db_url: str) -> None:
+    [mail] = [m for m in site.mails() if m["To"].endswith(f"<cat@{D}>") and "Order name badges" in text_of(m)]
+    link = link_in(mail, site.url)
+    assert "/a/" in link
     ctx = browser.new_context(bypass_csp=True)
     page = ctx.new_page()
     page.goto(link)
     body = page.inner_text("main")
-    assert "Book the seminar room" in body and "Draft the first blog post" not in body  # only their own
+    assert "Book the seminar room" in body and "Order name badges" in body
+    assert "Draft the first blog post" not in body  # only their own
     reads_well(page, "owner's page")
 
     # Keyboard alone: Tab to the note, type it, Tab to "Done", Enter.
@@ -121,10 +116,11 @@ def test_an_owner_marks_their_action_done_from_their_own_link(site: Server, brow
     page.keyboard.press("Enter")
     page.wait_for_selector("#notice")
     assert "Book the seminar room: done." in page.locator("#notice").inner_text()
-    assert "Nothing open" in page.inner_text("main")
+    assert "Book the seminar room: done" in page.locator("main ul").last.inner_text()  # under done or dropped
+    assert page.locator("section.action").count() == 1  # the badges are still open
     reads_well(page, "owner's page after done")
-    [cat] = list_actions(UnitOfWork(db_url), slug="data-insight", now=NOW, owner=f"cat@{D}")
-    assert cat.status == "done"
+    [cat] = list_actions(UnitOfWork(db_url), slug="data-insight", now=NOW, owner=f"cat@{D}", status="done")
+    assert cat.title == "Book the seminar room"
     last = action_history(UnitOfWork(db_url), action_id=cat.id)[-1]
     assert (last.by, last.via, last.note) == (f"cat@{D}", "web", "Room 2.14 booked for 3 June")
 

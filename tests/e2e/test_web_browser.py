@@ -15,30 +15,16 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
-from tests import wording
-from tests.e2e.webapp import CHROMIUM, Server, axe_violations, free_port, link_in, text_of, web_server
+from tests.e2e.webapp import Server, free_port, link_in, reads_well, settings_for_site, text_of, web_server
 from tests.integration.helpers import D, P, at, to_launching
 
 NOW = at(110)  # HR-style launch of data-insight due at day 116: the 7-day reminder is owed
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def site(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     """data-insight in stage launching, its reminders swept and delivered to the Maildir, and the web app up."""
-    port = free_port()
-    monkeypatch.setenv("COPFLOW_WEB_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("COPFLOW_MAILDIR", str(tmp_path / "maildir"))
-    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    port = settings_for_site(monkeypatch, tmp_path, db_url)
     to_launching(db_url)
     for batch in due_cop_batches(UnitOfWork(db_url), now=NOW, policy=P):
         sweep_batch(UnitOfWork(db_url), batch, now=NOW, policy=P, od_manager=f"odm@{D}")
@@ -52,13 +38,6 @@ def reminder_link(site: Server, to: str) -> str:
     return link_in(mail, site.url)
 
 
-def reads_well(page: Any, where: str) -> None:
-    """axe-core finds no serious or critical violation, and the page's words have no internal token (gate or role
-    ids, ISO dates, slugs: tests/wording.py, as for every mail)."""
-    found = axe_violations(page)
-    assert found == [], f"{where}: {found}"
-    words = page.title() + "\n" + page.inner_text("body")
-    assert wording.problems(words) == [], f"{where}: {wording.problems(words)}\n{words}"
 
 
 def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, browser: Any, db_url: str) -> None:

@@ -19,8 +19,7 @@ from copflow.services.delivery import deliver_with_settings
 from copflow.services.evaluation import evaluate_cop
 from copflow.settings import load_settings
 from notifications.vocabulary import long_date
-from tests import wording
-from tests.e2e.webapp import CHROMIUM, Server, axe_violations, free_port, link_in, text_of, web_server
+from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
 from tests.integration.helpers import D, P, at
 from tests.integration.test_closure import REVIEW_DAY, under_review
 from tests.integration.test_evaluation import EVAL_DAY, evidence
@@ -28,23 +27,10 @@ from tests.integration.test_evaluation import EVAL_DAY, evidence
 NOW = at(EVAL_DAY)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def site(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     """data-insight under review, its evaluation mailed (the OD manager's copy with the decision link)."""
-    port = free_port()
-    monkeypatch.setenv("COPFLOW_WEB_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("COPFLOW_MAILDIR", str(tmp_path / "maildir"))
-    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    port = settings_for_site(monkeypatch, tmp_path, db_url)
     under_review(db_url)
     evidence(db_url, tmp_path)
     evaluate_cop(UnitOfWork(db_url), slug="data-insight", now=NOW, policy=P, reports_dir=tmp_path / "reports",
@@ -59,10 +45,6 @@ def evaluation_mail(site: Server, to: str) -> Message:
     return mail
 
 
-def reads_well(page: Any, where: str) -> None:
-    assert axe_violations(page) == [], where
-    words = page.title() + "\n" + page.inner_text("body")
-    assert wording.problems(words) == [], f"{where}: {wording.problems(words)}"
 
 
 def transitions(db_url: str) -> int:

@@ -58,6 +58,16 @@ def server_env(tmp: Path, db_url: str, port: int, now: datetime) -> dict[str, st
     return env
 
 
+def settings_for_site(monkeypatch: Any, tmp_path: Path, db_url: str) -> int:
+    """This process's settings (the services the test calls) point where the server's will: the database, the
+    Maildir and the public address on a free port, which is returned."""
+    port = free_port()
+    monkeypatch.setenv("COPFLOW_WEB_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("COPFLOW_MAILDIR", str(tmp_path / "maildir"))
+    monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
+    return port
+
+
 @contextmanager
 def web_server(tmp: Path, db_url: str, port: int, now: datetime, *extra: str,
                env: dict[str, str] | None = None) -> Iterator[Server]:
@@ -110,3 +120,26 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
              .filter(v => v.impact === 'serious' || v.impact === 'critical')
              .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""")
     return found
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, for a module's tests (its `browser` fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+def reads_well(page: Any, where: str) -> None:
+    """axe-core finds no serious or critical violation, and the page's words have no internal token (gate or role
+    ids, ISO dates, slugs: tests/wording.py, as for every mail)."""
+    from tests import wording
+
+    found = axe_violations(page)
+    assert found == [], f"{where}: {found}"
+    words = page.title() + "\n" + page.inner_text("body")
+    assert wording.problems(words) == [], f"{where}: {wording.problems(words)}\n{words}"
+

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.demo.walkthrough import load_portfolio
+from copflow.demo.plans import give_plan
+from copflow.demo.walkthrough import DEMO_ACTOR, load_portfolio
 from lifecycle import Policy
 from tests.itip_replay import ReplayedCalendar
 
@@ -28,6 +29,7 @@ def test_demo_invitations_meet_on_working_days_and_have_a_place(tmp_path, today)
 
     upgrade(url)
     load_portfolio(url, today, P)
+    give_plan(url, datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=10), P, DEMO_ACTOR)
     with UnitOfWork(url) as u:
         texts = [n.ics for n in u.session.scalars(select(Notification).order_by(Notification.id)) if n.ics]
     assert len(texts) > 20
@@ -46,3 +48,32 @@ def test_demo_invitations_meet_on_working_days_and_have_a_place(tmp_path, today)
         for _, at in replay.occurrences(start, start + timedelta(days=600 + 550)):
             local = at.astimezone(zone).date()
             assert local.weekday() < 5 and local not in off, (event["UID"], local, off.get(local))
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 24), date(2027, 3, 25), date(2026, 8, 28), date(2027, 1, 1)])
+def test_the_demos_sweep_sends_data_and_insight_an_agenda_and_a_brief_on_any_day(tmp_path, today):
+    """Christmas Eve, the Thursday before Easter, a Friday before a bank-holiday weekend, New Year's Day: the next
+    meeting day is always within the demo policy's week, so the Maildir holds an agenda and a brief."""
+    from dataclasses import replace
+
+    from copflow.db.migrate import upgrade
+    from copflow.services.briefs import queue_briefs
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+    load_portfolio(url, today, P)
+    now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=10)
+    checkin = give_plan(url, now, P, DEMO_ACTOR)
+    assert checkin.date() > today and checkin.weekday() < 5
+    counts = queue_briefs(UnitOfWork(url), now=now + timedelta(minutes=30),
+                          policy=replace(P, agenda_days_before=7, brief_days_before=7))
+    assert counts.agendas >= 3 and counts.briefs >= 3
+    assert any(m.startswith("Data and Insight: core group check-in") for m in counts.meetings)
+    assert any(m.startswith("Data and Insight: sponsor catch-up") for m in counts.meetings)
+    with UnitOfWork(url) as u:
+        agenda = u.session.scalars(select(Notification).where(Notification.kind == "checkin_agenda",
+                                                              Notification.recipient == "dev.patel@uni.example.org")
+                                   ).first()
+        assert agenda is not None
+        assert "Draft the data glossary: OVERDUE" in agenda.body_text
+        assert "Book a room for the autumn seminar (Amira Khan, done" in agenda.body_text

@@ -90,6 +90,35 @@ def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums()
     assert not re.search(r"/srv/|SHA-256|[0-9a-f]{16}", done)
 
 
+def test_the_agenda_gives_the_meeting_first_then_the_plan_by_owner_overdue_first():
+    agenda = preview("checkin-agenda")[0]
+    assert agenda.subject == "Agenda: Data and Insight core group check-in, Tuesday 14 April 2026 (1 overdue action)"
+    text = agenda.text
+    assert text.index("When:   Tuesday 14 April 2026, 12:30–13:15 (Europe/London)") < text.index("1. THE ACTION PLAN")
+    assert "Where:  Room 2.14, Bloomsbury Building" in text
+    assert "1. THE ACTION PLAN: 4 open actions, 1 of them overdue" in text
+    assert text.index("Chloé Martin (1 overdue)") < text.index("Ben Okafor\n")
+    assert "Draft the dashboard guide: OVERDUE, due Friday 20 March 2026 (12 days late)" in text
+    assert "2. DONE SINCE THE LAST CHECK-IN (Tuesday 10 March 2026)" in text
+    assert "Run the survey of data needs (Amira Khan, done Thursday 26 March 2026)" in text
+    assert 'Lunch and learn "Dashboards that get read", Thursday 19 March 2026: 23 people came' in text
+    assert "The next review begins on Tuesday 2 June 2026, in 51 days" in text
+    assert "https://cops.uni.example.org/c/preview-token" in text and ">Update the action plan</a>" in agenda.html
+
+
+def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue():
+    brief = preview("sponsor-brief")[0]
+    assert brief.subject == "Data and Insight: progress before your catch-up on Thursday 16 April 2026"
+    text = brief.text
+    assert "Your catch-up with the leads of the Data and Insight Community of Practice (Amira Khan and Ben Okafor)" \
+        in text
+    assert "Actions done: 1" in text and "Events held and outputs made: 2" in text
+    assert "1 seminar: 1 of 1 done, met" in text and "2 blog posts: 1 of 2 done\n" in text
+    assert 'Action "Draft the dashboard guide" (Chloé Martin) was due on Friday 20 March 2026: 12 days late.' in text
+    assert "What you can do:" in text and "preview-token" not in text  # the sponsor is told, not sent a link
+    lead = preview("sponsor-brief-lead")[0]
+    assert lead.subject == "Data and Insight: the sponsor's brief for the catch-up on Thursday 16 April 2026"
+    assert "This is the brief Priya Raman receives before it" in lead.text and "preview-token" in lead.text
 def test_an_action_reminder_names_the_action_its_day_and_one_link_to_the_owners_page():
     soon = preview("action-reminder")[0]
     assert soon.subject == ("Reminder: “Book the room for the spring seminar” for Data and Insight is due on "

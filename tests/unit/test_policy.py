@@ -57,6 +57,9 @@ def test_a_file_without_a_policy_table_is_read_as_the_policy():
     ('survey_url = "https://forms.example.org/r/x?cop={cop}"', "no placeholder but {slug}"),
     ('survey_url = "https://forms.example.org/\\"><script>"', "survey_url must be"),
     ("survey_window_days = 60", "survey_window_days must end before the review decision is due"),
+    ("agenda_days_before = -1", "agenda_days_before must be from 0 (the meeting's day) to 27"),
+    ("sponsor_catchup_every_weeks = 2\nbrief_days_before = 14", "brief_days_before must be from 0"),
+    ('agenda_days_before = "two"', "agenda_days_before must be a whole number"),
 ])
 def test_bad_settings_are_named(text, message):
     with pytest.raises(PolicyError, match=None) as err:

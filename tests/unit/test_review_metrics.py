@@ -167,3 +167,38 @@ def test_statements_match_by_text_or_key_case_and_punctuation_aside():
     assert find_statement("the CoP helped me form connections with colleagues I would not otherwise have met!").key == "connections"
     assert find_statement("belonging").benchmark == 89
     assert {s.benchmark for s in BENCHMARK_STATEMENTS} == {92, 90, 84, 79, 89, 88, 83, 80}
+
+
+def test_the_action_plan_is_counted_in_the_period_in_all_and_per_target():
+    from dataclasses import replace
+
+    from lifecycle.action_metrics import ActionRecord
+
+    actions = (
+        ActionRecord("Book the seminar", "ann", date(2025, 9, 1), "done", date(2025, 9, 2), "1 seminar"),
+        ActionRecord("Write a blog post", "bob", date(2025, 6, 1), "done", date(2025, 6, 3), "2 blog posts"),
+        ActionRecord("Second blog post", "bob", date(2026, 1, 10), "open", None, "2 blog posts"),  # overdue
+        ActionRecord("Newsletter", "cat", date(2025, 5, 1), "dropped", date(2025, 5, 2)),
+        ActionRecord("Old one", "cat", date(2024, 5, 1), "done", date(2024, 5, 2)),  # closed before: not counted
+        ActionRecord("Plan next year", "ann", date(2026, 3, 20), "open"),  # open, not yet due
+    )
+    ev = evaluate_period(replace(DATA, actions=actions))
+    a = ev.actions
+    assert (a.all.done, a.all.dropped, a.all.open, a.all.overdue, a.all.total) == (2, 1, 2, 1, 5)
+    per = {t.label: (t.done, t.dropped, t.open, t.overdue) for t in a.per_target}
+    assert per == {"1 seminar": (1, 0, 0, 0), "2 blog posts": (1, 0, 1, 1)}
+    assert [t.label for t in a.per_target] == ["1 seminar", "2 blog posts"]  # the charter's order
+    assert [x.title for x in a.overdue] == ["Second blog post"]
+    assert "2 of 5 actions in the plan done in the period" in ev.recommendation.strengths
+    assert "1 action of the plan overdue" in ev.recommendation.weaknesses
+    assert evaluate_period(DATA).actions.all.total == 0  # no plan: nothing added
+
+
+def test_an_actions_history_reads_as_one_line():
+    from lifecycle.action_metrics import history_line
+
+    events = [("created", date(2026, 1, 5)), ("edited", date(2026, 1, 9)), ("edited", date(2026, 2, 1)),
+              ("done", date(2026, 3, 2))]
+    assert history_line(events) == "created 2026-01-05; edited 2 times; done 2026-03-02"
+    assert history_line([("created", date(2026, 1, 5)), ("edited", date(2026, 1, 6))]) == \
+        "created 2026-01-05; edited once"

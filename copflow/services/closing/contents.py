@@ -7,11 +7,14 @@ import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import (
+    Action,
+    ActionEvent,
     Activity,
     Attendance,
     Charter,
@@ -26,6 +29,7 @@ from copflow.db.models import (
 )
 from copflow.services.meetings import meeting_of
 from lifecycle import Policy
+from lifecycle.action_metrics import history_line
 from notifications.ics import calendar_text
 
 
@@ -77,7 +81,33 @@ def gather(s: Session, cop: Cop, policy: Policy) -> dict[str, bytes]:
         suffix = ".html" if d.kind.endswith("_html") else ".md"
         files[f"documents/{d.id:04d}-{d.kind.removesuffix('_html')}{suffix}"] = d.content.encode("utf-8")
     files.update(review_evidence(s, cop, who, dump))
+    files["actions.json"] = dump(plan_record(s, cop, who))
     return files
+
+
+def plan_record(s: Session, cop: Cop, who: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The action plan: every action with its status, its history line by line and in one line summed up.
+    Addresses (owners, who changed what, an owner in an edit) are pseudonymised like the roster."""
+    zone = ZoneInfo(cop.timezone)
+
+    def person(text: Any) -> Any:
+        return who(text) if isinstance(text, str) and "@" in text else text
+
+    events: dict[int, list[ActionEvent]] = {}
+    for e in s.scalars(select(ActionEvent).join(Action, Action.id == ActionEvent.action_id)
+                       .where(Action.cop_id == cop.id).order_by(ActionEvent.id)):
+        events.setdefault(e.action_id, []).append(e)
+    out = []
+    for a in s.scalars(select(Action).where(Action.cop_id == cop.id).order_by(Action.due_on, Action.id)):
+        history = events.get(a.id, [])
+        out.append({"title": a.title, "owner": who(a.owner.email), "due_on": a.due_on, "status": a.status,
+                    "target": a.target, "notes": a.notes, "created_at": a.created_at, "closed_at": a.closed_at,
+                    "summary": history_line([(e.kind, e.at.astimezone(zone).date()) for e in history]),
+                    "history": [{"at": e.at, "kind": e.kind, "by": person(e.by), "from": e.from_status,
+                                 "to": e.to_status, "note": e.note, "via": e.via,
+                                 "changes": {k: [person(v) for v in pair] for k, pair in (e.changes or {}).items()}}
+                                for e in history]})
+    return out
 
 
 def review_evidence(s: Session, cop: Cop, who: Callable[[str], str], dump: Callable[[Any], bytes]) -> dict[str, bytes]:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Activity, Cop, Document, GateEvidence, TransitionRecord
+from copflow.db.models import Action, ActionEvent, Activity, Cop, Document, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.snapshots import current_charter, get_cop
 from lifecycle import Gate
+from lifecycle.action_metrics import history_line
 from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 
 LESSONS = "lessons_learned"
@@ -47,6 +49,7 @@ def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
         "reviews": [{"recorded_at": e.recorded_at.date().isoformat(), "gate": e.gate,
                      "decided_by": e.payload.get("decided_by"), "reason": e.payload.get("reason")} for e in decisions],
         **_activity_context(s, cop, charter.annual_targets if charter else []),
+        "actions": plan_context(s, cop),
     }
     from notifications.compose import environment  # Jinja2 loads only when a draft is written
 
@@ -63,6 +66,18 @@ def _activity_context(s: Session, cop: Cop, targets: list[str]) -> dict[str, Any
                for t in parse_targets(targets)}
     return {"activity_counts": [(k.replace("_", " "), n) for k, n in sorted(by_kind.items())], "outputs": outputs,
             "target_tallies": tallies}
+
+
+def plan_context(s: Session, cop: Cop) -> list[dict[str, Any]]:
+    """The action plan for the lessons learned: what was planned, who owned it, how it ended, its history."""
+    zone = ZoneInfo(cop.timezone)
+    history: dict[int, list[tuple[str, date]]] = {}
+    for e in s.scalars(select(ActionEvent).join(Action, Action.id == ActionEvent.action_id)
+                       .where(Action.cop_id == cop.id).order_by(ActionEvent.id)):
+        history.setdefault(e.action_id, []).append((e.kind, e.at.astimezone(zone).date()))
+    return [{"title": a.title, "owner": a.owner.name, "due_on": a.due_on.isoformat(), "status": a.status,
+             "target": a.target or "", "history": history_line(history.get(a.id, []))}
+            for a in s.scalars(select(Action).where(Action.cop_id == cop.id).order_by(Action.due_on, Action.id))]
 
 
 def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:

@@ -1,0 +1,57 @@
+"""Data and Insight's action plan, and the check-in and sponsor catch-up it prepares for.
+
+A few actions with owners from its roster (one overdue, one done, one towards a charter target), a lunch and
+learn since its last check-in, and its next check-in and catch-up moved to the first meeting day after today
+(as a core group diarises them), so that today's sweep sends it an agenda and its sponsor a brief.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from copflow.db.uow import UnitOfWork
+from copflow.demo.data import DOMAIN
+from copflow.services import meeting_days as md
+from copflow.services.actions import add_action, change_status
+from copflow.services.activities import log_activity
+from copflow.services.meeting_changes import reschedule
+from copflow.services.snapshots import get_cop
+from lifecycle import Policy
+
+SLUG = "data-insight"
+# title, owner, added (days ago), due (days from today; negative: past), annual target, done (hours ago)
+ACTIONS: list[tuple[str, str, int, int, str | None, int | None]] = [
+    ("Draft the data glossary", "dev.patel", 60, -12, None, None),  # overdue
+    ("Book a room for the autumn seminar", "amira.khan", 50, 5, "1 seminar", 2),  # done, towards a target
+    ("Write the Power BI blog post", "ben.okafor", 40, 20, "2 blog posts", None),
+    ("Invite Finance to a lunch and learn", "dev.patel", 30, 30, None, None),
+]
+
+
+def give_plan(url: str, now: datetime, policy: Policy, by: str) -> datetime:
+    """Add the plan and move the next check-in (12:30) and sponsor catch-up (15:00) to the first meeting day after
+    today; returns that day's check-in (wall-clock, in the CoP's zone)."""
+    uow = UnitOfWork(url)
+    today = now.astimezone(policy.zone()).date()
+    for title, owner, added, due, target, done in ACTIONS:
+        action = add_action(uow, slug=SLUG, title=title, owner=f"{owner}@{DOMAIN}", due_on=today + timedelta(days=due),
+                            who=by, via="cli", now=now - timedelta(days=added), target=target)
+        if done is not None:
+            change_status(uow, action_id=action.id, status="done", who=f"{owner}@{DOMAIN}", via="web",
+                          now=now - timedelta(hours=done))
+    held = today  # today, or the last weekday: never before the last check-in, so on its agenda
+    while held.weekday() >= 5:
+        held -= timedelta(days=1)
+    log_activity(uow, slug=SLUG, kind="lunch_and_learn", title="Dashboards that get read", held_on=held, by=by,
+                 now=now, policy=policy,
+                 attendees=tuple(f"{p}@{DOMAIN}" for p in ("amira.khan", "ben.okafor", "dev.patel", "dir.planning")))
+    with uow:
+        cop = get_cop(uow.session, SLUG)
+        day = md.next_meeting_day(today + timedelta(days=1), md.meeting_days(cop, policy))
+        at = time.fromisoformat(cop.meeting_time or policy.meeting_time)
+    moved = now - timedelta(hours=1)
+    for meeting, when in (("checkin", at), ("sponsor-catchup", time(15, 0))):
+        # From today on: nothing of the old series is left between now and the new day.
+        reschedule(uow, slug=SLUG, meeting=meeting, start=datetime.combine(day, when), now=moved, policy=policy,
+                   from_day=today)
+    return datetime.combine(day, at)
