@@ -55,10 +55,11 @@ def hub_href(web_url: str, slug: str) -> str:
 
 
 def cop_cell(name: str, slug: str, web_url: str, artifacts: Sequence[tuple[str, str]] = (),
-             ui: str | None = None) -> str:
-    """A CoP's name linking to its entry on the hub, then a link to each of its artifacts (label, key)."""
+             ui: str | None = None, *, on_hub: bool = True) -> str:
+    """A CoP's name linking to its entry on the hub (plain when the hub no longer lists it, as for a closed
+    CoP), then a link to each of its artifacts (label, key)."""
     extra = "".join(f" · {link(label, artifact_href(key, ui))}" for label, key in artifacts)
-    return link(name, hub_href(web_url, slug)) + extra
+    return (link(name, hub_href(web_url, slug)) if on_hub else escape(name)) + extra
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

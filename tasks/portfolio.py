@@ -40,7 +40,9 @@ def portfolio_table(rows: list[PortfolioRow], *, web_url: str, ui: str | None = 
         own = [(label, key.format(slug=r.slug)) for label, key in _OWN_ARTIFACTS
                if key.format(slug=r.slug) in published]
         status = f"{plural(r.overdue_days, 'day')} late ({r.health})" if r.overdue_days else r.health
-        lines.append((cop_cell(r.name, r.slug, web_url, own, ui), escape(stage_words(r.stage)),
+        # The hub lists open CoPs only: a closed one's name is plain, its closure record the link.
+        lines.append((cop_cell(r.name, r.slug, web_url, own, ui, on_hub=r.stage != "closed"),
+                      escape(stage_words(r.stage)),
                       escape(_STEP.get(r.next_gate or "", r.next_gate or "")), _day(r.due_on), escape(status),
                       _day(r.next_review_on)))
     return table(HEADERS, lines)

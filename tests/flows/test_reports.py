@@ -76,6 +76,10 @@ def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest
     assert "transitions.json" in manifest.data and "roster.json" in manifest.data
     assert "· [closure record](/v2/artifacts/key/copflow-closure-data-insight): archive data-insight-" \
         in _artifact("copflow-sweep").data
+    # In the portfolio a closed CoP is no longer on the hub: its name is plain, its closure record the link.
+    portfolio_report()
+    assert "| Data and Insight · [closure record](/v2/artifacts/key/copflow-closure-data-insight) | closed |" \
+        in _artifact("copflow-portfolio").data
     assert daily_sweep(now=at(CLOSING_DAY + 1))["closed"] == []
 
 

@@ -24,4 +24,7 @@ def test_a_cops_cell_links_its_hub_entry_then_its_artifacts():
     assert cell == (r"[Data & \[Insight\]](https://cops.example.org/#cop-data-insight) · "
                     "[evaluation](https://prefect.example.org/v2/artifacts/key/copflow-evaluation-data-insight)")
     assert hub_href("http://127.0.0.1:8000", "x") == "http://127.0.0.1:8000/#cop-x"
+    closed = cop_cell("Old *CoP*", "old", "https://cops.example.org", [("closure record", "copflow-closure-old")],
+                      on_hub=False)
+    assert closed == r"Old \*CoP\* · [closure record](/v2/artifacts/key/copflow-closure-old)"
     assert artifact_href("copflow-sweep", None) == "/v2/artifacts/key/copflow-sweep"
