@@ -22,14 +22,8 @@ LOOK_AHEAD = timedelta(days=120)  # far enough to find a free day past any holid
 
 def meeting_dates(series: list[MeetingSeries], until: date) -> set[date]:
     """The days these series meet on up to `until`: their occurrences less those cancelled or left out."""
-    out: set[date] = set()
-    for m in series:
-        gone = set(m.cancelled_occurrences or []) | {when for when, _ in m.skipped_occurrences or []}
-        start = datetime.fromisoformat(m.starts_local)
-        for when in md.occurrences(start, m.rrule, m.tzid, datetime.combine(until, datetime.max.time())):
-            if when.isoformat(timespec="minutes") not in gone and when.isoformat() not in gone:
-                out.add(when.date())
-    return out
+    end = datetime.combine(until, datetime.max.time())
+    return {when.date() for m in series for when in md.held_occurrences(m, end)}
 
 
 def free_day(s: Session, cop: Cop, kind: str, day: date, *, now: datetime, policy: Policy) -> date:

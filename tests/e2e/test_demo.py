@@ -72,9 +72,10 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
         assert not [a for a in m.iter_attachments() if (a.get_filename() or "").endswith(".html")]
         if "is under review" in str(m["Subject"]):
             assert "https://forms.uni.example.org/cop-review?cop=" in m.get_body(("plain",)).get_content()
-    # 43 from the walk-through, 12 from Data and Insight diarising its next check-in and catch-up (an update ending
-    # each series, and the new one, to its three attendees each)
-    assert "55 of them calendar invitations" in out
+    # 49 from the walk-through (6 of them Data and Insight's review meeting moving off its check-in's day), 12 from
+    # Data and Insight diarising its next check-in and catch-up (an update ending each series, and the new one, to
+    # its three attendees each)
+    assert "61 of them calendar invitations" in out
     # Data and Insight's action plan: the core group's agenda before its check-in, the sponsor's brief before the
     # catch-up, both on the first meeting day after today.
     assert re.search(r"Meetings:  \d+ check-in agendas and \d+ sponsor briefs sent", out)
