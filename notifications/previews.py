@@ -56,7 +56,7 @@ DIGEST = {"digest": {
     "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
     "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
     "closed": [{"slug": "facilities-management", "name": "Facilities Management",
-                "archive": "facilities-management-2026-09-27.zip"}],
+                "archive": "facilities-management-2026-09-28.zip", "closed_on": "2026-09-28"}],
     "archive_failed": [{"slug": "estates", "name": "Estates Network",
                         "reason": "the archive folder /srv/copflow/archives is not writable"}]}}
 
@@ -158,7 +158,7 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                              "lessons_draft": "data-insight-lessons-learned-draft.docx", "reason": None}),
     "closure-completed": ("closure_completed", "when the archive is verified and the CoP closed",
                           "leads, sponsor and OD manager",
-                          {**COP, **LEAD, "closed_on": "2026-06-30", "archive_name": "data-insight-2026-06-30.zip",
+                          {**COP, **LEAD, "closed_on": "2026-06-30", "archived_on": "2026-07-01", "archive_name": "data-insight-2026-06-30.zip",
                            "archive_keeper": "the CoP programme team (Maya Fischer, od.manager@uni.example.org)"}),
     "link-renewed": ("link_renewed", "when a lead opens an expired link from a reminder", "the lead",
                      {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",

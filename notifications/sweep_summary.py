@@ -107,8 +107,9 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Evaluated today", [
         f"{_cop(e, web_url, ui, ('evaluation', 'copflow-evaluation-' + e['slug']))}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])
-    lines += _listed("Closed and archived today", [
-        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}: archive {escape(c['archive'])}"
+    lines += _listed("Archived today", [
+        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}"
+        f"{' (closed on ' + long_date(c['closed_on']) + ')' if c.get('closed_on') else ''}: archive {escape(c['archive'])}"
         for c in digest.get("closed", [])])
     lines += _listed("Mail the server refused", [escape(m) for m in delivery.get("parked_messages", [])],
                      " (`copflow outbox list --status parked`)")

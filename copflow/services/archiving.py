@@ -31,6 +31,7 @@ class ClosureResult:
     manifest_sha256: str
     files: int
     already_closed: bool
+    closed_on: str = ""  # the closing date announced (ISO); the archive may be written later
 
 
 def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
@@ -43,7 +44,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         cop = get_cop(uow.session, slug)
         if cop.stage == Stage.CLOSED.value:
             v = verify_archive(Path(cop.archive_path or ""))
-            return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True)
+            return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True,
+                                 closed_on=str(cop.closing_date or ""))
         if cop.stage != Stage.CLOSING.value:
             raise InvalidInput("stage", f"{slug} is in stage {cop.stage}: only a closing CoP is archived")
         if cop.closing_date is None or cop.closing_date > today:
@@ -76,7 +78,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
                        today=today, policy=policy, reason=f"archive verified: {path.name}", od_manager=od_manager)
         uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
-    return ClosureResult(slug, str(path), digest, check.files, already_closed=False)
+    return ClosureResult(slug, str(path), digest, check.files, already_closed=False,
+                         closed_on=metadata["cop"]["closing_date"])
 
 
 def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

@@ -88,6 +88,9 @@ def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums()
     done = preview("closure-completed")[0].text
     assert "kept by the CoP programme team (Maya Fischer" in done and "To ask for a copy, reply" in done
     assert not re.search(r"/srv/|SHA-256|[0-9a-f]{16}", done)
+    # The date the closing notice announced, and the later day the archive was made.
+    assert "closed on Tuesday 30 June 2026, as its closing notice announced" in done
+    assert "is archived (on Wednesday 1 July 2026) and checked complete" in done
 
 
 def test_the_agenda_gives_the_meeting_first_then_the_plan_by_owner_overdue_first():

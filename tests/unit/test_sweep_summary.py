@@ -28,7 +28,7 @@ def test_the_summary_says_what_the_digest_says():
                  "recommends **pass**; decide by Friday 18 December 2026",
                  "- **Estates Network**: the archive folder /srv/copflow/archives is not writable",
                  "- **Facilities Management** · [closure record](/v2/artifacts/key/copflow-closure-facilities-management)"
-                 ": archive facilities-management-2026-09-27.zip",
+                 " (closed on Monday 28 September 2026): archive facilities-management-2026-09-28.zip",
                  "- gone@uni.example.org (Overdue: charter): 550 5.1.1 no such user", "- 421 try later",
                  "The OD manager's digest: sent."):
         assert line in lines, line
