@@ -53,7 +53,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         files = gather(uow.session, cop, policy)
         metadata = {"cop": {"slug": cop.slug, "name": cop.name, "closing_date": str(cop.closing_date)},
                     "schema_version": SCHEMA_VERSION, "created_at": now.isoformat()}
-        name = f"{cop.slug}-{cop.closing_date.isoformat()}.zip"
+        closed_on = cop.closing_date.isoformat()
+        name = f"{cop.slug}-{closed_on}.zip"
     target = archive_dir / name
     if target.exists():  # an earlier run wrote it and stopped before recording it: reuse it if it verifies
         check = verify_archive(target)
@@ -79,7 +80,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
                        today=today, policy=policy, reason=f"archive verified: {path.name}", od_manager=od_manager)
         uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
     return ClosureResult(slug, str(path), digest, check.files, already_closed=False,
-                         closed_on=metadata["cop"]["closing_date"])
+                         closed_on=closed_on)
 
 
 def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

@@ -54,7 +54,11 @@ def test_the_digest_groups_by_cop_and_names_people_deadlines_and_reasons():
     assert d.subject == ("CoP programme, Tuesday 1 December 2026: 1 CoP overdue, 1 review to decide, "
                          "1 message refused, 1 CoP closed, action needed")
     assert "Research IT (leads Isla Murray and Dev Patel; sponsor Nadia Haddad)" in d.text
-    assert "The sponsor meeting: due Thursday 24 September 2026, 68 days late" in d.text
+    assert "The sponsor meeting: due Thursday 24 September 2026, 68 days late. Leads last reminded Friday 25 " \
+           "September 2026; sponsor told on Thursday 1 October 2026" in d.text
+    # The ladder's rungs fall on fixed days: a CoP whose sweep missed them was told nothing, and the digest says so.
+    assert "The charter: due Thursday 5 November 2026, 26 days late. Leads not reminded; sponsor not yet told" in d.text
+    assert "with the sponsor or you" not in d.text.lower() and "\nOVERDUE\n" in d.text
     assert "Events Management: recommends pass; decide by Friday 18 December 2026 (17 days left)" in d.text
     assert "Reason: the archive folder /srv/copflow/archives is not writable" in d.text
     assert "550 5.1.1 no such user" in d.text
