@@ -3,6 +3,7 @@ vocabulary, long dates kept on one line, one clear action, no internal names (te
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -18,6 +19,15 @@ def test_no_internal_token_reaches_a_reader(name):
     to_od = PREVIEWS[name][2] == "the OD manager"
     for part in (rendered.subject, rendered.text, rendered.html):
         assert problems(part, to_od_manager=to_od) == [], (name, problems(part, to_od_manager=to_od))
+
+
+@pytest.mark.parametrize("name", list(PREVIEWS))
+def test_the_text_and_html_parts_end_with_the_same_footer(name):
+    rendered, _ = preview(name)
+    text = " ".join(rendered.text.rsplit("\n-- \n", 1)[1].split())
+    found = re.search(r'<p style="color: #627d98; font-size: 12px;">(.*?)</p>\s*</body>', rendered.html, re.S)
+    assert found, name
+    assert text == " ".join(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).split()), name
 
 
 def test_long_dates_and_plurals():
