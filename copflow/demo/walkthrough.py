@@ -24,7 +24,7 @@ from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from lifecycle import Policy
 from notifications.sweep_summary import reminders_words
-from notifications.vocabulary import long_date, plural
+from notifications.vocabulary import long_date, plural, stage_words
 
 DEMO_ACTOR = f"od.manager@{DOMAIN}"
 DEMO_SURVEY = f"https://forms.{DOMAIN}/cop-review?cop={{slug}}"
@@ -190,7 +190,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
     table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
-          [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
+          [[r.slug, stage_words(r.stage), r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])
 
 

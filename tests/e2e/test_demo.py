@@ -29,7 +29,7 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
         assert "Portfolio (6 CoPs)" in r.stdout
     out = r.stdout
     assert f"Database:  {folder / 'copflow.db'}" in out and "Prefect:   run records in" in out
-    for slug, stage in (("data-insight", "active"), ("events-management", "reviewing"), ("research-it", "planning"),
+    for slug, stage in (("data-insight", "active"), ("events-management", "review"), ("research-it", "planning"),
                         ("hr-recruitment", "launching"), ("digital-communications", "forming"),
                         ("facilities-management", "closed")):
         assert re.search(rf"{slug}\s+│ {stage}", out), (slug, stage)
