@@ -89,7 +89,7 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     briefs = [m for m in mails if str(m["Subject"]).startswith("Data and Insight: progress before your catch-up")]
     assert [str(m["To"]) for m in briefs] == ["Priya Raman <dir.planning@uni.example.org>"]
     brief = briefs[0].get_body(("plain",)).get_content()
-    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 done" in brief
+    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 held (events recorded as a seminar); 1 action done towards it" in brief
     assert any(s.startswith("No longer invited: Core group check-in") and s.endswith("Data and Insight")
                for s in subjects)  # Chloe left the CoP: her calendar drops its meetings
     first = next(iter(box))
