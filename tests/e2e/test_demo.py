@@ -86,6 +86,11 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert "Draft the data glossary: OVERDUE" in agenda and 'towards "2 blog posts"' in agenda
     assert "Book a room for the autumn seminar (Amira Khan, done" in agenda
     assert 'Lunch and learn "Dashboards that get read"' in agenda and "The next review begins on" in agenda
+    # One action falls due within the reminder days: its owner, and only they, get a reminder today.
+    [reminder] = [m for m in mails if str(m["Subject"]).startswith("Reminder: “Send the seminar speaker shortlist")]
+    assert str(reminder["To"]) == "Ben Okafor <ben.okafor@uni.example.org>"
+    assert "for Data and Insight is due on" in str(reminder["Subject"])
+    assert "/a/" in reminder.get_body(("plain",)).get_content()  # his own actions page
     briefs = [m for m in mails if str(m["Subject"]).startswith("Data and Insight: progress before your catch-up")]
     assert [str(m["To"]) for m in briefs] == ["Priya Raman <dir.planning@uni.example.org>"]
     brief = briefs[0].get_body(("plain",)).get_content()
