@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -50,6 +51,13 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert "Imported:  " in out and (folder / "imports" / "survey.xlsx").is_file()
     assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
+    # The demo's dates fall on working days, whatever day it runs: actions due, events held, the charters
+    # published and the launches that start each review year.
+    dated = [*con.execute("select 'due', due_on from actions"), *con.execute("select 'held', held_on from activity"),
+             *con.execute("select 'published', published_on from charter"),
+             *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null")]
+    weekend = [(what, on) for what, on in dated if date.fromisoformat(on).weekday() >= 5]
+    assert len(dated) > 30 and weekend == [], weekend
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
     subjects = [str(m["Subject"]) for m in mails]
