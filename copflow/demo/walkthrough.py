@@ -80,7 +80,9 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
                           line_manager=f"{manager}@{DOMAIN}" if manager else None, now=start)
     for slug, name, roster, story in COPS:
         for days_ago, action, raw in story:
-            now = at(days_ago, working=action == "decide")  # a decision starts a review year: on a working day
+            # People act on working days: a stage entered on one has its gates due on one (weeks after it). The
+            # daily sweep runs every day, on the day its step says (Events Management's review opens then).
+            now = at(days_ago, working=action != "sweep")
             if action == "propose":
                 cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy, place=PLACES[slug])
                 for role, who in roster:

@@ -52,10 +52,13 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
     # The demo's dates fall on working days, whatever day it runs: actions due, events held, the charters
-    # published and the launches that start each review year.
+    # published, the launches that start each review year and the days stages were entered (gates fall due
+    # whole weeks after).
     dated = [*con.execute("select 'due', due_on from actions"), *con.execute("select 'held', held_on from activity"),
              *con.execute("select 'published', published_on from charter"),
-             *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null")]
+             *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null"),
+             # a stage entered on a working day has its gates due on one (the sweep's own steps aside)
+             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')")]
     weekend = [(what, on) for what, on in dated if date.fromisoformat(on).weekday() >= 5]
     assert len(dated) > 30 and weekend == [], weekend
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
