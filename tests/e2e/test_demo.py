@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -50,6 +51,16 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert "Imported:  " in out and (folder / "imports" / "survey.xlsx").is_file()
     assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
+    # The demo's dates fall on working days, whatever day it runs: actions due, events held, the charters
+    # published, the launches that start each review year and the days stages were entered (gates fall due
+    # whole weeks after).
+    dated = [*con.execute("select 'due', due_on from actions"), *con.execute("select 'held', held_on from activity"),
+             *con.execute("select 'published', published_on from charter"),
+             *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null"),
+             # a stage entered on a working day has its gates due on one (the sweep's own steps aside)
+             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')")]
+    weekend = [(what, on) for what, on in dated if date.fromisoformat(on).weekday() >= 5]
+    assert len(dated) > 30 and weekend == [], weekend
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
     subjects = [str(m["Subject"]) for m in mails]
@@ -86,10 +97,15 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert "Draft the data glossary: OVERDUE" in agenda and 'towards "2 blog posts"' in agenda
     assert "Book a room for the autumn seminar (Amira Khan, done" in agenda
     assert 'Lunch and learn "Dashboards that get read"' in agenda and "The next review begins on" in agenda
+    # One action falls due within the reminder days: its owner, and only they, get a reminder today.
+    [reminder] = [m for m in mails if str(m["Subject"]).startswith("Reminder: “Send the seminar speaker shortlist")]
+    assert str(reminder["To"]) == "Ben Okafor <ben.okafor@uni.example.org>"
+    assert "for Data and Insight is due on" in str(reminder["Subject"])
+    assert "/a/" in reminder.get_body(("plain",)).get_content()  # his own actions page
     briefs = [m for m in mails if str(m["Subject"]).startswith("Data and Insight: progress before your catch-up")]
     assert [str(m["To"]) for m in briefs] == ["Priya Raman <dir.planning@uni.example.org>"]
     brief = briefs[0].get_body(("plain",)).get_content()
-    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 done" in brief
+    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 held (events recorded as a seminar); 1 action done towards it" in brief
     assert any(s.startswith("No longer invited: Core group check-in") and s.endswith("Data and Insight")
                for s in subjects)  # Chloe left the CoP: her calendar drops its meetings
     first = next(iter(box))

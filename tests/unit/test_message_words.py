@@ -130,7 +130,12 @@ def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue():
     assert "Your catch-up with the leads of the Data and Insight Community of Practice (Amira Khan and Ben Okafor)" \
         in text
     assert "Actions done: 1" in text and "Events held and outputs made: 2" in text
-    assert "1 seminar: 1 of 1 done, met" in text and "2 blog posts: 1 of 2 done\n" in text
+    assert "1 seminar: 1 of 1 held (events recorded as a seminar), met\n" in text
+    # What counts towards a target is said, and an action done towards it is named beside the count, not in it.
+    assert "Each target counts the events held and outputs made of its kind" in text
+    assert "2 blog posts: 1 of 2 made (outputs recorded as a blog post); 1 action done towards it\n" in text
+    assert "1 data literacy toolkit: not counted by the CoP programme; ask the leads\n" in text
+    assert "1 action done towards it" in brief.html
     assert 'Action "Draft the dashboard guide" (Chloé Martin) was due on Friday 20 March 2026: 12 days late.' in text
     assert "What you can do:" in text and "preview-token" not in text  # the sponsor is told, not sent a link
     lead = preview("sponsor-brief-lead")[0]
