@@ -51,7 +51,24 @@ def policy() -> Policy:
 def uow() -> UnitOfWork:
     from copflow.db.uow import UnitOfWork
 
-    return UnitOfWork(settings().database_url)
+    url = settings().database_url
+    _require_sqlite_file(url)
+    return UnitOfWork(url)
+
+
+def _require_sqlite_file(url: str) -> None:
+    """A command on a SQLite database that is not there says so, and creates nothing (opening it would make the
+    folder and an empty file); `copflow db upgrade` is what creates it."""
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        return
+    from pathlib import Path
+
+    from copflow.settings import SettingsError
+
+    path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+    if not path.exists():
+        raise SettingsError(f"no copflow database at {path}: run `copflow db upgrade` to create it",
+                            field="COPFLOW_DATABASE_URL", value=str(path))
 
 
 def now() -> datetime:

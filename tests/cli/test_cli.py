@@ -134,6 +134,15 @@ def test_bad_input_is_one_line_nonzero_and_writes_nothing(seeded, args, message,
 def test_a_database_without_tables_says_what_to_do(home):
     r = cf(home, "status", ok=False)
     assert r.returncode == 1
+    db = Path(home["COPFLOW_HOME"]) / "copflow.db"
+    assert r.stderr.strip() == f"copflow: error: no copflow database at {db}: run `copflow db upgrade` to create it"
+    assert not db.exists()
+    missing = {**home, "COPFLOW_HOME": str(Path(home["COPFLOW_HOME"]) / "nonexistent")}
+    r = cf(missing, "status", ok=False)  # a read command on a missing home creates nothing
+    assert r.returncode == 1 and "no copflow database at" in r.stderr
+    assert not Path(missing["COPFLOW_HOME"]).exists()
+    db.touch()  # a file without the tables: the same advice
+    r = cf(home, "status", ok=False)
     assert r.stderr.strip() == "copflow: error: the database has no copflow tables yet: run `copflow db upgrade`"
 
 
