@@ -24,7 +24,8 @@ from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from lifecycle import Policy
-from notifications.vocabulary import long_date, plural
+from notifications.sweep_summary import reminders_words
+from notifications.vocabulary import long_date, plural, stage_words
 
 DEMO_ACTOR = f"od.manager@{DOMAIN}"
 DEMO_SURVEY = f"https://forms.{DOMAIN}/cop-review?cop={{slug}}"
@@ -163,10 +164,10 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     # An invitation is a mail with a text/calendar part (a report or a draft attached is not one).
     invites = sum(1 for m in box if any(p.get_content_type() == "text/calendar" for p in m.walk()))
     print()
-    print(f"Sweep: {plural(summary['reviews_opened'], 'review')} opened, "
-          f"{plural(summary['notices_queued'], 'reminder')} sent to leads and sponsors "
-          f"({summary['escalations_queued']} to a sponsor), {plural(len(summary['closed']), 'CoP')} archived and "
-          f"closed, {plural(summary['sent'], 'mail')} sent, "
+    print(f"Sweep: {plural(summary['reviews_opened'], 'review')} opened; "
+          f"{reminders_words(summary['notices_queued'], summary['escalations_queued'])}; "
+          f"{plural(len(summary['closed']), 'CoP')} archived and "
+          f"closed; {plural(summary['sent'], 'mail')} sent; "
           f"{'one digest' if summary.get('digest') else 'no digest'} for the OD manager")
     print(f"Meetings:  {plural(summary['agendas_queued'], 'check-in agenda')} and "
           f"{plural(summary['briefs_queued'], 'sponsor brief')} sent (one per attendee); Data and Insight's "
@@ -196,7 +197,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
     table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
-          [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
+          [[r.slug, stage_words(r.stage), r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])
 
 

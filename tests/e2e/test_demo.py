@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from notifications.vocabulary import long_date
 from tests.wording import problems, readable_parts
 
 EXE = str(Path(sys.executable).with_name("copflow"))
@@ -30,7 +31,7 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
         assert "Portfolio (6 CoPs)" in r.stdout
     out = r.stdout
     assert f"Database:  {folder / 'copflow.db'}" in out and "Prefect:   run records in" in out
-    for slug, stage in (("data-insight", "active"), ("events-management", "reviewing"), ("research-it", "planning"),
+    for slug, stage in (("data-insight", "active"), ("events-management", "review"), ("research-it", "planning"),
                         ("hr-recruitment", "launching"), ("digital-communications", "forming"),
                         ("facilities-management", "closed")):
         assert re.search(rf"{slug}\s+│ {stage}", out), (slug, stage)
@@ -68,7 +69,16 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     [digest] = [m for m in mails if str(m["Subject"]).startswith("CoP programme, ")]
     body = digest.get_body(("plain",)).get_content()
     assert "Research IT (leads Dev Patel and Isla Murray; sponsor Nadia Haddad)" in body
-    assert "Events Management: recommends pass; decide by" in body and "Facilities Management: archive" in body
+    assert "Events Management: recommends pass; decide by" in body
+    # The closure in one mail per person, saying the date its notice announced (the archive's name).
+    closed_on = archive.stem.rsplit("-", 3)[-3:]
+    announced = long_date("-".join(closed_on))
+    assert f"Facilities Management (closed on {announced}, as announced): archive" in body
+    done = [m for m in mails if str(m["Subject"]) == "Facilities Management is closed and archived"]
+    assert done and all(f"closed on {announced}, as its closing notice announced" in
+                        " ".join(m.get_body(("plain",)).get_content().split()) for m in done)
+    assert not [s for s in subjects if "Facilities Management" in s and "closed stage" in s]
+    assert "sponsor or you" not in body.lower() and "\nOVERDUE\n" in body
     assert not any(s.startswith(("Overdue", "Closure archive")) and "Research IT" in s for s in subjects)
     # The sweep closed Facilities Management before working out reminders: no false "archive late" alarm.
     assert not any("archive" in s.lower() and "not" in s.lower() for s in subjects)
