@@ -353,3 +353,19 @@ def test_behind_sso_a_link_works_only_for_the_signed_in_person_it_was_made_for(d
 
         assert status(f"Bob@{D}") == 200
         assert status(f"ann@{D}") == 404  # a forwarded link: same answer as an unknown one
+
+
+def test_an_empty_evidence_form_records_nothing_and_says_what_each_field_needs(site: Server, browser: Any,
+                                                                               db_url: str) -> None:
+    from copflow.services.cops import show_cop
+
+    page = browser.new_page()
+    page.goto(reminder_link(site, f"ann@{D}"))
+    page.click("button[type=submit]")
+    notice = page.locator("#notice").inner_text()
+    assert notice.startswith("Nothing was recorded") and "Recorded." not in notice
+    assert page.locator("#field-held_on .error-text").inner_text().strip().endswith("No launch date")
+    assert "No attendance count" in page.locator("#field-attendance .error-text").inner_text()
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P).as_dict()
+    assert not [e for e in d["evidence"] if e["gate"] == "launch_held"]  # type: ignore[attr-defined]
+    page.close()
