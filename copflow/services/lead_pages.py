@@ -257,7 +257,9 @@ def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Polic
         cop = s.get(Cop, link.cop_id) if link.cop_id is not None else None
         person = s.scalar(select(Person).where(Person.email == link.email))
         gate = parse_gate(link.gate) if link.gate else None
-        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy)
+        # The fresh link opens what the old one did: the same gate or review (decided since, it shows what was).
+        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy,
+                         stage_visit=link.stage_visit)
         link.renewed_at = now
         context = {**(cop_context(cop) if cop else {"cop": None}), "action_url": url, "purpose": link.purpose,
                    "gate": link.gate, "expires_on": (now + timedelta(days=policy.link_days)).date().isoformat()}
