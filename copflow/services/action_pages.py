@@ -12,11 +12,11 @@ from datetime import date, datetime
 from copflow.db.uow import UnitOfWork
 from copflow.services import actions as service
 from copflow.services.clock import cop_date
-from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound
+from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound, in_a_sentence
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import LifecycleError
-from notifications.vocabulary import date_from_words, plain
+from notifications.vocabulary import date_from_words
 
 ADD_FIELDS = ("title", "owner", "due", "target", "notes")
 STATUS_WORDS = {"done": "done", "dropped": "dropped", "open": "reopened"}
@@ -136,6 +136,10 @@ def _field(exc: CopflowError, fields: tuple[str, ...]) -> str:
     return exc.field if exc.field in fields else fields[0]
 
 
+# What each of the form's fields is called in a sentence ("The title is longer than 200 characters.").
+NOUNS = {"title": "the title", "owner": "the owner", "due": "the due date", "target": "the target",
+         "notes": "the notes", "note": "the note", "status": "the status"}
+
+
 def _sentence(exc: CopflowError) -> str:
-    text = plain(exc.problem if isinstance(exc, InvalidInput) else str(exc))
-    return text[:1].upper() + text[1:]
+    return in_a_sentence(exc, NOUNS)
