@@ -16,7 +16,7 @@ from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import LifecycleError
-from notifications.vocabulary import date_from_words
+from notifications.vocabulary import date_from_words, long_date
 
 ADD_FIELDS = ("title", "owner", "due", "target", "notes")
 STATUS_WORDS = {"done": "done", "dropped": "dropped", "open": "reopened"}
@@ -125,6 +125,40 @@ def change_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action
                                      slug=grant.cop_slug, owner=grant.email if own_only else None, version=version)
     except NotFound:
         raise
+    except ConcurrentChange as exc:
+        raise ActionFormRefused({row: "Someone changed this action meanwhile: here it is as it is now. Nothing "
+                                      "was written; try again."}) from exc
+    except (InvalidInput, LifecycleError) as exc:
+        raise ActionFormRefused({row: _sentence(exc)}) from exc
+
+
+def move_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action_id: int, form: dict[str, str], *,
+                   now: datetime) -> service.ActionView:
+    """The owner says an action will not be done by its date: a new due date and why, the note kept with the
+    action (the leads read it on the plan) and the move in its history, under the same rule as a new date."""
+    row = f"action-{action_id}"
+    mine = {a.id: a for a in owner_page(uow_factory(), grant, now=now).open}
+    if action_id not in mine:
+        raise NotFound("action", str(action_id))  # not theirs, or not open: as if it did not exist
+    note = form.get("note", "").strip()
+    try:
+        due = date.fromisoformat(date_from_words(form.get("due", "").strip()))
+    except ValueError:
+        due = None
+    if due is None or not note:
+        raise ActionFormRefused({row: "Give the new due date and a note saying why: your leads read it on the plan."
+                                 if due is None and not note else "Give the new due date." if due is None else
+                                 "Say why it moves: your leads read your note on the plan."})
+    before = mine[action_id]
+    told = f"{note} (moved from {long_date(before.due_on)} by {before.owner_name})"
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        return service.edit_action(uow_factory(), action_id=action_id, who=grant.email, via="web", now=now,
+                                   due_on=due, notes="\n".join(filter(None, (before.notes, told))),
+                                   slug=grant.cop_slug, version=version)
     except ConcurrentChange as exc:
         raise ActionFormRefused({row: "Someone changed this action meanwhile: here it is as it is now. Nothing "
                                       "was written; try again."}) from exc
