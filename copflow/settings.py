@@ -203,9 +203,33 @@ def prefect_server(env: Mapping[str, str] | None = None) -> str | None:
     return (os.environ if env is None else env).get("PREFECT_API_URL") or None
 
 
+HOME_SETTINGS = "settings.env"
+
+
+def home_settings(home: Path) -> dict[str, str]:
+    """COPFLOW_* settings kept in the home folder (`settings.env`, KEY=VALUE a line, # for comments): every
+    command run with that COPFLOW_HOME reads them (the demo writes its sender there); the environment wins."""
+    path = home / HOME_SETTINGS
+    if not path.is_file():
+        return {}
+    out: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        key, sep, value = text.partition("=")
+        key = key.strip()
+        if not sep or not key.startswith("COPFLOW_") or key == "COPFLOW_HOME":
+            raise SettingsError(f"{path} line {number} must be COPFLOW_<NAME>=value (not COPFLOW_HOME), "
+                                f"not {text!r}", field=str(path), value=text)
+        out[key] = value.strip()
+    return out
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = dict(os.environ if env is None else env)
     home = Path(e.get("COPFLOW_HOME") or Path.home() / ".local" / "share" / "copflow").expanduser()
+    e = {**home_settings(home), **{k: v for k, v in e.items() if v}}
     url = e.get("COPFLOW_DATABASE_URL") or f"sqlite:///{home / 'copflow.db'}"
     smtp = None
     if e.get("COPFLOW_SMTP_HOST"):

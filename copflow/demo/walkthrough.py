@@ -22,7 +22,7 @@ from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
 from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
-from copflow.settings import load_settings
+from copflow.settings import HOME_SETTINGS, load_settings
 from lifecycle import Policy
 from notifications.sweep_summary import reminders_words
 from notifications.vocabulary import long_date, plural, stage_words
@@ -61,6 +61,12 @@ def prepare(folder: Path) -> dict[str, str]:
     policy_file.write_text(f'survey_url = "{DEMO_SURVEY}"\nagenda_days_before = 7\nbrief_days_before = 7\n',
                            encoding="utf-8")
     env["COPFLOW_POLICY"] = str(policy_file)
+    # Kept in the folder too: every command run later with COPFLOW_HOME=<folder> (`copflow web`, `copflow
+    # status`) sends as the demo's programme, not copflow@localhost, and reads the same policy.
+    (folder / HOME_SETTINGS).write_text(
+        "# The demo's settings: read by every copflow command run with COPFLOW_HOME set to this folder.\n" + "".join(
+            f"{key}={env[key]}\n" for key in ("COPFLOW_SENDER", "COPFLOW_OD_MANAGER_EMAIL", "COPFLOW_POLICY")),
+        encoding="utf-8")
     os.environ.update(env)
     for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL"):
         os.environ.pop(var, None)  # the demo is the embedded default: Maildir, no server

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from copflow.db.uow import UnitOfWork
 from copflow.services import actions as service
 from copflow.services.clock import cop_date
-from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound
+from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound, in_a_sentence
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import LifecycleError
-from notifications.vocabulary import date_from_words, plain
+from notifications.vocabulary import date_from_words, long_date
 
 ADD_FIELDS = ("title", "owner", "due", "target", "notes")
 STATUS_WORDS = {"done": "done", "dropped": "dropped", "open": "reopened"}
@@ -132,10 +132,48 @@ def change_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action
         raise ActionFormRefused({row: _sentence(exc)}) from exc
 
 
+def move_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action_id: int, form: dict[str, str], *,
+                   now: datetime) -> service.ActionView:
+    """The owner says an action will not be done by its date: a new due date and why, the note kept with the
+    action (the leads read it on the plan) and the move in its history, under the same rule as a new date."""
+    row = f"action-{action_id}"
+    mine = {a.id: a for a in owner_page(uow_factory(), grant, now=now).open}
+    if action_id not in mine:
+        raise NotFound("action", str(action_id))  # not theirs, or not open: as if it did not exist
+    note = form.get("note", "").strip()
+    try:
+        due = date.fromisoformat(date_from_words(form.get("due", "").strip()))
+    except ValueError:
+        due = None
+    if due is None or not note:
+        raise ActionFormRefused({row: "Give the new due date and a note saying why: your leads read it on the plan."
+                                 if due is None and not note else "Give the new due date." if due is None else
+                                 "Say why it moves: your leads read your note on the plan."})
+    before = mine[action_id]
+    told = f"{note} (moved from {long_date(before.due_on)} by {before.owner_name})"
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        return service.edit_action(uow_factory(), action_id=action_id, who=grant.email, via="web", now=now,
+                                   due_on=due, notes="\n".join(filter(None, (before.notes, told))),
+                                   slug=grant.cop_slug, version=version)
+    except ConcurrentChange as exc:
+        raise ActionFormRefused({row: "Someone changed this action meanwhile: here it is as it is now. Nothing "
+                                      "was written; try again."}) from exc
+    except (InvalidInput, LifecycleError) as exc:
+        raise ActionFormRefused({row: _sentence(exc)}) from exc
+
+
 def _field(exc: CopflowError, fields: tuple[str, ...]) -> str:
     return exc.field if exc.field in fields else fields[0]
 
 
+# What each of the form's fields is called in a sentence ("The title is longer than 200 characters.").
+NOUNS = {"title": "the title", "owner": "the owner", "due": "the due date", "target": "the target",
+         "notes": "the notes", "note": "the note", "status": "the status"}
+
+
 def _sentence(exc: CopflowError) -> str:
-    text = plain(exc.problem if isinstance(exc, InvalidInput) else str(exc))
-    return text[:1].upper() + text[1:]
+    return in_a_sentence(exc, NOUNS)

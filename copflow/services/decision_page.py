@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, GateEvidence, TransitionRecord
+from copflow.db.models import Cop, GateEvidence, Person, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
@@ -26,7 +26,7 @@ from copflow.services.gates import AdvanceResult
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
-from notifications.vocabulary import date_from_words, plain
+from notifications.vocabulary import date_from_words, long_date, plain
 
 GENERAL = "_general"
 CHOICES = ("pass", "renew", "split", "merge", "close")  # evolving is one of renew, split, merge
@@ -56,6 +56,7 @@ class DecisionView:
     merge_into: list[tuple[str, str]]  # (slug, name) of the CoPs it could merge into
     members: list[tuple[str, str]]  # (email, name): who can go to a sub-community
     decided: Decided | None = None
+    holder: str = ""  # who is deciding: "Oda Mann (odm@uni.example.org)"
     values: dict[str, str] = field(default_factory=dict)  # what was typed (after a refusal)
     problems: dict[str, list[str]] = field(default_factory=dict)  # field (or GENERAL) → messages
 
@@ -92,6 +93,7 @@ def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Polic
         deadline = cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)
         view = DecisionView(cop.slug, cop.name, cop.timezone, "", [], [], deadline.isoformat(),
                             (deadline - today).days, _open_cops(s, cop), _members(cop))
+        view.holder = named(s, grant.email)
         if cop.stage != Stage.REVIEWING.value or grant.stage_visit != cop.stage_visit:
             view.decided = _decided(s, cop, grant.stage_visit)
             if view.decided is None:
@@ -141,7 +143,9 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
                           reports_dir=reports_dir, od_manager=od_manager, via="web")
         return r, [("copflow.review.decided", {"decision": decision, "to": r.to_stage})]
     except (InvalidEvidence, TransitionRefused) as exc:
-        raise DecisionRefused(_by_field(exc.problems if isinstance(exc, InvalidEvidence) else exc.unmet)) from exc
+        unmet = exc.problems if isinstance(exc, InvalidEvidence) else exc.unmet
+        today = local_date(now, policy)
+        raise DecisionRefused(_by_field([_notice_in_words(u, closing, today) for u in unmet])) from exc
     except InvalidInput as exc:
         where = {"members": "children", "name": "children", "slug": "children", "children": "children",
                  "into": "into", "decision": "decision"}.get(exc.field or "", GENERAL)
@@ -158,6 +162,24 @@ def _by_field(problems: list[Unmet]) -> dict[str, list[str]]:
         text = plain(p.message)
         out.setdefault(fields.get(p.code.rsplit(".", 1)[-1], GENERAL), []).append(text[:1].upper() + text[1:])
     return out
+
+
+_TOO_SOON = re.compile(r"closing date (\d{4}-\d\d-\d\d) gives less than the (\d+)-week notice period "
+                       r"\(earliest (\d{4}-\d\d-\d\d)\)")
+
+
+def _notice_in_words(u: Unmet, typed: date | None, today: date) -> Unmet:
+    """The notice-period refusal about the day the person typed: whether it is past, whether it was moved to the
+    next working day, and the earliest closing date allowed."""
+    m = _TOO_SOON.search(u.message)
+    if m is None or typed is None:
+        return u
+    moved, weeks, earliest = date.fromisoformat(m.group(1)), m.group(2), m.group(3)
+    said = f"{long_date(typed)} is in the past" if typed < today else f"{long_date(typed)} is too soon"
+    if moved != typed:
+        said += f" (moved to the next working day, {long_date(moved)})"
+    return Unmet(u.code, f"{said}: members get {weeks} weeks' notice, so the earliest closing date is "
+                         f"{long_date(earliest)}.")
 
 
 def _closing_date(raw: str, problems: dict[str, list[str]]) -> date | None:
@@ -197,8 +219,15 @@ def _decided(s: Session, cop: Cop, visit: int | None) -> Decided | None:
     kind = s.scalar(select(GateEvidence.payload).where(GateEvidence.cop_id == cop.id, GateEvidence.stage_visit == visit,
                                                        GateEvidence.gate == "evolve_decided")
                     .order_by(GateEvidence.id.desc()).limit(1))
-    return Decided(_DECIDED.get(t.to_stage, t.to_stage), (kind or {}).get("kind"), t.to_stage, t.by,
+    return Decided(_DECIDED.get(t.to_stage, t.to_stage), (kind or {}).get("kind"), t.to_stage,
+                   named(s, t.by.removesuffix(" (via web)")),
                    t.at.isoformat(timespec="minutes"), t.reason or "")
+
+
+def named(s: Session, email: str) -> str:
+    """A person as a page names them: "Oda Mann (odm@uni.example.org)", or the address alone if unknown."""
+    name = s.scalar(select(Person.name).where(Person.email == email.strip().lower()))
+    return f"{name} ({email})" if name else email
 
 
 def _open_cops(s: Session, cop: Cop) -> list[tuple[str, str]]:

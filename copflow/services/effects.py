@@ -110,7 +110,7 @@ def _closing_reason(a: Applying) -> str:
 
 _MESSAGES: dict[str, Callable[[Applying, list[Recipient]], int]] = {
     "stage_changed": lambda a, to: enqueue_stage_changed(a.s, a.cop, to, from_stage=a.transition.source.value,
-                                                         now=a.now, policy=a.policy),
+                                                         now=a.now, policy=a.policy, reason=a.reason),
     "review_opened": lambda a, to: enqueue_review_opened(a.s, a.cop, to, from_stage=a.transition.source.value,
                                                          now=a.now, policy=a.policy),
     "closing_notice": lambda a, to: enqueue_closing_notice(a.s, a.cop, to, reason=_closing_reason(a), now=a.now),

@@ -43,3 +43,22 @@ class CopClosed(CopflowError):
     def __init__(self, slug: str) -> None:
         self.slug = slug
         super().__init__(f"{slug} is closed: its record is read-only", cop=slug)
+
+
+def in_a_sentence(exc: CopflowError, nouns: dict[str, str]) -> str:
+    """A refusal as a page shows it beside its field: in a person's words, naming the field when the service's
+    problem starts with a verb ("is longer than 200 characters" → "The title is longer than 200 characters."),
+    an address never capitalised ("The address x@y.org is not …"), one capitalised sentence with a full stop."""
+    from notifications.vocabulary import plain
+
+    if isinstance(exc, NotFound) and exc.kind == "person":
+        return f"Nobody with the address {exc.key} is known here."
+    text = plain(exc.problem if isinstance(exc, InvalidInput) else str(exc)).strip()
+    first = text.split(" ", 1)[0]
+    noun = nouns.get(exc.field or "", "")
+    if noun and first in ("is", "are", "must", "has", "have", "needs", "cannot"):
+        text = f"{noun} {text}"
+    elif "@" in first:
+        text = f"{noun or 'the address'} {text}"
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", ")")) else f"{text}."

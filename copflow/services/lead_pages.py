@@ -7,7 +7,7 @@ a field comes from the lifecycle's own checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, find, is
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
     EVIDENCE_FIELDS,
+    GATE_TITLES,
     Gate,
     InvalidEvidence,
     LifecycleError,
@@ -128,6 +129,8 @@ def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, paylo
     page = evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy)
     if page.passed:
         raise GatePassed(page)
+    if not payload:  # an empty form records nothing: say what each field needs instead
+        raise InvalidEvidence(page.gate, _needed_when_empty(uow_factory(), page, now=now, policy=policy))
     who = f"{grant.email} (via web)"
     gate_service.record_evidence(uow_factory(), slug=page.slug, gate=page.gate, payload=payload, by=who, now=now,
                                  policy=policy)
@@ -138,6 +141,17 @@ def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, paylo
         return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), None, needed, None)
     return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), result.to_stage, [],
                      result)
+
+
+def _needed_when_empty(uow: UnitOfWork, page: EvidencePage, *, now: datetime, policy: Policy) -> list[Unmet]:
+    """What the gate would lack if its evidence were this empty form (each beside its field)."""
+    gate = parse_gate(page.gate)
+    with uow:
+        snap = snapshot(uow.session, get_cop(uow.session, page.slug))
+    unmet, _ = check_gate(gate, replace(snap, evidence={**snap.evidence, gate: {}}), local_date(now, policy), policy)
+    fields = {f.name for f in EVIDENCE_FIELDS[gate]}
+    beside = [u for u in unmet if u.code.rsplit(".", 1)[-1] in fields]
+    return beside or [Unmet(f"{gate.value}.empty", "nothing was filled in: fill in the fields below")]
 
 
 class GatePassed(CopflowError):
@@ -159,6 +173,8 @@ def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
         first = p.message.split(" ", 1)[0]
         key = tail if tail in names else first if first in names else GENERAL
         text = p.message[len(first):].strip() if key == first and key != GENERAL else p.message
+        if key != GENERAL:  # beside its field, "launch held: no launch date" reads "No launch date"
+            text = text.removeprefix(f"{GATE_TITLES[gate]}: ")
         text = plain(text)
         out.setdefault(key, []).append(text[:1].upper() + text[1:])  # beside its field: no need to name it
     return out
@@ -241,7 +257,9 @@ def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Polic
         cop = s.get(Cop, link.cop_id) if link.cop_id is not None else None
         person = s.scalar(select(Person).where(Person.email == link.email))
         gate = parse_gate(link.gate) if link.gate else None
-        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy)
+        # The fresh link opens what the old one did: the same gate or review (decided since, it shows what was).
+        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy,
+                         stage_visit=link.stage_visit)
         link.renewed_at = now
         context = {**(cop_context(cop) if cop else {"cop": None}), "action_url": url, "purpose": link.purpose,
                    "gate": link.gate, "expires_on": (now + timedelta(days=policy.link_days)).date().isoformat()}

@@ -91,8 +91,10 @@ def _web_url(web_url: str | None) -> str:
 
 
 def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: datetime, policy: Policy,
-               gate: Gate | None = None, web_url: str | None = None) -> str:
-    """Add one link (caller commits) and return its absolute URL: the only place the token ever exists."""
+               gate: Gate | None = None, web_url: str | None = None, stage_visit: int | None = None) -> str:
+    """Add one link (caller commits) and return its absolute URL: the only place the token ever exists. A link
+    bound to a visit (a gate's, a review's) is bound to the CoP's current one unless `stage_visit` (a renewed
+    link keeps the one it was made for) is given."""
     if purpose not in PURPOSES:
         raise InvalidInput("purpose", f"must be one of {', '.join(PURPOSES)}, not {purpose!r}")
     if (purpose == "evidence") != (gate is not None) or (purpose != "feed" and cop is None):
@@ -100,7 +102,8 @@ def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: da
     token = secrets.token_urlsafe(TOKEN_BYTES)
     bound_to_visit = cop is not None and (gate is not None or purpose == "decision")  # this gate, this review
     s.add(Link(token_hash=token_hash(token), cop_id=cop.id if cop else None, email=email.lower(), purpose=purpose,
-               gate=gate.value if gate else None, stage_visit=cop.stage_visit if cop and bound_to_visit else None,
+               gate=gate.value if gate else None,
+               stage_visit=(stage_visit or cop.stage_visit) if cop and bound_to_visit else None,
                created_at=now, expires_at=now + timedelta(days=policy.link_days), revoked_at=None,
                renewed_at=None))
     s.flush()

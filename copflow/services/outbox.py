@@ -94,6 +94,10 @@ def cop_context(cop: Cop) -> dict[str, Any]:
     return {"cop": {"slug": cop.slug, "name": cop.name, "stage": cop.stage, "timezone": cop.timezone}}
 
 
+# The stage a review decision leads to, and the decision it was.
+REVIEW_OUTCOMES = {"active": "pass", "planning": "evolve", "closing": "close"}
+
+
 def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
     """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
     od = recipients(cop, Audience.OD_MANAGER, od_manager=od_manager)
@@ -111,12 +115,15 @@ def survey_url(policy: Policy, slug: str, per_review: str | None = None) -> str 
 
 
 def enqueue_stage_changed(s: Session, cop: Cop, people: list[Recipient], *, from_stage: str, now: datetime,
-                          policy: Policy | None = None) -> int:
+                          policy: Policy | None = None, reason: str | None = None) -> int:
     """Tell people that the CoP moved on, and what comes next. When a review opens with a survey link, the
-    leads and sponsor get the survey call instead (one message each, which says both)."""
+    leads and sponsor get the survey call instead (one message each, which says both). Leaving a review, the
+    message says what was decided and why (`reason`, as the OD manager gave it)."""
     if cop.stage == "reviewing" and policy is not None and survey_url(policy, cop.slug):
         return 0
     context = _moved_on(cop, from_stage)
+    if from_stage == "reviewing" and cop.stage in REVIEW_OUTCOMES:
+        context["review_decision"] = {"decision": REVIEW_OUTCOMES[cop.stage], "reason": reason or ""}
     return sum(enqueue(s, key=f"{cop.slug}/stage/{cop.stage_visit}/{cop.stage}/{to.email}", cop_id=cop.id,
                        kind="stage_changed", to=to, context=context, now=now) for to in people)
 

@@ -14,6 +14,7 @@ from copflow.services.action_pages import (
     OwnerPage,
     add_from_form,
     change_from_form,
+    move_from_form,
     owner_holder,
     owner_page,
 )
@@ -22,6 +23,7 @@ from copflow.services.links import Grant
 from copflow.web.granted import Granted, granted
 from copflow.web.lead import cop_page_response, lead_resolver
 from copflow.web.pages import Web, cached, not_found, page
+from notifications.vocabulary import long_date
 
 
 def _owner(w: Web, token: str) -> Grant:
@@ -68,9 +70,13 @@ async def _change(g: Granted, *, own_only: bool) -> Response:
     """Done, dropped or reopened with a note: any action of the CoP for a lead, only their own for an owner
     (another is not found, as if it did not exist); the page it came from is shown again."""
     action_id = int(g.request.path_params["action"])
+    moving = own_only and g.form.get("status") == "moved"  # the owner's "it will not be done by then"
     try:
-        a = await run_in_threadpool(lambda: change_from_form(g.w.uow, g.grant, action_id, g.form, now=g.w.now(),
-                                                             own_only=own_only))
+        if moving:
+            a = await run_in_threadpool(lambda: move_from_form(g.w.uow, g.grant, action_id, g.form, now=g.w.now()))
+        else:
+            a = await run_in_threadpool(lambda: change_from_form(g.w.uow, g.grant, action_id, g.form,
+                                                                 now=g.w.now(), own_only=own_only))
     except ActionFormRefused as exc:
         if own_only:
             return await _owner_page(g, errors=exc.problems, notice="Nothing was changed.", status=409)
@@ -79,8 +85,13 @@ async def _change(g: Granted, *, own_only: bool) -> Response:
     except CopflowError:
         return not_found(g.request)
     done = f"{a.title}: {STATUS_WORDS[a.status]}."
+    note = g.form.get("note", "").strip()
+    if moving:
+        return await _owner_page(g, notice=f"{a.title}: now due by {long_date(a.due_on)}. Your leads see the new "
+                                           "date and your note (below) on the plan.")
     if own_only:
-        return await _owner_page(g, notice=f"{done} Your leads see it on the plan.")
+        kept = f" Your note, kept with it: {note}{'' if note.endswith(('.', '!', '?')) else '.'}" if note else ""
+        return await _owner_page(g, notice=f"{done} Your leads see it on the plan.{kept}")
     return await cop_page_response(g, notice=done, section="h-actions")
 
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from copflow.services.errors import CopflowError, InvalidInput
+from copflow.services.errors import CopflowError, InvalidInput, in_a_sentence
 from copflow.services.lead_pages import (
     GENERAL,
     EvidencePage,
@@ -143,12 +143,16 @@ async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, s
                                lambda: plan(w.uow(), g.grant.cop_slug or "", now=w.now()))
     except CopflowError:
         return not_found(g.request)
+    errors = {k: e.replace(data["slug"], data["name"]) for k, e in (errors or {}).items()}  # its name, not its id
     return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice, "section": section,
                                            "plan": actions, "typed": typed or {},
                                            "errors": errors or {}, "holder": g.grant.email, "feed_url": feed_url,
                                            "roles": ("core", "wider", "lead", "coordinator", "member_support",
                                                      "information_resources", "online_space_admin")}, status,
                 cache_key=None if notice or errors or feed_url else g.path)
+
+
+ROSTER_NOUNS = {"email": "the address", "name": "the name", "role": "the role"}
 
 
 @granted("c", lead_resolver("c"))
@@ -159,8 +163,12 @@ async def roster(g: Granted) -> Response:
 
     w, form = g.w, g.form
     slug = g.grant.cop_slug or ""
+    leaving = form.get("action") == "leave"
+    if leaving and not form.get("email", "").strip():
+        return await cop_page_response(g, errors={"leave": "Choose who has left."}, notice="Nothing was changed.",
+                                       status=422)
     try:
-        if form.get("action") == "leave":
+        if leaving:
             left = await run_in_threadpool(end_membership, w.uow(), slug=slug, email=form.get("email", ""),
                                            now=w.now(), policy=w.policy)
             message = (f"{form.get('email', '').strip()} has left the community "
@@ -174,8 +182,9 @@ async def roster(g: Granted) -> Response:
             message = f"{form.get('email', '').strip()} is now a {role_words(form.get('role'))}."
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
-        field = field if field in ("email", "name", "role") else "email"
-        return await cop_page_response(g, errors={field: plain(str(exc))}, notice="Nothing was changed.", status=422)
+        field = "leave" if leaving else field if field in ("email", "name", "role") else "email"
+        return await cop_page_response(g, errors={field: in_a_sentence(exc, ROSTER_NOUNS)},
+                                       notice="Nothing was changed.", status=422)
     await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
     return await cop_page_response(g, notice=message)
 
@@ -186,7 +195,8 @@ async def feed_link(g: Granted) -> Response:
 
     url = await run_in_threadpool(make, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
     return await cop_page_response(g, feed_url=url,
-                                   notice="Your private calendar feed is below; it is shown only once.")
+                                   notice="Your private calendar feed is shown only once, here: subscribe to it in "
+                                          "Outlook, Google or Apple Calendar, and do not share it.")
 
 
 async def renew(request: Request) -> Response:

@@ -138,18 +138,18 @@ async def read_form(request: Request) -> dict[str, str]:
     """The posted form (URL-encoded only: uploads are refused), after the CSRF check."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
-        raise HTTPException(415, "only plain forms are accepted here (no uploads: a charter is a link)")
+        raise HTTPException(415, "Only plain forms are accepted here (no uploads: a charter is a link).")
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "this form is too large")
+            raise HTTPException(413, "This form is too large.")
     form: dict[str, str] = {}
     for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         form[key] = form[key] + "\n" + value if key in form else value
     if not csrf_ok(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
-        raise HTTPException(403, "this form has expired or did not come from this site: reload the page and "
-                                 "send it again")
+        raise HTTPException(403, "This form has expired or did not come from this site: reload the page and "
+                                 "send it again.")
     web(request).cache.clear()  # a write may follow: nothing read before it is shown after it
     return form
 

@@ -68,4 +68,7 @@ def test_the_link_the_demo_prints_records_a_launch_in_the_browser(tmp_path: Path
     new = [m for m in mailbox.Maildir(str(folder / "maildir"), factory=None) if m["Message-ID"] not in before]
     changed = [m for m in new if "has moved to the active stage" in str(m["Subject"])]
     assert len(changed) >= 3, [m["Subject"] for m in new]  # the leads and the sponsor
+    # The web app, run with only COPFLOW_HOME, sends as the demo's programme (the folder keeps its settings).
+    assert {str(m["From"]) for m in new} == {"CoP programme <cop-programme@uni.example.org>"}
+    assert all(str(m["Message-ID"]).endswith("@uni.example.org>") for m in new)
 

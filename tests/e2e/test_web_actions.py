@@ -118,6 +118,7 @@ def test_an_owner_marks_their_action_done_from_the_link_in_their_reminder(site: 
     page.keyboard.press("Enter")
     page.wait_for_selector("#notice")
     assert "Book the seminar room: done." in page.locator("#notice").inner_text()
+    assert "Your note, kept with it: Room 2.14 booked for 3 June." in page.locator("#notice").inner_text()
     assert "Book the seminar room: done" in page.locator("main ul").last.inner_text()  # under done or dropped
     assert page.locator("section.action").count() == 1  # the badges are still open
     reads_well(page, "owner's page after done")
@@ -162,3 +163,41 @@ def test_an_owner_link_stops_working_once_they_leave(site: Server, browser: Any,
     page.wait_for_timeout(2100)  # the view cache's window
     assert page.goto(link).status == 404
     page.close()
+
+
+def test_an_owner_who_will_not_make_the_date_moves_it_and_says_why(site: Server, browser: Any, db_url: str) -> None:
+    [mail] = [m for m in site.mails() if m["To"].endswith(f"<cat@{D}>") and "Order name badges" in text_of(m)]
+    assert "say so on the same page" in text_of(mail)  # what the reminder promises, the page now offers
+    link = link_in(mail, site.url)
+    [badges] = [a for a in list_actions(UnitOfWork(db_url), slug="data-insight", now=NOW, owner=f"cat@{D}")
+                if a.title == "Order name badges"]
+    ctx = browser.new_context(bypass_csp=True)  # axe-core is injected as a script
+    page = ctx.new_page()
+    page.goto(link)
+    row = page.locator(f"#action-{badges.id}")
+    row.locator("button", has_text="Move the due date").click()  # neither a date nor why: nothing written
+    assert "Give the new due date and a note saying why" in page.locator(f"#err-action-{badges.id}").inner_text()
+    row = page.locator(f"#action-{badges.id}")
+    row.locator("input[name=due]").fill("2025-05-30")
+    row.locator("input[name=note]").fill("The supplier is out of stock until the 28th")
+    row.locator("button", has_text="Move the due date").click()
+    notice = page.locator("#notice").inner_text()
+    assert "Order name badges: now due by Friday 30 May 2025." in notice
+    assert "The supplier is out of stock until the 28th" in page.locator(f"#action-{badges.id}").inner_text()
+    reads_well(page, "owner's page after a move")
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(site.log.parent / f"owner-{width}.png"), full_page=True)
+    ctx.close()
+    [moved] = [a for a in list_actions(UnitOfWork(db_url), slug="data-insight", now=NOW, owner=f"cat@{D}")
+               if a.id == badges.id]
+    assert moved.due_on == date(2025, 5, 30) and moved.status == "open"
+    assert moved.notes and "The supplier is out of stock until the 28th (moved from Monday 19 May 2025" in moved.notes
+    last = action_history(UnitOfWork(db_url), action_id=badges.id)[-1]
+    assert (last.by, last.via, last.kind) == (f"cat@{D}", "web", "edited")
+    lead = browser.new_page()  # the leads read it on the plan
+    lead.goto(links.issue(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", purpose="cop", now=NOW,
+                          policy=P, web_url=site.url))
+    assert "The supplier is out of stock until the 28th" in lead.locator("table.plan").inner_text()
+    lead.close()

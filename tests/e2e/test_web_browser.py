@@ -160,10 +160,12 @@ def test_every_form_refuses_a_post_without_its_csrf_token_and_any_upload(site: S
         assert refused.status == 403, url
         forged = page.request.post(url, form={"csrf": "not-the-cookie", "name": "X", "email": f"x@{D}"})
         assert forged.status == 403, url
+        assert "This form has expired or did not come from this site: reload the page and send it again." \
+            in forged.text()
     upload = page.request.post(link, multipart={"csrf": csrf, "held_on": "2025-04-24",
                                                 "charter": {"name": "c.pdf", "mimeType": "application/pdf",
                                                             "buffer": b"%PDF"}})
-    assert upload.status == 415
+    assert upload.status == 415 and "Only plain forms are accepted here (no uploads" in upload.text()
     page.close()
 
 
@@ -353,3 +355,69 @@ def test_behind_sso_a_link_works_only_for_the_signed_in_person_it_was_made_for(d
 
         assert status(f"Bob@{D}") == 200
         assert status(f"ann@{D}") == 404  # a forwarded link: same answer as an unknown one
+
+
+def test_an_empty_evidence_form_records_nothing_and_says_what_each_field_needs(site: Server, browser: Any,
+                                                                               db_url: str) -> None:
+    from copflow.services.cops import show_cop
+
+    page = browser.new_page()
+    page.goto(reminder_link(site, f"ann@{D}"))
+    page.click("button[type=submit]")
+    notice = page.locator("#notice").inner_text()
+    assert notice.startswith("Nothing was recorded") and "Recorded." not in notice
+    assert page.locator("#field-held_on .error-text").inner_text().strip().endswith("No launch date")
+    assert "No attendance count" in page.locator("#field-attendance .error-text").inner_text()
+    d = show_cop(UnitOfWork(db_url), "data-insight", NOW, P).as_dict()
+    assert not [e for e in d["evidence"] if e["gate"] == "launch_held"]  # type: ignore[attr-defined]
+    page.close()
+
+
+def test_the_cop_page_fits_a_phone_and_its_forms_say_plainly_what_is_wrong(site: Server, browser: Any,
+                                                                           db_url: str) -> None:
+    from sqlalchemy import select
+
+    from copflow.db.models import MeetingSeries
+
+    teams = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + "NjQ2ZTc5YzYtZjA4" * 10 + "%40thread.v2/0"
+    with UnitOfWork(db_url) as u:
+        u.session.scalars(select(MeetingSeries)).first().location = teams  # type: ignore[union-attr]
+        u.session.commit()
+    cop_page = reminder_link(site, f"bob@{D}").replace("/e/", "/c/")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(cop_page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
+    assert page.locator(f"a[href='{teams}']").inner_text() == "join online"
+    lines = "e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length }"
+    assert page.locator("td", has_text="Coordinator").first.evaluate(lines) == 1  # the word is never broken
+    page.screenshot(path=str(site.log.parent / "cop-390.png"), full_page=True)
+
+    # "Someone has left" names nobody until a person is chosen.
+    members = page.locator("table").inner_text()
+    assert page.input_value("#leave-email") == ""
+    page.click("text=Record that they left")
+    assert page.locator("#err-leave-email").inner_text() == "Choose who has left."
+    assert page.locator("#leave-email").get_attribute("aria-invalid") == "true"
+    assert page.locator("table").inner_text() == members
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value")
+    r = page.request.post(f"{cop_page}/members", form={"csrf": csrf, "action": "leave", "email": "nobody@evil.org"})
+    assert r.status == 422 and "Nobody with the address nobody@evil.org is known here." in r.text()
+
+    # The action form: every message one sentence naming its field, the CoP by its name; inputs carry the limits.
+    assert page.locator("#new-title").get_attribute("maxlength") == "200"
+    r = page.request.post(f"{cop_page}/actions", form={"csrf": csrf, "title": "Book a room", "due": "2025-06-02",
+                                                       "owner": "nobody@evil.org"})
+    assert "The owner nobody@evil.org is not a current member of Data and Insight." in r.text()
+    r = page.request.post(f"{cop_page}/actions", form={"csrf": csrf, "title": "x" * 201, "due": "2025-06-02",
+                                                       "owner": f"bob@{D}"})
+    assert "The title is longer than 200 characters." in r.text()
+
+    # The private feed is shown in the notice at the top, where the page says it is.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.click("text=Get my private calendar feed")
+    notice = page.locator(".notice")
+    assert "shown only once, here" in notice.inner_text()
+    assert notice.locator(".feed code").inner_text().startswith(site.url + "/f/")
+    assert notice.bounding_box()["y"] < 400
+    page.screenshot(path=str(site.log.parent / "cop-1440.png"), full_page=True)
+    page.close()

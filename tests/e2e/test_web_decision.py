@@ -66,6 +66,7 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     deadline = at(REVIEW_DAY).date() + timedelta(weeks=P.review_decision_weeks)
     assert long_date(deadline) in body  # in words, from the review's opening and the policy
     assert "Weaknesses" in body or "Strengths" in body
+    assert f"You are deciding as Oda Mann (odm@{D})." in body  # the person, not an address alone
     reads_well(page, "decision form")
 
     # Everything missing at once, each beside its field; nothing decided.
@@ -79,7 +80,13 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     page.fill("#reason", "It met its aims")
     page.fill("#closing_date", "2026-03-25")
     page.click("button[type=submit]")
-    assert "notice" in page.locator("#err-closing_date").inner_text()
+    assert "Wednesday 25 March 2026 is too soon: members get" in page.locator("#err-closing_date").inner_text()
+    page.fill("#closing_date", "2026-03-22")  # a Sunday, before today (Tuesday 24 March)
+    page.click("button[type=submit]")
+    earliest = long_date(NOW.date() + timedelta(weeks=P.notice_period_weeks))
+    assert page.locator("#err-closing_date").inner_text() == (
+        "Sunday 22 March 2026 is in the past (moved to the next working day, Monday 23 March 2026): members get "
+        f"{P.notice_period_weeks} weeks' notice, so the earliest closing date is {earliest}.")
     assert transitions(db_url) == count  # refused: nothing written
     before = site.ids()
 
@@ -99,6 +106,7 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     # The link now shows what was decided and cannot decide again.
     page.goto(link)
     assert "cannot be decided again" in page.inner_text("main")
+    assert f"Decided by Oda Mann (odm@{D}) on " in page.locator("#decided").inner_text()
     assert page.locator("form[method=post] button[type=submit]").count() == 0
     count = transitions(db_url)
     [csrf] = [c["value"] for c in ctx.cookies() if c["name"] == "copflow_csrf"]

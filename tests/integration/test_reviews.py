@@ -105,3 +105,18 @@ def test_only_a_cop_under_review_can_be_decided(db_url):
     to_active(db_url)
     with pytest.raises(InvalidInput, match="not under review"):
         decide(db_url, decision="pass", reason="x")
+
+
+def test_the_leads_and_sponsor_are_told_what_the_review_decided_and_why(db_url):
+    from copflow.db.models import Notification
+
+    under_review(db_url)
+    decide(db_url, decision="pass", reason="targets met")
+    with UnitOfWork(db_url) as u:
+        told = u.session.scalars(select(Notification).where(Notification.kind == "stage_changed",
+                                                            Notification.created_at == at(425))).all()
+        assert told and {n.recipient for n in told} >= {f"ann@{D}", f"dir@{D}"}
+        for n in told:
+            assert "The review is decided: the community passes its review and carries on." in n.body_text
+            assert "The reason given: targets met (the evaluation recommended" in n.body_text
+            assert "The reason given: targets met" in (n.body_html or "")
