@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,6 +106,9 @@ class Settings:
     # The Prefect server copflow's flows run on, and its UI's address if it is not the one Prefect derives.
     prefect_api_url: str | None = None
     prefect_ui_url: str | None = None
+    # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
+    # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
+    reply_to: str | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -265,7 +269,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         web_trusted_user_header=e.get("COPFLOW_WEB_TRUSTED_USER_HEADER") or None,
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
+        reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
     )
+
+
+def _reply_to(value: str | None) -> str | None:
+    """COPFLOW_REPLY_TO: one address, optionally with a name ("CoP programme <cop-programme@uni.example.org>")."""
+    if not value or not value.strip():
+        return None
+    _, addr = parseaddr(value)
+    local, _, domain = addr.partition("@")
+    if not local or "." not in domain or "," in value:
+        raise SettingsError(f"COPFLOW_REPLY_TO must be one e-mail address, not {value!r}", field="COPFLOW_REPLY_TO",
+                            value=value)
+    return value.strip()
 
 
 def _web_url(value: str | None) -> str:

@@ -23,11 +23,12 @@ from lifecycle.gates import check_gate
 from lifecycle.policy import Policy, load_policy
 from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CharterView, CopSnapshot, MemberView
-from lifecycle.stages import GATE_TITLES, Gate, Role, Stage, parse_gate, parse_role, parse_stage
+from lifecycle.stages import GATE_TITLES, STAGE_TITLES, Gate, Role, Stage, parse_gate, parse_role, parse_stage
 from lifecycle.table import TRANSITIONS, Transition, mermaid, open_gates, transitions_from
 
 __all__ = [
-    "EVIDENCE_FIELDS", "GATE_TITLES", "TRANSITIONS", "Audience", "CharterView", "CopSnapshot", "CopflowError",
+    "EVIDENCE_FIELDS", "GATE_TITLES", "STAGE_TITLES", "TRANSITIONS", "Audience", "CharterView", "CopSnapshot",
+    "CopflowError",
     "Decision", "DueGate", "Effect", "Emit", "Gate", "GateNotOpen", "InvalidEvidence", "LifecycleError",
     "MemberView", "Notice", "Policy", "PolicyError", "Role", "Stage", "Transition", "TransitionRefused",
     "UnknownName", "Unmet", "after", "check_gate", "check_recordable", "decide", "due_gates", "effects_of",

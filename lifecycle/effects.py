@@ -158,7 +158,9 @@ def _closing(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
 
 def _closed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     archive = snap.evidence[Gate.ARCHIVE_VERIFIED]
-    return [RecordArchive(archive["archive_path"], archive["manifest_sha256"]), MOVED_ON,
+    # The closure-completed mail is the leads' and sponsor's word that the CoP moved to closed: no stage-change
+    # mail beside it (two mails for one closure).
+    return [RecordArchive(archive["archive_path"], archive["manifest_sha256"]),
             Notify((*LEADS_AND_SPONSOR, Audience.OD_MANAGER), "closure_completed")]
 
 

@@ -301,7 +301,7 @@ def recommend(ev: Evaluation, min_departments: int = 2) -> Recommendation:
         decision = "pass"
     plan_strengths, plan_weaknesses = action_findings(ev.actions)
     strengths += plan_strengths
-    weaknesses = [f"target missed: {t.text} ({t.done} done)" for t in countable if not t.met] + plan_weaknesses
+    weaknesses = [f"target missed: {t.text} ({t.done} held or made)" for t in countable if not t.met] + plan_weaknesses
     weaknesses += [f"“{st.text}” scored {-st.delta:.1f} points below its 2021 benchmark ({st.agree_pct:.0f}% "
                    f"agree against {st.benchmark}%)" for st in benchmarked
                    if st.delta is not None and st.delta < -SURVEY_MARGIN]

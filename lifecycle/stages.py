@@ -41,6 +41,13 @@ class Role(StrEnum):
     OD_MANAGER_CONTACT = "od_manager_contact"
 
 
+# The stage as people read it, in mails, on the web and in the CLI's tables: one word everywhere (the machine
+# value stays in --json and the database).
+STAGE_TITLES: dict[Stage, str] = {
+    Stage.FORMING: "forming", Stage.PLANNING: "planning", Stage.LAUNCHING: "launching", Stage.ACTIVE: "active",
+    Stage.REVIEWING: "review", Stage.CLOSING: "closing", Stage.CLOSED: "closed",
+}
+
 GATE_TITLES: dict[Gate, str] = {
     Gate.CORE_GROUP_FORMED: "core group formed",
     Gate.SPONSOR_MEETING_DONE: "sponsor meeting done",
@@ -55,8 +62,13 @@ GATE_TITLES: dict[Gate, str] = {
 
 
 def parse_stage(name: str) -> Stage:
+    """A stage by its machine value or by the word people read ("review" for reviewing)."""
+    key = name.strip().lower()
+    for stage, title in STAGE_TITLES.items():
+        if key in (stage.value, title):
+            return stage
     try:
-        return Stage(name.strip().lower())
+        return Stage(key)
     except ValueError:
         raise UnknownName("stage", name, tuple(s.value for s in Stage)) from None
 

@@ -186,12 +186,14 @@ def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
     return f'Content-Type: multipart/{subtype}; boundary="{boundary}"\n\n{inner}--{boundary}--\n'
 
 
-def build(out: Outgoing, sender: str, now: datetime) -> Built:
+def build(out: Outgoing, sender: str, now: datetime, reply_to: str | None = None) -> Built:
+    """`reply_to`: the programme's contact address, where the mails' "reply to this message" goes."""
     frm, envelope_from, sender_domain = _sender(sender)
+    reply = f"Reply-To: {_address(*parseaddr(reply_to))[0]}\n" if reply_to else ""
     to, envelope_to = _address(out.recipient_name or "", out.recipient)
     mid = message_id(out.key, sender_domain)
     subject = _one_line(out.subject)
-    head = (f"From: {frm}\nTo: {to}\nSubject: {_text(subject)}\nDate: {format_datetime(now)}\n"
+    head = (f"From: {frm}\n{reply}To: {to}\nSubject: {_text(subject)}\nDate: {format_datetime(now)}\n"
             f"Message-ID: {mid}\nAuto-Submitted: auto-generated\nX-Copflow-Key: {_text(out.key)}\n"
             "MIME-Version: 1.0\n")
     seed = hashlib.sha256(f"{out.key}|{now.isoformat()}".encode()).hexdigest()[:24]

@@ -48,18 +48,34 @@ def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
     return lines
 
 
+def reminders_words(queued: int, to_sponsors: int) -> str:
+    """The sweep's reminders in one plain phrase: "4 reminders to leads; none to a sponsor" (`queued` counts all)."""
+    leads = queued - to_sponsors
+    sponsors = "none to a sponsor" if not to_sponsors else ("1 to a sponsor" if to_sponsors == 1
+                                                             else f"{to_sponsors} to sponsors")
+    return f"{plural(leads, 'reminder') if leads else 'no reminders'} to leads; {sponsors}"
+
+
+def _told(item: dict[str, Any], today: str | None) -> str:
+    """Whom the ladder has reached for one late gate: its rungs fall on fixed days, so maybe nobody yet."""
+    leads, sponsor = item.get("leads_told_on"), item.get("sponsor_told_on")
+    told = ("not yet told" if not sponsor else "told today" if sponsor == today
+            else f"told on {long_date(sponsor)}")
+    return f" (leads {'last reminded ' + long_date(leads) if leads else 'not reminded'}; sponsor {told})"
+
+
 def _escalations(digest: dict[str, Any], web_url: str | None, ui: str | None) -> list[str]:
     """A table, most overdue first (the digest's order): what is late, whom the sweep told, the people to ask."""
     rows = []
     for g in digest.get("escalations", []):
         late = "; ".join(f"{gate_words(i['gate'])}, {plural(i['days'], 'day')} late"
-                         + (" (sponsor told)" if i["audience"] == "sponsor" else "")
+                         + ("" if i["gate"] == "archive_verified" else _told(i, digest.get("on")))
                          + (f"; reason: {i['reason']}" if i.get("reason") else "") for i in g["items"])
         rows.append((_cop(g, web_url, ui), escape(late[:1].upper() + late[1:]),
                      escape(names(g["leads"]) or "none named"), escape(names(g["sponsors"]) or "none named")))
     if not rows:
         return []
-    return ["", "## Overdue, with the sponsor or the OD manager",
+    return ["", "## Overdue",
             *table(("CoP", "What is late", "Leads", "Sponsor"), rows[:MAX_LISTED]),
             *([f"\n… and {len(rows) - MAX_LISTED} more"] if len(rows) > MAX_LISTED else [])]
 
@@ -70,7 +86,8 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     """`ui`: the Prefect UI's address (None: links from the server's root); `web_url`: the hub's address, which
     each CoP's name links to (None: names in bold)."""
     rows = [("CoPs with something due", counts["cops"]), ("Reviews opened", counts["reviews_opened"]),
-            ("Reminders sent to leads and sponsors", counts["notices_queued"]),
+            ("Reminders sent to leads", counts["notices_queued"] - counts.get("escalations_queued", 0)),
+            ("Reminders sent to sponsors", counts.get("escalations_queued", 0)),
             ("Reminders sent to action owners", counts.get("action_reminders", 0)),
             ("CoPs overdue with the sponsor or OD manager", len(digest.get("escalations", []))),
             ("Reviews evaluated", len(evaluated)), ("CoPs archived and closed", len(digest.get("closed", []))),
@@ -107,8 +124,10 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Evaluated today", [
         f"{_cop(e, web_url, ui, ('evaluation', 'copflow-evaluation-' + e['slug']))}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])
-    lines += _listed("Closed and archived today", [
-        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}: archive {escape(c['archive'])}"
+    lines += _listed("Archived today", [
+        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}"
+        f"{' (closed on ' + long_date(c['closed_on']) + ')' if c.get('closed_on') else ''}"
+        f": archive {escape(c['archive'])}"
         for c in digest.get("closed", [])])
     lines += _listed("Mail the server refused", [escape(m) for m in delivery.get("parked_messages", [])],
                      " (`copflow outbox list --status parked`)")

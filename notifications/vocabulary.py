@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from lifecycle.stages import STAGE_TITLES
+
 # What a gate is, as a person says it: "the launch event is due on …".
 GATES: dict[str, str] = {
     "core_group_formed": "forming the core group",
@@ -44,10 +46,7 @@ ROLES: dict[str, str] = {
     "NON-PARTICIPANT": "contact",
 }
 
-STAGES: dict[str, str] = {
-    "forming": "forming", "planning": "planning", "launching": "launching", "active": "active",
-    "reviewing": "review", "closing": "closing", "closed": "closed",
-}
+STAGES: dict[str, str] = {stage.value: title for stage, title in STAGE_TITLES.items()}  # the CLI's words too
 
 # What a CoP held or made, as people say it: "a lunch and learn", "2 blog posts".
 ACTIVITIES: dict[str, str] = {

@@ -25,7 +25,8 @@ def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[Clo
     names = cop_names(uow(), [c.slug for c in closures] + list(failures))
     digest = Digest(on=now.astimezone(policy.zone()).date().isoformat(),
                     escalations=group_escalations(attention, failures), reviews=reviews, no_survey=no_survey,
-                    closed=[{"slug": c.slug, "name": names.get(c.slug, c.slug), "archive": PurePath(c.path).name}
+                    closed=[{"slug": c.slug, "name": names.get(c.slug, c.slug), "archive": PurePath(c.path).name,
+                             "closed_on": c.closed_on or None}
                             for c in closures],
                     archive_failed=[{"slug": slug, "name": names.get(slug, slug), "reason": reason}
                                     for slug, reason in failures.items()],

@@ -40,6 +40,18 @@ def action_add(slug: Slug, title: Annotated[str, typer.Option(help="What is to b
     a = add_action(ctx.uow(), slug=slug, title=title, owner=owner, due_on=ctx.day(due, "--due"), target=target,
                    notes=notes, who=ctx.actor(by), via="cli", now=ctx.now())
     _said(a, "added")
+    _note_day_off(a)
+
+
+def _note_day_off(a: ActionView) -> None:
+    """One line when the due date is a weekend, a holiday or a closure day: kept, but probably not meant."""
+    from copflow.services.action_days import day_off
+    from notifications.vocabulary import long_date
+
+    why = day_off(ctx.uow(), slug=a.cop_slug, day=a.due_on, policy=ctx.policy())
+    if why:
+        typer.echo(f"Note: {long_date(a.due_on)} is not a working day ({why}); the action is due then all the "
+                   f"same. To move it: copflow action edit {a.id} --due YYYY-MM-DD")
 
 
 def _change(action_id: int, status: str, note: str | None, by: str | None, what: str) -> None:
@@ -78,9 +90,12 @@ def action_edit(action_id: ActionId,
     """Change an action's title, owner, due date, target or notes (a moved due date is reminded again)."""
     from copflow.services.actions import edit_action
 
-    _said(edit_action(ctx.uow(), action_id=action_id, title=title, owner=owner, target=target, notes=notes,
-                      due_on=ctx.day(due, "--due") if due is not None else None, who=ctx.actor(by), via="cli",
-                      now=ctx.now()), "changed")
+    a = edit_action(ctx.uow(), action_id=action_id, title=title, owner=owner, target=target, notes=notes,
+                    due_on=ctx.day(due, "--due") if due is not None else None, who=ctx.actor(by), via="cli",
+                    now=ctx.now())
+    _said(a, "changed")
+    if due is not None:
+        _note_day_off(a)
 
 
 @action_app.command("list")

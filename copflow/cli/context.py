@@ -76,3 +76,11 @@ def actor(by: str | None) -> str:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def moved(from_stage: str, to_stage: str) -> str:
+    """A stage change as people read it ("review → active"): the vocabulary's stage words, never the machine's."""
+    from lifecycle.stages import STAGE_TITLES, Stage
+
+    return " → ".join(STAGE_TITLES.get(Stage(s), s) if s in Stage.__members__.values() else s
+                      for s in (from_stage, to_stage))

@@ -32,7 +32,11 @@ def cop_create(
 
     c = propose_cop(ctx.uow(), slug=slug, name=name, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
                     domain=domain, place=place)
-    typer.echo(f"created {c.slug} ({c.name}) in stage {c.stage}; {c.next_due_gate} due {c.next_due_on}")
+    from copflow.cli.cop_detail import gate_title, stage_title
+    from notifications.vocabulary import long_date
+
+    typer.echo(f"created {c.slug} ({c.name}) in stage {stage_title(c.stage)}; "
+               f"{gate_title(c.next_due_gate or '')} due {long_date(c.next_due_on)}")
 
 
 @cop_app.command("list")
@@ -41,6 +45,7 @@ def cop_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List CoPs with their stage and next due gate."""
+    from copflow.cli.cop_detail import gate_title, stage_title
     from copflow.services.cops import list_cops
     from lifecycle import parse_stage
 
@@ -49,7 +54,8 @@ def cop_list(
         ctx.print_json([r.__dict__ for r in rows])
         return
     ctx.table(None, ["slug", "name", "stage", "next gate", "due", "next review"],
-              [[r.slug, r.name, r.stage, r.next_due_gate, r.next_due_on, r.next_review_on] for r in rows])
+              [[r.slug, r.name, stage_title(r.stage), gate_title(r.next_due_gate) if r.next_due_gate else None,
+                r.next_due_on, r.next_review_on] for r in rows])
 
 
 @cop_app.command("show")
@@ -61,53 +67,9 @@ def cop_show(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], as_js
     if as_json:
         ctx.print_json(d.as_dict())
         return
-    out = ctx.console()
-    from rich.text import Text
+    from copflow.cli.cop_detail import print_cop
 
-    out.print(Text(f"{d.name} ({d.slug}) — stage {d.stage}, time zone {d.timezone}", style="bold"))
-    if d.domain:
-        out.print(Text(f"Domain: {d.domain}"))
-    if d.next_due_gate:
-        out.print(Text(f"Next gate: {d.next_due_gate} due {d.next_due_on}"))
-    ctx.table("Members", ["email", "name", "role", "department"],
-              [[m.email, m.name, m.role, m.department] for m in d.members])
-    if d.former_members:
-        ctx.table("Former members", ["email", "name", "role", "joined", "left"],
-                  [[m.email, m.name, m.role, m.joined_on, m.left_on] for m in d.former_members])
-    for way in d.ways_out:
-        state = "ready" if not way.unmet else "blocked"
-        out.print(Text(f"{way.trigger} → {way.to}: {state}"))
-        for u in way.unmet:
-            out.print(Text(f"  - {u}"))
-        for w in way.warnings:
-            out.print(Text(f"  ! {w}", style="yellow"))
-    c = d.charter
-    if c is not None:
-        out.print(Text(f"Charter {c.version}, published {c.published_on}: {c.link}", style="bold"))
-        out.print(Text(f"  Purpose: {c.purpose}"))
-        out.print(Text("  Aims: " + "; ".join(c.aims or [])))
-        out.print(Text("  Annual targets: " + "; ".join(c.annual_targets or [])))
-        if c.review_dates:
-            out.print(Text("  Review dates: " + ", ".join(str(x) for x in c.review_dates)))
-    if d.evidence:
-        ctx.table("Evidence", ["gate", "recorded", "by", "what"],
-                  [[e.gate, _local(e.recorded_at, d.timezone), e.recorded_by,
-                    "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                              for k, v in e.payload.items() if v not in (None, "", []))]
-                   for e in d.evidence])
-    if d.transitions:
-        ctx.table(f"History (times in {d.timezone})", ["at", "from", "to", "by", "reason"],
-                  [[_local(t.at, d.timezone), t.from_stage, t.to, t.by, t.reason] for t in d.transitions])
-
-
-def _local(at: str, tz: str) -> str:
-    """A stored UTC time as the CoP's local date and time, to the minute."""
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
-    value = datetime.fromisoformat(at)
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return f"{value.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}"
+    print_cop(d)
 
 
 @person_app.command("add")
@@ -247,8 +209,8 @@ def advance(
 
     r = advance_service(ctx.uow(), slug=slug, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(), target=to,
                         reason=reason)
-    typer.echo(f"{r.slug}: {r.from_stage} → {r.to_stage}" +
-               (f"; next: {r.next_due_gate} due {r.next_due_on}" if r.next_due_gate else ""))
+    typer.echo(f"{r.slug}: {ctx.moved(r.from_stage, r.to_stage)}" +
+               (f"; next: {r.next_due_gate.replace('_', ' ')} due {r.next_due_on}" if r.next_due_gate else ""))
     for w in r.warnings:
         typer.echo(f"warning: {w}", err=True)
     from copflow.runs import after_gate
@@ -267,7 +229,7 @@ def status(
 ) -> None:
     """The portfolio: each CoP's stage, next gate, due date, overdue days, next review and health."""
     from copflow.services.portfolio import PortfolioRow, portfolio
-    from lifecycle import parse_stage
+    from lifecycle import STAGE_TITLES, Stage, parse_stage
 
     if as_json and as_csv:
         raise ctx.UsageError("--json and --csv: choose one", field="--csv")
@@ -286,7 +248,8 @@ def status(
         return
     ctx.table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                                  "health"],
-              [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
+              [[r.slug, STAGE_TITLES.get(Stage(r.stage), r.stage), r.next_gate, r.due_on, r.overdue_days or "",
+                r.next_review_on, r.health]
                for r in rows])
 
 

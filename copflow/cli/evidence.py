@@ -49,7 +49,8 @@ def run_import(label: str, call: Callable[[Callable[[int, int], None] | None], A
             result = call(progress)
         except ImportRejected as exc:
             # Every bad row on stdout (to fix the file in one go); the one-line error follows on stderr.
-            ctx.table(f"{len(exc.problems)} problem(s) in {exc.path}", ["row", "column", "problem"],
+            count = f"{len(exc.problems)} problem{'' if len(exc.problems) == 1 else 's'}"
+            ctx.table(f"{count} in {exc.path}", ["row", "column", "problem"],
                       [[p.row, p.column, p.reason] for p in exc.problems])
             raise
     typer.echo(result.summary() + (" (dry run: nothing written)" if result.dry_run else ""))

@@ -27,7 +27,7 @@ def split_cmd(
                               tuple(e.strip() for e in parts[2].split(",") if e.strip())))
     r = split(ctx.uow(), slug=slug, children=children, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
               policy=ctx.policy())
-    typer.echo(f"{slug}: {r.from_stage} → {r.to_stage}; new: {', '.join(c.slug for c in children)} (forming)")
+    typer.echo(f"{slug}: {ctx.moved(r.from_stage, r.to_stage)}; new: {', '.join(c.slug for c in children)} (forming)")
     from copflow.runs import after_gate
 
     ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
@@ -44,7 +44,7 @@ def merge_cmd(
 
     r = merge(ctx.uow(), slug=slug, into=into, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
               policy=ctx.policy())
-    typer.echo(f"{slug}: merged into {into}; {r.from_stage} → {r.to_stage}")
+    typer.echo(f"{slug}: merged into {into}; {ctx.moved(r.from_stage, r.to_stage)}")
     from copflow.runs import after_gate
 
     ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))

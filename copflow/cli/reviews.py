@@ -27,7 +27,7 @@ def review_decide(
     r = decide_review(ctx.uow(), slug=slug, decision=decision, decided_by=ctx.actor(by), reason=reason,
                       now=ctx.now(), policy=ctx.policy(), closing_date=when, kind=kind,
                       reports_dir=ctx.settings().reports_dir, od_manager=ctx.settings().od_manager_email)
-    typer.echo(f"{r.slug}: {r.from_stage} → {r.to_stage} ({decision})")
+    typer.echo(f"{r.slug}: {ctx.moved(r.from_stage, r.to_stage)} ({decision})")
     from copflow.runs import after_gate
 
     ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from copflow.db.uow import UnitOfWork
 from copflow.demo.data import DOMAIN
+from copflow.demo.days import DemoDays
 from copflow.services.imports.activities import import_activities, import_attendance
 from copflow.services.imports.people import import_people
 from copflow.services.imports.survey import import_survey
@@ -30,29 +31,35 @@ def write_and_import(folder: Path, url: str, today: date, now: datetime, policy:
     rnd = random.Random(2021)
     folder.mkdir(parents=True, exist_ok=True)
     launch = today - timedelta(days=390)
+    days = DemoDays(policy)
+
+    def on(n: int) -> date:
+        """n days after the launch, on a working day (events and check-ins are held on one)."""
+        return days.held(launch + timedelta(days=n))
+
     people = folder / "people.csv"
     _csv(people, ["email", "name", "department", "line_manager", "cop", "role", "joined_on"],
          [[f"{u}@{DOMAIN}", n, d, f"head.{u.split('.')[1]}@{DOMAIN}", SLUG, "wider",
            (launch + timedelta(days=7 * i)).isoformat()] for i, (u, n, d) in enumerate(WIDER)])
     members = [f"{u}@{DOMAIN}" for u, _, _ in WIDER] + [f"{u}@{DOMAIN}" for u in ("eve.nowak", "femi.adeyemi",
                                                                                     "grace.lee")]
-    events = [(launch + timedelta(days=30 + 60 * i), "lunch_and_learn", t) for i, t in enumerate(
+    events = [(on(30 + 60 * i), "lunch_and_learn", t) for i, t in enumerate(
         ["Venue booking without tears", "Accessible events", "Hybrid events kit", "Catering contracts",
-         "Event feedback that gets read"])] + [(launch + timedelta(days=200), "seminar", "Events after the pandemic")]
+         "Event feedback that gets read"])] + [(on(200), "seminar", "Events after the pandemic")]
     attendance = folder / "attendance.csv"
     _csv(attendance, ["cop", "kind", "title", "date", "email"],
          [[SLUG, kind, title, day.isoformat(), who] for day, kind, title in events
           for who in rnd.sample(members, rnd.randint(5, 11))])
     activities = folder / "activities.csv"
-    rows = [[SLUG, "check_in", f"Core group check-in {i + 1}", (launch + timedelta(days=10 + 31 * i)).isoformat(),
+    rows = [[SLUG, "check_in", f"Core group check-in {i + 1}", on(10 + 31 * i).isoformat(),
              "", ""] for i in range(11)]
-    rows += [[SLUG, "sponsor_catch_up", f"Sponsor catch-up {i + 1}", (launch + timedelta(days=20 + 42 * i)).isoformat(),
+    rows += [[SLUG, "sponsor_catch_up", f"Sponsor catch-up {i + 1}", on(20 + 42 * i).isoformat(),
               "", ""] for i in range(7)]
-    rows += [[SLUG, "blog", "Ten lessons from Open Day", (launch + timedelta(days=120)).isoformat(),
+    rows += [[SLUG, "blog", "Ten lessons from Open Day", on(120).isoformat(),
               "https://blogs.uni.example.org/events/open-day", ""],
-             [SLUG, "blog", "Greener events", (launch + timedelta(days=260)).isoformat(),
+             [SLUG, "blog", "Greener events", on(260).isoformat(),
               "https://blogs.uni.example.org/events/greener", ""],
-             [SLUG, "newsletter_article", "Meet the Events CoP", (launch + timedelta(days=150)).isoformat(), "",
+             [SLUG, "newsletter_article", "Meet the Events CoP", on(150).isoformat(), "",
               "Staff newsletter, spring issue"]]
     _csv(activities, ["cop", "kind", "title", "date", "link", "notes"], rows)
     survey = folder / "survey.xlsx"

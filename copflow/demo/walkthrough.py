@@ -16,6 +16,7 @@ from typing import Any
 from copflow.db.migrate import upgrade
 from copflow.db.uow import UnitOfWork
 from copflow.demo.data import COPS, DOMAIN, PEOPLE, PLACES
+from copflow.demo.days import DemoDays
 from copflow.services import cops, gates, people
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
@@ -23,7 +24,8 @@ from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import HOME_SETTINGS, load_settings
 from lifecycle import Policy
-from notifications.vocabulary import long_date, plural
+from notifications.sweep_summary import reminders_words
+from notifications.vocabulary import long_date, plural, stage_words
 
 DEMO_ACTOR = f"od.manager@{DOMAIN}"
 DEMO_SURVEY = f"https://forms.{DOMAIN}/cop-review?cop={{slug}}"
@@ -73,9 +75,11 @@ def prepare(folder: Path) -> dict[str, str]:
 
 def load_portfolio(url: str, today: date, policy: Policy) -> None:
     uow = UnitOfWork(url)
+    days = DemoDays(policy)
 
-    def at(days_ago: int) -> datetime:
-        return datetime.combine(today - timedelta(days=days_ago), datetime.min.time(), UTC) + timedelta(hours=9)
+    def at(days_ago: int, working: bool = False) -> datetime:
+        day = today - timedelta(days=days_ago)
+        return datetime.combine(days.held(day) if working else day, datetime.min.time(), UTC) + timedelta(hours=9)
 
     start = at(max(step[0] for c in COPS for step in c[3]) + 5)
     for local, name, dept, manager in PEOPLE:
@@ -83,7 +87,9 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
                           line_manager=f"{manager}@{DOMAIN}" if manager else None, now=start)
     for slug, name, roster, story in COPS:
         for days_ago, action, raw in story:
-            now = at(days_ago)
+            # People act on working days: a stage entered on one has its gates due on one (weeks after it). The
+            # daily sweep runs every day, on the day its step says (Events Management's review opens then).
+            now = at(days_ago, working=action != "sweep")
             if action == "propose":
                 cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy, place=PLACES[slug])
                 for role, who in roster:
@@ -100,18 +106,20 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
                               now=now, policy=policy, closing_date=today - timedelta(days=raw["closing_date"]))
             else:
                 gate = action.split(":", 1)[1]
-                gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today), by=DEMO_ACTOR,
+                gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today, days), by=DEMO_ACTOR,
                                       now=now, policy=policy)
 
 
-def _dated(raw: dict[str, Any], today: date) -> dict[str, Any]:
-    """Numbers under date fields are days before today (negative: after)."""
+def _dated(raw: dict[str, Any], today: date, days: DemoDays) -> dict[str, Any]:
+    """Numbers under date fields are days before today (negative: after), moved to a working day: back for a
+    day something was held, forward for a review date to come."""
     out: dict[str, Any] = {}
     for k, v in raw.items():
         if k in ("held_on", "formed_on", "published_on") and isinstance(v, int):
-            out[k] = (today - timedelta(days=v)).isoformat()
+            out[k] = days.held(today - timedelta(days=v)).isoformat()
         elif k == "review_dates":
-            out[k] = [(today - timedelta(days=d)).isoformat() for d in v]
+            out[k] = [(days.held(today - timedelta(days=d)) if d > 0 else days.due(today - timedelta(days=d)))
+                      .isoformat() for d in v]
         else:
             out[k] = v
     return out
@@ -162,10 +170,10 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     # An invitation is a mail with a text/calendar part (a report or a draft attached is not one).
     invites = sum(1 for m in box if any(p.get_content_type() == "text/calendar" for p in m.walk()))
     print()
-    print(f"Sweep: {plural(summary['reviews_opened'], 'review')} opened, "
-          f"{plural(summary['notices_queued'], 'reminder')} sent to leads and sponsors "
-          f"({summary['escalations_queued']} to a sponsor), {plural(len(summary['closed']), 'CoP')} archived and "
-          f"closed, {plural(summary['sent'], 'mail')} sent, "
+    print(f"Sweep: {plural(summary['reviews_opened'], 'review')} opened; "
+          f"{reminders_words(summary['notices_queued'], summary['escalations_queued'])}; "
+          f"{plural(len(summary['closed']), 'CoP')} archived and "
+          f"closed; {plural(summary['sent'], 'mail')} sent; "
           f"{'one digest' if summary.get('digest') else 'no digest'} for the OD manager")
     print(f"Meetings:  {plural(summary['agendas_queued'], 'check-in agenda')} and "
           f"{plural(summary['briefs_queued'], 'sponsor brief')} sent (one per attendee); Data and Insight's "
@@ -195,7 +203,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
     table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
-          [[r.slug, r.stage, r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
+          [[r.slug, stage_words(r.stage), r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])
 
 

@@ -31,6 +31,7 @@ class ClosureResult:
     manifest_sha256: str
     files: int
     already_closed: bool
+    closed_on: str = ""  # the closing date announced (ISO); the archive may be written later
 
 
 def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
@@ -43,7 +44,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         cop = get_cop(uow.session, slug)
         if cop.stage == Stage.CLOSED.value:
             v = verify_archive(Path(cop.archive_path or ""))
-            return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True)
+            return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True,
+                                 closed_on=str(cop.closing_date or ""))
         if cop.stage != Stage.CLOSING.value:
             raise InvalidInput("stage", f"{slug} is in stage {cop.stage}: only a closing CoP is archived")
         if cop.closing_date is None or cop.closing_date > today:
@@ -51,7 +53,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         files = gather(uow.session, cop, policy)
         metadata = {"cop": {"slug": cop.slug, "name": cop.name, "closing_date": str(cop.closing_date)},
                     "schema_version": SCHEMA_VERSION, "created_at": now.isoformat()}
-        name = f"{cop.slug}-{cop.closing_date.isoformat()}.zip"
+        closed_on = cop.closing_date.isoformat()
+        name = f"{cop.slug}-{closed_on}.zip"
     target = archive_dir / name
     if target.exists():  # an earlier run wrote it and stopped before recording it: reuse it if it verifies
         check = verify_archive(target)
@@ -76,7 +79,8 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
                        today=today, policy=policy, reason=f"archive verified: {path.name}", od_manager=od_manager)
         uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
-    return ClosureResult(slug, str(path), digest, check.files, already_closed=False)
+    return ClosureResult(slug, str(path), digest, check.files, already_closed=False,
+                         closed_on=closed_on)
 
 
 def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

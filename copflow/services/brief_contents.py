@@ -7,8 +7,9 @@ the templates write out in words, kinds and gates as their ids that the vocabula
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,9 +93,21 @@ def targets_so_far(s: Session, cop: Cop, today: date) -> dict[str, Any]:
                      .where(Activity.cop_id == cop.id, Activity.held_on >= start, Activity.held_on <= today))
     records = tuple(ActivityRecord(ActivityKind(k), t, d) for k, t, d in rows)
     tally = tally_targets(targets, records, start, today, pro_rata=False)
+    # Actions done towards a target are named beside it, never added to its count: the count is what was held
+    # or made (the review counts the same), so "Book a room" done does not make a seminar held.
+    zone = ZoneInfo(cop.timezone)
+    since = datetime.combine(start, time(), zone).astimezone(UTC)
+    done_towards = Counter(a.target for a in changes_between(s, cop.id, since, day_end(today, zone))
+                           if a.status == "done" and a.target)
     return {"from": start.isoformat(), "targets": [
-        {"text": t.text, "done": t.done, "needed": t.needed, "met": t.met, "counted": t.kind is not None}
-        for t in tally]}
+        {"text": t.text, "done": t.done, "needed": t.needed, "met": t.met, "counted": t.kind is not None,
+         "kind": t.kind, "made": t.kind is not None and ActivityKind(t.kind) in OUTPUT_KINDS,
+         "actions_done": done_towards.get(t.text, 0)} for t in tally]}
+
+
+def day_end(today: date, zone: ZoneInfo) -> datetime:
+    """The end of `today` where the CoP is, in UTC: the exclusive end of a look back that includes today."""
+    return datetime.combine(today + timedelta(days=1), time(), zone).astimezone(UTC)
 
 
 def _action(a: ActionView, cop: Cop, today: date) -> dict[str, Any]:

@@ -54,7 +54,7 @@ class DeliveryReport:
 def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime | None = None,
             clock: Clock | None = None, batch_size: int = 200, max_batches: int | None = None,
             max_attempts: int = MAX_ATTEMPTS, limits: Limits | None = None,
-            run_for: timedelta | None = None) -> DeliveryReport:
+            run_for: timedelta | None = None, reply_to: str | None = None) -> DeliveryReport:
     """Send every due message, `batch_size` per connection, at the relay's pace, until none is left, or
     `max_batches`, or the run has gone on for `run_for` (the rest stays pending for the next run).
 
@@ -75,8 +75,8 @@ def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime
             break
         batches += 1
         report.claimed += len(c.ids)
-        if not _send_batch(uow, transport, c, sender=sender, clock=clock, limits=limits, deadline=deadline,
-                           max_attempts=max_attempts, report=report):
+        if not _send_batch(uow, transport, c, sender=sender, reply_to=reply_to, clock=clock, limits=limits,
+                           deadline=deadline, max_attempts=max_attempts, report=report):
             break  # the server is unreachable, refused the login, or the run's time is up: the next run goes on
     backlog = outbox_backlog(uow, now=clock.now(), limits=limits)
     report.waiting, report.clears_at = backlog.waiting, backlog.clears_at.isoformat() if backlog.clears_at else None
@@ -92,8 +92,9 @@ def _wait_out_pause(uow: UnitOfWork, clock: Clock, deadline: datetime | None) ->
     return True
 
 
-def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str, clock: Clock, limits: Limits,
-                deadline: datetime | None, max_attempts: int, report: DeliveryReport) -> bool:
+def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str, reply_to: str | None,
+                clock: Clock, limits: Limits, deadline: datetime | None, max_attempts: int,
+                report: DeliveryReport) -> bool:
     """Send one claimed batch over one connection; False if the run should stop."""
     with uow:
         rows = {r.id: outgoing(r) for r in uow.session.scalars(select(Notification)
@@ -122,7 +123,7 @@ def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str,
                 nid = remaining[0]
                 out = rows[nid]
                 now = clock.now()
-                msg = build(out, sender, now)
+                msg = build(out, sender, now, reply_to)
                 try:
                     conn.send(msg, out.recipient)
                 except PermanentFailure as exc:
@@ -201,4 +202,4 @@ def transport_for(settings: Settings) -> Transport:
 def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200,
                           run_for: timedelta | None = None) -> DeliveryReport:
     return deliver(UnitOfWork(settings.database_url), transport_for(settings), sender=settings.sender, now=now,
-                   batch_size=batch_size, limits=limits_of(settings), run_for=run_for)
+                   batch_size=batch_size, limits=limits_of(settings), run_for=run_for, reply_to=settings.reply_to)

@@ -55,7 +55,8 @@ def group_escalations(entries: list[dict[str, Any]], failures: dict[str, str]) -
         g = groups.setdefault(e["slug"], {"slug": e["slug"], "name": e["name"], "leads": e["leads"],
                                           "sponsors": e["sponsors"], "items": []})
         g["items"].append({"gate": e["gate"], "due_on": e["due_on"], "days": e["days"],
-                           "audience": e["audience"], "reason": failures.get(e["slug"])
+                           "audience": e["audience"], "leads_told_on": e.get("leads_told_on"),
+                           "sponsor_told_on": e.get("sponsor_told_on"), "reason": failures.get(e["slug"])
                            if e["gate"] == "archive_verified" else None})
     for g in groups.values():
         g["items"].sort(key=lambda i: -i["days"])

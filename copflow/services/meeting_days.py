@@ -46,8 +46,13 @@ class MeetingDays:
 
 
 def meeting_days(cop: Cop, policy: Policy) -> MeetingDays:
-    region = cop.public_holidays if cop.public_holidays is not None else policy.public_holidays
-    return MeetingDays(frozenset(weekday_number(d) for d in policy.working_days), region,
+    return organisation_days(policy, cop.public_holidays)
+
+
+def organisation_days(policy: Policy, region: str | None = None) -> MeetingDays:
+    """The policy's working days, closure days and public holidays (of `region` when given, else the policy's)."""
+    return MeetingDays(frozenset(weekday_number(d) for d in policy.working_days),
+                       region if region is not None else policy.public_holidays,
                        frozenset(date.fromisoformat(d) for d in policy.closure_dates))
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from copflow.db.models import Cop, GateEvidence
+from copflow.db.models import Cop, GateEvidence, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.gates import apply_decision
@@ -47,12 +48,29 @@ class SweepCounts:
                            self.escalated + other.escalated, self.attention + other.attention)
 
 
-def escalation_entry(cop: Cop, notice: Notice) -> dict[str, object]:
-    """What the digest says about one escalation: plain values, safe to pass between Prefect tasks."""
+def escalation_entry(s: Session, cop: Cop, notice: Notice, policy: Policy) -> dict[str, object]:
+    """What the digest says about one escalation: plain values, safe to pass between Prefect tasks. With the
+    day the leads were last reminded and the sponsor last told of this gate (None: never), read from the outbox:
+    the ladder's rungs fall on fixed days, so a sweep that missed one may have told nobody."""
+    leads, sponsors = recipients(cop, "leads"), recipients(cop, "sponsor")
+    told = _last_told(s, cop, notice, policy)
     return {"slug": cop.slug, "name": cop.name, "gate": notice.gate.value, "due_on": notice.due_on.isoformat(),
             "days": notice.days, "audience": notice.audience,
-            "leads": [r.name for r in recipients(cop, "leads")],
-            "sponsors": [r.name for r in recipients(cop, "sponsor")]}
+            "leads": [r.name for r in leads], "sponsors": [r.name for r in sponsors],
+            "leads_told_on": max((told[r.email] for r in leads if r.email in told), default=None),
+            "sponsor_told_on": max((told[r.email] for r in sponsors if r.email in told), default=None)}
+
+
+def _last_told(s: Session, cop: Cop, notice: Notice, policy: Policy) -> dict[str, str]:
+    """Each address reminded of this gate's due date, with the (local, ISO) day it was last queued."""
+    prefix = f"{cop.slug}/{notice.gate.value}/{notice.due_on.isoformat()}/"
+    told: dict[str, str] = {}
+    for key, at in s.execute(select(Notification.idempotency_key, Notification.created_at).where(
+            Notification.cop_id == cop.id, Notification.kind == "gate_reminder",
+            Notification.idempotency_key.startswith(prefix, autoescape=True))):
+        email, day = key.rsplit("/", 1)[1], local_date(at if at.tzinfo else at.replace(tzinfo=UTC), policy)
+        told[email] = max(told.get(email, ""), day.isoformat())
+    return told
 
 
 def due_cop_batches(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 500) -> list[list[int]]:
@@ -100,12 +118,12 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                     for notice in notices_due(snap, today, policy):
                         if notice.audience in NOT_THEIRS.get(notice.gate, ()):
                             continue
-                        if notice.audience in BEYOND_THE_LEADS:
-                            counts.attention.append(escalation_entry(cop, notice))
-                        if notice.audience == "od_manager":
-                            continue  # the digest carries it
-                        queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, policy=policy)
-                        counts.notices_queued += queued
+                        queued = 0
+                        if notice.audience != "od_manager":  # the OD manager's: the digest carries it
+                            queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, policy=policy)
+                            counts.notices_queued += queued
+                        if notice.audience in BEYOND_THE_LEADS:  # after queuing: "sponsor told today" is true
+                            counts.attention.append(escalation_entry(s, cop, notice, policy))
                         if queued and notice.audience in BEYOND_THE_LEADS:
                             counts.escalations_queued += queued
                             counts.escalated.append(f"{cop.name}: {gate_words(notice.gate)}, "

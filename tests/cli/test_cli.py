@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,16 @@ def test_archive_verify_passes_and_fails_with_one_line(tmp_path, home):
 def test_split_child_syntax_is_checked(seeded):
     r = cf(seeded, "cop", "split", "data-insight", "--child", "only-a-slug", "--reason", "x", ok=False)
     assert r.returncode == 2 and "--child takes SLUG:NAME:EMAIL" in r.stderr
+
+
+def test_cop_show_speaks_the_vocabulary_and_json_keeps_machine_values(seeded):
+    shown = cf(seeded, "cop", "show", "data-insight").stdout
+    assert "— stage forming," in shown
+    assert "Next gate: core group formed, due Monday 25 May 2026" in shown
+    assert "Advance (to the planning stage): blocked" in shown
+    assert not re.search(r"core_group_formed|od_manager_contact|_decided|→ \w+: (ready|blocked)", shown), shown
+    as_json = json.loads(cf(seeded, "cop", "show", "data-insight", "--json").stdout)
+    assert (as_json["stage"], as_json["next_due_gate"]) == ("forming", "core_group_formed")
+    # One stage word everywhere people read it: "review" (the machine value "reviewing" stays in --json).
+    assert cf(seeded, "cop", "list", "--stage", "review", "--json").stdout.strip() == "[]"
+    assert cf(seeded, "status", "--stage", "review", "--json").stdout.strip() == "[]"

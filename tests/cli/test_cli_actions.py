@@ -38,6 +38,19 @@ def test_an_action_added_closed_reopened_and_listed(seeded):
     assert "edited: due_on 2026-03-05 → 2026-03-10" in cf(seeded, "action", "history", "1").stdout
 
 
+def test_a_due_date_on_a_weekend_or_holiday_is_kept_with_a_one_line_note(seeded):
+    r = cf(seeded, "action", "add", "data-insight", "--title", "Send the minutes", "--owner", f"bob@{D}",
+           "--due", "2026-03-07")
+    assert r.stdout.splitlines() == [
+        f"data-insight: action 1 'Send the minutes' (bob@{D}, due 2026-03-07) added",
+        "Note: Saturday 7 March 2026 is not a working day (a Saturday); the action is due then all the same. "
+        "To move it: copflow action edit 1 --due YYYY-MM-DD"]
+    moved = cf(seeded, "action", "edit", "1", "--due", "2026-04-06")  # Easter Monday
+    assert moved.stdout.splitlines()[1].startswith("Note: Monday 6 April 2026 is not a working day (Easter Monday)")
+    assert len(cf(seeded, "action", "edit", "1", "--due", "2026-04-07").stdout.splitlines()) == 1  # a Tuesday
+    assert len(cf(seeded, "action", "edit", "1", "--title", "Send the notes").stdout.splitlines()) == 1
+
+
 def test_a_trello_board_imported_after_a_dry_run(seeded, tmp_path):
     members = tmp_path / "members.csv"
     members.write_text(f"username,email\nannlee,ann@{D}\nbobkay3,bob@{D}\ncatng,dir@{D}\n", encoding="utf-8")

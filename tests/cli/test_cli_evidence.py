@@ -47,7 +47,7 @@ def test_every_bad_row_is_listed_and_the_error_is_one_line(seeded, tmp_path):
     r = cf(seeded, "import", "attendance", str(bad), ok=False)
     assert r.returncode == 1
     assert r.stderr.strip().splitlines() == [
-        f"copflow: error: {bad}: 3 problem(s), nothing written; row 2, email: unknown person nobody@{D}; "
+        f"copflow: error: {bad}: 3 problems, nothing written; row 2, email: unknown person nobody@{D}; "
         "import people first (and 2 more)"]
     for text in ("row", "unknown person", "is in the future", "spreadsheet formula"):
         assert text in r.stdout
@@ -64,7 +64,7 @@ def test_an_attendance_sheet_imported_again_with_skip_existing_adds_only_new_row
     refused = cf(seeded, "import", "attendance", str(sheet), ok=False)
     assert "--skip-existing" in refused.stdout and count(seeded, "attendance") == 1
     r = cf(seeded, "import", "attendance", str(sheet), "--skip-existing")
-    assert "wrote 1 events added, 1 attendances added; 1 already recorded, skipped" in r.stdout
+    assert "wrote 1 event added, 1 attendance added; 1 already recorded, skipped" in r.stdout
     assert count(seeded, "attendance") == 2
 
 

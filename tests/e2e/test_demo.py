@@ -8,11 +8,13 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
 
+from notifications.vocabulary import long_date
 from tests.wording import problems, readable_parts
 
 EXE = str(Path(sys.executable).with_name("copflow"))
@@ -29,7 +31,7 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
         assert "Portfolio (6 CoPs)" in r.stdout
     out = r.stdout
     assert f"Database:  {folder / 'copflow.db'}" in out and "Prefect:   run records in" in out
-    for slug, stage in (("data-insight", "active"), ("events-management", "reviewing"), ("research-it", "planning"),
+    for slug, stage in (("data-insight", "active"), ("events-management", "review"), ("research-it", "planning"),
                         ("hr-recruitment", "launching"), ("digital-communications", "forming"),
                         ("facilities-management", "closed")):
         assert re.search(rf"{slug}\s+│ {stage}", out), (slug, stage)
@@ -50,6 +52,16 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert "Imported:  " in out and (folder / "imports" / "survey.xlsx").is_file()
     assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
+    # The demo's dates fall on working days, whatever day it runs: actions due, events held, the charters
+    # published, the launches that start each review year and the days stages were entered (gates fall due
+    # whole weeks after).
+    dated = [*con.execute("select 'due', due_on from actions"), *con.execute("select 'held', held_on from activity"),
+             *con.execute("select 'published', published_on from charter"),
+             *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null"),
+             # a stage entered on a working day has its gates due on one (the sweep's own steps aside)
+             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')")]
+    weekend = [(what, on) for what, on in dated if date.fromisoformat(on).weekday() >= 5]
+    assert len(dated) > 30 and weekend == [], weekend
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
     subjects = [str(m["Subject"]) for m in mails]
@@ -57,7 +69,16 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     [digest] = [m for m in mails if str(m["Subject"]).startswith("CoP programme, ")]
     body = digest.get_body(("plain",)).get_content()
     assert "Research IT (leads Dev Patel and Isla Murray; sponsor Nadia Haddad)" in body
-    assert "Events Management: recommends pass; decide by" in body and "Facilities Management: archive" in body
+    assert "Events Management: recommends pass; decide by" in body
+    # The closure in one mail per person, saying the date its notice announced (the archive's name).
+    closed_on = archive.stem.rsplit("-", 3)[-3:]
+    announced = long_date("-".join(closed_on))
+    assert f"Facilities Management (closed on {announced}, as announced): archive" in body
+    done = [m for m in mails if str(m["Subject"]) == "Facilities Management is closed and archived"]
+    assert done and all(f"closed on {announced}, as its closing notice announced" in
+                        " ".join(m.get_body(("plain",)).get_content().split()) for m in done)
+    assert not [s for s in subjects if "Facilities Management" in s and "closed stage" in s]
+    assert "sponsor or you" not in body.lower() and "\nOVERDUE\n" in body
     assert not any(s.startswith(("Overdue", "Closure archive")) and "Research IT" in s for s in subjects)
     # The sweep closed Facilities Management before working out reminders: no false "archive late" alarm.
     assert not any("archive" in s.lower() and "not" in s.lower() for s in subjects)
@@ -86,10 +107,15 @@ def test_demo_runs_twice_and_shows_the_portfolio(tmp_path):
     assert "Draft the data glossary: OVERDUE" in agenda and 'towards "2 blog posts"' in agenda
     assert "Book a room for the autumn seminar (Amira Khan, done" in agenda
     assert 'Lunch and learn "Dashboards that get read"' in agenda and "The next review begins on" in agenda
+    # One action falls due within the reminder days: its owner, and only they, get a reminder today.
+    [reminder] = [m for m in mails if str(m["Subject"]).startswith("Reminder: “Send the seminar speaker shortlist")]
+    assert str(reminder["To"]) == "Ben Okafor <ben.okafor@uni.example.org>"
+    assert "for Data and Insight is due on" in str(reminder["Subject"])
+    assert "/a/" in reminder.get_body(("plain",)).get_content()  # his own actions page
     briefs = [m for m in mails if str(m["Subject"]).startswith("Data and Insight: progress before your catch-up")]
     assert [str(m["To"]) for m in briefs] == ["Priya Raman <dir.planning@uni.example.org>"]
     brief = briefs[0].get_body(("plain",)).get_content()
-    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 done" in brief
+    assert 'Action "Draft the data glossary" (Dev Patel) was due on' in brief and "1 seminar: 0 of 1 held (events recorded as a seminar); 1 action done towards it" in brief
     assert any(s.startswith("No longer invited: Core group check-in") and s.endswith("Data and Insight")
                for s in subjects)  # Chloe left the CoP: her calendar drops its meetings
     first = next(iter(box))

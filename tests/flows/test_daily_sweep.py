@@ -55,7 +55,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert "| CoPs overdue with the sponsor or OD manager | 2 |" in first and "| Mail sent | 2 |" in first
     # Both CoPs in the overdue table, each name a link to its entry on the hub (the default web address).
     assert "| [Data and Insight](http://127.0.0.1:8000/#cop-data-insight) | The sponsor meeting, 7 days late " \
-           "(sponsor told) |" in first
+           "(leads not reminded; sponsor told today) |" in first
     assert "[what needs attention now](/v2/artifacts/key/copflow-attention)" in first
 
     again = daily_sweep(now=at(52 + 7), batch_size=1)
@@ -66,7 +66,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert portfolio.type == "markdown" and "| [Data and Insight](http://127.0.0.1:8000/#cop-data-insight) | " \
         "planning | The sponsor meeting |" in portfolio.data
     sweep = _artifact("copflow-sweep")
-    assert sweep.type == "markdown" and "| Reminders sent to leads and sponsors | 0 |" in sweep.data
+    assert sweep.type == "markdown" and "| Reminders sent to leads | 0 |" in sweep.data
 
 
 def test_the_sweep_reminds_an_action_owner_and_never_escalates_an_overdue_action(db_url, smtp, monkeypatch):

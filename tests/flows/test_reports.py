@@ -8,6 +8,7 @@ from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from flows.outbox_delivery import outbox_delivery
 from flows.portfolio_report import portfolio_report
+from notifications.vocabulary import long_date
 from tests.flows.test_daily_sweep import _artifact
 from tests.integration.helpers import to_active, to_planning
 
@@ -74,8 +75,9 @@ def test_the_sweep_archives_a_cop_on_its_closing_date_and_publishes_the_manifest
     assert digest.rcpt_tos == ["od@uni.example.org"] and "1 CoP closed" in digest.message["Subject"]
     manifest = _artifact("copflow-closure-data-insight")
     assert "transitions.json" in manifest.data and "roster.json" in manifest.data
-    assert "· [closure record](/v2/artifacts/key/copflow-closure-data-insight): archive data-insight-" \
-        in _artifact("copflow-sweep").data
+    closed_on = long_date(at(CLOSING_DAY).date())
+    assert f"· [closure record](/v2/artifacts/key/copflow-closure-data-insight) (closed on {closed_on}): archive " \
+        "data-insight-" in _artifact("copflow-sweep").data
     # In the portfolio a closed CoP is no longer on the hub: its name is plain, its closure record the link.
     portfolio_report()
     assert "| Data and Insight · [closure record](/v2/artifacts/key/copflow-closure-data-insight) | closed |" \

@@ -55,6 +55,8 @@ def test_a_spreadsheet_plan_lands_with_its_history(cop, tmp_path):
 
     result = run(cop, plan)
     assert result.summary() == f"{plan}: 3 rows good; wrote 3 actions added, 1 done, 1 dropped"
+    one = result.__class__("actions", "plan.csv", 1, dry_run=False, counts={"actions added": 1, "done": 0})
+    assert one.summary() == "plan.csv: 1 row good; wrote 1 action added"  # not "1 rows good; 1 actions added"
     rows = list_actions(UnitOfWork(cop), slug=SLUG, now=NOW)
     assert [(r.title, r.owner_email, r.due_on, r.status, r.target) for r in rows] == [
         ("Set up the Teams channel", f"bob@{D}", date(2025, 3, 1), "done", None),

@@ -184,3 +184,15 @@ def test_an_owner_is_erased_from_actions_and_their_export_lists_them(cop, tmp_pa
     assert find_everywhere(cop, f"cat@{D}", "Cat Ng") == []
     [kept] = svc.list_actions(UnitOfWork(cop), slug=SLUG, now=NOW)  # the action stays, under the pseudonym
     assert kept.owner_email.endswith("@erased.invalid") and kept.status == "done"
+
+
+def test_a_due_date_off_work_is_named_by_the_cops_calendar(cop):
+    from copflow.services.action_days import day_off
+
+    with UnitOfWork(cop) as u:
+        u.session.scalars(select(Cop).where(Cop.slug == SLUG)).one().public_holidays = "GB-SCT"
+        u.commit()
+    said = {day: day_off(UnitOfWork(cop), slug=SLUG, day=day, policy=P)
+            for day in (date(2025, 3, 22), date(2025, 8, 4), date(2025, 8, 25), date(2025, 3, 18))}
+    assert said == {date(2025, 3, 22): "a Saturday", date(2025, 8, 4): "Summer Bank Holiday",  # Scotland's
+                    date(2025, 8, 25): None, date(2025, 3, 18): None}  # England's bank holiday; a Tuesday

@@ -180,7 +180,9 @@ def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue(active):
     assert "Actions done: 1\n  - Run the data needs survey (Ann Lee, done Wednesday 28 May 2025)" in text
     assert "Events held and outputs made: 1" in text and "Dashboards that get read" not in text  # before 22 May
     assert "ANNUAL TARGETS SO FAR THIS REVIEW YEAR (since Friday 4 April 2025)" in text  # the launch: the review year began
-    assert "1 seminar: 1 of 1 done, met" in text and "2 blog posts: 1 of 2 done\n" in text
+    assert "1 seminar: 1 of 1 held (events recorded as a seminar), met\n" in text
+    # The survey done towards "2 blog posts" is named beside the count and not added to it.
+    assert "2 blog posts: 1 of 2 made (outputs recorded as a blog post); 1 action done towards it\n" in text
     assert 'Action "Draft the dashboard guide" (Cat Ng) was due on Friday 30 May 2025: 32 days late.' in text
     assert 'Action "Book the autumn seminar"' not in text  # due on 1 July: not overdue on 1 July
     assert "What you can do:" in text and "/c/" not in text and "/a/" not in text  # the sponsor has no link

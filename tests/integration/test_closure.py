@@ -32,6 +32,7 @@ from copflow.services.reviews import decide_review
 from copflow.services.sweep import sweep_batch
 from notifications.archive import ArchiveError, safe_target, verify_archive
 from notifications.documents import docx_text
+from notifications.vocabulary import long_date
 from tests.integration.helpers import D, P, at, record, to_active
 from tests.interop.icaljs import read_with_icaljs
 
@@ -223,6 +224,24 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
     again = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY + 1), policy=P, archive_dir=tmp_path / "archives")
     assert again.already_closed and again.path == result.path
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "archives").iterdir()} == before
+
+
+def test_a_late_archive_says_the_announced_closing_date_in_one_mail_per_person(db_url, tmp_path):
+    closing(db_url)
+    with UnitOfWork(db_url) as u:
+        announced = u.session.scalar(select(Cop.closing_date))
+        changes_before = len(u.session.scalars(select(Notification.id).where(Notification.kind == "stage_changed")).all())
+    close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY + 3), policy=P,
+              archive_dir=tmp_path / "archives")
+    with UnitOfWork(db_url) as u:
+        told = u.session.scalars(select(Notification).where(Notification.kind == "closure_completed")).all()
+        changes_after = len(u.session.scalars(select(Notification.id).where(Notification.kind == "stage_changed")).all())
+    assert changes_after == changes_before  # the closure-completed mail is the only word of the closure
+    assert announced == at(CLOSING_DAY).date() and len(told) == 4
+    text = told[0].body_text
+    assert f"closed on {long_date(announced)}, as its closing notice announced" in text
+    assert f"is archived (on {long_date(announced + timedelta(days=3))}) and checked complete" in text
+    assert f"data-insight-{announced.isoformat()}.zip" in text
 
 
 def test_a_flipped_byte_fails_verification_and_the_cop_stays_closing(db_url, tmp_path):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver
+from copflow.services.delivery import deliver, deliver_with_settings
+from copflow.settings import load_settings
 from notifications.transports import MaildirTransport, SmtpTransport
 from tests.integration.helpers import queue_messages
 
@@ -47,6 +48,23 @@ def test_smtp_delivery_sends_each_key_once_over_one_connection(db_url, smtp):
     assert "<strong>Data &amp; Insight</strong>" in msg.get_body(("html",)).get_content()
     # Read back as aware UTC; the run's clock starts at NOW and runs on.
     assert all(r.status == "sent" and NOW <= r.sent_at < NOW + timedelta(seconds=30) for r in rows(db_url))
+
+
+def test_replies_go_to_the_programmes_contact_address_where_one_is_configured(db_url, smtp, tmp_path):
+    queue(db_url, "a@x.org")
+    env = {"COPFLOW_HOME": str(tmp_path), "COPFLOW_DATABASE_URL": db_url, "COPFLOW_SMTP_HOST": "127.0.0.1",
+           "COPFLOW_SMTP_PORT": str(smtp.port), "COPFLOW_SENDER": "CoP programme <no-reply@uni.example.org>",
+           "COPFLOW_REPLY_TO": "CoP programme team <cop-programme@uni.example.org>"}
+    assert deliver_with_settings(load_settings(env), now=NOW).sent == 1
+    [got] = smtp.received
+    assert got.message["Reply-To"] == "CoP programme team <cop-programme@uni.example.org>"
+    # The text part carries the same footer as the HTML: replies are asked for in both.
+    ask = "Questions: reply to this message and the CoP programme team will answer."
+    assert ask in got.message.get_body(("plain",)).get_content()
+    assert ask in got.message.get_body(("html",)).get_content()
+    queue(db_url, "b@x.org")  # none configured: no Reply-To, replies go to the sender
+    deliver(UnitOfWork(db_url), SmtpTransport("127.0.0.1", smtp.port), sender=SENDER, now=NOW)
+    assert smtp.received[1].message["Reply-To"] is None
 
 
 def test_temporary_failure_is_retried_later_and_permanent_failure_is_parked(db_url, smtp):

@@ -120,7 +120,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(db_url, tmp_path):
     assert got[(9, "email")] == "duplicate of row 8"
     assert got[(10, "name")] == "is empty"
     assert got[(11, "cop")] == "a role needs the CoP it is held in"
-    assert len(e.value.problems) == 9 and str(e.value).startswith(f"{tmp_path / 'bad.csv'}: 9 problem(s), nothing written")
+    assert len(e.value.problems) == 9 and str(e.value).startswith(f"{tmp_path / 'bad.csv'}: 9 problems, nothing written")
     assert counts(db_url) == before
 
 
@@ -166,7 +166,7 @@ def test_a_sheet_kept_all_year_imports_again_with_only_its_new_rows_written(db_u
     assert counts(db_url) == before and dry.skipped == 2
     r = import_attendance(UnitOfWork(db_url), april, by=BY, now=NOW, policy=P, skip_existing=True)
     assert r.counts == {"events added": 1, "attendances added": 2} and r.skipped == 2
-    assert r.summary().endswith("wrote 1 events added, 2 attendances added; 2 already recorded, skipped")
+    assert r.summary().endswith("wrote 1 event added, 2 attendances added; 2 already recorded, skipped")
     assert counts(db_url)["attendance"] == before["attendance"] + 2
     again = import_attendance(UnitOfWork(db_url), april, by=BY, now=NOW, policy=P, skip_existing=True)
     assert again.counts == {"events added": 0, "attendances added": 0} and again.skipped == 4

@@ -52,8 +52,12 @@ def test_the_evaluation_counts_the_plan_per_target_and_the_report_shows_it(db_ur
     md = out.markdown
     assert "| all actions in the period | 2 | 1 | 2 | 1 |" in md
     assert '| towards the target "2 blog posts" | 1 | 0 | 1 | 1 |' in md
+    # The targets table says what it counts: what was held or made, not the actions done towards a target.
+    assert "| target | needed | held or made | met |" in md
+    assert "actions done towards a target are in the action\nplan below and do not count towards it" in md
     assert "- Write the second blog post (Bob Kay, due 15 January 2026)" in md
     assert out.html_path and 'Towards the target “1 seminar”' in out.html_path.read_text(encoding="utf-8")
+    assert "<th>Held or made</th>" in out.html_path.read_text(encoding="utf-8")
 
 
 def test_the_archive_and_the_lessons_learned_keep_the_plan_with_its_history(db_url, tmp_path):

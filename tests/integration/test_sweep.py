@@ -61,6 +61,18 @@ def test_escalation_ladder_reaches_sponsor_then_the_od_managers_digest(db_url):
     [entry] = seen[52 + 14].attention
     assert entry["leads"] == ["Ann Lee", "Bob Kay"] and entry["sponsors"] == ["Dee Ray"]
     assert [e["audience"] for e in seen[52 + 7].attention] == ["sponsor"]
+    # The digest's entry says whom the ladder reached, and when.
+    assert (entry["leads_told_on"], entry["sponsor_told_on"]) == (at(52 + 1).date().isoformat(),
+                                                                  at(52 + 7).date().isoformat())
+
+
+def test_a_sweep_that_missed_the_rungs_says_nobody_was_told(db_url):
+    to_planning(db_url)
+    # The first sweep since the due date: only the OD manager's rung.
+    [entry] = [e for e in sweep(db_url, 52 + 68).attention if e["gate"] == "sponsor_meeting_done"]
+    assert (entry["audience"], entry["days"]) == ("od_manager", 68)
+    assert (entry["leads_told_on"], entry["sponsor_told_on"]) == (None, None)
+    assert reminders(db_url) == []
 
 
 def test_sponsors_are_told_what_is_late_who_leads_and_what_they_can_do(db_url):

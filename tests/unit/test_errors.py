@@ -44,6 +44,10 @@ def test_errors_carry_the_values_they_name():
         load_settings({"COPFLOW_SMTP_HOST": "mail", "COPFLOW_SMTP_PORT": "smtp"})
     assert (port.value.field, port.value.value) == ("COPFLOW_SMTP_PORT", "smtp")
     assert str(port.value) == "COPFLOW_SMTP_PORT must be a port number, not 'smtp'"  # the message is unchanged
+    with pytest.raises(SettingsError) as reply:
+        load_settings({"COPFLOW_REPLY_TO": "the programme team"})
+    assert (reply.value.field, reply.value.value) == ("COPFLOW_REPLY_TO", "the programme team")
+    assert load_settings({"COPFLOW_REPLY_TO": "cop@uni.example.org"}).reply_to == "cop@uni.example.org"
 
 
 def test_one_table_maps_classes_to_exit_codes():

@@ -3,6 +3,7 @@ vocabulary, long dates kept on one line, one clear action, no internal names (te
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -18,6 +19,15 @@ def test_no_internal_token_reaches_a_reader(name):
     to_od = PREVIEWS[name][2] == "the OD manager"
     for part in (rendered.subject, rendered.text, rendered.html):
         assert problems(part, to_od_manager=to_od) == [], (name, problems(part, to_od_manager=to_od))
+
+
+@pytest.mark.parametrize("name", list(PREVIEWS))
+def test_the_text_and_html_parts_end_with_the_same_footer(name):
+    rendered, _ = preview(name)
+    text = " ".join(rendered.text.rsplit("\n-- \n", 1)[1].split())
+    found = re.search(r'<p style="color: #627d98; font-size: 12px;">(.*?)</p>\s*</body>', rendered.html, re.S)
+    assert found, name
+    assert text == " ".join(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).split()), name
 
 
 def test_long_dates_and_plurals():
@@ -54,7 +64,11 @@ def test_the_digest_groups_by_cop_and_names_people_deadlines_and_reasons():
     assert d.subject == ("CoP programme, Tuesday 1 December 2026: 1 CoP overdue, 1 review to decide, "
                          "1 message refused, 1 CoP closed, action needed")
     assert "Research IT (leads Isla Murray and Dev Patel; sponsor Nadia Haddad)" in d.text
-    assert "The sponsor meeting: due Thursday 24 September 2026, 68 days late" in d.text
+    assert "The sponsor meeting: due Thursday 24 September 2026, 68 days late. Leads last reminded Friday 25 " \
+           "September 2026; sponsor told on Thursday 1 October 2026" in d.text
+    # The ladder's rungs fall on fixed days: a CoP whose sweep missed them was told nothing, and the digest says so.
+    assert "The charter: due Thursday 5 November 2026, 26 days late. Leads not reminded; sponsor not yet told" in d.text
+    assert "with the sponsor or you" not in d.text.lower() and "\nOVERDUE\n" in d.text
     assert "Events Management: recommends pass; decide by Friday 18 December 2026 (17 days left)" in d.text
     assert "Reason: the archive folder /srv/copflow/archives is not writable" in d.text
     assert "550 5.1.1 no such user" in d.text
@@ -88,6 +102,9 @@ def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums()
     done = preview("closure-completed")[0].text
     assert "kept by the CoP programme team (Maya Fischer" in done and "To ask for a copy, reply" in done
     assert not re.search(r"/srv/|SHA-256|[0-9a-f]{16}", done)
+    # The date the closing notice announced, and the later day the archive was made.
+    assert "closed on Tuesday 30 June 2026, as its closing notice announced" in done
+    assert "is archived (on Wednesday 1 July 2026) and checked complete" in done
 
 
 def test_the_agenda_gives_the_meeting_first_then_the_plan_by_owner_overdue_first():
@@ -113,7 +130,12 @@ def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue():
     assert "Your catch-up with the leads of the Data and Insight Community of Practice (Amira Khan and Ben Okafor)" \
         in text
     assert "Actions done: 1" in text and "Events held and outputs made: 2" in text
-    assert "1 seminar: 1 of 1 done, met" in text and "2 blog posts: 1 of 2 done\n" in text
+    assert "1 seminar: 1 of 1 held (events recorded as a seminar), met\n" in text
+    # What counts towards a target is said, and an action done towards it is named beside the count, not in it.
+    assert "Each target counts the events held and outputs made of its kind" in text
+    assert "2 blog posts: 1 of 2 made (outputs recorded as a blog post); 1 action done towards it\n" in text
+    assert "1 data literacy toolkit: not counted by the CoP programme; ask the leads\n" in text
+    assert "1 action done towards it" in brief.html
     assert 'Action "Draft the dashboard guide" (Chloé Martin) was due on Friday 20 March 2026: 12 days late.' in text
     assert "What you can do:" in text and "preview-token" not in text  # the sponsor is told, not sent a link
     lead = preview("sponsor-brief-lead")[0]

@@ -4,7 +4,7 @@ with human headers and links."""
 from __future__ import annotations
 
 from notifications.previews import PREVIEWS
-from notifications.sweep_summary import MAX_LISTED, sweep_markdown
+from notifications.sweep_summary import MAX_LISTED, reminders_words, sweep_markdown
 
 COUNTS = {"cops": 3, "batches": 1, "reviews_opened": 1, "notices_queued": 5, "escalations_queued": 1,
           "conflicts": 0, "opened": ["Data and Insight"], "escalated": [], "sent": 5}
@@ -22,13 +22,14 @@ def test_the_summary_says_what_the_digest_says():
     assert lines[0] == "# Daily sweep, Tuesday 1 December 2026"
     assert "| What | How many |" in lines and "| CoPs overdue with the sponsor or OD manager | 1 |" in lines
     for line in ("| CoP | What is late | Leads | Sponsor |",
-                 "| **Research IT** | The sponsor meeting, 68 days late; the charter, 26 days late | Isla Murray "
-                 "and Dev Patel | Nadia Haddad |",
+                 "| **Research IT** | The sponsor meeting, 68 days late (leads last reminded Friday 25 September 2026; "
+                 "sponsor told on Thursday 1 October 2026); the charter, 26 days late (leads not reminded; sponsor not "
+                 "yet told) | Isla Murray and Dev Patel | Nadia Haddad |",
                  "- **Events Management** · [evaluation](/v2/artifacts/key/copflow-evaluation-events-management): "
                  "recommends **pass**; decide by Friday 18 December 2026",
                  "- **Estates Network**: the archive folder /srv/copflow/archives is not writable",
                  "- **Facilities Management** · [closure record](/v2/artifacts/key/copflow-closure-facilities-management)"
-                 ": archive facilities-management-2026-09-27.zip",
+                 " (closed on Monday 28 September 2026): archive facilities-management-2026-09-28.zip",
                  "- gone@uni.example.org (Overdue: charter): 550 5.1.1 no such user", "- 421 try later",
                  "The OD manager's digest: sent."):
         assert line in lines, line
@@ -80,13 +81,20 @@ def test_mail_held_back_by_the_relay_says_how_much_and_until_when():
 def test_with_the_hub_each_name_links_to_the_cops_entry_escaped_in_the_digests_order():
     late = {**DIGEST, "escalations": [
         {"slug": "a-b", "name": "A|B [pilot] *core*", "leads": ["Ann"], "sponsors": [],
-         "items": [{"gate": "charter_published", "due_on": "2026-09-02", "days": 90, "audience": "sponsor"}]},
+         "items": [{"gate": "charter_published", "due_on": "2026-09-02", "days": 90, "audience": "sponsor",
+                    "leads_told_on": "2026-09-03", "sponsor_told_on": "2026-12-01"}]},
         *DIGEST["escalations"]]}
     md = sweep_markdown("2026-12-01T07:00:00+00:00", COUNTS, [], late, DELIVERY, web_url="https://cops.example.org/")
     lines = md.splitlines()
     first = lines.index("| CoP | What is late | Leads | Sponsor |") + 2
     assert lines[first] == (r"| [A\|B \[pilot\] \*core\*](https://cops.example.org/#cop-a-b) | The charter, 90 days "
-                            "late (sponsor told) | Ann | none named |")
+                            "late (leads last reminded Thursday 3 September 2026; sponsor told today) | Ann | none named |")
     assert lines[first + 1].startswith("| [Research IT](https://cops.example.org/#cop-research-it) |")
     assert "- [Events Management](https://cops.example.org/#cop-events-management) · [evaluation]" \
            "(/v2/artifacts/key/copflow-evaluation-events-management): recommends" in md
+
+
+def test_the_reminder_count_says_plainly_who_got_them():
+    assert reminders_words(4, 0) == "4 reminders to leads; none to a sponsor"
+    assert reminders_words(3, 1) == "2 reminders to leads; 1 to a sponsor"
+    assert reminders_words(2, 2) == "no reminders to leads; 2 to sponsors"

@@ -50,7 +50,11 @@ def enqueue_closure_completed(s: Session, cop: Cop, people: list[Recipient], *, 
     od = people_context(cop, od_manager)["od_manager"]
     keeper = f"the CoP programme team ({od['name']}, {od['email']})" if od["email"] else "the CoP programme team"
     # Where the archive is kept, by name, and whom to ask for a copy: no server path, no checksum in prose.
-    context = {**cop_context(cop), "closed_on": today.isoformat(),
+    # It closed on the date its closing notice announced (the archive is named after it); the sweep may archive
+    # it later (a failed archive, a missed sweep), and then the mail says that day too.
+    closed_on = cop.closing_date or today
+    context = {**cop_context(cop), "closed_on": closed_on.isoformat(),
+               "archived_on": today.isoformat() if today > closed_on else None,
                "archive_name": Path(cop.archive_path).name if cop.archive_path else "",
                "archive_keeper": keeper}
     return sum(enqueue(s, key=f"{cop.slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,

@@ -30,10 +30,22 @@ class ImportResult:
         self.counts[what] = self.counts.get(what, 0) + n
 
     def summary(self) -> str:
-        done = ", ".join(f"{n} {what}" for what, n in self.counts.items() if n) or "nothing new"
+        done = ", ".join(counted(n, what) for what, n in self.counts.items() if n) or "nothing new"
         verb = "would write" if self.dry_run else "wrote"
         skipped = f"; {self.skipped} already recorded, skipped" if self.skipped else ""
-        return f"{self.path}: {self.rows} rows good; {verb} {done}{skipped}"
+        return f"{self.path}: {counted(self.rows, 'rows')} good; {verb} {done}{skipped}"
+
+
+# The one-of each count's first word: "1 action added", "1 person updated" (not "1 actions added").
+_ONE = {"rows": "row", "actions": "action", "responses": "response", "answers": "answer", "people": "person",
+        "memberships": "membership", "meetings": "meeting", "activities": "activity", "events": "event",
+        "attendances": "attendance"}
+
+
+def counted(n: int, what: str) -> str:
+    """`n` and what was counted, its first word singular when n is 1."""
+    first, _, rest = what.partition(" ")
+    return f"{n} {_ONE.get(first, first) if n == 1 else first}{' ' + rest if rest else ''}"
 
 
 def checked(row: Row, column: str, fn: Callable[..., T], *args: Any) -> T | None:

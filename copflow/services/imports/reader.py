@@ -44,7 +44,8 @@ class ImportRejected(CopflowError):
         self.path, self.problems = path, list(problems)
         first = str(self.problems[0]) if self.problems else "unknown problem"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        super().__init__(f"{path}: {len(self.problems)} problem(s), nothing written; {first}{more}")
+        count = f"{len(self.problems)} problem{'' if len(self.problems) == 1 else 's'}"
+        super().__init__(f"{path}: {count}, nothing written; {first}{more}")
 
 
 class FileRefused(CopflowError):
@@ -169,7 +170,8 @@ def read_table(path: Path, *, aliases: dict[str, str] | None = None, progress: P
         if progress and (i % 500 == 0 or i == total):
             progress(i, total)
     if not rows:
-        raise FileRefused(name, "has no data rows")
+        raise FileRefused(name, "has no data rows: an import reads a table (.csv or .xlsx) with a header row, "
+                                "then one row per record")
     return Table(name, columns, keys, rows)
 
 
