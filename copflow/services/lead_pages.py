@@ -182,7 +182,11 @@ def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
 
 def in_words(u: Unmet) -> str:
     """One unmet requirement in a lead's words."""
-    return "nothing recorded yet" if u.code.endswith(".missing") else plain(u.message)
+    if u.code.endswith(".missing"):
+        return "nothing recorded yet"
+    gate = u.code.split(".", 1)[0]  # shown after the gate's own title: "The launch event: no attendance count"
+    return plain(u.message.removeprefix(f"{GATE_TITLES.get(parse_gate(gate), gate)}: ")
+                 if gate in {g.value for g in GATE_TITLES} else u.message)
 
 
 def invalid_by_field(exc: InvalidEvidence) -> dict[str, list[str]]:
