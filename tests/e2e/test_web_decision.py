@@ -139,7 +139,7 @@ def test_the_digest_links_each_waiting_review_and_each_overdue_cop(site: Server,
     reviews, _ = waiting_reviews(UnitOfWork(db_url), now=NOW, policy=P)
     escalation = {"slug": "data-insight", "name": "Data and Insight", "leads": ["Ann Lee"], "sponsors": ["Dee Ray"],
                   "items": [{"gate": "review_passed", "due_on": "2026-03-30", "days": 3, "audience": "od_manager",
-                             "reason": None}]}
+                             "reason": None, "leads_told_on": None, "sponsor_told_on": None}]}
     digest = Digest(on=NOW.date().isoformat(), reviews=reviews, escalations=[escalation])
     assert send_digest(UnitOfWork(db_url), digest, to=f"odm@{D}", now=NOW, policy=P)
     assert not send_digest(UnitOfWork(db_url), digest, to=f"odm@{D}", now=NOW, policy=P)  # once a day
