@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from copflow.cli import context as ctx
+from lifecycle.grants import Acting, Actor
 
 cop_app = typer.Typer(help="Propose, list and show CoPs.", no_args_is_help=True)
 person_app = typer.Typer(help="Add people (staff who take part in CoPs), record that they left, export or erase "
@@ -98,7 +99,8 @@ def member_add(
     """Give a person a role in a CoP; they are invited to the live meetings that role attends."""
     from copflow.services.people import add_member
 
-    changes = add_member(ctx.uow(), slug=slug, email=email, role=role, now=ctx.now(), policy=ctx.policy())
+    changes = add_member(ctx.uow(), slug=slug, email=email, role=role, now=ctx.now(), policy=ctx.policy(),
+                         acting=Acting(Actor.OD_MANAGER, ctx.actor(None)))
     typer.echo(f"{email} is now {role} of {slug}")
     _tell_calendar_changes(changes)
 
@@ -115,7 +117,7 @@ def member_leave(
     from copflow.services.roster import end_membership
 
     left = end_membership(ctx.uow(), slug=slug, email=email, role=role, left_on=_on(on), now=ctx.now(),
-                          policy=ctx.policy())
+                          policy=ctx.policy(), acting=Acting(Actor.OD_MANAGER, ctx.actor(None)))
     typer.echo(f"{email} left {slug} ({', '.join(left.roles)})")
     _tell_calendar_changes(left.changes)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0010"
+SCHEMA_VERSION = "0011"
 
 
 class Base(DeclarativeBase):
@@ -345,3 +345,20 @@ class ActionEvent(Base):
     # For an edit: {field: [before, after]} as text (dates ISO).
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     via: Mapped[str] = mapped_column(String(10))  # cli, web, import
+
+
+class AuditEntry(Base):
+    """A refused attempt to change what someone may do (a role the actor may not grant or remove): who tried,
+    through which door, what, on which CoP, and why it was refused. Nothing the attempt would have changed."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(40))  # lifecycle.grants.Actor
+    by: Mapped[str] = mapped_column(String(320))  # the link's holder, or the CLI's COPFLOW_USER
+    action: Mapped[str] = mapped_column(String(40))  # grant, change, remove
+    cop_slug: Mapped[str | None] = mapped_column(String(100))
+    subject: Mapped[str | None] = mapped_column(String(320))  # whose role it was
+    role: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))  # refused
+    reason: Mapped[str] = mapped_column(Text)

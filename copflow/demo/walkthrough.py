@@ -22,12 +22,14 @@ from copflow.services.delivery import deliver_with_settings
 from copflow.services.reviews import decide_review
 from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
-from copflow.settings import HOME_SETTINGS, load_settings
+from copflow.settings import HOME_SETTINGS, current_time, load_settings
 from lifecycle import Policy
+from lifecycle.grants import Acting, Actor
 from notifications.sweep_summary import reminders_words
 from notifications.vocabulary import long_date, plural, stage_words
 
 DEMO_ACTOR = f"od.manager@{DOMAIN}"
+DEMO_ACTING = Acting(Actor.OD_MANAGER, DEMO_ACTOR)  # the demo's rosters are set up by its OD manager
 DEMO_SURVEY = f"https://forms.{DOMAIN}/cop-review?cop={{slug}}"
 
 
@@ -93,14 +95,16 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
             if action == "propose":
                 cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy, place=PLACES[slug])
                 for role, who in roster:
-                    people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy)
+                    people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy,
+                                      acting=DEMO_ACTING)
             elif action == "advance":
                 gates.advance(uow, slug=slug, by=DEMO_ACTOR, now=now, policy=policy)
             elif action == "sweep":  # the daily sweep of that day opens the review
                 cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
                 sweep_batch(uow, cop_ids, now=now, policy=policy)
             elif action == "leave":
-                end_membership(uow, slug=slug, email=f"{raw['who']}@{DOMAIN}", now=now, policy=policy)
+                end_membership(uow, slug=slug, email=f"{raw['who']}@{DOMAIN}", now=now, policy=policy,
+                               acting=DEMO_ACTING)
             elif action == "decide":
                 decide_review(uow, slug=slug, decision=raw["decision"], decided_by=DEMO_ACTOR, reason=raw["reason"],
                               now=now, policy=policy, closing_date=today - timedelta(days=raw["closing_date"]))
@@ -129,7 +133,7 @@ def run_demo(folder: Path) -> None:
     env = prepare(folder)
     settings = load_settings()
     policy = settings.policy()
-    now = datetime.now(UTC)
+    now = current_time()  # COPFLOW_NOW rehearses the demo on a chosen day (the tests pin awkward ones)
     today = now.astimezone(policy.zone()).date()
     step(f"creating the database in {folder}")
     upgrade(settings.database_url)

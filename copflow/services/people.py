@@ -11,10 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from copflow.db.models import Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
+from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, NotFound
 from copflow.services.snapshots import get_cop, refresh_due
-from lifecycle import Policy, parse_role
+from lifecycle import Policy, grants, parse_role
+from lifecycle.grants import Acting, RoleNotYours, RosterChange
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,22 @@ def add_person(uow: UnitOfWork, *, email: str, name: str, now: datetime, departm
 
 
 def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: datetime, policy: Policy,
-               name: str | None = None) -> list[str]:
+               acting: Acting, name: str | None = None) -> list[str]:
     """Give a person a role in a CoP, and invite them to the live meetings that role attends (what changed in
     the calendars, one line each). With `name`, a newcomer is added as a person in the same transaction, so a
-    refused membership leaves no person behind (the web's roster form)."""
+    refused membership leaves no person behind (the web's roster form). Only roles `acting` may grant
+    (`lifecycle.grants`); a refusal is audited."""
     from copflow.services.roster import sync_invitations
 
     r = parse_role(role)
     addr = v.email(email)
     clean_name = v.clean_name("name", name) if name and name.strip() else None
     with uow:
+        try:
+            grants.check(acting.actor, RosterChange.GRANT, {r}, cop=slug)
+        except RoleNotYours as exc:
+            record_refusal(uow, exc, by=acting.by, subject=addr, now=now)
+            raise
         cop = get_cop(uow.session, slug, for_write=True)
         person = uow.session.scalar(select(Person).where(Person.email == addr))
         if person is None and clean_name is not None:

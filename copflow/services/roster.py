@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, MeetingSeries, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
+from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
 from copflow.services.errors import InvalidInput, NotFound
 from copflow.services.meetings import (
@@ -28,8 +29,9 @@ from copflow.services.meetings import (
     send_invitations,
 )
 from copflow.services.snapshots import get_cop, refresh_due
-from lifecycle import Policy, Stage, parse_role
+from lifecycle import Policy, Role, Stage, grants, parse_role
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
+from lifecycle.grants import Acting, RoleNotYours, RosterChange
 
 if TYPE_CHECKING:
     from notifications.ics import Party
@@ -95,17 +97,26 @@ class Left:
     changes: list[str]  # what happened to the meetings
 
 
-def end_membership(uow: UnitOfWork, *, slug: str, email: str, now: datetime, policy: Policy,
+def end_membership(uow: UnitOfWork, *, slug: str, email: str, now: datetime, policy: Policy, acting: Acting,
                    role: str | None = None, left_on: date | None = None) -> Left:
     """Record that someone left a CoP (every role they hold, or one): kept in the roster's history with the
-    date they left, taken off the meetings they no longer attend."""
+    date they left, taken off the meetings they no longer attend. Only roles `acting` may remove
+    (`lifecycle.grants`): a lead cannot remove the sponsor or the OD manager's contact; a refusal is audited."""
     addr = v.email(email)
     wanted_role = parse_role(role).value if role else None
     today, day = _dates(now, policy, left_on)
     with uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
-        left = _leave(s, cop, _person(s, addr), day, today, now=now, policy=policy, role=wanted_role)
+        person = _person(s, addr)
+        held = {Role(m.role) for m in cop.memberships if m.person_id == person.id and m.left_on is None
+                and (wanted_role is None or m.role == wanted_role)}
+        try:
+            grants.check(acting.actor, RosterChange.REMOVE, held, cop=slug)
+        except RoleNotYours as exc:
+            record_refusal(uow, exc, by=acting.by, subject=addr, now=now)
+            raise
+        left = _leave(s, cop, person, day, today, now=now, policy=policy, role=wanted_role)
         uow.commit()
         return left
 
@@ -113,7 +124,8 @@ def end_membership(uow: UnitOfWork, *, slug: str, email: str, now: datetime, pol
 def leave_organisation(uow: UnitOfWork, *, email: str, now: datetime, policy: Policy,
                        left_on: date | None = None) -> list[Left]:
     """Someone leaves the organisation: every CoP they are in (closed ones keep their record as it was), in one
-    transaction, so a CoP that would lose its last coordinator or lead stops the whole change."""
+    transaction, so a CoP that would lose its last coordinator or lead stops the whole change. The OD manager's
+    command only (the CLI's `person leave`): no lead's link reaches it."""
     addr = v.email(email)
     today, day = _dates(now, policy, left_on)
     with uow:

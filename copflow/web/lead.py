@@ -26,7 +26,8 @@ from copflow.services.links import Grant, LinkNotFound
 from copflow.web.forms import control, payload, with_values
 from copflow.web.granted import Granted, Resolver, granted
 from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
-from lifecycle import GateNotOpen, InvalidEvidence, LifecycleError
+from lifecycle import GateNotOpen, InvalidEvidence, LifecycleError, Role
+from lifecycle.grants import Acting, Actor, RosterChange, may
 from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
@@ -147,11 +148,14 @@ async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, s
     return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice, "section": section,
                                            "plan": actions, "typed": typed or {},
                                            "errors": errors or {}, "holder": g.grant.email, "feed_url": feed_url,
-                                           "roles": ("core", "wider", "lead", "coordinator", "member_support",
-                                                     "information_resources", "online_space_admin")}, status,
+                                           "roles": LEADS_MAY_GRANT}, status,
                 cache_key=None if notice or errors or feed_url else g.path)
 
 
+# The roster form offers what the table lets a lead give (the service checks it again: the menu is a courtesy).
+LEADS_MAY_GRANT = tuple(r.value for r in (Role.CORE, Role.WIDER, Role.LEAD, Role.COORDINATOR, Role.MEMBER_SUPPORT,
+                                          Role.INFORMATION_RESOURCES, Role.ONLINE_SPACE_ADMIN)
+                        if may(Actor.LEAD_BY_LINK, RosterChange.GRANT, r))
 ROSTER_NOUNS = {"email": "the address", "name": "the name", "role": "the role"}
 
 
@@ -163,6 +167,8 @@ async def roster(g: Granted) -> Response:
 
     w, form = g.w, g.form
     slug = g.grant.cop_slug or ""
+    # The link's holder acts as a lead: the service refuses the roles only the OD manager sets (lifecycle.grants).
+    acting = Acting(Actor.LEAD_BY_LINK, g.grant.email)
     leaving = form.get("action") == "leave"
     if leaving and not form.get("email", "").strip():
         return await cop_page_response(g, errors={"leave": "Choose who has left."}, notice="Nothing was changed.",
@@ -170,7 +176,7 @@ async def roster(g: Granted) -> Response:
     try:
         if leaving:
             left = await run_in_threadpool(end_membership, w.uow(), slug=slug, email=form.get("email", ""),
-                                           now=w.now(), policy=w.policy)
+                                           now=w.now(), policy=w.policy, acting=acting)
             message = (f"{form.get('email', '').strip()} has left the community "
                        f"({names([role_words(r) for r in left.roles])}).")
         else:
@@ -178,7 +184,7 @@ async def roster(g: Granted) -> Response:
             # leaves nothing behind.
             await run_in_threadpool(add_member, w.uow(), slug=slug, email=form.get("email", ""),
                                     role=form.get("role", ""), now=w.now(), policy=w.policy,
-                                    name=form.get("name", ""))
+                                    name=form.get("name", ""), acting=acting)
             message = f"{form.get('email', '').strip()} is now a {role_words(form.get('role'))}."
     except (CopflowError, LifecycleError) as exc:
         field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")

@@ -17,6 +17,7 @@ from sqlalchemy import update
 from copflow.db.engine import dispose_all
 from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
+from tests.acting import OD
 from tests.integration.helpers import proposed, to_launching, to_planning
 
 CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input.json").read_text(encoding="utf-8"))
@@ -56,7 +57,7 @@ def _solo(url: str) -> None:
     u = UnitOfWork(url)
     people.add_person(u, email="sol@uni.example.org", name="Sol Vega", now=at(0))
     cops.propose_cop(u, slug="solo-cop", name="Solo", now=at(0), policy=P)
-    people.add_member(u, slug="solo-cop", email="sol@uni.example.org", role="coordinator", now=at(0), policy=P)
+    people.add_member(u, slug="solo-cop", email="sol@uni.example.org", role="coordinator", now=at(0), policy=P, acting=OD)
 
 
 def counts(db: Path) -> dict[str, int]:

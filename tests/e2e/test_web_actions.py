@@ -19,6 +19,7 @@ from copflow.services.actions import action_history, add_action, list_actions
 from copflow.services.briefs import queue_briefs
 from copflow.services.delivery import deliver_with_settings
 from copflow.settings import load_settings
+from tests.acting import OD
 from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
 from tests.integration.helpers import D, P, at, to_active
 
@@ -159,7 +160,7 @@ def test_an_owner_link_stops_working_once_they_leave(site: Server, browser: Any,
     page = browser.new_page()
     assert page.goto(link).status == 200
     assert page.goto(link.replace("/a/", "/c/")).status == 404  # not a lead: no CoP page from this link
-    end_membership(UnitOfWork(db_url), slug="data-insight", email=f"cat@{D}", now=NOW, policy=P)
+    end_membership(UnitOfWork(db_url), slug="data-insight", email=f"cat@{D}", now=NOW, policy=P, acting=OD)
     page.wait_for_timeout(2100)  # the view cache's window
     assert page.goto(link).status == 404
     page.close()

@@ -15,6 +15,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.delivery import deliver_with_settings
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
+from tests.acting import OD
 from tests.e2e.webapp import Server, free_port, link_in, reads_well, settings_for_site, text_of, web_server
 from tests.integration.helpers import D, P, at, to_launching
 
@@ -107,7 +108,7 @@ def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, 
                           web_url=site.url)
     assert links.revoke(u(db_url), now=NOW, link=revoked) == 1
     cops.propose_cop(u(db_url), slug="other", name="Other", now=at(100), policy=P)
-    people.add_member(u(db_url), slug="other", email=f"cat@{D}", role="lead", now=at(100), policy=P)
+    people.add_member(u(db_url), slug="other", email=f"cat@{D}", role="lead", now=at(100), policy=P, acting=OD)
     other = links.issue(u(db_url), slug="other", email=f"cat@{D}", purpose="cop", now=NOW, policy=P,
                         web_url=site.url)
     page = browser.new_page()
@@ -122,8 +123,8 @@ def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, 
     # A lead's link stops working once she no longer leads the CoP.
     from copflow.services.roster import end_membership
 
-    people.add_member(u(db_url), slug="other", email=f"dir@{D}", role="coordinator", now=at(100), policy=P)
-    end_membership(u(db_url), slug="other", email=f"cat@{D}", now=NOW, policy=P)
+    people.add_member(u(db_url), slug="other", email=f"dir@{D}", role="coordinator", now=at(100), policy=P, acting=OD)
+    end_membership(u(db_url), slug="other", email=f"cat@{D}", now=NOW, policy=P, acting=OD)
     assert page.goto(other).status == 404
 
     r = page.goto(old)

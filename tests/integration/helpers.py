@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from copflow.db.uow import UnitOfWork
 from copflow.services import cops, gates, people
 from lifecycle import Policy
+from tests.acting import OD
 
 P = Policy()
 D = "uni.example.org"
@@ -35,7 +36,7 @@ def proposed(url: str, slug: str = "data-insight", *, with_staff: bool = True) -
     cops.propose_cop(u, slug=slug, name="Data and Insight", now=at(0), policy=P)
     for who, role in (("ann", "coordinator"), ("bob", "lead"), ("cat", "core"), ("dir", "sponsor"),
                       ("odm", "od_manager_contact")):
-        people.add_member(u, slug=slug, email=f"{who}@{D}", role=role, now=at(0), policy=P)
+        people.add_member(u, slug=slug, email=f"{who}@{D}", role=role, now=at(0), policy=P, acting=OD)
 
 
 def record(url: str, slug: str, gate: str, day: int, **fields: object) -> None:

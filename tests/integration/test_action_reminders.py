@@ -15,6 +15,7 @@ from copflow.services import links
 from copflow.services.action_reminders import remind_owners
 from copflow.services.roster import end_membership
 from lifecycle import Policy
+from tests.acting import OD
 from tests.integration.helpers import D, P, at, to_launching
 
 SLUG = "data-insight"
@@ -88,7 +89,7 @@ def test_none_for_closed_actions_closed_cops_or_owners_who_left(cop):
     add(cop, 0, title="Bob's", owner=f"bob@{D}")
     add(cop, 1, title="Cat's, tomorrow")
     assert sweep(cop, 0) == 2  # Bob's (due today) and Cat's (the 3-day reminder)
-    end_membership(UnitOfWork(cop), slug=SLUG, email=f"cat@{D}", now=NOW, policy=P)
+    end_membership(UnitOfWork(cop), slug=SLUG, email=f"cat@{D}", now=NOW, policy=P, acting=OD)
     assert sweep(cop, 1) == 0  # Cat has left: her action waits for the next agenda
     add(cop, 2, title="Ann's", owner=f"ann@{D}")
     with UnitOfWork(cop) as u:

@@ -33,6 +33,7 @@ from copflow.services.sweep import sweep_batch
 from notifications.archive import ArchiveError, safe_target, verify_archive
 from notifications.documents import docx_text
 from notifications.vocabulary import long_date
+from tests.acting import OD
 from tests.integration.helpers import D, P, at, record, to_active
 from tests.interop.icaljs import read_with_icaljs
 
@@ -92,7 +93,7 @@ def test_merge_moves_members_and_series_and_closes_pointing_at_the_target(db_url
     people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve", now=at(0))
     to_active(db_url, "analytics", with_staff=False)
     people.add_member(UnitOfWork(db_url), slug="analytics", email=f"eve@{D}", role="core", now=at(REVIEW_DAY),
-                      policy=P)
+                      policy=P, acting=OD)
     with UnitOfWork(db_url) as u:
         uids = set(u.session.scalars(select(MeetingSeries.uid).join(Cop).where(Cop.slug == "data-insight",
                                                                                 MeetingSeries.status == "scheduled")))
@@ -288,7 +289,7 @@ def test_writes_after_closure_are_refused(db_url, tmp_path):
     for attempt in (
         lambda: record(db_url, "data-insight", "archive_verified", CLOSING_DAY + 1, archive_path="x"),
         lambda: people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider",
-                                  now=at(CLOSING_DAY), policy=P),
+                                  now=at(CLOSING_DAY), policy=P, acting=OD),
         lambda: save_lessons(UnitOfWork(db_url), slug="data-insight", text="late", by="x", now=at(CLOSING_DAY)),
         lambda: cancel(UnitOfWork(db_url), slug="data-insight", meeting="x@copflow", now=at(CLOSING_DAY)),
         lambda: decide_review(UnitOfWork(db_url), slug="data-insight", decision="pass", decided_by=f"odm@{D}",

@@ -11,6 +11,7 @@ from copflow.services import roster
 from copflow.services.evidence import read_snapshot
 from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import CopSnapshot
+from tests.acting import OD
 from tests.integration.helpers import D, P, at, record, to_active, to_planning
 
 
@@ -30,7 +31,7 @@ def _due(url: str) -> tuple[str | None, int]:
 
 def test_the_core_snapshot_is_the_orm_snapshot(db_url):
     to_active(db_url)  # a charter with review dates, a roster with every role
-    roster.end_membership(UnitOfWork(db_url), slug="data-insight", email=f"cat@{D}", now=at(100), policy=P)
+    roster.end_membership(UnitOfWork(db_url), slug="data-insight", email=f"cat@{D}", now=at(100), policy=P, acting=OD)
     orm, core = _both(db_url)
     assert core == orm
     assert len(core.members) == 4 and core.charter is not None and core.charter.review_dates

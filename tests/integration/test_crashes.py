@@ -35,12 +35,22 @@ class SlowCounting:
 
     def __init__(self) -> None:
         self.received: Counter[str] = Counter()
+        self.accepted = 0  # read by the test's thread while the server's thread counts (no dict iteration)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await asyncio.sleep(0.02)
         msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         self.received[str(msg["X-Copflow-Key"])] += 1
+        self.accepted += 1
         return "250 OK"
+
+
+def _wait_for_an_accept(handler: SlowCounting, proc: subprocess.Popen[bytes], *, since: int) -> None:
+    deadline = time.monotonic() + 60
+    while handler.accepted <= since:
+        assert proc.poll() is None, f"the deliverer exited ({proc.returncode}) before sending anything"
+        assert time.monotonic() < deadline, "the deliverer sent nothing within a minute"
+        time.sleep(0.005)
 
 
 @pytest.mark.slow
@@ -60,7 +70,10 @@ def test_kill_9_ten_times_loses_nothing(db_url, tmp_path, capsys):
             run_env = {**env, "COPFLOW_NOW": (NOW + timedelta(minutes=11 * k)).isoformat()}
             proc = subprocess.Popen([EXE, "outbox", "deliver", "--batch-size", "40"], env=run_env,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(1.0, 2.5))  # start-up takes about a second: kill before, during or after a batch
+            # Kill once delivery has begun (the server has accepted this run's first message), a random moment
+            # into the batch: a guessed sleep raced a fast start-up, which finished before it was killed.
+            _wait_for_an_accept(handler, proc, since=handler.accepted)
+            time.sleep(rng.uniform(0.0, 0.4))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1

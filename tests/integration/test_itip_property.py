@@ -27,6 +27,7 @@ from copflow.services.meetings import find_series, schedule
 from copflow.services.roster import end_membership
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy
+from tests.acting import OD
 from tests.integration.helpers import D
 from tests.interop.icaljs import read_with_icaljs
 from tests.itip_replay import ReplayedCalendar, expand
@@ -83,7 +84,7 @@ def test_every_attendees_replayed_calendar_is_what_copflow_says_they_attend(db_u
 def _join(url: str, slug: str, role: str, n: int, now: datetime) -> None:
     email = f"{role}{n}.{next(_numbers)}@{D}"
     people.add_person(UnitOfWork(url), email=email, name=f"{role.title()} {n}", now=now)
-    people.add_member(UnitOfWork(url), slug=slug, email=email, role=role, now=now, policy=P)
+    people.add_member(UnitOfWork(url), slug=slug, email=email, role=role, now=now, policy=P, acting=OD)
 
 
 def _apply(url: str, slug: str, n: int, op: tuple[str, str, int, int], now: datetime) -> datetime:
@@ -113,7 +114,7 @@ def _apply(url: str, slug: str, n: int, op: tuple[str, str, int, int], now: date
             cop = get_cop(u.session, slug)
             emails = sorted(m.person.email for m in cop.memberships if m.role == arg and m.left_on is None)
         if emails:
-            end_membership(UnitOfWork(url), slug=slug, email=emails[0], now=now, policy=P)
+            end_membership(UnitOfWork(url), slug=slug, email=emails[0], now=now, policy=P, acting=OD)
     elif name == "timezone":
         set_cop_meetings(UnitOfWork(url), slug=slug, now=now, policy=P, timezone=arg)
     elif name == "place":

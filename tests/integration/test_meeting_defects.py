@@ -17,6 +17,7 @@ from copflow.services.meeting_changes import cancel, reschedule, restore
 from copflow.services.meetings import schedule
 from copflow.services.snapshots import get_cop
 from notifications.vtimezone import vtimezone_text
+from tests.acting import OD
 from tests.integration.helpers import D, P, at, proposed, to_active, to_launching
 from tests.interop.icaljs import read_with_icaljs
 
@@ -167,11 +168,11 @@ def test_11_roster_changes_leave_meetings_already_held_alone(db_url):
     to_launching(db_url)
     meeting = schedule_at(db_url, "sponsor_meeting", datetime(2025, 3, 11, 12, 30), now=at(60))
     people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(70))
-    people.add_member(UnitOfWork(db_url), slug=SLUG, email=f"eve@{D}", role="core", now=at(70), policy=P)
+    people.add_member(UnitOfWork(db_url), slug=SLUG, email=f"eve@{D}", role="core", now=at(70), policy=P, acting=OD)
     assert sent(db_url, f"eve@{D}", meeting) == []  # held on 11 March, before she joined on 17 March
     from copflow.services.roster import end_membership
 
-    end_membership(UnitOfWork(db_url), slug=SLUG, email=f"cat@{D}", now=at(70), policy=P)
+    end_membership(UnitOfWork(db_url), slug=SLUG, email=f"cat@{D}", now=at(70), policy=P, acting=OD)
     assert [n.ics_method for n in sent(db_url, f"cat@{D}", meeting)] == ["REQUEST"]  # no CANCEL for a past meeting
 
 

@@ -12,6 +12,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import people
 from copflow.services.errors import CopClosed, InvalidInput
 from copflow.services.roster import end_membership
+from tests.acting import OD
 from tests.integration.helpers import D, P, at, to_active
 from tests.interop.icaljs import read_with_icaljs
 
@@ -35,7 +36,7 @@ def invitations(url: str, to: str) -> list[Notification]:
 
 
 def leave(url: str, email: str, **kw: object):  # type: ignore[no-untyped-def]
-    return end_membership(UnitOfWork(url), slug="data-insight", email=email, now=at(DAY), policy=P, **kw)
+    return end_membership(UnitOfWork(url), slug="data-insight", email=email, now=at(DAY), policy=P, **kw, acting=OD)
 
 
 def test_a_joiner_is_invited_to_the_meetings_their_role_attends(db_url):
@@ -43,7 +44,7 @@ def test_a_joiner_is_invited_to_the_meetings_their_role_attends(db_url):
     people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", department="IT", now=at(DAY))
     before = series(db_url)
     changes = people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core",
-                                now=at(DAY), policy=P)
+                                now=at(DAY), policy=P, acting=OD)
     checkin = next(s for s in before.values() if s.kind == "checkin")
     assert len(changes) == 2 and all(f"invited eve@{D}" in c for c in changes)  # the check-ins and the review
     sent = invitations(db_url, f"eve@{D}")
@@ -60,7 +61,7 @@ def test_a_joiner_is_invited_to_the_meetings_their_role_attends(db_url):
     # Adding the same role again changes nothing in anyone's calendar.
     with pytest.raises(Exception, match="already"):
         people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
-                          policy=P)
+                          policy=P, acting=OD)
 
 
 def test_a_leaver_gets_a_cancellation_naming_only_them_and_stays_in_the_history(db_url):
@@ -181,13 +182,13 @@ def test_a_newcomer_named_with_a_refused_membership_leaves_no_person_behind(db_u
 
     with pytest.raises(InvalidInput):  # a name copflow refuses: no person either
         people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
-                          policy=P, name="Eve <i>Stone</i>")
+                          policy=P, name="Eve <i>Stone</i>", acting=OD)
     with pytest.raises(NotFound):  # no such CoP
         people.add_member(UnitOfWork(db_url), slug="no-such-cop", email=f"eve@{D}", role="core", now=at(DAY),
-                          policy=P, name="Eve Stone")
+                          policy=P, name="Eve Stone", acting=OD)
     assert people_named_eve() == 0
     people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY), policy=P,
-                      name="Eve Stone")
+                      name="Eve Stone", acting=OD)
     assert people_named_eve() == 1
     with UnitOfWork(db_url) as u:
         roles = [m.role for m in u.session.scalars(select(Membership).join(Person).where(Person.email == f"eve@{D}"))]

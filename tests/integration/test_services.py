@@ -13,6 +13,7 @@ from copflow.services import cops, people
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput, NotFound
 from copflow.services.portfolio import portfolio
 from lifecycle import GateNotOpen, InvalidEvidence, TransitionRefused
+from tests.acting import OD
 from tests.integration.helpers import D, P, advance, at, proposed, record, to_active, to_launching, to_planning
 
 
@@ -131,15 +132,15 @@ class TestBadInput:
         proposed(db_url)
         u = UnitOfWork(db_url)
         with pytest.raises(NotFound, match="no CoP 'nope'"):
-            people.add_member(u, slug="nope", email=f"ann@{D}", role="lead", now=at(1), policy=P)
+            people.add_member(u, slug="nope", email=f"ann@{D}", role="lead", now=at(1), policy=P, acting=OD)
         with pytest.raises(NotFound, match="no person"):
-            people.add_member(u, slug="data-insight", email=f"zed@{D}", role="lead", now=at(1), policy=P)
+            people.add_member(u, slug="data-insight", email=f"zed@{D}", role="lead", now=at(1), policy=P, acting=OD)
         from lifecycle import UnknownName
 
         with pytest.raises(UnknownName, match="unknown role 'boss'"):
-            people.add_member(u, slug="data-insight", email=f"ann@{D}", role="boss", now=at(1), policy=P)
+            people.add_member(u, slug="data-insight", email=f"ann@{D}", role="boss", now=at(1), policy=P, acting=OD)
         with pytest.raises(AlreadyExists):
-            people.add_member(u, slug="data-insight", email=f"ann@{D}", role="coordinator", now=at(1), policy=P)
+            people.add_member(u, slug="data-insight", email=f"ann@{D}", role="coordinator", now=at(1), policy=P, acting=OD)
         assert count(db_url, Membership) == 5
 
 
@@ -151,7 +152,7 @@ def test_closed_cops_refuse_writes(db_url):
     with pytest.raises(CopClosed, match="read-only"):
         record(db_url, "data-insight", "core_group_formed", 5, domain="x")
     with pytest.raises(CopClosed):
-        people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider", now=at(5), policy=P)
+        people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider", now=at(5), policy=P, acting=OD)
 
 
 def test_portfolio_shows_stage_next_gate_overdue_and_health(db_url):
