@@ -9,7 +9,7 @@ from typing import Any
 from prefect import task
 
 from copflow.services.archiving import ClosureResult
-from copflow.services.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
+from copflow.services.mail.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
 from tasks.common import settings, uow
 
 

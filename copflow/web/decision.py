@@ -10,7 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
-from copflow.services.decision_page import (
+from copflow.services.errors import CopflowError
+from copflow.services.links import Grant
+from copflow.web.granted import Granted, granted
+from copflow.web.pages import Web, after_gate, cached, not_found, page
+from copflow.web.views.decision_page import (
     CHOICES,
     GENERAL,
     DecisionRefused,
@@ -19,10 +23,6 @@ from copflow.services.decision_page import (
     od_holder,
     take_decision,
 )
-from copflow.services.errors import CopflowError
-from copflow.services.links import Grant
-from copflow.web.granted import Granted, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page
 from notifications.vocabulary import decision_words
 
 

@@ -83,7 +83,7 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 result.add("memberships added")
 
         def commit() -> None:
-            from copflow.services.roster import sync_invitations
+            from copflow.services.people.roster import sync_invitations
 
             s.flush()
             for c in touched_cops:

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Activity, Attendance, Cop, MeetingSeries
-from copflow.services.actions import ActionView, changes_between, plan_of
-from copflow.services.meetings import KINDS
+from copflow.services.actions.plan import ActionView, changes_between, plan_of
+from copflow.services.meetings.kinds import KINDS
 from copflow.services.snapshots import current_charter, snapshot
 from lifecycle import Gate, Policy, due_gates
 from lifecycle.briefs import by_owner

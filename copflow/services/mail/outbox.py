@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
 from copflow.services.links import action_url
-from copflow.services.meeting_days import meeting_days
+from copflow.services.workdays import working_days_of
 from lifecycle import Audience, Gate, Notice, Policy, Role
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
 from lifecycle.working_days import survey_closes_on
@@ -141,7 +141,7 @@ def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from
     if url is None:
         return 0
     opened = cop.stage_entered_on
-    closes = survey_closes_on(opened, policy, meeting_days(cop, policy).is_working)
+    closes = survey_closes_on(opened, policy, working_days_of(cop, policy).is_working)
     call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
             "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
     return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,

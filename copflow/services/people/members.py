@@ -58,7 +58,7 @@ def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: dateti
     the calendars, one line each). With `name`, a newcomer is added as a person in the same transaction, so a
     refused membership leaves no person behind (the web's roster form). Only roles `acting` may grant
     (`lifecycle.grants`); a refusal is audited."""
-    from copflow.services.roster import sync_invitations
+    from copflow.services.people.roster import sync_invitations
 
     r = parse_role(role)
     addr = v.email(email)

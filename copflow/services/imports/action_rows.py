@@ -17,16 +17,16 @@ from sqlalchemy import select
 
 from copflow.db.models import Action, Cop
 from copflow.db.uow import UnitOfWork
-from copflow.services.actions import (
+from copflow.services.actions.checks import (
     DUE_YEARS_AHEAD,
     charter_targets,
     check_target,
     clean_notes,
     clean_title,
     clean_who,
-    insert_action,
     member_owner,
 )
+from copflow.services.actions.plan import insert_action
 from copflow.services.clock import cop_date
 from copflow.services.imports.common import ImportResult, checked, finish, valid
 from copflow.services.imports.reader import Progress, Row, Table, read_table

@@ -17,8 +17,17 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery_claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
-from copflow.services.pacing import SLOW_DOWN, Clock, Limits, RunningClock, outbox_backlog, pause, paused_until, reserve
+from copflow.services.mail.claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
+from copflow.services.mail.pacing import (
+    SLOW_DOWN,
+    Clock,
+    Limits,
+    RunningClock,
+    outbox_backlog,
+    pause,
+    paused_until,
+    reserve,
+)
 from copflow.settings import Settings
 from notifications.mime import build
 from notifications.transports import (

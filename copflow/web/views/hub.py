@@ -21,8 +21,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.links import Grant, issue_link
-from copflow.services.meeting_days import held_occurrences
-from copflow.services.outbox import already_queued, cop_context, enqueue, recipients
+from copflow.services.mail.outbox import already_queued, cop_context, enqueue, recipients
+from copflow.services.meetings.recurrence import held_occurrences
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role
 
@@ -161,7 +161,7 @@ def person_feed(uow: UnitOfWork, grant: Grant, *, now: datetime) -> Feed:
 def _feed(name: str, series: list[tuple[MeetingSeries, Cop]], floor: datetime, now: datetime) -> Feed:
     from dataclasses import replace
 
-    from copflow.services.meetings import meeting_of
+    from copflow.services.meetings.invitations import meeting_of
     from notifications.feeds import feed_text
 
     meetings = [replace(meeting_of(m, c), attendees=()) for m, c in series]
