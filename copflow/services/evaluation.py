@@ -28,15 +28,8 @@ from lifecycle.action_metrics import ActionRecord
 from lifecycle.due import stage_weeks
 from lifecycle.practice import ActivityKind, Statement, parse_targets
 from lifecycle.review_dates import review_period_start
-from lifecycle.review_metrics import (
-    ActivityRecord,
-    AnswerRecord,
-    Evaluation,
-    EvaluationInput,
-    MemberRecord,
-    StageTiming,
-    evaluate_period,
-)
+from lifecycle.review_inputs import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, StageTiming
+from lifecycle.review_metrics import Evaluation, evaluate_period
 from lifecycle.working_days import survey_has_closed
 
 REPORT_MD, REPORT_HTML = "evaluation", "evaluation_html"

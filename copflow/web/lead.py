@@ -48,7 +48,7 @@ def routes() -> list[Route]:
         Route("/c/{token}", cop, methods=["GET"]),
         Route("/c/{token}/gate/{gate}", evidence_from_cop_page, methods=["GET", "POST"]),
         Route("/c/{token}/members", roster, methods=["POST"]),
-        Route("/c/{token}/feed", feed_link, methods=["POST"]),
+        Route("/c/{token}/feed", new_feed_link, methods=["POST"]),
         Route("/{kind:str}/{token}/renew", renew, methods=["POST"]),
     ]
 
@@ -196,10 +196,10 @@ async def roster(g: Granted) -> Response:
 
 
 @granted("c", lead_resolver("c"))
-async def feed_link(g: Granted) -> Response:
-    from copflow.web.views.hub import feed_link as make
+async def new_feed_link(g: Granted) -> Response:
+    from copflow.web.views.hub import issue_feed_link
 
-    url = await run_in_threadpool(make, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
+    url = await run_in_threadpool(issue_feed_link, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
     return await cop_page_response(g, feed_url=url,
                                    notice="Your private calendar feed is shown only once, here: subscribe to it in "
                                           "Outlook, Google or Apple Calendar, and do not share it.")

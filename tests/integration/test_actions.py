@@ -13,7 +13,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.actions import plan as svc
 from copflow.services.errors import ConcurrentChange, CopClosed, CopflowError, InvalidInput, NotFound
 from copflow.services.people import members
-from lifecycle.actions import ActionRefused
+from lifecycle.action_rules import ActionRefused
 from lifecycle.errors import UnknownName
 from tests.integration.helpers import D, P, at, to_launching
 

@@ -11,7 +11,7 @@ from copflow.db.models import Cop, Person
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.snapshots import current_charter
-from lifecycle.actions import VIA, match_target
+from lifecycle.action_rules import VIA, match_target
 
 NOTES_MAX = 4000
 # A due date further ahead than this is taken for a typing mistake (2206 for 2026).

@@ -2,7 +2,7 @@
 check-in agenda, the sponsor brief and the evaluation read it.
 
 Each write is one transaction with one history row per change (`action_events`); a refusal writes nothing. The
-rules (statuses, overdue, the plan's order) are the core's: `lifecycle/actions.py`.
+rules (statuses, overdue, the plan's order) are the core's: `lifecycle/action_rules.py`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from copflow.services.clock import cop_date
 from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound
 from copflow.services.gates import concurrent_guard
 from copflow.services.snapshots import get_cop
-from lifecycle.actions import (
+from lifecycle.action_rules import (
     CLOSED,
     ActionEventKind,
     ActionStatus,

@@ -25,7 +25,8 @@ from lifecycle.briefs import by_owner
 from lifecycle.due import AUTOMATED_GATES
 from lifecycle.practice import MEMBER_EVENT_KINDS, OUTPUT_KINDS, ActivityKind, parse_targets
 from lifecycle.review_dates import review_period_start
-from lifecycle.review_metrics import ActivityRecord, tally_targets
+from lifecycle.review_inputs import ActivityRecord
+from lifecycle.review_metrics import tally_targets
 
 
 @dataclass(frozen=True)

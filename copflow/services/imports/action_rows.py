@@ -32,7 +32,7 @@ from copflow.services.imports.common import ImportResult, checked, finish, valid
 from copflow.services.imports.reader import Progress, Row, Table, read_table
 from copflow.services.imports.trello import read_board, read_members
 from copflow.services.snapshots import get_cop
-from lifecycle.actions import parse_status
+from lifecycle.action_rules import parse_status
 
 ALIASES = {"action": "title", "name": "title", "task": "title", "owner_email": "owner", "owner_e_mail": "owner",
            "email": "owner", "e_mail": "owner", "assignee": "owner", "due_on": "due", "due_date": "due",

@@ -173,7 +173,7 @@ def _feed(name: str, series: list[tuple[MeetingSeries, Cop]], floor: datetime, n
     return Feed(text, etag, min(changed, now))
 
 
-def feed_link(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> str:
+def issue_feed_link(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> str:
     """A private feed link for the holder of a CoP-page link (shown to them once)."""
     with uow:
         url = issue_link(uow.session, email=grant.email, cop=None, purpose="feed", now=now, policy=policy)
