@@ -112,7 +112,7 @@ def report_context(ev: Evaluation, *, generated_at: datetime, min_departments: i
 
 def render_report(ev: Evaluation, *, generated_at: datetime, min_departments: int = 2) -> tuple[str, str]:
     """(markdown, html) of one evaluation."""
-    from notifications.compose import environment
+    from notifications.templating import environment
 
     env = environment()
     context = report_context(ev, generated_at=generated_at, min_departments=min_departments)

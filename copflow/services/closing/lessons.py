@@ -51,7 +51,7 @@ def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
         **_activity_context(s, cop, charter.annual_targets if charter else []),
         "actions": plan_context(s, cop),
     }
-    from notifications.compose import environment  # Jinja2 loads only when a draft is written
+    from notifications.templating import environment  # Jinja2 loads only when a draft is written
 
     return environment().get_template("reports/lessons_learned.md.j2").render(context)
 
