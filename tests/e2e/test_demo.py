@@ -85,6 +85,16 @@ def _check_demo(folder: Path, out: str) -> None:
     assert report.read_text(encoding="utf-8").count("<svg") == 3
     assert "Imported:  " in out and (folder / "imports" / "survey.xlsx").is_file()
     assert con.execute("select count(*) from survey_answer").fetchone()[0] == 120  # 12 responses × 10 statements
+    # Everyone addressed is reached: every member of Events Management (its wider members came with the people
+    # extract before the review opened) got the review's survey call.
+    members = {e for (e,) in con.execute(
+        "select p.email from membership m join person p on p.id = m.person_id join cop c on c.id = m.cop_id "
+        "where c.slug = 'events-management' and m.left_on is null "
+        "and m.role in ('lead', 'coordinator', 'core', 'wider', 'sponsor')")}
+    asked = {e for (e,) in con.execute(
+        "select n.recipient from notification n join cop c on c.id = n.cop_id "
+        "where c.slug = 'events-management' and n.kind = 'review_opened'")}
+    assert len(members) > 10 and members <= asked, members - asked
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
     # The demo's dates fall on working days, whatever day it runs: actions due, events held, the charters
     # published, the launches that start each review year and the days stages were entered (gates fall due
