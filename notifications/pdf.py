@@ -53,16 +53,19 @@ def typeset(template: str | Path, inputs: dict[str, str], *, timestamp: datetime
     import typst
 
     source = templates_dir() / template  # an absolute path stays itself
+    # The shared compiler reads only under templates/; a file elsewhere (a test's) gets a compiler of its own.
+    inside = source.resolve().is_relative_to(templates_dir().resolve())
+    compiler = _compiler() if inside else typst.Compiler(root=str(source.parent), ignore_system_fonts=True)
     with _LOCK:
         try:
             try:
-                out = _compiler().compile(input=str(source), format="pdf", sys_inputs=inputs,
-                                          pdf_standards=["ua-1"], timestamp=timestamp)
+                out = compiler.compile(input=str(source), format="pdf", sys_inputs=inputs, pdf_standards=["ua-1"],
+                                       timestamp=timestamp)
             except typst.TypstError as exc:
                 if "PDF/UA" not in str(exc):
                     raise
-                out = _compiler().compile(input=str(source), format="pdf", sys_inputs=inputs, timestamp=timestamp)
-        except typst.TypstError as exc:
+                out = compiler.compile(input=str(source), format="pdf", sys_inputs=inputs, timestamp=timestamp)
+        except (typst.TypstError, RuntimeError) as exc:  # RuntimeError: a file Typst cannot read
             raise RenderFailed(f"Typst could not typeset {template}: {str(exc).splitlines()[0]}") from None
     if not isinstance(out, bytes) or not out.startswith(b"%PDF"):
         raise RenderFailed(f"Typst made no PDF of {template}")

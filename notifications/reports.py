@@ -9,6 +9,7 @@ the same drawing is inline in the HTML and placed in the PDF.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -145,15 +146,15 @@ def with_decision(context: dict[str, Any], *, decision: str, by: str, at: dateti
                                    "on": f"{long_date(at)}, {at:%H:%M} UTC", "at": at.isoformat()}}
 
 
+@functools.cache
 def markdown_environment() -> Environment:
-    """The report's Markdown: every value written into it is escaped (a name like "*Core* | [Pilot]" reads as
-    itself in the Prefect UI), as in the other artifacts."""
+    """The environment of the Markdown documents (the report, the lessons draft): every value written into them is
+    escaped (a name like "*Core* | [Pilot]" reads as itself in the Prefect UI), as in the other artifacts. An
+    overlay of the shared environment: same templates and filters, its own `finalize`."""
     from notifications.compose import environment
     from notifications.markdown_views import escape as md_escape
 
-    env = environment()
-    env.finalize = lambda value: md_escape(value) if isinstance(value, str) else value
-    return env
+    return environment().overlay(finalize=lambda value: md_escape(value) if isinstance(value, str) else value)
 
 
 def render_context(context: dict[str, Any]) -> tuple[str, str]:

@@ -42,9 +42,10 @@ def record_failure(s: Session, cop: Cop, kind: str, reason: str, *, now: datetim
 
 
 def open_failures(s: Session) -> list[tuple[DocumentFailure, Cop]]:
-    return list(s.execute(select(DocumentFailure, Cop).join(Cop, Cop.id == DocumentFailure.cop_id)
-                          .where(DocumentFailure.resolved_at.is_(None))
-                          .order_by(DocumentFailure.failed_at, DocumentFailure.id)).tuples())
+    rows = s.execute(select(DocumentFailure, Cop).join(Cop, Cop.id == DocumentFailure.cop_id)
+                     .where(DocumentFailure.resolved_at.is_(None))
+                     .order_by(DocumentFailure.failed_at, DocumentFailure.id))
+    return [(failure, cop) for failure, cop in rows]
 
 
 def missing_documents(uow: UnitOfWork) -> list[MissingDocument]:

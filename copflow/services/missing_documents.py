@@ -25,6 +25,7 @@ from copflow.services.document_failures import DOCUMENTS, open_failures, record_
 from copflow.services.evaluation import REPORT_JSON, REPORT_PDF, report_file_name
 from copflow.services.outbox import Recipient, cop_context, enqueue, recipients
 from lifecycle import Audience, Stage
+from notifications.pdf import RenderFailed
 
 
 @dataclass
@@ -32,12 +33,6 @@ class Resent:
     sent: list[str] = field(default_factory=list)  # "slug: document" made and queued
     failed: list[str] = field(default_factory=list)  # "slug: document: reason", still owed
     queued: int = 0
-
-
-class _NotMade(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def send_missing(uow: UnitOfWork, *, now: datetime, od_manager: str | None = None,
@@ -53,7 +48,7 @@ def send_missing(uow: UnitOfWork, *, now: datetime, od_manager: str | None = Non
                 continue
             try:
                 name, data, extra = _make(s, failure, cop)
-            except _NotMade as exc:
+            except RenderFailed as exc:
                 record_failure(s, cop, failure.kind, exc.reason, now=now, visit=failure.stage_visit)
                 out.failed.append(f"{cop.slug}: {words}: {exc.reason}")
                 continue
@@ -68,17 +63,14 @@ def send_missing(uow: UnitOfWork, *, now: datetime, od_manager: str | None = Non
 
 def _make(s: Session, failure: DocumentFailure, cop: Cop) -> tuple[str, bytes, dict[str, Any]]:
     if failure.kind == REPORT_PDF:
-        from notifications.pdf import RenderFailed, report_pdf
+        from notifications.pdf import report_pdf
 
         content = s.scalar(select(Document.content).where(
             Document.cop_id == cop.id, Document.kind == REPORT_JSON, Document.stage_visit == failure.stage_visit))
         if content is None:
-            raise _NotMade("the report's record is missing: run copflow review report " + cop.slug)
+            raise RenderFailed("the report's record is missing: run copflow review report " + cop.slug)
         context = json.loads(content)
-        try:
-            pdf = report_pdf(context)
-        except RenderFailed as exc:
-            raise _NotMade(exc.reason) from None
+        pdf = report_pdf(context)
         end = date.fromisoformat(context["ev"]["end"])
         return report_file_name(cop.slug, end), pdf, {"decided": context.get("decided") is not None,
                                                        "end": end.isoformat()}
@@ -87,12 +79,12 @@ def _make(s: Session, failure: DocumentFailure, cop: Cop) -> tuple[str, bytes, d
 
         draft = draft_context(s, cop.id)
         if draft is None:
-            raise _NotMade("the draft's record is missing")
+            raise RenderFailed("the draft's record is missing")
         try:
             return lessons_file_name(cop.slug), lessons_docx(draft), {}
         except (ValueError, TypeError, KeyError) as exc:
-            raise _NotMade(f"the Word draft could not be built: {type(exc).__name__}: {exc}") from None
-    raise _NotMade(f"copflow does not know how to make a {failure.kind!r}")
+            raise RenderFailed(f"the Word draft could not be built: {type(exc).__name__}: {exc}") from None
+    raise RenderFailed(f"copflow does not know how to make a {failure.kind!r}")
 
 
 def _send(s: Session, cop: Cop, failure: DocumentFailure, name: str, data: bytes, extra: dict[str, Any], *,
