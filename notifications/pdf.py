@@ -83,6 +83,6 @@ def report_pdf(context: dict[str, Any]) -> bytes:
     """The evaluation report as a PDF (`notifications.reports.report_context`, with or without a decision)."""
     if context.get("paper") not in PAPERS:
         raise RenderFailed(f"report paper {context.get('paper')!r} is not one of {', '.join(PAPERS)}")
-    made = datetime.fromisoformat(context["generated_iso"])
+    made = datetime.fromisoformat(context["generated_iso"]).replace(microsecond=0)  # Typst takes whole seconds
     return typeset(REPORT_TEMPLATE, report_inputs(context), timestamp=made)
 

@@ -53,7 +53,7 @@ def context(paper: str = "a4", name: str = "Data & Insight") -> dict:
         (*BENCHMARK_STATEMENTS[:3], find_statement(HOSTILE))) for r in range(8))
     ev = evaluate_period(EvaluationInput("data", name, date(2025, 3, 1), date(2026, 2, 28), members, activities,
                                          answers, parse_targets(["1 seminar", "6 lunch and learns"])))
-    return report_context(ev, generated_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC), min_departments=2,
+    return report_context(ev, generated_at=datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC), min_departments=2,
                           programme="CoP programme", paper=paper)
 
 
