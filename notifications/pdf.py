@@ -32,12 +32,12 @@ class RenderFailed(Exception):
 
 
 @functools.cache
-def _compiler() -> Any:
+def _compiler(root: Path) -> Any:
     import typst
 
-    # One compiler per process: it loads Typst's fonts once (about 10 ms) and keeps parsed templates between
-    # reports. System fonts are left out, so a report looks the same on every machine.
-    return typst.Compiler(root=str(templates_dir()), ignore_system_fonts=True)
+    # One compiler per process (and folder): it loads Typst's fonts once (about 10 ms) and keeps parsed templates
+    # between reports. System fonts are left out, so a report looks the same on every machine.
+    return typst.Compiler(root=str(root), ignore_system_fonts=True)
 
 
 _LOCK = threading.Lock()  # the compiler keeps state between calls: one report at a time per process
@@ -53,9 +53,9 @@ def typeset(template: str | Path, inputs: dict[str, str], *, timestamp: datetime
     import typst
 
     source = templates_dir() / template  # an absolute path stays itself
-    # The shared compiler reads only under templates/; a file elsewhere (a test's) gets a compiler of its own.
+    # A compiler reads only under its root: templates/, or the folder of a file elsewhere (a test's, the bench's).
     inside = source.resolve().is_relative_to(templates_dir().resolve())
-    compiler = _compiler() if inside else typst.Compiler(root=str(source.parent), ignore_system_fonts=True)
+    compiler = _compiler(templates_dir() if inside else source.resolve().parent)
     with _LOCK:
         try:
             try:
