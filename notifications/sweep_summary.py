@@ -61,7 +61,9 @@ def _told(item: dict[str, Any], today: str | None) -> str:
     leads, sponsor = item.get("leads_told_on"), item.get("sponsor_told_on")
     told = ("not yet told" if not sponsor else "told today" if sponsor == today
             else f"told on {long_date(sponsor)}")
-    return f" (leads {'last reminded ' + long_date(leads) if leads else 'not reminded'}; sponsor {told})"
+    reminded = ("not reminded" if not leads else "reminded today" if leads == today
+                else f"last reminded {long_date(leads)}")
+    return f" (leads {reminded}; sponsor {told})"
 
 
 def _escalations(digest: dict[str, Any], web_url: str | None, ui: str | None) -> list[str]:
