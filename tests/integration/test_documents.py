@@ -196,3 +196,12 @@ def test_a_pdf_and_markdown_read_back_and_other_files_are_refused(tmp_path):
     (tmp_path / "broken.docx").write_bytes(b"not a zip")
     with pytest.raises(UnreadableDocument, match="cannot read"):
         document_text(tmp_path / "broken.docx")
+
+
+def test_a_character_no_font_has_still_gives_a_tagged_report(tmp_path):
+    """PDF/UA-1 refuses a glyph none of Typst's fonts has (an emoji in a name): the report is made tagged anyway,
+    never dropped."""
+    pdf = report_pdf(context(name="Data & Insight 🚀"))
+    info = pdfinfo(pdf, tmp_path)
+    assert info["Tagged"] == "yes" and info["Title"].startswith("Review of Data & Insight")
+    assert "Recommendation:" in pdftext(pdf, tmp_path)
