@@ -76,9 +76,10 @@ def _check_demo(folder: Path, out: str) -> None:
     assert f"Archive:   {archive}" in out
     check = subprocess.run([EXE, "archive", "verify", str(archive)], env=env, capture_output=True, text=True)
     # 16: metadata, charters, evidence, transitions, roster, messages, meetings, 2 calendars, activities, survey,
-    # the action plan, its evaluation report (Markdown and HTML) from the close decision, the lessons learned, the
+    # the action plan, its evaluation report (Markdown, HTML and the JSON both are made from) from the close
+    # decision, the lessons learned (its draft in Markdown and its JSON), the
     # manifest
-    assert check.returncode == 0 and "OK, 16 files match the manifest" in check.stdout
+    assert check.returncode == 0 and "OK, 18 files match the manifest" in check.stdout
     # Events Management's review is evaluated from the imported files, and the demo says where the report is.
     [report] = (folder / "reports" / "events-management").glob("review-*.html")
     assert f"Report:    {report}" in out and report.with_suffix(".md").is_file()
@@ -207,3 +208,52 @@ def _check_demo(folder: Path, out: str) -> None:
         for part in mail.walk():
             if part.get_content_type() == "text/calendar":
                 assert re.search(r"^LOCATION:\S", part.get_content(), re.M), mail["Subject"]
+
+
+@pytest.mark.slow
+def test_the_demo_makes_its_documents_without_a_browser(tmp_path):
+    """No Chromium anywhere on PATH (only the project's own environment): every evaluation mail still carries its
+    report as an A4, tagged PDF by the programme, reading the recommendation and its reasons in order; the leads'
+    lessons-learned draft is a Word document with real tables."""
+    import io
+    import shutil
+
+    from docx import Document
+
+    venv_bin = str(Path(sys.executable).parent)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("COPFLOW_", "PREFECT_API", "CHROME", "CHROMIUM", "PUPPETEER", "PLAYWRIGHT"))}
+    env["PATH"] = venv_bin
+    assert not any(shutil.which(name, path=env["PATH"]) for name in ("chromium", "chromium-browser", "google-chrome"))
+    folder = tmp_path / "demo"
+    run = subprocess.run([EXE, "demo", "--folder", str(folder)], env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
+    mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
+    reports = [m for m in mails if "the review's evaluation recommends" in str(m["Subject"])]
+    assert len(reports) >= 4  # Events Management's leads, sponsor and OD manager (and any other review)
+    for m in reports:
+        [pdf] = [a for a in m.iter_attachments() if a.get_content_type() == "application/pdf"]
+        (tmp_path / "r.pdf").write_bytes(pdf.get_content())
+        info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info) and re.search(r"Tagged:\s+yes", info)
+        assert re.search(r"Author:\s+CoP programme", info), info
+        text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())
+        said = " ".join(m.get_body(("plain",)).get_content().split())
+        [advised] = re.findall(r'It recommends "(\w+)"', said)
+        assert f"Recommendation: {advised}" in text and "attached as a PDF" in said
+        listed = 0
+        for label, until in (("Strengths:", "Weaknesses:"), ("Weaknesses:", "The full report")):
+            part = said.split(label, 1)[1].split(until, 1)[0] if label in said else ""
+            points = [p.strip() for p in part.split(" - ") if p.strip()]
+            order = [text.find(p) for p in points]  # each reason, in the mail's order, in the PDF's
+            assert -1 not in order and order == sorted(order), (points, text[:3000])
+            listed += len(points)
+        assert listed
+    drafts = [a for m in mails for a in m.iter_attachments() if (a.get_filename() or "").endswith("draft.docx")]
+    assert drafts
+    doc = Document(io.BytesIO(drafts[0].get_content()))
+    assert len(doc.tables) >= 2
+    assert not [p.text for p in doc.paragraphs if p.text.lstrip().startswith("|") or "*" in p.text]

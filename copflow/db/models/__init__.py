@@ -20,7 +20,7 @@ from copflow.db.models.cops import (
 )
 from copflow.db.models.mail import MailPace, Notification
 from copflow.db.models.meetings import MeetingSeries
-from copflow.db.models.practice import Activity, Attendance, Document, SurveyAnswer
+from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -34,6 +34,7 @@ __all__ = [
     "Charter",
     "Cop",
     "Document",
+    "DocumentFailure",
     "ErasureRecord",
     "GateEvidence",
     "Link",

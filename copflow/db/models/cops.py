@@ -22,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0011"
+SCHEMA_VERSION = "0016"
 
 
 class Base(DeclarativeBase):

@@ -1,5 +1,5 @@
 """What a CoP did and what its members said, for its reviews: activities and outputs, attendance, survey answers, and
-the documents it keeps (lessons learned, evaluation reports)."""
+the documents it keeps (lessons learned, evaluation reports) and those it could not make yet."""
 
 from __future__ import annotations
 
@@ -74,3 +74,21 @@ class Document(Base):
     created_at: Mapped[datetime]
     # For evaluation reports: the review (stage visit) the report belongs to.
     stage_visit: Mapped[int | None] = mapped_column(Integer)
+
+
+class DocumentFailure(Base):
+    """A document copflow owed someone and could not make (the evaluation report's PDF, the lessons-learned draft):
+    kept with its reason until a later sweep makes and sends it, so nothing goes missing without a word. The mail
+    that should have carried it said it follows; the OD manager's digest lists it until `resolved_at`."""
+
+    __tablename__ = "document_failure"
+    __table_args__ = (UniqueConstraint("cop_id", "kind", "stage_visit"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # evaluation_pdf, lessons_docx
+    stage_visit: Mapped[int] = mapped_column(Integer)  # the review (or the closing) it belongs to
+    reason: Mapped[str] = mapped_column(Text)  # the last attempt's, in one line
+    failed_at: Mapped[datetime]
+    last_tried_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
