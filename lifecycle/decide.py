@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lifecycle.effects import Effect, Emit, effects_of
+from lifecycle.effects import Effect, effects_of
 from lifecycle.errors import GateNotOpen, TransitionRefused, Unmet
+from lifecycle.events import Emit
 from lifecycle.gates import check_gate
 from lifecycle.policy import Policy
 from lifecycle.snapshot import CopSnapshot

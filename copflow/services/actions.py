@@ -18,8 +18,7 @@ from copflow.db.models import Action, ActionEvent, Cop, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import cop_date
-from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound
-from copflow.services.gates import concurrent_guard
+from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound, concurrent_guard
 from copflow.services.snapshots import current_charter, get_cop
 from lifecycle.actions import (
     CLOSED,

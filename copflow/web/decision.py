@@ -49,7 +49,7 @@ async def decision(g: Granted) -> Response:
     if g.request.method == "GET":
         return _page(g, view, cache_key=g.path)
     try:
-        result, extra = await run_in_threadpool(
+        result = await run_in_threadpool(
             lambda: take_decision(w.uow, g.grant, g.form, now=w.now(), policy=w.policy,
                                   reports_dir=w.settings.reports_dir, od_manager=w.settings.od_manager_email))
     except DecisionRefused as exc:
@@ -58,7 +58,7 @@ async def decision(g: Granted) -> Response:
         decided = view.decided is not None
         return _page(g, view, status=409 if decided else 422,
                      notice="" if decided else "Nothing was decided: please correct the fields marked below.")
-    await after_gate(g.request, result, extra)  # Prefect events, or the mail sent now (as `review decide`)
+    await after_gate(g.request, result)  # Prefect events, or the mail sent now (as `review decide`)
     done = await run_in_threadpool(read)
     assert done.decided is not None
     return _page(g, done, notice=f"Decided: {decision_words(done.decided.decision)}. {done.cop_name} has moved on "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from copflow.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, new_csrf
 from lifecycle import Policy
 
 if TYPE_CHECKING:
-    from copflow.services.gates import AdvanceResult
+    from copflow.services.transitions import AdvanceResult
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -165,15 +165,14 @@ async def send_queued(request: Request) -> None:
     _log_unsent(await run_in_threadpool(lambda: deliver_now(w.settings, now=w.now())))
 
 
-async def after_gate(request: Request, result: AdvanceResult,
-                     extra: Iterable[tuple[str, Mapping[str, str]]] = ()) -> None:
+async def after_gate(request: Request, result: AdvanceResult) -> None:
     """After a transition made through a page: its Prefect events, or its mail sent now (as the CLI does)."""
     from starlette.concurrency import run_in_threadpool
 
     from copflow.runs import after_gate as after
 
     w = web(request)
-    _log_unsent(await run_in_threadpool(lambda: after(w.settings, result, now=w.now(), extra=extra)))
+    _log_unsent(await run_in_threadpool(lambda: after(w.settings, result, now=w.now())))
 
 
 def _log_unsent(problems: list[str]) -> None:
