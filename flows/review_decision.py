@@ -17,6 +17,10 @@ from lifecycle import CopflowError
 from tasks.gates import take_review_decision
 
 
+class NoDecision(CopflowError):
+    """Every answer the form was given was refused: the run fails, naming the last refusal."""
+
+
 class ReviewDecision(RunInput):
     decision: Literal["pass", "evolve", "close"] = Field(description="Continue, evolve, or close the CoP")
     decided_by: str = Field(description="Your work email")
@@ -42,7 +46,7 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
                                                datetime.now(UTC), answer.closing_date, answer.evolve_kind))
         except CopflowError as exc:  # the OD manager's answer was refused (not a bug): ask again
             problem = str(exc)
-    raise RuntimeError(f"no acceptable decision for {slug} after {attempts} answers: {problem}")
+    raise NoDecision(f"no acceptable decision for {slug} after {attempts} answers: {problem}", cop=slug)
 
 
 def _summary(slug: str) -> str:

@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lifecycle.errors import CopflowError
+
 BINARY_SUFFIXES = (".pdf", ".docx")
 
 
@@ -53,7 +55,7 @@ def docx_text(data: bytes) -> str:
     return "\n\n".join(line for line in lines if line.strip()) + "\n"
 
 
-class UnreadableDocument(ValueError):
+class UnreadableDocument(CopflowError, ValueError):
     """A file that is not a Word document, Markdown/text or PDF we can read the text of."""
 
 

@@ -23,9 +23,10 @@ class NotFound(CopflowError):
 
 
 class AlreadyExists(CopflowError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind, self.key = kind, key
-        super().__init__(f"{kind} {key!r} already exists", field=kind, value=key, cop=key if kind == "CoP" else None)
+    def __init__(self, kind: str, key: str, *, cop: str | None = None, cop_name: str | None = None) -> None:
+        self.kind, self.key = kind.replace(THE_COP, cop or ""), key
+        super().__init__(f"{kind} {key!r} already exists", field=self.kind, value=key,
+                         cop=key if kind == "CoP" else cop, cop_name=cop_name)
 
 
 class InvalidInput(CopflowError):

@@ -62,7 +62,7 @@ async def join(request: Request) -> Response:
         context["errors"] = {exc.field: exc.problem}
         return page(request, "join.html.j2", context, 422)
     except CopflowError as exc:
-        context["errors"] = {"name": str(exc)}
+        context["errors"] = {"name": exc.words()}  # the CoP by its name
         return page(request, "join.html.j2", context, 422)
     await send_queued(request)
     context["sent"] = True
