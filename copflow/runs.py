@@ -3,8 +3,9 @@ Prefect server's workers (server mode, `Settings.server_mode`). Prefect is impor
 (it costs ~1.5 s), and not at all on the embedded delivery path.
 
 One path from a committed transition to people's inboxes: the transition's effects queued its messages in the
-outbox, in its own transaction; `deliver_queued` sends them. The modes differ only in who calls it: the CLI's
-own process right after the commit (embedded), or a worker running flows/transition_delivery.py, which the
+outbox, in its own transaction; copflow/services/delivery.py:deliver_with_settings sends them (`deliver_queued`
+here). The modes differ only in who calls it: the CLI's own process right after the commit (embedded), or a worker
+running flows/transition_delivery.py (tasks/outbox.py), which the
 `copflow.stage.entered` event sent here triggers (server). `announce` is the one place copflow's events (built by
 the core, lifecycle/events.py) go to Prefect.
 """

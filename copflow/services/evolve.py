@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
-from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
@@ -20,7 +17,7 @@ from copflow.services.errors import CopClosed, InvalidInput
 from copflow.services.meeting_days import meeting_days
 from copflow.services.reviews import under_review
 from copflow.services.snapshots import get_cop
-from copflow.services.transitions import AdvanceResult, Change, transition
+from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import Gate, Policy, Stage
 from lifecycle.working_days import next_working_day
 
@@ -46,14 +43,10 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
     slugs = [v.slug(c.slug) for c in children]
     evidence = {"kind": "split", "decided_by": who, "reason": reason, "children": named}
 
-    def complete(s: Session, cop: Cop) -> Change:
-        under_review(cop, why=ONLY_AFTER_A_REVIEW)
-        return change
-
-    change = Change(slug, f"{who} (via {via})" if via else who, gate=Gate.EVOLVE_DECIDED, evidence=evidence,
-                    to=Stage.PLANNING, reason=f"{reason} (split into {', '.join(slugs)})",
-                    complete=complete)
-    return transition(uow, change, now=now, policy=policy, od_manager=od_manager)
+    with changing(uow, slug, now=now, policy=policy, od_manager=od_manager) as m:
+        under_review(m.cop, why=ONLY_AFTER_A_REVIEW)
+        return m.move(Change(slug, f"{who} (via {via})" if via else who, gate=Gate.EVOLVE_DECIDED, evidence=evidence,
+                             to=Stage.PLANNING, reason=f"{reason} (split into {', '.join(slugs)})"))
 
 
 def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str, now: datetime,
@@ -61,19 +54,16 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
     """Members and live meeting series move to `into`; this CoP closes (after the notice period) pointing there."""
     who = v.email(decided_by, "decided by")
 
-    def complete(s: Session, source: Cop) -> Change:
-        under_review(source, why=ONLY_AFTER_A_REVIEW)
-        target = get_cop(s, into)
+    with changing(uow, slug, now=now, policy=policy, od_manager=od_manager) as m:
+        under_review(m.cop, why=ONLY_AFTER_A_REVIEW)
+        target = get_cop(m.s, into)
         if target.stage == Stage.CLOSED.value:
             raise CopClosed(into, name=target.name)
-        if target.id == source.id:
+        if target.id == m.cop.id:
             raise InvalidInput("into", "a CoP cannot merge into itself", cop=slug, value=into)
         closing = next_working_day(local_date(now, policy) + timedelta(weeks=policy.notice_period_weeks),
-                                   meeting_days(source, policy).is_working)
+                                   meeting_days(m.cop, policy).is_working)
         evidence = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",
                     "closing_date": closing.isoformat(), "into": target.slug}
-        return Change(slug, change.by, gate=Gate.CLOSE_DECIDED, evidence=evidence, to=Stage.CLOSING,
-                      reason=f"merged into {target.slug}: {reason}")
-
-    change = Change(slug, f"{who} (via {via})" if via else who, complete=complete)
-    return transition(uow, change, now=now, policy=policy, od_manager=od_manager)
+        return m.move(Change(slug, f"{who} (via {via})" if via else who, gate=Gate.CLOSE_DECIDED, evidence=evidence,
+                             to=Stage.CLOSING, reason=f"merged into {target.slug}: {reason}"))

@@ -7,7 +7,6 @@ end_membership, and every requirement shown beside a field comes from the lifecy
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,9 +18,9 @@ from copflow.db.models import Cop, GateEvidence, Link, MeetingSeries, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
-from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, find, issue_link, token_hash
+from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, issue_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
-from copflow.services.transitions import AdvanceResult, Change, transition
+from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (
     EVIDENCE_FIELDS,
     CopSnapshot,
@@ -34,10 +33,8 @@ from lifecycle import (
     open_gates,
     parse_gate,
 )
-from lifecycle.audiences import LEAD_ROLES
 from notifications.vocabulary import gate_words, plain
 
-ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field
 
 
@@ -73,27 +70,6 @@ class Submitted:
     advanced_to: str | None
     still_needed: list[str]
     result: AdvanceResult | None
-
-
-def holder(uow: UnitOfWork, token: str, *, now: datetime, purposes: tuple[str, ...],
-           od_manager: str | None = None) -> Grant:
-    """A valid grant whose holder still acts for the CoP (a lead, a coordinator or its OD manager contact; or
-    the configured OD manager); otherwise LinkNotFound, like any unknown token."""
-    with uow:
-        s = uow.session
-        for purpose in purposes:
-            try:
-                grant = find(s, token, now=now, purpose=purpose)
-            except LinkNotFound:
-                continue
-            if grant.cop_slug is None:
-                raise LinkNotFound()
-            cop = get_cop(s, grant.cop_slug)
-            acting = {m.person.email for m in cop.memberships if m.left_on is None and m.role in ACTING_ROLES}
-            if grant.email in acting or (od_manager and grant.email == od_manager.lower()):
-                return grant
-            raise LinkNotFound()
-        raise LinkNotFound()
 
 
 def evidence_page(uow: UnitOfWork, grant: Grant, gate_name: str | None, *, now: datetime,
@@ -135,29 +111,27 @@ def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: dat
     return page
 
 
-def submit_evidence(uow_factory: Callable[[], UnitOfWork], grant: Grant, gate_name: str | None,
-                    payload: dict[str, Any], *, now: datetime, policy: Policy, od_manager: str | None) -> Submitted:
+def submit_evidence(uow: UnitOfWork, grant: Grant, gate_name: str | None, payload: dict[str, Any], *,
+                    now: datetime, policy: Policy, od_manager: str | None) -> Submitted:
     """Record the form as the link's holder ("via web") and move the CoP on if its gates are then met, in one
-    transaction: a refusal writes nothing. GatePassed if the gate's evidence can no longer change from this link;
-    InvalidEvidence for bad input, or an empty form (each field's need beside it)."""
+    transaction (the page after it read in the same one): a refusal writes nothing. GatePassed if the gate's
+    evidence can no longer change from this link; InvalidEvidence for bad input, or an empty form (each field's
+    need beside it)."""
     assert grant.cop_slug is not None
-
-    def complete(s: Session, cop: Cop) -> Change:
-        page = _page(s, cop, grant, gate_name, now=now, policy=policy)
+    with changing(uow, grant.cop_slug, now=now, policy=policy, od_manager=od_manager) as m:
+        page = _page(m.s, m.cop, grant, gate_name, now=now, policy=policy)
+        gate = parse_gate(page.gate)
         if page.passed:
             raise GatePassed(page)
         if not payload:  # an empty form records nothing: say what each field needs instead
-            raise InvalidEvidence(page.gate, _needed_when_empty(snapshot(s, cop), parse_gate(page.gate),
-                                                                local_date(now, policy), policy))
-        return replace(change, gate=parse_gate(page.gate))
-
-    change = Change(grant.cop_slug, f"{grant.email} (via web)", evidence=payload, keep_if_unmet=True,
-                    complete=complete)
-    result = transition(uow_factory(), change, now=now, policy=policy, od_manager=od_manager)
-    page = evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy)
+            raise InvalidEvidence(page.gate, _needed_when_empty(snapshot(m.s, m.cop), gate, local_date(now, policy),
+                                                                policy))
+        result = m.move(Change(grant.cop_slug, f"{grant.email} (via web)", gate=gate, evidence=payload,
+                               keep_if_unmet=True))
+        after = _page(m.s, m.cop, grant, gate_name, now=now, policy=policy)
     if not result.moved:
-        return Submitted(page, None, [plain(u.message) for u in result.unmet], None)
-    return Submitted(page, result.to_stage, [], result)
+        return Submitted(after, None, [plain(u.message) for u in result.unmet], None)
+    return Submitted(after, result.to_stage, [], result)
 
 
 def _needed_when_empty(snap: CopSnapshot, gate: Gate, today: date, policy: Policy) -> list[Unmet]:

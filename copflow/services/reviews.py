@@ -8,14 +8,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import THE_COP, InvalidInput
 from copflow.services.meeting_days import meeting_days
-from copflow.services.transitions import AdvanceResult, Change, transition
+from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import Gate, Policy, Stage
 from lifecycle.working_days import next_working_day
 
@@ -41,17 +39,13 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
     elif decision == "evolve":
         payload["kind"] = kind
 
-    def complete(s: Session, cop: Cop) -> Change:
-        under_review(cop)
-        if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
-            closes = next_working_day(closing_date, meeting_days(cop, policy).is_working) if closing_date else None
-            return Change(slug, by, gate=gate, to=target, reason=reason,
-                          evidence={**payload, "closing_date": closes.isoformat() if closes else None})
-        return change
-
     by = f"{who} (via {via})" if via else who
-    change = Change(slug, by, gate=gate, evidence=payload, to=target, reason=reason, complete=complete)
-    return transition(uow, change, now=now, policy=policy, od_manager=od_manager, reports_dir=reports_dir)
+    with changing(uow, slug, now=now, policy=policy, od_manager=od_manager, reports_dir=reports_dir) as m:
+        under_review(m.cop)
+        if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
+            closes = next_working_day(closing_date, meeting_days(m.cop, policy).is_working) if closing_date else None
+            payload["closing_date"] = closes.isoformat() if closes else None
+        return m.move(Change(slug, by, gate=gate, evidence=payload, to=target, reason=reason))
 
 
 def under_review(cop: Cop, *, why: str = ", not under review") -> None:

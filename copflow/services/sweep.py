@@ -15,7 +15,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.outbox import enqueue_notice, recipients
 from copflow.services.snapshots import load_batch
-from copflow.services.transitions import AdvanceResult, Change, transition_in
+from copflow.services.transitions import AdvanceResult, Change, Moving
 from lifecycle import Gate, Notice, Policy, Stage, notices_due, review_is_due
 from lifecycle.audiences import BEYOND_THE_LEADS
 from lifecycle.due import horizon
@@ -106,10 +106,9 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                 with s.begin_nested():
                     if review_is_due(snap, today, policy):
                         due = cop.next_review_on or today
-                        counts.transitions.append(transition_in(
-                            s, cop, Change(cop.slug, SWEEP_ACTOR, gate=Gate.REVIEW_DUE, evidence={"due_on": due},
-                                           trigger="open_review", reason="review date reached"),
-                            now=now, policy=policy, od_manager=od_manager))
+                        counts.transitions.append(Moving(s, cop, now, policy, od_manager).move(
+                            Change(cop.slug, SWEEP_ACTOR, gate=Gate.REVIEW_DUE, evidence={"due_on": due},
+                                   trigger="open_review", reason="review date reached")))
                         counts.reviews_opened += 1
                         counts.opened.append(cop.slug)
                         continue

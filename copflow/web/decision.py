@@ -21,8 +21,9 @@ from copflow.services.decision_page import (
 )
 from copflow.services.errors import CopflowError
 from copflow.services.links import Grant
+from copflow.web.after_write import after_gate
 from copflow.web.granted import Granted, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page
+from copflow.web.pages import Web, cached, not_found, page
 from notifications.vocabulary import decision_words
 
 

@@ -18,29 +18,20 @@ from copflow.services.lead_pages import (
     cop_page,
     evidence_page,
     form_fields,
-    holder,
     invalid_by_field,
     send_fresh_link,
     submit_evidence,
 )
-from copflow.services.links import Grant, LinkNotFound
+from copflow.services.links import LinkNotFound
+from copflow.web.after_write import after_gate, send_queued
 from copflow.web.forms import control, payload, with_values
-from copflow.web.granted import Granted, Resolver, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
+from copflow.web.granted import Granted, granted, lead_link
+from copflow.web.pages import cached, not_found, page, read_form, web
 from lifecycle import GateNotOpen, InvalidEvidence, Role
 from lifecycle.grants import Acting, Actor, RosterChange, may
 from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
-
-
-def lead_resolver(kind: str) -> Resolver:
-    """A lead's link of one of the page's purposes, held by someone who still acts for the CoP."""
-
-    def resolve(w: Web, token: str) -> Grant:
-        return holder(w.uow(), token, now=w.now(), purposes=PURPOSE[kind], od_manager=w.settings.od_manager_email)
-
-    return resolve
 
 
 def routes() -> list[Route]:
@@ -59,12 +50,12 @@ def _links(g: Granted) -> dict[str, str]:
     return {"cop_page": f"/c/{g.token}", "self": g.path, "renew": f"{base}/renew", "base": base}
 
 
-@granted("e", lead_resolver("e"))
+@granted("e", lead_link(*PURPOSE["e"]))
 async def evidence_by_link(g: Granted) -> Response:
     return await _evidence(g)
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def evidence_from_cop_page(g: Granted) -> Response:
     return await _evidence(g)
 
@@ -81,7 +72,7 @@ async def _evidence(g: Granted) -> Response:
             view = await cached(g.request, ("form", g.path), read)
             return _form(g, copy(view), cache_key=g.path)
         body = payload(form_fields(g.grant, gate), g.form)
-        done = await run_in_threadpool(lambda: submit_evidence(w.uow, g.grant, gate, body, now=w.now(),
+        done = await run_in_threadpool(lambda: submit_evidence(w.uow(), g.grant, gate, body, now=w.now(),
                                                                policy=w.policy, od_manager=w.settings.od_manager_email))
     except GatePassed as exc:
         return _form(g, exc.page, status=409, notice="This step is done: its evidence can no longer be changed from "
@@ -131,7 +122,7 @@ def _form(g: Granted, view: EvidencePage, *, status: int = 200, notice: str = ""
         "holder": g.grant.email}, status, cache_key=cache_key)
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def cop(g: Granted) -> Response:
     return await cop_page_response(g)
 
@@ -165,7 +156,7 @@ LEADS_MAY_GRANT = tuple(r.value for r in (Role.CORE, Role.WIDER, Role.LEAD, Role
 ROSTER_NOUNS = {"email": "the address", "name": "the name", "role": "the role"}
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def roster(g: Granted) -> Response:
     """Add a member, or record that one left, under the same rules as `member add` / `member leave`."""
     from copflow.services.people import add_member
@@ -200,7 +191,7 @@ async def roster(g: Granted) -> Response:
     return await cop_page_response(g, notice=message)
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def feed_link(g: Granted) -> Response:
     from copflow.services.hub import feed_link as make
 

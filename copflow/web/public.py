@@ -13,7 +13,8 @@ from starlette.routing import Route
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
 from copflow.services.links import LinkExpired, LinkNotFound, resolve
-from copflow.web.pages import cached, not_found, page, read_form, send_queued, trusted_user, web
+from copflow.web.after_write import send_queued
+from copflow.web.pages import cached, not_found, page, read_form, trusted_user, web
 
 
 def routes() -> list[Route]:

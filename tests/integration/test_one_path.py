@@ -31,14 +31,14 @@ OD_TEAM = "od.team@uni.example.org"  # COPFLOW_OD_MANAGER_EMAIL: the organisatio
 def moves(monkeypatch: pytest.MonkeyPatch) -> list[AdvanceResult]:
     """What the one path returned, each time it was taken (the real path, recorded on its way out)."""
     seen: list[AdvanceResult] = []
-    real = transitions._move
+    real = transitions.Moving.move
 
-    def recorded(*args, **kw):  # type: ignore[no-untyped-def]
-        result, later = real(*args, **kw)
+    def recorded(self, change):  # type: ignore[no-untyped-def]
+        result = real(self, change)
         seen.append(result)
-        return result, later
+        return result
 
-    monkeypatch.setattr(transitions, "_move", recorded)
+    monkeypatch.setattr(transitions.Moving, "move", recorded)
     return seen
 
 
@@ -91,7 +91,7 @@ def test_a_gate_from_the_cli_the_web_or_the_prefect_form(db_url, moves, door):
         result = gates.advance(UnitOfWork(db_url), slug="data-insight", by=f"odm@{D}", now=at(10), policy=P)
     elif door == "web":
         grant = Grant(0, f"ann@{D}", "evidence", "data-insight", "core_group_formed", 1, at(40))
-        done = submit_evidence(lambda: UnitOfWork(db_url), grant, None, evidence, now=at(10), policy=P,
+        done = submit_evidence(UnitOfWork(db_url), grant, None, evidence, now=at(10), policy=P,
                                od_manager=OD_TEAM)
         assert done.result is not None
         result = done.result
@@ -242,7 +242,7 @@ def test_a_web_form_that_loses_a_race_writes_nothing(postgres_url, monkeypatch):
     monkeypatch.setattr(transitions, "decide", someone_else_writes_first)
     grant = Grant(0, f"ann@{D}", "evidence", "data-insight", "core_group_formed", 1, at(40))
     with pytest.raises(ConcurrentChange) as lost:
-        submit_evidence(lambda: UnitOfWork(postgres_url), grant, None,
+        submit_evidence(UnitOfWork(postgres_url), grant, None,
                         {"domain": "Data and insight", "formed_on": "2025-01-15"}, now=at(10), policy=P,
                         od_manager=None)
     assert lost.value.words().startswith("Data and Insight was changed by someone else")

@@ -50,5 +50,6 @@ def test_the_sweep_and_the_archive_no_longer_drop_what_the_path_returns():
     for path in ("copflow/services/sweep.py", "copflow/services/archiving.py"):
         tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
-                 and getattr(n.value.func, "id", None) in ("transition", "transition_in")]
+                 and (getattr(n.value.func, "id", None) == "transition"
+                      or getattr(n.value.func, "attr", None) == "move")]
         assert calls == [], f"{path} calls the transition path and drops its result (and so its events)"
