@@ -80,15 +80,6 @@ def evidence_page(uow: UnitOfWork, grant: Grant, gate_name: str | None, *, now: 
         return _page(uow.session, get_cop(uow.session, grant.cop_slug), grant, gate_name, now=now, policy=policy)
 
 
-def form_fields(grant: Grant, gate_name: str | None) -> list[FieldView]:
-    """The fields of the form a link opens, empty (to read what was posted); LinkNotFound for no such gate."""
-    try:
-        gate = parse_gate((grant.gate if grant.purpose == "evidence" else gate_name) or "")
-    except LifecycleError:
-        raise LinkNotFound() from None
-    return [FieldView(f.name, f.kind, f.help, f.choices, None) for f in EVIDENCE_FIELDS[gate]]
-
-
 def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: datetime, policy: Policy) -> EvidencePage:
     gate = _gate_for(cop, grant, gate_name)
     snap = snapshot(s, cop)

@@ -17,7 +17,6 @@ from copflow.services.lead_pages import (
     GatePassed,
     cop_page,
     evidence_page,
-    form_fields,
     invalid_by_field,
     send_fresh_link,
     submit_evidence,
@@ -27,7 +26,7 @@ from copflow.web.after_write import after_gate, send_queued
 from copflow.web.forms import control, payload, with_values
 from copflow.web.granted import Granted, granted, lead_link
 from copflow.web.pages import cached, not_found, page, read_form, web
-from lifecycle import GateNotOpen, InvalidEvidence, Role
+from lifecycle import EVIDENCE_FIELDS, Gate, GateNotOpen, InvalidEvidence, Role, UnknownName, parse_gate
 from lifecycle.grants import Acting, Actor, RosterChange, may
 from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
 
@@ -71,7 +70,7 @@ async def _evidence(g: Granted) -> Response:
         if g.request.method == "GET":
             view = await cached(g.request, ("form", g.path), read)
             return _form(g, copy(view), cache_key=g.path)
-        body = payload(form_fields(g.grant, gate), g.form)
+        body = payload(EVIDENCE_FIELDS[_posted_gate(g, gate)], g.form)
         done = await run_in_threadpool(lambda: submit_evidence(w.uow(), g.grant, gate, body, now=w.now(),
                                                                policy=w.policy, od_manager=w.settings.od_manager_email))
     except GatePassed as exc:
@@ -91,6 +90,15 @@ async def _evidence(g: Granted) -> Response:
     else:
         note = "Recorded. " + ("The community moves on when the rest is done too." if done.still_needed else "")
     return _form(g, done.page, notice=note, still_needed=done.still_needed, saved=True)
+
+
+def _posted_gate(g: Granted, gate: str | None) -> Gate:
+    """The gate a form was posted for (an evidence link's own, or the one in a CoP page's path); the service checks
+    again that the link may change it."""
+    try:
+        return parse_gate((g.grant.gate if g.grant.purpose == "evidence" else gate) or "")
+    except UnknownName:
+        raise LinkNotFound() from None
 
 
 def _refused(g: Granted, view: EvidencePage, exc: CopflowError) -> Response:
