@@ -19,11 +19,12 @@ from copflow.db.models import Charter, Cop
 from copflow.services import lineage
 from copflow.services.closing.lessons import keep_draft
 from copflow.services.closing.notice import enqueue_closing_notice, enqueue_closure_completed
+from copflow.services.decided_report import decide_on_report
 from copflow.services.evaluation import publish_evaluation
 from copflow.services.meeting_clashes import free_day, keep_clear
 from copflow.services.meetings import cancel_all, schedule_on, start_series
 from copflow.services.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
-from copflow.services.snapshots import refresh_due
+from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import CopSnapshot, Policy, Stage, Transition
 from lifecycle.effects import (
     CancelMeetings,
@@ -127,7 +128,8 @@ def apply_effect(a: Applying, e: Effect) -> None:
         case CancelMeetings():
             cancel_all(a.s, a.cop, now=a.now, reason=e.reason)
         case DraftLessons():
-            keep_draft(a.s, a.cop, now=a.now, reason=_closing_reason(a))
+            keep_draft(a.s, a.cop, now=a.now, reason=_closing_reason(a), programme=a.policy.programme_name,
+                       paper=a.policy.report_paper)
         case CreateChild():
             child = lineage.create_child(a.s, a.cop, e.slug, e.name, e.members, now=a.now, today=a.today,
                                          policy=a.policy)
@@ -170,9 +172,16 @@ def _compose(a: Applying, message: Message, to: list[Recipient]) -> None:
 
 
 def _publish_evaluation(a: Applying) -> None:
-    """The review's report, up to date, stored with the review it belongs to; its files once committed."""
+    """The review's report, up to date, stored with the review it belongs to, with the decision written onto it
+    (what, by whom, why, from the decision's evidence); its files once committed."""
+    ev = a.before.evidence[a.transition.gates[0]]
+    into = ev.get("into")  # a merge is decided as a close with the CoP it joins
+    decision, kind = ("evolve", f"merge into {get_cop(a.s, into).name}") if into else (a.transition.trigger,
+                                                                                      ev.get("kind"))
     published = publish_evaluation(a.s, a.cop, now=a.now, policy=a.policy, reports_dir=a.reports_dir,
                                    by=a.by, od_manager=a.od_manager)
+    decide_on_report(a.s, a.cop, decision=f"{decision} ({kind})" if kind else decision, decided_by=ev["decided_by"],
+                     reason=ev["reason"], at=a.now, published=published)
     advised = published.outcome.evaluation.recommendation.decision
     if advised != a.transition.trigger:  # the decision differs from the advice: the audit trail says so
         a.reason = f"{a.reason} (the evaluation recommended {advised})" if a.reason else \

@@ -63,7 +63,6 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
             raise InvalidInput("into", "a CoP cannot merge into itself", cop=slug, value=into)
         closing = next_working_day(local_date(now, policy) + timedelta(weeks=policy.notice_period_weeks),
                                    meeting_days(m.cop, policy).is_working)
-        evidence = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",
-                    "closing_date": closing.isoformat(), "into": target.slug}
+        evidence = {"decided_by": who, "reason": reason, "closing_date": closing.isoformat(), "into": target.slug}
         return m.move(Change(slug, f"{who} (via {via})" if via else who, gate=Gate.CLOSE_DECIDED, evidence=evidence,
                              to=Stage.CLOSING, reason=f"merged into {target.slug}: {reason}"))
