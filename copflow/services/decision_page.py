@@ -152,7 +152,7 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
     except InvalidInput as exc:
         where = {"members": "children", "name": "children", "slug": "children", "children": "children",
                  "into": "into", "decision": "decision"}.get(exc.field or "", GENERAL)
-        raise DecisionRefused({where: [_sentence(exc.problem)]}) from exc
+        raise DecisionRefused({where: [_sentence(exc.problem_words)]}) from exc
     except CopflowError as exc:
         raise DecisionRefused({GENERAL: [_sentence(exc.words())]}) from exc
 

@@ -33,13 +33,14 @@ class AlreadyExists(CopflowError):
 
 
 class InvalidInput(CopflowError):
-    """A value refused: `field` names it, `problem` says why (a page's words: the CoP by its name, where the
-    message `str(exc)` gives its slug); `value` and `limit` when the caller has them."""
+    """A value refused: `field` names it, `problem` says why (as the command line says it: the CoP by its slug;
+    `problem_words` as a page says it, by its name); `value` and `limit` when the caller has them."""
 
     def __init__(self, field: str, problem: str, *, cop: str | None = None, cop_name: str | None = None,
                  value: object = None, limit: object = None) -> None:
         super().__init__(f"{field}: {problem}", field=field, cop=cop, cop_name=cop_name, value=value, limit=limit)
-        self.problem = problem.replace(THE_COP, cop_name or cop or "the community")
+        self.problem = problem.replace(THE_COP, cop or "the community")
+        self.problem_words = problem.replace(THE_COP, cop_name or cop or "the community")
 
 
 class ConcurrentChange(CopflowError):
@@ -77,7 +78,7 @@ def in_a_sentence(exc: CopflowError, nouns: dict[str, str]) -> str:
 
     if isinstance(exc, NotFound) and exc.kind == "person":
         return f"Nobody with the address {exc.key} is known here."
-    text = plain(exc.problem if isinstance(exc, InvalidInput) else exc.words()).strip()
+    text = plain(exc.problem_words if isinstance(exc, InvalidInput) else exc.words()).strip()
     first = text.split(" ", 1)[0]
     noun = nouns.get(exc.field or "", "")
     if noun and first in ("is", "are", "must", "has", "have", "needs", "cannot"):

@@ -108,7 +108,7 @@ def _refused(g: Granted, view: EvidencePage, exc: CopflowError) -> Response:
         view.problems = invalid_by_field(exc)
         return _form(g, view, status=422, notice=NOTHING_RECORDED)
     if isinstance(exc, InvalidInput):
-        view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem]}
+        view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem_words]}
         return _form(g, view, status=422, notice=NOTHING_RECORDED)
     if isinstance(exc, GateNotOpen):  # its turn has not come: say what comes first (what was typed stays)
         first = names([gate_words(x) for x in exc.expected])

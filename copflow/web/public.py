@@ -60,7 +60,7 @@ async def join(request: Request) -> Response:
         context["errors"] = exc.problems
         return page(request, "join.html.j2", context, 422)
     except InvalidInput as exc:
-        context["errors"] = {exc.field: exc.problem}
+        context["errors"] = {exc.field: exc.problem_words}
         return page(request, "join.html.j2", context, 422)
     except CopflowError as exc:
         context["errors"] = {"name": exc.words()}  # the CoP by its name

@@ -94,7 +94,7 @@ def test_a_charter_version_cannot_be_published_twice(db_url):
             checked_evidence(u.session, planning, cop.id, cop.timezone, Gate.CHARTER_PUBLISHED, {"version": "1.0"},
                              now=at(61), cop_name=cop.name)
         assert (taken.value.cop, taken.value.value) == ("data-insight", "1.0")
-        assert "of data-insight is" in str(taken.value) and "of Data and Insight is" in taken.value.problem
+        assert "of data-insight is" in str(taken.value) and "of Data and Insight is" in taken.value.problem_words
 
 
 def test_latest_evidence_wins_within_a_visit(db_url):
