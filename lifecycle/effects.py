@@ -17,8 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from lifecycle.audiences import Audience
-from lifecycle.events import Emit as Emit
-from lifecycle.events import events_of
+from lifecycle.events import Emit, events_of
 from lifecycle.policy import Policy
 from lifecycle.snapshot import CharterView, CopSnapshot
 from lifecycle.stages import Gate, Stage
@@ -30,8 +29,9 @@ from lifecycle.table import Transition
 @dataclass(frozen=True)
 class PublishEvaluation:
     """A review's decision stands on its evaluation: the report is brought up to date (stored, and mailed if
-    nobody was told yet) while the CoP is still under review; a decision that differs from its recommendation
-    says so in the transition's reason."""
+    nobody was told yet) while the CoP is still under review, with the decision written onto it (what, by whom,
+    why, from the decision's evidence); a decision that differs from its recommendation says so in the
+    transition's reason."""
 
 
 # --- changes to the CoP's record ---------------------------------------------------------------------------
