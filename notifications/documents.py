@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lifecycle.errors import CopflowError
+
 BINARY_SUFFIXES = (".pdf", ".docx")
 
 
@@ -47,7 +49,7 @@ def _table_text(table: Any) -> str:
     return "\n".join([lines[0], "|" + "---|" * len(rows[0]), *lines[1:]])
 
 
-class UnreadableDocument(ValueError):
+class UnreadableDocument(CopflowError, ValueError):
     """A file that is not a Word document, Markdown/text or PDF we can read the text of."""
 
 

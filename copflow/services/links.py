@@ -22,7 +22,8 @@ from copflow.db.models import Cop, Link, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.snapshots import get_cop
-from lifecycle import Gate, Policy, parse_gate
+from lifecycle import Gate, Policy, Role, parse_gate
+from lifecycle.audiences import LEAD_ROLES
 from lifecycle.due import AUTOMATED_GATES
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ _PATHS = {"evidence": "e", "cop": "c", "feed": "f", "decision": "d", "actions": 
 # The review's decision is the OD manager's: a reminder about any of these gates carries the decision form.
 DECISION_GATES = (Gate.REVIEW_PASSED, Gate.EVOLVE_DECIDED, Gate.CLOSE_DECIDED)
 TOKEN_BYTES = 24  # 192 bits
+# Who acts for a CoP through a lead's link (its evidence forms, its page).
+ACTING_ROLES = {r.value for r in LEAD_ROLES} | {Role.OD_MANAGER_CONTACT.value}
 
 
 def path_prefixes() -> tuple[str, ...]:
@@ -186,3 +189,24 @@ def revoke(uow: UnitOfWork, *, now: datetime, link: str | None = None, slug: str
         count = len(s.execute(q.returning(Link.id)).all())
         uow.commit()
         return count
+
+
+def lead_holder(uow: UnitOfWork, token: str, *, now: datetime, purposes: tuple[str, ...],
+           od_manager: str | None = None) -> Grant:
+    """A valid lead's link (of one of `purposes`) whose holder still acts for the CoP (a lead, a coordinator or
+    its OD manager contact; or the configured OD manager); otherwise LinkNotFound, like any unknown token."""
+    with uow:
+        s = uow.session
+        for purpose in purposes:
+            try:
+                grant = find(s, token, now=now, purpose=purpose)
+            except LinkNotFound:
+                continue
+            if grant.cop_slug is None:
+                raise LinkNotFound()
+            cop = get_cop(s, grant.cop_slug)
+            acting = {m.person.email for m in cop.memberships if m.left_on is None and m.role in ACTING_ROLES}
+            if grant.email in acting or (od_manager and grant.email == od_manager.lower()):
+                return grant
+            raise LinkNotFound()
+        raise LinkNotFound()
