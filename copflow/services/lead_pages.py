@@ -8,7 +8,7 @@ a field comes from the lifecycle's own checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -139,8 +139,20 @@ def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, paylo
     except LifecycleError as exc:
         needed = [plain(u.message) for u in getattr(exc, "unmet", [])] or [plain(str(exc))]
         return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), None, needed, None)
-    return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), result.to_stage, [],
-                     result)
+    return Submitted(_page_after(uow_factory, grant, gate_name, page, payload, who, now=now, policy=policy),
+                     result.to_stage, [], result)
+
+
+def _page_after(uow_factory: Any, grant: Grant, gate_name: str | None, before: EvidencePage,
+                payload: dict[str, Any], who: str, *, now: datetime, policy: Policy) -> EvidencePage:
+    """The form after a write that moved the CoP on. A CoP-page link (/c/<token>/gate/<gate>) opens only the
+    gates of the CoP's current stage, so the gate just passed is no longer one of its pages: show it as recorded
+    (passed, nothing more to write) rather than "this link does not exist" after the transition committed."""
+    try:
+        return evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy)
+    except LinkNotFound:
+        return replace(before, passed=True, recorded_by=who, recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
+                       fields=[replace(f, value=payload.get(f.name)) for f in before.fields], problems={})
 
 
 def _needed_when_empty(uow: UnitOfWork, page: EvidencePage, *, now: datetime, policy: Policy) -> list[Unmet]:
