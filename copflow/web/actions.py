@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.action_pages import (
+    MAX_ID,
     STATUS_WORDS,
     ActionFormRefused,
     OwnerPage,
@@ -70,6 +71,8 @@ async def _change(g: Granted, *, own_only: bool) -> Response:
     """Done, dropped or reopened with a note: any action of the CoP for a lead, only their own for an owner
     (another is not found, as if it did not exist); the page it came from is shown again."""
     action_id = int(g.request.path_params["action"])
+    if not 0 < action_id <= MAX_ID:  # no row has it: not found, as any other id (never a database overflow)
+        return not_found(g.request)
     moving = own_only and g.form.get("status") == "moved"  # the owner's "it will not be done by then"
     try:
         if moving:

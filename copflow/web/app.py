@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, decision, lead, public
 from copflow.web.pages import ViewCache, Web, not_found, page
-from copflow.web.security import RateLimit, SecurityHeaders
+from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
 from notifications import vocabulary as words
 
 
@@ -65,6 +65,19 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *decision.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
-    app.state.web = Web(s, s.policy(), environment(), clock or current_time, ViewCache(cache_seconds))
-    return SecurityHeaders(RateLimit(app, limit=rate_limit))
+    env = environment()
+    app.state.web = Web(s, s.policy(), env, clock or current_time, ViewCache(cache_seconds))
+    inner: Any = app
+    if s.web_trusted_user_header:
+        inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
+    return SecurityHeaders(RateLimit(inner, limit=rate_limit))
+
+
+NOT_SIGNED_IN = ("This site is reached through the organisation's sign-in, and this request did not say who the "
+                 "signed-in user is. Open the page again from its link, signing in if asked; if it keeps happening, "
+                 "tell the CoP programme's OD manager.")
+
+
+def _unsigned(env: Environment) -> bytes:
+    return env.get_template("web/error.html.j2").render(status=403, message=NOT_SIGNED_IN, sso_user=None).encode()
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from jinja2 import Environment
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse
 
 from copflow.db.uow import UnitOfWork
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from copflow.services.gates import AdvanceResult
 
 MAX_FORM_BYTES = 64 * 1024
+log = logging.getLogger("copflow.web")
 
 
 class ViewCache:
@@ -140,10 +141,14 @@ async def read_form(request: Request) -> dict[str, str]:
     if kind != "application/x-www-form-urlencoded":
         raise HTTPException(415, "Only plain forms are accepted here (no uploads: a charter is a link).")
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "This form is too large.")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise HTTPException(413, "This form is too large.")
+    except ClientDisconnect:  # nobody is left to answer: one line in the log, not a traceback
+        log.warning("a client hung up before its form was read: %s %s", request.method, request.url.path)
+        raise HTTPException(400, "The form did not arrive whole: send it again.") from None
     form: dict[str, str] = {}
     for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         form[key] = form[key] + "\n" + value if key in form else value
@@ -178,7 +183,7 @@ async def after_gate(request: Request, result: AdvanceResult,
 
 def _log_unsent(problems: list[str]) -> None:
     for e in problems:
-        logging.getLogger("copflow.web").warning("mail not sent yet (%s); it stays in the outbox", e)
+        log.warning("mail not sent yet (%s); it stays in the outbox", e)
 
 
 def trusted_user(request: Request) -> str | None:

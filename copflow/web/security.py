@@ -103,6 +103,31 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
+class SignedInOnly:
+    """Behind a single sign-on proxy (COPFLOW_WEB_TRUSTED_USER_HEADER): a request for a page that does not name the
+    signed-in user did not come through the proxy, or the proxy lost who it was. It is refused (403, `refusal`'s
+    page) rather than served as if nobody in particular were asking, which would skip the per-person check of
+    every signed link. The stylesheet and the calendar feeds (fetched by calendar apps, which cannot sign in) are
+    not pages."""
+
+    OPEN = ("/static/", "/feeds/", "/f/")
+
+    def __init__(self, app: ASGIApp, *, header: str, refusal: Callable[[], bytes]) -> None:
+        self.app = app
+        self.header = header.strip().lower().encode("latin-1")
+        self.refusal = refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").startswith(self.OPEN):
+            named = [v for k, v in scope.get("headers", []) if k == self.header]
+            if not named or not named[0].strip():
+                await send({"type": "http.response.start", "status": 403,
+                            "headers": [(b"content-type", b"text/html; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": self.refusal()})
+                return
+        await self.app(scope, receive, send)
+
+
 def new_csrf() -> str:
     return secrets.token_urlsafe(24)
 
@@ -129,4 +154,7 @@ def log_config() -> dict[str, Any]:
 
     config: dict[str, Any] = {**LOGGING_CONFIG, "filters": {"redact": {"()": RedactTokens}}}
     config["handlers"] = {name: {**h, "filters": ["redact"]} for name, h in LOGGING_CONFIG["handlers"].items()}
+    # copflow's own lines (mail not sent yet, a client that hung up) in the same format, through the same filter.
+    config["loggers"] = {**LOGGING_CONFIG["loggers"],
+                         "copflow": {"handlers": ["default"], "level": "INFO", "propagate": False}}
     return config
