@@ -151,8 +151,9 @@ def _page_after(uow_factory: Any, grant: Grant, gate_name: str | None, before: E
     try:
         return evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy)
     except LinkNotFound:
-        return replace(before, passed=True, recorded_by=who, recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
-                       fields=[replace(f, value=payload.get(f.name)) for f in before.fields], problems={})
+        at = now.astimezone(UTC).isoformat(timespec="minutes")
+        return replace(before, passed=True, recorded_by=who, recorded_at=at, problems={},
+                       fields=[replace(f, value=payload.get(f.name)) for f in before.fields])
 
 
 def _needed_when_empty(uow: UnitOfWork, page: EvidencePage, *, now: datetime, policy: Policy) -> list[Unmet]:

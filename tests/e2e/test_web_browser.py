@@ -431,7 +431,6 @@ def test_the_last_gate_recorded_from_the_cop_page_moves_the_cop_on_and_mails_it(
     from sqlalchemy import func, select
 
     from copflow.db.models import Notification
-
     from copflow.services import links
 
     # The CoP page's own link (as the join-request and digest mails carry), not an evidence link opened on it.
