@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0011"
+SCHEMA_VERSION = "0013"
 
 
 class Base(DeclarativeBase):
@@ -362,3 +362,35 @@ class AuditEntry(Base):
     role: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(20))  # refused
     reason: Mapped[str] = mapped_column(Text)
+
+
+class ServerSecret(Base):
+    """A secret the server keeps for itself, made on first use and never shown: `csrf` signs the web forms' tokens
+    (copflow/web/csrf.py). In the database so that every web process (and a restart) signs alike."""
+
+    __tablename__ = "server_secret"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:  # the value must never reach a log line or a traceback
+        return f"ServerSecret(name={self.name!r}, value=***)"
+
+
+class JoinRequest(Base):
+    """A request to join a CoP from the hub, one row per lead it was for: mailed to that lead on its own, or
+    (past the policy's daily caps per CoP and per lead) held for the lead's one digest of the day
+    (copflow/services/join_limits.py). Purged with sent mail after the policy's mail_retention_days."""
+
+    __tablename__ = "join_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
+    lead: Mapped[str] = mapped_column(String(320))  # the lead's address
+    day: Mapped[date]  # the organisation's local day it came in (the caps' window)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    message: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime]
+    mailed: Mapped[bool] = mapped_column(Boolean)  # False: held for the digest
+    __table_args__ = (Index("ix_join_request_cop_day", "cop_id", "day"),
+                      Index("ix_join_request_lead_day", "lead", "day"))

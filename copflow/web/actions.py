@@ -107,5 +107,4 @@ async def _owner_page(g: Granted, *, notice: str = "", errors: dict[str, str] | 
     except CopflowError:
         return not_found(g.request)
     return page(g.request, "actions.html.j2", {"p": data, "notice": notice, "errors": errors or {},
-                                               "base": f"/a/{g.token}", "holder": g.grant.email}, status,
-                cache_key=None if notice or errors else g.path)
+                                               "base": f"/a/{g.token}", "holder": g.grant.email}, status)

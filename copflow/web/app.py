@@ -17,8 +17,11 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from copflow.db.uow import UnitOfWork
+from copflow.services.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, decision, lead, public
+from copflow.web.csrf import Csrf
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
 from notifications import vocabulary as words
@@ -66,7 +69,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
     env = environment()
-    app.state.web = Web(s, s.policy(), env, clock or current_time, ViewCache(cache_seconds))
+    now = clock or current_time
+    csrf = Csrf(lambda: server_secret(UnitOfWork(s.database_url), "csrf", now=now()))
+    app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf)
     inner: Any = app
     if s.web_trusted_user_header:
         inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))

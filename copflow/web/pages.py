@@ -19,13 +19,15 @@ from starlette.responses import HTMLResponse
 
 from copflow.db.uow import UnitOfWork
 from copflow.settings import Settings
-from copflow.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, new_csrf
+from copflow.web.csrf import FIELD, HTTPS_COOKIE, Csrf, cookie_name, from_this_site
+from copflow.web.security import link_token
 from lifecycle import Policy
 
 if TYPE_CHECKING:
     from copflow.services.gates import AdvanceResult
 
 MAX_FORM_BYTES = 64 * 1024
+FORGED = "This form has expired or did not come from this site: reload the page and send it again."
 log = logging.getLogger("copflow.web")
 
 
@@ -91,6 +93,7 @@ class Web:
     env: Environment
     clock: Callable[[], datetime]
     cache: ViewCache
+    csrf: Csrf
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.settings.database_url)
@@ -105,29 +108,29 @@ def web(request: Request) -> Web:
     return w
 
 
-CSRF_PLACEHOLDER = "\x00csrf\x00"
-
-
-def page(request: Request, template: str, context: dict[str, Any], status: int = 200,
-         cache_key: Hashable | None = None) -> HTMLResponse:
-    """Render one page with a CSRF token for its forms (the cookie is set when the browser has none). With a
-    `cache_key`, the page is rendered once per cache window (its CSRF token put in per request)."""
-    token = request.cookies.get(CSRF_COOKIE) or new_csrf()
-    user = trusted_user(request)
+def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render one page, its forms carrying this session's CSRF token for the page's scope (put in the template's
+    context, escaped like any value); a browser without a session the server signed is given a new one."""
     w = web(request)
-    key = ("html", cache_key, user)
-    fresh, html = w.cache.lookup(key) if cache_key is not None else (False, None)
-    if not fresh:
-        html = w.env.get_template(f"web/{template}").render(
-            {**context, "csrf": CSRF_PLACEHOLDER, "csrf_field": CSRF_FIELD, "sso_user": user})
-        if cache_key is not None:
-            w.cache.put(key, html)
-    assert isinstance(html, str)
-    response = HTMLResponse(html.replace(CSRF_PLACEHOLDER, token), status_code=status)
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
-                            secure=w.settings.web_url.startswith("https://"))
+    name = cookie_name(w.settings.web_url)
+    session = w.csrf.session(request.cookies.get(name))
+    fresh = session is None
+    if session is None:
+        session = w.csrf.new_session()
+    user = trusted_user(request)
+    html = w.env.get_template(f"web/{template}").render(
+        {**context, "csrf": w.csrf.token(session, csrf_scope(request)), "csrf_field": FIELD, "sso_user": user})
+    response = HTMLResponse(html, status_code=status)
+    if fresh:
+        response.set_cookie(name, session, httponly=True, samesite="strict", path="/",
+                            secure=name == HTTPS_COOKIE)
     return response
+
+
+def csrf_scope(request: Request) -> str:
+    """What a form's token is bound to besides the session: the link in the address (its token), and the
+    signed-in user behind SSO."""
+    return f"{link_token(request.url.path)}|{trusted_user(request) or ''}"
 
 
 def not_found(request: Request) -> HTMLResponse:
@@ -137,6 +140,10 @@ def not_found(request: Request) -> HTMLResponse:
 
 async def read_form(request: Request) -> dict[str, str]:
     """The posted form (URL-encoded only: uploads are refused), after the CSRF check."""
+    w = web(request)
+    if not from_this_site(request.headers, web_url=w.settings.web_url, scheme=request.url.scheme,
+                          host=request.headers.get("host", "")):
+        raise HTTPException(403, FORGED)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise HTTPException(415, "Only plain forms are accepted here (no uploads: a charter is a link).")
@@ -152,10 +159,11 @@ async def read_form(request: Request) -> dict[str, str]:
     form: dict[str, str] = {}
     for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         form[key] = form[key] + "\n" + value if key in form else value
-    if not csrf_ok(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
-        raise HTTPException(403, "This form has expired or did not come from this site: reload the page and "
-                                 "send it again.")
-    web(request).cache.clear()  # a write may follow: nothing read before it is shown after it
+    w = web(request)
+    session = w.csrf.session(request.cookies.get(cookie_name(w.settings.web_url)))
+    if not w.csrf.valid(session, csrf_scope(request), form.get(FIELD)):
+        raise HTTPException(403, FORGED)
+    w.cache.clear()  # a write may follow: nothing read before it is shown after it
     return form
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import threading
 import time
 from collections import deque
@@ -32,8 +31,12 @@ HEADERS = [
 ]
 # Every link purpose's path (services/links.py), so a new purpose is redacted and rate-limited without a change here.
 TOKEN_PATH = re.compile(rf"/({'|'.join(path_prefixes())})/[^/?#\s\"]+")
-CSRF_COOKIE = "copflow_csrf"
-CSRF_FIELD = "csrf"
+
+
+def link_token(path: str) -> str:
+    """The link token in a page's address ("" for a page that no link opens)."""
+    found = TOKEN_PATH.match(path)
+    return found.group(0).split("/", 2)[2].removesuffix(".ics") if found else ""
 
 
 def redact(text: str) -> str:
@@ -126,15 +129,6 @@ class SignedInOnly:
                 await send({"type": "http.response.body", "body": self.refusal()})
                 return
         await self.app(scope, receive, send)
-
-
-def new_csrf() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def csrf_ok(cookie: str | None, submitted: str | None) -> bool:
-    """Double-submit check: the form's hidden field must equal the cookie set with the page (SameSite=Strict)."""
-    return bool(cookie) and bool(submitted) and secrets.compare_digest(str(cookie), str(submitted))
 
 
 class RedactTokens(logging.Filter):
