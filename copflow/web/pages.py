@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,12 +35,20 @@ class ViewCache:
     """What GET pages read, kept `seconds` (default 2): a lead reloading a form, or the whole organisation opening
     the hub, costs one read a page per window instead of one per request. Every write through the app empties it;
     a change made elsewhere (the CLI, the sweep, a revoked link) shows within the window. One request at a time
-    reads a given page again; the others meanwhile get the previous answer (no stampede on the database)."""
+    reads a given page again; the others meanwhile get the previous answer (no stampede on the database).
 
-    def __init__(self, seconds: float) -> None:
+    Bounded: at most `max_items` answers are kept (then it starts afresh), and a key's lock lives only while a
+    request holds or waits for it, so requests for ever new addresses (random tokens) leave nothing behind."""
+
+    def __init__(self, seconds: float, max_items: int = 10_000) -> None:
         self.seconds = seconds
+        self.max_items = max_items
         self._items: dict[Hashable, tuple[float, Any]] = {}
-        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}  # the lock, and how many hold or wait for it
+
+    def sizes(self) -> tuple[int, int]:
+        """(answers kept, locks kept)."""
+        return len(self._items), len(self._locks)
 
     def lookup(self, key: Hashable) -> tuple[bool, Any]:
         """(fresh, value): value is None when nothing is kept."""
@@ -49,39 +57,45 @@ class ViewCache:
             return False, None
         return hit[0] > time.monotonic(), hit[1]
 
-    def lock(self, key: Hashable) -> asyncio.Lock:
-        return self._locks.setdefault(key, asyncio.Lock())
-
     def put(self, key: Hashable, value: Any) -> None:
         if self.seconds <= 0:
             return
-        if len(self._items) > 10_000:
-            self.clear()
+        if len(self._items) >= self.max_items:
+            self._items.clear()
         self._items[key] = (time.monotonic() + self.seconds, value)
 
     def clear(self) -> None:
         self._items.clear()
-        self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
+        """The kept answer if fresh; else `compute()`'s, one request at a time per key (the others meanwhile get
+        the previous answer when there is one)."""
+        fresh, value = self.lookup(key)
+        if fresh or (value is not None and key in self._locks):
+            return value
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                fresh, value = self.lookup(key)
+                if fresh:
+                    return value
+                value = await compute()
+                self.put(key, value)
+                return value
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
 
 async def cached(request: Request, key: Hashable, compute: Callable[[], Any]) -> Any:
     """`compute()` (in the thread pool: it reads the database) unless the cache holds a fresh answer."""
     from starlette.concurrency import run_in_threadpool
 
-    cache = web(request).cache
-    fresh, value = cache.lookup(key)
-    if fresh:
-        return value
-    lock = cache.lock(key)
-    if value is not None and lock.locked():
-        return value  # being read again right now: the previous answer meanwhile
-    async with lock:
-        fresh, value = cache.lookup(key)
-        if fresh:
-            return value
-        value = await run_in_threadpool(compute)
-        cache.put(key, value)
-        return value
+    return await web(request).cache.get(key, lambda: run_in_threadpool(compute))
 
 
 @dataclass(frozen=True)

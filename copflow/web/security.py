@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -71,27 +71,40 @@ class SecurityHeaders:
 class RateLimit:
     """At most `limit` requests per `window` seconds from one client to the token pages and the join form;
     beyond that, 429 until the window moves on. Guessing tokens (192 bits) is hopeless anyway; this keeps a
-    script from trying, and from sending join mails in bulk."""
+    script from trying, and from sending join mails in bulk (the join caps of services/join_limits.py hold the
+    mail itself). A client is the connection's address: X-Forwarded-For counts only from the configured proxies
+    (COPFLOW_WEB_TRUSTED_PROXIES, which `copflow web` hands to uvicorn). At most `max_clients` clients are kept,
+    the least recently seen forgotten first, so a flood from many addresses cannot grow the server's memory."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, window: float = 60.0) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, window: float = 60.0, max_clients: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.limit = limit
         self.window = window
-        self._hits: dict[str, deque[float]] = {}
+        self.max_clients = max_clients
+        self.clock = clock
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """How many clients are kept."""
+        return len(self._hits)
+
     def allow(self, client: str) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
-            hits = self._hits.setdefault(client, deque())
+            hits = self._hits.get(client)
+            if hits is None:
+                hits = self._hits[client] = deque()
+                while len(self._hits) > self.max_clients:
+                    self._hits.popitem(last=False)
+            else:
+                self._hits.move_to_end(client)
             while hits and hits[0] <= now - self.window:
                 hits.popleft()
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients rather than grow without bound
-                for key in [k for k, v in self._hits.items() if not v][:5000]:
-                    del self._hits[key]
             return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
