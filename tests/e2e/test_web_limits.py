@@ -103,3 +103,38 @@ def test_random_link_addresses_leave_no_lock_behind(tmp_path: Path) -> None:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_a_flood_of_join_requests_costs_each_lead_their_cap_and_one_digest(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The break as found: 200 POSTs of the join form with rotating requester addresses sent 238 mails in 10 s.
+    Now (the rate limit off, to show the caps hold on their own) each lead gets the policy's daily cap of mails,
+    and one digest of the rest when the day ends."""
+    from copflow.services.delivery import deliver_with_settings
+    from copflow.services.join_limits import day_ends
+    from copflow.settings import load_settings
+    from tests.e2e.webapp import settings_for_site, text_of
+    from tests.e2e.world import Visitor
+    from tests.integration.helpers import D, P, to_launching
+
+    port = settings_for_site(monkeypatch, tmp_path, db_url)
+    to_launching(db_url)
+    deliver_with_settings(load_settings(), now=NOW)  # the walk's own mail
+    with web_server(tmp_path, db_url, port, NOW, "--rate-limit", "0") as server:
+        before = server.ids()
+        v = Visitor()
+        join = f"{server.url}/join/data-insight"
+        token = v.csrf(join)
+        answers = [v.http.post(join, data={"csrf": token, "name": f"Flood {i}", "email": f"flood{i}@{D}"})
+                   .status_code for i in range(200)]
+        assert answers == [200] * 200
+        mails = server.since(before)
+        cap = P.join_requests_per_cop_per_day
+        assert len(mails) == 2 * cap and {m["To"].split("<")[-1].rstrip(">") for m in mails} == {f"ann@{D}",
+                                                                                                  f"bob@{D}"}
+        deliver_with_settings(load_settings(), now=day_ends(NOW.date(), P))
+        digests = [m for m in server.since(before) if "more requests to join" in str(m["Subject"])]
+        assert len(server.since(before)) == 2 * cap + 2 and len(digests) == 2
+        for d in digests:
+            assert f"{200 - cap} more requests to join" in str(d["Subject"])
+            assert "and 90 more requests not listed here" in text_of(d)
