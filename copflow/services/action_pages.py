@@ -163,7 +163,7 @@ def move_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action_i
 
 CHANGED_MEANWHILE = "Someone changed this action meanwhile: here it is as it is now. Nothing was written; try again."
 NO_VERSION = "This form does not say which version of the action it changes: reload the page and try again."
-MAX_ID = 2**63 - 1  # the largest id a database row can have: past it, an id is not found (never an overflow)
+MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL's integer): past it, not found (never an overflow)
 
 
 def form_version(form: dict[str, str], row: str) -> int:

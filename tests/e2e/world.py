@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from sqlalchemy import MetaData, func, inspect, select
+from sqlalchemy import MetaData, Table, func, inspect, select
 
 from copflow.db.engine import get_engine
 from copflow.db.uow import UnitOfWork
@@ -75,19 +75,25 @@ class Visitor:
         assert got.status_code == 200, (page, got.status_code, got.text[:300])
         found = re.findall(r'name="csrf" value="([^"]+)"', got.text)
         assert found, got.text[:500]
-        return found[0]
+        return str(found[0])
 
     def post(self, page: str, url: str, form: dict[str, str], **kw: object) -> httpx.Response:
         return self.http.post(url, data={"csrf": self.csrf(page), **form}, **kw)  # type: ignore[arg-type]
 
 
+_TABLES: dict[str, list[Table]] = {}
+
+
 def row_counts(db_url: str) -> dict[str, int]:
-    """The number of rows of every table: a refused form must leave all of them as they were."""
+    """The number of rows of every table: a refused form must leave all of them as they were. (The tables are
+    read from the database once, so a table the models do not know is counted too.)"""
     engine = get_engine(db_url)
-    meta = MetaData()
-    meta.reflect(bind=engine, only=[t for t in inspect(engine).get_table_names() if t != "alembic_version"])
+    if db_url not in _TABLES:
+        meta = MetaData()
+        meta.reflect(bind=engine, only=[t for t in inspect(engine).get_table_names() if t != "alembic_version"])
+        _TABLES[db_url] = list(meta.sorted_tables)
     with engine.connect() as conn:
-        return {t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0) for t in meta.sorted_tables}
+        return {t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0) for t in _TABLES[db_url]}
 
 
 def tracebacks(log: Path) -> list[str]:
