@@ -232,6 +232,7 @@ def status(
     """The portfolio: each CoP's stage, next gate, due date, overdue days, next review and health."""
     from copflow.services.portfolio import PortfolioRow, portfolio
     from lifecycle import STAGE_TITLES, Stage, parse_stage
+    from notifications.vocabulary import plural
 
     if as_json and as_csv:
         raise ctx.UsageError("--json and --csv: choose one", field="--csv")
@@ -248,7 +249,7 @@ def status(
         out.writeheader()
         out.writerows({k: _spreadsheet_safe(v) for k, v in r.as_dict().items()} for r in rows)
         return
-    ctx.table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
+    ctx.table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                                  "health"],
               [[r.slug, STAGE_TITLES.get(Stage(r.stage), r.stage), r.next_gate, r.due_on, r.overdue_days or "",
                 r.next_review_on, r.health]

@@ -364,6 +364,24 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class DocumentFailure(Base):
+    """A document copflow owed someone and could not make (the evaluation report's PDF, the lessons-learned draft):
+    kept with its reason until a later sweep makes and sends it, so nothing goes missing without a word. The mail
+    that should have carried it said it follows; the OD manager's digest lists it until `resolved_at`."""
+
+    __tablename__ = "document_failure"
+    __table_args__ = (UniqueConstraint("cop_id", "kind", "stage_visit"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # evaluation_pdf, lessons_docx
+    stage_visit: Mapped[int] = mapped_column(Integer)  # the review (or the closing) it belongs to
+    reason: Mapped[str] = mapped_column(Text)  # the last attempt's, in one line
+    failed_at: Mapped[datetime]
+    last_tried_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
 class ServerSecret(Base):
     """A secret the server keeps for itself, made on first use and never shown: `csrf` signs the web forms' tokens
     (copflow/web/csrf.py). In the database so that every web process (and a restart) signs alike."""

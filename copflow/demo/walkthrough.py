@@ -9,6 +9,7 @@ from __future__ import annotations
 import mailbox
 import os
 import shutil
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,9 @@ def prepare(folder: Path) -> dict[str, str]:
     return env
 
 
-def load_portfolio(url: str, today: date, policy: Policy) -> None:
+def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None = None) -> None:
+    """The six CoPs' stories, step by step on their days; the people extract is written to `imports` (a scratch
+    folder when None: the tests that only need the portfolio)."""
     uow = UnitOfWork(url)
     days = DemoDays(policy)
 
@@ -102,6 +105,14 @@ def load_portfolio(url: str, today: date, policy: Policy) -> None:
             elif action == "sweep":  # the daily sweep of that day opens the review
                 cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
                 sweep_batch(uow, cop_ids, now=now, policy=policy)
+            elif action == "import_people":
+                from copflow.demo.review_data import import_members
+
+                if imports is None:
+                    with tempfile.TemporaryDirectory() as scratch:
+                        import_members(Path(scratch), url, today, now, policy)
+                else:
+                    import_members(imports, url, today, now, policy)
             elif action == "leave":
                 end_membership(uow, slug=slug, email=f"{raw['who']}@{DOMAIN}", now=now, policy=policy,
                                acting=DEMO_ACTING)
@@ -138,7 +149,7 @@ def run_demo(folder: Path) -> None:
     step(f"creating the database in {folder}")
     upgrade(settings.database_url)
     step("walking six CoPs through their gates over the past year")
-    load_portfolio(settings.database_url, today, policy)
+    load_portfolio(settings.database_url, today, policy, folder / "imports")
     from copflow.demo.review_data import write_and_import
 
     step("importing people, attendance, activities and survey answers")
@@ -199,7 +210,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     for slug in summary.get("evaluated", []):
         name = slug.split(" ")[0]
         for html in sorted((Path(env["COPFLOW_REPORTS_DIR"]) / name).glob("review-*.html")):
-            print(f"Report:    {html}  (review of {slug}; also as .md; decide with "
+            print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with "
                   f"`uv run copflow review decide {name} --decision pass --reason ...`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
     _web_hint(folder, env, now, policy)

@@ -17,10 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, GateEvidence, Person, TransitionRecord
+from copflow.db.models import Cop, Document, GateEvidence, Person, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
+from copflow.services.evaluation import REPORT_HTML
 from copflow.services.evolve import Child
 from copflow.services.gates import AdvanceResult
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
@@ -57,6 +58,7 @@ class DecisionView:
     members: list[tuple[str, str]]  # (email, name): who can go to a sub-community
     decided: Decided | None = None
     holder: str = ""  # who is deciding: "Oda Mann (odm@uni.example.org)"
+    report: bool = False  # whether the review has a report (the page links it: /d/{token}/report)
     values: dict[str, str] = field(default_factory=dict)  # what was typed (after a refusal)
     problems: dict[str, list[str]] = field(default_factory=dict)  # field (or GENERAL) → messages
 
@@ -94,6 +96,9 @@ def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Polic
         view = DecisionView(cop.slug, cop.name, cop.timezone, "", [], [], deadline.isoformat(),
                             (deadline - today).days, _open_cops(s, cop), _members(cop))
         view.holder = named(s, grant.email)
+        view.report = s.scalar(select(Document.id).where(
+            Document.cop_id == cop.id, Document.kind == REPORT_HTML, Document.stage_visit == grant.stage_visit)
+            .limit(1)) is not None
         if cop.stage != Stage.REVIEWING.value or grant.stage_visit != cop.stage_visit:
             view.decided = _decided(s, cop, grant.stage_visit)
             if view.decided is None:

@@ -136,7 +136,8 @@ def _cancel_meetings(a: Applying, e: CancelMeetings) -> None:
 
 
 def _draft_lessons(a: Applying, e: DraftLessons) -> None:
-    keep_draft(a.s, a.cop, now=a.now, reason=_closing_reason(a))
+    keep_draft(a.s, a.cop, now=a.now, reason=_closing_reason(a), programme=a.policy.programme_name,
+               paper=a.policy.report_paper)
 
 
 def _emit(a: Applying, e: Emit) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
+from copflow.services.clock import cop_date
 from copflow.services.links import action_url
 from copflow.services.meeting_days import meeting_days
-from lifecycle import Audience, Gate, Notice, Policy, Role
+from lifecycle import Audience, Gate, Notice, Policy, Role, Stage
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
 from lifecycle.working_days import survey_closes_on
 from notifications.vocabulary import EVIDENCE
@@ -142,10 +143,29 @@ def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from
         return 0
     opened = cop.stage_entered_on
     closes = survey_closes_on(opened, policy, meeting_days(cop, policy).is_working)
+    today = cop_date(now, cop.timezone)
+    if today > closes:
+        return 0  # the survey has closed: nobody is asked for answers that would not count
     call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
-            "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
-    return sum(enqueue(s, key=f"{cop.slug}/review-opened/{cop.stage_visit}/{to.email}", cop_id=cop.id,
-                       kind="review_opened", to=to, context=call, now=now) for to in people)
+            "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat(),
+            # A member who joins while the survey is open is asked too, told how many days are left.
+            "days_left": (closes - today).days + 1 if today > opened else None}
+    return sum(enqueue(s, key=review_call_key(cop, to.email), cop_id=cop.id, kind="review_opened", to=to,
+                       context=call, now=now) for to in people)
+
+
+def review_call_key(cop: Cop, email: str) -> str:
+    """One survey call per member per review (its stage visit), whenever they joined."""
+    return f"{cop.slug}/review-opened/{cop.stage_visit}/{email}"
+
+
+def call_newcomers_to_the_review(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> int:
+    """Everyone who belongs to a CoP under review is asked for their views while its survey is open: after a
+    roster change, the members not asked yet (joined since it opened) get the call with the days left."""
+    if cop.stage != Stage.REVIEWING.value:
+        return 0
+    return enqueue_review_opened(s, cop, recipients(cop, Audience.MEMBERS), from_stage=Stage.ACTIVE.value, now=now,
+                                 policy=policy)
 
 
 def _moved_on(cop: Cop, from_stage: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from copflow.services import validation as v
 from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, NotFound
+from copflow.services.outbox import call_newcomers_to_the_review
 from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, grants, parse_role
 from lifecycle.grants import Acting, RoleNotYours, RosterChange
@@ -83,6 +84,7 @@ def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: dateti
         uow.session.flush()
         uow.session.refresh(cop)
         changes = sync_invitations(uow.session, cop, now=now, policy=policy)
+        call_newcomers_to_the_review(uow.session, cop, now=now, policy=policy)
         refresh_due(uow.session, cop, local_date(now, policy), policy)
         try:
             uow.commit()

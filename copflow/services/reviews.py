@@ -9,6 +9,7 @@ from typing import Any
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
+from copflow.services.decided_report import decide_on_report
 from copflow.services.errors import InvalidInput
 from copflow.services.evaluation import publish_evaluation
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
@@ -51,6 +52,8 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
         # The decision stands on this review's evaluation, brought up to date now (written in this transaction).
         published = publish_evaluation(s, cop, now=now, policy=policy, reports_dir=reports_dir, by=who,
                                        od_manager=od_manager)
+        decide_on_report(s, cop, decision=f"{decision} ({kind})" if kind else decision, decided_by=who,
+                         reason=reason, at=now, published=published)
         advised = published.outcome.evaluation.recommendation.decision
         if advised != decision:
             reason = f"{reason} (the evaluation recommended {advised})"

@@ -2,7 +2,7 @@
 the daily caps per CoP and per lead and the digest of those held)
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0016 (0011 on its branch; chained after main's 0016 at the merge)
 Create Date: 2026-12-08
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

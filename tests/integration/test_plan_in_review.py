@@ -79,5 +79,5 @@ def test_the_archive_and_the_lessons_learned_keep_the_plan_with_its_history(db_u
     assert all(x["owner"].startswith("member-") for x in plan_file)  # pseudonymised like the roster
     assert all(h["by"].startswith("member-") for x in plan_file for h in x["history"])
     assert "## The action plan" in lessons
-    assert "| Write the first blog post | Bob Kay | 2025-08-01 | done | 2 blog posts | created 2025-05-06; " \
+    assert "| Write the first blog post | Bob Kay | 1 August 2025 | done | 2 blog posts | created 2025-05-06; " \
            "edited once; done 2025-07-30 |" in lessons

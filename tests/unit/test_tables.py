@@ -28,7 +28,7 @@ def test_status_and_gate_record_import_neither_the_orm_nor_the_models(tmp_path):
                     f"upgrade('sqlite:///{tmp_path}/copflow.db')"], check=True, cwd=ROOT, env=env)
     subprocess.run([sys.executable, "-c", "from copflow.cli.main import run; run()", "cop", "create", "x",
                     "--name", "X"], check=True, cwd=ROOT, env=env, capture_output=True)
-    for argv, said in ((["status"], "Portfolio (1 CoPs)"),
+    for argv, said in ((["status"], "Portfolio (1 CoP)"),
                        (["gate", "record", "x", "core_group_formed", "-f", "domain=Data"], "recorded core_group_formed")):
         code = (f"import sys\nfrom copflow.cli.main import run\nsys.argv = {['copflow', *argv]!r}\n"
                 "try:\n    run()\nexcept SystemExit:\n    pass\n"

@@ -83,6 +83,7 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 result.add("memberships added")
 
         def commit() -> None:
+            from copflow.services.outbox import call_newcomers_to_the_review
             from copflow.services.roster import sync_invitations
 
             s.flush()
@@ -91,6 +92,9 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 changed = sync_invitations(s, c, now=now, policy=policy)
                 if changed:
                     result.add("meetings with new invitees", len(changed))
+                asked = call_newcomers_to_the_review(s, c, now=now, policy=policy)
+                if asked:
+                    result.add("newcomers asked to answer the open review's survey", asked)
                 refresh_due(s, c, today, policy)
             uow.commit()
 
