@@ -60,10 +60,10 @@ def _server(args: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
 HEADERS = {"Accept": "text/html"}
 
 
-def session_headers(base: str) -> dict[str, str]:
-    """The headers of a browser that kept the session cookie copflow web gave it (one it did not sign is replaced
-    on every page, which a real browser would not make it do)."""
-    with urllib.request.urlopen(base + "/") as r:
+def session_headers(base: str, form_page: str) -> dict[str, str]:
+    """The headers of a browser that kept the session cookie copflow web gave it with a form (one it did not sign
+    is replaced on every such page, which a real browser would not make it do)."""
+    with urllib.request.urlopen(base + form_page) as r:
         cookie = r.headers["Set-Cookie"].split(";", 1)[0]
     return {**HEADERS, "Cookie": cookie}
 
@@ -129,7 +129,7 @@ def bench_web(backends: dict[str, str], *, quick: bool) -> list[dict[str, Any]]:
                     "COPFLOW_HOME": os.environ.get("COPFLOW_HOME", str(ROOT))})
         with _server([exe, "web", "--port", str(port), "--rate-limit", "1000000000"], env,
                      f"http://127.0.0.1:{port}/static/copflow.css"):
-            browser = session_headers(f"http://127.0.0.1:{port}")
+            browser = session_headers(f"http://127.0.0.1:{port}", form_path)
             for name, path in (("evidence form", form_path), ("hub", "/")):
                 size = len(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read())
                 bare_port = _free_port()

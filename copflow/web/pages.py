@@ -122,10 +122,21 @@ def web(request: Request) -> Web:
     return w
 
 
-def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def page(request: Request, template: str, context: dict[str, Any], status: int = 200,
+         formless: Hashable | None = None) -> HTMLResponse:
     """Render one page, its forms carrying this session's CSRF token for the page's scope (put in the template's
-    context, escaped like any value); a browser without a session the server signed is given a new one."""
+    context, escaped like any value); a browser without a session the server signed is given a new one.
+
+    A page without forms (the hub) may name a cache key as `formless`: it is rendered once per cache window for
+    everyone, and given no token at all (a template that asks for one fails at once: StrictUndefined)."""
     w = web(request)
+    if formless is not None:
+        user = trusted_user(request)
+        fresh, html = w.cache.lookup(("html", formless, user))
+        if not fresh:
+            html = w.env.get_template(f"web/{template}").render({**context, "sso_user": user})
+            w.cache.put(("html", formless, user), html)
+        return HTMLResponse(html, status_code=status)
     name = cookie_name(w.settings.web_url)
     session = w.csrf.session(request.cookies.get(name))
     fresh = session is None

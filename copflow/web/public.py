@@ -33,7 +33,7 @@ def _webcal(request: Request, path: str) -> str:
 async def hub_page(request: Request) -> Response:
     w = web(request)
     cops = await cached(request, "hub", lambda: hub(w.uow(), now=w.now()))
-    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")})
+    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")}, formless="/")
 
 
 async def join(request: Request) -> Response:

@@ -27,7 +27,7 @@ def world(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     port = settings_for_site(monkeypatch, tmp_path, db_url)
     doors = build(db_url, tmp_path, f"http://127.0.0.1:{port}")
     with web_server(tmp_path, db_url, port, NOW) as server:
-        httpx.get(server.url + "/")  # the first page makes the server's CSRF secret: row counts start after it
+        httpx.get(server.url + "/join/data-insight")  # the first form makes the CSRF secret: counts start after
         yield server, doors
 
 

@@ -41,7 +41,7 @@ def world(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     doors = build(db_url, tmp_path, f"http://127.0.0.1:{port}")
     # No rate limit: the harness sends far more than a person would, from one address.
     with web_server(tmp_path, db_url, port, NOW, "--rate-limit", "0") as server:
-        httpx.get(server.url + "/")  # the first page makes the server's CSRF secret: counts start after it
+        httpx.get(server.url + "/join/data-insight")  # the first form makes the CSRF secret: counts start after
         yield server, doors
 
 
