@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from notifications.compose import templates_dir
 from notifications.reports import CHARTS, charts
+from notifications.templating import templates_dir
 
 PAPERS = ("a4", "us-letter")  # the policy's report_paper, as Typst names the sizes
 REPORT_TEMPLATE: str | Path = "reports/evaluation.typ"

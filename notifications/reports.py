@@ -151,15 +151,15 @@ def markdown_environment() -> Environment:
     """The environment of the Markdown documents (the report, the lessons draft): every value written into them is
     escaped (a name like "*Core* | [Pilot]" reads as itself in the Prefect UI), as in the other artifacts. An
     overlay of the shared environment: same templates and filters, its own `finalize`."""
-    from notifications.compose import environment
     from notifications.markdown_views import escape as md_escape
+    from notifications.templating import environment
 
     return environment().overlay(finalize=lambda value: md_escape(value) if isinstance(value, str) else value)
 
 
 def render_context(context: dict[str, Any]) -> tuple[str, str]:
     """(markdown, html) of a report context."""
-    from notifications.compose import environment
+    from notifications.templating import environment
 
     markdown = markdown_environment().get_template("reports/evaluation.md.j2").render(context)
     html = environment().get_template("reports/evaluation.html.j2").render(

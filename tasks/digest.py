@@ -11,8 +11,8 @@ from prefect import task
 
 from copflow.services.archiving import ClosureResult
 from copflow.services.closing.lessons import only_drafted
-from copflow.services.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
 from copflow.services.document_failures import missing_documents
+from copflow.services.mail.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
 from tasks.common import settings, uow
 
 

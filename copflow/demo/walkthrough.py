@@ -18,10 +18,11 @@ from copflow.db.migrate import upgrade
 from copflow.db.uow import UnitOfWork
 from copflow.demo.data import COPS, DOMAIN, PEOPLE, PLACES
 from copflow.demo.days import DemoDays
-from copflow.services import cops, gates, people
-from copflow.services.delivery import deliver_with_settings
+from copflow.services import cops, gates
+from copflow.services.mail.delivery import deliver_with_settings
+from copflow.services.people import members
+from copflow.services.people.roster import end_membership
 from copflow.services.reviews import decide_review
-from copflow.services.roster import end_membership
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import HOME_SETTINGS, current_time, load_settings
 from lifecycle import Policy
@@ -88,7 +89,7 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
 
     start = at(max(step[0] for c in COPS for step in c[3]) + 5)
     for local, name, dept, manager in PEOPLE:
-        people.add_person(uow, email=f"{local}@{DOMAIN}", name=name, department=dept,
+        members.add_person(uow, email=f"{local}@{DOMAIN}", name=name, department=dept,
                           line_manager=f"{manager}@{DOMAIN}" if manager else None, now=start)
     for slug, name, roster, story in COPS:
         for days_ago, action, raw in story:
@@ -98,7 +99,7 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
             if action == "propose":
                 cops.propose_cop(uow, slug=slug, name=name, now=now, policy=policy, place=PLACES[slug])
                 for role, who in roster:
-                    people.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy,
+                    members.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy,
                                       acting=DEMO_ACTING)
             elif action == "advance":
                 gates.advance(uow, slug=slug, by=DEMO_ACTOR, now=now, policy=policy)

@@ -21,26 +21,19 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Activity, Attendance, Cop, Document, Person, SurveyAnswer, TransitionRecord
 from copflow.db.uow import UnitOfWork
-from copflow.services.actions import actions_of
+from copflow.services.actions.plan import actions_of
 from copflow.services.clock import local_date
 from copflow.services.links import action_url
-from copflow.services.meeting_days import meeting_days
-from copflow.services.outbox import already_queued, cop_context, enqueue, people_context, recipients
+from copflow.services.mail.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
+from copflow.services.workdays import working_days_of
 from lifecycle import Audience, Gate, Policy, Role, Stage
 from lifecycle.action_metrics import ActionRecord
 from lifecycle.due import stage_weeks
 from lifecycle.practice import ActivityKind, Statement, parse_targets
 from lifecycle.review_dates import review_period_start
-from lifecycle.review_metrics import (
-    ActivityRecord,
-    AnswerRecord,
-    Evaluation,
-    EvaluationInput,
-    MemberRecord,
-    StageTiming,
-    evaluate_period,
-)
+from lifecycle.review_inputs import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, StageTiming
+from lifecycle.review_metrics import Evaluation, evaluate_period
 from lifecycle.working_days import survey_has_closed
 
 REPORT_MD, REPORT_HTML, REPORT_JSON = "evaluation", "evaluation_html", "evaluation_json"
@@ -265,7 +258,7 @@ def due_evaluations(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[s
         under_review = s.scalars(select(Cop).where(Cop.stage == Stage.REVIEWING.value,
                                                    Cop.stage_entered_on <= earliest, ~done).order_by(Cop.slug))
         return [cop.slug for cop in under_review
-                if survey_has_closed(cop.stage_entered_on, today, policy, meeting_days(cop, policy).is_working)]
+                if survey_has_closed(cop.stage_entered_on, today, policy, working_days_of(cop, policy).is_working)]
 
 
 def latest_report(uow: UnitOfWork, *, slug: str, kind: str = REPORT_MD) -> str | None:

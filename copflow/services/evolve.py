@@ -19,8 +19,8 @@ from copflow.services.clock import local_date
 from copflow.services.decided_report import decide_on_report
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
-from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop, refresh_due, snapshot
+from copflow.services.workdays import working_days_of
 from lifecycle import Gate, Policy, Stage, decide
 from lifecycle.working_days import next_working_day
 
@@ -100,13 +100,13 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
                 target.memberships.append(Membership(person_id=m.person_id, role=m.role, joined_on=today))
         s.flush()
         # The target's roster now decides who attends its live meetings, its own and those moved in.
-        from copflow.services.roster import sync_invitations
+        from copflow.services.people.roster import sync_invitations
 
         s.refresh(target)
         sync_invitations(s, target, now=now, policy=policy)
         source.merged_into_id = target.id
         closing = next_working_day(today + timedelta(weeks=policy.notice_period_weeks),
-                                   meeting_days(source, policy).is_working)
+                                   working_days_of(source, policy).is_working)
         decision = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",
                     "closing_date": closing.isoformat()}
         decide_on_report(s, source, decision=f"evolve (merge into {target.name})", decided_by=who, reason=reason,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, JoinRequest, Notification
 from copflow.services.clock import local_date
 from copflow.services.links import issue_link
-from copflow.services.outbox import Recipient, cop_context, enqueue, recipients
+from copflow.services.mail.outbox import Recipient, cop_context, enqueue, recipients
 from lifecycle import Policy
 
 LISTED = 100  # requests a digest lists in full; it counts the rest

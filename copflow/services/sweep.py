@@ -14,7 +14,7 @@ from copflow.db.models import Cop, GateEvidence, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.gates import apply_decision
-from copflow.services.outbox import enqueue_notice, recipients
+from copflow.services.mail.outbox import enqueue_notice, recipients
 from copflow.services.snapshots import load_batch, snapshot
 from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
 from lifecycle.audiences import BEYOND_THE_LEADS

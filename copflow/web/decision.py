@@ -14,7 +14,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from copflow.services.decided_report import StoredReport, stored_report
-from copflow.services.decision_page import (
+from copflow.services.errors import CopflowError
+from copflow.services.links import Grant
+from copflow.web.granted import Granted, granted
+from copflow.web.pages import Web, after_gate, cached, not_found, page
+from copflow.web.views.decision_page import (
     CHOICES,
     GENERAL,
     DecisionRefused,
@@ -23,10 +27,6 @@ from copflow.services.decision_page import (
     od_holder,
     take_decision,
 )
-from copflow.services.errors import CopflowError
-from copflow.services.links import Grant
-from copflow.web.granted import Granted, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page
 from notifications.vocabulary import decision_words
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from lifecycle.practice import BENCHMARK_STATEMENTS, ActivityKind, find_statement, parse_targets
-from lifecycle.review_metrics import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, evaluate_period
+from lifecycle.review_inputs import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord
+from lifecycle.review_metrics import evaluate_period
 from notifications.reports import render_report
 
 

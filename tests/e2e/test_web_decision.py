@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from copflow.db.models import TransitionRecord
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver_with_settings
 from copflow.services.evaluation import evaluate_cop
+from copflow.services.mail.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from notifications.vocabulary import long_date
 from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
@@ -134,7 +134,7 @@ def test_a_decision_link_works_only_for_the_od_manager_of_that_review(site: Serv
 
 def test_the_digest_links_each_waiting_review_and_each_overdue_cop(site: Server, browser: Any,
                                                                     db_url: str) -> None:
-    from copflow.services.digest import Digest, send_digest, waiting_reviews
+    from copflow.services.mail.digest import Digest, send_digest, waiting_reviews
 
     reviews, _ = waiting_reviews(UnitOfWork(db_url), now=NOW, policy=P)
     escalation = {"slug": "data-insight", "name": "Data and Insight", "leads": ["Ann Lee"], "sponsors": ["Dee Ray"],

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.actions import action_history
+from copflow.services.actions.plan import action_history
 from tests.e2e.webapp import Server, server_env, settings_for_site, web_server
 from tests.e2e.world import NOW, Doors, Visitor, build, row_counts, tracebacks
 from tests.integration.helpers import D

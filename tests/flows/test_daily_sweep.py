@@ -34,7 +34,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     monkeypatch.setenv("COPFLOW_SENDER", "CoP programme <cop@uni.example.org>")
     to_planning(db_url)
     to_planning(db_url, "events", with_staff=False)
-    from copflow.services.delivery import deliver_with_settings
+    from copflow.services.mail.delivery import deliver_with_settings
     from copflow.settings import load_settings
 
     deliver_with_settings(load_settings(), now=at(11))  # the stage-change notices of the walk-through
@@ -75,7 +75,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
 
 
 def test_the_sweep_reminds_an_action_owner_and_never_escalates_an_overdue_action(db_url, smtp, monkeypatch):
-    from copflow.services.actions import add_action
+    from copflow.services.actions.plan import add_action
 
     monkeypatch.setenv("COPFLOW_DATABASE_URL", db_url)
     monkeypatch.setenv("COPFLOW_SMTP_HOST", "127.0.0.1")
@@ -86,7 +86,7 @@ def test_the_sweep_reminds_an_action_owner_and_never_escalates_an_overdue_action
     for title, owner, added, due in (("Book the room", "cat", 11, 23), ("Write the blog post", "ann", 11, 12)):
         add_action(UnitOfWork(db_url), slug="data-insight", title=title, owner=f"{owner}@{D}",
                    due_on=at(due).date(), who=f"bob@{D}", via="cli", now=at(added))
-    from copflow.services.delivery import deliver_with_settings
+    from copflow.services.mail.delivery import deliver_with_settings
     from copflow.settings import load_settings
 
     deliver_with_settings(load_settings(), now=at(11))  # the stage-change notices of the walk-through

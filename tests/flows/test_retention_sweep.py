@@ -21,7 +21,7 @@ def test_the_sweep_purges_old_mail_and_a_rerun_sends_nothing(db_url, smtp, monke
     monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("COPFLOW_SENDER", "CoP programme <cop@uni.example.org>")
     to_planning(db_url)
-    from copflow.services.delivery import deliver_with_settings
+    from copflow.services.mail.delivery import deliver_with_settings
     from copflow.settings import load_settings
 
     walk = deliver_with_settings(load_settings(), now=at(11))  # the walk-through's notices, sent on day 11

@@ -15,9 +15,9 @@ from copflow.db.models import Document, GateEvidence, Notification, TransitionRe
 from copflow.db.uow import UnitOfWork
 from copflow.services.activities import list_activities, log_activity
 from copflow.services.archiving import close_cop
-from copflow.services.delivery import deliver
 from copflow.services.evaluation import due_evaluations, evaluate_cop
 from copflow.services.imports.survey import import_survey
+from copflow.services.mail.delivery import deliver
 from copflow.services.reviews import decide_review
 from lifecycle.practice import BENCHMARK_STATEMENTS
 from notifications.transports import SmtpTransport

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from copflow.db.models import JoinRequest, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver
-from copflow.services.hub import request_to_join
 from copflow.services.join_limits import LISTED, day_ends
+from copflow.services.mail.delivery import deliver
 from copflow.services.privacy.retention import purge_sent_mail
+from copflow.web.views.hub import request_to_join
 from lifecycle import Policy
 from notifications.transports import MaildirTransport
 from tests.integration.helpers import D, P, at, to_launching

@@ -19,10 +19,10 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.archiving import close_cop
 from copflow.services.closing.lessons import only_drafted, save_lessons
 from copflow.services.closing.notice import LESSONS_DOCX
-from copflow.services.digest import Digest, send_digest
 from copflow.services.document_failures import missing_documents, record_failure
 from copflow.services.evaluation import evaluate_cop
 from copflow.services.evolve import Child, split
+from copflow.services.mail.digest import Digest, send_digest
 from copflow.services.missing_documents import send_missing
 from copflow.services.reviews import decide_review
 from copflow.services.snapshots import get_cop

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from copflow.db.models import Cop, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import people
 from copflow.services.imports.people import import_people
-from copflow.services.meeting_days import organisation_days
+from copflow.services.people import members
 from copflow.services.sweep import sweep_batch
+from copflow.services.workdays import organisation_working_days
 from lifecycle.working_days import survey_closes_on
 from notifications.vocabulary import plural
 from tests.acting import OD
@@ -43,7 +43,7 @@ def test_a_member_who_joins_during_the_survey_is_asked_with_the_days_left(db_url
     assert sorted(first) == [f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}"]
     # Three days later a wider member joins by hand, two more come with the people extract.
     day = at(REVIEW_DAY + 3)
-    people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="wider", now=day,
+    members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="wider", now=day,
                       policy=POLICY, acting=OD, name="Eve Stone")
     extract = tmp_path / "people.csv"
     extract.write_text(f"email,name,department,cop,role\nfay@{D},Fay Lim,Finance,data-insight,wider\n"
@@ -54,7 +54,7 @@ def test_a_member_who_joins_during_the_survey_is_asked_with_the_days_left(db_url
     assert sorted(late) == [f"eve@{D}", f"fay@{D}", f"gus@{D}"]
     with UnitOfWork(db_url) as u:
         opened = u.session.scalar(select(Cop.stage_entered_on))
-    closes = survey_closes_on(opened, POLICY, organisation_days(POLICY).is_working)
+    closes = survey_closes_on(opened, POLICY, organisation_working_days(POLICY).is_working)
     left = (closes - day.date()).days + 1  # today included
     for n in late.values():
         assert "https://forms.example.org/r/AbC?cop=data-insight" in n.body_text
@@ -70,6 +70,6 @@ def test_nobody_is_asked_once_the_survey_has_closed(db_url):
         opened = u.session.scalar(select(Cop.stage_entered_on))
     after = opened + timedelta(days=POLICY.survey_window_days + 10)
     days = (after - at(0).date()).days
-    people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="wider", now=at(days),
+    members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="wider", now=at(days),
                       policy=POLICY, acting=OD, name="Eve Stone")
     assert f"eve@{D}" not in calls(db_url)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from notifications.compose import templates_dir
+from notifications.templating import templates_dir
 
 AA = 4.5
 PAGE_BACKGROUNDS = ("#ffffff", "#f6f7f9")  # mail and report bodies are white; the web's page is #f6f7f9

@@ -27,7 +27,7 @@ from copflow.db.models import (
     SurveyAnswer,
     TransitionRecord,
 )
-from copflow.services.meetings import meeting_of
+from copflow.services.meetings.invitations import meeting_of
 from lifecycle import Policy
 from lifecycle.action_metrics import history_line
 from notifications.ics import calendar_text

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop
 from copflow.services.closing.lessons import completed, draft_context
 from copflow.services.document_failures import record_failure
-from copflow.services.outbox import Recipient, cop_context, enqueue, people_context, recipients
+from copflow.services.mail.outbox import Recipient, cop_context, enqueue, people_context, recipients
 from lifecycle import Audience, Role
 
 _OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")

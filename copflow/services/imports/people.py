@@ -83,8 +83,8 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 result.add("memberships added")
 
         def commit() -> None:
-            from copflow.services.outbox import call_newcomers_to_the_review
-            from copflow.services.roster import sync_invitations
+            from copflow.services.mail.outbox import call_newcomers_to_the_review
+            from copflow.services.people.roster import sync_invitations
 
             s.flush()
             for c in touched_cops:

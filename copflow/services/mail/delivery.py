@@ -1,5 +1,5 @@
 """Delivering the outbox: claim a batch, send over one connection at the relay's pace, mark each message as it
-goes, and report what happened (the claims, leases and marks themselves are delivery_claims.py's).
+goes, and report what happened (the claims, leases and marks themselves are claims.py's).
 
 Guarantees (see docs/reliability.md): a key is sent at most once by a re-run; a crash can repeat at most the
 message in flight, because each message is marked sent in its own commit straight after the server accepts it.
@@ -17,8 +17,17 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery_claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
-from copflow.services.pacing import SLOW_DOWN, Clock, Limits, RunningClock, outbox_backlog, pause, paused_until, reserve
+from copflow.services.mail.claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
+from copflow.services.mail.pacing import (
+    SLOW_DOWN,
+    Clock,
+    Limits,
+    RunningClock,
+    outbox_backlog,
+    pause,
+    paused_until,
+    reserve,
+)
 from copflow.settings import Settings
 from notifications.mime import build
 from notifications.transports import (

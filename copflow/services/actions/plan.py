@@ -2,13 +2,13 @@
 check-in agenda, the sponsor brief and the evaluation read it.
 
 Each write is one transaction with one history row per change (`action_events`); a refusal writes nothing. The
-rules (statuses, overdue, the plan's order) are the core's: `lifecycle/actions.py`.
+rules (statuses, overdue, the plan's order) are the core's: `lifecycle/action_rules.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,25 +17,29 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Action, ActionEvent, Cop, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
+from copflow.services.actions.checks import (
+    charter_targets,
+    check_due,
+    check_target,
+    check_via,
+    clean_notes,
+    clean_title,
+    clean_who,
+    member_owner,
+)
 from copflow.services.clock import cop_date
 from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound
 from copflow.services.gates import concurrent_guard
-from copflow.services.snapshots import current_charter, get_cop
-from lifecycle.actions import (
+from copflow.services.snapshots import get_cop
+from lifecycle.action_rules import (
     CLOSED,
-    VIA,
     ActionEventKind,
     ActionStatus,
     in_plan_order,
     is_overdue,
-    match_target,
     parse_status,
     status_change,
 )
-
-NOTES_MAX = 4000
-# A due date further ahead than this is taken for a typing mistake (2206 for 2026).
-DUE_YEARS_AHEAD = 5
 
 
 @dataclass(frozen=True)
@@ -69,62 +73,6 @@ class ActionEventView:
 def view(a: Action, slug: str, today: date) -> ActionView:
     return ActionView(a.id, slug, a.title, a.owner.email, a.owner.name, a.due_on, a.status, a.target, a.notes,
                       is_overdue(a, today), a.closed_at, a.version)
-
-
-# --- checks shared with the importer -------------------------------------------------------------------------
-
-def clean_title(title: str) -> str:
-    return v.clean_text("title", title)
-
-
-def clean_notes(notes: str | None) -> str | None:
-    text = (notes or "").strip()
-    if len(text) > NOTES_MAX:
-        raise InvalidInput("notes", f"are longer than {NOTES_MAX} characters", limit=NOTES_MAX)
-    return text or None
-
-
-def check_via(via: str) -> str:
-    if via not in VIA:
-        raise InvalidInput("via", f"must be one of {', '.join(VIA)}, not {via!r}", value=via)
-    return via
-
-
-def check_due(due_on: date, today: date) -> date:
-    """A new or moved due date: not in the past where the CoP is, and not absurdly far ahead."""
-    if due_on < today:
-        raise InvalidInput("due", f"{due_on} is in the past (today is {today})", value=due_on, limit=today)
-    latest = today.replace(year=today.year + DUE_YEARS_AHEAD) if (today.month, today.day) != (2, 29) \
-        else today + timedelta(days=365 * DUE_YEARS_AHEAD)
-    if due_on > latest:
-        raise InvalidInput("due", f"{due_on} is more than {DUE_YEARS_AHEAD} years ahead", value=due_on, limit=latest)
-    return due_on
-
-
-def member_owner(s: Session, cop: Cop, email: str) -> Person:
-    """The owner: a current member of the CoP (any role)."""
-    addr = v.email(email, "owner")
-    for m in cop.memberships:
-        if m.left_on is None and m.person.email == addr:
-            return m.person
-    raise InvalidInput("owner", f"{addr} is not a current member of {cop.slug}", cop=cop.slug, value=addr)
-
-
-def charter_targets(s: Session, cop: Cop) -> tuple[str, ...]:
-    charter = current_charter(s, cop.id)
-    return tuple(str(t) for t in charter.annual_targets) if charter else ()
-
-
-def check_target(cop: Cop, text: str | None, targets: tuple[str, ...]) -> str | None:
-    """The charter's spelling of the annual target named, None for none; refused if the charter has no such."""
-    if text is None or not text.strip():
-        return None
-    found = match_target(text, targets)
-    if found is None:
-        known = "; ".join(targets) if targets else f"{cop.slug} has no charter targets yet"
-        raise InvalidInput("target", f"{text.strip()!r} is not one of {cop.slug}'s annual targets ({known})",
-                           cop=cop.slug, value=text.strip())
-    return found
 
 
 def insert_action(s: Session, cop: Cop, *, title: str, owner: Person, due_on: date, target: str | None,
@@ -294,10 +242,6 @@ def _load(s: Session, action_id: int, *, slug: str | None, owner: str | None = N
     if version is not None and version != action.version:
         raise ConcurrentChange(cop.slug)
     return action, get_cop(s, cop.slug, for_write=for_write)
-
-
-def clean_who(who: str) -> str:
-    return v.clean_text("by", who, max_len=320)
 
 
 def _text(value: Any) -> str | None:

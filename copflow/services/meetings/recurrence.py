@@ -1,20 +1,19 @@
-"""When meetings can be held: the rule a series repeats by, its occurrences, and the days none is held.
+"""When a series meets: the rule it repeats by (RFC 5545 RRULE), its occurrences, and those not held.
 
 Occurrences are wall-clock times in the series' zone (an RRULE repeats in local time, across daylight saving).
-A day is a meeting day when it is one of the organisation's working days, not a public holiday of the CoP's
-region (the `holidays` package, imported only here and only when holidays are looked up) and not a closure day.
+An occurrence on a day that is not a working day (services/workdays.py: a weekend, a public holiday of the
+CoP's region, a closure day) is left out of the series and kept in its `skipped_occurrences`, with why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from copflow.db.models import Cop, MeetingSeries
 from copflow.services.errors import InvalidInput
+from copflow.services.workdays import WorkingDays
 from lifecycle import Policy
 from lifecycle.policy import WEEKDAY_NAMES, weekday_number, weekday_position
 from notifications.vocabulary import short_date
@@ -22,63 +21,6 @@ from notifications.vocabulary import short_date
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 HORIZON = timedelta(days=3 * 366)  # holidays are left out of a series this far ahead of its latest change
-
-
-@dataclass(frozen=True)
-class MeetingDays:
-    """The days a CoP can meet on."""
-
-    working: frozenset[int]
-    region: str
-    closures: frozenset[date]
-
-    def is_working(self, day: date) -> bool:
-        """A day people work on: the predicate lifecycle/working_days.py moves closing dates and deadlines by."""
-        return self.why_not(day) is None
-
-    def why_not(self, day: date) -> str | None:
-        """Why no meeting is held on `day` ("a Saturday", "Christmas Day", "a closure day"), or None."""
-        if day.weekday() not in self.working:
-            return f"a {WEEKDAY_NAMES[day.weekday()].title()}"
-        if day in self.closures:
-            return "a closure day"
-        return _holiday_names(self.region, day.year).get(day)
-
-
-def meeting_days(cop: Cop, policy: Policy) -> MeetingDays:
-    return organisation_days(policy, cop.public_holidays)
-
-
-def organisation_days(policy: Policy, region: str | None = None) -> MeetingDays:
-    """The policy's working days, closure days and public holidays (of `region` when given, else the policy's)."""
-    return MeetingDays(frozenset(weekday_number(d) for d in policy.working_days),
-                       region if region is not None else policy.public_holidays,
-                       frozenset(date.fromisoformat(d) for d in policy.closure_dates))
-
-
-@lru_cache(maxsize=256)
-def _holiday_names(region: str, year: int) -> dict[date, str]:
-    if not region:
-        return {}
-    import holidays
-
-    country, _, sub = region.partition("-")
-    try:
-        found = holidays.country_holidays(country, subdiv=sub or None, years=year)
-    except NotImplementedError:
-        raise InvalidInput("public_holidays", f"{region!r} is not a country or subdivision the holidays package "
-                                              "knows (e.g. GB-ENG, IE, US-NY, AU-NSW, IN)") from None
-    return {d: name for d, name in sorted(found.items())}
-
-
-def check_region(region: str) -> str:
-    """A holidays region code that the holidays package knows ("" for none)."""
-    from lifecycle.policy import is_region
-
-    if region and not is_region(region):
-        raise InvalidInput("public_holidays", f"{region!r} is not a region code like GB-ENG, IE, US-NY or AU-NSW")
-    _holiday_names(region, 2026)
-    return region
 
 
 # --- rules --------------------------------------------------------------------------------------------------
@@ -179,15 +121,6 @@ def first_on_or_after(day: date, rule_text_: str, at: datetime, ok: Callable[[da
     raise InvalidInput("rule", f"no meeting day for {rule_in_words(rule_text_)} in the year after {day}")
 
 
-def next_meeting_day(day: date, days: MeetingDays) -> date:
-    """`day`, or the first meeting day after it (a one-off meeting copflow places itself)."""
-    for _ in range(60):
-        if days.why_not(day) is None:
-            return day
-        day += timedelta(days=1)
-    raise InvalidInput("date", f"no meeting day in the 60 days from {day}")
-
-
 def check_wall_clock(when: datetime, tzid: str, what: str = "--at") -> None:
     """Refuse a local time that does not exist (clocks go forward) or happens twice (clocks go back)."""
     zone = ZoneInfo(tzid)
@@ -208,7 +141,7 @@ def check_series_clock(start: datetime, rule: str | None, tzid: str) -> None:
         check_wall_clock(when, tzid, "time")
 
 
-def skipped(start: datetime, rule: str | None, tzid: str, days: MeetingDays, now: datetime) -> list[list[str]]:
+def skipped(start: datetime, rule: str | None, tzid: str, days: WorkingDays, now: datetime) -> list[list[str]]:
     """The occurrences of a series that fall on a day without meetings, with why, up to HORIZON ahead."""
     if not rule:
         return []

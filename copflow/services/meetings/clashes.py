@@ -10,9 +10,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, MeetingSeries
-from copflow.services import meeting_days as md
-from copflow.services.meeting_changes import move_whole
-from copflow.services.meetings import RECURRING, live_series
+from copflow.services.meetings import recurrence as md
+from copflow.services.meetings.changes import move_whole
+from copflow.services.meetings.kinds import RECURRING
+from copflow.services.meetings.series import live_series
+from copflow.services.workdays import working_day_on_or_after, working_days_of
 from lifecycle import Policy
 
 # The meetings copflow places itself, and the kinds whose days they keep clear of.
@@ -28,14 +30,14 @@ def meeting_dates(series: list[MeetingSeries], until: date) -> set[date]:
 
 def free_day(s: Session, cop: Cop, kind: str, day: date, *, now: datetime, policy: Policy) -> date:
     """`day`, or the first meeting day after it on which the CoP has no meeting that `kind` keeps clear of."""
-    days = md.meeting_days(cop, policy)
+    days = working_days_of(cop, policy)
     clear_of = KEEPS_CLEAR_OF.get(kind, ())
     taken = meeting_dates([m for m in live_series(s, cop, now) if m.kind in clear_of], day + LOOK_AHEAD)
     for n in range(LOOK_AHEAD.days):
         candidate = day + timedelta(days=n)
         if candidate not in taken and days.is_working(candidate):
             return candidate
-    return md.next_meeting_day(day, days)
+    return working_day_on_or_after(day, days)
 
 
 def keep_clear(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> int:

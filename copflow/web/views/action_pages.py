@@ -1,5 +1,5 @@
 """The action plan on the web: what the leads' CoP page shows of it, an owner's own page (/a/<token>), and the
-writes both make. No rule lives here: every write is services/actions.py's (`add_action`, `change_status`),
+writes both make. No rule lives here: every write is services/actions/plan.py's (`add_action`, `change_status`),
 with `via="web"` and the link's holder as who did it; its refusals name the field they belong to.
 """
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from copflow.db.uow import UnitOfWork
-from copflow.services import actions as service
+from copflow.services.actions import plan as service
+from copflow.services.actions.checks import charter_targets
 from copflow.services.clock import cop_date
 from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound, in_a_sentence
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
@@ -67,7 +68,7 @@ def plan(uow: UnitOfWork, slug: str, *, now: datetime) -> Plan:
         cop = get_cop(s, slug)
         members = sorted({(m.person.email, m.person.name) for m in cop.memberships if m.left_on is None},
                          key=lambda p: p[1])
-        targets = service.charter_targets(s, cop)
+        targets = charter_targets(s, cop)
         today = cop_date(now, cop.timezone)
     opened = sorted((a for a in everything if a.status == "open"),
                     key=lambda a: (not a.overdue, a.owner_name, a.due_on, a.id))

@@ -14,7 +14,7 @@ from copflow.services import validation as v
 from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
 from copflow.services.errors import AlreadyExists, NotFound
-from copflow.services.outbox import call_newcomers_to_the_review
+from copflow.services.mail.outbox import call_newcomers_to_the_review
 from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, grants, parse_role
 from lifecycle.grants import Acting, RoleNotYours, RosterChange
@@ -59,7 +59,7 @@ def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: dateti
     the calendars, one line each). With `name`, a newcomer is added as a person in the same transaction, so a
     refused membership leaves no person behind (the web's roster form). Only roles `acting` may grant
     (`lifecycle.grants`); a refusal is audited."""
-    from copflow.services.roster import sync_invitations
+    from copflow.services.people.roster import sync_invitations
 
     r = parse_role(role)
     addr = v.email(email)

@@ -19,10 +19,10 @@ from copflow.db.models import Action, Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import cop_date, local_date
 from copflow.services.links import issue_link
-from copflow.services.outbox import Recipient, already_queued, cop_context, enqueue, people_context, recipients
+from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.pseudonyms import is_erased
 from lifecycle import Audience, Policy, Stage
-from lifecycle.actions import ActionStatus, in_plan_order, is_overdue, reminder_owed
+from lifecycle.action_rules import ActionStatus, in_plan_order, is_overdue, reminder_owed
 
 KIND = "action_reminder"
 OTHERS_SHOWN = 5  # the owner's other open actions named in a reminder

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, Notification
 from copflow.services.clock import cop_date
 from copflow.services.links import action_url
-from copflow.services.meeting_days import meeting_days
+from copflow.services.workdays import working_days_of
 from lifecycle import Audience, Gate, Notice, Policy, Role, Stage
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
 from lifecycle.working_days import survey_closes_on
@@ -142,7 +142,7 @@ def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from
     if url is None:
         return 0
     opened = cop.stage_entered_on
-    closes = survey_closes_on(opened, policy, meeting_days(cop, policy).is_working)
+    closes = survey_closes_on(opened, policy, working_days_of(cop, policy).is_working)
     today = cop_date(now, cop.timezone)
     if today > closes:
         return 0  # the survey has closed: nobody is asked for answers that would not count

@@ -17,15 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Activity, Attendance, Cop, MeetingSeries
-from copflow.services.actions import ActionView, changes_between, plan_of
-from copflow.services.meetings import KINDS
+from copflow.services.actions.plan import ActionView, changes_between, plan_of
+from copflow.services.meetings.kinds import KINDS
 from copflow.services.snapshots import current_charter, snapshot
 from lifecycle import Gate, Policy, due_gates
 from lifecycle.briefs import by_owner
 from lifecycle.due import AUTOMATED_GATES
 from lifecycle.practice import MEMBER_EVENT_KINDS, OUTPUT_KINDS, ActivityKind, parse_targets
 from lifecycle.review_dates import review_period_start
-from lifecycle.review_metrics import ActivityRecord, tally_targets
+from lifecycle.review_inputs import ActivityRecord
+from lifecycle.review_metrics import tally_targets
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop
+from copflow.services.workdays import working_days_of
 from lifecycle import Policy
 
 
 def day_off(uow: UnitOfWork, *, slug: str, day: date, policy: Policy) -> str | None:
     """Why `day` is not a working day for the CoP ("a Sunday", "Christmas Day", "a closure day"), or None."""
     with uow:
-        return meeting_days(get_cop(uow.session, slug), policy).why_not(day)
+        return working_days_of(get_cop(uow.session, slug), policy).why_not(day)

@@ -226,7 +226,7 @@ def _gate_for(cop: Cop, grant: Grant, gate_name: str | None) -> Gate:
 
 def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> dict[str, Any]:
     """The lead's page: stage, what is next and by when, roster, meetings with their next dates, the charter."""
-    from copflow.services.hub import next_occurrences
+    from copflow.web.views.hub import next_occurrences
 
     with uow:
         s = uow.session
@@ -262,7 +262,7 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
 def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Policy) -> bool:
     """For an expired link: mail a new one like it to the address it was made for (and nowhere else), at most
     once a day. False when one was sent in the last day already."""
-    from copflow.services.outbox import Recipient, cop_context, enqueue
+    from copflow.services.mail.outbox import Recipient, cop_context, enqueue
 
     with uow:
         s = uow.session

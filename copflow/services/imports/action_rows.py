@@ -17,22 +17,22 @@ from sqlalchemy import select
 
 from copflow.db.models import Action, Cop
 from copflow.db.uow import UnitOfWork
-from copflow.services.actions import (
+from copflow.services.actions.checks import (
     DUE_YEARS_AHEAD,
     charter_targets,
     check_target,
     clean_notes,
     clean_title,
     clean_who,
-    insert_action,
     member_owner,
 )
+from copflow.services.actions.plan import insert_action
 from copflow.services.clock import cop_date
 from copflow.services.imports.common import ImportResult, checked, finish, valid
 from copflow.services.imports.reader import Progress, Row, Table, read_table
 from copflow.services.imports.trello import read_board, read_members
 from copflow.services.snapshots import get_cop
-from lifecycle.actions import parse_status
+from lifecycle.action_rules import parse_status
 
 ALIASES = {"action": "title", "name": "title", "task": "title", "owner_email": "owner", "owner_e_mail": "owner",
            "email": "owner", "e_mail": "owner", "assignee": "owner", "due_on": "due", "due_date": "due",

@@ -17,22 +17,15 @@ from sqlalchemy import select
 
 from copflow.db.models import Cop, MeetingSeries
 from copflow.db.uow import UnitOfWork
-from copflow.services import meeting_days as md
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
-from copflow.services.meetings import (
-    KINDS,
-    attendees_for,
-    cancel_series,
-    check_meeting_day,
-    find_series,
-    is_over,
-    organizer_of,
-    schedule,
-    send_invitations,
-)
+from copflow.services.meetings import recurrence as md
+from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
+from copflow.services.meetings.kinds import KINDS
+from copflow.services.meetings.series import cancel_series, check_meeting_day, find_series, is_over, schedule
 from copflow.services.pseudonyms import is_erased
 from copflow.services.snapshots import get_cop
+from copflow.services.workdays import working_days_of
 from lifecycle import Policy
 from lifecycle.audiences import MEETING_ATTENDEES
 
@@ -80,7 +73,7 @@ def move_whole(s: Any, cop: Cop, series: MeetingSeries, new_start: datetime, *, 
     old_start, old_rule = datetime.fromisoformat(series.starts_local), series.rrule
     zone = tzid or series.tzid
     new_rule = rule or (_rule_moved(old_rule, new_start) if old_rule else None)
-    days = md.meeting_days(cop, policy)
+    days = working_days_of(cop, policy)
     check_meeting_day(new_start, days)
     md.check_series_clock(new_start, new_rule, zone)
     if new_rule and old_rule and "UNTIL" in old_rule:  # an ended series keeps its number of occurrences

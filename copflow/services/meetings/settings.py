@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from copflow.db.uow import UnitOfWork
-from copflow.services import meeting_days as md
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
-from copflow.services.meeting_changes import move_whole
-from copflow.services.meetings import live_series
+from copflow.services.meetings import recurrence as md
+from copflow.services.meetings.changes import move_whole
+from copflow.services.meetings.series import live_series
 from copflow.services.snapshots import get_cop
+from copflow.services.workdays import WorkingDays, check_region, working_days_of
 from lifecycle import Policy
 from lifecycle.policy import weekday_number
 
@@ -40,7 +41,7 @@ def set_cop_meetings(uow: UnitOfWork, *, slug: str, now: datetime, policy: Polic
     day = md.day_name(weekday) if weekday else None
     if day is not None and weekday_number(day) not in {weekday_number(d) for d in policy.working_days}:
         raise InvalidInput("weekday", f"{day} is not one of the working days ({', '.join(policy.working_days)})")
-    region = md.check_region(public_holidays.strip()) if public_holidays else public_holidays
+    region = check_region(public_holidays.strip()) if public_holidays else public_holidays
     with uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
@@ -54,7 +55,7 @@ def set_cop_meetings(uow: UnitOfWork, *, slug: str, now: datetime, policy: Polic
             cop.meeting_weekday = day
         if public_holidays is not None:
             cop.public_holidays = region if region else None
-        days = md.meeting_days(cop, policy)
+        days = working_days_of(cop, policy)
         updated = []
         for series in live_series(s, cop, now):
             start = datetime.fromisoformat(series.starts_local)
@@ -81,7 +82,7 @@ def _clock(text: str) -> time:
     return value.replace(second=0, microsecond=0)
 
 
-def _on_weekday(rule: str, start: datetime, weekday: int, days: md.MeetingDays) -> tuple[datetime, str]:
+def _on_weekday(rule: str, start: datetime, weekday: int, days: WorkingDays) -> tuple[datetime, str]:
     """The series on another weekday: a monthly one keeps its position ("second"), a weekly one its interval;
     it starts on the first such day from the week of its old start."""
     parts = md.parse_rule(rule)

@@ -20,7 +20,7 @@ from copflow.db.models import Cop, Document, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.links import decision_url, issue_link
-from copflow.services.outbox import Recipient, already_queued, enqueue, recipients, survey_url
+from copflow.services.mail.outbox import Recipient, already_queued, enqueue, recipients, survey_url
 from lifecycle import Policy, Stage
 
 _RECOMMENDATION = re.compile(r"^## Recommendation: (\w+)", re.MULTILINE)

@@ -22,7 +22,7 @@ from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.join_limits import Asked, tell_leads
 from copflow.services.links import Grant, issue_link
-from copflow.services.meeting_days import held_occurrences
+from copflow.services.meetings.recurrence import held_occurrences
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role
 
@@ -153,7 +153,7 @@ def person_feed(uow: UnitOfWork, grant: Grant, *, now: datetime) -> Feed:
 def _feed(name: str, series: list[tuple[MeetingSeries, Cop]], floor: datetime, now: datetime) -> Feed:
     from dataclasses import replace
 
-    from copflow.services.meetings import meeting_of
+    from copflow.services.meetings.invitations import meeting_of
     from notifications.feeds import feed_text
 
     meetings = [replace(meeting_of(m, c), attendees=()) for m, c in series]
@@ -165,7 +165,7 @@ def _feed(name: str, series: list[tuple[MeetingSeries, Cop]], floor: datetime, n
     return Feed(text, etag, min(changed, now))
 
 
-def feed_link(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> str:
+def issue_feed_link(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> str:
     """A private feed link for the holder of a CoP-page link (shown to them once)."""
     with uow:
         url = issue_link(uow.session, email=grant.email, cop=None, purpose="feed", now=now, policy=policy)

@@ -1,7 +1,7 @@
 """Check-in agendas and sponsor briefs, queued by the daily sweep: a set number of days before each held
 occurrence of a CoP's check-in (or sponsor catch-up), one mail to each of its attendees.
 
-The occurrences are the calendar's own (services/meeting_days.py expands every series as the invitations do):
+The occurrences are the calendar's own (services/meetings/recurrence.py expands every series as the invitations do):
 a cancelled series, a cancelled occurrence and a holiday-skipped date get nothing, and after `meeting move` the
 mails follow the series' new dates. Each mail is keyed by the series' UID, the occurrence's date and the
 recipient, so however often the sweep runs, each person gets one per occurrence. A closed CoP gets none.
@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from copflow.db.models import Cop, MeetingSeries
 from copflow.db.uow import UnitOfWork
-from copflow.services import brief_contents as say
-from copflow.services import meeting_days as md
+from copflow.services.briefs import contents as say
 from copflow.services.clock import cop_date
 from copflow.services.links import issue_link
-from copflow.services.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
+from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
+from copflow.services.meetings import recurrence as md
 from lifecycle import Policy, Stage
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
 from lifecycle.briefs import Owed, owed_today

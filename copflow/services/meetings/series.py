@@ -1,68 +1,26 @@
-"""Meeting series and single meetings, and the iMIP invitations, updates and cancellations they send.
-
-Every invitation is an outbox row per attendee (one invitation per mail) keyed by UID, SEQUENCE, method
-and occurrence, so re-running a step never sends the same invitation twice. Changing a series lives in
-meeting_changes.py; the days and rules a series meets by in meeting_days.py.
+"""Meeting series and single meetings: scheduling one (its rule, its first day, its attendees), cancelling it,
+and finding the live ones. What a series sends is invitations.py; changing a series, changes.py; the rules a
+series repeats by, recurrence.py; the days it may meet on, services/workdays.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, MeetingSeries
-from copflow.services import meeting_days as md
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
-from copflow.services.outbox import Recipient, cop_context, enqueue, holders
-from copflow.services.pseudonyms import is_erased
-from lifecycle import Policy, Role
-from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES, OPTIONAL_ATTENDEE_ROLES, ORGANISER_ROLES
+from copflow.services.meetings import recurrence as md
+from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
+from copflow.services.meetings.kinds import KINDS, kind_named
+from copflow.services.workdays import WorkingDays, working_day_on_or_after, working_days_of
+from lifecycle import Policy
+from lifecycle.audiences import MEETING_ATTENDEES
 from notifications.vocabulary import long_date
-
-if TYPE_CHECKING:
-    from notifications.ics import Meeting, Party
-
-# icalendar is imported where an invitation is built, not here: commands that never send one (gate record,
-# advance before launch) stay fast to start.
-
-RECURRING = ("checkin", "sponsor_catchup")
-
-
-@dataclass(frozen=True)
-class Kind:
-    title: str
-    purpose: str
-
-
-# Who attends each kind: lifecycle/audiences.py (MEETING_ATTENDEES).
-KINDS: dict[str, Kind] = {
-    "checkin": Kind("Core group check-in", "The core group's regular check-in: progress on the action plan, "
-                    "priorities, who does what next."),
-    "sponsor_catchup": Kind("Sponsor catch-up", "Update the sponsor, seek feedback and opportunities for "
-                            "strategic alignment."),
-    "sponsor_meeting": Kind("Meeting with the sponsor", "The core group meets its sponsor: purpose, scope, "
-                            "alignment and support."),
-    "launch": Kind("Launch event", "The community's launch: why take part, the charter, priorities for "
-                   "progress, with the sponsor."),
-    "review": Kind("Review meeting", "Take stock against the charter: what was achieved, what members say, "
-                   "continue, evolve or close."),
-    "closing": Kind("Closing meeting", "Celebrate, capture lessons learned, agree what is archived."),
-}
-
-
-def kind_named(text: str) -> str:
-    """A meeting kind as users type it ("sponsor-catchup" or "sponsor_catchup")."""
-    kind = text.strip().lower().replace("-", "_")
-    if kind not in KINDS:
-        names = ", ".join(k.replace("_", "-") for k in KINDS)
-        raise InvalidInput("kind", f"unknown meeting kind {text!r} (kinds: {names})")
-    return kind
 
 
 def rule_for(kind: str, day: date, policy: Policy) -> str | None:
@@ -100,7 +58,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
             if other.kind == kind and other.rrule and "UNTIL" not in other.rrule:
                 raise InvalidInput("kind", f"{cop.slug} already has a {KINDS[kind].title.lower()} series "
                                            f"({other.uid}): move it or cancel it instead of scheduling another")
-    days = md.meeting_days(cop, policy)
+    days = working_days_of(cop, policy)
     check_meeting_day(start_local, days)
     md.check_series_clock(start_local, rule, cop.timezone)
     count = len(list(s.scalars(select(MeetingSeries.id).where(MeetingSeries.cop_id == cop.id,
@@ -122,7 +80,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
     return series
 
 
-def check_meeting_day(start_local: datetime, days: md.MeetingDays, option: str = "--at") -> None:
+def check_meeting_day(start_local: datetime, days: WorkingDays, option: str = "--at") -> None:
     why = days.why_not(start_local.date())
     if why is not None:
         raise InvalidInput(option, f"{long_date(start_local)} is {why}: no meetings are held then; "
@@ -156,7 +114,7 @@ def start_series(s: Session, cop: Cop, kind: str, first_on: date, *, now: dateti
         return None
     rule = policy_rule(kind, cop, policy)
     assert rule is not None, f"{kind} is not a recurring kind"
-    days = md.meeting_days(cop, policy)
+    days = working_days_of(cop, policy)
     first = md.first_on_or_after(first_on, rule, datetime.combine(first_on, _meeting_time(cop, policy)),
                                  lambda d: days.why_not(d) is None)
     return schedule(s, cop, kind, first, now=now, policy=policy, rrule=rule)
@@ -164,7 +122,7 @@ def start_series(s: Session, cop: Cop, kind: str, first_on: date, *, now: dateti
 
 def schedule_on(s: Session, cop: Cop, kind: str, day: date, *, now: datetime, policy: Policy) -> MeetingSeries:
     """One meeting on `day`, or the first meeting day of the CoP after it, at its meeting time (caller commits)."""
-    start = datetime.combine(md.next_meeting_day(day, md.meeting_days(cop, policy)), _meeting_time(cop, policy))
+    start = datetime.combine(working_day_on_or_after(day, working_days_of(cop, policy)), _meeting_time(cop, policy))
     return schedule(s, cop, kind, start, now=now, policy=policy)
 
 
@@ -218,100 +176,3 @@ def find_series(s: Session, cop: Cop, ref: str, *, now: datetime, cancelled: boo
         raise InvalidInput("meeting", f"{cop.slug} has {len(current)} live {KINDS[kind].title.lower()}s "
                                       f"({', '.join(m.uid for m in current)}): name one by its UID")
     return current[0]
-
-
-def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
-    from notifications.ics import Meeting, Party
-
-    organizer = next((Party(e, n, "CHAIR") for e, n, _ in series.attendees if e == series.organizer_email),
-                     Party(series.organizer_email, cop.name, "CHAIR"))
-    left_out = md.left_out(series)
-    return Meeting(uid=series.uid, sequence=series.sequence, summary=series.summary,
-                   description=KINDS[series.kind].purpose, tzid=series.tzid,
-                   start=datetime.fromisoformat(series.starts_local), minutes=series.duration_minutes,
-                   organizer=organizer, attendees=tuple(Party(e, n, r) for e, n, r in series.attendees),
-                   rrule=_ical_rule(series.rrule), location=series.location,
-                   url=_online_link(series.location),
-                   exdates=tuple(datetime.fromisoformat(x) for x in sorted(left_out)))
-
-
-def _ical_rule(text: str | None) -> dict[str, object] | None:
-    rule: dict[str, object] = dict(md.parse_rule(text))
-    if "UNTIL" in rule:  # icalendar writes a datetime, not a string, for UNTIL
-        rule["UNTIL"] = datetime.strptime(str(rule["UNTIL"]), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    return rule or None
-
-
-def _online_link(location: str | None) -> str | None:
-    """A location that is an online meeting link (Teams, Zoom) is also the event's URL, which calendar clients
-    offer as a "join" link."""
-    if location and location.startswith("https://") and " " not in location:
-        return location
-    return None
-
-
-def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str, now: datetime,
-                     update: bool = False, occurrence: datetime | None = None, reason: str | None = None,
-                     only: tuple[Party, ...] | None = None) -> int:
-    """Queue the invitation (or cancellation) for every attendee, or with `only` for just those people: a
-    joiner's invitation, or the cancellation that takes a leaver off a series (which then names only them,
-    as RFC 5546 has an organiser uninvite attendees)."""
-    from dataclasses import replace
-
-    from notifications.ics import calendar_text
-
-    m = meeting_of(series, cop)
-    if only is not None and method == "CANCEL":
-        m = replace(m, attendees=only)
-    text = calendar_text(m, method=method, dtstamp=now, occurrence=occurrence)
-    start = m.start
-    end = start + timedelta(minutes=m.minutes)
-    context = {**cop_context(cop), "update": update, "reason": reason,
-               "removed": only is not None and method == "CANCEL",
-               "occurrence": f"{long_date(occurrence)}, {occurrence:%H:%M}" if occurrence else None,
-               "meeting": {"summary": KINDS[series.kind].title, "purpose": KINDS[series.kind].purpose,
-                           "when": f"{long_date(start)}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
-                           "recurrence": md.rule_in_words(series.rrule), "location": series.location,
-                           "organizer": m.organizer.name, "skipped": _skipped_soon(series, now)}}
-    kind = "invitation_cancel" if method == "CANCEL" else "invitation"
-    which = occurrence.isoformat(timespec="minutes") if occurrence else "all"
-    added = 0
-    for p in (only if only is not None else m.attendees):
-        key = f"{series.uid}/{series.sequence}/{method}/{which}/{p.email}"
-        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=Recipient(p.email, p.name, p.role),
-                         context=context, now=now, ics=text, ics_method=method)
-    return added
-
-
-def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:
-    """The holidays and closure days the series skips in the coming year, as the invitation names them."""
-    local = now.astimezone(ZoneInfo(series.tzid)).replace(tzinfo=None)
-    out = []
-    for when, why in series.skipped_occurrences or []:
-        at = datetime.fromisoformat(when)
-        if local <= at <= local + timedelta(days=366):
-            out.append(f"{long_date(at)} ({why})")
-    return out
-
-
-def attendees_for(cop: Cop, roles: frozenset[Role]) -> list[Party]:
-    """Who a meeting invites: the current holders of `roles` (an erased person is on the roster, not in
-    calendars: services/outbox.py:holders leaves them out)."""
-    from notifications.ics import Party
-
-    return [Party(p.email, p.name, _ical_role(Role(p.role))) for p in holders(cop, roles)]
-
-
-def _ical_role(role: Role) -> str:
-    return "CHAIR" if role in LEAD_ROLES else "OPT-PARTICIPANT" if role in OPTIONAL_ATTENDEE_ROLES \
-        else "REQ-PARTICIPANT"
-
-
-def organizer_of(cop: Cop) -> Party:
-    from notifications.ics import Party
-
-    for role in ORGANISER_ROLES:
-        for m in cop.memberships:
-            if m.role == role.value and m.left_on is None and not is_erased(m.person.email):
-                return Party(m.person.email, m.person.name, "CHAIR")
-    raise InvalidInput("organizer", f"{cop.slug} has no coordinator or lead to organise its meetings")
