@@ -103,6 +103,9 @@ class Settings:
     web_url: str = "http://127.0.0.1:8000"
     # A header set by an SSO reverse proxy naming the signed-in user (off unless configured; see docs/web.md).
     web_trusted_user_header: str | None = None
+    # The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed; none by
+    # default, so a client cannot choose the address the rate limit counts it under (docs/security.md).
+    web_trusted_proxies: tuple[str, ...] = ()
     # The Prefect server copflow's flows run on, and its UI's address if it is not the one Prefect derives.
     prefect_api_url: str | None = None
     prefect_ui_url: str | None = None
@@ -276,6 +279,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_url=e.get("COPFLOW_BASE_URL") or None,
         web_url=_web_url(e.get("COPFLOW_WEB_URL")),
         web_trusted_user_header=e.get("COPFLOW_WEB_TRUSTED_USER_HEADER") or None,
+        web_trusted_proxies=_proxies(e.get("COPFLOW_WEB_TRUSTED_PROXIES")),
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
@@ -292,6 +296,23 @@ def _reply_to(value: str | None) -> str | None:
         raise SettingsError(f"COPFLOW_REPLY_TO must be one e-mail address, not {value!r}", field="COPFLOW_REPLY_TO",
                             value=value)
     return value.strip()
+
+
+def _proxies(value: str | None) -> tuple[str, ...]:
+    """COPFLOW_WEB_TRUSTED_PROXIES: addresses or networks, separated by commas ("127.0.0.1, 10.0.0.0/8")."""
+    import ipaddress
+
+    out = []
+    for item in (value or "").replace(" ", ",").split(","):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"COPFLOW_WEB_TRUSTED_PROXIES must list the reverse proxies' addresses or networks "
+                                f"(e.g. 127.0.0.1 or 10.0.0.0/8), separated by commas, not {item!r}",
+                                field="COPFLOW_WEB_TRUSTED_PROXIES", value=item) from None
+    return tuple(out)
 
 
 def _web_url(value: str | None) -> str:

@@ -14,6 +14,7 @@ from copflow.web.granted import Granted, granted, lead_link
 from copflow.web.lead import PURPOSE, cop_page_response
 from copflow.web.pages import Web, cached, not_found, page
 from copflow.web.views.action_pages import (
+    MAX_ID,
     STATUS_WORDS,
     ActionFormRefused,
     OwnerPage,
@@ -70,6 +71,8 @@ async def _change(g: Granted, *, own_only: bool) -> Response:
     """Done, dropped or reopened with a note: any action of the CoP for a lead, only their own for an owner
     (another is not found, as if it did not exist); the page it came from is shown again."""
     action_id = int(g.request.path_params["action"])
+    if not 0 < action_id <= MAX_ID:  # no row has it: not found, as any other id (never a database overflow)
+        return not_found(g.request)
     moving = own_only and g.form.get("status") == "moved"  # the owner's "it will not be done by then"
     try:
         if moving:
@@ -104,5 +107,4 @@ async def _owner_page(g: Granted, *, notice: str = "", errors: dict[str, str] | 
     except CopflowError:
         return not_found(g.request)
     return page(g.request, "actions.html.j2", {"p": data, "notice": notice, "errors": errors or {},
-                                               "base": f"/a/{g.token}", "holder": g.grant.email}, status,
-                cache_key=None if notice or errors else g.path)
+                                               "base": f"/a/{g.token}", "holder": g.grant.email}, status)

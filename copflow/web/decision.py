@@ -89,7 +89,7 @@ async def decision(g: Granted) -> Response:
     except CopflowError:
         return not_found(g.request)
     if g.request.method == "GET":
-        return _page(g, view, cache_key=g.path)
+        return _page(g, view)
     try:
         result = await run_in_threadpool(
             lambda: take_decision(w.uow, g.grant, g.form, now=w.now(), policy=w.policy,
@@ -107,11 +107,10 @@ async def decision(g: Granted) -> Response:
                                  f"and its leads are told.")
 
 
-def _page(g: Granted, view: DecisionView, *, status: int = 200, notice: str = "",
-          cache_key: str | None = None) -> Response:
+def _page(g: Granted, view: DecisionView, *, status: int = 200, notice: str = "") -> Response:
     return page(g.request, "decision.html.j2", {"v": view, "notice": notice, "general": GENERAL,
                                                 "choices": CHOICES, "holder": g.grant.email, "action": g.path,
-                                                "labels": LABELS}, status, cache_key=cache_key)
+                                                "labels": LABELS}, status)
 
 
 LABELS = {"decision": "Your decision", "reason": "Why", "closing_date": "Closing date", "into": "Merge into",

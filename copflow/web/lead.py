@@ -69,7 +69,7 @@ async def _evidence(g: Granted) -> Response:
     try:
         if g.request.method == "GET":
             view = await cached(g.request, ("form", g.path), read)
-            return _form(g, copy(view), cache_key=g.path)
+            return _form(g, copy(view))
         body = payload(EVIDENCE_FIELDS[_posted_gate(g, gate)], g.form)
         done = await run_in_threadpool(lambda: submit_evidence(w.uow(), g.grant, gate, body, now=w.now(),
                                                                policy=w.policy, od_manager=w.settings.od_manager_email))
@@ -121,13 +121,13 @@ NOTHING_RECORDED = "Nothing was recorded: please correct the fields marked below
 
 
 def _form(g: Granted, view: EvidencePage, *, status: int = 200, notice: str = "",
-          still_needed: list[str] | None = None, saved: bool = False, cache_key: str | None = None) -> Response:
+          still_needed: list[str] | None = None, saved: bool = False) -> Response:
     controls = [control(f) for f in view.fields]
     return page(g.request, "evidence.html.j2", {"refused": status >= 400,
         "v": view, "controls": controls, "labels": {c["name"]: c["label"] for c in controls},
         "problems": view.problems, "general": GENERAL,
         "notice": notice, "still_needed": still_needed or [], "saved": saved, "links": _links(g),
-        "holder": g.grant.email}, status, cache_key=cache_key)
+        "holder": g.grant.email}, status)
 
 
 @granted("c", lead_link(*PURPOSE["c"]))
@@ -153,8 +153,7 @@ async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, s
     return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice, "section": section,
                                            "plan": actions, "typed": typed or {},
                                            "errors": errors or {}, "holder": g.grant.email, "feed_url": feed_url,
-                                           "roles": LEADS_MAY_GRANT}, status,
-                cache_key=None if notice or errors or feed_url else g.path)
+                                           "roles": LEADS_MAY_GRANT}, status)
 
 
 # The roster form offers what the table lets a lead give (the service checks it again: the menu is a courtesy).

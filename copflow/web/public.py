@@ -34,7 +34,7 @@ def _webcal(request: Request, path: str) -> str:
 async def hub_page(request: Request) -> Response:
     w = web(request)
     cops = await cached(request, "hub", lambda: hub(w.uow(), now=w.now()))
-    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")}, cache_key="/")
+    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")}, formless="/")
 
 
 async def join(request: Request) -> Response:
@@ -48,7 +48,7 @@ async def join(request: Request) -> Response:
     form_values = {"name": "", "email": user or "", "message": ""}
     context: dict[str, Any] = {"c": cops[slug], "errors": {}, "form": form_values, "sent": False}
     if request.method == "GET":
-        return page(request, "join.html.j2", context, cache_key=request.url.path)
+        return page(request, "join.html.j2", context)
     form = await read_form(request)
     form_values.update(name=form.get("name", ""), email=user or form.get("email", ""),
                        message=form.get("message", ""))

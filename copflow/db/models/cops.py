@@ -1,5 +1,6 @@
 """The CoP, its people and its record: the declarative base and the schema version, people and memberships,
-gate evidence, charters, transitions, signed links, erasures, the audit of refusals and the application's meta.
+gate evidence, charters, transitions, signed links, erasures, the audit of refusals, the application's meta and
+the server's own secrets.
 Times are stored in UTC; due dates are plain dates in indexed columns."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0016"
+SCHEMA_VERSION = "0013"  # 0013 (issue 28's web limits) is chained after 0016
 
 
 class Base(DeclarativeBase):
@@ -190,3 +191,16 @@ class AuditEntry(Base):
     role: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(20))  # refused
     reason: Mapped[str] = mapped_column(Text)
+
+
+class ServerSecret(Base):
+    """A secret the server keeps for itself, made on first use and never shown: `csrf` signs the web forms' tokens
+    (copflow/web/csrf.py). In the database so that every web process (and a restart) signs alike."""
+
+    __tablename__ = "server_secret"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:  # the value must never reach a log line or a traceback
+        return f"ServerSecret(name={self.name!r}, value=***)"

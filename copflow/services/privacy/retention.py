@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
+from copflow.services.join_limits import purge_join_requests
 from copflow.services.pseudonyms import recipient_hash
 from lifecycle import Policy
 
@@ -60,6 +61,9 @@ def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_siz
                 attachments += attachment is not None
             uow.commit()
         purged += len(rows)
+    with uow:  # the hub's join requests (held or mailed) go with the mail they were for
+        purge_join_requests(uow.session, before=cutoff)
+        uow.commit()
     with uow:
         parked = uow.session.scalar(select(func.count()).select_from(Notification).where(
             Notification.status == "parked", Notification.created_at < cutoff)) or 0

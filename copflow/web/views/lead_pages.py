@@ -8,7 +8,7 @@ end_membership, and every requirement shown beside a field comes from the lifecy
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -119,10 +119,23 @@ def submit_evidence(uow: UnitOfWork, grant: Grant, gate_name: str | None, payloa
                                                                 policy))
         result = m.move(Change(grant.cop_slug, f"{grant.email} (via web)", gate=gate, evidence=payload,
                                keep_if_unmet=True))
-        after = _page(m.s, m.cop, grant, gate_name, now=now, policy=policy)
+        after = _page_after(m.s, m.cop, grant, gate_name, page, payload, now=now, policy=policy)
     if not result.moved:
         return Submitted(after, None, [plain(u.message) for u in result.unmet], None)
     return Submitted(after, result.to_stage, [], result)
+
+
+def _page_after(s: Session, cop: Cop, grant: Grant, gate_name: str | None, before: EvidencePage,
+                payload: dict[str, Any], *, now: datetime, policy: Policy) -> EvidencePage:
+    """The form after the write. A CoP-page link (/c/<token>/gate/<gate>) opens only the gates of the CoP's current
+    stage, so once the CoP has moved on, the gate just passed is no longer one of its pages: show it as recorded
+    (passed, nothing more to write) instead of "this link does not exist", which rolled the write back."""
+    try:
+        return _page(s, cop, grant, gate_name, now=now, policy=policy)
+    except LinkNotFound:
+        return replace(before, passed=True, recorded_by=f"{grant.email} (via web)", problems={},
+                       recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
+                       fields=[replace(f, value=payload.get(f.name)) for f in before.fields])
 
 
 def _needed_when_empty(snap: CopSnapshot, gate: Gate, today: date, policy: Policy) -> list[Unmet]:
