@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
@@ -112,6 +112,12 @@ class Settings:
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The key chat channels' addresses are sealed with at rest (COPFLOW_CHANNEL_KEY, else COPFLOW_CHANNEL_KEY_FILE,
+    # default <home>/channel.key, made on first use, mode 0600): kept out of the database, so a copy of the
+    # database opens no channel. How long a post may take before it is tried again later (COPFLOW_CHAT_TIMEOUT).
+    channel_key: str | None = field(default=None, repr=False)
+    channel_key_file: Path | None = None
+    chat_timeout: float = 10.0
 
     @property
     def server_mode(self) -> bool:
@@ -283,7 +289,33 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
+        channel_key=_channel_key(e.get("COPFLOW_CHANNEL_KEY")),
+        channel_key_file=Path(e["COPFLOW_CHANNEL_KEY_FILE"]).expanduser() if e.get("COPFLOW_CHANNEL_KEY_FILE")
+        else home / "channel.key",
+        chat_timeout=_seconds("COPFLOW_CHAT_TIMEOUT", e.get("COPFLOW_CHAT_TIMEOUT"), 10.0),
     )
+
+
+def _channel_key(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value.strip()) < 32:
+        raise SettingsError("COPFLOW_CHANNEL_KEY must be at least 32 characters of random text (e.g. the output of "
+                            "`openssl rand -base64 32`)", field="COPFLOW_CHANNEL_KEY")
+    return value.strip()
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if not value:
+        return default
+    try:
+        n = float(value)
+    except ValueError:
+        n = -1
+    if not 0 < n <= 300:
+        raise SettingsError(f"{name} must be a number of seconds from 1 to 300, not {value!r}", field=name,
+                            value=value)
+    return n
 
 
 def _reply_to(value: str | None) -> str | None:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from lifecycle.audiences import Audience
+from lifecycle.channels import PostKind
 from lifecycle.events import Emit, events_of
 from lifecycle.policy import Policy
 from lifecycle.snapshot import CharterView, CopSnapshot
@@ -106,6 +107,22 @@ class Notify:
 
 
 @dataclass(frozen=True)
+class Post:
+    """Post one kind of announcement to the CoP's chat channel, once (if it has one and the policy posts the kind)."""
+
+    kind: PostKind
+
+
+@dataclass(frozen=True)
+class HandOverChannel:
+    """The CoP's chat channel after a split or a merge: it goes to the CoPs `to` or is left behind, as the leads
+    chose when they set it; `keep` false and the CoP posts nothing more (it is closing)."""
+
+    to: tuple[str, ...]
+    keep: bool
+
+
+@dataclass(frozen=True)
 class StartSeries:
     """A recurring meeting series of this kind from `first_on`, unless one is live already or nobody attends."""
 
@@ -160,13 +177,14 @@ class MoveMembers:
 
 
 Effect = (PublishEvaluation | SetDomain | WriteCharter | SetReviewAnchor | SetClosingDate | RecordArchive | MergeInto
-          | Notify | StartSeries | ScheduleMeeting | CancelMeetings | DraftLessons | CreateChild | MoveMeetings
-          | MoveMembers | Emit)
+          | Notify | Post | HandOverChannel | StartSeries | ScheduleMeeting | CancelMeetings | DraftLessons
+          | CreateChild | MoveMeetings | MoveMembers | Emit)
 # Applied while the CoP is still in the stage it leaves (the rest, once it is in the new one).
 SETTLING = (PublishEvaluation,)
 
 LEADS_AND_SPONSOR = (Audience.LEADS, Audience.SPONSOR)
 MOVED_ON = Notify(LEADS_AND_SPONSOR, Message.STAGE_CHANGED)
+POSTED = Post(PostKind.STAGE_CHANGED)  # the community's channel hears it moved on
 
 
 def _day(value: Any) -> date:
@@ -175,7 +193,7 @@ def _day(value: Any) -> date:
 
 def _leaving_forming(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     domain = snap.evidence.get(Gate.CORE_GROUP_FORMED, {}).get("domain")
-    return [*([SetDomain(domain)] if domain else []), MOVED_ON]
+    return [*([SetDomain(domain)] if domain else []), MOVED_ON, POSTED]
 
 
 def _leaving_planning(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
@@ -183,30 +201,33 @@ def _leaving_planning(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]
     reviews = tuple(_day(d) for d in c.get("review_dates") or ())
     return [WriteCharter(c["version"], c["purpose"], tuple(c["aims"]), tuple(c["annual_targets"]), reviews,
                          c.get("review_cadence_months"), c["link"], _day(c["published_on"])),
-            MOVED_ON,
+            MOVED_ON, POSTED,
             *(ScheduleMeeting("review", d) for d in reviews if d > today)]
 
 
 def _launched(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     held = _day(snap.evidence[Gate.LAUNCH_HELD]["held_on"])
-    return [SetReviewAnchor(held), MOVED_ON,
+    return [SetReviewAnchor(held), MOVED_ON, POSTED,
             StartSeries("checkin", held + timedelta(weeks=p.first_checkin_after_weeks)),
             StartSeries("sponsor_catchup", held + timedelta(weeks=p.first_sponsor_catchup_after_weeks))]
 
 
 def _review_opened(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
-    return [MOVED_ON, Notify((Audience.MEMBERS,), Message.REVIEW_OPENED)]  # the survey call goes to every member
+    # The survey call goes to every member, and to the channel (which hears that instead of the stage change).
+    return [MOVED_ON, Notify((Audience.MEMBERS,), Message.REVIEW_OPENED), Post(PostKind.REVIEW_OPENED)]
 
 
 def _passed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
-    return [PublishEvaluation(), SetReviewAnchor(today), MOVED_ON]
+    return [PublishEvaluation(), SetReviewAnchor(today), MOVED_ON, POSTED]
 
 
 def _evolved(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     ev = snap.evidence[Gate.EVOLVE_DECIDED]
     children = [CreateChild(c["slug"], c["name"], tuple(c["members"]), ev.get("reason") or "")
                 for c in ev.get("children") or ()]  # a split: each sub-community starts forming
-    return [PublishEvaluation(), SetReviewAnchor(today), MOVED_ON, *children]
+    # The sub-communities take the channel, or not, as the leads chose (after they exist).
+    handover: list[Effect] = [HandOverChannel(tuple(c.slug for c in children), keep=True)] if children else []
+    return [PublishEvaluation(), SetReviewAnchor(today), MOVED_ON, POSTED, *children, *handover]
 
 
 def _closing(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
@@ -216,13 +237,16 @@ def _closing(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     return [PublishEvaluation(), SetReviewAnchor(today), SetClosingDate(_day(ev["closing_date"])),
             *([MergeInto(into)] if into else []), MOVED_ON, *merging,
             CancelMeetings("the community is closing"), DraftLessons(),
-            Notify((Audience.MEMBERS, Audience.OD_MANAGER), Message.CLOSING_NOTICE)]
+            Notify((Audience.MEMBERS, Audience.OD_MANAGER), Message.CLOSING_NOTICE),
+            # The channel hears the closing notice (not a stage change besides it), then nothing more: a merged
+            # CoP's channel may go to the CoP it joins, as its leads chose.
+            Post(PostKind.CLOSING_NOTICE), HandOverChannel((into,) if into else (), keep=False)]
 
 
 def _closed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     archive = snap.evidence[Gate.ARCHIVE_VERIFIED]
     # The closure-completed mail is the leads' and sponsor's word that the CoP moved to closed: no stage-change
-    # mail beside it (two mails for one closure).
+    # mail beside it (two mails for one closure). Its channel stopped at the closing notice: nothing is posted.
     return [RecordArchive(archive["archive_path"], archive["manifest_sha256"]),
             Notify((*LEADS_AND_SPONSOR, Audience.OD_MANAGER), Message.CLOSURE_COMPLETED)]
 

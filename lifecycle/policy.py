@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lifecycle.audiences import ESCALATION_AUDIENCES, Audience
+from lifecycle.channels import DEFAULT_POSTS, parse_posts
 from lifecycle.errors import PolicyError
 
 
@@ -92,6 +93,11 @@ class Policy:
     # The programme's name, the author of the documents copflow writes (the report's PDF, the lessons-learned
     # draft). Empty: the display name of COPFLOW_SENDER ("CoP programme <cop@uni.example.org>"), else "CoP programme".
     programme_name: str = ""
+    # What is posted to a CoP's chat channel, by kind (lifecycle/channels.py, PostKind; docs/chat.md), and at most
+    # how many posts a minute go to one channel (Slack's incoming webhooks take about one a second; Teams
+    # Workflows throttle bursts): a burst of posts waits its turn instead of being refused.
+    channel_posts: tuple[str, ...] = DEFAULT_POSTS
+    channel_posts_per_minute: int = 20
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -99,7 +105,7 @@ class Policy:
 
 REPORT_PAPERS = ("a4", "us-letter")
 _TUPLE_INT_FIELDS = {"reminder_days_before", "action_reminder_days"}
-_TUPLE_STR_FIELDS = {"working_days", "closure_dates"}
+_TUPLE_STR_FIELDS = {"working_days", "closure_dates", "channel_posts"}
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 
@@ -208,7 +214,7 @@ def _validate(p: Policy, source: str) -> None:
                  "checkin_every_months", "sponsor_catchup_every_weeks", "first_checkin_after_weeks",
                  "first_sponsor_catchup_after_weeks", "min_leads", "min_departments", "survey_window_days",
                  "mail_retention_days", "link_days", "join_requests_per_cop_per_day",
-                 "join_requests_per_lead_per_day"):
+                 "join_requests_per_lead_per_day", "channel_posts_per_minute"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
     if not _is_clock(p.meeting_time):
@@ -233,6 +239,10 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, f"report_paper must be one of {', '.join(REPORT_PAPERS)}, not {p.report_paper!r}")
     if len(p.programme_name) > 200 or any(not c.isprintable() for c in p.programme_name):
         raise PolicyError(source, "programme_name must be one line of at most 200 printable characters")
+    try:
+        parse_posts(p.channel_posts)
+    except ValueError as exc:
+        raise PolicyError(source, f"channel_posts: {exc}") from None
     if p.criteria not in ("warn", "block"):
         raise PolicyError(source, f"criteria must be 'warn' or 'block', not {p.criteria!r}")
     previous = 0

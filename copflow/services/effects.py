@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Charter, Cop
 from copflow.services import lineage
+from copflow.services.channels import hand_over
 from copflow.services.closing.lessons import keep_draft
 from copflow.services.closing.notice import enqueue_closing_notice, enqueue_closure_completed
 from copflow.services.decided_report import decide_on_report
 from copflow.services.evaluation import publish_evaluation
 from copflow.services.mail.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
+from copflow.services.mail.posts import post_transition
 from copflow.services.meetings.clashes import free_day, keep_clear
 from copflow.services.meetings.series import cancel_all, schedule_on, start_series
 from copflow.services.snapshots import get_cop, refresh_due
@@ -31,11 +33,13 @@ from lifecycle.effects import (
     CreateChild,
     DraftLessons,
     Effect,
+    HandOverChannel,
     MergeInto,
     Message,
     MoveMeetings,
     MoveMembers,
     Notify,
+    Post,
     PublishEvaluation,
     RecordArchive,
     ScheduleMeeting,
@@ -119,6 +123,12 @@ def apply_effect(a: Applying, e: Effect) -> None:
         case Notify():
             a.due_dates()
             _compose(a, e.message, recipients(a.cop, *e.audiences, od_manager=a.od_manager))
+        case Post():
+            a.due_dates()
+            post_transition(a.s, a.cop, e.kind, from_stage=a.transition.source.value, reason=a.reason, now=a.now,
+                            policy=a.policy)
+        case HandOverChannel():
+            hand_over(a.s, a.cop, e.to, keep=e.keep)
         case StartSeries():
             if start_series(a.s, a.cop, e.kind, e.first_on, now=a.now, policy=a.policy) is not None:
                 keep_clear(a.s, a.cop, now=a.now, policy=a.policy)  # a review meeting sent earlier moves off its days

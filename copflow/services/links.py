@@ -85,6 +85,12 @@ def token_of(text: str) -> str:
     return last.removesuffix(".ics")
 
 
+def hub_url(slug: str, web_url: str | None = None) -> str:
+    """A CoP's entry on the hub, which everyone may open: the one link a channel's post carries (never a link of
+    one person's own)."""
+    return f"{_web_url(web_url).rstrip('/')}/#cop-{slug}"
+
+
 def _web_url(web_url: str | None) -> str:
     if web_url:
         return web_url

@@ -14,10 +14,12 @@ from lifecycle.effects import (
     CancelMeetings,
     CreateChild,
     DraftLessons,
+    HandOverChannel,
     MergeInto,
     MoveMeetings,
     MoveMembers,
     Notify,
+    Post,
     PublishEvaluation,
     RecordArchive,
     ScheduleMeeting,
@@ -27,11 +29,13 @@ from lifecycle.effects import (
     StartSeries,
     WriteCharter,
 )
+from lifecycle.channels import PostKind
 from lifecycle.events import Emit, Event, EventPayload
 from tests.unit.builders import GOOD, TODAY, snap
 
 P = Policy()
 LEADS_AND_SPONSOR = Notify((Audience.LEADS, Audience.SPONSOR), "stage_changed")
+POSTED = Post(PostKind.STAGE_CHANGED)
 
 
 def kinds(effects):
@@ -41,36 +45,38 @@ def kinds(effects):
 def test_leaving_planning_writes_the_charter_schedules_review_meetings_and_tells_leads_and_sponsor():
     reviews = {**GOOD[Gate.CHARTER_PUBLISHED], "review_dates": ["2026-02-25", "2027-02-01", "2028-02-01"]}
     d = decide(snap(Stage.PLANNING, overrides={Gate.CHARTER_PUBLISHED: reviews}), TODAY, P)
-    assert d.effects[:4] == (
+    assert d.effects[:5] == (
         WriteCharter("1.0", "share practice", ("learn",), ("1 seminar", "2 blog posts"),
                      (date(2026, 2, 25), date(2027, 2, 1), date(2028, 2, 1)), None,
                      "https://example.org/charter", date(2026, 2, 20)),
-        LEADS_AND_SPONSOR,
+        LEADS_AND_SPONSOR, POSTED,
         ScheduleMeeting("review", date(2027, 2, 1)),  # review dates already past get no meeting
         ScheduleMeeting("review", date(2028, 2, 1)),
     )
-    assert kinds(d.effects[4:]) == ["Emit", "Emit", "Emit"]
+    assert kinds(d.effects[5:]) == ["Emit", "Emit", "Emit"]
 
 
 def test_launch_anchors_reviews_on_the_launch_day_and_starts_series_at_the_policys_offsets():
     held = date.fromisoformat(GOOD[Gate.LAUNCH_HELD]["held_on"])
     policy = replace(P, first_checkin_after_weeks=3, first_sponsor_catchup_after_weeks=5)
     d = decide(snap(Stage.LAUNCHING), TODAY, policy)
-    assert d.effects[:4] == (SetReviewAnchor(held), LEADS_AND_SPONSOR,
+    assert d.effects[:5] == (SetReviewAnchor(held), LEADS_AND_SPONSOR, POSTED,
                              StartSeries("checkin", held + timedelta(weeks=3)),
                              StartSeries("sponsor_catchup", held + timedelta(weeks=5)))
 
 
 def test_the_close_decision_sets_its_date_cancels_meetings_drafts_lessons_and_tells_every_member():
     d = decide(snap(Stage.REVIEWING, (Gate.CLOSE_DECIDED,)), TODAY, P, target=Stage.CLOSING)
-    assert d.effects[:7] == (PublishEvaluation(), SetReviewAnchor(TODAY), SetClosingDate(date(2026, 5, 1)), LEADS_AND_SPONSOR,
+    assert d.effects[:9] == (PublishEvaluation(), SetReviewAnchor(TODAY), SetClosingDate(date(2026, 5, 1)), LEADS_AND_SPONSOR,
                              CancelMeetings("the community is closing"), DraftLessons(),
-                             Notify((Audience.MEMBERS, Audience.OD_MANAGER), "closing_notice"))
+                             Notify((Audience.MEMBERS, Audience.OD_MANAGER), "closing_notice"),
+                             Post(PostKind.CLOSING_NOTICE), HandOverChannel((), keep=False))
 
 
 def test_an_opened_review_calls_every_member_to_the_survey():
     d = decide(snap(Stage.ACTIVE), TODAY, P)
-    assert d.effects[:2] == (LEADS_AND_SPONSOR, Notify((Audience.MEMBERS,), "review_opened"))
+    assert d.effects[:3] == (LEADS_AND_SPONSOR, Notify((Audience.MEMBERS,), "review_opened"),
+                             Post(PostKind.REVIEW_OPENED))
 
 
 def test_forming_gives_the_cop_its_domain_and_the_archive_closes_it():
@@ -97,6 +103,10 @@ def test_a_split_creates_each_child_with_its_members_and_the_decisions_reason():
     assert [e for e in d.effects if isinstance(e, CreateChild)] == [
         CreateChild("viz", "Data Viz", ("bob@uni.example.org",), "two practices"),
         CreateChild("eng", "Data Eng", ("ann@uni.example.org", "cat@uni.example.org"), "two practices")]
+    # The sub-communities take the channel (or not, as the leads chose) once they exist; the parent keeps posting.
+    assert kinds(d.effects).index("HandOverChannel") > max(i for i, k in enumerate(kinds(d.effects))
+                                                           if k == "CreateChild")
+    assert HandOverChannel(("viz", "eng"), keep=True) in d.effects
 
 
 def test_a_split_of_people_who_are_not_members_is_refused_by_the_core():
@@ -117,6 +127,9 @@ def test_a_merge_points_at_its_target_and_moves_meetings_and_members_before_canc
     assert MergeInto("analytics") in effects
     assert kinds_.index("MoveMeetings") < kinds_.index("MoveMembers") < kinds_.index("CancelMeetings")
     assert MoveMeetings("analytics") in effects and MoveMembers("analytics") in effects
+    # The channel hears the closing notice first, then goes to the CoP merged into (as the leads chose), or not.
+    assert kinds_.index("Post") < kinds_.index("HandOverChannel")
+    assert HandOverChannel(("analytics",), keep=False) in effects
     plain = decide(snap(Stage.REVIEWING, (Gate.CLOSE_DECIDED,)), TODAY, P, target=Stage.CLOSING).effects
     assert not any(isinstance(e, MergeInto | MoveMeetings | MoveMembers) for e in plain)
 
@@ -131,6 +144,11 @@ def test_every_transition_settles_first_records_then_tells_and_emits_last(t):
     # Leads and sponsor hear of every move, once: a stage change, or (closing -> closed) the closure-completed mail.
     told = [e for e in effects if isinstance(e, Notify) and {Audience.LEADS, Audience.SPONSOR} <= set(e.audiences)]
     assert len(told) == 1 and (LEADS_AND_SPONSOR in effects) == (t.target is not Stage.CLOSED)
+    # The channel hears of every move once, in the words for it, until the closing notice; then nothing.
+    posts = [e.kind for e in effects if isinstance(e, Post)]
+    expected = {Stage.REVIEWING: [PostKind.REVIEW_OPENED], Stage.CLOSING: [PostKind.CLOSING_NOTICE],
+                Stage.CLOSED: []}.get(t.target, [PostKind.STAGE_CHANGED])
+    assert posts == expected
     assert effects[-1] == Emit(Event.STAGE_ENTERED, EventPayload(t.target.value, t.source.value, t.trigger))
     # Every event has the one payload shape; the gates passed and what kind of change it was come before.
     events = [e for e in effects if isinstance(e, Emit)]

@@ -19,7 +19,7 @@ from copflow.db.models.cops import (
     ServerSecret,
     TransitionRecord,
 )
-from copflow.db.models.mail import JoinRequest, MailPace, Notification
+from copflow.db.models.mail import CopChannel, JoinRequest, MailPace, Notification
 from copflow.db.models.meetings import MeetingSeries
 from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
 
@@ -34,6 +34,7 @@ __all__ = [
     "Base",
     "Charter",
     "Cop",
+    "CopChannel",
     "Document",
     "DocumentFailure",
     "ErasureRecord",

@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0013"  # 0013 (issue 28's web limits) is chained after 0016
+SCHEMA_VERSION = "0022"  # 0022 (issue 26's chat channels) after 0013 (issue 28's web limits), after 0016
 
 
 class Base(DeclarativeBase):

@@ -51,8 +51,28 @@ class Notification(Base):
     # times and a SHA-256 of the recipient's address are kept.
     recipient_hash: Mapped[str | None] = mapped_column(String(64))
     purged_at: Mapped[datetime | None]
+    # "mail", or "chat" for a post to a CoP's chat channel (copflow/services/mail/posts.py): each deliverer claims
+    # its own kind. A post's `post` holds where it goes (the channel's address, sealed as the channel row keeps
+    # it) and its one link, as JSON; its title is `subject` and its text `body_text`.
+    channel: Mapped[str] = mapped_column(String(10), default="mail", server_default="mail")
+    post: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
                       Index("ix_notification_sent_at", "sent_at"))
+
+
+class CopChannel(Base):
+    """A CoP's chat channel (a Teams Workflows or Slack webhook, any Apprise URL): its address is a secret, kept
+    only sealed (copflow/services/channel_keys.py), and shown as `shown` (the service and host, never the
+    address)."""
+
+    __tablename__ = "cop_channel"
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"), primary_key=True)
+    sealed: Mapped[str] = mapped_column(Text)
+    shown: Mapped[str] = mapped_column(String(200))
+    # On a split or a merge: "move" (the new communities post there too) or "clear" (lifecycle/channels.py).
+    handover: Mapped[str] = mapped_column(String(10))
+    set_by: Mapped[str] = mapped_column(String(320))
+    set_at: Mapped[datetime]
 
 
 class MailPace(Base):

@@ -34,15 +34,17 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def claim(uow: UnitOfWork, *, now: datetime, limit: int) -> Claim:
-    """Take up to `limit` due messages for this deliverer, leased until `now` + LEASE under a new token.
+def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail") -> Claim:
+    """Take up to `limit` due messages of one channel kind ("mail", or "chat": posts) for this deliverer, leased
+    until `now` + LEASE under a new token.
 
     A concurrent deliverer gets other rows: on PostgreSQL rows another claim is taking are skipped
     (FOR UPDATE SKIP LOCKED); everywhere, the update is a compare-and-set, and a deliverer that lost every
     row it chose chooses again instead of stopping as if nothing were due.
     """
     token, until = uuid.uuid4().hex, now + LEASE
-    due = and_(Notification.status.in_(["pending", "sending"]), Notification.next_attempt_at <= now)
+    due = and_(Notification.status.in_(["pending", "sending"]), Notification.next_attempt_at <= now,
+               Notification.channel == channel)
     with uow:
         s = uow.session
         while True:
@@ -103,9 +105,10 @@ def _held(ids: list[int], token: str) -> object:
     return and_(Notification.id.in_(ids), Notification.claim_token == token, Notification.status == "sending")
 
 
-def retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_attempts: int) -> tuple[str, str]:
-    """A temporary failure of one claimed message: due again after a backoff, or parked after `max_attempts`.
-    Returns ("retried", ""), ("parked", "recipient (subject): the reply"), or ("lost", "") when another deliverer
+def retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_attempts: int,
+          not_before: datetime | None = None) -> tuple[str, str]:
+    """A temporary failure of one claimed message: due again after a backoff (and not before `not_before`, when
+    the server said when), or parked after `max_attempts`. Returns ("retried", ""), ("parked", "recipient (subject): the reply"), or ("lost", "") when another deliverer
     holds the row now."""
     with uow:
         row = uow.session.get(Notification, nid)
@@ -122,7 +125,7 @@ def retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_
             outcome = ("parked", f"{row.recipient} ({row.subject}): {row.last_error}")
         else:
             row.status = "pending"
-            row.next_attempt_at = now + backoff(row.attempts)
+            row.next_attempt_at = max(now + backoff(row.attempts), not_before or now)
         uow.commit()
     return outcome
 

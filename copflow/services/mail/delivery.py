@@ -18,6 +18,7 @@ from sqlalchemy import select
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.mail.claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
+from copflow.services.mail.post_delivery import PostReport, deliver_posts_with_settings
 from copflow.services.mail.pacing import (
     SLOW_DOWN,
     Clock,
@@ -58,6 +59,7 @@ class DeliveryReport:
     login_refused: bool = False
     waiting: int = 0  # still to go when the run ended (throttled, retrying, or claimed by another deliverer)
     clears_at: str | None = None  # when, at the relay's pace, the waiting mail will have gone (ISO 8601, UTC)
+    posts: PostReport = field(default_factory=PostReport)  # the outbox's posts to chat channels (post_delivery.py)
 
 
 def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime | None = None,
@@ -210,5 +212,11 @@ def transport_for(settings: Settings) -> Transport:
 
 def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200,
                           run_for: timedelta | None = None) -> DeliveryReport:
-    return deliver(UnitOfWork(settings.database_url), transport_for(settings), sender=settings.sender, now=now,
-                   batch_size=batch_size, limits=limits_of(settings), run_for=run_for, reply_to=settings.reply_to)
+    """The outbox's due rows, by channel kind: mail through the transport, then posts to chat channels."""
+    clock = RunningClock(now)
+    report = deliver(UnitOfWork(settings.database_url), transport_for(settings), sender=settings.sender,
+                     clock=clock, batch_size=batch_size, limits=limits_of(settings), run_for=run_for,
+                     reply_to=settings.reply_to)
+    left = run_for - (clock.now() - now) if run_for is not None else None
+    report.posts = deliver_posts_with_settings(settings, clock=clock, run_for=left)
+    return report

@@ -72,6 +72,11 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
                   attachment_name=attachment[0] if attachment else None,
                   attachment=attachment[1] if attachment else None, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now)
+    return insert_row(s, values)
+
+
+def insert_row(s: Session, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING; True if the row was added (mail and posts alike)."""
     dialect = s.get_bind().dialect.name
     stmt: Any
     # Each dialect's INSERT is imported when used: the PostgreSQL one costs 50 ms at start-up on SQLite.

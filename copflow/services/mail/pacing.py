@@ -68,17 +68,18 @@ class Limits:
         return timedelta(minutes=1) / self.per_minute if self.per_minute else timedelta(0)
 
 
-def _row(uow: UnitOfWork, *, lock: bool) -> MailPace:
-    """The pace row, locked for an update (made on first use), or as read (an empty one if none yet)."""
+def _row(uow: UnitOfWork, *, lock: bool, name: str = PACE_ROW) -> MailPace:
+    """The pace row (the relay's, or a chat channel's), locked for an update (made on first use), or as read (an
+    empty one if none yet)."""
     s = uow.session
-    query = select(MailPace).where(MailPace.name == PACE_ROW)
+    query = select(MailPace).where(MailPace.name == name)
     row = s.scalar(query.with_for_update() if lock else query)
     if row is None and not lock:
-        return MailPace(name=PACE_ROW)
+        return MailPace(name=name)
     if row is None:
         try:
             with s.begin_nested():
-                s.add(MailPace(name=PACE_ROW))
+                s.add(MailPace(name=name))
         except IntegrityError:
             pass  # another deliverer made it first
         row = s.scalar(query.with_for_update())
@@ -86,18 +87,19 @@ def _row(uow: UnitOfWork, *, lock: bool) -> MailPace:
     return row
 
 
-def paused_until(uow: UnitOfWork) -> datetime | None:
-    """When a relay's last "slow down" ends (None if it never asked)."""
+def paused_until(uow: UnitOfWork, name: str = PACE_ROW) -> datetime | None:
+    """When a relay's (or a chat channel's) last "slow down" ends (None if it never asked)."""
     with uow:
-        return uow.session.scalar(select(MailPace.slow_until).where(MailPace.name == PACE_ROW))
+        return uow.session.scalar(select(MailPace.slow_until).where(MailPace.name == name))
 
 
-def reserve(uow: UnitOfWork, limits: Limits, *, now: datetime, want: int) -> list[datetime]:
+def reserve(uow: UnitOfWork, limits: Limits, *, now: datetime, want: int, name: str = PACE_ROW) -> list[datetime]:
     """Sending times for up to `want` messages (at least one), the first at or after `now`, under the limits
-    and any pause. The times are taken: another deliverer gets later ones."""
+    and any pause of the relay (or of the chat channel `name`). The times are taken: another deliverer gets
+    later ones."""
     with uow:
         s = uow.session
-        row = _row(uow, lock=limits.on)
+        row = _row(uow, lock=limits.on, name=name)
         first = max(now, row.slow_until or now, row.minute_tat or now)
         if limits.per_day:
             room, frees_at = _day_room(uow, limits.per_day, now)
@@ -118,7 +120,7 @@ def reserve(uow: UnitOfWork, limits: Limits, *, now: datetime, want: int) -> lis
 def _day_room(uow: UnitOfWork, per_day: int, now: datetime) -> tuple[int, datetime]:
     """How many more may go in the rolling day, and when the next one may if none can now."""
     s, since = uow.session, now - DAY
-    in_window = Notification.sent_at > since
+    in_window = (Notification.sent_at > since) & (Notification.channel == "mail")
     sent = s.scalar(select(func.count()).where(in_window)) or 0
     if sent < per_day:
         return per_day - sent, now
@@ -127,10 +129,10 @@ def _day_room(uow: UnitOfWork, per_day: int, now: datetime) -> tuple[int, dateti
     return 0, (oldest + DAY) if oldest else now
 
 
-def pause(uow: UnitOfWork, *, until: datetime) -> None:
-    """A relay asked copflow to slow down: no deliverer sends before `until`."""
+def pause(uow: UnitOfWork, *, until: datetime, name: str = PACE_ROW) -> None:
+    """A relay (or the chat channel `name`) asked copflow to slow down: no deliverer sends there before `until`."""
     with uow:
-        row = _row(uow, lock=True)
+        row = _row(uow, lock=True, name=name)
         if row.slow_until is None or row.slow_until < until:
             row.slow_until = until
         uow.commit()
@@ -159,8 +161,10 @@ def outbox_backlog(uow: UnitOfWork, *, now: datetime, limits: Limits) -> Backlog
     """
     with uow:
         s = uow.session
-        n = s.scalar(select(func.count()).where(Notification.status.in_(["pending", "sending"]))) or 0
-        latest = s.scalar(select(func.max(Notification.next_attempt_at)).where(Notification.status == "pending"))
+        mail = Notification.channel == "mail"  # posts to chat channels go at their channels' pace, not the relay's
+        n = s.scalar(select(func.count()).where(Notification.status.in_(["pending", "sending"]), mail)) or 0
+        latest = s.scalar(select(func.max(Notification.next_attempt_at)).where(Notification.status == "pending",
+                                                                               mail))
         row = s.scalar(select(MailPace).where(MailPace.name == PACE_ROW))
         room = _day_room(uow, limits.per_day, now)[0] if limits.per_day and n else n
     if not n:
