@@ -81,7 +81,8 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     ui = ui_url()
     digest = od_digest(now, counts.attention, closures, failures, delivery.parked_messages,
                        run_url=run_url(ui), artifacts_url=artifact_url("copflow-sweep", ui),
-                       mail_waiting=delivery.waiting, mail_clears_at=delivery.clears_at)
+                       mail_waiting=delivery.waiting, mail_clears_at=delivery.clears_at,
+                       posts_parked=delivery.posts.parked_posts)
     after = deliver_outbox(now) if digest.queued else None
     log.info("the OD manager's digest: %s", "sent" if after and after.sent else "queued" if digest.queued
              else "nothing new to send")

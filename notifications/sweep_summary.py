@@ -98,6 +98,12 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
             ("Mail still waiting (sending limits, retrying or in flight)",
              counts.get("waiting", delivery.get("waiting", 0))),
             ("Skipped (changed by someone else; next sweep)", counts["conflicts"])]
+    posts = delivery.get("posts") or {}
+    if posts.get("posted") or posts.get("retried") or posts.get("parked") or posts.get("rate_limited"):
+        rows[-1:-1] = [("Posts to chat channels", posts.get("posted", 0)),
+                       ("Posts to retry later (the chat service failed or asked to wait)",
+                        posts.get("retried", 0) + posts.get("rate_limited", 0)),
+                       ("Posts a chat channel refused", posts.get("parked", 0))]
     if "agendas_queued" in counts:  # check-in agendas and sponsor briefs, one mail per attendee
         rows.insert(4, ("Check-in agendas and sponsor briefs (one per attendee)",
                         counts["agendas_queued"] + counts["briefs_queued"]))
@@ -137,6 +143,8 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
         for c in digest.get("closed", [])])
     lines += _listed("Mail the server refused", [escape(m) for m in delivery.get("parked_messages", [])],
                      " (`copflow outbox list --status parked`)")
+    lines += _listed("Posts a chat channel refused", [escape(m) for m in posts.get("parked_posts", [])],
+                     " (set the channel again, then `copflow outbox retry --all-parked`)")
     lines += _listed("Delivery errors (retried on the next run)", [escape(e) for e in delivery.get("errors", [])])
     lines = [f"# Daily sweep, {long_date(now_iso[:10])}", *lines, *(["", "## In numbers"] if lines else []), *numbers]
     lines += ["", f"The OD manager's digest: {'sent' if digest.get('queued') else 'nothing new to send'}.",

@@ -20,7 +20,7 @@ from tasks.common import settings, uow
 def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[ClosureResult],
               failures: dict[str, str], parked: list[str], run_url: str | None = None,
               artifacts_url: str | None = None, mail_waiting: int = 0,
-              mail_clears_at: str | None = None) -> Digest:
+              mail_clears_at: str | None = None, posts_parked: list[str] | None = None) -> Digest:
     """Build the digest (the sweep artifact is written from the same value) and queue it for the OD manager."""
     s = settings()
     policy = s.policy()
@@ -34,7 +34,8 @@ def od_digest(now: datetime, attention: list[dict[str, Any]], closures: list[Clo
                             for c in closures],
                     archive_failed=[{"slug": slug, "name": names.get(slug, slug), "reason": reason}
                                     for slug, reason in failures.items()],
-                    parked=parked, documents_missing=[asdict(d) for d in missing_documents(uow())],
+                    parked=parked, posts_parked=posts_parked or [],
+                    documents_missing=[asdict(d) for d in missing_documents(uow())],
                     run_url=run_url, artifacts_url=artifacts_url, mail_waiting=mail_waiting,
                     mail_clears=_clears_words(mail_clears_at, policy.zone()) if mail_waiting else None)
     digest.queued = send_digest(uow(), digest, to=s.od_manager_email, now=now, policy=policy)

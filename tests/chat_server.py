@@ -119,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # the tests read `received`, not stderr
         pass
 
-    def do_CONNECT(self) -> None:  # noqa: N802 - http.server's naming
+    def do_CONNECT(self) -> None:
         self.tunnel = self.path.split(":")[0]
         self.send_response(200, "Connection established")
         self.end_headers()
@@ -130,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile = tls.makefile("wb")
         self.close_connection = False
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         parts = urlsplit(self.path)

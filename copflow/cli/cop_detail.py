@@ -33,6 +33,8 @@ def print_cop(d: Any) -> None:
         out.print(Text(f"Domain: {d.domain}"))
     if d.next_due_gate:
         out.print(Text(f"Next gate: {gate_title(d.next_due_gate)}, due {long_date(d.next_due_on)}"))
+    if d.channel:
+        out.print(Text(f"Chat channel: {d.channel}"))
     ctx.table("Members", ["email", "name", "role", "department"],
               [[m.email, m.name, role_words(m.role), m.department] for m in d.members])
     if d.former_members:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -152,8 +153,21 @@ def cop_set(
     weekday: Annotated[str | None, typer.Option(help="Weekday its series meet on, e.g. Wednesday.")] = None,
     holidays: Annotated[str | None, typer.Option(help="Public holidays of this region instead of the policy's, "
                                                       "e.g. AU-NSW ('' for the policy's).")] = None,
+    channel: Annotated[str | None, typer.Option(
+        help="The CoP's chat channel: an Apprise URL or a Teams Workflows / Slack webhook address; '-' reads it "
+             "from standard input (kept out of the shell's history); '' removes it. A test post is sent first."
+    )] = None,
+    channel_handover: Annotated[str | None, typer.Option(
+        "--channel-handover", help="On a split or merge, move the channel to the new communities, or clear it "
+                                   "(move or clear; default clear).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who sets the channel (default: COPFLOW_USER, else you).")] = None,
 ) -> None:
-    """Change where and when a CoP meets; its live meetings are sent again as one update per attendee."""
+    """Change where and when a CoP meets (its live meetings are sent again as one update per attendee), or set
+    its chat channel."""
+    if channel is not None or channel_handover is not None:
+        _set_channel(slug, channel, channel_handover, by)
+        if all(x is None for x in (timezone, place, at, weekday, holidays)):
+            return
     from copflow.services.meetings.settings import set_cop_meetings
 
     done = set_cop_meetings(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
@@ -203,6 +217,23 @@ def notify_preview(
     typer.echo(f"[sample] {name}: sent to {who}, {when}\n")
     typer.echo(f"Subject: {rendered.subject}\n")
     typer.echo(rendered.html if html else rendered.text, nl=False)
+
+
+def _set_channel(slug: str, channel: str | None, handover: str | None, by: str | None) -> None:
+    """The channel's address is never echoed: what is printed is how the channel is shown (service, fingerprint)."""
+    from copflow.services.channels import set_channel
+
+    if channel is None:
+        raise ctx.UsageError("--channel-handover is chosen with the channel: give --channel (or --channel -) too",
+                             field="--channel")
+    address = sys.stdin.readline(2001).strip() if channel == "-" else channel
+    done = set_channel(ctx.uow(), slug=slug, address=address, by=ctx.actor(by), now=ctx.now(),
+                       settings=ctx.settings(), handover=handover)
+    if done.shown is None:
+        typer.echo(f"{done.slug}: no chat channel (posts still waiting for it are set aside)")
+    else:
+        typer.echo(f"{done.slug}: chat channel {done.shown}, on a split or merge: {done.handover} "
+                   "(a test post was accepted)")
 
 
 def _deliver() -> None:

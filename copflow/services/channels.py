@@ -7,10 +7,11 @@ A split or a merge hands the channel over as the leads chose when they set it (`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, CopChannel, Notification
@@ -89,6 +90,7 @@ def set_channel(uow: UnitOfWork, *, slug: str, address: str, by: str, now: datet
             row = CopChannel(cop_id=cop.id)
             s.add(row)
         row.sealed, row.shown, row.handover, row.set_by, row.set_at = sealed, channel.shown, choice.value, by, now
+        _readdress(s, cop, row)
         s.flush()
         view = _view(cop, row)
         uow.commit()
@@ -110,6 +112,15 @@ def _test_post(address: str, name: str, slug: str, settings: Settings, poster: P
                            cop=slug) from None
 
 
+def _readdress(s: Session, cop: Cop, row: CopChannel) -> None:
+    """Posts still waiting, and those a channel refused, go to the channel as it is now set (a parked post then
+    goes with `copflow outbox retry`)."""
+    for n in _posts(s, cop, "pending", "parked"):
+        data = json.loads(n.post or "{}")
+        n.post = json.dumps({**data, "to": row.sealed})
+        n.recipient = row.shown
+
+
 def clear_channel(uow: UnitOfWork, *, slug: str, now: datetime) -> ChannelView:
     """No channel: nothing more is queued for it, and posts still waiting are set aside (parked, saying why)."""
     with uow:
@@ -125,10 +136,15 @@ def drop(s: Session, cop: Cop, *, now: datetime, why: str) -> None:
     row = s.get(CopChannel, cop.id)
     if row is not None:
         s.delete(row)
-    s.execute(update(Notification).where(Notification.cop_id == cop.id, Notification.channel == "chat",
-                                         Notification.status == "pending")
-              .values(status="parked", last_error=why, post=None))
+    for n in _posts(s, cop, "pending"):  # parked without the address: `outbox retry` after a new channel is set
+        n.status, n.last_error = "parked", why
+        n.post = json.dumps({k: v for k, v in json.loads(n.post or "{}").items() if k != "to"})
     s.flush()
+
+
+def _posts(s: Session, cop: Cop, *statuses: str) -> list[Notification]:
+    return list(s.scalars(select(Notification).where(Notification.cop_id == cop.id, Notification.channel == "chat",
+                                                     Notification.status.in_(statuses))))
 
 
 def hand_over(s: Session, cop: Cop, to: tuple[str, ...], *, keep: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from copflow.db.models import Cop, GateEvidence, TransitionRecord
+from copflow.db.models import Cop, CopChannel, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
@@ -90,6 +90,7 @@ class CopDetail(CopSummary):
     charter: CharterEntry | None
     evidence: list[EvidenceEntry]
     transitions: list[TransitionEntry]
+    channel: str | None = None  # its chat channel as people see it (the service and a fingerprint; never the address)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON of `copflow cop show --json` (a transition's source stage under the key "from")."""
@@ -161,6 +162,7 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> CopDe
                       for e in evidence],
             transitions=[TransitionEntry(t.from_stage, t.to_stage, t.trigger, t.at.isoformat(), t.by, t.reason)
                          for t in history],
+            channel=channel.shown if (channel := s.get(CopChannel, cop.id)) is not None else None,
         )
 
 

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from copflow.db.uow import UnitOfWork
 from copflow.services.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
-from copflow.web import actions, decision, lead, public
+from copflow.web import actions, channel, decision, lead, public
 from copflow.web.csrf import Csrf
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                rate_limit: int = 120, cache_seconds: float = 2.0) -> Any:
     """The ASGI application: routes inside a rate limit and the security headers."""
     s = settings or load_settings()
-    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *decision.routes(),
+    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *decision.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
     env = environment()

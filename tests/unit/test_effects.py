@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from lifecycle import TRANSITIONS, Audience, Gate, Policy, Stage, TransitionRefused, after, decide
+from lifecycle.channels import PostKind
 from lifecycle.effects import (
     SETTLING,
     CancelMeetings,
@@ -29,7 +30,6 @@ from lifecycle.effects import (
     StartSeries,
     WriteCharter,
 )
-from lifecycle.channels import PostKind
 from lifecycle.events import Emit, Event, EventPayload
 from tests.unit.builders import GOOD, TODAY, snap
 

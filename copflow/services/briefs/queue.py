@@ -24,6 +24,7 @@ from copflow.services.briefs import contents as say
 from copflow.services.clock import cop_date
 from copflow.services.links import issue_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
+from copflow.services.mail.posts import post_agenda
 from copflow.services.meetings import recurrence as md
 from lifecycle import Policy, Stage
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
@@ -114,6 +115,9 @@ def _queue(s: Session, cop: Cop, brief: BriefKind, series: MeetingSeries, owed: 
             context = _context(s, cop, brief, window, policy=policy, od_manager=od_manager)
         added += enqueue(s, key=key, cop_id=cop.id, kind=brief.message, to=to, now=now,
                          context={**context, "action_url": _link(s, cop, to, context, now=now, policy=policy)})
+    if brief.message == "checkin_agenda" and context is not None:  # the channel hears when, and what is on it
+        post_agenda(s, cop, series, owed.at, plan=context["plan"], done=len(context["done"]),
+                    first=bool(context["first"]), now=now, policy=policy)
     return added
 
 

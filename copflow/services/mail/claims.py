@@ -108,8 +108,8 @@ def _held(ids: list[int], token: str) -> object:
 def retry(uow: UnitOfWork, token: str, nid: int, now: datetime, error: str, max_attempts: int,
           not_before: datetime | None = None) -> tuple[str, str]:
     """A temporary failure of one claimed message: due again after a backoff (and not before `not_before`, when
-    the server said when), or parked after `max_attempts`. Returns ("retried", ""), ("parked", "recipient (subject): the reply"), or ("lost", "") when another deliverer
-    holds the row now."""
+    the server said when), or parked after `max_attempts`. Returns ("retried", ""), ("parked", "recipient
+    (subject): the reply"), or ("lost", "") when another deliverer holds the row now."""
     with uow:
         row = uow.session.get(Notification, nid)
         assert row is not None

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.mail.claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
-from copflow.services.mail.post_delivery import PostReport, deliver_posts_with_settings
 from copflow.services.mail.pacing import (
     SLOW_DOWN,
     Clock,
@@ -29,6 +28,7 @@ from copflow.services.mail.pacing import (
     paused_until,
     reserve,
 )
+from copflow.services.mail.post_delivery import PostReport, deliver_posts_with_settings
 from copflow.settings import Settings
 from notifications.mime import build
 from notifications.transports import (

@@ -35,6 +35,8 @@ class Digest:
     closed: list[dict[str, Any]] = field(default_factory=list)
     archive_failed: list[dict[str, Any]] = field(default_factory=list)  # CoP name and the failure's reason
     parked: list[str] = field(default_factory=list)  # "address: the server's reply"
+    # Posts a chat service refused ("the channel (title): its reply"): the channel's address needs setting again.
+    posts_parked: list[str] = field(default_factory=list)
     # Documents owed and not yet sent (a report's PDF, a lessons draft that could not be made), with the reason.
     documents_missing: list[dict[str, Any]] = field(default_factory=list)
     # Mail the relay's limits hold back (it goes on its own): how much, and by when it will all have gone, in words.
@@ -47,7 +49,7 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not (self.escalations or self.reviews or self.no_survey or self.closed or self.archive_failed
-                    or self.parked or self.documents_missing)
+                    or self.parked or self.posts_parked or self.documents_missing)
 
 
 def group_escalations(entries: list[dict[str, Any]], failures: dict[str, str]) -> list[dict[str, Any]]:

@@ -113,6 +113,9 @@ class _Run:
         if now >= c.until - LEASE / 2 or self.over():
             release(self.uow, c.token, [row.id], at=now)  # the next claim (or run) takes it again
             return
+        if not row.to:
+            self.park(marks, row, now, "the channel was removed before this was posted")
+            return
         try:
             address = unseal(row.to, secret)
         except ChannelKeyChanged as exc:

@@ -7,7 +7,7 @@ by post_delivery.py."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,9 +56,10 @@ def post_transition(s: Session, cop: Cop, kind: PostKind, *, from_stage: str, re
                 "closing_date": cop.closing_date.isoformat() if cop.closing_date else "", "reason": reason or ""})
         case _:
             decided = REVIEW_OUTCOMES.get(cop.stage) if from_stage == "reviewing" else None
+            due = cop.next_due_on.isoformat() if cop.next_due_on else None
             return enqueue_post(s, cop, kind, key=f"{visit}/{cop.stage}", now=now, policy=policy, context={
                 "from_stage": from_stage, "to_stage": cop.stage, "review_decision": decided,
-                "next_gate": cop.next_due_gate, "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None})
+                "next_gate": cop.next_due_gate, "next_due_on": due})
 
 
 def _review_opened(s: Session, cop: Cop, *, key: str, now: datetime, policy: Policy) -> bool:
@@ -90,7 +91,3 @@ def announce_meeting(s: Session, cop: Cop, series: MeetingSeries, *, title: str,
                                              "at": start.isoformat(timespec="minutes"),
                                              "minutes": series.duration_minutes}})
 
-
-def quiet_period(policy: Policy) -> timedelta:
-    """How far apart two posts to one channel go, at the policy's pace."""
-    return timedelta(minutes=1) / policy.channel_posts_per_minute

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, MeetingSeries
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
+from copflow.services.mail.posts import announce_meeting
 from copflow.services.meetings import recurrence as md
 from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
 from copflow.services.meetings.kinds import KINDS, kind_named
 from copflow.services.workdays import WorkingDays, working_day_on_or_after, working_days_of
 from lifecycle import Policy
 from lifecycle.audiences import MEETING_ATTENDEES
+from lifecycle.channels import ANNOUNCED_MEETINGS
 from notifications.vocabulary import long_date
 
 
@@ -77,6 +79,9 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
     s.add(series)
     s.flush()
     send_invitations(s, cop, series, method="REQUEST", now=now)
+    if kind in ANNOUNCED_MEETINGS:  # the whole community is invited: its channel hears of it too
+        announce_meeting(s, cop, series, title=KINDS[kind].title, purpose=KINDS[kind].purpose, now=now,
+                         policy=policy)
     return series
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, GateEvidence, Link, MeetingSeries, Person
+from copflow.db.models import Cop, CopChannel, GateEvidence, Link, MeetingSeries, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
@@ -227,7 +227,15 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
                 "version": charter.version, "purpose": charter.purpose, "aims": charter.aims,
                 "annual_targets": charter.annual_targets, "link": charter.link,
                 "published_on": charter.published_on.isoformat()},
+            "channel": _channel(s, cop),
         }
+
+
+def _channel(s: Session, cop: Cop) -> dict[str, Any] | None:
+    """The CoP's chat channel as its leads see it: the service and a fingerprint, never the address."""
+    row = s.get(CopChannel, cop.id)
+    return None if row is None else {"shown": row.shown, "handover": row.handover, "set_by": row.set_by,
+                                     "set_on": row.set_at.date().isoformat()}
 
 
 def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Policy) -> bool:
