@@ -47,8 +47,10 @@ def policy_rule(kind: str, cop: Cop, policy: Policy) -> str | None:
 
 def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: datetime, policy: Policy,
              minutes: int | None = None, location: str | None = None, rrule: str | None = None,
-             cancelled: tuple[str, ...] = ()) -> MeetingSeries:
-    """Create a meeting (or series) and queue its invitation for each attendee (caller commits)."""
+             cancelled: tuple[str, ...] = (), announce: bool = True) -> MeetingSeries:
+    """Create a meeting (or series) and queue its invitation for each attendee (caller commits); a meeting the
+    whole community is invited to is announced in its channel (unless `announce` is false: the same meeting sent
+    again)."""
     kind = kind_named(kind)
     attendees = attendees_for(cop, MEETING_ATTENDEES[kind])
     if not attendees:
@@ -79,7 +81,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
     s.add(series)
     s.flush()
     send_invitations(s, cop, series, method="REQUEST", now=now)
-    if kind in ANNOUNCED_MEETINGS:  # the whole community is invited: its channel hears of it too
+    if announce and kind in ANNOUNCED_MEETINGS:  # the whole community is invited: its channel hears of it too
         announce_meeting(s, cop, series, title=KINDS[kind].title, purpose=KINDS[kind].purpose, now=now,
                          policy=policy)
     return series

@@ -70,7 +70,8 @@ def _hand_over(s: Session, cop: Cop, series: MeetingSeries, *, now: datetime, po
     start = datetime.fromisoformat(series.starts_local)
     cancel_series(s, cop, series, now=now, reason=f"its organiser has left; {new_organiser.name} sends it again")
     return schedule(s, cop, series.kind, start, now=now, policy=policy, minutes=series.duration_minutes,
-                    location=series.location, rrule=series.rrule, cancelled=tuple(series.cancelled_occurrences))
+                    location=series.location, rrule=series.rrule, cancelled=tuple(series.cancelled_occurrences),
+                    announce=False)
 
 
 def _still_member(cop: Cop, email: str) -> bool:
