@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_setting_a_channel_sends_a_test_post_and_refuses_an_address_that_does_no
         channel(db_url, "https://example.org/not-a-webhook")
     assert bad.value.field == "channel"
     chat.state.script.append(Answer(404, "no_service"))
-    with pytest.raises(InvalidInput, match="did not accept a test post.*404.*no_service"):
+    with pytest.raises(InvalidInput, match=r"did not accept a test post.*404.*no_service"):
         channel(db_url, slack_address())
     with pytest.raises(InvalidInput, match="did not answer"):
         channel(db_url, "json://127.0.0.1:9/nobody-listens")
@@ -140,7 +141,7 @@ def test_every_kind_is_posted_once_in_the_shape_the_service_documents(db_url, ch
                    "Data and Insight: the review has begun, tell us what you think",
                    "Data and Insight will close on Monday 13 April 2026"], got
     assert chat.state.bad == []
-    survey = [r for r in chat.state.accepted(service) if "review has begun" in json.dumps(r.payload)][0]
+    survey = next(r for r in chat.state.accepted(service) if "review has begun" in json.dumps(r.payload))
     assert "https://forms.example.org/r/data-insight" in json.dumps(survey.payload)
     assert "@" not in json.dumps([r.payload for r in chat.state.received]).replace("@copflow", "")
     # Nothing twice: a re-run, or a second deliverer after it, finds nothing to post.
@@ -173,7 +174,7 @@ def test_a_429_waits_for_its_retry_after_and_counts_no_attempt(db_url, chat):
     assert (report.posted, report.rate_limited, report.retried, report.parked) == (3, 1, 0, 0)
     assert [r.status for r in chat.state.received[1:]] == [429, 200, 200, 200]
     assert seen[1] - seen[0] >= timedelta(seconds=30)  # the delay asked for, waited on the injected clock
-    assert all(b - a >= timedelta(seconds=3) for a, b in zip(seen[1:], seen[2:], strict=False))  # 20 a minute
+    assert all(b - a >= timedelta(seconds=3) for a, b in pairwise(seen[1:]))  # 20 a minute
     assert [n.attempts for n in posts(db_url)] == [1, 1, 1]  # the 429 was nobody's fault
     assert titles(chat, "slack")[1:] == ["post 0", "post 1", "post 2"]  # their order kept
 
