@@ -132,10 +132,19 @@ def _plugin(address: str, extra: dict[str, str] | None = None) -> Any:
 
 
 def _quiet() -> None:
-    """Apprise logs a request's full address at DEBUG: never below WARNING here, whatever the root logger says."""
+    """Apprise logs a request's full address at DEBUG, and so does urllib3 (each request's line): Apprise never
+    below WARNING, and urllib3's lines below WARNING dropped while copflow posts, whatever the root logger says."""
     logger = logging.getLogger("apprise")
-    if logger.getEffectiveLevel() < logging.WARNING or logger.level < logging.WARNING:
+    if logger.level < logging.WARNING:
         logger.setLevel(logging.WARNING)
+    pool = logging.getLogger("urllib3.connectionpool")
+    if not any(isinstance(f, _WhilePosting) for f in pool.filters):
+        pool.addFilter(_WhilePosting())
+
+
+class _WhilePosting(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or _replies.get() is None
 
 
 def render(kind: str, context: dict[str, Any]) -> ChatPost:

@@ -42,7 +42,10 @@ def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per co
     typer.echo(f"sent {r.sent}, retried {r.retried}, parked {r.parked} via {transport_for(s).describe()}"
                + (f"; {r.waiting} waiting (all sent by {r.clears_at[:16].replace('T', ' ')} UTC)"
                   if r.waiting and r.clears_at else ""))
-    for e in r.errors:
+    p = r.posts
+    if p.posted or p.retried or p.parked or p.rate_limited:
+        typer.echo(f"posted {p.posted} to chat channels, retried {p.retried + p.rate_limited}, parked {p.parked}")
+    for e in r.errors + p.parked_posts:
         typer.echo(f"warning: {e}", err=True)
 
 
