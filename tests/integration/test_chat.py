@@ -269,3 +269,48 @@ def test_posts_never_name_an_address(db_url, chat):
     post = render("closing_notice", {"cop": {"name": "X", "slug": "x"}, "closing_date": "2026-04-09",
                                      "reason": "ask ann@uni.example.org", "link": "https://h", "link_label": "Hub"})
     assert "ann@uni.example.org" not in post.text and "(an address)" in post.text
+
+
+@pytest.mark.parametrize("handover", ["move", "clear"])
+def test_a_merge_posts_the_closing_notice_then_moves_or_clears_the_channel_as_the_leads_chose(db_url, chat, handover):
+    from copflow.services.evolve import merge
+    from tests.integration.test_closure import REVIEW_DAY, under_review
+
+    under_review(db_url)
+    to_active(db_url, "analytics", with_staff=False)
+    channel(db_url, teams_address(), handover=handover)
+    merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same practice",
+          now=at(REVIEW_DAY + 2), policy=P)
+    with UnitOfWork(db_url) as u:
+        owners = {c.slug: c for c in u.session.scalars(select(Cop))}
+        kept = {r.cop_id for r in u.session.scalars(select(CopChannel))}
+    assert kept == ({owners["analytics"].id} if handover == "move" else set())
+    assert deliver(db_url, at(REVIEW_DAY + 3)).posted == 1
+    assert titles(chat, "teams")[-1].startswith("Data and Insight will close on")
+    if handover == "move":  # the CoP merged into posts there from now on, without a second test post
+        with UnitOfWork(db_url) as u:
+            from copflow.services.mail.posts import post_transition
+            from copflow.services.snapshots import get_cop
+
+            post_transition(u.session, get_cop(u.session, "analytics"), PostKind.STAGE_CHANGED,
+                            from_stage="reviewing", reason=None, now=at(REVIEW_DAY + 4), policy=P)
+            u.commit()
+        assert deliver(db_url, at(REVIEW_DAY + 4)).posted == 1
+        assert len(chat.state.accepted("teams")) == 3
+
+
+@pytest.mark.parametrize("handover", ["move", "clear"])
+def test_a_split_gives_the_sub_communities_the_channel_or_not_and_the_parent_keeps_it(db_url, chat, handover):
+    from copflow.services.evolve import Child, split
+    from tests.integration.test_closure import REVIEW_DAY, under_review
+
+    under_review(db_url)
+    channel(db_url, slack_address(), handover=handover)
+    split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices",
+          now=at(REVIEW_DAY + 2), policy=P, children=[Child("data-viz", "Data Visualisation", (f"bob@{D}",))])
+    with UnitOfWork(db_url) as u:
+        slugs = {r.cop_id: r.shown for r in u.session.scalars(select(CopChannel))}
+        cops = {c.id: c.slug for c in u.session.scalars(select(Cop))}
+    assert sorted(cops[i] for i in slugs) == (["data-insight", "data-viz"] if handover == "move"
+                                              else ["data-insight"])
+    assert deliver(db_url, at(REVIEW_DAY + 3)).posted == 1  # the parent's move back to planning
