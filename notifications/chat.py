@@ -123,8 +123,8 @@ def _plugin(address: str, extra: dict[str, str] | None = None) -> Any:
         text = f"{text}{'&' if '?' in text else '?'}{urlencode(extra, quote_via=quote)}"
     plugin = apprise.Apprise.instantiate(text)
     if plugin is None or type(plugin).__name__ not in SERVICES:
-        names = ", ".join(n for n, _ in SERVICES.values())
-        raise BadChannel(f"not an address copflow can post to (it posts to {names}; see docs/chat.md)")
+        raise BadChannel("not an address copflow can post to: give a Teams Workflows webhook's or a Slack incoming "
+                         "webhook's address, or an Apprise URL of another service it posts to (docs/chat.md)")
     # copflow retries, and paces itself (copflow/services/mail/posts.py): Apprise makes one attempt, at once.
     plugin.retry = 0
     plugin.request_rate_per_sec = 0

@@ -75,7 +75,7 @@ def test_nothing_personal_is_ever_posted_and_only_community_meetings_are_announc
     with pytest.raises(PolicyError, match="is not something copflow posts"):
         load_policy('channel_posts = ["gossip"]')
     assert load_policy('channel_posts = ["closing_notice"]').channel_posts == ("closing_notice",)
-    assert ANNOUNCED_MEETINGS == {"launch", "closing"}
+    assert {"launch", "closing"} == ANNOUNCED_MEETINGS
 
 
 class Reply:
