@@ -24,7 +24,7 @@ from copflow.services.people import members
 from copflow.services.people.roster import end_membership
 from copflow.services.reviews import decide_review
 from copflow.services.sweep import due_cop_batches, sweep_batch
-from copflow.settings import HOME_SETTINGS, current_time, load_settings
+from copflow.settings import HOME_SETTINGS, Settings, current_time, load_settings
 from lifecycle import Policy
 from lifecycle.grants import Acting, Actor
 from notifications.sweep_summary import reminders_words
@@ -48,6 +48,7 @@ def prepare(folder: Path) -> dict[str, str]:
     shutil.rmtree(folder / "maildir", ignore_errors=True)
     shutil.rmtree(folder / "archives", ignore_errors=True)
     shutil.rmtree(folder / "reports", ignore_errors=True)
+    shutil.rmtree(folder / "channel", ignore_errors=True)
     env = {
         "COPFLOW_HOME": str(folder),
         "COPFLOW_DATABASE_URL": f"sqlite:///{folder / 'copflow.db'}",
@@ -62,8 +63,9 @@ def prepare(folder: Path) -> dict[str, str]:
     policy_file = folder / "policy.toml"
     # Agendas and sponsor briefs a week ahead (the default is 2 days): whatever the day the demo runs, the next
     # meeting day is within reach, so today's sweep sends Data and Insight's agenda and brief.
-    policy_file.write_text(f'survey_url = "{DEMO_SURVEY}"\nagenda_days_before = 7\nbrief_days_before = 7\n',
-                           encoding="utf-8")
+    # Posts to the demo's channel go twice a second (a real channel's default is one every three seconds).
+    policy_file.write_text(f'survey_url = "{DEMO_SURVEY}"\nagenda_days_before = 7\nbrief_days_before = 7\n'
+                           'channel_posts_per_minute = 120\n', encoding="utf-8")
     env["COPFLOW_POLICY"] = str(policy_file)
     # Kept in the folder too: every command run later with COPFLOW_HOME=<folder> (`copflow web`, `copflow
     # status`) sends as the demo's programme, not copflow@localhost, and reads the same policy.
@@ -77,9 +79,11 @@ def prepare(folder: Path) -> dict[str, str]:
     return env
 
 
-def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None = None) -> None:
+def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None = None,
+                   channels: dict[str, str] | None = None) -> None:
     """The six CoPs' stories, step by step on their days; the people extract is written to `imports` (a scratch
-    folder when None: the tests that only need the portfolio)."""
+    folder when None: the tests that only need the portfolio). A CoP in `channels` (slug → address) has that chat
+    channel from the day it is proposed."""
     uow = UnitOfWork(url)
     days = DemoDays(policy)
 
@@ -101,6 +105,11 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
                 for role, who in roster:
                     members.add_member(uow, slug=slug, email=f"{who}@{DOMAIN}", role=role, now=now, policy=policy,
                                       acting=DEMO_ACTING)
+                if slug in (channels or {}):
+                    from copflow.services.channels import set_channel
+
+                    set_channel(uow, slug=slug, address=(channels or {})[slug], by=DEMO_ACTOR, now=now,
+                                settings=load_settings(), handover="move")
             elif action == "advance":
                 gates.advance(uow, slug=slug, by=DEMO_ACTOR, now=now, policy=policy)
             elif action == "sweep":  # the daily sweep of that day opens the review
@@ -149,8 +158,16 @@ def run_demo(folder: Path) -> None:
     today = now.astimezone(policy.zone()).date()
     step(f"creating the database in {folder}")
     upgrade(settings.database_url)
-    step("walking six CoPs through their gates over the past year")
-    load_portfolio(settings.database_url, today, policy, folder / "imports")
+    from copflow.demo.channel import receiver
+
+    with receiver(folder / "channel") as channel:  # Data and Insight's Teams channel, as a local stand-in
+        _walk(folder, settings, now, today, policy, env, channel)
+
+
+def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: Policy, env: dict[str, str],
+          channel: str) -> None:
+    step("walking six CoPs through their gates over the past year (Data and Insight with a chat channel)")
+    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel})
     from copflow.demo.review_data import write_and_import
 
     step("importing people, attendance, activities and survey answers")
@@ -197,6 +214,9 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
           " open it with `mutt -f` or any Maildir client)")
+    posts = sorted((folder / "channel").glob("*.md"))
+    print(f"Channel:   {folder / 'channel'}  ({plural(len(posts), 'post')} Data and Insight's chat channel received,"
+          " one Markdown file each: what its Teams or Slack channel would have shown; docs/chat.md)")
     print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
           f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
     for slug in summary.get("closed", []):
