@@ -97,6 +97,16 @@ def _check_demo(folder: Path, out: str) -> None:
         "where c.slug = 'events-management' and n.kind = 'review_opened'")}
     assert len(members) > 10 and members <= asked, members - asked
     assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
+    # Data and Insight's chat channel (a local receiver): what it received since it was set, one file a post, in
+    # words for everyone, with nothing personal (no reminder, no brief, no address).
+    posts = [p.read_text(encoding="utf-8") for p in sorted((folder / "channel").glob("*.md"))]
+    assert f"Channel:   {folder / 'channel'}  ({len(posts)} posts" in out
+    assert posts[0].startswith("# Data and Insight is connected to copflow")
+    assert [p.splitlines()[0] for p in posts[1:4]] == ["# Data and Insight is now in the planning stage",
+                                                       "# Data and Insight is now in the launching stage",
+                                                       "# Data and Insight has launched"]
+    assert any(p.startswith("# Data and Insight: check-in on") for p in posts[4:])
+    assert all(problems(p) == [] and "@" not in p for p in posts), [problems(p) for p in posts]
     # The demo's dates fall on working days, whatever day it runs: actions due, events held, the charters
     # published, the launches that start each review year and the days stages were entered (gates fall due
     # whole weeks after).
