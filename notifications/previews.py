@@ -57,6 +57,8 @@ DIGEST = {"digest": {
                  "decide_url": "https://cops.uni.example.org/d/sample-link"}],
     "no_survey": [], "mail_waiting": 140, "mail_clears": "Tuesday 1 December 2026, 08:40",
     "parked": ["gone@uni.example.org (Reminder: the charter of Research IT): 550 5.1.1 no such user"],
+    "posts_parked": ["Slack, #3f9a2c1b (Research IT is now in the planning stage): Slack answered 404 Not Found: "
+                     "no_service"],
     "closed": [{"slug": "facilities-management", "name": "Facilities Management",
                 "archive": "facilities-management-2026-09-28.zip", "closed_on": "2026-09-28",
                 "lessons_draft_only": True}],
