@@ -24,7 +24,7 @@ CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input
 CASES = CORPUS["cases"]
 NOW = "2026-03-02T09:00:00+00:00"
 TABLES = ("cop", "person", "membership", "gate_evidence", "charter", "transition", "meeting_series", "notification",
-          "document", "activity", "attendance", "survey_answer", "erasure", "actions", "action_events")
+          "document", "activity", "attendance", "survey_answer", "erasure", "actions", "action_events", "cop_channel")
 
 
 @pytest.fixture(scope="module")
