@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copflow.console_settings import ConsoleSettings, console_settings
 from lifecycle import CopflowError, Policy, load_policy
 
 if TYPE_CHECKING:
@@ -112,6 +113,8 @@ class Settings:
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The OD manager's console: its sign-in and its managers (copflow/console_settings.py, docs/console.md).
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     @property
     def server_mode(self) -> bool:
@@ -283,6 +286,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
+        console=console_settings(e),
     )
 
 

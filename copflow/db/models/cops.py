@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0013"  # 0013 (issue 28's web limits) is chained after 0016
+SCHEMA_VERSION = "0021"  # 0021 (the console's sessions) after 0013 (issue 28's web limits), after 0016
 
 
 class Base(DeclarativeBase):
