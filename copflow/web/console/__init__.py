@@ -6,6 +6,8 @@ from starlette.routing import Route
 
 
 def routes() -> list[Route]:
-    from copflow.web.console import programme, roster, signin
+    from copflow.web.console import create, evidence, imports, programme, roster, signin
 
-    return [*signin.routes(), *programme.routes(), *roster.routes()]
+    # /console/cops/new before /console/cops/{slug}
+    return [*signin.routes(), *create.routes(), *programme.routes(), *roster.routes(), *evidence.routes(),
+            *imports.routes()]

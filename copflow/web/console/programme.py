@@ -34,6 +34,8 @@ async def community(c: Console, *, notice: str = "", errors: dict[str, str] | No
                     typed: dict[str, str] | None = None) -> Response:
     """A community's page; after a write, its notice (or each refusal beside its field, what was typed kept)."""
     w, slug = c.w, c.request.path_params["slug"]
+    if not notice and c.request.query_params.get("created"):
+        notice = "Proposed: it is forming. Add its people below; what it still needs to form is listed."
     try:
         view = await run_in_threadpool(lambda: cop_page(w.uow, slug, now=w.now(), policy=w.policy))
     except NotFound:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.cops import CopDetail, show_cop
 from copflow.services.links import DECISION_GATES
 from copflow.services.portfolio import PortfolioRow, portfolio
-from lifecycle import Policy, Role, Stage, check_gate, open_gates, parse_stage
+from lifecycle import Gate, Policy, Role, Stage, check_gate, open_gates, parse_stage
 from lifecycle.grants import Actor, RosterChange, may
 
 REVIEW_WITHIN_DAYS = 90
@@ -62,6 +62,27 @@ class GateLine:
     gate: str
     unmet: list[str]  # what is still missing, in words; empty when met
     decision: bool  # a review's decision: decided on the decision page, not recorded as evidence
+    criteria: list[tuple[str, bool, str]] = field(default_factory=list)  # (criterion, met, why not) of forming
+
+
+def formation(snap: Any, today: Any, policy: Policy) -> list[tuple[str, bool, str]]:
+    """The formation criteria of a forming community, each with whether the roster meets it now: the core group's
+    gate judged by the lifecycle as if its evidence were in (so only the roster's criteria are left), its blocking
+    requirements and the criteria that warn (or block, by policy) read by their codes."""
+    from dataclasses import replace
+
+    from notifications.vocabulary import plain
+
+    g = Gate.CORE_GROUP_FORMED
+    unmet, warnings = check_gate(g, replace(snap, evidence={**snap.evidence, g: {"domain": "-", "formed_on": "-"}}),
+                                 today, policy)
+    said = {u.code: plain(u.message) for u in (*unmet, *warnings)}
+    asked = [(f"{g.value}.leads", f"at least {policy.min_leads} leads (a lead or the coordinator)"),
+             (f"{g.value}.coordinator", "a coordinator among the leads"),
+             (f"{g.value}.sponsor", "a named sponsor"),
+             ("criteria.departments", f"a core group from at least {policy.min_departments} departments"),
+             ("criteria.line_manager", "a core group not all reporting to one line manager")]
+    return [(words, code not in said, said.get(code, "")) for code, words in asked]
 
 
 @dataclass(frozen=True)
@@ -87,9 +108,20 @@ def cop_page(uow_factory: Any, slug: str, *, now: datetime, policy: Policy) -> C
     with uow_factory() as u:
         snap = snapshot(u.session, get_cop(u.session, slug))
         today = local_date(now, policy)
-        gates = [GateLine(g.value, [in_words(x) for x in check_gate(g, snap, today, policy)[0]], g in DECISION_GATES)
+        gates = [GateLine(g.value, [in_words(x) for x in check_gate(g, snap, today, policy)[0]], g in DECISION_GATES,
+                          formation(snap, today, policy) if g == Gate.CORE_GROUP_FORMED else [])
                  for g in open_gates(snap.stage)]
     stage = Stage(detail.stage)
     return CopPage(detail, gates, list_series(uow_factory(), slug, now=now),
                    list_actions(uow_factory(), slug=slug, now=now), stage == Stage.REVIEWING,
                    stage == Stage.CLOSING)
+
+
+def console_grant(email: str, slug: str, *, purpose: str, now: datetime, stage_visit: int | None = None) -> Any:
+    """The leads' and the decision link's pages read a `Grant` (what a link lets its holder see); the console's
+    OD manager sees the same pages of any community, so the console hands them one made for the request, which is
+    never stored and opens nothing else."""
+    from copflow.services.links import Grant
+
+    return Grant(link_id=0, email=email, purpose=purpose, cop_slug=slug, gate=None, stage_visit=stage_visit,
+                 expires_at=now)
