@@ -6,8 +6,21 @@ from starlette.routing import Route
 
 
 def routes() -> list[Route]:
-    from copflow.web.console import create, evidence, imports, programme, roster, signin
+    from copflow.web.console import (
+        create,
+        decide,
+        evidence,
+        imports,
+        links,
+        meetings,
+        outbox,
+        people,
+        programme,
+        roster,
+        signin,
+    )
 
     # /console/cops/new before /console/cops/{slug}
     return [*signin.routes(), *create.routes(), *programme.routes(), *roster.routes(), *evidence.routes(),
-            *imports.routes()]
+            *decide.routes(), *meetings.routes(), *imports.routes(), *outbox.routes(), *links.routes(),
+            *people.routes()]

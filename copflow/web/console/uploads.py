@@ -40,15 +40,15 @@ def uploads_dir(request: Request) -> Path:
 async def read_upload(request: Request, owner: str) -> Upload:
     """The form (multipart) after the same checks as every form, its file kept for `owner` (a session's hash)."""
     w = web(request)
+    limit = MAX_BYTES + 64 * 1024
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:  # refused before a byte of it is read
+        raise HTTPException(413, f"The file is larger than the {MAX_BYTES // (1024 * 1024)} MB an import accepts.")
     if not from_this_site(request.headers, web_url=w.settings.web_url, scheme=request.url.scheme,
                           host=request.headers.get("host", "")):
         raise HTTPException(403, FORGED)
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
         raise HTTPException(415, "Send the file with the page's own form.")
-    limit = MAX_BYTES + 64 * 1024
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"The file is larger than the {MAX_BYTES // (1024 * 1024)} MB an import accepts.")
     body = bytearray()
     try:
         async for chunk in request.stream():
@@ -59,12 +59,11 @@ async def read_upload(request: Request, owner: str) -> Upload:
     except ClientDisconnect:
         raise HTTPException(400, "The file did not arrive whole: send it again.") from None
     replay = Request(request.scope, receive=_replay(bytes(body)))
-    from multipart.exceptions import MultipartParseError
     from starlette.formparsers import MultiPartException
 
-    try:
+    try:  # a malformed body is Starlette's 400 (it raises HTTPException inside an app), said in our words here
         form = await replay.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
-    except (MultiPartException, MultipartParseError):
+    except (MultiPartException, HTTPException):
         raise HTTPException(400, "The form could not be read: send it again from the page.") from None
     fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     session = w.csrf.session(request.cookies.get(cookie_name(w.settings.web_url)))

@@ -125,3 +125,28 @@ def console_grant(email: str, slug: str, *, purpose: str, now: datetime, stage_v
 
     return Grant(link_id=0, email=email, purpose=purpose, cop_slug=slug, gate=None, stage_visit=stage_visit,
                  expires_at=now)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    email: str
+    name: str
+    department: str | None
+    memberships: list[tuple[str, str, str, str | None]]  # (community, role, joined, left: ISO dates)
+
+
+def person_view(uow: UnitOfWork, email: str) -> PersonView | None:
+    """Someone as the people page shows them: who, and the communities they are or were in."""
+    from sqlalchemy import select
+
+    from copflow.db.models import Membership, Person
+
+    with uow:
+        s = uow.session
+        p = s.scalar(select(Person).where(Person.email == email.strip().lower()))
+        if p is None:
+            return None
+        held = s.scalars(select(Membership).where(Membership.person_id == p.id))
+        return PersonView(p.email, p.name, p.department,
+                          sorted((m.cop.name, m.role, m.joined_on.isoformat(),
+                                  m.left_on.isoformat() if m.left_on else None) for m in held))
