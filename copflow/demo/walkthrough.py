@@ -233,3 +233,6 @@ def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) 
     print(f"Web app:   COPFLOW_HOME={folder} uv run copflow web   then open Hugo Silva's link (HR Recruitment's launch "
           f"form; his reminders in the Maildir carry links like it):")
     print(f"           {url}")
+    print(f"Console:   COPFLOW_HOME={folder} uv run copflow web --console-demo   then open "
+          "http://127.0.0.1:8000/console and sign in as the demo's OD manager (no identity provider: this machine "
+          "only; docs/console.md sets up Entra ID or Google)")
