@@ -17,6 +17,7 @@ from jinja2 import (
 )
 from jinja2.nodes import EvalContext
 
+from lifecycle.safe_text import href, is_link
 from notifications import vocabulary as words
 
 
@@ -47,7 +48,8 @@ def environment() -> Environment:
     )
     env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
                        decision=words.decision_words, activity=words.activity_words, short_date=words.short_date,
-                       plural=words.plural, names=words.names, day=_day)
+                       plural=words.plural, names=words.names, day=_day, href=href)
+    env.tests["link"] = is_link  # `{% if o.link is link %}`: only an http(s) or mailto link is written as one
     return env
 
 

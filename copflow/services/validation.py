@@ -1,4 +1,4 @@
-"""Input checks shared by services: slugs, names, emails, time zones."""
+"""Input checks shared by services: slugs, names, emails, links, time zones."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copflow.services.errors import InvalidInput
+from lifecycle.safe_text import bidi_problem, link_problem
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # incl. Unicode line breaks
@@ -28,14 +29,27 @@ def clean_name(field: str, value: str) -> str:
 
 
 def clean_text(field: str, value: str, max_len: int = 200, required: bool = True) -> str:
-    """One-line text: control characters (CR/LF included) are refused, so no header can be forged."""
+    """One-line text: control characters (CR/LF included) are refused, so no header can be forged, and so are
+    bidirectional controls (U+202E …), so no name, title or subject reads in another order than it is written."""
     v = value.strip()
     if required and not v:
         raise InvalidInput(field, "must not be empty")
     if _CONTROL.search(v):
         raise InvalidInput(field, "must not contain control characters or line breaks", value=v)
+    bidi = bidi_problem(v)
+    if bidi:
+        raise InvalidInput(field, bidi, value=v)
     if len(v) > max_len:
         raise InvalidInput(field, f"is longer than {max_len} characters", value=v, limit=max_len)
+    return v
+
+
+def link(field: str, value: str) -> str:
+    """A link someone gives (an output's, a charter's): an http(s) address with a host, or mailto, nothing else."""
+    v = value.strip()
+    problem = link_problem(v)
+    if problem:
+        raise InvalidInput(field, problem, value=value)
     return v
 
 

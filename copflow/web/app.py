@@ -21,6 +21,7 @@ from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, decision, lead, public
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders
+from lifecycle.safe_text import href, is_link
 from notifications import vocabulary as words
 
 
@@ -42,7 +43,9 @@ def environment() -> Environment:
     # The mails' words (notifications/vocabulary.py): gate, role, stage and decision names, long dates, plurals.
     env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
                        decision=words.decision_words, plural=words.plural, names=words.names, when=words.when,
-                       day=_day, plain=words.plain, sentence=lambda t: str(t)[:1].upper() + str(t)[1:])
+                       day=_day, plain=words.plain, sentence=lambda t: str(t)[:1].upper() + str(t)[1:],
+                       href=href)
+    env.tests["link"] = is_link  # a charter's or a meeting's link is written as a link only if it is http(s)
     return env
 
 

@@ -18,7 +18,7 @@ from copflow.db.engine import dispose_all
 from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from tests.acting import OD
-from tests.integration.helpers import proposed, to_launching, to_planning
+from tests.integration.helpers import proposed, record, to_launching, to_planning
 
 CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input.json").read_text(encoding="utf-8"))
 CASES = CORPUS["cases"]
@@ -38,6 +38,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(url)
     proposed(url, "data-insight")
     to_planning(url, "planning-cop", with_staff=False)
+    to_planning(url, "chartering-cop", with_staff=False)  # its charter is the gate open
+    record(url, "chartering-cop", "sponsor_meeting_done", 30, held_on="2025-02-04", sponsor_attended="yes",
+           notes="scope agreed")
     to_launching(url, "launching-cop", with_staff=False)
     under_review(url, "reviewing-cop", with_staff=False)
     to_planning(url, "closed-cop", with_staff=False)
