@@ -78,6 +78,9 @@ class SmtpSettings:
     oauth: OAuthSettings | None = None
     max_per_minute: int | None = None  # the relay's limits (Exchange Online: 30 a minute, 10,000 a day)
     max_per_day: int | None = None
+    # Log in without STARTTLS or SSL to a relay off this machine (COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH): off, because
+    # the password or token would cross the network readable by anyone on the path.
+    allow_plaintext_auth: bool = False
 
     def __repr__(self) -> str:  # the password must never reach a log line or a traceback
         return (f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***, "
@@ -252,6 +255,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             oauth=_oauth(e, username),
             max_per_minute=_limit("COPFLOW_SMTP_MAX_PER_MINUTE", e.get("COPFLOW_SMTP_MAX_PER_MINUTE")),
             max_per_day=_limit("COPFLOW_SMTP_MAX_PER_DAY", e.get("COPFLOW_SMTP_MAX_PER_DAY")),
+            allow_plaintext_auth=_flag("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH", e.get("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH"),
+                                       False),
         )
     policy = e.get("COPFLOW_POLICY")
     return Settings(

@@ -196,7 +196,8 @@ def transport_for(settings: Settings) -> Transport:
     if smtp is None:
         return MaildirTransport(settings.maildir)
     return SmtpTransport(smtp.host, smtp.port, username=smtp.username, password=smtp.password,
-                         starttls=smtp.starttls, use_ssl=smtp.ssl, timeout=smtp.timeout, oauth=smtp.token_source())
+                         starttls=smtp.starttls, use_ssl=smtp.ssl, timeout=smtp.timeout, oauth=smtp.token_source(),
+                         allow_plaintext_auth=smtp.allow_plaintext_auth)
 
 
 def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200,
