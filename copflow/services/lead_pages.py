@@ -19,6 +19,7 @@ from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
 from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, find, issue_link, token_hash
+from copflow.services.links_fit import ACTING_ROLES
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from lifecycle import (
     EVIDENCE_FIELDS,
@@ -32,10 +33,8 @@ from lifecycle import (
     open_gates,
     parse_gate,
 )
-from lifecycle.audiences import LEAD_ROLES
 from notifications.vocabulary import gate_words, plain
 
-ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field
 
 

@@ -127,16 +127,22 @@ def decision_url(s: Session, cop: Cop, email: str, *, now: datetime, policy: Pol
 
 
 def issue(uow: UnitOfWork, *, slug: str | None, email: str, purpose: str, now: datetime, policy: Policy,
-          gate: str | None = None, web_url: str | None = None) -> str:
-    """A link for one person, made by hand (`copflow links issue`, the demo)."""
+          gate: str | None = None, web_url: str | None = None, od_manager: str | None = None) -> str:
+    """A link for one person, made by hand (`copflow links issue`, the demo): only one its holder can use
+    (links_fit.py says which), so a hand-made link is never a dead one, nor a door the mails would not open."""
+    from copflow.services.links_fit import check_fits
+
     with uow:
         s = uow.session
         cop = get_cop(s, slug) if slug else None
         addr = email.strip().lower()
         if s.scalar(select(Person.id).where(Person.email == addr)) is None:
             raise NotFound("person", addr)
-        url = issue_link(s, email=addr, cop=cop, purpose=purpose, now=now, policy=policy,
-                         gate=parse_gate(gate) if gate else None, web_url=web_url)
+        the_gate = parse_gate(gate) if gate else None
+        if purpose in PURPOSES and cop is not None:
+            check_fits(s, cop, addr, purpose, the_gate, od_manager=od_manager)
+        url = issue_link(s, email=addr, cop=cop, purpose=purpose, now=now, policy=policy, gate=the_gate,
+                         web_url=web_url)
         uow.commit()
         return url
 

@@ -53,6 +53,19 @@ def link(field: str, value: str) -> str:
     return v
 
 
+_ADDRESS_SHAPE = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]+\.[^@\s<>,;\".][^@\s<>,;\"]*$")
+
+
+def actor(value: str, field: str, hint: str = "") -> str:
+    """Who acted, as the record keeps it: an address by its shape (one @, a domain with a dot, nothing that could
+    break a line or a list). No import of email-validator: `gate record` checks this on every run, and nothing is
+    sent to it; an address mail goes to is checked in full by `email`. `hint` says how to give a better one."""
+    v = value.strip().lower()
+    if len(v) > 320 or not _ADDRESS_SHAPE.match(v) or _CONTROL.search(v) or ".." in v:
+        raise InvalidInput(field, f"{value!r} is not an e-mail address{hint}", value=value)
+    return v
+
+
 def email(value: str, field: str = "email") -> str:
     """Validated and normalised (lower-cased domain, Unicode NFC); no DNS look-up."""
     # Imported here: with idna it weighs on the start-up of commands that take no address (docs/benchmarks.md).
