@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
@@ -112,6 +112,10 @@ class Settings:
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The key links in queued mail are made again from at send time (COPFLOW_LINK_KEY, or COPFLOW_LINK_KEY_FILE,
+    # default <home>/link.key, made on first use): kept out of the database, so a backup of it opens nothing.
+    link_key: str | None = field(default=None, repr=False)
+    link_key_file: Path | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -275,7 +279,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
+        link_key=_link_key(e.get("COPFLOW_LINK_KEY")),
+        link_key_file=Path(e["COPFLOW_LINK_KEY_FILE"]).expanduser() if e.get("COPFLOW_LINK_KEY_FILE")
+        else home / "link.key",
     )
+
+
+def _link_key(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value.strip()) < 32:
+        raise SettingsError("COPFLOW_LINK_KEY must be at least 32 characters of random text (e.g. the output of "
+                            "`openssl rand -base64 32`)", field="COPFLOW_LINK_KEY")
+    return value.strip()
 
 
 def _reply_to(value: str | None) -> str | None:

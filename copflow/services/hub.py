@@ -20,7 +20,7 @@ from copflow.db.models import Charter, Cop, MeetingSeries, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
-from copflow.services.links import Grant, issue_link
+from copflow.services.links import Grant, issue_link, mail_link
 from copflow.services.meeting_days import held_occurrences
 from copflow.services.outbox import already_queued, cop_context, enqueue, recipients
 from copflow.services.snapshots import get_cop
@@ -115,7 +115,7 @@ def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, messag
             key = f"{cop.slug}/join/{addr}/{day}/{to.email}"
             if already_queued(s, key):
                 continue
-            url = issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
+            url = mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
             told += enqueue(s, key=key, cop_id=cop.id, kind="join_request", to=to, now=now,
                             context={**cop_context(cop), "action_url": url,
                                      "requester": {"name": who, "email": addr, "message": note}})

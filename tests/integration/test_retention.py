@@ -73,3 +73,28 @@ def test_recent_and_parked_mail_is_kept(db_url, tmp_path):
     with UnitOfWork(db_url) as u:
         kept = u.session.get(Notification, parked)
         assert kept is not None and kept.body_text and kept.recipient.endswith(f"@{D}") and kept.purged_at is None
+
+
+def test_after_the_purge_no_idempotency_key_holds_an_address_and_nothing_is_queued_twice(db_url, tmp_path):
+    from copflow.services.outbox import Recipient, already_queued, enqueue
+    from tests.integration.helpers import queue_messages
+
+    to_planning(db_url)
+    sweep(db_url, DAY)
+    queue_messages(db_url, [(f"data-insight/join/eve@{D}/2025-03-30/ann@{D}", f"ann@{D}")], now=at(DAY))
+    deliver(UnitOfWork(db_url), MaildirTransport(tmp_path / "maildir"), sender=SENDER, now=at(DAY))
+    keys = [r.idempotency_key for r in _rows(db_url)]
+    assert any("@" in k for k in keys)  # as queued: keys name their recipients (and a requester)
+    later = at(DAY) + timedelta(days=P.mail_retention_days + 1)
+    purge_sent_mail(UnitOfWork(db_url), now=later, policy=P)
+    hashed = [r.idempotency_key for r in _rows(db_url)]
+    assert not any("@" in k for k in hashed), hashed
+    assert f"~{recipient_hash(f'eve@{D}')}" in " ".join(hashed)  # an address becomes its hash, as the recipient's
+    for key in keys:  # each old key is still known, hashed, so nothing is queued again under it
+        with UnitOfWork(db_url) as u:
+            assert already_queued(u.session, key)
+            context = {"cop": {"slug": "x", "name": "X", "stage": "planning", "timezone": "UTC"},
+                       "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None}
+            assert not enqueue(u.session, key=key, cop_id=None, kind="stage_changed",
+                               to=Recipient(f"ann@{D}", "Ann", "lead"), context=context, now=later)
+    assert len(_rows(db_url)) == len(keys)
