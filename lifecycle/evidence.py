@@ -123,9 +123,9 @@ def _parse(f: Field, raw: Value, today: date) -> tuple[Value, Unmet | None]:
         if len(text) > MAX_TEXT:
             return None, Unmet("too_long", f"{name} is longer than {MAX_TEXT} characters")
         # A link, or a document named in words; what starts like a link must be one (no javascript: …).
-        problem = link_problem(text) if f.kind == "link" and names_a_scheme(text) else None
-        if problem:
-            return None, Unmet("bad_link", f"{name} {problem}")
+        wrong = link_problem(text) if f.kind == "link" and names_a_scheme(text) else None
+        if wrong:
+            return None, Unmet("bad_link", f"{name} {wrong}")
         return text, None
     if f.kind in ("date", "past_date"):
         d, problem = _date(name, raw)

@@ -36,9 +36,9 @@ class PurgeCounts:
 def purged_values(address: str, now: datetime, key: str | None = None) -> dict[str, Any]:
     """The columns of a message whose content is purged (what it keeps is what this leaves out)."""
     hashed = {"idempotency_key": hashed_key(key)} if key is not None else {}
-    return {**hashed, "recipient": "", "recipient_hash": recipient_hash(address) if address else None, "recipient_name": None,
-            "subject": "", "body_text": "", "body_html": None, "ics": None, "attachment_name": None,
-            "attachment": None, "purged_at": now}
+    return {**hashed, "recipient": "", "recipient_hash": recipient_hash(address) if address else None,
+            "recipient_name": None, "subject": "", "body_text": "", "body_html": None, "ics": None,
+            "attachment_name": None, "attachment": None, "purged_at": now}
 
 
 def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 1000) -> PurgeCounts:
