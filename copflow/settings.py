@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lifecycle import CopflowError, Policy, load_policy
+from lifecycle.policy import MAX_POLICY_CHARS
 
 if TYPE_CHECKING:
     from notifications.oauth import TokenSource
@@ -127,7 +128,8 @@ class Settings:
         if self.policy_file is None:
             return Policy()
         try:
-            text = self.policy_file.read_text(encoding="utf-8")
+            with self.policy_file.open(encoding="utf-8") as f:
+                text = f.read(MAX_POLICY_CHARS + 1)  # bounded: load_policy refuses anything longer
         except OSError as exc:
             raise SettingsError(f"COPFLOW_POLICY: cannot read {self.policy_file}: {exc.strerror}",
                                 field="COPFLOW_POLICY", value=str(self.policy_file)) from None

@@ -18,6 +18,7 @@ from copflow.db.engine import dispose_all
 from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from tests.acting import OD
+from tests.bombs import make
 from tests.integration.helpers import proposed, record, to_launching, to_planning
 
 CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input.json").read_text(encoding="utf-8"))
@@ -91,6 +92,8 @@ def test_bad_input(case, template, tmp_path, monkeypatch, capsys):
             target.write_text(content, encoding="utf-8")
         elif "hex" in content:
             target.write_bytes(bytes.fromhex(content["hex"]))
+        elif {"xlsx", "docx", "repeat"} & set(content):
+            make(target, content)  # a bomb: small on disk, huge unpacked (tests/bombs.py)
         else:
             target.write_text("x" * content["size"], encoding="utf-8")
     env = {"COPFLOW_HOME": str(home), "COPFLOW_NOW": NOW, "COPFLOW_USER": "odm@uni.example.org", **case.get("env", {})}
