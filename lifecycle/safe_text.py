@@ -68,3 +68,8 @@ def href(value: object) -> str:
     """A template's `href` value: the link when it passes, else "#" (a dead link rather than a script). Every
     `href="{{ … }}"` of templates/ goes through it (tests/unit/test_safe_text.py reads them all)."""
     return value if isinstance(value, str) and is_link(value) else "#"
+
+
+def one_line(text: str) -> str:
+    """Text as one line of a message: line breaks and other unprintable characters written as escapes ("\\n")."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)

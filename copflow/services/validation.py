@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from copflow.services.errors import InvalidInput
 from lifecycle.safe_text import bidi_problem, link_problem
 
+MAX_ID = 2 ** 63 - 1  # a row id: what a database's BIGINT (and SQLite's INTEGER) can hold
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # incl. Unicode line breaks
+
+
+def is_id(value: int) -> bool:
+    """Whether `value` can be a row's id at all: a number past 64 bits would make the driver fail, not find none."""
+    return 0 < value <= MAX_ID
 
 
 def slug(value: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from copflow.services.errors import CopflowError
+from lifecycle.safe_text import one_line
 from notifications.input_limits import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
@@ -45,7 +46,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}" if self.column else f"row {self.row}: {self.reason}"
+        where = f"row {self.row}, {one_line(self.column)}" if self.column else f"row {self.row}"
+        return f"{where}: {one_line(self.reason)}"
 
 
 class ImportRejected(CopflowError):
@@ -61,8 +63,8 @@ class ImportRejected(CopflowError):
 
 class FileRefused(CopflowError):
     def __init__(self, path: str, reason: str) -> None:
-        self.path, self.reason = path, reason
-        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, one_line(reason)
+        super().__init__(f"{path}: {self.reason}")
 
 
 @dataclass
