@@ -11,8 +11,8 @@ from datetime import datetime
 
 from copflow.db.uow import UnitOfWork
 from copflow.services.archiving import due_closures
-from copflow.services.delivery import deliver
 from copflow.services.evaluation import due_evaluations
+from copflow.services.mail.delivery import deliver
 from copflow.services.portfolio import portfolio, stage_counts
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from lifecycle import Policy

@@ -25,6 +25,7 @@ from tasks.briefs import meeting_briefs
 from tasks.closure import archive_and_close
 from tasks.common import settings
 from tasks.digest import od_digest
+from tasks.documents import send_missing_documents
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
@@ -52,6 +53,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     evaluated = [e for group in plan.evaluations for e in evaluate_reviews(group, now)]
     for e in evaluated:
         log.info("evaluated %s: recommends %s", e.slug, e.recommendation)
+    resent = send_missing_documents(now)  # documents a mail said would follow (a PDF that failed): made, sent
     batches = plan.batches
     results = sweep_cop_batch.map(batches, now=now).result() if batches else []
     counts = SweepCounts()
@@ -68,6 +70,7 @@ def daily_sweep(now: datetime | None = None, batch_size: int = 500) -> dict[str,
     totals["evaluated"] = [f"{e.slug} ({e.recommendation})" for e in evaluated]
     totals["closed"] = [c.slug for c in closures]
     totals["archive_failed"] = failures
+    totals["documents_sent"], totals["documents_still_missing"] = resent.sent, resent.failed
     # What needs attention is read while the mail goes out: the two do not depend on each other, and Prefect's
     # per-task orchestration (API round trips) overlaps with the delivery's work instead of adding to it.
     attention = publish_attention.submit(now)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.action_reminders import ActionReminders, remind_owners
+from copflow.services.actions.reminders import ActionReminders, remind_owners
 from tasks.common import settings, uow
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.briefs import BriefCounts, queue_briefs
+from copflow.services.briefs.queue import BriefCounts, queue_briefs
 from tasks.common import settings, uow
 
 

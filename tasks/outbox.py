@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from prefect import task
 
 from copflow.runs import deliver_queued
-from copflow.services.delivery import DeliveryReport
+from copflow.services.mail.delivery import DeliveryReport
 from tasks.common import settings
 
 # A run stops after this long and leaves the rest to the next (the deployment runs every 5 minutes, one at a time).

@@ -6,7 +6,7 @@ placeholder the deliverer fills in, its link given a salt (the deliverer then re
 written before the upgrade opens nothing); in a message sent, parked or withdrawn it becomes "[link]".
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-08
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0016"  # given as 0011; chained after main's 0016 (from 0011 too) at the merge
 branch_labels = None
 depends_on = None
 
