@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Base
 from copflow.db.uow import UnitOfWork
-from copflow.services.imports.actions import import_actions
+from copflow.services.imports.action_rows import import_actions
 from copflow.services.imports.activities import import_activities, import_attendance
 from copflow.services.imports.people import import_people
 from copflow.services.imports.survey import import_survey

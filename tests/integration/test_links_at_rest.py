@@ -18,8 +18,8 @@ from sqlalchemy import select, update
 from copflow.db.models import Link, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services import links
-from copflow.services.delivery import deliver
-from copflow.services.outbox import Recipient, enqueue
+from copflow.services.mail.delivery import deliver
+from copflow.services.mail.outbox import Recipient, enqueue
 from notifications.transports import MaildirTransport
 from tests.integration.helpers import D, at, to_launching
 from tests.integration.test_links import BASE, sweep

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver, transport_for
+from copflow.services.mail.delivery import deliver, transport_for
 from copflow.settings import load_settings
 from notifications.transports import LoginRefused, PlaintextLoginRefused, SmtpTransport, require_encrypted_login
 from tests.integration.helpers import D, at, queue_messages
