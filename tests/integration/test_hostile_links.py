@@ -57,3 +57,20 @@ def test_no_mail_carries_a_link_that_is_not_http_or_mailto_even_from_an_old_row(
         for href in HREF.findall(n.body_html or ""):
             assert href.lower().startswith(("https://", "http://", "mailto:")), (n.kind, href)
     assert not any(re.search(r"<a[^>]+javascript", n.body_html or "", re.IGNORECASE) for n in sent)
+
+
+def test_a_join_request_with_bidirectional_controls_is_refused_and_nobody_is_mailed(db_url):
+    """Break 12 through the hub's join form: the leads' mail would carry the name in its subject."""
+    from copflow.db.models import Notification
+    from copflow.web.views.hub import JoinRefused, request_to_join
+
+    to_active(db_url, SLUG)
+    with UnitOfWork(db_url) as u:
+        before = u.session.scalar(select(func.count()).select_from(Notification))
+    with pytest.raises(JoinRefused) as err:
+        request_to_join(UnitOfWork(db_url), slug=SLUG, name="Eve \u202egnp.exe", email="eve@uni.example.org",
+                        message="hello \u2067world\u2069", now=on(date(2025, 6, 1)), policy=P)
+    assert set(err.value.problems) == {"name", "message"}
+    assert all("bidirectional" in p for p in err.value.problems.values())
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(func.count()).select_from(Notification)) == before
