@@ -6,7 +6,7 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copflow.services.errors import InvalidInput
-from lifecycle.safe_text import bidi_problem, link_problem
+from lifecycle.safe_text import bidi_problem, link_problem, names_a_scheme
 
 MAX_ID = 2 ** 63 - 1  # a row id: what a database's BIGINT (and SQLite's INTEGER) can hold
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -69,6 +69,15 @@ def actor(value: str, field: str, hint: str = "") -> str:
     v = value.strip().lower()
     if len(v) > 320 or not _ADDRESS_SHAPE.match(v) or _CONTROL.search(v) or ".." in v:
         raise InvalidInput(field, f"{value!r} is not an e-mail address{hint}", value=value)
+    return v
+
+
+def place(field: str, value: str) -> str:
+    """Where a meeting is: a room in words, or an online meeting's link, which must then be http(s) (a place
+    that starts like a link is one: no `javascript:` becomes a calendar's "join" button)."""
+    v = clean_text(field, value, 300, required=False)
+    if v and names_a_scheme(v):
+        return link(field, v)
     return v
 
 
