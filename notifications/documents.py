@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lifecycle.errors import CopflowError
 from notifications.input_limits import (
     MAX_PARAGRAPHS,
     MAX_PDF_PAGES,
@@ -61,7 +62,7 @@ def _table_text(table: Any) -> str:
     return "\n".join([lines[0], "|" + "---|" * len(rows[0]), *lines[1:]])
 
 
-class UnreadableDocument(ValueError):
+class UnreadableDocument(CopflowError, ValueError):
     """A file that is not a Word document, Markdown/text or PDF we can read the text of."""
 
 

@@ -11,11 +11,17 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from lifecycle.errors import CopflowError
 from notifications.mime import Built
 from notifications.oauth import TokenRefused, TokenSource, xoauth2
 
 
-class TemporaryFailure(Exception):
+class TransportError(CopflowError):
+    """The relay refused or could not be reached. The delivery service sorts them, once: a temporary failure is
+    retried, a permanent one parks its message with the server's reply, a refused login keeps every message."""
+
+
+class TemporaryFailure(TransportError):
     """Try again later: a 4xx reply, a dropped or refused connection."""
 
 
@@ -28,11 +34,11 @@ class SlowDown(TemporaryFailure):
     "4.7.500 Server busy"): wait a while; no message is at fault, so no attempt is counted."""
 
 
-class PermanentFailure(Exception):
+class PermanentFailure(TransportError):
     """Do not retry: a 5xx reply. The message carries the server's reply."""
 
 
-class LoginRefused(Exception):
+class LoginRefused(TransportError):
     """copflow could not log in to the relay (a refused password or token, a token endpoint refusing the
     client): no message is at fault, and none can go until the settings are fixed."""
 

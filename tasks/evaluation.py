@@ -8,9 +8,11 @@ from datetime import datetime
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from copflow.runs import announce
 from copflow.services.evaluation import evaluate_cop
+from lifecycle import Stage
+from lifecycle.events import evaluation_ready
 from tasks.common import settings, uow
-from tasks.events import emit
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def evaluate_reviews(slugs: list[str], now: datetime) -> list[EvaluatedReview]:
         create_markdown_artifact(key=f"copflow-evaluation-{slug}", markdown=r.markdown,
                                  description=f"Evaluation of {slug}: recommends {rec.decision}")
         report = str(r.html_path) if r.html_path is not None else None
-        emit("copflow.evaluation.ready", slug, {"recommendation": rec.decision, "report": report or ""})
+        announce(slug, [evaluation_ready(Stage.REVIEWING, rec.decision)])
         out.append(EvaluatedReview(slug, r.evaluation.name, rec.decision, tuple(rec.reasons), report,
                                    r.messages_queued))
     return out

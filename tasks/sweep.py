@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from prefect import task
 
+from copflow.runs import announce
 from copflow.services.archiving import due_closures
 from copflow.services.evaluation import due_evaluations
 from copflow.services.sweep import SweepCounts, due_cop_batches, sweep_batch
 from tasks.common import settings, uow
-from tasks.events import emit
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,6 @@ def sweep_cop_batch(cop_ids: list[int], now: datetime) -> SweepCounts:
     """Open due reviews and queue reminders/escalations for one batch, in one transaction."""
     s = settings()
     counts = sweep_batch(uow(), cop_ids, now=now, policy=s.policy(), od_manager=s.od_manager_email)
-    for slug in counts.opened:  # after commit: the review-decision deployment triggers on this
-        emit("copflow.review.opened", slug, {"stage": "reviewing"})
-    return counts
+    for opened in counts.transitions:  # after commit: the review-decision deployment triggers on review.opened
+        announce(opened.slug, opened.events)
+    return replace(counts, transitions=[])  # announced: the sweep's summary carries counts, not events

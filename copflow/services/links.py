@@ -24,6 +24,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.link_tokens import TOKEN_BYTES, derive, link_key, new_salt, placeholder
 from copflow.services.link_tokens import token_hash as token_hash  # where the pages have always found it
+from copflow.services.links_fit import ACTING_ROLES, check_fits
 from copflow.services.snapshots import get_cop
 from lifecycle import Gate, Policy, parse_gate
 from lifecycle.due import AUTOMATED_GATES
@@ -146,8 +147,6 @@ def issue(uow: UnitOfWork, *, slug: str | None, email: str, purpose: str, now: d
           gate: str | None = None, web_url: str | None = None, od_manager: str | None = None) -> str:
     """A link for one person, made by hand (`copflow links issue`, the demo): only one its holder can use
     (links_fit.py says which), so a hand-made link is never a dead one, nor a door the mails would not open."""
-    from copflow.services.links_fit import check_fits
-
     with uow:
         s = uow.session
         cop = get_cop(s, slug) if slug else None
@@ -208,3 +207,24 @@ def revoke(uow: UnitOfWork, *, now: datetime, link: str | None = None, slug: str
         count = len(s.execute(q.returning(Link.id)).all())
         uow.commit()
         return count
+
+
+def lead_holder(uow: UnitOfWork, token: str, *, now: datetime, purposes: tuple[str, ...],
+           od_manager: str | None = None) -> Grant:
+    """A valid lead's link (of one of `purposes`) whose holder still acts for the CoP (a lead, a coordinator or
+    its OD manager contact; or the configured OD manager); otherwise LinkNotFound, like any unknown token."""
+    with uow:
+        s = uow.session
+        for purpose in purposes:
+            try:
+                grant = find(s, token, now=now, purpose=purpose)
+            except LinkNotFound:
+                continue
+            if grant.cop_slug is None:
+                raise LinkNotFound()
+            cop = get_cop(s, grant.cop_slug)
+            acting = {m.person.email for m in cop.memberships if m.left_on is None and m.role in ACTING_ROLES}
+            if grant.email in acting or (od_manager and grant.email == od_manager.lower()):
+                return grant
+            raise LinkNotFound()
+        raise LinkNotFound()

@@ -1,6 +1,6 @@
 """The action plan on the web: the leads add actions and mark them done, dropped or reopened from the CoP's page
 (/c/<token>/actions); an owner does the same for their own actions from the link in their reminders
-(/a/<token>). Every write is services/actions/plan.py's, as the link's holder, "via web"."""
+(/a/<token>). Every write is services/actions.py's, as the link's holder, "via web"."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from starlette.routing import Route
 
 from copflow.services.errors import CopflowError
 from copflow.services.links import Grant
-from copflow.web.granted import Granted, granted
-from copflow.web.lead import cop_page_response, lead_resolver
+from copflow.web.granted import Granted, granted, lead_link
+from copflow.web.lead import PURPOSE, cop_page_response
 from copflow.web.pages import Web, cached, not_found, page
 from copflow.web.views.action_pages import (
     STATUS_WORDS,
@@ -39,7 +39,7 @@ def routes() -> list[Route]:
     ]
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def add(g: Granted) -> Response:
     try:
         a = await run_in_threadpool(lambda: add_from_form(g.w.uow, g.grant, g.form, now=g.w.now()))
@@ -51,7 +51,7 @@ async def add(g: Granted) -> Response:
     return await cop_page_response(g, notice=f"Added: {a.title}, for {a.owner_name}.", section="h-actions")
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def change_as_lead(g: Granted) -> Response:
     return await _change(g, own_only=False)
 

@@ -1,15 +1,14 @@
 """What every page handler shares: the app's state (settings, policy, templates, clock, view cache), rendering
-with a CSRF token, the one not-found page, reading a posted form, and delivery after a write (the CLI's path)."""
+with a CSRF token, the one not-found page, reading a posted form. Delivery after a write: copflow/web/after_write.py."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from jinja2 import Environment
@@ -21,9 +20,6 @@ from copflow.db.uow import UnitOfWork
 from copflow.settings import Settings
 from copflow.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, new_csrf
 from lifecycle import Policy
-
-if TYPE_CHECKING:
-    from copflow.services.gates import AdvanceResult
 
 MAX_FORM_BYTES = 64 * 1024
 
@@ -152,33 +148,6 @@ async def read_form(request: Request) -> dict[str, str]:
                                  "send it again.")
     web(request).cache.clear()  # a write may follow: nothing read before it is shown after it
     return form
-
-
-async def send_queued(request: Request) -> None:
-    """Deliver what a write queued, the CLI's way (copflow.runs): at once when embedded, by the deployment with a
-    Prefect server. A message that cannot go yet stays in the outbox; the server's log says why."""
-    from starlette.concurrency import run_in_threadpool
-
-    from copflow.runs import deliver_now
-
-    w = web(request)
-    _log_unsent(await run_in_threadpool(lambda: deliver_now(w.settings, now=w.now())))
-
-
-async def after_gate(request: Request, result: AdvanceResult,
-                     extra: Iterable[tuple[str, Mapping[str, str]]] = ()) -> None:
-    """After a transition made through a page: its Prefect events, or its mail sent now (as the CLI does)."""
-    from starlette.concurrency import run_in_threadpool
-
-    from copflow.runs import after_gate as after
-
-    w = web(request)
-    _log_unsent(await run_in_threadpool(lambda: after(w.settings, result, now=w.now(), extra=extra)))
-
-
-def _log_unsent(problems: list[str]) -> None:
-    for e in problems:
-        logging.getLogger("copflow.web").warning("mail not sent yet (%s); it stays in the outbox", e)
 
 
 def trusted_user(request: Request) -> str | None:

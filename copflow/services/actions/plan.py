@@ -28,8 +28,7 @@ from copflow.services.actions.checks import (
     member_owner,
 )
 from copflow.services.clock import cop_date
-from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound
-from copflow.services.gates import concurrent_guard
+from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound, concurrent_guard
 from copflow.services.snapshots import get_cop
 from lifecycle.action_rules import (
     CLOSED,

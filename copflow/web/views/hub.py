@@ -100,7 +100,7 @@ def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, messag
         try:
             clean[field_name] = check()
         except InvalidInput as exc:
-            problems[field_name] = exc.problem
+            problems[field_name] = exc.problem_words
     if problems:
         raise JoinRefused(problems)
     who, addr, note = clean["name"], clean["email"], clean["message"]
