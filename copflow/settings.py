@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from copflow.console_settings import ConsoleSettings, console_settings
 from lifecycle import CopflowError, Policy, load_policy
+from lifecycle.policy import MAX_POLICY_CHARS
 
 if TYPE_CHECKING:
     from notifications.oauth import TokenSource
@@ -79,6 +80,9 @@ class SmtpSettings:
     oauth: OAuthSettings | None = None
     max_per_minute: int | None = None  # the relay's limits (Exchange Online: 30 a minute, 10,000 a day)
     max_per_day: int | None = None
+    # Log in without STARTTLS or SSL to a relay off this machine (COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH): off, because
+    # the password or token would cross the network readable by anyone on the path.
+    allow_plaintext_auth: bool = False
 
     def __repr__(self) -> str:  # the password must never reach a log line or a traceback
         return (f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***, "
@@ -115,6 +119,10 @@ class Settings:
     reply_to: str | None = None
     # The OD manager's console: its sign-in and its managers (copflow/console_settings.py, docs/console.md).
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    # The key links in queued mail are made again from at send time (COPFLOW_LINK_KEY, or COPFLOW_LINK_KEY_FILE,
+    # default <home>/link.key, made on first use): kept out of the database, so a backup of it opens nothing.
+    link_key: str | None = field(default=None, repr=False)
+    link_key_file: Path | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -135,7 +143,8 @@ class Settings:
         if self.policy_file is None:
             return Policy()
         try:
-            text = self.policy_file.read_text(encoding="utf-8")
+            with self.policy_file.open(encoding="utf-8") as f:
+                text = f.read(MAX_POLICY_CHARS + 1)  # bounded: load_policy refuses anything longer
         except OSError as exc:
             raise SettingsError(f"COPFLOW_POLICY: cannot read {self.policy_file}: {exc.strerror}",
                                 field="COPFLOW_POLICY", value=str(self.policy_file)) from None
@@ -267,6 +276,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             oauth=_oauth(e, username),
             max_per_minute=_limit("COPFLOW_SMTP_MAX_PER_MINUTE", e.get("COPFLOW_SMTP_MAX_PER_MINUTE")),
             max_per_day=_limit("COPFLOW_SMTP_MAX_PER_DAY", e.get("COPFLOW_SMTP_MAX_PER_DAY")),
+            allow_plaintext_auth=_flag("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH", e.get("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH"),
+                                       False),
         )
     policy = e.get("COPFLOW_POLICY")
     return Settings(
@@ -287,7 +298,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
         console=console_settings(e),
+        link_key=_link_key(e.get("COPFLOW_LINK_KEY")),
+        link_key_file=Path(e["COPFLOW_LINK_KEY_FILE"]).expanduser() if e.get("COPFLOW_LINK_KEY_FILE")
+        else home / "link.key",
     )
+
+
+def _link_key(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value.strip()) < 32:
+        raise SettingsError("COPFLOW_LINK_KEY must be at least 32 characters of random text (e.g. the output of "
+                            "`openssl rand -base64 32`)", field="COPFLOW_LINK_KEY")
+    return value.strip()
 
 
 def _reply_to(value: str | None) -> str | None:

@@ -84,8 +84,9 @@ def links_issue(
     """Make a signed link and print it (send it to that person yourself)."""
     from copflow.services.links import issue
 
+    s = ctx.settings()
     typer.echo(issue(ctx.uow(), slug=cop, email=email, purpose=purpose, gate=gate, now=ctx.now(),
-                     policy=ctx.policy(), web_url=ctx.settings().web_url))
+                     policy=ctx.policy(), web_url=s.web_url, od_manager=s.od_manager_email))
 
 
 @links_app.command("revoke")
