@@ -15,12 +15,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
 )
+from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0011"
+SCHEMA_VERSION = "0012"
 
 
 class Base(DeclarativeBase):
@@ -153,6 +156,28 @@ class MeetingSeries(Base):
     cancelled_occurrences: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # Occurrences left out because they fall on a holiday or closure day: [[local start, why], ...].
     skipped_occurrences: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
+    # When its next held occurrence starts, or earlier (never later): what the sweep's agendas and briefs select
+    # through the index. Reset to the series' start by any change to when it meets (below); the sweep sets the
+    # exact value; None once nothing more is held (cancelled, ended).
+    next_held_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_meeting_series_kind_next_held", "kind", "next_held_at"),)
+
+
+# What decides when a series meets: a change to any of them may bring its next held occurrence forward.
+_WHEN_IT_MEETS = ("starts_at", "starts_local", "tzid", "rrule", "status", "cancelled_occurrences",
+                  "skipped_occurrences")
+
+
+@event.listens_for(MeetingSeries, "before_insert")
+@event.listens_for(MeetingSeries, "before_update")
+def _next_held_at_its_start(_mapper: Any, _conn: Any, series: MeetingSeries) -> None:
+    """Whatever path changes a series (scheduling, moving, cancelling, restoring), `next_held_at` stays a lower
+    bound: no occurrence starts before the series' start. The sweep selects it on that day at the latest and
+    sets the exact time; a cancelled series is never selected."""
+    state = inspect_state(series)
+    if state.has_identity and not any(state.attrs[name].history.has_changes() for name in _WHEN_IT_MEETS):
+        return
+    series.next_held_at = series.starts_at if series.status == "scheduled" else None
 
 
 class Notification(Base):
@@ -190,6 +215,12 @@ class Notification(Base):
     purged_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
                       Index("ix_notification_sent_at", "sent_at"))
+
+
+# The retention purge's cut-off: only mail whose content is still kept, by status and when it went (or was
+# withdrawn). The status comes first so that SQLite takes this index, not ix_notification_pending, for the purge.
+Index("ix_notification_unpurged", Notification.status, func.coalesce(Notification.sent_at, Notification.created_at),
+      sqlite_where=Notification.purged_at.is_(None), postgresql_where=Notification.purged_at.is_(None))
 
 
 class MailPace(Base):
@@ -324,7 +355,9 @@ class Action(Base):
     # and one clear error.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_actions_cop_status", "cop_id", "status"),
+    # A CoP's plan in its order (due date) from the index alone: with (cop_id, status) only, SQLite preferred
+    # (status, due_on) for the order, reading every CoP's open actions for one agenda.
+    __table_args__ = (Index("ix_actions_cop_status_due", "cop_id", "status", "due_on"),
                       Index("ix_actions_status_due", "status", "due_on"))
 
     owner: Mapped[Person] = relationship(lazy="joined")

@@ -43,14 +43,15 @@ def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_siz
     """Purge the content of mail sent (or withdrawn) more than `policy.mail_retention_days` ago; in batches, each
     its own transaction, so a long backlog never holds a lock for long. Safe to re-run: purged rows are skipped."""
     cutoff = now - timedelta(days=policy.mail_retention_days)
-    old = (Notification.purged_at.is_(None), Notification.status.in_(PURGED_STATUSES),
-           func.coalesce(Notification.sent_at, Notification.created_at) < cutoff)
+    # Through the partial index ix_notification_unpurged: mail already purged is never read again.
+    went = func.coalesce(Notification.sent_at, Notification.created_at)
+    old = (Notification.purged_at.is_(None), went < cutoff, Notification.status.in_(PURGED_STATUSES))
     purged = attachments = 0
     while True:
         with uow:
             s = uow.session
             rows = s.execute(select(Notification.id, Notification.recipient, Notification.attachment_name)
-                             .where(*old).order_by(Notification.id).limit(batch_size)).all()
+                             .where(*old).order_by(went).limit(batch_size)).all()
             if not rows:
                 break
             for nid, address, attachment in rows:
