@@ -11,7 +11,7 @@ not read:
   the same roster (`DUE_ROSTER`) at every size.
 - `REVIEWS` CoPs are under review: half with an evaluation report waiting for the OD manager's decision (the
   digest lists all of them).
-- `PURGE_DUE` sent messages are past the retention period.
+- Twice `due` sent messages are past the retention period.
 Every other CoP has its next due date beyond the reminder horizon; the active ones hold monthly check-ins and
 quarterly sponsor catch-ups whose next occurrence is beyond the agenda's days; each has an action due later, one
 overdue (on the next agenda, never reminded), one done, a message sent this year and one purged long ago.
@@ -48,7 +48,6 @@ STAGES_NOT_DUE = ["forming", "launching", "active", "active", "active", "active"
 DUE_ROSTER = ("coordinator", "lead", "sponsor", "core", "core", "wider", "wider", "wider")
 ATTENDS = {"checkin": {"coordinator", "lead", "core"}, "sponsor_catchup": {"coordinator", "lead", "sponsor"}}
 REVIEWS = 20
-PURGE_DUE = 1000
 ZONE = "Europe/London"
 WEEK = timedelta(weeks=1)
 
@@ -64,8 +63,8 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
             {"email": f"p{i}@uni.example.org", "name": f"Person {i}", "department": rng.choice(DEPARTMENTS),
              "line_manager_email": f"m{i % 400}@uni.example.org", "created_at": now} for i in range(people)])
         conn.execute(insert(Notification), [_mail(f"bench/expired/{k}", None, now - timedelta(days=400 + k % 30))
-                                            for k in range(PURGE_DUE)])
-    size = {"cops": cops, "people": people, "due": due, "reviews": REVIEWS, "purge_due": PURGE_DUE}
+                                            for k in range(2 * due)])
+    size = {"cops": cops, "people": people, "due": due, "reviews": REVIEWS, "purge_due": 2 * due}
     for start in range(0, cops, 5000):
         rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (Cop, Charter, GateEvidence, Membership, Activity,
                                                                  Attendance, MeetingSeries, Action, Notification,

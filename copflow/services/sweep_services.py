@@ -66,7 +66,7 @@ class ServiceSteps:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.settings.database_url)
 
-    def plan(self, now: datetime, batch_size: int = 500, evaluation_batch: int = 50) -> SweepPlan:
+    def plan(self, now: datetime, batch_size: int, evaluation_batch: int = 50) -> SweepPlan:
         """Three indexed reads, whatever the portfolio's size: CoPs with something due, reviews whose survey
         window has closed, CoPs whose closing date has come."""
         evaluations = due_evaluations(self.uow(), now=now, policy=self.policy)

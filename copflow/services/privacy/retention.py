@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
@@ -54,11 +54,12 @@ def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_siz
                              .where(*old).order_by(went).limit(batch_size)).all()
             if not rows:
                 break
-            for nid, address, attachment in rows:
-                # Guarded by purged_at, so a concurrent purge of the same row changes nothing twice.
-                s.execute(update(Notification).where(Notification.id == nid, Notification.purged_at.is_(None))
-                          .values(**purged_values(address, now)))
-                attachments += attachment is not None
+            # One statement for the batch (executemany), guarded by purged_at, so a concurrent purge of the same
+            # row changes nothing twice.
+            table = Notification.__table__
+            s.connection().execute(update(table).where(table.c.id == bindparam("nid"), table.c.purged_at.is_(None)),
+                                   [{"nid": nid, **purged_values(address, now)} for nid, address, _ in rows])
+            attachments += sum(attachment is not None for _, _, attachment in rows)
             uow.commit()
         purged += len(rows)
     with uow:
