@@ -56,8 +56,8 @@ def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_siz
                 break
             # One statement for the batch (executemany), guarded by purged_at, so a concurrent purge of the same
             # row changes nothing twice.
-            table = Notification.__table__
-            s.connection().execute(update(table).where(table.c.id == bindparam("nid"), table.c.purged_at.is_(None)),
+            s.connection().execute(update(Notification).where(Notification.id == bindparam("nid"),
+                                                              Notification.purged_at.is_(None)),
                                    [{"nid": nid, **purged_values(address, now)} for nid, address, _ in rows])
             attachments += sum(attachment is not None for _, _, attachment in rows)
             uow.commit()
