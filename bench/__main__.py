@@ -84,6 +84,7 @@ def _sweep_part(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     # A first flow run starts Prefect's temporary API server, and a first sweep warms Prefect's task-run
     # machinery and copflow's lazy imports (templates, mail): keep both out of every figure, as a deployment's
     # worker would have them warm from its previous runs.
+    from bench.child import warm
     from copflow.db.migrate import upgrade
     from flows.daily_sweep import daily_sweep
     from flows.portfolio_report import portfolio_report
@@ -92,6 +93,7 @@ def _sweep_part(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     upgrade(os.environ["COPFLOW_DATABASE_URL"])
     portfolio_report()
     daily_sweep()
+    warm()  # the templates (nothing was due in the warm-up sweep); the services' process does the same
     return bench_sweep(sizes, backends, work)
 
 
