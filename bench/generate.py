@@ -9,8 +9,8 @@ not read:
   fifth of them have a check-in in 2 days (an agenda owed to the core group) and an action due in 3 days (a
   reminder to its owner), a tenth a sponsor catch-up in 2 days (a brief to the sponsor and the leads). They have
   the same roster (`DUE_ROSTER`) at every size.
-- `REVIEWS` CoPs are under review: half with an evaluation report waiting for the OD manager's decision (the
-  digest lists all of them).
+- `REVIEWS` CoPs are under review (none when nothing is due: bench/report_pdfs.py puts its own under review),
+  half with an evaluation report waiting for the OD manager's decision (the digest lists all of them).
 - Twice `due` sent messages are past the retention period.
 Every other CoP has its next due date beyond the reminder horizon; the active ones hold monthly check-ins and
 quarterly sponsor catch-ups whose next occurrence is beyond the agenda's days; each has an action due later, one
@@ -64,13 +64,14 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
              "line_manager_email": f"m{i % 400}@uni.example.org", "created_at": now} for i in range(people)])
         conn.execute(insert(Notification), [_mail(f"bench/expired/{k}", None, now - timedelta(days=400 + k % 30))
                                             for k in range(2 * due)])
-    size = {"cops": cops, "people": people, "due": due, "reviews": REVIEWS, "purge_due": 2 * due}
+    reviews = min(REVIEWS, due)
+    size = {"cops": cops, "people": people, "due": due, "reviews": reviews, "purge_due": 2 * due}
     for start in range(0, cops, 5000):
         rows: dict[Any, list[dict[str, Any]]] = {t: [] for t in (Cop, Charter, GateEvidence, Membership, Activity,
                                                                  Attendance, MeetingSeries, Action, Notification,
                                                                  Document)}
         for i in range(start, min(start + 5000, cops)):
-            _cop(rows, i, rng.randrange(people), people, members_per_cop, due, today, now)
+            _cop(rows, i, rng.randrange(people), people, members_per_cop, due, reviews, today, now)
         with engine.begin() as conn:
             for table, batch in rows.items():
                 if batch:
@@ -81,9 +82,9 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
 
 
 def _cop(rows: dict[Any, list[dict[str, Any]]], i: int, base: int, people: int, members_per_cop: int, due: int,
-         today: date, now: datetime) -> None:
+         reviews: int, today: date, now: datetime) -> None:
     cop_id, far = i + 1, today + timedelta(days=200 + i % 100)
-    is_due, in_review = i < due, due <= i < due + REVIEWS
+    is_due, in_review = i < due, due <= i < due + reviews
     stage = "planning" if is_due else "reviewing" if in_review else STAGES_NOT_DUE[i % len(STAGES_NOT_DUE)]
     entered = today - 6 * WEEK + timedelta(days=7) if is_due else today - timedelta(days=10)
     rows[Cop].append({"id": cop_id, "slug": f"cop-{i:06d}", "name": f"Community {i}", "timezone": ZONE,

@@ -29,7 +29,7 @@ def _queue(url: str, count: int) -> None:
 
     from copflow.db.models import Notification
     from copflow.db.uow import UnitOfWork
-    from copflow.services.outbox import Recipient, enqueue
+    from copflow.services.mail.outbox import Recipient, enqueue
 
     context = {"cop": {"slug": "x", "name": "Data and Insight", "stage": "planning", "timezone": "UTC"},
                "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None}

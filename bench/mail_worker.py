@@ -10,8 +10,8 @@ from dataclasses import asdict
 
 def main() -> None:
     from copflow.db.uow import UnitOfWork
-    from copflow.services.delivery import deliver
-    from copflow.services.pacing import Limits
+    from copflow.services.mail.delivery import deliver
+    from copflow.services.mail.pacing import Limits
     from notifications.transports import SmtpTransport
 
     url, port, per_minute = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -23,8 +23,8 @@ def bench_delivery(work: Path, count: int, rounds: int = 3) -> dict[str, Any]:
     from copflow.db.engine import dispose_all
     from copflow.db.migrate import upgrade
     from copflow.db.uow import UnitOfWork
-    from copflow.services.delivery import deliver
-    from copflow.services.outbox import Recipient, enqueue
+    from copflow.services.mail.delivery import deliver
+    from copflow.services.mail.outbox import Recipient, enqueue
     from notifications.mime import Outgoing, build
     from notifications.transports import SmtpTransport
     from tests.smtp_server import smtp_server

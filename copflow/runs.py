@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from copflow.services.delivery import DeliveryReport
     from copflow.services.gates import AdvanceResult
+    from copflow.services.mail.delivery import DeliveryReport
     from copflow.settings import Settings
 
 
@@ -51,7 +51,7 @@ def deliver_queued(settings: Settings, *, now: datetime, batch_size: int = 200,
                    run_for: timedelta | None = None) -> DeliveryReport:
     """Send what is due in the outbox: what a transition (or any command) queued. Both modes call this;
     with `run_for`, what a throttled relay leaves waits for the next delivery."""
-    from copflow.services.delivery import deliver_with_settings
+    from copflow.services.mail.delivery import deliver_with_settings
 
     return deliver_with_settings(settings, now=now, batch_size=batch_size, run_for=run_for)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
@@ -117,6 +117,15 @@ class Settings:
         return self.prefect_api_url is not None
 
     def policy(self) -> Policy:
+        """The policy file's (or the defaults), with the programme named after COPFLOW_SENDER's display name when
+        the policy names none: the documents copflow writes (report PDFs, lessons drafts) carry it as author."""
+        policy = self._policy_file()
+        if policy.programme_name:
+            return policy
+        name = parseaddr(self.sender)[0].strip()
+        return replace(policy, programme_name=name[:200]) if name and name.isprintable() else policy
+
+    def _policy_file(self) -> Policy:
         if self.policy_file is None:
             return Policy()
         try:

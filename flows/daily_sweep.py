@@ -17,11 +17,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.runs import ui_url
-from copflow.services.action_reminders import ActionReminders
+from copflow.services.actions.reminders import ActionReminders
 from copflow.services.archiving import ClosureResult
-from copflow.services.briefs import BriefCounts
-from copflow.services.delivery import DeliveryReport
-from copflow.services.digest import Digest
+from copflow.services.briefs.queue import BriefCounts
+from copflow.services.mail.delivery import DeliveryReport
+from copflow.services.mail.digest import Digest
+from copflow.services.missing_documents import Resent
 from copflow.services.privacy.retention import PurgeCounts
 from copflow.services.sweep import SweepCounts
 from copflow.services.sweep_services import EvaluatedReview, SweepPlan, failure_reason
@@ -32,6 +33,7 @@ from tasks.briefs import meeting_briefs
 from tasks.closure import archive_and_close
 from tasks.common import settings
 from tasks.digest import od_digest
+from tasks.documents import send_missing_documents
 from tasks.evaluation import evaluate_reviews
 from tasks.outbox import deliver_outbox
 from tasks.portfolio import publish_attention
@@ -73,6 +75,9 @@ class InTasks:
 
     def evaluate(self, groups: list[list[str]], now: datetime) -> list[EvaluatedReview]:
         return [e for group in groups for e in evaluate_reviews(group, now)]
+
+    def documents(self, now: datetime) -> Resent:
+        return send_missing_documents(now)  # documents a mail said would follow (a PDF that failed): made, sent
 
     def reminders(self, batches: list[list[int]], now: datetime) -> SweepCounts:
         counts = SweepCounts()

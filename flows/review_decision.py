@@ -38,11 +38,25 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
         answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(description=note),
                                 timeout=timeout_hours * 3600, poll_interval=2)
         try:
-            return asdict(decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC),
-                                 answer.closing_date, answer.evolve_kind))
+            result = asdict(decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC),
+                                   answer.closing_date, answer.evolve_kind))
         except CopflowError as exc:  # the OD manager's answer was refused (not a bug): ask again
             problem = str(exc)
+            continue
+        _republish_report(slug)
+        return result
     raise RuntimeError(f"no acceptable decision for {slug} after {attempts} answers: {problem}")
+
+
+def _republish_report(slug: str) -> None:
+    """The evaluation artifact again, now with the decision on it (who, when, why)."""
+    from copflow.services.evaluation import latest_report
+    from tasks.common import uow
+
+    report = latest_report(uow(), slug=slug)
+    if report:
+        create_markdown_artifact(key=f"copflow-evaluation-{slug}", markdown=report,
+                                 description=f"Evaluation of {slug}, with the OD manager's decision")
 
 
 def _summary(slug: str) -> str:
@@ -50,11 +64,13 @@ def _summary(slug: str) -> str:
     from tasks.common import settings, uow
 
     d = show_cop(uow(), slug, datetime.now(UTC), settings().policy())
-    lines = [f"# Review of {d.name}", "", f"Stage: **{d.stage}**; decision due {d.next_due_on}.", ""]
+    from notifications.markdown_views import escape
+
+    lines = [f"# Review of {escape(d.name)}", "", f"Stage: **{d.stage}**; decision due {d.next_due_on}.", ""]
     charter = d.charter
     if charter is not None:
-        lines += ["## Charter", f"- purpose: {charter.purpose}",
-                  *[f"- annual target: {t}" for t in charter.annual_targets], ""]
+        lines += ["## Charter", f"- purpose: {escape(charter.purpose)}",
+                  *[f"- annual target: {escape(t)}" for t in charter.annual_targets], ""]
     from copflow.services.evaluation import latest_report
 
     report = latest_report(uow(), slug=slug)

@@ -53,6 +53,3 @@ ORGANISER_ROLES = (Role.COORDINATOR, Role.LEAD, Role.OD_MANAGER_CONTACT)
 OPTIONAL_ATTENDEE_ROLES = frozenset({Role.WIDER, Role.OD_MANAGER_CONTACT})
 
 
-def roles_of(*audiences: Audience) -> frozenset[Role]:
-    return frozenset(r for a in audiences for r in AUDIENCE_ROLES[a])
-

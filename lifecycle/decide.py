@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lifecycle.effects import Effect, Emit, effects_of
+from lifecycle.effects import Effect, effects_of
 from lifecycle.errors import GateNotOpen, TransitionRefused, Unmet
 from lifecycle.gates import check_gate
 from lifecycle.policy import Policy
@@ -20,10 +20,6 @@ class Decision:
     warnings: tuple[Unmet, ...]
     # What the transition sets off, in order (lifecycle/effects.py): the application applies each one.
     effects: tuple[Effect, ...]
-
-    @property
-    def events(self) -> tuple[Emit, ...]:
-        return tuple(e for e in self.effects if isinstance(e, Emit))
 
 
 def ways_out(snap: CopSnapshot, today: date, p: Policy) -> list[tuple[Transition, list[Unmet], list[Unmet]]]:

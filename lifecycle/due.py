@@ -79,8 +79,9 @@ ANNOUNCED_AHEAD = frozenset({Gate.REVIEW_DUE})
 
 
 def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
-    """The reminder or escalation owed now for each open gate: the latest rung reached, so a missed sweep
-    catches up with one message rather than a flood, and re-running the same day owes the same keys."""
+    """The reminders and escalations owed now for each open gate: before and on its day, the latest reminder
+    reached; once overdue, each audience's latest rung reached (`_overdue`). A missed sweep catches up with one
+    message per audience rather than a flood, and re-running the same day owes the same keys."""
     out: list[Notice] = []
     for d in due_gates(snap, today, p):
         days_until = (d.due_on - today).days
@@ -95,17 +96,26 @@ def notices_due(snap: CopSnapshot, today: date, p: Policy) -> list[Notice]:
             if not automated:  # on its day an automated gate is the sweep's to pass, not the leads'
                 out.append(Notice(snap.slug, d.gate, d.due_on, "due_today", Audience.LEADS, "due", 0))
         elif d.gate not in ANNOUNCED_AHEAD:  # a review past its date is opened by the sweep, not chased
-            overdue = -days_until
-            reached = [s for s in p.escalation if s.days_overdue <= overdue]
-            if not reached:
-                continue
-            step = reached[-1]
-            days = step.days_overdue
-            if step is p.escalation[-1]:
-                days += (overdue - step.days_overdue) // p.escalation_repeat_days * p.escalation_repeat_days
-            audience = Audience.OD_MANAGER if automated else step.audience
-            out.append(Notice(snap.slug, d.gate, d.due_on, "overdue", audience, f"overdue-{days}", overdue))
+            out.extend(_overdue(snap.slug, d, -days_until, p, automated))
     return out
+
+
+def _overdue(slug: str, d: DueGate, overdue: int, p: Policy, automated: bool) -> list[Notice]:
+    """Every audience whose rung is reached hears of an overdue gate, each at its own latest rung, in the order of
+    the ladder (leads, then sponsor, then the OD manager): a gate first found overdue late (after an import, a paused
+    sweep, a policy change) tells the leads and the sponsor too, not only the last rung's audience. The keys are
+    per rung, so what an audience was told on its day is not sent again, and a missed sweep catches up with one
+    notice per audience, not one per missed rung."""
+    reached = [s for s in p.escalation if s.days_overdue <= overdue]
+    latest: dict[Audience, int] = {}
+    for step in reached:
+        days = step.days_overdue
+        if step is p.escalation[-1]:  # the last rung repeats every escalation_repeat_days
+            days += (overdue - step.days_overdue) // p.escalation_repeat_days * p.escalation_repeat_days
+        # An automated gate (the archive) is the OD manager's alone to act on, at every rung.
+        latest[Audience.OD_MANAGER if automated else step.audience] = days
+    return [Notice(slug, d.gate, d.due_on, "overdue", audience, f"overdue-{days}", overdue)
+            for audience, days in latest.items()]
 
 
 def review_is_due(snap: CopSnapshot, today: date, p: Policy) -> bool:

@@ -83,11 +83,17 @@ class Policy:
     # Days before an action's due date that its owner is reminded (0: on the day). An overdue action is never
     # escalated: it goes on the core group's next check-in agenda.
     action_reminder_days: tuple[int, ...] = (3, 0)
+    # Paper of the evaluation report's PDF: "a4" (the default) or "us-letter".
+    report_paper: str = "a4"
+    # The programme's name, the author of the documents copflow writes (the report's PDF, the lessons-learned
+    # draft). Empty: the display name of COPFLOW_SENDER ("CoP programme <cop@uni.example.org>"), else "CoP programme".
+    programme_name: str = ""
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
 
+REPORT_PAPERS = ("a4", "us-letter")
 _TUPLE_INT_FIELDS = {"reminder_days_before", "action_reminder_days"}
 _TUPLE_STR_FIELDS = {"working_days", "closure_dates"}
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -218,6 +224,10 @@ def _validate(p: Policy, source: str) -> None:
         raise PolicyError(source, "survey_url must be an http(s) address without spaces, quotes or <>, and no "
                                   "placeholder but {slug}")
     _validate_meeting_days(p, source)
+    if p.report_paper not in REPORT_PAPERS:
+        raise PolicyError(source, f"report_paper must be one of {', '.join(REPORT_PAPERS)}, not {p.report_paper!r}")
+    if len(p.programme_name) > 200 or any(not c.isprintable() for c in p.programme_name):
+        raise PolicyError(source, "programme_name must be one line of at most 200 printable characters")
     if p.criteria not in ("warn", "block"):
         raise PolicyError(source, f"criteria must be 'warn' or 'block', not {p.criteria!r}")
     previous = 0

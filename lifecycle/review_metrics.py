@@ -9,71 +9,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from lifecycle.action_metrics import ActionRecord, ActionSummary, action_findings, summarise_actions
+from lifecycle.action_metrics import ActionSummary, action_findings, summarise_actions
 from lifecycle.audiences import CORE_ROLES
 from lifecycle.practice import (
     AGREE_AT_LEAST,
     MEMBER_EVENT_KINDS,
     OUTPUT_KINDS,
     ActivityKind,
-    Statement,
     Target,
 )
+from lifecycle.review_inputs import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord
 from lifecycle.stages import Role
 
 # A survey share this many points under its benchmark counts as a concern.
 SURVEY_MARGIN = 10
-
-
-@dataclass(frozen=True)
-class MemberRecord:
-    person: str
-    role: str
-    department: str | None
-    line_manager: str | None
-    joined_on: date
-    left_on: date | None = None
-
-
-@dataclass(frozen=True)
-class ActivityRecord:
-    kind: ActivityKind
-    title: str
-    held_on: date
-    attendees: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    respondent: str
-    statement: Statement
-    value: int  # 1 (strongly disagree) .. 5 (strongly agree)
-
-
-@dataclass(frozen=True)
-class StageTiming:
-    """A stage the CoP went through (or is in): when its gate was due and when it was passed."""
-
-    stage: str
-    due_on: date
-    done_on: date | None
-
-
-@dataclass(frozen=True)
-class EvaluationInput:
-    slug: str
-    name: str
-    start: date
-    end: date
-    members: tuple[MemberRecord, ...] = ()
-    activities: tuple[ActivityRecord, ...] = ()
-    answers: tuple[AnswerRecord, ...] = ()
-    targets: tuple[Target, ...] = ()
-    timings: tuple[StageTiming, ...] = ()
-    actions: tuple[ActionRecord, ...] = ()
-    checkin_every_months: int = 1
-    sponsor_catchup_every_weeks: int = 6
-    min_departments: int = 2
 
 
 @dataclass(frozen=True)

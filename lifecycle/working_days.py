@@ -1,7 +1,7 @@
 """Dates people would write on a working day: a closing date or a survey deadline that falls on a weekend, a
 public holiday or a closure day moves to the next working day, as meetings already do.
 
-Which days are working days is the application's to say (copflow/services/meeting_days.py: the policy's working
+Which days are working days is the application's to say (copflow/services/meetings/recurrence.py: the policy's working
 days, the CoP's public holidays from the `holidays` package, the closure days); the rules here take it as a
 predicate, so the core stays free of calendars and clocks.
 """

@@ -1,23 +1,13 @@
-"""Render messages from templates/ with Jinja2: autoescaped HTML, StrictUndefined, subject + text + HTML."""
+"""Render a message from templates/email: subject, text and HTML, through the one environment (templating.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateNotFound,
-    pass_eval_context,
-    select_autoescape,
-)
-from jinja2.nodes import EvalContext
+from jinja2 import TemplateNotFound
 
-from notifications import vocabulary as words
+from notifications.templating import environment, templates_dir
 
 
 @dataclass(frozen=True)
@@ -25,36 +15,6 @@ class Rendered:
     subject: str
     text: str
     html: str
-
-
-def templates_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "templates", here.parent / "copflow" / "_data" / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("copflow's templates folder is missing from this installation")
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(templates_dir())),
-        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
-                       decision=words.decision_words, activity=words.activity_words, short_date=words.short_date,
-                       plural=words.plural, names=words.names, day=_day)
-    return env
-
-
-@pass_eval_context
-def _day(ctx: EvalContext, value: Any) -> str:
-    """A date in the organisation's long format; in HTML kept on one line."""
-    return words.long_date_html(value) if ctx.autoescape else words.long_date(value)
 
 
 def kinds() -> list[str]:

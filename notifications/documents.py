@@ -1,6 +1,8 @@
-"""Documents people open in their own tools: the lessons-learned draft as a Word file (python-docx), the
-evaluation report as a PDF (headless Chromium's print-to-PDF). Binary files travel in the outbox as base64 text
-(notifications.mime sends them as they are)."""
+"""Documents people send back, read: a completed lessons-learned report as Word (.docx, tables included), PDF or
+Markdown. (Documents copflow writes: notifications/pdf.py, the report's PDF typeset by Typst;
+notifications/lessons_docx.py, the lessons-learned draft.) Binary files travel in the outbox as base64 text
+(notifications.mime sends them as they are). Headless Chromium is used here only for the message gallery's
+optional screenshots (`copflow mail preview`), never for a document anyone receives."""
 
 from __future__ import annotations
 
@@ -10,38 +12,22 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 BINARY_SUFFIXES = (".pdf", ".docx")
 
 
-def markdown_to_docx(markdown: str) -> bytes:
-    """A Word document from our own Markdown (headings, bullets, paragraphs; **bold** and `code` marks dropped)."""
-    from docx import Document
-
-    doc = Document()
-    for raw in markdown.splitlines():
-        line = raw.rstrip()
-        if not line.strip():
-            continue
-        text = line.replace("**", "").replace("`", "")
-        if line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            doc.add_heading(text.lstrip("#").strip(), level=min(level, 4) if level > 1 else 0)
-        elif line.lstrip().startswith(("- ", "* ")):
-            doc.add_paragraph(text.lstrip()[2:], style="List Bullet")
-        else:
-            doc.add_paragraph(text)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
 def docx_text(data: bytes) -> str:
-    """The text of a Word document, one paragraph a line (headings as Markdown headings)."""
+    """The text of a Word document, one paragraph a line (headings as Markdown headings), its tables in place as
+    Markdown tables: the leads' completed lessons learned write the outcomes into the draft's tables."""
     from docx import Document
+    from docx.table import Table
 
     lines = []
-    for p in Document(io.BytesIO(data)).paragraphs:
+    for p in Document(io.BytesIO(data)).iter_inner_content():
+        if isinstance(p, Table):
+            lines.append(_table_text(p))
+            continue
         style = (p.style.name if p.style is not None else "") or ""
         if style.startswith("Heading") or style == "Title":
             level = int(style.split()[-1]) if style.split()[-1].isdigit() else 1
@@ -51,6 +37,14 @@ def docx_text(data: bytes) -> str:
         else:
             lines.append(p.text)
     return "\n\n".join(line for line in lines if line.strip()) + "\n"
+
+
+def _table_text(table: Any) -> str:
+    rows = [[" ".join(cell.text.split()).replace("|", "\\|") for cell in row.cells] for row in table.rows]
+    if not rows:
+        return ""
+    lines = [f"| {' | '.join(r)} |" for r in rows]
+    return "\n".join([lines[0], "|" + "---|" * len(rows[0]), *lines[1:]])
 
 
 class UnreadableDocument(ValueError):
@@ -90,23 +84,6 @@ def chromium() -> str | None:
         if found:
             return found
     return None
-
-
-def html_to_pdf(html: str, timeout: float = 60) -> bytes | None:
-    """The page printed to PDF by headless Chromium; None when no Chromium is installed or it fails."""
-    exe = chromium()
-    if exe is None:
-        return None
-    with tempfile.TemporaryDirectory(prefix="copflow-pdf-") as tmp:
-        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
-        page.write_text(html, encoding="utf-8")
-        try:
-            subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                            f"--user-data-dir={tmp}/profile", f"--print-to-pdf={pdf}", page.as_uri()],
-                           check=True, capture_output=True, timeout=timeout)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return pdf.read_bytes() if pdf.exists() and pdf.stat().st_size else None
 
 
 def as_attachment(data: bytes) -> str:

@@ -61,7 +61,9 @@ def _told(item: dict[str, Any], today: str | None) -> str:
     leads, sponsor = item.get("leads_told_on"), item.get("sponsor_told_on")
     told = ("not yet told" if not sponsor else "told today" if sponsor == today
             else f"told on {long_date(sponsor)}")
-    return f" (leads {'last reminded ' + long_date(leads) if leads else 'not reminded'}; sponsor {told})"
+    reminded = ("not reminded" if not leads else "reminded today" if leads == today
+                else f"last reminded {long_date(leads)}")
+    return f" (leads {reminded}; sponsor {told})"
 
 
 def _escalations(digest: dict[str, Any], web_url: str | None, ui: str | None) -> list[str]:
@@ -123,6 +125,9 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines: list[str] = []
     lines += _listed("Closure archives that failed", [f"{_cop(a, web_url, ui)}: {escape(a['reason'])}"
                                                       for a in digest.get("archive_failed", [])])
+    lines += _listed("Documents not yet sent (the next sweep tries again)", [
+        f"{_cop(d, web_url, ui)}: {escape(d['document'])}, owed since {long_date(d['since'])}: {escape(d['reason'])}"
+        for d in digest.get("documents_missing", [])])
     lines += _escalations(digest, web_url, ui)
     lines += _listed("Reviews waiting for a decision", [
         f"{_cop(r, web_url, ui, ('evaluation', 'copflow-evaluation-' + r['slug']))}: recommends "
@@ -139,6 +144,7 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
         f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}"
         f"{' (closed on ' + long_date(c['closed_on']) + ')' if c.get('closed_on') else ''}"
         f": archive {escape(c['archive'])}"
+        f"{' (lessons learned never completed: the draft only)' if c.get('lessons_draft_only') else ''}"
         for c in digest.get("closed", [])])
     lines += _listed("Mail the server refused", [escape(m) for m in delivery.get("parked_messages", [])],
                      " (`copflow outbox list --status parked`)")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.action_reminders import ActionReminders
+from copflow.services.actions.reminders import ActionReminders
 from tasks.common import steps
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.briefs import BriefCounts
+from copflow.services.briefs.queue import BriefCounts
 from tasks.common import steps
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from prefect import task
 
 from copflow.services.archiving import ClosureResult
-from copflow.services.delivery import DeliveryReport
-from copflow.services.digest import Digest
+from copflow.services.mail.delivery import DeliveryReport
+from copflow.services.mail.digest import Digest
 from copflow.services.sweep import SweepCounts
 from tasks.common import steps
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from prefect import task
 
 from copflow.runs import deliver_queued
-from copflow.services.delivery import DeliveryReport
+from copflow.services.mail.delivery import DeliveryReport
 from copflow.services.sweep_services import DELIVERY_MINUTES
 from tasks.common import settings
 

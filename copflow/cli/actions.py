@@ -11,7 +11,7 @@ import typer
 from copflow.cli import context as ctx
 
 if TYPE_CHECKING:
-    from copflow.services.actions import ActionView
+    from copflow.services.actions.plan import ActionView
 
 action_app = typer.Typer(help="The core group's action plan: who does what by when.", no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def action_add(slug: Slug, title: Annotated[str, typer.Option(help="What is to b
                notes: Annotated[str | None, typer.Option(help="Anything worth keeping with it.")] = None,
                by: By = None) -> None:
     """Add an action to a CoP's plan."""
-    from copflow.services.actions import add_action
+    from copflow.services.actions.plan import add_action
 
     a = add_action(ctx.uow(), slug=slug, title=title, owner=owner, due_on=ctx.day(due, "--due"), target=target,
                    notes=notes, who=ctx.actor(by), via="cli", now=ctx.now())
@@ -45,7 +45,7 @@ def action_add(slug: Slug, title: Annotated[str, typer.Option(help="What is to b
 
 def _note_day_off(a: ActionView) -> None:
     """One line when the due date is a weekend, a holiday or a closure day: kept, but probably not meant."""
-    from copflow.services.action_days import day_off
+    from copflow.services.actions.due_days import day_off
     from notifications.vocabulary import long_date
 
     why = day_off(ctx.uow(), slug=a.cop_slug, day=a.due_on, policy=ctx.policy())
@@ -55,7 +55,7 @@ def _note_day_off(a: ActionView) -> None:
 
 
 def _change(action_id: int, status: str, note: str | None, by: str | None, what: str) -> None:
-    from copflow.services.actions import change_status
+    from copflow.services.actions.plan import change_status
 
     _said(change_status(ctx.uow(), action_id=action_id, status=status, note=note, who=ctx.actor(by), via="cli",
                         now=ctx.now()), what)
@@ -88,7 +88,7 @@ def action_edit(action_id: ActionId,
                 notes: Annotated[str | None, typer.Option(help="New notes ('' for none).")] = None,
                 by: By = None) -> None:
     """Change an action's title, owner, due date, target or notes (a moved due date is reminded again)."""
-    from copflow.services.actions import edit_action
+    from copflow.services.actions.plan import edit_action
 
     a = edit_action(ctx.uow(), action_id=action_id, title=title, owner=owner, target=target, notes=notes,
                     due_on=ctx.day(due, "--due") if due is not None else None, who=ctx.actor(by), via="cli",
@@ -104,7 +104,7 @@ def action_list(slug: Slug,
                 owner: Annotated[str | None, typer.Option(help="Only this owner's (e-mail).")] = None,
                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """A CoP's actions: overdue first, then by due date."""
-    from copflow.services.actions import list_actions
+    from copflow.services.actions.plan import list_actions
 
     rows = list_actions(ctx.uow(), slug=slug, status=status, owner=owner, now=ctx.now())
     if as_json:
@@ -119,7 +119,7 @@ def action_list(slug: Slug,
 def action_history(action_id: ActionId,
                    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Every change to one action, oldest first (times in UTC)."""
-    from copflow.services.actions import action_history as service
+    from copflow.services.actions.plan import action_history as service
 
     rows = service(ctx.uow(), action_id=action_id)
     if as_json:
@@ -152,7 +152,7 @@ def action_import(slug: Slug,
                   by: By = None) -> None:
     """Import a plan: all rows or none; every bad row is listed."""
     from copflow.cli.evidence import run_import
-    from copflow.services.imports.actions import import_actions
+    from copflow.services.imports.action_rows import import_actions
 
     run_import("actions", lambda p: import_actions(
         ctx.uow(), path, slug=slug, who=ctx.actor(by), now=ctx.now(), dry_run=dry_run, skip_existing=skip_existing,

@@ -82,7 +82,7 @@ def person_add(
     update: Annotated[bool, typer.Option("--update", help="Change the person if they exist.")] = False,
 ) -> None:
     """Add a person (or change one with --update)."""
-    from copflow.services.people import add_person
+    from copflow.services.people.members import add_person
 
     p = add_person(ctx.uow(), email=email, name=name, department=department, line_manager=line_manager,
                    now=ctx.now(), update=update)
@@ -97,7 +97,7 @@ def member_add(
                                             "information_resources, online_space_admin, od_manager_contact")],
 ) -> None:
     """Give a person a role in a CoP; they are invited to the live meetings that role attends."""
-    from copflow.services.people import add_member
+    from copflow.services.people.members import add_member
 
     changes = add_member(ctx.uow(), slug=slug, email=email, role=role, now=ctx.now(), policy=ctx.policy(),
                          acting=Acting(Actor.OD_MANAGER, ctx.actor(None)))
@@ -114,7 +114,7 @@ def member_leave(
 ) -> None:
     """Record that someone left a CoP: kept in its history with the date, taken off the meetings they no longer
     attend (a cancellation in their calendar); a series they organised is sent again by another lead."""
-    from copflow.services.roster import end_membership
+    from copflow.services.people.roster import end_membership
 
     left = end_membership(ctx.uow(), slug=slug, email=email, role=role, left_on=_on(on), now=ctx.now(),
                           policy=ctx.policy(), acting=Acting(Actor.OD_MANAGER, ctx.actor(None)))
@@ -129,7 +129,7 @@ def person_leave(
 ) -> None:
     """Someone leaves the organisation: they leave every open CoP they are in, in one go (refused, with nothing
     changed, if a CoP would be left without a coordinator or lead)."""
-    from copflow.services.roster import leave_organisation
+    from copflow.services.people.roster import leave_organisation
 
     done = leave_organisation(ctx.uow(), email=email, left_on=_on(on), now=ctx.now(), policy=ctx.policy())
     for left in done:
@@ -232,6 +232,7 @@ def status(
     """The portfolio: each CoP's stage, next gate, due date, overdue days, next review and health."""
     from copflow.services.portfolio import PortfolioRow, portfolio
     from lifecycle import STAGE_TITLES, Stage, parse_stage
+    from notifications.vocabulary import plural
 
     if as_json and as_csv:
         raise ctx.UsageError("--json and --csv: choose one", field="--csv")
@@ -248,7 +249,7 @@ def status(
         out.writeheader()
         out.writerows({k: _spreadsheet_safe(v) for k, v in r.as_dict().items()} for r in rows)
         return
-    ctx.table(f"Portfolio ({len(rows)} CoPs)", ["CoP", "stage", "next gate", "due", "overdue", "next review",
+    ctx.table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                                  "health"],
               [[r.slug, STAGE_TITLES.get(Stage(r.stage), r.stage), r.next_gate, r.due_on, r.overdue_days or "",
                 r.next_review_on, r.health]

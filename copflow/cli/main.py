@@ -99,12 +99,31 @@ def run() -> None:
         if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help already
             ctx_ = getattr(exc, "ctx", None)
             where = f" (see `{ctx_.command_path} --help`)" if ctx_ is not None else ""
-            sys.stderr.write(f"copflow: error: {' '.join(exc.format_message().split())}{where}\n")  # type: ignore[attr-defined]
+            message = _number_words(exc) or " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+            sys.stderr.write(f"copflow: error: {message}{where}\n")
         raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
     except BaseException as exc:
         _fail(exc)
     if isinstance(code, int) and not isinstance(code, bool) and code:
         raise SystemExit(code)  # e.g. ctx.exit(n) inside a command
+
+
+def _number_words(exc: BaseException) -> str | None:
+    """A number option given something else, said from the option's own type (click's "'abc' is not a valid int
+    range" names its Python type): "--reviews-within must be a whole number of days from 0 to 3660"."""
+    param = getattr(exc, "param", None)
+    kind = getattr(getattr(param, "type", None), "_number_class", None)
+    if param is None or kind not in (int, float):
+        return None
+    # An option by its longest flag (--reviews-within); an argument by the name its help shows (ACTION_ID).
+    is_option = getattr(param, "param_type_name", "") == "option"
+    name = max(param.opts, key=len) if is_option else str(param.human_readable_name).upper()
+    what = "a whole number" if kind is int else "a number"
+    unit = {"DAYS": " of days", "MINUTES": " of minutes", "SECONDS": " of seconds"}.get(str(param.metavar), "")
+    low, high = getattr(param.type, "min", None), getattr(param.type, "max", None)
+    span = (f" from {low} to {high}" if low is not None and high is not None else f" of at least {low}"
+            if low is not None else f" of at most {high}" if high is not None else "")
+    return f"{name} must be {what}{unit}{span}"
 
 
 def _is_usage_error(exc: BaseException) -> bool:

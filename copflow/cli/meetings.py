@@ -60,7 +60,7 @@ def meeting_schedule(
 ) -> None:
     """Schedule a meeting and invite its attendees. Check-ins repeat monthly on that date's weekday position
     (a start on the second Tuesday: every second Tuesday), catch-ups every few weeks on its weekday."""
-    from copflow.services.meetings import schedule
+    from copflow.services.meetings.series import schedule
     from copflow.services.snapshots import get_cop
 
     start = _when(at, "--at")
@@ -85,7 +85,7 @@ def meeting_move(
 ) -> None:
     """Move a meeting or series. Without --from, the whole series: same UID, raised SEQUENCE, one update per
     attendee. With --from, the series ends before that date and a new one (new UID) takes over from it."""
-    from copflow.services.meeting_changes import reschedule
+    from copflow.services.meetings.changes import reschedule
 
     done = reschedule(ctx.uow(), slug=slug, meeting=meeting, start=_start_or_time(at), now=ctx.now(),
                       policy=ctx.policy(), location=location,
@@ -106,7 +106,7 @@ def meeting_cancel(
     reason: Annotated[str | None, typer.Option(help="Told to the attendees.")] = None,
 ) -> None:
     """Cancel a series, or one occurrence of it, with METHOD:CANCEL. Cancelling twice sends nothing."""
-    from copflow.services.meeting_changes import cancel
+    from copflow.services.meetings.changes import cancel
 
     done = cancel(ctx.uow(), slug=slug, meeting=meeting, now=ctx.now(),
                   occurrence=_occurrence(occurrence) if occurrence else None, reason=reason)
@@ -118,7 +118,7 @@ def meeting_cancel(
 def meeting_restore(slug: Annotated[str, typer.Argument(help="The CoP's slug.")], meeting: MEETING) -> None:
     """Send a cancelled series again: a new invitation (same UID, raised SEQUENCE) to everyone who attends it
     now, which puts it back in their calendars."""
-    from copflow.services.meeting_changes import restore
+    from copflow.services.meetings.changes import restore
 
     done = restore(ctx.uow(), slug=slug, meeting=meeting, now=ctx.now(), policy=ctx.policy())
     typer.echo(done.said)
@@ -131,7 +131,7 @@ def meeting_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A CoP's meetings: how each repeats, the next one, where, what is cancelled, and its status."""
-    from copflow.services.meeting_changes import list_series
+    from copflow.services.meetings.changes import list_series
 
     rows = list_series(ctx.uow(), slug, now=ctx.now())
     if as_json:
@@ -154,7 +154,7 @@ def cop_set(
                                                       "e.g. AU-NSW ('' for the policy's).")] = None,
 ) -> None:
     """Change where and when a CoP meets; its live meetings are sent again as one update per attendee."""
-    from copflow.services.meeting_settings import set_cop_meetings
+    from copflow.services.meetings.settings import set_cop_meetings
 
     done = set_cop_meetings(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), timezone=timezone,
                             place=place, at=at, weekday=weekday, public_holidays=holidays)

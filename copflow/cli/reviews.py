@@ -49,6 +49,6 @@ def review_report(
     if as_markdown:
         typer.echo(out.markdown)
     typer.echo(f"{slug}: recommendation {rec.decision}" + (f" ({'; '.join(rec.reasons)})" if rec.reasons else ""))
-    typer.echo(f"report: {out.html_path}")
+    typer.echo(f"report: {out.html_path} (also .md and .pdf)")
     if out.messages_queued:
         typer.echo(f"{out.messages_queued} message(s) queued for the leads, sponsor and OD manager")

@@ -34,8 +34,8 @@ def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 
 @outbox_app.command("deliver")
 def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per connection.")] = 200) -> None:
     """Send every due message now (without Prefect), over one connection per batch."""
-    from copflow.services.delivery import deliver_with_settings, transport_for
     from copflow.services.errors import CopflowError
+    from copflow.services.mail.delivery import deliver_with_settings, transport_for
 
     s = ctx.settings()
     r = deliver_with_settings(s, now=ctx.now(), batch_size=batch_size)
@@ -55,7 +55,7 @@ def outbox_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show outbox messages, newest first."""
-    from copflow.services.outbox_admin import count_messages, list_messages
+    from copflow.services.mail.outbox_admin import count_messages, list_messages
 
     rows = list_messages(ctx.uow(), status=status, limit=limit)
     if as_json:
@@ -86,7 +86,7 @@ def outbox_retry(
 ) -> None:
     """Send parked messages again once the cause is fixed (a mail server down for longer than the retries last,
     a full mailbox). Each keeps its key and Message-ID; a message already sent is never sent twice."""
-    from copflow.services.outbox_admin import requeue_parked
+    from copflow.services.mail.outbox_admin import requeue_parked
 
     if bool(ids) == all_parked:
         raise ctx.UsageError("name the parked messages by id, or give --all-parked (not both)", field="--all-parked")

@@ -64,5 +64,3 @@ CHARTER = table(
     column("review_dates", JSON),
     column("review_cadence_months", Integer),
 )
-
-NOTIFICATION = table("notification", column("status", String))

@@ -77,6 +77,7 @@ COPS: list[CopStory] = [
       (420, "advance", {}),
       (390, "gate:launch_held", {"held_on": 391, "attendance": 56, "feedback": "Members want a venue guide"}),
       (390, "advance", {}),
+      (26, "import_people", {}),  # its wider members, from the staff extract, before the review opens
       (25, "sweep", {})]),  # its yearly review opened 25 days ago: the survey has closed, today it is evaluated
     ("research-it", "Research IT",
      [("coordinator", "dev.patel"), ("lead", "isla.murray"), ("sponsor", "dir.research"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from copflow.services.meeting_days import MeetingDays, next_meeting_day, organisation_days
+from copflow.services.workdays import WorkingDays, organisation_working_days, working_day_on_or_after
 from lifecycle import Policy
 
 # Longer than any run of days off a calendar has (Christmas to New Year, with closure days).
@@ -17,7 +17,7 @@ class DemoDays:
     """Working days by the organisation's policy (its weekdays, public holidays and closure days)."""
 
     def __init__(self, policy: Policy) -> None:
-        self.days: MeetingDays = organisation_days(policy)
+        self.days: WorkingDays = organisation_working_days(policy)
 
     def held(self, day: date) -> date:
         """A past day as the working day on or before it: a day something was held, formed or published."""
@@ -28,7 +28,7 @@ class DemoDays:
 
     def due(self, day: date) -> date:
         """A coming day as the working day on or after it: a due date or a review date."""
-        return next_meeting_day(day, self.days)
+        return working_day_on_or_after(day, self.days)
 
     def working_day_within(self, today: date, days_ahead: int) -> date:
         """The latest working day after today and at most `days_ahead` days ahead (today when there is none):

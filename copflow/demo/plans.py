@@ -13,11 +13,11 @@ from datetime import date, datetime, time, timedelta
 from copflow.db.uow import UnitOfWork
 from copflow.demo.data import DOMAIN
 from copflow.demo.days import DemoDays
-from copflow.services import meeting_days as md
-from copflow.services.actions import add_action, change_status
+from copflow.services.actions.plan import add_action, change_status
 from copflow.services.activities import log_activity
-from copflow.services.meeting_changes import reschedule
+from copflow.services.meetings.changes import reschedule
 from copflow.services.snapshots import get_cop
+from copflow.services.workdays import working_day_on_or_after, working_days_of
 from lifecycle import Policy
 
 SLUG = "data-insight"
@@ -58,7 +58,7 @@ def give_plan(url: str, now: datetime, policy: Policy, by: str) -> datetime:
                  attendees=tuple(f"{p}@{DOMAIN}" for p in ("amira.khan", "ben.okafor", "dev.patel", "dir.planning")))
     with uow:
         cop = get_cop(uow.session, SLUG)
-        day = md.next_meeting_day(today + timedelta(days=1), md.meeting_days(cop, policy))
+        day = working_day_on_or_after(today + timedelta(days=1), working_days_of(cop, policy))
         at = time.fromisoformat(cop.meeting_time or policy.meeting_time)
     moved = now - timedelta(hours=1)
     for meeting, when in (("checkin", at), ("sponsor-catchup", time(15, 0))):

@@ -27,7 +27,21 @@ WIDER = [("kai.brown", "Kai Brown", "Faculty of Arts"), ("lena.fox", "Lena Fox",
 ANSWERS = ["Strongly agree"] * 3 + ["Agree"] * 6 + ["Neither agree nor disagree", "Disagree"]
 
 
+def import_members(folder: Path, url: str, today: date, now: datetime, policy: Policy) -> Path:
+    """The people extract of Events Management's wider members (joined over its first weeks), imported in the
+    walk-through before its review opens, so the review's survey call reaches every member."""
+    folder.mkdir(parents=True, exist_ok=True)
+    launch = today - timedelta(days=390)
+    people = folder / "people.csv"
+    _csv(people, ["email", "name", "department", "line_manager", "cop", "role", "joined_on"],
+         [[f"{u}@{DOMAIN}", n, d, f"head.{u.split('.')[1]}@{DOMAIN}", SLUG, "wider",
+           (launch + timedelta(days=7 * i)).isoformat()] for i, (u, n, d) in enumerate(WIDER)])
+    import_people(UnitOfWork(url), people, now=now, policy=policy)
+    return people
+
+
 def write_and_import(folder: Path, url: str, today: date, now: datetime, policy: Policy, by: str) -> list[Path]:
+    """The review's evidence: attendance, activities and the survey export (the people came earlier)."""
     rnd = random.Random(2021)
     folder.mkdir(parents=True, exist_ok=True)
     launch = today - timedelta(days=390)
@@ -37,10 +51,6 @@ def write_and_import(folder: Path, url: str, today: date, now: datetime, policy:
         """n days after the launch, on a working day (events and check-ins are held on one)."""
         return days.held(launch + timedelta(days=n))
 
-    people = folder / "people.csv"
-    _csv(people, ["email", "name", "department", "line_manager", "cop", "role", "joined_on"],
-         [[f"{u}@{DOMAIN}", n, d, f"head.{u.split('.')[1]}@{DOMAIN}", SLUG, "wider",
-           (launch + timedelta(days=7 * i)).isoformat()] for i, (u, n, d) in enumerate(WIDER)])
     members = [f"{u}@{DOMAIN}" for u, _, _ in WIDER] + [f"{u}@{DOMAIN}" for u in ("eve.nowak", "femi.adeyemi",
                                                                                     "grace.lee")]
     events = [(on(30 + 60 * i), "lunch_and_learn", t) for i, t in enumerate(
@@ -66,11 +76,10 @@ def write_and_import(folder: Path, url: str, today: date, now: datetime, policy:
     _survey(survey, rnd, today)
 
     uow = UnitOfWork(url)
-    import_people(uow, people, now=now, policy=policy)
     import_attendance(uow, attendance, by=by, now=now, policy=policy)
     import_activities(uow, activities, by=by, now=now, policy=policy)
     import_survey(uow, survey, slug=SLUG, survey=f"review {today.year}", now=now, policy=policy)
-    return [people, attendance, activities, survey]
+    return [folder / "people.csv", attendance, activities, survey]
 
 
 def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from lifecycle import Policy
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def cop_date(now: datetime, timezone: str) -> date:

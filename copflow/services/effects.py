@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Charter, Cop
 from copflow.services.closing.lessons import keep_draft
 from copflow.services.closing.notice import enqueue_closing_notice, enqueue_closure_completed
-from copflow.services.meeting_clashes import free_day, keep_clear
-from copflow.services.meetings import cancel_all, schedule_on, start_series
-from copflow.services.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
+from copflow.services.mail.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
+from copflow.services.meetings.clashes import free_day, keep_clear
+from copflow.services.meetings.series import cancel_all, schedule_on, start_series
 from copflow.services.snapshots import refresh_due
 from lifecycle import CopSnapshot, Policy, Transition
 from lifecycle.effects import (
@@ -136,7 +136,8 @@ def _cancel_meetings(a: Applying, e: CancelMeetings) -> None:
 
 
 def _draft_lessons(a: Applying, e: DraftLessons) -> None:
-    keep_draft(a.s, a.cop, now=a.now, reason=_closing_reason(a))
+    keep_draft(a.s, a.cop, now=a.now, reason=_closing_reason(a), programme=a.policy.programme_name,
+               paper=a.policy.report_paper)
 
 
 def _emit(a: Applying, e: Emit) -> None:

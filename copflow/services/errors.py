@@ -10,9 +10,12 @@ __all__ = ["AlreadyExists", "ConcurrentChange", "CopClosed", "CopflowError", "In
 
 
 class NotFound(CopflowError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind, self.key = kind, key
-        super().__init__(f"no {kind} {key!r}", field=kind, value=key, cop=key if kind == "CoP" else None)
+    """Nothing of that kind has that key; `suggestion` is the closest key there is, when one is close."""
+
+    def __init__(self, kind: str, key: str, *, suggestion: str | None = None) -> None:
+        self.kind, self.key, self.suggestion = kind, key, suggestion
+        hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
+        super().__init__(f"no {kind} {key!r}{hint}", field=kind, value=key, cop=key if kind == "CoP" else None)
 
 
 class AlreadyExists(CopflowError):

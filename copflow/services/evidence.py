@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from copflow.db.tables import CHARTER, COP, GATE_EVIDENCE, MEMBERSHIP, PERSON
@@ -43,7 +43,7 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
         with uow.writing() as conn:
             cop = conn.execute(select(COP).where(COP.c.slug == slug)).one_or_none()
             if cop is None:
-                raise NotFound("CoP", slug)
+                raise NotFound("CoP", slug, suggestion=closest_slug(conn, slug))
             if cop.stage == Stage.CLOSED.value:
                 raise CopClosed(slug)
             snap = read_snapshot(conn, cop)
@@ -126,3 +126,14 @@ def due_columns(snap: CopSnapshot, today: date, policy: Policy) -> tuple[date | 
 def charter_version_taken(slug: str, version: str) -> InvalidInput:
     return InvalidInput("version", f"charter version {version!r} of {slug} is already published; "
                                    "give the new charter a new version", cop=slug, value=version)
+
+
+def closest_slug(conn: Connection, slug: str) -> str | None:
+    """The CoP slug a mistyped one most likely meant, for "did you mean": read only when a slug is not found, from
+    the slugs of a similar length (at most a few thousand), compared by difflib."""
+    import difflib
+
+    near = conn.scalars(select(COP.c.slug).where(func.length(COP.c.slug).between(len(slug) - 3, len(slug) + 3))
+                        .limit(5000)).all()
+    found = difflib.get_close_matches(slug, near, n=1, cutoff=0.75)
+    return found[0] if found else None

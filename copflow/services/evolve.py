@@ -16,10 +16,11 @@ from copflow.db.models import Cop, MeetingSeries, Membership, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
+from copflow.services.decided_report import decide_on_report
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
-from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop, refresh_due, snapshot
+from copflow.services.workdays import working_days_of
 from lifecycle import Gate, Policy, Stage, decide
 from lifecycle.working_days import next_working_day
 
@@ -64,6 +65,7 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
                                    trigger=f"split-from:{parent.slug}", from_visit=0, at=now, by=by, reason=reason))
             s.flush()
             refresh_due(s, cop, today, policy)
+        decide_on_report(s, parent, decision="evolve (split)", decided_by=who, reason=reason, at=now)
         add_evidence(s, parent, Gate.EVOLVE_DECIDED, {"kind": "split", "decided_by": who, "reason": reason},
                      who=by, now=now, today=today)
         snap = snapshot(s, parent)
@@ -98,15 +100,17 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
                 target.memberships.append(Membership(person_id=m.person_id, role=m.role, joined_on=today))
         s.flush()
         # The target's roster now decides who attends its live meetings, its own and those moved in.
-        from copflow.services.roster import sync_invitations
+        from copflow.services.people.roster import sync_invitations
 
         s.refresh(target)
         sync_invitations(s, target, now=now, policy=policy)
         source.merged_into_id = target.id
         closing = next_working_day(today + timedelta(weeks=policy.notice_period_weeks),
-                                   meeting_days(source, policy).is_working)
+                                   working_days_of(source, policy).is_working)
         decision = {"decided_by": who, "reason": f"merged into {target.name}: {reason}",
                     "closing_date": closing.isoformat()}
+        decide_on_report(s, source, decision=f"evolve (merge into {target.name})", decided_by=who, reason=reason,
+                         at=now)
         add_evidence(s, source, Gate.CLOSE_DECIDED, decision, who=by, now=now, today=today)
         snap = snapshot(s, source)
         result = apply_decision(s, source, snap, decide(snap, today, policy, target=Stage.CLOSING), who=by,

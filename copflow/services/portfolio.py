@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from copflow.db.tables import COP, NOTIFICATION
+from copflow.db.tables import COP
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from lifecycle import GATE_TITLES, Gate, Policy, Stage
@@ -73,12 +73,6 @@ def _health(stage: str, overdue: int, policy: Policy) -> str:
     if overdue > 0:
         return "overdue"
     return "on track"
-
-
-def outbox_summary(uow: UnitOfWork) -> dict[str, int]:
-    with uow.reading() as conn:
-        result = conn.execute(select(NOTIFICATION.c.status, func.count()).group_by(NOTIFICATION.c.status))
-        return {status: int(count) for status, count in result}
 
 
 def stage_counts(uow: UnitOfWork) -> dict[str, int]:

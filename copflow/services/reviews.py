@@ -9,11 +9,12 @@ from typing import Any
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
+from copflow.services.decided_report import decide_on_report
 from copflow.services.errors import InvalidInput
 from copflow.services.evaluation import publish_evaluation
 from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
-from copflow.services.meeting_days import meeting_days
 from copflow.services.snapshots import get_cop, snapshot
+from copflow.services.workdays import working_days_of
 from lifecycle import Gate, Policy, Stage, decide
 from lifecycle.working_days import next_working_day
 
@@ -46,11 +47,13 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
         if cop.stage != Stage.REVIEWING.value:
             raise InvalidInput("stage", f"{slug} is in stage {cop.stage}, not under review")
         if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
-            closes = next_working_day(closing_date, meeting_days(cop, policy).is_working) if closing_date else None
+            closes = next_working_day(closing_date, working_days_of(cop, policy).is_working) if closing_date else None
             payload["closing_date"] = closes.isoformat() if closes else None
         # The decision stands on this review's evaluation, brought up to date now (written in this transaction).
         published = publish_evaluation(s, cop, now=now, policy=policy, reports_dir=reports_dir, by=who,
                                        od_manager=od_manager)
+        decide_on_report(s, cop, decision=f"{decision} ({kind})" if kind else decision, decided_by=who,
+                         reason=reason, at=now, published=published)
         advised = published.outcome.evaluation.recommendation.decision
         if advised != decision:
             reason = f"{reason} (the evaluation recommended {advised})"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from copflow.db.models import Charter, Cop, GateEvidence
 from copflow.services.errors import CopClosed, NotFound
-from copflow.services.evidence import charter_view, due_columns
+from copflow.services.evidence import charter_view, closest_slug, due_columns
 from lifecycle import (
     CopSnapshot,
     Gate,
@@ -27,7 +27,7 @@ def get_cop(session: Session, slug: str, for_write: bool = False) -> Cop:
         select(Cop).where(Cop.slug == slug).options(selectinload(Cop.memberships))
     ).one_or_none()
     if cop is None:
-        raise NotFound("CoP", slug)
+        raise NotFound("CoP", slug, suggestion=closest_slug(session.connection(), slug))
     if for_write and cop.stage == Stage.CLOSED.value:
         raise CopClosed(slug)
     return cop

@@ -14,7 +14,7 @@ from copflow.db.models import Cop, GateEvidence, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.gates import apply_decision
-from copflow.services.outbox import enqueue_notice, recipients
+from copflow.services.mail.outbox import enqueue_notice, recipients
 from copflow.services.snapshots import load_batch, snapshot
 from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
 from lifecycle.audiences import BEYOND_THE_LEADS
@@ -116,19 +116,21 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
                         counts.reviews_opened += 1
                         counts.opened.append(cop.slug)
                         continue
-                    for notice in notices_due(snap, today, policy):
-                        if notice.audience in NOT_THEIRS.get(notice.gate, ()):
-                            continue
+                    notices = [n for n in notices_due(snap, today, policy)
+                               if n.audience not in NOT_THEIRS.get(n.gate, ())]
+                    for notice in notices:
                         queued = 0
                         if notice.audience != "od_manager":  # the OD manager's: the digest carries it
                             queued = enqueue_notice(s, cop, notice, now=now, od_manager=od_manager, policy=policy)
                             counts.notices_queued += queued
-                        if notice.audience in BEYOND_THE_LEADS:  # after queuing: "sponsor told today" is true
-                            counts.attention.append(escalation_entry(s, cop, notice, policy))
                         if queued and notice.audience in BEYOND_THE_LEADS:
                             counts.escalations_queued += queued
                             counts.escalated.append(f"{cop.name}: {gate_words(notice.gate)}, "
                                                     f"{plural(notice.days, 'day')} late; sponsor told")
+                    # The digest lists each escalated gate once, at the highest rung it has reached; after
+                    # queuing, so "sponsor told today" is true.
+                    highest = {n.gate: n for n in notices if n.audience in BEYOND_THE_LEADS}
+                    counts.attention.extend(escalation_entry(s, cop, n, policy) for n in highest.values())
             except (StaleDataError, IntegrityError):
                 counts.conflicts += 1
         try:

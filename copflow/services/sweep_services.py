@@ -4,17 +4,20 @@ Prefect. `copflow.services.sweep_steps.run_sweep` runs them in their order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import PurePath
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.action_reminders import ActionReminders, remind_owners
+from copflow.services.actions.reminders import ActionReminders, remind_owners
 from copflow.services.archiving import ClosureResult, close_cop, due_closures
-from copflow.services.briefs import BriefCounts, queue_briefs
-from copflow.services.delivery import DeliveryReport, deliver_with_settings
-from copflow.services.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
+from copflow.services.briefs.queue import BriefCounts, queue_briefs
+from copflow.services.closing.lessons import only_drafted
+from copflow.services.document_failures import missing_documents
 from copflow.services.evaluation import EvaluationOutcome, due_evaluations, evaluate_cop
+from copflow.services.mail.delivery import DeliveryReport, deliver_with_settings
+from copflow.services.mail.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
+from copflow.services.missing_documents import Resent, send_missing
 from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
 from copflow.services.privacy.retention import PurgeCounts, purge_sent_mail
 from copflow.services.sweep import SweepCounts, due_cop_batches, sweep_batch
@@ -103,6 +106,12 @@ class ServiceSteps:
     def evaluate(self, groups: list[list[str]], now: datetime) -> list[EvaluatedReview]:
         return [self.evaluate_one(slug, now)[0] for group in groups for slug in group]
 
+    def documents(self, now: datetime) -> Resent:
+        """Make each document still owed (a report's PDF that failed before) and queue it; one that fails again
+        stays owed (the digest lists it)."""
+        s = self.settings
+        return send_missing(self.uow(), now=now, od_manager=s.od_manager_email, reports_dir=s.reports_dir)
+
     def sweep_batch(self, cop_ids: list[int], now: datetime) -> SweepCounts:
         """Open due reviews and queue reminders and escalations for one batch, in one transaction."""
         return sweep_batch(self.uow(), cop_ids, now=now, policy=self.policy, od_manager=self.settings.od_manager_email)
@@ -136,16 +145,19 @@ class ServiceSteps:
         policy = self.policy
         reviews, no_survey = waiting_reviews(self.uow(), now=now, policy=policy)
         names = cop_names(self.uow(), [c.slug for c in closures] + list(failures))
+        drafts_only = only_drafted(self.uow(), [c.slug for c in closures])
         waiting = delivery.waiting
         digest = Digest(on=now.astimezone(policy.zone()).date().isoformat(),
                         escalations=group_escalations(counts.attention, failures), reviews=reviews,
                         no_survey=no_survey,
                         closed=[{"slug": c.slug, "name": names.get(c.slug, c.slug), "archive": PurePath(c.path).name,
-                                 "closed_on": c.closed_on or None} for c in closures],
+                                 "closed_on": c.closed_on or None, "lessons_draft_only": c.slug in drafts_only}
+                                for c in closures],
                         archive_failed=[{"slug": slug, "name": names.get(slug, slug), "reason": reason}
                                         for slug, reason in failures.items()],
-                        parked=delivery.parked_messages, run_url=run_url, artifacts_url=artifacts_url,
-                        mail_waiting=waiting,
+                        parked=delivery.parked_messages,
+                        documents_missing=[asdict(d) for d in missing_documents(self.uow())],
+                        run_url=run_url, artifacts_url=artifacts_url, mail_waiting=waiting,
                         mail_clears=_clears_words(delivery.clears_at, policy.zone()) if waiting else None)
         digest.queued = send_digest(self.uow(), digest, to=self.settings.od_manager_email, now=now, policy=policy)
         return digest

@@ -19,11 +19,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from copflow.services.action_reminders import ActionReminders
+from copflow.services.actions.reminders import ActionReminders
 from copflow.services.archiving import ClosureResult
-from copflow.services.briefs import BriefCounts
-from copflow.services.delivery import DeliveryReport
-from copflow.services.digest import Digest
+from copflow.services.briefs.queue import BriefCounts
+from copflow.services.mail.delivery import DeliveryReport
+from copflow.services.mail.digest import Digest
+from copflow.services.missing_documents import Resent
 from copflow.services.privacy.retention import PurgeCounts
 from copflow.services.sweep import SweepCounts
 from copflow.services.sweep_services import EvaluatedReview, SweepPlan
@@ -36,6 +37,7 @@ class Step(StrEnum):
     PLAN = "plan"  # what is due: CoPs (by next_due_on), reviews to evaluate, closures
     CLOSE = "close"  # archive and close the CoPs whose closing date has come
     EVALUATE = "evaluate"  # evaluate the reviews whose survey window has closed
+    DOCUMENTS = "documents"  # make and send the documents still owed (a report's PDF that failed before)
     REMINDERS = "reminders"  # open due reviews; gate reminders and escalations, in batches of due CoPs
     ACTION_REMINDERS = "action reminders"  # owners of actions due soon or today
     BRIEFS = "agendas and briefs"  # check-in agendas and sponsor briefs owed today
@@ -57,6 +59,8 @@ class SweepSteps(Protocol):
     def close(self, slugs: list[str], now: datetime) -> tuple[list[ClosureResult], dict[str, str]]: ...
 
     def evaluate(self, groups: list[list[str]], now: datetime) -> list[EvaluatedReview]: ...
+
+    def documents(self, now: datetime) -> Resent: ...
 
     def reminders(self, batches: list[list[int]], now: datetime) -> SweepCounts: ...
 
@@ -89,6 +93,7 @@ class SweepOutcome:
     closures: list[ClosureResult]
     failures: dict[str, str]
     evaluated: list[EvaluatedReview]
+    resent: Resent
     counts: SweepCounts
     reminded: ActionReminders
     briefs: BriefCounts
@@ -106,6 +111,7 @@ class SweepOutcome:
                 "prepared": self.briefs.meetings, "action_reminders": self.reminded.queued,
                 "evaluated": [f"{e.slug} ({e.recommendation})" for e in self.evaluated],
                 "closed": [c.slug for c in self.closures], "archive_failed": self.failures,
+                "documents_sent": self.resent.sent, "documents_still_missing": self.resent.failed,
                 "batches": len(self.plan.batches), "sent": self.delivery.sent + after.sent,
                 "retried": self.delivery.retried + after.retried, "parked": self.delivery.parked + after.parked,
                 "waiting": after.waiting if self.after else self.delivery.waiting, "digest": self.digest.queued,
@@ -146,6 +152,8 @@ def run_sweep(steps: SweepSteps, now: datetime, *, batch_size: int = 500, log: A
                       lambda r: f"{plural(len(r), 'review')} evaluated")
     for e in evaluated:
         log.info("evaluated %s: recommends %s", e.slug, e.recommendation)
+    resent = t.run(Step.DOCUMENTS, lambda: steps.documents(now),
+                   lambda r: f"{plural(len(r.sent), 'document')} sent, {len(r.failed)} still missing")
     counts = t.run(Step.REMINDERS, lambda: steps.reminders(plan.batches, now),
                    lambda c: f"{plural(c.reviews_opened, 'review')} opened, {plural(c.notices_queued, 'reminder')} "
                              f"queued ({c.escalations_queued} to sponsors)")
@@ -169,8 +177,8 @@ def run_sweep(steps: SweepSteps, now: datetime, *, batch_size: int = 500, log: A
              else "nothing new to send")
     purged = t.run(Step.PURGE, lambda: steps.purge(now),
                    lambda p: f"{plural(p.purged, 'message')} purged ({p.retention_days} days kept)")
-    return SweepOutcome(plan, closures, failures, evaluated, counts, reminded, briefs, attention, delivery, digest,
-                        after, purged, t.steps)
+    return SweepOutcome(plan, closures, failures, evaluated, resent, counts, reminded, briefs, attention, delivery,
+                        digest, after, purged, t.steps)
 
 
 def _delivered(r: DeliveryReport) -> str:

@@ -1,6 +1,6 @@
 """The action plan on the web: the leads add actions and mark them done, dropped or reopened from the CoP's page
 (/c/<token>/actions); an owner does the same for their own actions from the link in their reminders
-(/a/<token>). Every write is services/actions.py's, as the link's holder, "via web"."""
+(/a/<token>). Every write is services/actions/plan.py's, as the link's holder, "via web"."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
-from copflow.services.action_pages import (
+from copflow.services.errors import CopflowError
+from copflow.services.links import Grant
+from copflow.web.granted import Granted, granted
+from copflow.web.lead import cop_page_response, lead_resolver
+from copflow.web.pages import Web, cached, not_found, page
+from copflow.web.views.action_pages import (
     STATUS_WORDS,
     ActionFormRefused,
     OwnerPage,
@@ -18,11 +23,6 @@ from copflow.services.action_pages import (
     owner_holder,
     owner_page,
 )
-from copflow.services.errors import CopflowError
-from copflow.services.links import Grant
-from copflow.web.granted import Granted, granted
-from copflow.web.lead import cop_page_response, lead_resolver
-from copflow.web.pages import Web, cached, not_found, page
 from notifications.vocabulary import long_date
 
 

@@ -8,8 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -21,7 +19,7 @@ from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, decision, lead, public
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders
-from notifications import vocabulary as words
+from notifications.templating import environment
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -32,28 +30,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
                 status=exc.status_code)
 
 
-def environment() -> Environment:
-    from notifications.compose import templates_dir
-
-    # auto_reload off: the templates do not change under a running server, and checking costs a stat per page.
-    env = Environment(loader=FileSystemLoader(str(templates_dir())), undefined=StrictUndefined, auto_reload=False,
-                      autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
-                      trim_blocks=True, lstrip_blocks=True)
-    # The mails' words (notifications/vocabulary.py): gate, role, stage and decision names, long dates, plurals.
-    env.filters.update(gate=words.gate_words, role=words.role_words, stage=words.stage_words,
-                       decision=words.decision_words, plural=words.plural, names=words.names, when=words.when,
-                       day=_day, plain=words.plain, sentence=lambda t: str(t)[:1].upper() + str(t)[1:])
-    return env
-
-
-def _day(value: Any) -> Markup:
-    """A long date ("Tuesday 8 December 2026") that never breaks across lines (a class: the CSP allows no inline
-    style)."""
-    return Markup('<span class="day">{}</span>').format(words.long_date(value))
-
-
 def static_dir() -> Path:
-    from notifications.compose import templates_dir
+    from notifications.templating import templates_dir
 
     return templates_dir() / "web" / "static"
 

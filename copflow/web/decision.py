@@ -1,16 +1,24 @@
 """The OD manager's review decision, reached by the signed link in the evaluation mail and the daily digest
 (/d/{token}): the evaluation's recommendation, strengths and weaknesses, the deadline, and the decision form.
-A decided review's link shows what was decided and cannot decide again."""
+A decided review's link shows what was decided and cannot decide again. Under the same link, the review's full
+report: /d/{token}/report (HTML, styled from /static/report.css: the CSP allows no inline style) and
+/d/{token}/report.pdf (typeset now, so it carries the decision once taken)."""
 
 from __future__ import annotations
 
+import re
 from copy import copy
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from copflow.services.decision_page import (
+from copflow.services.decided_report import StoredReport, stored_report
+from copflow.services.errors import CopflowError
+from copflow.services.links import Grant
+from copflow.web.granted import Granted, granted
+from copflow.web.pages import Web, after_gate, cached, not_found, page
+from copflow.web.views.decision_page import (
     CHOICES,
     GENERAL,
     DecisionRefused,
@@ -19,10 +27,6 @@ from copflow.services.decision_page import (
     od_holder,
     take_decision,
 )
-from copflow.services.errors import CopflowError
-from copflow.services.links import Grant
-from copflow.web.granted import Granted, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page
 from notifications.vocabulary import decision_words
 
 
@@ -31,7 +35,44 @@ def _od_manager(w: Web, token: str) -> Grant:
 
 
 def routes() -> list[Route]:
-    return [Route("/d/{token}", decision, methods=["GET", "POST"])]
+    return [Route("/d/{token}", decision, methods=["GET", "POST"]),
+            Route("/d/{token}/report", report_page, methods=["GET"]),
+            Route("/d/{token}/report.pdf", report_pdf_file, methods=["GET"])]
+
+
+async def _stored(g: Granted) -> StoredReport | None:
+    assert g.grant.cop_slug is not None
+    slug, visit = g.grant.cop_slug, g.grant.stage_visit
+    return await run_in_threadpool(lambda: stored_report(g.w.uow(), slug=slug, visit=visit))
+
+
+_INLINE_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
+
+
+@granted("d", _od_manager)
+async def report_page(g: Granted) -> Response:
+    stored = await _stored(g)
+    if stored is None:
+        return not_found(g.request)
+    html = _INLINE_STYLE.sub('<link rel="stylesheet" href="/static/report.css">', stored.html, count=1)
+    return HTMLResponse(html)
+
+
+@granted("d", _od_manager)
+async def report_pdf_file(g: Granted) -> Response:
+    from notifications.pdf import RenderFailed, report_pdf
+
+    stored = await _stored(g)
+    if stored is None or stored.context is None:
+        return not_found(g.request)
+    context = stored.context
+    try:
+        pdf = await run_in_threadpool(lambda: report_pdf(context))
+    except RenderFailed:
+        return page(g.request, "error.html.j2", {"status": 503, "message": "The report's PDF cannot be made just "
+                                                 "now; its HTML is at the link above. Please try again later."}, 503)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="{stored.file_name}"'})
 
 
 @granted("d", _od_manager)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from copflow.services.lead_pages import FieldView
+from copflow.web.views.lead_pages import FieldView
 from notifications.vocabulary import date_from_words as iso_date
 from notifications.vocabulary import short_date
 

@@ -11,7 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, in_a_sentence
-from copflow.services.lead_pages import (
+from copflow.services.links import Grant, LinkNotFound
+from copflow.web.forms import control, payload, with_values
+from copflow.web.granted import Granted, Resolver, granted
+from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
+from copflow.web.views.lead_pages import (
     GENERAL,
     EvidencePage,
     GatePassed,
@@ -22,10 +26,6 @@ from copflow.services.lead_pages import (
     send_fresh_link,
     submit_evidence,
 )
-from copflow.services.links import Grant, LinkNotFound
-from copflow.web.forms import control, payload, with_values
-from copflow.web.granted import Granted, Resolver, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
 from lifecycle import GateNotOpen, InvalidEvidence, LifecycleError, Role
 from lifecycle.grants import Acting, Actor, RosterChange, may
 from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
@@ -48,7 +48,7 @@ def routes() -> list[Route]:
         Route("/c/{token}", cop, methods=["GET"]),
         Route("/c/{token}/gate/{gate}", evidence_from_cop_page, methods=["GET", "POST"]),
         Route("/c/{token}/members", roster, methods=["POST"]),
-        Route("/c/{token}/feed", feed_link, methods=["POST"]),
+        Route("/c/{token}/feed", new_feed_link, methods=["POST"]),
         Route("/{kind:str}/{token}/renew", renew, methods=["POST"]),
     ]
 
@@ -134,7 +134,7 @@ async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, s
                             typed: dict[str, str] | None = None) -> Response:
     """The CoP's page, with a write's notice shown in its `section` (the roster's, the action plan's) and what
     was typed in a refused form kept."""
-    from copflow.services.action_pages import plan
+    from copflow.web.views.action_pages import plan
 
     w = g.w
     try:
@@ -162,8 +162,8 @@ ROSTER_NOUNS = {"email": "the address", "name": "the name", "role": "the role"}
 @granted("c", lead_resolver("c"))
 async def roster(g: Granted) -> Response:
     """Add a member, or record that one left, under the same rules as `member add` / `member leave`."""
-    from copflow.services.people import add_member
-    from copflow.services.roster import end_membership
+    from copflow.services.people.members import add_member
+    from copflow.services.people.roster import end_membership
 
     w, form = g.w, g.form
     slug = g.grant.cop_slug or ""
@@ -196,10 +196,10 @@ async def roster(g: Granted) -> Response:
 
 
 @granted("c", lead_resolver("c"))
-async def feed_link(g: Granted) -> Response:
-    from copflow.services.hub import feed_link as make
+async def new_feed_link(g: Granted) -> Response:
+    from copflow.web.views.hub import issue_feed_link
 
-    url = await run_in_threadpool(make, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
+    url = await run_in_threadpool(issue_feed_link, g.w.uow(), g.grant, now=g.w.now(), policy=g.w.policy)
     return await cop_page_response(g, feed_url=url,
                                    notice="Your private calendar feed is shown only once, here: subscribe to it in "
                                           "Outlook, Google or Apple Calendar, and do not share it.")

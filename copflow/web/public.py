@@ -11,9 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
-from copflow.services.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
 from copflow.services.links import LinkExpired, LinkNotFound, resolve
 from copflow.web.pages import cached, not_found, page, read_form, send_queued, trusted_user, web
+from copflow.web.views.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
 
 
 def routes() -> list[Route]:

@@ -51,13 +51,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _solo(url: str) -> None:
     """A CoP whose only coordinator is Sol: erasing Sol is refused."""
-    from copflow.services import cops, people
+    from copflow.services import cops
+    from copflow.services.people import members
     from tests.integration.helpers import P, at
 
     u = UnitOfWork(url)
-    people.add_person(u, email="sol@uni.example.org", name="Sol Vega", now=at(0))
+    members.add_person(u, email="sol@uni.example.org", name="Sol Vega", now=at(0))
     cops.propose_cop(u, slug="solo-cop", name="Solo", now=at(0), policy=P)
-    people.add_member(u, slug="solo-cop", email="sol@uni.example.org", role="coordinator", now=at(0), policy=P, acting=OD)
+    members.add_member(u, slug="solo-cop", email="sol@uni.example.org", role="coordinator", now=at(0), policy=P, acting=OD)
 
 
 def counts(db: Path) -> dict[str, int]:

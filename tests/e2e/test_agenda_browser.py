@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.actions import add_action
-from copflow.services.briefs import queue_briefs
+from copflow.services.actions.plan import add_action
+from copflow.services.briefs.queue import queue_briefs
 from tests.e2e.webapp import CHROMIUM, free_port, web_server
 from tests.integration.helpers import D, P, at, to_active
 

@@ -9,11 +9,13 @@ import subprocess
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lifecycle.practice import BENCHMARK_STATEMENTS, ActivityKind, find_statement, parse_targets
-from lifecycle.review_metrics import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, evaluate_period
+from lifecycle.review_inputs import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord
+from lifecycle.review_metrics import evaluate_period
 from notifications.reports import render_report
 
 
@@ -77,3 +79,43 @@ def test_the_report_renders_in_headless_chromium(tmp_path):
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # a blank page compresses to a few KB
+
+
+def all_axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Every axe-core violation, whatever its impact (landmarks and regions are 'moderate')."""
+    from tests.e2e.webapp import AXE
+
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""")
+    return found
+
+
+def test_the_report_passes_axe_core_with_no_violation_at_all(tmp_path, browser):
+    """Landmarks included: a banner with the title, everything else in `main`; tables with headers; a language."""
+    from notifications.reports import render_context, with_decision
+
+    path = report(tmp_path)
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    assert all_axe_violations(page) == []
+    assert page.locator("main").count() == 1 and page.get_attribute("html", "lang") == "en-GB"
+    # Decided, the report leads with the decision, still with no violation.
+    _, html = render_context(with_decision(json_context(), decision="close", by="Oda Mann (odm@x.org)",
+                                           at=datetime(2026, 3, 9, 10, tzinfo=UTC), reason="aims met"))
+    decided = tmp_path / "decided.html"
+    decided.write_text(html, encoding="utf-8")
+    page.goto(decided.as_uri())
+    assert all_axe_violations(page) == []
+    assert page.inner_text("#decision").startswith("Decision: close")
+    page.close()
+
+
+def json_context() -> dict[str, Any]:
+    from notifications.reports import report_context
+
+    members = tuple(MemberRecord(f"p{i}", "core" if i < 3 else "wider", f"Dept {i % 4}", f"m{i}", date(2025, 1, 1))
+                    for i in range(6))
+    ev = evaluate_period(EvaluationInput("data", "Data & Insight", date(2025, 3, 1), date(2026, 2, 28), members))
+    return report_context(ev, generated_at=datetime(2026, 3, 1, tzinfo=UTC), min_departments=2)

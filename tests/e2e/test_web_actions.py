@@ -14,10 +14,10 @@ import pytest
 
 from copflow.db.uow import UnitOfWork
 from copflow.services import links
-from copflow.services.action_reminders import remind_owners
-from copflow.services.actions import action_history, add_action, list_actions
-from copflow.services.briefs import queue_briefs
-from copflow.services.delivery import deliver_with_settings
+from copflow.services.actions.plan import action_history, add_action, list_actions
+from copflow.services.actions.reminders import remind_owners
+from copflow.services.briefs.queue import queue_briefs
+from copflow.services.mail.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from tests.acting import OD
 from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
@@ -153,7 +153,7 @@ def test_an_owner_marks_their_action_done_from_the_link_in_their_reminder(site: 
 
 
 def test_an_owner_link_stops_working_once_they_leave(site: Server, browser: Any, db_url: str) -> None:
-    from copflow.services.roster import end_membership
+    from copflow.services.people.roster import end_membership
 
     link = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"cat@{D}", purpose="actions", now=NOW,
                        policy=P, web_url=site.url)

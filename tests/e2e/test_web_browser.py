@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver_with_settings
+from copflow.services.mail.delivery import deliver_with_settings
 from copflow.services.sweep import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from tests.acting import OD
@@ -99,7 +99,8 @@ def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, b
 
 
 def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, db_url: str) -> None:
-    from copflow.services import cops, links, people
+    from copflow.services import cops, links
+    from copflow.services.people import members
 
     u = UnitOfWork
     old = links.issue(u(db_url), slug="data-insight", email=f"bob@{D}", purpose="evidence", gate="launch_held",
@@ -108,7 +109,7 @@ def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, 
                           web_url=site.url)
     assert links.revoke(u(db_url), now=NOW, link=revoked) == 1
     cops.propose_cop(u(db_url), slug="other", name="Other", now=at(100), policy=P)
-    people.add_member(u(db_url), slug="other", email=f"cat@{D}", role="lead", now=at(100), policy=P, acting=OD)
+    members.add_member(u(db_url), slug="other", email=f"cat@{D}", role="lead", now=at(100), policy=P, acting=OD)
     other = links.issue(u(db_url), slug="other", email=f"cat@{D}", purpose="cop", now=NOW, policy=P,
                         web_url=site.url)
     page = browser.new_page()
@@ -121,9 +122,9 @@ def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, 
     assert {s for s, _ in answers.values()} == {404}
     assert len({body.replace(k, "") for k, (_, body) in answers.items()}) == 1  # indistinguishable
     # A lead's link stops working once she no longer leads the CoP.
-    from copflow.services.roster import end_membership
+    from copflow.services.people.roster import end_membership
 
-    people.add_member(u(db_url), slug="other", email=f"dir@{D}", role="coordinator", now=at(100), policy=P, acting=OD)
+    members.add_member(u(db_url), slug="other", email=f"dir@{D}", role="coordinator", now=at(100), policy=P, acting=OD)
     end_membership(u(db_url), slug="other", email=f"cat@{D}", now=NOW, policy=P, acting=OD)
     assert page.goto(other).status == 404
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from copflow.db.models import TransitionRecord
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver_with_settings
 from copflow.services.evaluation import evaluate_cop
+from copflow.services.mail.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from notifications.vocabulary import long_date
 from tests.e2e.webapp import Server, link_in, reads_well, settings_for_site, text_of, web_server
@@ -134,7 +134,7 @@ def test_a_decision_link_works_only_for_the_od_manager_of_that_review(site: Serv
 
 def test_the_digest_links_each_waiting_review_and_each_overdue_cop(site: Server, browser: Any,
                                                                     db_url: str) -> None:
-    from copflow.services.digest import Digest, send_digest, waiting_reviews
+    from copflow.services.mail.digest import Digest, send_digest, waiting_reviews
 
     reviews, _ = waiting_reviews(UnitOfWork(db_url), now=NOW, policy=P)
     escalation = {"slug": "data-insight", "name": "Data and Insight", "leads": ["Ann Lee"], "sponsors": ["Dee Ray"],
@@ -157,3 +157,46 @@ def test_the_digest_links_each_waiting_review_and_each_overdue_cop(site: Server,
     assert page.goto(cop).status == 200 and "Data and Insight" in page.locator("h1").inner_text()
     assert "review" in page.inner_text("#h-stage + p")
     page.close()
+
+
+def test_the_decision_page_links_the_report_which_then_carries_the_decision(site: Server, browser: Any,
+                                                                            tmp_path: Path) -> None:
+    """The page links the review's report by the same signed link (no "see the attachment"): its HTML under the
+    web's strict CSP (the stylesheet from /static), its PDF as a download; once decided, both carry the decision."""
+    import subprocess
+
+    from tests.e2e.test_report_browser import all_axe_violations
+
+    link = link_in(evaluation_mail(site, f"odm@{D}"), site.url)
+    ctx = browser.new_context(bypass_csp=True)  # axe-core is injected as a script
+    page = ctx.new_page()
+    page.goto(link)
+    assert "attached to the evaluation mail" not in page.inner_text("main")
+    page.click("#report-link")
+    assert page.url == link + "/report"
+    assert page.locator("h1").inner_text() == "Review of Data and Insight" and page.locator("#decision").count() == 0
+    assert all_axe_violations(page) == []
+    strict = page.request.get(link + "/report")
+    assert "style-src 'self'" in strict.headers["content-security-policy"] and "<style>" not in strict.text()
+    assert strict.headers["cache-control"] == "no-store"
+    badge = page.locator("#recommendation")
+    assert badge.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"  # /static/report.css applied
+
+    page.goto(link)
+    page.check("#decision-pass")
+    page.fill("#reason", "Targets met; members keen to go on")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#decided")
+    page.click("#report-link")
+    decided = page.inner_text("#decision")
+    assert decided.startswith("Decision: pass") and f"Decided by Oda Mann (odm@{D}) on " in decided
+    assert "Why: Targets met; members keen to go on" in decided
+    pdf = page.request.get(link + "/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"] == 'attachment; filename="data-insight-review-2026-03-24.pdf"'
+    (tmp_path / "decided.pdf").write_bytes(pdf.body())
+    text = subprocess.run(["pdftotext", str(tmp_path / "decided.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Decision: pass" in text and "Targets met; members keen to go on" in text
+    assert page.request.get(link.replace("/d/", "/e/") + "/report").status == 404  # another purpose's path
+    ctx.close()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from copflow.services import actions
-from copflow.services.delivery import deliver_with_settings
+from copflow.services.actions import plan
+from copflow.services.mail.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from flows.daily_sweep import daily_sweep
 from tests.flows.test_daily_sweep import _artifact
@@ -20,7 +20,7 @@ def test_the_sweep_flow_sends_each_agenda_once(db_url, mail_to_smtp):
     to_active(db_url)
     from copflow.db.uow import UnitOfWork
 
-    actions.add_action(UnitOfWork(db_url), slug="data-insight", title="Draft the dashboard guide", owner=f"cat@{D}",
+    plan.add_action(UnitOfWork(db_url), slug="data-insight", title="Draft the dashboard guide", owner=f"cat@{D}",
                        due_on=date(2025, 5, 9), who=f"bob@{D}", via="cli", now=at(100))
     deliver_with_settings(load_settings(), now=at(100))  # the walk-through's own mail
     smtp.received.clear()

@@ -103,3 +103,9 @@ def test_review_waits_for_a_typed_decision_and_asks_again_after_a_refusal(env, s
         assert (last.from_stage, last.to_stage, last.by) == ("reviewing", "closing", f"odm@{D}")
         # The decision stands on the evaluation computed with it; differing from its advice is on record.
         assert last.reason == "aims achieved (the evaluation recommended evolve)"
+    # The evaluation artifact is published again with the decision on it: what, who, when and why.
+    from tests.flows.test_daily_sweep import _artifact
+
+    report = _artifact("copflow-evaluation-data-insight").data
+    assert "## Decision: close" in report and "Why: aims achieved" in report and f"odm@{D}" in report
+    assert "The evaluation recommended evolve." in report

@@ -28,7 +28,7 @@ def test_reminders_sent_by_the_flow_carry_links_that_no_artifact_or_log_shows(db
     monkeypatch.setenv("COPFLOW_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("COPFLOW_WEB_URL", "https://cops.uni.example.org")
     to_planning(db_url)
-    from copflow.services.delivery import deliver_with_settings
+    from copflow.services.mail.delivery import deliver_with_settings
     from copflow.settings import load_settings
 
     deliver_with_settings(load_settings(), now=at(11))  # the stage-change notices of the walk-through

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from copflow.db.uow import UnitOfWork
-from copflow.services import cops, gates, people
+from copflow.services import cops, gates
+from copflow.services.people import members
 from lifecycle import Policy
 from tests.acting import OD
 
@@ -25,7 +26,7 @@ def at(days: int) -> datetime:
 def staff(url: str) -> None:
     u = UnitOfWork(url)
     for local, name, dept, boss in STAFF:
-        people.add_person(u, email=f"{local}@{D}", name=name, department=dept,
+        members.add_person(u, email=f"{local}@{D}", name=name, department=dept,
                           line_manager=f"{boss}@{D}" if boss else None, now=T0)
 
 
@@ -36,7 +37,7 @@ def proposed(url: str, slug: str = "data-insight", *, with_staff: bool = True) -
     cops.propose_cop(u, slug=slug, name="Data and Insight", now=at(0), policy=P)
     for who, role in (("ann", "coordinator"), ("bob", "lead"), ("cat", "core"), ("dir", "sponsor"),
                       ("odm", "od_manager_contact")):
-        people.add_member(u, slug=slug, email=f"{who}@{D}", role=role, now=at(0), policy=P, acting=OD)
+        members.add_member(u, slug=slug, email=f"{who}@{D}", role=role, now=at(0), policy=P, acting=OD)
 
 
 def record(url: str, slug: str, gate: str, day: int, **fields: object) -> None:
@@ -72,7 +73,7 @@ def to_active(url: str, slug: str = "data-insight", *, with_staff: bool = True) 
 def queue_messages(url: str, keys_and_addresses: list[tuple[str, str]], *, now: datetime,
                    cop_name: str = "X") -> None:
     """Put plain stage-change messages in the outbox, one per (idempotency key, address)."""
-    from copflow.services.outbox import Recipient, enqueue
+    from copflow.services.mail.outbox import Recipient, enqueue
 
     context = {"cop": {"slug": "x", "name": cop_name, "stage": "planning", "timezone": "UTC"},
                "from_stage": "forming", "to_stage": "planning", "next_gate": None, "next_due_on": None}

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Action, ActionEvent
 from copflow.db.uow import UnitOfWork
-from copflow.services.actions import action_history, list_actions
+from copflow.services.actions.plan import action_history, list_actions
 from copflow.services.imports import FileRefused, ImportRejected
-from copflow.services.imports.actions import import_actions
+from copflow.services.imports.action_rows import import_actions
 from tests.integration.helpers import D, at, to_launching
 
 SLUG = "data-insight"

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 
 from copflow.db.models import Cop, Link, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import actions as svc
 from copflow.services import links
-from copflow.services.action_reminders import remind_owners
-from copflow.services.roster import end_membership
+from copflow.services.actions import plan as svc
+from copflow.services.actions.reminders import remind_owners
+from copflow.services.people.roster import end_membership
 from lifecycle import Policy
 from tests.acting import OD
 from tests.integration.helpers import D, P, at, to_launching

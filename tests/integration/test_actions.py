@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Action, ActionEvent, Cop
 from copflow.db.uow import UnitOfWork
-from copflow.services import actions as svc
-from copflow.services import people
+from copflow.services.actions import plan as svc
 from copflow.services.errors import ConcurrentChange, CopClosed, CopflowError, InvalidInput, NotFound
-from lifecycle.actions import ActionRefused
+from copflow.services.people import members
+from lifecycle.action_rules import ActionRefused
 from lifecycle.errors import UnknownName
 from tests.integration.helpers import D, P, at, to_launching
 
@@ -25,7 +25,7 @@ TODAY = NOW.date()
 @pytest.fixture
 def cop(db_url: str) -> str:
     to_launching(db_url, SLUG)  # charter targets: "1 seminar", "2 blog posts"
-    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Out", department="Library", now=at(0))
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Out", department="Library", now=at(0))
     return db_url
 
 
@@ -187,7 +187,7 @@ def test_an_owner_is_erased_from_actions_and_their_export_lists_them(cop, tmp_pa
 
 
 def test_a_due_date_off_work_is_named_by_the_cops_calendar(cop):
-    from copflow.services.action_days import day_off
+    from copflow.services.actions.due_days import day_off
 
     with UnitOfWork(cop) as u:
         u.session.scalars(select(Cop).where(Cop.slug == SLUG)).one().public_holidays = "GB-SCT"

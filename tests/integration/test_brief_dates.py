@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from copflow.db.models import MeetingSeries
 from copflow.db.uow import UnitOfWork
-from copflow.services import meeting_changes
-from copflow.services.briefs import queue_briefs
+from copflow.services.briefs.queue import queue_briefs
+from copflow.services.meetings import changes as meeting_changes
 from tests.integration.helpers import P, to_active
 
 SLUG = "data-insight"

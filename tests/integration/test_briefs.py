@@ -14,9 +14,10 @@ from sqlalchemy import select, update
 
 from copflow.db.models import Cop, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import actions, meeting_changes
+from copflow.services.actions import plan as action_plan
 from copflow.services.activities import log_activity
-from copflow.services.briefs import queue_briefs
+from copflow.services.briefs.queue import queue_briefs
+from copflow.services.meetings import changes
 from tests.integration.helpers import D, P, to_active
 from tests.wording import problems
 
@@ -69,7 +70,7 @@ def test_a_missed_sweep_still_sends_the_agenda_before_the_meeting(active):
 
 
 def test_a_cancelled_occurrence_gets_no_agenda_and_the_next_looks_back_past_it(active):
-    meeting_changes.cancel(UnitOfWork(active), slug=SLUG, meeting="checkin", now=on(date(2025, 6, 1)),
+    changes.cancel(UnitOfWork(active), slug=SLUG, meeting="checkin", now=on(date(2025, 6, 1)),
                            occurrence=date(2025, 6, 10))
     for day in (date(2025, 6, 8), date(2025, 6, 9), date(2025, 6, 10)):
         assert sweep(active, day).agendas == 0
@@ -82,7 +83,7 @@ def test_a_date_the_series_skips_as_a_closure_day_gets_no_agenda(active):
     from dataclasses import replace
 
     closed_10_june = replace(P, closure_dates=("2025-06-10",))
-    meeting_changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=time(12, 30),
+    changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=time(12, 30),
                                now=on(date(2025, 6, 1)), policy=closed_10_june)  # the series now skips 10 June
     for day in (date(2025, 6, 8), date(2025, 6, 10)):
         assert queue_briefs(UnitOfWork(active), now=on(day), policy=closed_10_june).agendas == 0
@@ -90,7 +91,7 @@ def test_a_date_the_series_skips_as_a_closure_day_gets_no_agenda(active):
 
 
 def test_a_cancelled_series_and_a_closed_cop_get_none(active):
-    meeting_changes.cancel(UnitOfWork(active), slug=SLUG, meeting="checkin", now=on(date(2025, 5, 1)))
+    changes.cancel(UnitOfWork(active), slug=SLUG, meeting="checkin", now=on(date(2025, 5, 1)))
     assert sweep(active, date(2025, 5, 11)).agendas == 0
     assert sweep(active, date(2025, 5, 20)).briefs == 3  # the catch-up (22 May) still has its brief
     with UnitOfWork(active) as u:  # closed, with a series somehow left scheduled: still nothing
@@ -102,7 +103,7 @@ def test_a_cancelled_series_and_a_closed_cop_get_none(active):
 def test_after_a_move_the_agenda_follows_the_new_dates(active):
     sweep(active, date(2025, 5, 11))
     # From June on, the check-ins move to the second Thursday (12 June, 10 July …) at 13:00: a new series.
-    meeting_changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=datetime(2025, 6, 12, 13),
+    changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=datetime(2025, 6, 12, 13),
                                now=on(date(2025, 6, 1)), policy=P, from_day=date(2025, 6, 1))
     assert sweep(active, date(2025, 6, 8)).agendas == 0  # the old 10 June is no more
     assert sweep(active, date(2025, 6, 10)).agendas == 3
@@ -111,7 +112,7 @@ def test_after_a_move_the_agenda_follows_the_new_dates(active):
     text = next(n.body_text for n in mails(active) if "2025-06-12" in n.idempotency_key)
     assert "Thursday 12 June 2025, 13:00–13:45" in text and "since the last check-in on Tuesday 13 May 2025" in text
     # The whole series moves again, to the third Thursday: the agenda follows (17 July, not 10 July).
-    meeting_changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=datetime(2025, 6, 19, 13),
+    changes.reschedule(UnitOfWork(active), slug=SLUG, meeting="checkin", start=datetime(2025, 6, 19, 13),
                                now=on(date(2025, 6, 13)), policy=P)
     assert sweep(active, date(2025, 7, 8)).agendas == 0
     assert sweep(active, date(2025, 7, 15)).agendas == 3
@@ -121,7 +122,7 @@ def plan(url: str) -> None:
     """Cat's action is overdue by the June check-in, Bob has one open, Ann finished one in between; a lunch and
     learn and a blog post since the May check-in."""
     def add(title: str, owner: str, due: date, target: str | None = None) -> int:
-        return actions.add_action(UnitOfWork(url), slug=SLUG, title=title, owner=f"{owner}@{D}", due_on=due,
+        return action_plan.add_action(UnitOfWork(url), slug=SLUG, title=title, owner=f"{owner}@{D}", due_on=due,
                                   who=f"bob@{D}", via="cli", now=on(date(2025, 5, 2)), target=target).id
 
     add("Draft the dashboard guide", "cat", date(2025, 5, 30))
@@ -129,9 +130,9 @@ def plan(url: str) -> None:
     add("Later for Cat", "cat", date(2025, 8, 1))
     done = add("Run the data needs survey", "ann", date(2025, 6, 20), target="2 blog posts")
     early = add("Done before May", "ann", date(2025, 5, 9))
-    actions.change_status(UnitOfWork(url), action_id=early, status="done", who=f"ann@{D}", via="cli",
+    action_plan.change_status(UnitOfWork(url), action_id=early, status="done", who=f"ann@{D}", via="cli",
                           now=on(date(2025, 5, 5)))
-    actions.change_status(UnitOfWork(url), action_id=done, status="done", who=f"ann@{D}", via="web",
+    action_plan.change_status(UnitOfWork(url), action_id=done, status="done", who=f"ann@{D}", via="web",
                           now=on(date(2025, 5, 28)))
     for kind, title, day, who in (("lunch_and_learn", "Dashboards that get read", date(2025, 5, 20), ("ann", "cat")),
                                   ("blog", "Five questions to ask of any dataset", date(2025, 5, 27), ()),

@@ -22,12 +22,12 @@ from copflow.db.models import (
     TransitionRecord,
 )
 from copflow.db.uow import UnitOfWork
-from copflow.services import people
 from copflow.services.archiving import close_cop
 from copflow.services.closing.contents import pseudonym
 from copflow.services.closing.lessons import save_lessons
 from copflow.services.errors import CopClosed, InvalidInput
 from copflow.services.evolve import Child, merge, split
+from copflow.services.people import members
 from copflow.services.reviews import decide_review
 from copflow.services.sweep import sweep_batch
 from notifications.archive import ArchiveError, safe_target, verify_archive
@@ -90,9 +90,9 @@ def test_split_refuses_strangers_and_writes_nothing(db_url):
 
 def test_merge_moves_members_and_series_and_closes_pointing_at_the_target(db_url):
     under_review(db_url)
-    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve", now=at(0))
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve", now=at(0))
     to_active(db_url, "analytics", with_staff=False)
-    people.add_member(UnitOfWork(db_url), slug="analytics", email=f"eve@{D}", role="core", now=at(REVIEW_DAY),
+    members.add_member(UnitOfWork(db_url), slug="analytics", email=f"eve@{D}", role="core", now=at(REVIEW_DAY),
                       policy=P, acting=OD)
     with UnitOfWork(db_url) as u:
         uids = set(u.session.scalars(select(MeetingSeries.uid).join(Cop).where(Cop.slug == "data-insight",
@@ -205,14 +205,14 @@ def test_archive_equals_the_record_verifies_and_closes_once(db_url, tmp_path):
         db_transitions = [(t.from_stage, t.to_stage) for t in u.session.scalars(
             select(TransitionRecord).order_by(TransitionRecord.id))]
         db_evidence = u.session.scalars(select(GateEvidence)).all()
-        members = u.session.scalars(select(Membership)).all()
+        memberships = u.session.scalars(select(Membership)).all()
         done = list(u.session.scalars(select(Notification.recipient).where(Notification.kind == "closure_completed")))
     # The archive was written before the last transition, which it therefore does not hold.
     assert [(t["from"], t["to"]) for t in transitions] == db_transitions[:-1]
     assert db_transitions[-1] == ("closing", "closed")
     assert len(evidence) == len(db_evidence) - 1  # all but the archive_verified evidence recorded after it
-    assert len(roster["members"]) == len(members) and roster["pseudonymised"] is True
-    assert {m["member"] for m in roster["members"]} == {pseudonym("data-insight", m.person.email) for m in members}
+    assert len(roster["members"]) == len(memberships) and roster["pseudonymised"] is True
+    assert {m["member"] for m in roster["members"]} == {pseudonym("data-insight", m.person.email) for m in memberships}
     assert f"ann@{D}" not in json.dumps(roster)
     assert any("lunch and learns" in text for text in lessons) and any("to complete" in t for t in lessons)
     assert any(n.startswith("calendar/") and n.endswith(".ics") for n in names)
@@ -284,11 +284,11 @@ def test_a_crash_before_the_rename_leaves_no_half_archive(db_url, tmp_path):
 def test_writes_after_closure_are_refused(db_url, tmp_path):
     closing(db_url)
     close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P, archive_dir=tmp_path / "archives")
-    from copflow.services.meeting_changes import cancel
+    from copflow.services.meetings.changes import cancel
 
     for attempt in (
         lambda: record(db_url, "data-insight", "archive_verified", CLOSING_DAY + 1, archive_path="x"),
-        lambda: people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider",
+        lambda: members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider",
                                   now=at(CLOSING_DAY), policy=P, acting=OD),
         lambda: save_lessons(UnitOfWork(db_url), slug="data-insight", text="late", by="x", now=at(CLOSING_DAY)),
         lambda: cancel(UnitOfWork(db_url), slug="data-insight", meeting="x@copflow", now=at(CLOSING_DAY)),

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from copflow.db.tables import COP
 from copflow.db.uow import UnitOfWork
-from copflow.services import roster
 from copflow.services.evidence import read_snapshot
+from copflow.services.people import roster
 from copflow.services.snapshots import get_cop, snapshot
 from lifecycle import CopSnapshot
 from tests.acting import OD

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver, deliver_with_settings
+from copflow.services.mail.delivery import deliver, deliver_with_settings
 from copflow.settings import load_settings
 from notifications.transports import MaildirTransport, SmtpTransport
 from tests.integration.helpers import queue_messages
@@ -116,7 +116,7 @@ def test_an_unreachable_server_loses_nothing(db_url, smtp):
 
 
 def test_a_claimed_message_whose_deliverer_died_is_sent_after_the_lease(db_url, smtp):
-    from copflow.services.delivery_claims import LEASE, claim
+    from copflow.services.mail.claims import LEASE, claim
 
     queue(db_url, "a@x.org")
     assert claim(UnitOfWork(db_url), now=NOW, limit=10).ids == [1]  # ...and the process dies here
@@ -139,7 +139,7 @@ def test_parked_mail_is_sent_again_once_the_cause_is_fixed_and_never_twice(db_ur
     import pytest
 
     from copflow.services.errors import InvalidInput
-    from copflow.services.outbox_admin import list_messages, requeue_parked
+    from copflow.services.mail.outbox_admin import list_messages, requeue_parked
 
     smtp.refuse = {"full@x.org": "552 5.2.2 mailbox full", "gone@x.org": "550 5.1.1 no such user"}
     queue(db_url, "ok@x.org", "full@x.org", "gone@x.org")

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import DeliveryReport, deliver
-from copflow.services.delivery_claims import LEASE
+from copflow.services.mail.claims import LEASE
+from copflow.services.mail.delivery import DeliveryReport, deliver
 from notifications.mime import Built
 from notifications.transports import Connection, SmtpTransport
 from tests.fake_clock import FakeClock

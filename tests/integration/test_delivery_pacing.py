@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import DeliveryReport, deliver
-from copflow.services.pacing import Limits, outbox_backlog
+from copflow.services.mail.delivery import DeliveryReport, deliver
+from copflow.services.mail.pacing import Limits, outbox_backlog
 from notifications.transports import SlowDown, SmtpTransport, TemporaryFailure, _classify
 from tests.fake_clock import FakeClock
 from tests.integration.helpers import queue_messages

@@ -57,7 +57,7 @@ def test_the_demos_sweep_sends_data_and_insight_an_agenda_and_a_brief_on_any_day
     from dataclasses import replace
 
     from copflow.db.migrate import upgrade
-    from copflow.services.briefs import queue_briefs
+    from copflow.services.briefs.queue import queue_briefs
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     upgrade(url)

@@ -15,9 +15,9 @@ from copflow.db.models import Document, GateEvidence, Notification, TransitionRe
 from copflow.db.uow import UnitOfWork
 from copflow.services.activities import list_activities, log_activity
 from copflow.services.archiving import close_cop
-from copflow.services.delivery import deliver
 from copflow.services.evaluation import due_evaluations, evaluate_cop
 from copflow.services.imports.survey import import_survey
+from copflow.services.mail.delivery import deliver
 from copflow.services.reviews import decide_review
 from lifecycle.practice import BENCHMARK_STATEMENTS
 from notifications.transports import SmtpTransport
@@ -91,7 +91,7 @@ def test_one_report_per_review_and_people_told_once(db_url, tmp_path):
         sent = u.session.scalar(select(func.count()).select_from(Notification)
                                 .where(Notification.kind == "evaluation_ready"))
         mail = u.session.scalars(select(Notification).where(Notification.kind == "evaluation_ready")).first()
-    assert kinds == ["evaluation", "evaluation_html"] and sent == 4
+    assert kinds == ["evaluation", "evaluation_html", "evaluation_json"] and sent == 4
     assert 'It recommends "evolve"' in mail.body_text and "2 blog posts" not in mail.subject
     assert "Weaknesses:" in mail.body_text and "check-ins held of 11 expected" in mail.body_text
     assert "decides by Monday 13 April 2026" in mail.body_text  # opened 2 March + the policy's 6 weeks
@@ -152,14 +152,15 @@ def test_the_closure_archive_keeps_activities_survey_and_reports(db_url, tmp_pat
         survey = json.loads(z.read("survey.json"))
         lessons = z.read(next(n for n in z.namelist() if n.endswith("lessons_learned.md"))).decode()
     assert {n for n in names if n.startswith("documents/")} >= {"documents/0001-evaluation.md",
-                                                                "documents/0002-evaluation.html"}
+                                                                "documents/0002-evaluation.html",
+                                                                "documents/0003-evaluation.json"}
     assert len(activities) == 7 and activities[0]["title"] == "Check-in 5"
     power_bi = next(a for a in activities if a["title"] == "Power BI")
     assert len(power_bi["attendees"]) == 3 and all(a.startswith("member-") for a in power_bi["attendees"])
     assert len(survey) == 7
     # The lessons-learned draft tallies each target over the CoP's life and lists its outputs.
     assert "| 1 seminar (annual target) | 1 recorded in all |" in lessons
-    assert "| 2025-12-01 | blog | What we learnt |  |" in lessons and "3 check in" in lessons
+    assert "| 1 December 2025 | blog | What we learnt |  |" in lessons and "3 check in" in lessons
     assert {s["statement"] for s in survey} == {BENCHMARK_STATEMENTS[0].text, BENCHMARK_STATEMENTS[2].text}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver
+from copflow.services.mail.delivery import deliver
 from notifications.transports import SmtpTransport
 from tests.integration.helpers import queue_messages
 from tests.smtp_faults import FaultyServer

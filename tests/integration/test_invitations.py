@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from copflow.db.models import MeetingSeries
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver
-from copflow.services.meeting_changes import cancel, reschedule
+from copflow.services.mail.delivery import deliver
+from copflow.services.meetings.changes import cancel, reschedule
 from notifications.transports import SmtpTransport
 from tests.acting import OD
 from tests.integration.helpers import D, P, at, to_active
@@ -127,7 +127,7 @@ def test_an_online_meeting_link_is_the_location_and_the_join_url(db_url, smtp):
 
 
 def test_an_occurrence_cancelled_earlier_stays_cancelled_in_every_later_invitation(db_url, smtp):
-    from copflow.services import people
+    from copflow.services.people import members
 
     to_active(db_url)
     with UnitOfWork(db_url) as u:
@@ -137,8 +137,8 @@ def test_an_occurrence_cancelled_earlier_stays_cancelled_in_every_later_invitati
     send(db_url, smtp, 90)
     smtp.received.clear()  # what the launch sent, before the occurrence was cancelled
     cancel(UnitOfWork(db_url), slug="data-insight", meeting=uid, now=at(91), occurrence=second)
-    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(92))
-    people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(92), policy=P, acting=OD)
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(92))
+    members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(92), policy=P, acting=OD)
     reschedule(UnitOfWork(db_url), slug="data-insight", meeting=uid, policy=P, start=first, now=at(93), location="Room 9")
     send(db_url, smtp, 94)
     requests = [calendar_part(m.message).get_content() for m in invitations(smtp)

@@ -18,14 +18,15 @@ from sqlalchemy import select
 
 from copflow.db.models import Cop, MeetingSeries, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import cops, people
+from copflow.services import cops
 from copflow.services.errors import CopflowError
-from copflow.services.meeting_changes import cancel, reschedule
-from copflow.services.meeting_days import meeting_days
-from copflow.services.meeting_settings import set_cop_meetings
-from copflow.services.meetings import find_series, schedule
-from copflow.services.roster import end_membership
+from copflow.services.meetings.changes import cancel, reschedule
+from copflow.services.meetings.series import find_series, schedule
+from copflow.services.meetings.settings import set_cop_meetings
+from copflow.services.people import members
+from copflow.services.people.roster import end_membership
 from copflow.services.snapshots import get_cop
+from copflow.services.workdays import working_days_of
 from lifecycle import Policy
 from tests.acting import OD
 from tests.integration.helpers import D
@@ -83,8 +84,8 @@ def test_every_attendees_replayed_calendar_is_what_copflow_says_they_attend(db_u
 
 def _join(url: str, slug: str, role: str, n: int, now: datetime) -> None:
     email = f"{role}{n}.{next(_numbers)}@{D}"
-    people.add_person(UnitOfWork(url), email=email, name=f"{role.title()} {n}", now=now)
-    people.add_member(UnitOfWork(url), slug=slug, email=email, role=role, now=now, policy=P, acting=OD)
+    members.add_person(UnitOfWork(url), email=email, name=f"{role.title()} {n}", now=now)
+    members.add_member(UnitOfWork(url), slug=slug, email=email, role=role, now=now, policy=P, acting=OD)
 
 
 def _apply(url: str, slug: str, n: int, op: tuple[str, str, int, int], now: datetime) -> datetime:
@@ -137,7 +138,7 @@ def _check(url: str, slug: str, now: datetime) -> None:
     with UnitOfWork(url) as u:
         cop = u.session.scalar(select(Cop).where(Cop.slug == slug))
         assert cop is not None
-        days = meeting_days(cop, P)
+        days = working_days_of(cop, P)
         all_series = list(u.session.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id)))
         mail = list(u.session.scalars(select(Notification).where(Notification.cop_id == cop.id)
                                       .order_by(Notification.id)))

@@ -73,7 +73,7 @@ def test_reminders_to_leads_and_the_od_manager_carry_a_form_link_a_sponsors_does
     to_launching(db_url)  # launch held due at day 116
     sweep(db_url, 110)  # 7-day reminder to the leads
     sweep(db_url, 110)  # again the same day: no second message, no second link
-    sweep(db_url, 123)  # 7 days overdue: the sponsor
+    sweep(db_url, 123)  # 7 days overdue: the leads' overdue rung (no sweep ran on day 117) and the sponsor
     sweep(db_url, 130)  # 14 days overdue: the OD manager, who reads it in the sweep's digest (issue 14), not a mail
     with UnitOfWork(db_url) as u:
         rows = u.session.scalars(select(Notification).where(Notification.kind == "gate_reminder")
@@ -86,5 +86,6 @@ def test_reminders_to_leads_and_the_od_manager_carry_a_form_link_a_sponsors_does
         assert f'href="{url}"' in (by[lead].body_html or "")
         assert "copflow gate record" not in by[lead].body_text
     assert "/e/" not in by[f"dir@{D}"].body_text
-    assert sorted(m.email for m in made) == sorted([f"ann@{D}", f"bob@{D}"])
+    # One link per reminder a lead got (the 7-day one and the overdue one), none for the sponsor's or the re-run's.
+    assert sorted(m.email for m in made) == sorted([f"ann@{D}", f"bob@{D}"] * 2)
     assert {m.gate for m in made} == {"launch_held"}

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from copflow.db.models import MeetingSeries, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import people
 from copflow.services.errors import InvalidInput
-from copflow.services.meeting_changes import cancel, list_series, reschedule
-from copflow.services.meeting_settings import set_cop_meetings
-from copflow.services.meetings import schedule
+from copflow.services.meetings.changes import cancel, list_series, reschedule
+from copflow.services.meetings.series import schedule
+from copflow.services.meetings.settings import set_cop_meetings
+from copflow.services.people import members
 from copflow.services.snapshots import get_cop
 from tests.acting import OD
 from tests.integration.helpers import D, P, at, proposed, to_active
@@ -165,8 +165,8 @@ def test_move_from_a_date_on_ends_the_old_series_and_keeps_cancellations(db_url)
     assert new["next"] == "2025-08-12T13:00" and new["status"] == "scheduled"
     # By kind, the check-in is now the new series; a joiner then sees what an existing member sees.
     cancel(UnitOfWork(db_url), slug=SLUG, meeting="checkin", now=at(102), occurrence=date(2025, 10, 14))
-    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(103))
-    people.add_member(UnitOfWork(db_url), slug=SLUG, email=f"eve@{D}", role="core", now=at(103), policy=P, acting=OD)
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(103))
+    members.add_member(UnitOfWork(db_url), slug=SLUG, email=f"eve@{D}", role="core", now=at(103), policy=P, acting=OD)
     window = (at(103), datetime(2027, 1, 1, tzinfo=UTC))
     eve, cat = replay(db_url, f"eve@{D}").occurrences(*window), replay(db_url, f"cat@{D}").occurrences(*window)
     assert eve == cat and len(eve) > 10

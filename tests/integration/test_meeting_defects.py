@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from copflow.db.models import MeetingSeries, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import cops, gates, people
+from copflow.services import cops, gates
 from copflow.services.errors import InvalidInput
-from copflow.services.meeting_changes import cancel, reschedule, restore
-from copflow.services.meetings import schedule
+from copflow.services.meetings.changes import cancel, reschedule, restore
+from copflow.services.meetings.series import schedule
+from copflow.services.people import members
 from copflow.services.snapshots import get_cop
 from notifications.vtimezone import vtimezone_text
 from tests.acting import OD
@@ -167,10 +168,10 @@ def test_10_today_is_the_cops_date(db_url):
 def test_11_roster_changes_leave_meetings_already_held_alone(db_url):
     to_launching(db_url)
     meeting = schedule_at(db_url, "sponsor_meeting", datetime(2025, 3, 11, 12, 30), now=at(60))
-    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(70))
-    people.add_member(UnitOfWork(db_url), slug=SLUG, email=f"eve@{D}", role="core", now=at(70), policy=P, acting=OD)
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", now=at(70))
+    members.add_member(UnitOfWork(db_url), slug=SLUG, email=f"eve@{D}", role="core", now=at(70), policy=P, acting=OD)
     assert sent(db_url, f"eve@{D}", meeting) == []  # held on 11 March, before she joined on 17 March
-    from copflow.services.roster import end_membership
+    from copflow.services.people.roster import end_membership
 
     end_membership(UnitOfWork(db_url), slug=SLUG, email=f"cat@{D}", now=at(70), policy=P, acting=OD)
     assert [n.ics_method for n in sent(db_url, f"cat@{D}", meeting)] == ["REQUEST"]  # no CANCEL for a past meeting

@@ -67,7 +67,7 @@ def test_upgrading_from_0006_keeps_mail_in_flight_claimable(db_url):
 
     from copflow.db.migrate import alembic_config
     from copflow.db.uow import UnitOfWork
-    from copflow.services.delivery_claims import LEASE, claim
+    from copflow.services.mail.claims import LEASE, claim
 
     command.downgrade(alembic_config(db_url), "0006")
     lease_end = datetime(2026, 3, 2, 9, 10, tzinfo=UTC)

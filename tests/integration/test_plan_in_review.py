@@ -9,7 +9,7 @@ import zipfile
 from datetime import date, timedelta
 
 from copflow.db.uow import UnitOfWork
-from copflow.services import actions
+from copflow.services.actions import plan as action_plan
 from copflow.services.archiving import close_cop
 from copflow.services.evaluation import evaluate_cop
 from copflow.services.reviews import decide_review
@@ -21,16 +21,16 @@ EVAL_DAY = REVIEW_DAY + P.survey_window_days  # 2026-03-23
 
 def plan(url: str) -> None:
     def add(title: str, owner: str, due: date, target: str | None = None, day: int = 120) -> int:
-        return actions.add_action(UnitOfWork(url), slug="data-insight", title=title, owner=f"{owner}@{D}", due_on=due,
+        return action_plan.add_action(UnitOfWork(url), slug="data-insight", title=title, owner=f"{owner}@{D}", due_on=due,
                                   who=f"bob@{D}", via="cli", now=at(day), target=target).id
 
     def close(action_id: int, status: str, day: int) -> None:
-        actions.change_status(UnitOfWork(url), action_id=action_id, status=status, who=f"ann@{D}", via="cli",
+        action_plan.change_status(UnitOfWork(url), action_id=action_id, status=status, who=f"ann@{D}", via="cli",
                               now=at(day))
 
     close(add("Book the seminar room", "cat", date(2025, 9, 1), "1 seminar"), "done", 200)
     first_blog = add("Write the first blog post", "bob", date(2025, 7, 1), "2 blog posts")
-    actions.edit_action(UnitOfWork(url), action_id=first_blog, who=f"bob@{D}", via="cli", now=at(150),
+    action_plan.edit_action(UnitOfWork(url), action_id=first_blog, who=f"bob@{D}", via="cli", now=at(150),
                         due_on=date(2025, 8, 1))
     close(first_blog, "done", 205)
     add("Write the second blog post", "bob", date(2026, 1, 15), "2 blog posts")  # overdue at the review
@@ -79,5 +79,5 @@ def test_the_archive_and_the_lessons_learned_keep_the_plan_with_its_history(db_u
     assert all(x["owner"].startswith("member-") for x in plan_file)  # pseudonymised like the roster
     assert all(h["by"].startswith("member-") for x in plan_file for h in x["history"])
     assert "## The action plan" in lessons
-    assert "| Write the first blog post | Bob Kay | 2025-08-01 | done | 2 blog posts | created 2025-05-06; " \
+    assert "| Write the first blog post | Bob Kay | 1 August 2025 | done | 2 blog posts | created 2025-05-06; " \
            "edited once; done 2025-07-30 |" in lessons

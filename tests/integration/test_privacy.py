@@ -97,7 +97,7 @@ def _calendars_read_back(url: str, pseudonym: str) -> None:
 
 
 def test_nothing_is_queued_to_an_erased_person(demo):
-    from copflow.services.outbox import Recipient, enqueue
+    from copflow.services.mail.outbox import Recipient, enqueue
     from tests.integration.helpers import queue_messages
 
     queue_messages(demo, [("x/later/femi", FEMI)], now=NOW)  # queued, not yet sent: withdrawn by the erasure

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services import links
-from copflow.services.decision_page import decision_view, od_holder
-from copflow.services.lead_pages import send_fresh_link
+from copflow.web.views.decision_page import decision_view, od_holder
+from copflow.web.views.lead_pages import send_fresh_link
 from tests.integration.helpers import D, P, at
 from tests.integration.test_reviews import decide, under_review
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver
+from copflow.services.mail.delivery import deliver
 from copflow.services.privacy.retention import purge_sent_mail
 from copflow.services.pseudonyms import recipient_hash
 from notifications.transports import MaildirTransport

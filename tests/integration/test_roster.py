@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from copflow.db.models import MeetingSeries, Membership, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import people
 from copflow.services.errors import CopClosed, InvalidInput
-from copflow.services.roster import end_membership
+from copflow.services.people import members
+from copflow.services.people.roster import end_membership
 from tests.acting import OD
 from tests.integration.helpers import D, P, at, to_active
 from tests.interop.icaljs import read_with_icaljs
@@ -41,9 +41,9 @@ def leave(url: str, email: str, **kw: object):  # type: ignore[no-untyped-def]
 
 def test_a_joiner_is_invited_to_the_meetings_their_role_attends(db_url):
     to_active(db_url)
-    people.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", department="IT", now=at(DAY))
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Stone", department="IT", now=at(DAY))
     before = series(db_url)
-    changes = people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core",
+    changes = members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core",
                                 now=at(DAY), policy=P, acting=OD)
     checkin = next(s for s in before.values() if s.kind == "checkin")
     assert len(changes) == 2 and all(f"invited eve@{D}" in c for c in changes)  # the check-ins and the review
@@ -60,7 +60,7 @@ def test_a_joiner_is_invited_to_the_meetings_their_role_attends(db_url):
     assert f"eve@{D}" not in {a[0] for a in catchup.attendees}  # a core member is not at sponsor catch-ups
     # Adding the same role again changes nothing in anyone's calendar.
     with pytest.raises(Exception, match="already"):
-        people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
+        members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
                           policy=P, acting=OD)
 
 
@@ -150,7 +150,7 @@ def test_a_people_import_invites_new_members_to_the_meetings_already_running(db_
 
 
 def test_leaving_the_organisation_ends_every_open_membership_or_none(db_url):
-    from copflow.services.roster import leave_organisation
+    from copflow.services.people.roster import leave_organisation
 
     to_active(db_url)
     to_active(db_url, "events", with_staff=False)  # the same staff, a second CoP
@@ -181,13 +181,13 @@ def test_a_newcomer_named_with_a_refused_membership_leaves_no_person_behind(db_u
             return u.session.scalar(select(func.count()).select_from(Person).where(Person.email == f"eve@{D}")) or 0
 
     with pytest.raises(InvalidInput):  # a name copflow refuses: no person either
-        people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
+        members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY),
                           policy=P, name="Eve <i>Stone</i>", acting=OD)
     with pytest.raises(NotFound):  # no such CoP
-        people.add_member(UnitOfWork(db_url), slug="no-such-cop", email=f"eve@{D}", role="core", now=at(DAY),
+        members.add_member(UnitOfWork(db_url), slug="no-such-cop", email=f"eve@{D}", role="core", now=at(DAY),
                           policy=P, name="Eve Stone", acting=OD)
     assert people_named_eve() == 0
-    people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY), policy=P,
+    members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="core", now=at(DAY), policy=P,
                       name="Eve Stone", acting=OD)
     assert people_named_eve() == 1
     with UnitOfWork(db_url) as u:

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Charter, Cop, GateEvidence, Membership, Notification, Person, TransitionRecord
 from copflow.db.uow import UnitOfWork
-from copflow.services import cops, people
+from copflow.services import cops
 from copflow.services.errors import AlreadyExists, CopClosed, InvalidInput, NotFound
+from copflow.services.people import members
 from copflow.services.portfolio import portfolio
 from lifecycle import GateNotOpen, InvalidEvidence, TransitionRefused
 from tests.acting import OD
@@ -117,30 +118,30 @@ class TestBadInput:
         u = UnitOfWork(db_url)
         for bad in ("not-an-email", "a@b", "ann@@x.org", "ann@x.org\r\nBcc: y@x.org"):
             with pytest.raises(InvalidInput, match="not a valid email"):
-                people.add_person(u, email=bad, name="Ann", now=at(0))
-        people.add_person(u, email="Ann.Lee@Uni.Example.ORG", name="Ann", now=at(0))
+                members.add_person(u, email=bad, name="Ann", now=at(0))
+        members.add_person(u, email="Ann.Lee@Uni.Example.ORG", name="Ann", now=at(0))
         with pytest.raises(AlreadyExists):
-            people.add_person(u, email="ann.lee@uni.example.org", name="Ann again", now=at(0))
+            members.add_person(u, email="ann.lee@uni.example.org", name="Ann again", now=at(0))
         with UnitOfWork(db_url) as s:
             assert list(s.session.scalars(select(Person.email))) == ["ann.lee@uni.example.org"]
 
     def test_internationalised_address_is_accepted_and_normalised(self, db_url):
-        p = people.add_person(UnitOfWork(db_url), email="zoë@bücher.example.org", name="Zoë", now=at(0))
+        p = members.add_person(UnitOfWork(db_url), email="zoë@bücher.example.org", name="Zoë", now=at(0))
         assert p.email == "zoë@bücher.example.org"
 
     def test_unknown_cop_person_and_role(self, db_url):
         proposed(db_url)
         u = UnitOfWork(db_url)
         with pytest.raises(NotFound, match="no CoP 'nope'"):
-            people.add_member(u, slug="nope", email=f"ann@{D}", role="lead", now=at(1), policy=P, acting=OD)
+            members.add_member(u, slug="nope", email=f"ann@{D}", role="lead", now=at(1), policy=P, acting=OD)
         with pytest.raises(NotFound, match="no person"):
-            people.add_member(u, slug="data-insight", email=f"zed@{D}", role="lead", now=at(1), policy=P, acting=OD)
+            members.add_member(u, slug="data-insight", email=f"zed@{D}", role="lead", now=at(1), policy=P, acting=OD)
         from lifecycle import UnknownName
 
         with pytest.raises(UnknownName, match="unknown role 'boss'"):
-            people.add_member(u, slug="data-insight", email=f"ann@{D}", role="boss", now=at(1), policy=P, acting=OD)
+            members.add_member(u, slug="data-insight", email=f"ann@{D}", role="boss", now=at(1), policy=P, acting=OD)
         with pytest.raises(AlreadyExists):
-            people.add_member(u, slug="data-insight", email=f"ann@{D}", role="coordinator", now=at(1), policy=P, acting=OD)
+            members.add_member(u, slug="data-insight", email=f"ann@{D}", role="coordinator", now=at(1), policy=P, acting=OD)
         assert count(db_url, Membership) == 5
 
 
@@ -152,7 +153,7 @@ def test_closed_cops_refuse_writes(db_url):
     with pytest.raises(CopClosed, match="read-only"):
         record(db_url, "data-insight", "core_group_formed", 5, domain="x")
     with pytest.raises(CopClosed):
-        people.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider", now=at(5), policy=P, acting=OD)
+        members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", role="wider", now=at(5), policy=P, acting=OD)
 
 
 def test_portfolio_shows_stage_next_gate_overdue_and_health(db_url):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.delivery import deliver, limits_of, transport_for
+from copflow.services.mail.delivery import deliver, limits_of, transport_for
 from copflow.settings import load_settings
 from notifications.oauth import ClientCredentials
 from tests.integration.helpers import queue_messages

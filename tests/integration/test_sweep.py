@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from copflow.db.models import Cop, Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
@@ -66,13 +66,26 @@ def test_escalation_ladder_reaches_sponsor_then_the_od_managers_digest(db_url):
                                                                   at(52 + 7).date().isoformat())
 
 
-def test_a_sweep_that_missed_the_rungs_says_nobody_was_told(db_url):
+def test_a_gate_first_found_68_days_late_tells_the_leads_and_the_sponsor_in_that_sweep(db_url):
+    """Research IT as it was found: the first sweep since the due date (a paused sweep, an import) used to send
+    only the OD manager's rung, and the digest said "Leads not reminded; sponsor not yet told" for ever."""
     to_planning(db_url)
-    # The first sweep since the due date: only the OD manager's rung.
-    [entry] = [e for e in sweep(db_url, 52 + 68).attention if e["gate"] == "sponsor_meeting_done"]
-    assert (entry["audience"], entry["days"]) == ("od_manager", 68)
-    assert (entry["leads_told_on"], entry["sponsor_told_on"]) == (None, None)
-    assert reminders(db_url) == []
+    day = 52 + 68
+    [entry] = [e for e in sweep(db_url, day).attention if e["gate"] == "sponsor_meeting_done"]
+    assert (entry["audience"], entry["days"]) == ("od_manager", 68)  # one digest entry, at the highest rung
+    assert (entry["leads_told_on"], entry["sponsor_told_on"]) == (at(day).date().isoformat(),) * 2
+    with UnitOfWork(db_url) as u:
+        told = sorted((n.recipient, n.idempotency_key.split("/")[3]) for n in u.session.scalars(
+            select(Notification).where(Notification.kind == "gate_reminder",
+                                       Notification.idempotency_key.contains("sponsor_meeting_done"))))
+    assert told == [(f"ann@{D}", "overdue-1"), (f"bob@{D}", "overdue-1"), (f"dir@{D}", "overdue-7")]
+    # The next sweeps send none of them again; the sponsor is not told twice of rung 7.
+    sweep(db_url, day + 1)
+    sweep(db_url, day + 7)
+    with UnitOfWork(db_url) as u:
+        again = u.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "gate_reminder", Notification.idempotency_key.contains("sponsor_meeting_done")))
+    assert again == 3
 
 
 def test_sponsors_are_told_what_is_late_who_leads_and_what_they_can_do(db_url):

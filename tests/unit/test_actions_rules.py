@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from lifecycle.actions import (
+from lifecycle.action_rules import (
     ActionEventKind,
     ActionRefused,
     in_plan_order,

@@ -3,7 +3,7 @@ gate's title again ("The launch event: the launch event: no attendance count")."
 
 from __future__ import annotations
 
-from copflow.services.lead_pages import in_words
+from copflow.web.views.lead_pages import in_words
 from lifecycle import Unmet
 
 

@@ -25,7 +25,7 @@ def test_no_internal_token_reaches_a_reader(name):
 def test_the_text_and_html_parts_end_with_the_same_footer(name):
     rendered, _ = preview(name)
     text = " ".join(rendered.text.rsplit("\n-- \n", 1)[1].split())
-    found = re.search(r'<p style="color: #627d98; font-size: 12px;">(.*?)</p>\s*</body>', rendered.html, re.S)
+    found = re.search(r'<p style="color: #486581; font-size: 12px;">(.*?)</p>\s*</body>', rendered.html, re.S)
     assert found, name
     assert text == " ".join(html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).split()), name
 

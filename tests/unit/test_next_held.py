@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from copflow.db.models import MeetingSeries
-from copflow.services.meeting_days import next_held_at
+from copflow.services.meetings.recurrence import next_held_at
 
 
 def series(rrule: str, *, status: str = "scheduled", cancelled: list[str] | None = None,

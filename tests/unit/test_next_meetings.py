@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from copflow.db.models import MeetingSeries
-from copflow.services.hub import next_starts
+from copflow.web.views.hub import next_starts
 
 
 def series(rrule: str, *, cancelled: list[str] | None = None,

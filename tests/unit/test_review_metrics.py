@@ -14,15 +14,8 @@ from lifecycle.practice import (
     parse_likert,
     parse_targets,
 )
-from lifecycle.review_metrics import (
-    ActivityRecord,
-    AnswerRecord,
-    EvaluationInput,
-    MemberRecord,
-    StageTiming,
-    evaluate_period,
-    recommend,
-)
+from lifecycle.review_inputs import ActivityRecord, AnswerRecord, EvaluationInput, MemberRecord, StageTiming
+from lifecycle.review_metrics import evaluate_period, recommend
 
 START, END = date(2025, 3, 1), date(2026, 2, 28)  # 365 days
 K = ActivityKind

@@ -23,8 +23,8 @@ def _steps_of(cls: type) -> dict[str, list[str]]:
 
 
 def test_the_list_is_every_step_in_its_order():
-    assert tuple(Step) == SWEEP_STEPS and len(set(SWEEP_STEPS)) == 11
-    assert [s.value for s in SWEEP_STEPS][:4] == ["plan", "close", "evaluate", "reminders"]
+    assert tuple(Step) == SWEEP_STEPS and len(set(SWEEP_STEPS)) == 12
+    assert [s.value for s in SWEEP_STEPS][:5] == ["plan", "close", "evaluate", "documents", "reminders"]
     assert SWEEP_STEPS[-1] is Step.PURGE and SWEEP_STEPS.index(Step.DIGEST) > SWEEP_STEPS.index(Step.DELIVER)
 
 
@@ -32,8 +32,8 @@ def test_the_flow_and_the_baseline_implement_every_step_alike():
     from flows.daily_sweep import InTasks
 
     protocol = _steps_of(SweepSteps)
-    assert set(protocol) == {"plan", "close", "evaluate", "reminders", "action_reminders", "briefs", "attention",
-                             "deliver", "digest", "purge"}
+    assert set(protocol) == {"plan", "close", "evaluate", "documents", "reminders", "action_reminders", "briefs",
+                             "attention", "deliver", "digest", "purge"}
     assert _steps_of(InTasks) == protocol
     assert _steps_of(ServiceSteps) == protocol
 

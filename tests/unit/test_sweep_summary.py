@@ -29,7 +29,10 @@ def test_the_summary_says_what_the_digest_says():
                  "recommends **pass**; decide by Friday 18 December 2026",
                  "- **Estates Network**: the archive folder /srv/copflow/archives is not writable",
                  "- **Facilities Management** · [closure record](/v2/artifacts/key/copflow-closure-facilities-management)"
-                 " (closed on Monday 28 September 2026): archive facilities-management-2026-09-28.zip",
+                 " (closed on Monday 28 September 2026): archive facilities-management-2026-09-28.zip (lessons "
+                 "learned never completed: the draft only)",
+                 "- **Data and Insight**: the evaluation report (PDF), owed since Monday 30 November 2026: Typst "
+                 "could not typeset reports/evaluation.typ: file not found",
                  "- gone@uni.example.org (Overdue: charter): 550 5.1.1 no such user", "- 421 try later",
                  "The OD manager's digest: sent."):
         assert line in lines, line

@@ -16,6 +16,7 @@ from lifecycle import (
     open_gates,
     transitions_from,
 )
+from lifecycle.effects import Emit
 from tests.unit.builders import TODAY, snap
 
 P = Policy()
@@ -26,8 +27,9 @@ def test_row_is_allowed_when_its_gates_are_met(t):
     s = snap(t.source, t.gates)
     d = decide(s, TODAY, P, target=t.target, trigger=t.trigger)
     assert d.transition == t
-    assert [e.payload["gate"] for e in d.events if e.name == "copflow.gate.passed"] == [g.value for g in t.gates]
-    assert d.events[-1].payload == {"stage": t.target.value, "from": t.source.value}
+    events = [e for e in d.effects if isinstance(e, Emit)]
+    assert [e.payload["gate"] for e in events if e.name == "copflow.gate.passed"] == [g.value for g in t.gates]
+    assert events[-1].payload == {"stage": t.target.value, "from": t.source.value}
 
 
 @pytest.mark.parametrize("t", [t for t in TRANSITIONS if t.gates != (Gate.REVIEW_DUE,)],

@@ -14,8 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_core_column_is_a_model_column_of_the_same_type():
-    for view in (tables.COP, tables.PERSON, tables.MEMBERSHIP, tables.GATE_EVIDENCE, tables.CHARTER,
-                 tables.NOTIFICATION):
+    for view in (tables.COP, tables.PERSON, tables.MEMBERSHIP, tables.GATE_EVIDENCE, tables.CHARTER):
         table = Base.metadata.tables[view.name]
         for col in view.c:
             assert col.name in table.c, f"{view.name}.{col.name} is not a column of the models"
@@ -28,7 +27,7 @@ def test_status_and_gate_record_import_neither_the_orm_nor_the_models(tmp_path):
                     f"upgrade('sqlite:///{tmp_path}/copflow.db')"], check=True, cwd=ROOT, env=env)
     subprocess.run([sys.executable, "-c", "from copflow.cli.main import run; run()", "cop", "create", "x",
                     "--name", "X"], check=True, cwd=ROOT, env=env, capture_output=True)
-    for argv, said in ((["status"], "Portfolio (1 CoPs)"),
+    for argv, said in ((["status"], "Portfolio (1 CoP)"),
                        (["gate", "record", "x", "core_group_formed", "-f", "domain=Data"], "recorded core_group_formed")):
         code = (f"import sys\nfrom copflow.cli.main import run\nsys.argv = {['copflow', *argv]!r}\n"
                 "try:\n    run()\nexcept SystemExit:\n    pass\n"

@@ -27,7 +27,7 @@ from copflow.db.models import (
     SurveyAnswer,
     TransitionRecord,
 )
-from copflow.services.meetings import meeting_of
+from copflow.services.meetings.invitations import meeting_of
 from lifecycle import Policy
 from lifecycle.action_metrics import history_line
 from notifications.ics import calendar_text
@@ -77,9 +77,9 @@ def gather(s: Session, cop: Cop, policy: Policy) -> dict[str, bytes]:
         method = "CANCEL" if m.status == "cancelled" else "REQUEST"
         files[f"calendar/{m.uid.split('@')[0]}.ics"] = calendar_text(meeting_of(m, cop), method=method,
                                                                      dtstamp=m.created_at).encode("utf-8")
-    for d in rows(Document, Document.id):
-        suffix = ".html" if d.kind.endswith("_html") else ".md"
-        files[f"documents/{d.id:04d}-{d.kind.removesuffix('_html')}{suffix}"] = d.content.encode("utf-8")
+    for d in rows(Document, Document.id):  # a report or draft as Markdown and HTML, and the JSON both were made from
+        kind, _, form = d.kind.rpartition("_") if d.kind.endswith(("_html", "_json")) else (d.kind, "", "md")
+        files[f"documents/{d.id:04d}-{kind}.{form}"] = d.content.encode("utf-8")
     files.update(review_evidence(s, cop, who, dump))
     files["actions.json"] = dump(plan_record(s, cop, who))
     return files

@@ -1,13 +1,19 @@
-"""Lessons learned: the draft written when closing is decided, and the leads' completed report."""
+"""Lessons learned: the draft written when closing is decided, and the leads' completed report.
+
+The draft is kept twice in the caller's transaction: as Markdown (what `copflow cop lessons SLUG` shows and the
+archive keeps) and as its JSON context, from which the leads' Word document is built
+(notifications/lessons_docx.py) — now, for the closing notice, or by a later sweep if it could not be built.
+A completed report saved by a lead (`save_lessons`) is any later lessons document not written by copflow."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Action, ActionEvent, Activity, Cop, Document, GateEvidence, TransitionRecord
@@ -19,18 +25,40 @@ from lifecycle import Gate
 from lifecycle.action_metrics import history_line
 from lifecycle.practice import OUTPUT_KINDS, ActivityKind, parse_targets
 
-LESSONS = "lessons_learned"
+LESSONS, LESSONS_JSON = "lessons_learned", "lessons_learned_json"
+DRAFTED_BY = "copflow"
 
 
-def keep_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> Document:
+def keep_draft(s: Session, cop: Cop, *, now: datetime, reason: str, programme: str = "",
+               paper: str = "a4") -> Document:
     """Write the lessons-learned draft from the CoP's record and keep it for the leads (caller commits)."""
-    draft = Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}",
-                     content=lessons_draft(s, cop, now=now, reason=reason), created_by="copflow", created_at=now)
+    context = lessons_context(s, cop, now=now, reason=reason, programme=programme, paper=paper)
+    title = f"Lessons learned: {cop.name}"
+    draft = Document(cop_id=cop.id, kind=LESSONS, title=title, content=lessons_markdown(context),
+                     created_by=DRAFTED_BY, created_at=now, stage_visit=cop.stage_visit)
     s.add(draft)
+    s.add(Document(cop_id=cop.id, kind=LESSONS_JSON, title=title, content=json.dumps(context),
+                   created_by=DRAFTED_BY, created_at=now, stage_visit=cop.stage_visit))
     return draft
 
 
-def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
+def lessons_markdown(context: dict[str, Any]) -> str:
+    """The draft as Markdown, every value escaped (a title such as "*Draft* | v2" reads as itself)."""
+    from notifications.reports import markdown_environment  # Jinja2 loads only when a draft is written
+
+    return markdown_environment().get_template("reports/lessons_learned.md.j2").render(context)
+
+
+def draft_context(s: Session, cop_id: int) -> dict[str, Any] | None:
+    """The JSON context of the CoP's latest lessons-learned draft (None before closing was decided)."""
+    content = s.scalar(select(Document.content).where(Document.cop_id == cop_id, Document.kind == LESSONS_JSON)
+                       .order_by(Document.id.desc()).limit(1))
+    return json.loads(content) if content else None
+
+
+def lessons_context(s: Session, cop: Cop, *, now: datetime, reason: str, programme: str = "",
+                    paper: str = "a4") -> dict[str, Any]:
+    """What the draft says, as JSON-safe values (dates ISO; the documents put them in words)."""
     charter = current_charter(s, cop.id)
     transitions = list(s.scalars(select(TransitionRecord).where(TransitionRecord.cop_id == cop.id)
                                  .order_by(TransitionRecord.id)))
@@ -39,6 +67,8 @@ def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
                  if e.gate in (Gate.REVIEW_PASSED.value, Gate.EVOLVE_DECIDED.value, Gate.CLOSE_DECIDED.value)]
     context: dict[str, Any] = {
         "cop": {"slug": cop.slug, "name": cop.name, "domain": cop.domain}, "drafted_on": now.date().isoformat(),
+        "drafted_at": now.isoformat(), "programme": programme or "CoP programme", "paper": paper,
+        "language": "en-GB",
         "proposed_on": cop.created_at.date().isoformat(), "reason": reason,
         "closing_date": cop.closing_date.isoformat() if cop.closing_date else "",
         "charter": None if charter is None else {
@@ -47,13 +77,12 @@ def lessons_draft(s: Session, cop: Cop, *, now: datetime, reason: str) -> str:
         "transitions": [{"at": t.at.date().isoformat(), "from_stage": t.from_stage, "to_stage": t.to_stage,
                          "by": t.by, "reason": t.reason} for t in transitions],
         "reviews": [{"recorded_at": e.recorded_at.date().isoformat(), "gate": e.gate,
+                     "decision": {"review_passed": "pass", "evolve_decided": "evolve"}.get(e.gate, "close"),
                      "decided_by": e.payload.get("decided_by"), "reason": e.payload.get("reason")} for e in decisions],
         **_activity_context(s, cop, charter.annual_targets if charter else []),
         "actions": plan_context(s, cop),
     }
-    from notifications.compose import environment  # Jinja2 loads only when a draft is written
-
-    return environment().get_template("reports/lessons_learned.md.j2").render(context)
+    return context
 
 
 def _activity_context(s: Session, cop: Cop, targets: list[str]) -> dict[str, Any]:
@@ -96,3 +125,25 @@ def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetim
 def latest_lessons(s: Session, cop_id: int) -> Document | None:
     return s.scalars(select(Document).where(Document.cop_id == cop_id, Document.kind == LESSONS)
                      .order_by(Document.id.desc())).first()
+
+
+def completed(s: Session, cop_id: int) -> bool:
+    """Whether the leads sent back their lessons learned (a report not written by copflow); False while only the
+    draft, with its sections to complete, is kept."""
+    latest = latest_lessons(s, cop_id)
+    if latest is None:
+        return False
+    # copflow writes each draft with its JSON twin just after it; a report saved later is newer than both (whoever
+    # saved it: a service account may well be called "copflow").
+    twin = s.scalar(select(func.max(Document.id)).where(Document.cop_id == cop_id, Document.kind == LESSONS_JSON))
+    return latest.id > twin if twin is not None else latest.created_by != DRAFTED_BY
+
+
+def only_drafted(uow: UnitOfWork, slugs: list[str]) -> set[str]:
+    """Of these CoPs, those whose lessons learned were never completed (for the digest's closures)."""
+    if not slugs:
+        return set()
+    with uow:
+        s = uow.session
+        return {cop.slug for cop in s.scalars(select(Cop).where(Cop.slug.in_(slugs)))
+                if latest_lessons(s, cop.id) is not None and not completed(s, cop.id)}

@@ -11,26 +11,48 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop
-from copflow.services.closing.lessons import latest_lessons
-from copflow.services.outbox import Recipient, cop_context, enqueue, people_context, recipients
+from copflow.services.closing.lessons import completed, draft_context
+from copflow.services.document_failures import record_failure
+from copflow.services.mail.outbox import Recipient, cop_context, enqueue, people_context, recipients
 from lifecycle import Audience, Role
 
 _OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")
 
 
-def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, reason: str, now: datetime) -> int:
-    from notifications.documents import as_attachment, markdown_to_docx
+LESSONS_DOCX = "lessons_docx"  # the failure kind of a draft that could not be built
 
+
+def lessons_file_name(slug: str) -> str:
+    return f"{slug}-lessons-learned-draft.docx"
+
+
+def draft_attachment(s: Session, cop: Cop, *, now: datetime) -> tuple[str, str] | None:
+    """The leads' Word draft as an attachment; None (and the failure kept, for the digest and the next sweep) when
+    it cannot be built. A CoP without a draft has nothing to attach."""
+    from notifications.documents import as_attachment
+    from notifications.lessons_docx import lessons_docx
+
+    context = draft_context(s, cop.id)
+    if context is None:
+        return None
+    try:
+        return lessons_file_name(cop.slug), as_attachment(lessons_docx(context))
+    except (ValueError, TypeError, KeyError) as exc:  # lxml: a character XML cannot hold; an older draft's keys
+        record_failure(s, cop, LESSONS_DOCX, f"the Word draft could not be built: {type(exc).__name__}: {exc}",
+                       now=now)
+        return None
+
+
+def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, reason: str, now: datetime) -> int:
     # Members read the decision's reason in the OD manager's words; a remark that the decision differs from the
     # evaluation's recommendation stays in the audit trail and the OD manager's own copy.
     public = _OVERRIDE_REMARK.sub("", reason).strip() or None
     context = {**cop_context(cop), **people_context(cop), "closing_date": cop.closing_date.isoformat()
                if cop.closing_date else "", "reason": public}
     leads = {to.email for to in recipients(cop, Audience.LEADS)}
-    draft = latest_lessons(s, cop.id)
-    # The leads edit the draft in Word (a .md file opened as plain text contradicted the mail's promise).
-    draft_file = ((f"{cop.slug}-lessons-learned-draft.docx", as_attachment(markdown_to_docx(draft.content)))
-                  if draft else None)
+    # The leads edit the draft in Word: real headings and tables, the sections to complete highlighted.
+    draft_file = draft_attachment(s, cop, now=now) if leads & {to.email for to in people} else None
+    follows = draft_file is None and draft_context(s, cop.id) is not None
     added = 0
     for to in people:
         key = f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}"
@@ -41,7 +63,8 @@ def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, rea
         # The leads complete the lessons learned, so their notice carries the draft.
         attach = draft_file if to.email in leads else None
         added += enqueue(s, key=key, cop_id=cop.id, kind="closing_notice", to=to, now=now, attachment=attach,
-                         context={**context, "lessons_draft": attach[0] if attach else None})
+                         context={**context, "lessons_draft": attach[0] if attach else None,
+                                  "lessons_follows": follows and to.email in leads})
     return added
 
 
@@ -56,6 +79,6 @@ def enqueue_closure_completed(s: Session, cop: Cop, people: list[Recipient], *, 
     context = {**cop_context(cop), "closed_on": closed_on.isoformat(),
                "archived_on": today.isoformat() if today > closed_on else None,
                "archive_name": Path(cop.archive_path).name if cop.archive_path else "",
-               "archive_keeper": keeper}
+               "archive_keeper": keeper, "lessons_completed": completed(s, cop.id)}
     return sum(enqueue(s, key=f"{cop.slug}/closed/{to.email}", cop_id=cop.id, kind="closure_completed", to=to,
                        context=context, now=now) for to in people)

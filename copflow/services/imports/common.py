@@ -39,7 +39,7 @@ class ImportResult:
 # The one-of each count's first word: "1 action added", "1 person updated" (not "1 actions added").
 _ONE = {"rows": "row", "actions": "action", "responses": "response", "answers": "answer", "people": "person",
         "memberships": "membership", "meetings": "meeting", "activities": "activity", "events": "event",
-        "attendances": "attendance"}
+        "attendances": "attendance", "newcomers": "newcomer"}
 
 
 def counted(n: int, what: str) -> str:

@@ -83,7 +83,8 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 result.add("memberships added")
 
         def commit() -> None:
-            from copflow.services.roster import sync_invitations
+            from copflow.services.mail.outbox import call_newcomers_to_the_review
+            from copflow.services.people.roster import sync_invitations
 
             s.flush()
             for c in touched_cops:
@@ -91,6 +92,9 @@ def import_people(uow: UnitOfWork, path: Path, *, now: datetime, policy: Policy,
                 changed = sync_invitations(s, c, now=now, policy=policy)
                 if changed:
                     result.add("meetings with new invitees", len(changed))
+                asked = call_newcomers_to_the_review(s, c, now=now, policy=policy)
+                if asked:
+                    result.add("newcomers asked to answer the open review's survey", asked)
                 refresh_due(s, c, today, policy)
             uow.commit()
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.imports.reader import MAX_BYTES, FileRefused, ImportRejected, Row, read_table
-from lifecycle.actions import ActionStatus, match_target
+from lifecycle.action_rules import ActionStatus, match_target
 
 DROPPED_LISTS = ("dropped", "archived", "cancelled", "canceled", "won't do", "wont do")
 MEMBER_ALIASES = {"trello_username": "username", "user": "username", "full_name": "name", "fullname": "name",

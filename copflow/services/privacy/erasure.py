@@ -3,7 +3,7 @@ transaction, with an audit row that says an erasure happened, by whom and when, 
 
 The person's rows stay (memberships, attendance, evidence), under the pseudonym, so a CoP's gates and its review
 metrics keep their counts. Mail to the person is withdrawn and its content removed; nothing is ever queued to a
-pseudonymous address (copflow.services.outbox.enqueue). Files written earlier (closure archives, report files)
+pseudonymous address (copflow.services.mail.outbox.enqueue). Files written earlier (closure archives, report files)
 cannot be changed from here: they are listed for the organisation to handle.
 """
 
@@ -105,7 +105,7 @@ def _hand_over_meetings(s: Session, person: Person, *, now: datetime, policy: Po
     live meetings follow the roster as they do for a leaver: a series they organised is cancelled and sent again
     by another coordinator or lead, and they are taken off the others (the copies addressed to them are withdrawn
     with the rest of their mail)."""
-    from copflow.services.roster import sync_invitations
+    from copflow.services.people.roster import sync_invitations
 
     cops = list(s.scalars(select(Cop).join(Membership).where(
         Membership.person_id == person.id, Membership.left_on.is_(None), Cop.stage != Stage.CLOSED.value)

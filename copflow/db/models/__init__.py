@@ -1,0 +1,48 @@
+"""The SQLAlchemy 2 models, by concept: the CoP, its people and its record (cops.py), meetings (meetings.py),
+mail (mail.py), what a CoP did (practice.py) and its action plan (action_plan.py). Every model is importable from
+here, and importing any of them loads them all, so `Base.metadata` (Alembic's env.py, the migration test,
+erasure's walk of every table) always holds every table."""
+
+from copflow.db.models.action_plan import Action, ActionEvent
+from copflow.db.models.cops import (
+    SCHEMA_VERSION,
+    AppMeta,
+    AuditEntry,
+    Base,
+    Charter,
+    Cop,
+    ErasureRecord,
+    GateEvidence,
+    Link,
+    Membership,
+    Person,
+    TransitionRecord,
+)
+from copflow.db.models.mail import MailPace, Notification
+from copflow.db.models.meetings import MeetingSeries
+from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Action",
+    "ActionEvent",
+    "Activity",
+    "AppMeta",
+    "Attendance",
+    "AuditEntry",
+    "Base",
+    "Charter",
+    "Cop",
+    "Document",
+    "DocumentFailure",
+    "ErasureRecord",
+    "GateEvidence",
+    "Link",
+    "MailPace",
+    "MeetingSeries",
+    "Membership",
+    "Notification",
+    "Person",
+    "SurveyAnswer",
+    "TransitionRecord",
+]

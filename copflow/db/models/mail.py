@@ -1,0 +1,71 @@
+"""The outbox and the relay's pace: every message is a row here before anything is sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from copflow.db.models.cops import Base
+
+
+class Notification(Base):
+    """The outbox: every message copflow decides to send is a row here before anything is sent."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(400), unique=True)
+    cop_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    ics_method: Mapped[str | None] = mapped_column(String(20))
+    # One file sent with the message (an evaluation report, a lessons-learned draft), kept with the row so a
+    # repeated delivery sends the same bytes.
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    # Which claim holds a "sending" row: a deliverer marks a row only while its token is still there, so one
+    # whose lease ran out can never mark (or, having renewed first, send) a row another deliverer took over.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # Retention (copflow.services.privacy): once a sent message's content is purged, only its key, kind, status,
+    # times and a SHA-256 of the recipient's address are kept.
+    recipient_hash: Mapped[str | None] = mapped_column(String(64))
+    purged_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
+                      Index("ix_notification_sent_at", "sent_at"))
+
+
+# The retention purge's cut-off: only mail whose content is still kept, by status and when it went (or was
+# withdrawn). The status comes first so that SQLite takes this index, not ix_notification_pending, for the purge.
+Index("ix_notification_unpurged", Notification.status, func.coalesce(Notification.sent_at, Notification.created_at),
+      sqlite_where=Notification.purged_at.is_(None), postgresql_where=Notification.purged_at.is_(None))
+
+
+class MailPace(Base):
+    """The relay's pace, shared by every deliverer: the next free sending slot under the per-minute limit (a GCRA
+    "theoretical arrival time") and the end of a pause a relay asked for (421/451/452 4.7.x). The per-day limit
+    is counted from `notification.sent_at`."""
+
+    __tablename__ = "mail_pace"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    minute_tat: Mapped[datetime | None]
+    slow_until: Mapped[datetime | None]
