@@ -66,7 +66,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     timed = first.split("## Where the time went", 1)[1].splitlines()
     assert [line.split(" | ")[0].removeprefix("| ") for line in timed if line.startswith("| ")][1:] == \
         [s.value for s in SWEEP_STEPS]
-    assert "| reminders | 0 reviews opened, 2 reminders queued (2 to sponsors) | " in first
+    assert "| reminders | 0 reviews opened, 6 reminders queued (2 to sponsors) | " in first
 
     again = daily_sweep(now=at(52 + 7), batch_size=1)
     assert again["notices_queued"] == 0 and again["sent"] == 0
