@@ -126,21 +126,12 @@ def _write(args: argparse.Namespace, rows: list[dict[str, Any]], replace_prefix:
               "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows}
     if replace_prefix is not None and args.out.exists():
         last = json.loads(args.out.read_text(encoding="utf-8"))
-        kept = [{**r, "when": r.get("when") or _legacy_when(last, r["benchmark"])} for r in last["rows"]
-                if not r["benchmark"].startswith(replace_prefix)]
+        kept = [r for r in last["rows"] if not r["benchmark"].startswith(replace_prefix)]  # as they were
         result = {**last, "rows": kept + rows, f"when {replace_prefix.strip(': ')}": when}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")
     return 0
-
-
-def _legacy_when(last: dict[str, Any], name: str) -> str:
-    """When a row of a file written before rows carried their date was measured: its part's date, else the run's."""
-    part = "CLI" if name.startswith("CLI: ") else "web" if name.startswith("web: ") else None
-    if "throttled relay" in name:
-        return str(last.get("throttled relay when") or last["when"])
-    return str(last.get(f"when {part}") or last["when"]) if part else str(last["when"])
 
 
 def _drop_bench_databases(admin_url: str) -> None:

@@ -62,8 +62,9 @@ def populate(url: str, *, cops: int, members_per_cop: int, due: int, today: date
         conn.execute(insert(Person), [
             {"email": f"p{i}@uni.example.org", "name": f"Person {i}", "department": rng.choice(DEPARTMENTS),
              "line_manager_email": f"m{i % 400}@uni.example.org", "created_at": now} for i in range(people)])
-        conn.execute(insert(Notification), [_mail(f"bench/expired/{k}", None, now - timedelta(days=400 + k % 30))
-                                            for k in range(2 * due)])
+        if due:
+            conn.execute(insert(Notification), [_mail(f"bench/expired/{k}", None, now - timedelta(days=400 + k % 30))
+                                                for k in range(2 * due)])
     reviews = min(REVIEWS, due)
     size = {"cops": cops, "people": people, "due": due, "reviews": reviews, "purge_due": 2 * due}
     for start in range(0, cops, 5000):
