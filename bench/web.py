@@ -55,11 +55,21 @@ def _server(args: list[str], env: dict[str, str], probe: str) -> Iterator[None]:
         proc.wait(timeout=15)
 
 
-# A browser sends back the cookie it was given (copflow's CSRF cookie); the bare page ignores it.
-HEADERS = {"Cookie": "copflow_csrf=" + "b" * 32, "Accept": "text/html"}
+# A browser sends back the cookie it was given (copflow's signed CSRF session, taken from the server's first answer
+# by `session_headers`); the bare page ignores it.
+HEADERS = {"Accept": "text/html"}
 
 
-def load(host: str, port: int, path: str, *, seconds: float, workers: int) -> dict[str, float]:
+def session_headers(base: str, form_page: str) -> dict[str, str]:
+    """The headers of a browser that kept the session cookie copflow web gave it with a form (one it did not sign
+    is replaced on every such page, which a real browser would not make it do)."""
+    with urllib.request.urlopen(base + form_page) as r:
+        cookie = r.headers["Set-Cookie"].split(";", 1)[0]
+    return {**HEADERS, "Cookie": cookie}
+
+
+def load(host: str, port: int, path: str, *, seconds: float, workers: int,
+         headers: dict[str, str] | None = None) -> dict[str, float]:
     """Requests per second and latency percentiles of GET `path` from `workers` keep-alive connections."""
     latencies: list[list[float]] = [[] for _ in range(workers)]
     errors = [0] * workers
@@ -69,7 +79,7 @@ def load(host: str, port: int, path: str, *, seconds: float, workers: int) -> di
         conn = http.client.HTTPConnection(host, port, timeout=10)
         while time.monotonic() < stop:
             t0 = time.perf_counter()
-            conn.request("GET", path, headers=HEADERS)
+            conn.request("GET", path, headers=headers or HEADERS)
             r = conn.getresponse()
             r.read()
             latencies[i].append(time.perf_counter() - t0)
@@ -119,6 +129,7 @@ def bench_web(backends: dict[str, str], *, quick: bool) -> list[dict[str, Any]]:
                     "COPFLOW_HOME": os.environ.get("COPFLOW_HOME", str(ROOT))})
         with _server([exe, "web", "--port", str(port), "--rate-limit", "1000000000"], env,
                      f"http://127.0.0.1:{port}/static/copflow.css"):
+            browser = session_headers(f"http://127.0.0.1:{port}", form_path)
             for name, path in (("evidence form", form_path), ("hub", "/")):
                 size = len(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read())
                 bare_port = _free_port()
@@ -126,9 +137,9 @@ def bench_web(backends: dict[str, str], *, quick: bool) -> list[dict[str, Any]]:
                 with _server([sys.executable, "-m", "uvicorn", "bench.bare_web:app", "--port", str(bare_port)],
                              bare_env, f"http://127.0.0.1:{bare_port}/"):
                     bare_size = len(urllib.request.urlopen(f"http://127.0.0.1:{bare_port}/").read())
-                    load("127.0.0.1", port, path, seconds=seconds / 3, workers=workers)  # warm both
+                    load("127.0.0.1", port, path, seconds=seconds / 3, workers=workers, headers=browser)  # warm both
                     load("127.0.0.1", bare_port, "/", seconds=seconds / 3, workers=workers)
-                    ours = load("127.0.0.1", port, path, seconds=seconds, workers=workers)
+                    ours = load("127.0.0.1", port, path, seconds=seconds, workers=workers, headers=browser)
                     bare = load("127.0.0.1", bare_port, "/", seconds=seconds, workers=workers)
                 ratio = ours["rps"] / bare["rps"]
                 rows.append({"benchmark": f"web: {name} vs bare Starlette page ({backend})", "ratio": round(ratio, 3),

@@ -3,23 +3,27 @@ Prefect server's workers (server mode, `Settings.server_mode`). Prefect is impor
 (it costs ~1.5 s), and not at all on the embedded delivery path.
 
 One path from a committed transition to people's inboxes: the transition's effects queued its messages in the
-outbox, in its own transaction; `deliver_queued` sends them. The modes differ only in who calls it: the CLI's
-own process right after the commit (embedded), or a worker running flows/transition_delivery.py, which the
-`copflow.stage.entered` event emitted here triggers (server).
+outbox, in its own transaction; copflow/services/delivery.py:deliver_with_settings sends them (`deliver_queued`
+here). The modes differ only in who calls it: the CLI's own process right after the commit (embedded), or a worker
+running flows/transition_delivery.py (tasks/outbox.py), which the
+`copflow.stage.entered` event sent here triggers (server). `announce` is the one place copflow's events (built by
+the core, lifecycle/events.py) go to Prefect.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from copflow.services.gates import AdvanceResult
     from copflow.services.mail.delivery import DeliveryReport
+    from copflow.services.transitions import AdvanceResult
     from copflow.settings import Settings
+    from lifecycle.events import Emit
 
 
 def prefect_env_defaults() -> None:
@@ -56,23 +60,21 @@ def deliver_queued(settings: Settings, *, now: datetime, batch_size: int = 200,
     return deliver_with_settings(settings, now=now, batch_size=batch_size, run_for=run_for)
 
 
-def after_transition(settings: Settings, slug: str, events: Iterable[tuple[str, Mapping[str, str]]], *,
+def after_transition(settings: Settings, slug: str, events: Iterable[Emit], *,
                      now: datetime) -> DeliveryReport | None:
     """After a transition commits. Server mode: its events go to Prefect, and the deployment they trigger
     delivers (None here). Embedded: delivered now, in this process (the report)."""
     if settings.server_mode:
-        for name, payload in events:
-            emit(name, slug, payload)
+        announce(slug, events)
         return None
     # A throttled relay must not hold the command up: what is left goes with the next delivery.
     return deliver_queued(settings, now=now, run_for=timedelta(minutes=1))
 
 
-def after_gate(settings: Settings, result: AdvanceResult, *, now: datetime,
-               extra: Iterable[tuple[str, Mapping[str, str]]] = ()) -> list[str]:
+def after_gate(settings: Settings, result: AdvanceResult, *, now: datetime) -> list[str]:
     """After a command (CLI or web) committed a transition: its events and queued mail take the one path above.
     Returns what could not be sent yet (it stays in the outbox), for the caller to show."""
-    report = after_transition(settings, result.slug, [*result.events, *extra], now=now)
+    report = after_transition(settings, result.slug, result.events, now=now)
     return list(report.errors) if report else []
 
 
@@ -85,13 +87,18 @@ def deliver_now(settings: Settings, *, now: datetime) -> list[str]:
     return list(deliver_queued(settings, now=now, run_for=timedelta(minutes=1)).errors)
 
 
-def emit(name: str, slug: str, payload: Mapping[str, str] | None = None) -> None:
-    """Emit `name` about CoP `slug` (resource `copflow.cop.<slug>`, label `copflow.slug` for triggers)."""
+def announce(slug: str, events: Iterable[Emit]) -> None:
+    """Send the core's events about CoP `slug` to Prefect (resource `copflow.cop.<slug>`, label `copflow.slug` for
+    triggers), each with the one payload shape (lifecycle.events.EventPayload)."""
+    events = list(events)
+    if not events:
+        return
     prefect_env_defaults()
     from prefect.events import emit_event
 
-    emit_event(event=name, resource={"prefect.resource.id": f"copflow.cop.{slug}", "copflow.slug": slug},
-               payload=dict(payload or {}))
+    for e in events:
+        emit_event(event=e.event.value, resource={"prefect.resource.id": f"copflow.cop.{slug}", "copflow.slug": slug},
+                   payload=asdict(e.payload))
 
 
 def ui_url(settings: Settings | None = None) -> str | None:

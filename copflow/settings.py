@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lifecycle import CopflowError, Policy, load_policy
+from lifecycle.policy import MAX_POLICY_CHARS
 
 if TYPE_CHECKING:
     from notifications.oauth import TokenSource
@@ -78,6 +79,9 @@ class SmtpSettings:
     oauth: OAuthSettings | None = None
     max_per_minute: int | None = None  # the relay's limits (Exchange Online: 30 a minute, 10,000 a day)
     max_per_day: int | None = None
+    # Log in without STARTTLS or SSL to a relay off this machine (COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH): off, because
+    # the password or token would cross the network readable by anyone on the path.
+    allow_plaintext_auth: bool = False
 
     def __repr__(self) -> str:  # the password must never reach a log line or a traceback
         return (f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***, "
@@ -103,12 +107,19 @@ class Settings:
     web_url: str = "http://127.0.0.1:8000"
     # A header set by an SSO reverse proxy naming the signed-in user (off unless configured; see docs/web.md).
     web_trusted_user_header: str | None = None
+    # The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed; none by
+    # default, so a client cannot choose the address the rate limit counts it under (docs/security.md).
+    web_trusted_proxies: tuple[str, ...] = ()
     # The Prefect server copflow's flows run on, and its UI's address if it is not the one Prefect derives.
     prefect_api_url: str | None = None
     prefect_ui_url: str | None = None
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The key links in queued mail are made again from at send time (COPFLOW_LINK_KEY, or COPFLOW_LINK_KEY_FILE,
+    # default <home>/link.key, made on first use): kept out of the database, so a backup of it opens nothing.
+    link_key: str | None = field(default=None, repr=False)
+    link_key_file: Path | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -129,7 +140,8 @@ class Settings:
         if self.policy_file is None:
             return Policy()
         try:
-            text = self.policy_file.read_text(encoding="utf-8")
+            with self.policy_file.open(encoding="utf-8") as f:
+                text = f.read(MAX_POLICY_CHARS + 1)  # bounded: load_policy refuses anything longer
         except OSError as exc:
             raise SettingsError(f"COPFLOW_POLICY: cannot read {self.policy_file}: {exc.strerror}",
                                 field="COPFLOW_POLICY", value=str(self.policy_file)) from None
@@ -261,6 +273,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             oauth=_oauth(e, username),
             max_per_minute=_limit("COPFLOW_SMTP_MAX_PER_MINUTE", e.get("COPFLOW_SMTP_MAX_PER_MINUTE")),
             max_per_day=_limit("COPFLOW_SMTP_MAX_PER_DAY", e.get("COPFLOW_SMTP_MAX_PER_DAY")),
+            allow_plaintext_auth=_flag("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH", e.get("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH"),
+                                       False),
         )
     policy = e.get("COPFLOW_POLICY")
     return Settings(
@@ -276,10 +290,23 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         base_url=e.get("COPFLOW_BASE_URL") or None,
         web_url=_web_url(e.get("COPFLOW_WEB_URL")),
         web_trusted_user_header=e.get("COPFLOW_WEB_TRUSTED_USER_HEADER") or None,
+        web_trusted_proxies=_proxies(e.get("COPFLOW_WEB_TRUSTED_PROXIES")),
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
+        link_key=_link_key(e.get("COPFLOW_LINK_KEY")),
+        link_key_file=Path(e["COPFLOW_LINK_KEY_FILE"]).expanduser() if e.get("COPFLOW_LINK_KEY_FILE")
+        else home / "link.key",
     )
+
+
+def _link_key(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value.strip()) < 32:
+        raise SettingsError("COPFLOW_LINK_KEY must be at least 32 characters of random text (e.g. the output of "
+                            "`openssl rand -base64 32`)", field="COPFLOW_LINK_KEY")
+    return value.strip()
 
 
 def _reply_to(value: str | None) -> str | None:
@@ -292,6 +319,23 @@ def _reply_to(value: str | None) -> str | None:
         raise SettingsError(f"COPFLOW_REPLY_TO must be one e-mail address, not {value!r}", field="COPFLOW_REPLY_TO",
                             value=value)
     return value.strip()
+
+
+def _proxies(value: str | None) -> tuple[str, ...]:
+    """COPFLOW_WEB_TRUSTED_PROXIES: addresses or networks, separated by commas ("127.0.0.1, 10.0.0.0/8")."""
+    import ipaddress
+
+    out = []
+    for item in (value or "").replace(" ", ",").split(","):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"COPFLOW_WEB_TRUSTED_PROXIES must list the reverse proxies' addresses or networks "
+                                f"(e.g. 127.0.0.1 or 10.0.0.0/8), separated by commas, not {item!r}",
+                                field="COPFLOW_WEB_TRUSTED_PROXIES", value=item) from None
+    return tuple(out)
 
 
 def _web_url(value: str | None) -> str:

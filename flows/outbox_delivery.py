@@ -8,10 +8,11 @@ from typing import Any
 
 from prefect import flow
 
+from lifecycle import CopflowError
 from tasks.outbox import RUN_MINUTES, deliver_outbox
 
 
-class MailNotSent(Exception):
+class MailNotSent(CopflowError):
     """The relay refused copflow's login (password or OAuth 2.0 token): nothing can go until settings change."""
 
 

@@ -14,7 +14,11 @@ from prefect.input import RunInput
 from pydantic import Field
 
 from lifecycle import CopflowError
-from tasks.gates import decide
+from tasks.gates import take_review_decision
+
+
+class NoDecision(CopflowError):
+    """Every answer the form was given was refused: the run fails, naming the last refusal."""
 
 
 class ReviewDecision(RunInput):
@@ -38,14 +42,14 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
         answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(description=note),
                                 timeout=timeout_hours * 3600, poll_interval=2)
         try:
-            result = asdict(decide(slug, answer.decision, answer.decided_by, answer.reason, datetime.now(UTC),
-                                   answer.closing_date, answer.evolve_kind))
+            result = asdict(take_review_decision(slug, answer.decision, answer.decided_by, answer.reason,
+                                                 datetime.now(UTC), answer.closing_date, answer.evolve_kind))
         except CopflowError as exc:  # the OD manager's answer was refused (not a bug): ask again
             problem = str(exc)
             continue
         _republish_report(slug)
         return result
-    raise RuntimeError(f"no acceptable decision for {slug} after {attempts} answers: {problem}")
+    raise NoDecision(f"no acceptable decision for {slug} after {attempts} answers: {problem}", cop=slug)
 
 
 def _republish_report(slug: str) -> None:

@@ -2,7 +2,7 @@
 
 The transition itself already wrote, in its own transaction, the notices and the invitation series that the
 new stage needs; this flow delivers them with the same call an embedded run makes in-process
-(copflow.runs.deliver_queued) and refreshes the portfolio, so the OD manager sees the run.
+(copflow/services/delivery.py:deliver_with_settings) and refreshes the portfolio, so the OD manager sees the run.
 """
 
 from __future__ import annotations

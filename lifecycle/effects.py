@@ -1,22 +1,38 @@
 """What a transition sets off, decided here: an ordered list of plain effects, from the CoP's snapshot.
 
-The application applies each effect kind with one handler (copflow/services/effects.py). Adding a consequence
-to a transition is one line in `_CONSEQUENCES` below, plus, for a new kind, one dataclass and one handler.
-Changes to the CoP's own record come first in each list, messages and meetings after them, events last.
+The application applies each effect kind with one handler (copflow/services/effects.py, `apply_effect`: mypy
+proves it handles every kind). Adding a consequence to a transition is one line in `_CONSEQUENCES` below, plus,
+for a new kind, one dataclass here (added to `Effect`) and one handler there; a new message is one member of
+`Message` and one composer there. In each list: what settles the visit being left first (applied while the CoP
+is still in the stage it leaves), then changes to the CoP's own record, then messages, meetings and other CoPs,
+then events (lifecycle/events.py: `events_of`, one payload shape for all).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from lifecycle.audiences import Audience
+from lifecycle.events import Emit, events_of
 from lifecycle.policy import Policy
 from lifecycle.snapshot import CharterView, CopSnapshot
 from lifecycle.stages import Gate, Stage
 from lifecycle.table import Transition
+
+# --- settling the visit being left --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishEvaluation:
+    """A review's decision stands on its evaluation: the report is brought up to date (stored, and mailed if
+    nobody was told yet) while the CoP is still under review, with the decision written onto it (what, by whom,
+    why, from the decision's evidence); a decision that differs from its recommendation says so in the
+    transition's reason."""
+
 
 # --- changes to the CoP's record ---------------------------------------------------------------------------
 
@@ -62,15 +78,31 @@ class RecordArchive:
     manifest_sha256: str
 
 
-# --- messages, meetings, documents ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MergeInto:
+    """The CoP closes into the CoP `into`: it points there, and `into`'s audit trail records the merge."""
+
+    into: str
+
+
+# --- messages, meetings, documents, other CoPs ---------------------------------------------------------------
+
+
+class Message(StrEnum):
+    """The messages a transition sends, each a template under templates/email/<kind>.*.j2."""
+
+    STAGE_CHANGED = "stage_changed"
+    REVIEW_OPENED = "review_opened"
+    CLOSING_NOTICE = "closing_notice"
+    CLOSURE_COMPLETED = "closure_completed"
 
 
 @dataclass(frozen=True)
 class Notify:
-    """Send one kind of message (a template under templates/email/) to everyone in these audiences, once each."""
+    """Send one kind of message to everyone in these audiences, once each."""
 
     audiences: tuple[Audience, ...]
-    message: str
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -102,18 +134,39 @@ class DraftLessons:
 
 
 @dataclass(frozen=True)
-class Emit:
-    """An event for Prefect (server mode): deployments trigger on it once the transition has committed."""
+class CreateChild:
+    """A sub-community of a split starts forming, with these members of the parent in their roles; its audit
+    trail says where it came from, and why."""
 
+    slug: str
     name: str
-    payload: Mapping[str, str] = field(default_factory=dict)
+    members: tuple[str, ...]
+    reason: str
 
 
-Effect = (SetDomain | WriteCharter | SetReviewAnchor | SetClosingDate | RecordArchive | Notify | StartSeries
-          | ScheduleMeeting | CancelMeetings | DraftLessons | Emit)
+@dataclass(frozen=True)
+class MoveMeetings:
+    """The CoP's live meeting series move to the CoP `to`, their UIDs kept (calendars keep the meetings)."""
+
+    to: str
+
+
+@dataclass(frozen=True)
+class MoveMembers:
+    """The CoP's current members join the CoP `to` in their roles (unless there already); `to`'s live meetings
+    then follow its roster."""
+
+    to: str
+
+
+Effect = (PublishEvaluation | SetDomain | WriteCharter | SetReviewAnchor | SetClosingDate | RecordArchive | MergeInto
+          | Notify | StartSeries | ScheduleMeeting | CancelMeetings | DraftLessons | CreateChild | MoveMeetings
+          | MoveMembers | Emit)
+# Applied while the CoP is still in the stage it leaves (the rest, once it is in the new one).
+SETTLING = (PublishEvaluation,)
 
 LEADS_AND_SPONSOR = (Audience.LEADS, Audience.SPONSOR)
-MOVED_ON = Notify(LEADS_AND_SPONSOR, "stage_changed")
+MOVED_ON = Notify(LEADS_AND_SPONSOR, Message.STAGE_CHANGED)
 
 
 def _day(value: Any) -> date:
@@ -142,18 +195,28 @@ def _launched(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
 
 
 def _review_opened(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
-    return [MOVED_ON, Notify((Audience.MEMBERS,), "review_opened")]  # the survey call goes to every member
+    return [MOVED_ON, Notify((Audience.MEMBERS,), Message.REVIEW_OPENED)]  # the survey call goes to every member
 
 
-def _review_decided(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
-    return [SetReviewAnchor(today), MOVED_ON]
+def _passed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
+    return [PublishEvaluation(), SetReviewAnchor(today), MOVED_ON]
+
+
+def _evolved(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
+    ev = snap.evidence[Gate.EVOLVE_DECIDED]
+    children = [CreateChild(c["slug"], c["name"], tuple(c["members"]), ev.get("reason") or "")
+                for c in ev.get("children") or ()]  # a split: each sub-community starts forming
+    return [PublishEvaluation(), SetReviewAnchor(today), MOVED_ON, *children]
 
 
 def _closing(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
-    closing_on = _day(snap.evidence[Gate.CLOSE_DECIDED]["closing_date"])
-    return [SetReviewAnchor(today), SetClosingDate(closing_on), MOVED_ON,
+    ev = snap.evidence[Gate.CLOSE_DECIDED]
+    into = ev.get("into")  # a merge: series first, so the cancelling below leaves theirs alone
+    merging: list[Effect] = [MoveMeetings(into), MoveMembers(into)] if into else []
+    return [PublishEvaluation(), SetReviewAnchor(today), SetClosingDate(_day(ev["closing_date"])),
+            *([MergeInto(into)] if into else []), MOVED_ON, *merging,
             CancelMeetings("the community is closing"), DraftLessons(),
-            Notify((Audience.MEMBERS, Audience.OD_MANAGER), "closing_notice")]
+            Notify((Audience.MEMBERS, Audience.OD_MANAGER), Message.CLOSING_NOTICE)]
 
 
 def _closed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
@@ -161,7 +224,7 @@ def _closed(snap: CopSnapshot, today: date, p: Policy) -> list[Effect]:
     # The closure-completed mail is the leads' and sponsor's word that the CoP moved to closed: no stage-change
     # mail beside it (two mails for one closure).
     return [RecordArchive(archive["archive_path"], archive["manifest_sha256"]),
-            Notify((*LEADS_AND_SPONSOR, Audience.OD_MANAGER), "closure_completed")]
+            Notify((*LEADS_AND_SPONSOR, Audience.OD_MANAGER), Message.CLOSURE_COMPLETED)]
 
 
 # Each transition's consequences, by (from, to): the one place that says what passing a gate sets off.
@@ -170,8 +233,8 @@ _CONSEQUENCES: dict[tuple[Stage, Stage], Callable[[CopSnapshot, date, Policy], l
     (Stage.PLANNING, Stage.LAUNCHING): _leaving_planning,
     (Stage.LAUNCHING, Stage.ACTIVE): _launched,
     (Stage.ACTIVE, Stage.REVIEWING): _review_opened,
-    (Stage.REVIEWING, Stage.ACTIVE): _review_decided,
-    (Stage.REVIEWING, Stage.PLANNING): _review_decided,
+    (Stage.REVIEWING, Stage.ACTIVE): _passed,
+    (Stage.REVIEWING, Stage.PLANNING): _evolved,
     (Stage.REVIEWING, Stage.CLOSING): _closing,
     (Stage.CLOSING, Stage.CLOSED): _closed,
 }
@@ -179,10 +242,13 @@ _CONSEQUENCES: dict[tuple[Stage, Stage], Callable[[CopSnapshot, date, Policy], l
 
 def effects_of(t: Transition, snap: CopSnapshot, today: date, p: Policy) -> tuple[Effect, ...]:
     """Everything making `t` from `snap` on `today` sets off, in the order it is to be applied."""
-    events: list[Effect] = [Emit("copflow.gate.passed", {"gate": g.value, "stage": snap.stage.value})
-                            for g in t.gates]
-    events.append(Emit("copflow.stage.entered", {"stage": t.target.value, "from": snap.stage.value}))
-    return (*_CONSEQUENCES[(t.source, t.target)](snap, today, p), *events)
+    return (*_CONSEQUENCES[(t.source, t.target)](snap, today, p), *events_of(t))
+
+
+def settling(effects: tuple[Effect, ...]) -> tuple[tuple[Effect, ...], tuple[Effect, ...]]:
+    """(what settles the visit being left, the rest): the core lists the first ones first."""
+    first = tuple(e for e in effects if isinstance(e, SETTLING))
+    return first, effects[len(first):]
 
 
 def after(snap: CopSnapshot, t: Transition, effects: tuple[Effect, ...], today: date) -> CopSnapshot:

@@ -7,13 +7,30 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Unmet:
-    """One requirement a gate or a piece of evidence does not meet: a stable code and a human message."""
+    """One requirement a gate or a piece of evidence does not meet: a stable code and a human message, and the
+    values a page needs to show it beside its field without reading the message: the evidence `field` it is
+    about, the `problem` in words that need no field or gate name before them ("no launch date"), and the
+    `value` refused and the `limit` it broke (ISO dates for dates)."""
 
     code: str
     message: str
+    field: str | None = None
+    problem: str | None = None
+    value: str | None = None
+    limit: str | None = None
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def words(self) -> str:
+        """What is wrong, said beside its field: the problem, else the whole message."""
+        return self.problem or self.message
+
+
+# Where a message names the CoP. The mark stays in the message until it is said: the command line says the CoP's
+# slug, a page its name (an error carries both), so nothing rewrites the words around it (a CoP called `it`).
+THE_COP = "\x1f"
 
 
 class CopflowError(Exception):
@@ -25,10 +42,16 @@ class CopflowError(Exception):
     parsing the message: the CoP's slug, the gate, the field (or option), the value refused, the limit broken.
     """
 
-    def __init__(self, message: str, *, cop: str | None = None, gate: str | None = None, field: str | None = None,
-                 value: object = None, limit: object = None) -> None:
-        super().__init__(message)
-        self.cop, self.gate, self.field, self.value, self.limit = cop, gate, field, value, limit
+    def __init__(self, message: str, *, cop: str | None = None, cop_name: str | None = None, gate: str | None = None,
+                 field: str | None = None, value: object = None, limit: object = None) -> None:
+        super().__init__(message.replace(THE_COP, cop or "the community"))
+        self.said = message
+        self.cop, self.cop_name, self.gate, self.field = cop, cop_name, gate, field
+        self.value, self.limit = value, limit
+
+    def words(self) -> str:
+        """The message as a page says it: the CoP by its name (`cop_name`), where the command line gives its slug."""
+        return self.said.replace(THE_COP, self.cop_name or self.cop or "the community")
 
 
 class LifecycleError(CopflowError):

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.errors import InvalidEvidence, Unmet
+from lifecycle.safe_text import link_problem, names_a_scheme
 from lifecycle.stages import Gate
 
 Value = Any
@@ -22,7 +23,7 @@ Parser = Callable[[str, Value, date], tuple[Value, Unmet | None]]
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text, date, past_date, bool, count, text_list, date_list, choice
+    kind: str  # text, link, date, past_date, bool, count, text_list, date_list, choice, sub_communities
     help: str
     choices: tuple[str, ...] = ()
 
@@ -44,7 +45,7 @@ EVIDENCE_FIELDS: dict[Gate, tuple[Field, ...]] = {
         Field("annual_targets", "text_list", "measurable annual targets, '<number> <output>', e.g. '1 seminar'"),
         Field("review_dates", "date_list", "planned review dates (or give review_cadence_months)"),
         Field("review_cadence_months", "count", "review every N months (if no review_dates)"),
-        Field("link", "text", "where the charter is published (URL or document)"),
+        Field("link", "link", "where the charter is published (URL or document)"),
         Field("published_on", "past_date", "date the charter was published"),
     ),
     Gate.LAUNCH_HELD: (
@@ -65,11 +66,13 @@ EVIDENCE_FIELDS: dict[Gate, tuple[Field, ...]] = {
         Field("kind", "choice", "how the CoP evolves", ("renew", "split", "merge")),
         Field("decided_by", "text", "who decided"),
         Field("reason", "text", "why"),
+        Field("children", "sub_communities", "for a split: each sub-community as SLUG:NAME:EMAIL,EMAIL…"),
     ),
     Gate.CLOSE_DECIDED: (
         Field("decided_by", "text", "who decided"),
         Field("reason", "text", "why"),
         Field("closing_date", "date", "the announced closing date (at least the notice period away)"),
+        Field("into", "text", "for a merge: the slug of the CoP it merges into"),
     ),
     Gate.ARCHIVE_VERIFIED: (
         Field("archive_path", "text", "where the verified archive is"),
@@ -115,36 +118,40 @@ def validate_evidence(gate: Gate, payload: Mapping[str, Value], today: date) -> 
 
 def _parse(f: Field, raw: Value, today: date) -> tuple[Value, Unmet | None]:
     name = f.name
-    if f.kind == "text":
+    if f.kind in ("text", "link"):
         if not isinstance(raw, str):
-            return None, Unmet("not_text", f"{name} must be text")
+            return None, _beside(name, "not_text", "must be text")
         text = raw.strip()
         if len(text) > MAX_TEXT:
-            return None, Unmet("too_long", f"{name} is longer than {MAX_TEXT} characters")
+            return None, _beside(name, "too_long", f"is longer than {MAX_TEXT} characters")
+        # A link, or a document named in words; what starts like a link must be one (no javascript: …).
+        wrong = link_problem(text) if f.kind == "link" and names_a_scheme(text) else None
+        if wrong:
+            return None, _beside(name, "bad_link", wrong)
         return text, None
     if f.kind in ("date", "past_date"):
         d, problem = _date(name, raw)
         if problem is None and f.kind == "past_date" and d > today:
-            return None, Unmet("future_date", f"{name} {d.isoformat()} is in the future (today is {today})")
+            return None, _beside(name, "future_date", f"{d.isoformat()} is in the future (today is {today})")
         return (d.isoformat() if problem is None else None), problem
     if f.kind == "bool":
         if isinstance(raw, bool):
             return raw, None
         if isinstance(raw, str) and raw.strip().lower() in ("yes", "true", "y", "1", "no", "false", "n", "0"):
             return raw.strip().lower() in ("yes", "true", "y", "1"), None
-        return None, Unmet("not_bool", f"{name} must be yes or no, not {raw!r}")
+        return None, _beside(name, "not_bool", f"must be yes or no, not {raw!r}")
     if f.kind == "count":
         try:
             n = int(raw) if not isinstance(raw, bool) else None
         except (TypeError, ValueError):
             n = None
         if n is None or n < 0 or (isinstance(raw, float) and raw != n):
-            return None, Unmet("not_count", f"{name} must be a whole number of 0 or more, not {raw!r}")
+            return None, _beside(name, "not_count", f"must be a whole number of 0 or more, not {raw!r}")
         return n, None
     if f.kind == "text_list":
         items = raw if isinstance(raw, list) else [raw]
         if not all(isinstance(i, str) for i in items):
-            return None, Unmet("not_text", f"{name} must be a list of text")
+            return None, _beside(name, "not_text", "must be a list of text")
         return [i.strip() for i in items if i.strip()], None
     if f.kind == "date_list":
         items = raw if isinstance(raw, list) else [raw]
@@ -155,11 +162,34 @@ def _parse(f: Field, raw: Value, today: date) -> tuple[Value, Unmet | None]:
                 return None, problem
             dates.append(d)
         return [d.isoformat() for d in sorted(set(dates))], None
+    if f.kind == "sub_communities":
+        return _sub_communities(name, raw)
     if f.kind == "choice":
         if raw not in f.choices:
-            return None, Unmet("bad_choice", f"{name} must be one of {', '.join(f.choices)}, not {raw!r}")
+            return None, _beside(name, "bad_choice", f"must be one of {', '.join(f.choices)}, not {raw!r}")
         return raw, None
     raise AssertionError(f"unknown field kind {f.kind}")  # pragma: no cover - table is static
+
+
+def _beside(name: str, code: str, problem: str) -> Unmet:
+    """A problem with the field `name`, said after its name ("held_on must be a date…") or beside it."""
+    return Unmet(code, f"{name} {problem}", field=name, problem=problem)
+
+
+def _sub_communities(name: str, raw: Value) -> tuple[Value, Unmet | None]:
+    """Each sub-community of a split as {"slug", "name", "members"}: given so, or as "SLUG:NAME:EMAIL,EMAIL"."""
+    out = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, str):
+            parts = item.split(":", 2)
+            item = {"slug": parts[0], "name": parts[1], "members": parts[2].split(",")} if len(parts) == 3 else {}
+        members = item.get("members") if isinstance(item, Mapping) else None
+        if not (isinstance(item, Mapping) and isinstance(item.get("slug"), str) and isinstance(item.get("name"), str)
+                and isinstance(members, list) and all(isinstance(m, str) for m in members)):
+            return None, _beside(name, "not_sub_communities", "must list sub-communities as SLUG:NAME:EMAIL,EMAIL…")
+        out.append({"slug": item["slug"].strip(), "name": item["name"].strip(),
+                    "members": [m.strip().lower() for m in members if m.strip()]})
+    return out, None
 
 
 def _date(name: str, raw: Value) -> tuple[date, Unmet | None]:
@@ -170,4 +200,4 @@ def _date(name: str, raw: Value) -> tuple[date, Unmet | None]:
             return date.fromisoformat(raw.strip()), None
         except ValueError:
             pass
-    return date.min, Unmet("bad_date", f"{name} must be a date as YYYY-MM-DD, not {raw!r}")
+    return date.min, _beside(name, "bad_date", f"must be a date as YYYY-MM-DD, not {raw!r}")

@@ -32,7 +32,13 @@ def check_gate(gate: Gate, snap: CopSnapshot, today: date, policy: Policy) -> tu
 
 
 def _require(ev: Mapping[str, Any], gate: Gate, names: dict[str, str]) -> list[Unmet]:
-    return [Unmet(f"{gate.value}.{k}", f"{GATE_TITLES[gate]}: {msg}") for k, msg in names.items() if not ev.get(k)]
+    return [_said(gate, k, msg) for k, msg in names.items() if not ev.get(k)]
+
+
+def _said(gate: Gate, field: str, problem: str, *, value: str | None = None, limit: str | None = None) -> Unmet:
+    """An unmet requirement about one evidence field: "launch held: no launch date" (`problem` without the title)."""
+    return Unmet(f"{gate.value}.{field}", f"{GATE_TITLES[gate]}: {problem}", field=field, problem=problem,
+                 value=value, limit=limit)
 
 
 def _core_group(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) -> tuple[list[Unmet], list[Unmet]]:
@@ -73,7 +79,7 @@ def _sponsor_meeting(snap: CopSnapshot, ev: Mapping[str, Any], today: date,
     g = Gate.SPONSOR_MEETING_DONE
     unmet = _require(ev, g, {"held_on": "no meeting date", "notes": "no notes"})
     if ev.get("sponsor_attended") is not True:
-        unmet.append(Unmet(f"{g.value}.sponsor_attended", f"{GATE_TITLES[g]}: the sponsor did not attend"))
+        unmet.append(_said(g, "sponsor_attended", "the sponsor did not attend"))
     return unmet, []
 
 
@@ -84,13 +90,15 @@ def _charter(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) -
                              "published_on": "no publication date"})
     for target in ev.get("annual_targets", []):
         if parse_target(target) is None:
-            unmet.append(Unmet(f"{g.value}.target", f"annual target {target!r} is not measurable "
-                                                    "(write '<number> <output>', e.g. '1 seminar')"))
+            said = f"annual target {target!r} is not measurable (write '<number> <output>', e.g. '1 seminar')"
+            unmet.append(Unmet(f"{g.value}.target", said, problem=said, value=target))
     if not ev.get("review_dates") and not ev.get("review_cadence_months"):
-        unmet.append(Unmet(f"{g.value}.review", f"{GATE_TITLES[g]}: no review dates or review cadence"))
+        unmet.append(Unmet(f"{g.value}.review", f"{GATE_TITLES[g]}: no review dates or review cadence",
+                           problem="no review dates or review cadence"))
     published = ev.get("published_on")
     if published and any(d <= published for d in ev.get("review_dates", [])):
-        unmet.append(Unmet(f"{g.value}.review_order", "review dates must come after the charter's publication"))
+        said = "review dates must come after the charter's publication"
+        unmet.append(Unmet(f"{g.value}.review_order", said, problem=said))
     meeting = snap.evidence.get(Gate.SPONSOR_MEETING_DONE, {}).get("held_on")
     if published and meeting and published < meeting:
         unmet.append(Unmet(f"{g.value}.order", "the charter is dated before the sponsor meeting"))
@@ -101,7 +109,7 @@ def _launch(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) ->
     g = Gate.LAUNCH_HELD
     unmet = _require(ev, g, {"held_on": "no launch date", "feedback": "no feedback summary"})
     if not ev.get("attendance"):
-        unmet.append(Unmet(f"{g.value}.attendance", f"{GATE_TITLES[g]}: no attendance count"))
+        unmet.append(_said(g, "attendance", "no attendance count"))
     return unmet, []
 
 
@@ -121,9 +129,13 @@ def _decision(gate: Gate) -> Check:
     def check(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) -> tuple[list[Unmet], list[Unmet]]:
         unmet = _require(ev, gate, {"decided_by": "no record of who decided", "reason": "no reason given"})
         if gate is Gate.REVIEW_PASSED and ev.get("evaluation_done") is not True:
-            unmet.append(Unmet(f"{gate.value}.evaluation", "the evaluation has not been done"))
+            unmet.append(Unmet(f"{gate.value}.evaluation", "the evaluation has not been done",
+                               field="evaluation_done", problem="the evaluation has not been done"))
         if gate is Gate.EVOLVE_DECIDED and not ev.get("kind"):
-            unmet.append(Unmet(f"{gate.value}.kind", "say how the CoP evolves: renew, split or merge"))
+            said = "say how the CoP evolves: renew, split or merge"
+            unmet.append(Unmet(f"{gate.value}.kind", said, field="kind", problem=said))
+        if gate is Gate.EVOLVE_DECIDED:
+            unmet += _children(snap, ev)
         if gate is Gate.CLOSE_DECIDED:
             unmet += _closing_date(ev, today, p)
         return unmet, []
@@ -136,13 +148,25 @@ def _closing_date(ev: Mapping[str, Any], today: date, p: Policy) -> list[Unmet]:
 
     raw = ev.get("closing_date")
     if not raw:
-        return [Unmet("close_decided.closing_date", "no closing date announced")]
+        return [Unmet("close_decided.closing_date", "no closing date announced", field="closing_date",
+                      problem="no closing date announced")]
     earliest = today + timedelta(weeks=p.notice_period_weeks)
     if date.fromisoformat(raw) < earliest:
-        return [Unmet("close_decided.notice", f"closing date {raw} gives less than the "
-                                              f"{p.notice_period_weeks}-week notice period "
-                                              f"(earliest {earliest.isoformat()})")]
+        said = (f"closing date {raw} gives less than the {p.notice_period_weeks}-week notice period "
+                f"(earliest {earliest.isoformat()})")
+        return [Unmet("close_decided.notice", said, field="closing_date", problem=said, value=raw,
+                      limit=earliest.isoformat())]
     return []
+
+
+def _children(snap: CopSnapshot, ev: Mapping[str, Any]) -> list[Unmet]:
+    """A split's sub-communities are made of the CoP's own members."""
+    members = {m.email for m in snap.members}
+    strangers = [e for c in ev.get("children") or () for e in c["members"] if e not in members]
+    if not strangers:
+        return []
+    said = f"{', '.join(dict.fromkeys(strangers))} not a member of {snap.slug}"
+    return [Unmet("evolve_decided.members", said, field="children", problem=said, value=strangers[0])]
 
 
 def _archive(snap: CopSnapshot, ev: Mapping[str, Any], today: date, p: Policy) -> tuple[list[Unmet], list[Unmet]]:

@@ -80,6 +80,10 @@ class Policy:
     mail_retention_days: int = 365
     # Days a link sent by mail (an evidence form, a lead's CoP page, a calendar feed) stays valid.
     link_days: int = 30
+    # Join requests from the CoP hub mailed one by one in a day: at most this many per CoP, and this many to any
+    # one lead (over all their CoPs); the rest of the day's go to each lead in one digest when the day ends.
+    join_requests_per_cop_per_day: int = 10
+    join_requests_per_lead_per_day: int = 20
     # Days before an action's due date that its owner is reminded (0: on the day). An overdue action is never
     # escalated: it goes on the core group's next check-in agenda.
     action_reminder_days: tuple[int, ...] = (3, 0)
@@ -138,12 +142,19 @@ def policy_from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Poli
     return policy
 
 
+MAX_POLICY_CHARS = 1_000_000
+
+
 def load_policy(text: str, source: str = "<policy>") -> Policy:
     """Parse policy TOML text. The caller reads the file; this module does no I/O of its own."""
+    if len(text) > MAX_POLICY_CHARS:
+        raise PolicyError(source, f"longer than {MAX_POLICY_CHARS:,} characters: not a policy file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(source, f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array: "a = [[[[…" a few thousand deep
+        raise PolicyError(source, "nested too deeply to be a policy") from None
     section = data.get("policy", data)
     if not isinstance(section, dict):
         raise PolicyError(source, "[policy] must be a table")
@@ -203,7 +214,8 @@ def _validate(p: Policy, source: str) -> None:
                  "review_cadence_months", "review_decision_weeks", "escalation_repeat_days",
                  "checkin_every_months", "sponsor_catchup_every_weeks", "first_checkin_after_weeks",
                  "first_sponsor_catchup_after_weeks", "min_leads", "min_departments", "survey_window_days",
-                 "mail_retention_days", "link_days"):
+                 "mail_retention_days", "link_days", "join_requests_per_cop_per_day",
+                 "join_requests_per_lead_per_day"):
         if getattr(p, name) <= 0:
             raise PolicyError(source, f"{name} must be greater than 0")
     if not _is_clock(p.meeting_time):

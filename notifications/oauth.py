@@ -17,11 +17,13 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from lifecycle.errors import CopflowError
+
 # A token is fetched again this long before its expiry, so none expires between fetch and use.
 REFRESH_MARGIN = 120.0
 
 
-class TokenRefused(Exception):
+class TokenRefused(CopflowError):
     """The token endpoint would not issue a token (a wrong secret, an unknown client, no such tenant)."""
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from lifecycle.errors import CopflowError
 from notifications.reports import CHARTS, charts
 from notifications.templating import templates_dir
 
@@ -23,7 +24,7 @@ PAPERS = ("a4", "us-letter")  # the policy's report_paper, as Typst names the si
 REPORT_TEMPLATE: str | Path = "reports/evaluation.typ"
 
 
-class RenderFailed(Exception):
+class RenderFailed(CopflowError):
     """A document could not be made; `reason` says why in one line (kept for the digest and the retry)."""
 
     def __init__(self, reason: str) -> None:

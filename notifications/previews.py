@@ -210,6 +210,14 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                      {**COP, **LEAD, "requester": {"name": "Sam Hill", "email": "sam.hill@uni.example.org",
                                                    "message": "I run our reporting team."},
                       "action_url": "https://cops.uni.example.org/c/preview-token"}),
+    "join-digest": ("join_digest", "at the end of a day with more join requests than the policy's daily caps",
+                    "leads", {**COP, **LEAD, "day": "2026-03-12", "held": 2, "more": 0,
+                              "caps": {"cop": 10, "lead": 20},
+                              "requests": [{"name": "Sam Hill", "email": "sam.hill@uni.example.org",
+                                            "message": "I run our reporting team."},
+                                           {"name": "Ravi Patel", "email": "ravi.patel@uni.example.org",
+                                            "message": ""}],
+                              "action_url": "https://cops.uni.example.org/c/preview-token"}),
 }
 
 

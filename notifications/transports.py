@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import mailbox
 import smtplib
 import ssl
@@ -10,11 +11,17 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from lifecycle.errors import CopflowError
 from notifications.mime import Built
 from notifications.oauth import TokenRefused, TokenSource, xoauth2
 
 
-class TemporaryFailure(Exception):
+class TransportError(CopflowError):
+    """The relay refused or could not be reached. The delivery service sorts them, once: a temporary failure is
+    retried, a permanent one parks its message with the server's reply, a refused login keeps every message."""
+
+
+class TemporaryFailure(TransportError):
     """Try again later: a 4xx reply, a dropped or refused connection."""
 
 
@@ -27,13 +34,43 @@ class SlowDown(TemporaryFailure):
     "4.7.500 Server busy"): wait a while; no message is at fault, so no attempt is counted."""
 
 
-class PermanentFailure(Exception):
+class PermanentFailure(TransportError):
     """Do not retry: a 5xx reply. The message carries the server's reply."""
 
 
-class LoginRefused(Exception):
+class LoginRefused(TransportError):
     """copflow could not log in to the relay (a refused password or token, a token endpoint refusing the
     client): no message is at fault, and none can go until the settings are fixed."""
+
+
+class PlaintextLoginRefused(LoginRefused):
+    """copflow will not send its password or token over a connection that nobody encrypts (no STARTTLS, no SSL) to
+    a host off this machine: whoever is on the path would read it. No message is at fault; they all wait."""
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` (and names under it, RFC 6761) or a loopback address: mail that never leaves this machine.
+    The name is not resolved: a DNS answer is no proof that the path is local."""
+    name = host.strip().rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def require_encrypted_login(host: str, port: int, *, encrypted: bool, allow_plaintext: bool, credential: str,
+                            protocol: str = "SMTP", setting: str = "COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH",
+                            tls_settings: str = "COPFLOW_SMTP_STARTTLS=true or COPFLOW_SMTP_SSL=true") -> None:
+    """Refuse to authenticate (`credential`: "password", "OAuth 2.0 token") over a connection without TLS, unless
+    the host is this machine or `allow_plaintext` (the documented `setting`) says the network is trusted.
+    Written for every protocol copflow logs in with: SMTP here, the programme's mailbox (IMAP) next."""
+    if encrypted or allow_plaintext or is_loopback(host):
+        return
+    raise PlaintextLoginRefused(
+        f"{protocol} login to {host}:{port} not attempted: the {credential} would cross the network unencrypted; "
+        f"set {tls_settings}, or {setting}=true if the relay is on a network you trust")
 
 
 class Connection(Protocol):
@@ -80,8 +117,10 @@ class SmtpTransport:
 
     def __init__(self, host: str, port: int, *, username: str | None = None, password: str | None = None,
                  starttls: bool = False, use_ssl: bool = False, timeout: float = 30.0,
-                 ssl_context: ssl.SSLContext | None = None, oauth: TokenSource | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None, oauth: TokenSource | None = None,
+                 allow_plaintext_auth: bool = False) -> None:
         self.host, self.port = host, port
+        self.allow_plaintext_auth = allow_plaintext_auth
         self.username = username
         self._password = password
         self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
@@ -105,6 +144,10 @@ class SmtpTransport:
 
 
     def _open(self, *, refresh_token: bool) -> smtplib.SMTP:
+        if self.oauth is not None or self.username:  # checked before connecting: nothing is sent at all
+            require_encrypted_login(self.host, self.port, encrypted=self.starttls or self.use_ssl,
+                                    allow_plaintext=self.allow_plaintext_auth,
+                                    credential="OAuth 2.0 token" if self.oauth is not None else "password")
         try:
             if self.use_ssl:
                 client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,

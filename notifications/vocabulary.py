@@ -168,8 +168,16 @@ def plain(text: str) -> str:
 
     for gate, title in sorted(GATE_TITLES.items(), key=lambda kv: -len(kv[1])):
         text = re.sub(rf"\b(?:{re.escape(title)}|{gate.value})\b", gate_words(gate.value), text, flags=re.IGNORECASE)
-    text = _ISO_IN_TEXT.sub(lambda m: long_date(m.group(1)), text)
+    text = _ISO_IN_TEXT.sub(_in_words, text)
     return text.replace("department(s)", "departments").replace("review(s)", "reviews")
+
+
+def _in_words(m: re.Match[str]) -> str:
+    """An ISO date in words; one that is no day of the calendar (2026-02-30, quoted in a refusal) as written."""
+    try:
+        return long_date(m.group(1))
+    except ValueError:
+        return m.group(0)
 
 
 def when(value: datetime | str | None, zone: str | None = None) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from copflow.runs import announce
 from copflow.services.archiving import ClosureResult
 from notifications.archive import read_member
 from tasks.common import steps
-from tasks.events import emit
 
 
 @task(name="archive-and-close", retries=1, retry_delay_seconds=30)
@@ -27,5 +27,5 @@ def archive_and_close(slug: str, now: datetime) -> ClosureResult:
                      f"`{result.manifest_sha256}`  \nSchema version {manifest['schema_version']}\n\n"
                      f"| file | bytes | SHA-256 |\n|---|---|---|\n{rows}\n",
             description=f"Closure manifest of {slug}, every checksum re-read and matched")
-        emit("copflow.cop.closed", slug, {"archive": result.path, "manifest_sha256": result.manifest_sha256})
+        announce(slug, result.events)
     return result

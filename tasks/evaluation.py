@@ -7,9 +7,11 @@ from datetime import datetime
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
+from copflow.runs import announce
 from copflow.services.sweep_services import EvaluatedReview
+from lifecycle import Stage
+from lifecycle.events import evaluation_ready
 from tasks.common import steps
-from tasks.events import emit
 
 
 @task(name="evaluate-reviews", retries=1, retry_delay_seconds=30)
@@ -20,7 +22,6 @@ def evaluate_reviews(slugs: list[str], now: datetime) -> list[EvaluatedReview]:
         evaluated, r = steps().evaluate_one(slug, now)
         create_markdown_artifact(key=f"copflow-evaluation-{slug}", markdown=r.markdown,
                                  description=f"Evaluation of {slug}: recommends {evaluated.recommendation}")
-        emit("copflow.evaluation.ready", slug, {"recommendation": evaluated.recommendation,
-                                                "report": evaluated.report or ""})
+        announce(slug, [evaluation_ready(Stage.REVIEWING, evaluated.recommendation)])
         out.append(evaluated)
     return out

@@ -1,4 +1,5 @@
-"""Tasks that record evidence and decisions through the same services the CLI uses."""
+"""Tasks that record a gate and decide reviews through the same services the CLI and the web use (the one
+transition path), then send the transition's events."""
 
 from __future__ import annotations
 
@@ -7,36 +8,38 @@ from typing import Any
 
 from prefect import task
 
+from copflow.runs import announce
 from copflow.services.evidence import record_evidence
-from copflow.services.gates import AdvanceResult, advance
+from copflow.services.gates import record_gate
 from copflow.services.reviews import decide_review
+from copflow.services.transitions import AdvanceResult
 from tasks.common import settings, uow
-from tasks.events import emit
 
 
 @task(name="record-evidence")
 def record_gate_evidence(slug: str, gate: str, evidence: dict[str, Any], by: str, now: datetime) -> dict[str, Any]:
-    """The evidence as stored (validated and normalised: the gate's own fields, hence a mapping)."""
-    return record_evidence(uow(), slug=slug, gate=gate, payload=evidence, by=by, now=now,
-                           policy=settings().policy())
+    """Only record (as `copflow gate record`): the evidence as stored, validated and normalised."""
+    return record_evidence(uow(), slug=slug, gate=gate, payload=evidence, by=by, now=now, policy=settings().policy())
 
 
-@task(name="advance")
-def advance_cop(slug: str, by: str, now: datetime) -> AdvanceResult:
-    result = advance(uow(), slug=slug, by=by, now=now, policy=settings().policy())
-    for name, payload in result.events:
-        emit(name, slug, payload)
+@task(name="record-gate")
+def record_gate_and_advance(slug: str, gate: str, evidence: dict[str, Any], by: str, now: datetime) -> AdvanceResult:
+    """Record the evidence (validated and normalised: `recorded`) and move the CoP on if its gates are then met,
+    in one transaction; `unmet` says what they still lack."""
+    s = settings()
+    result = record_gate(uow(), slug=slug, gate=gate, payload=evidence, by=by, now=now, policy=s.policy(),
+                         od_manager=s.od_manager_email)
+    announce(slug, result.events)
     return result
 
 
 @task(name="decide-review")
-def decide(slug: str, decision: str, decided_by: str, reason: str, now: datetime, closing_date: date | None,
-           kind: str | None) -> AdvanceResult:
+def take_review_decision(slug: str, decision: str, decided_by: str, reason: str, now: datetime,
+                         closing_date: date | None, kind: str | None) -> AdvanceResult:
+    """`lifecycle.decide` judges the gates; this task records an OD manager's decision of a review."""
     s = settings()
     result = decide_review(uow(), slug=slug, decision=decision, decided_by=decided_by, reason=reason,
                            now=now, policy=s.policy(), closing_date=closing_date, kind=kind,
                            reports_dir=s.reports_dir, od_manager=s.od_manager_email)
-    emit("copflow.review.decided", slug, {"decision": decision, "by": decided_by, "to": result.to_stage})
-    for name, payload in result.events:
-        emit(name, slug, payload)
+    announce(slug, result.events)
     return result

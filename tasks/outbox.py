@@ -6,8 +6,7 @@ from datetime import datetime, timedelta
 
 from prefect import task
 
-from copflow.runs import deliver_queued
-from copflow.services.mail.delivery import DeliveryReport
+from copflow.services.mail.delivery import DeliveryReport, deliver_with_settings
 from copflow.services.sweep_services import DELIVERY_MINUTES
 from tasks.common import settings
 
@@ -19,4 +18,4 @@ def deliver_outbox(now: datetime, batch_size: int = 200, max_minutes: float | No
     """Send due outbox rows for up to `max_minutes` (the same call embedded runs make in-process); temporary
     failures are rescheduled by the service, throttled mail waits for the next run, nothing is lost."""
     run_for = timedelta(minutes=max_minutes) if max_minutes else None
-    return deliver_queued(settings(), now=now, batch_size=batch_size, run_for=run_for)  # as embedded runs do
+    return deliver_with_settings(settings(), now=now, batch_size=batch_size, run_for=run_for)  # as embedded runs do

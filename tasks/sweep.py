@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from prefect import task
 
+from copflow.runs import announce
 from copflow.services.sweep import SweepCounts
 from copflow.services.sweep_services import SweepPlan
 from tasks.common import steps
-from tasks.events import emit
 
 
 @task(name="plan-sweep", retries=2, retry_delay_seconds=10)
@@ -24,6 +25,6 @@ def plan_sweep(now: datetime, batch_size: int = 500) -> SweepPlan:
 def sweep_cop_batch(cop_ids: list[int], now: datetime) -> SweepCounts:
     """Open due reviews and queue reminders/escalations for one batch, in one transaction."""
     counts = steps().sweep_batch(cop_ids, now)
-    for slug in counts.opened:  # after commit: the review-decision deployment triggers on this
-        emit("copflow.review.opened", slug, {"stage": "reviewing"})
-    return counts
+    for opened in counts.transitions:  # after commit: the review-decision deployment triggers on review.opened
+        announce(opened.slug, opened.events)
+    return replace(counts, transitions=[])  # announced: the sweep's summary carries counts, not events

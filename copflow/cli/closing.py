@@ -52,9 +52,10 @@ def archive_close(
                   od_manager=s.od_manager_email)
     typer.echo(f"{slug} {'was already closed' if r.already_closed else 'closed'}; archive {r.path} "
                f"({r.files} files, manifest SHA-256 {r.manifest_sha256})")
-    from copflow.runs import deliver_now
+    from copflow.runs import after_transition
 
-    ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
+    report = after_transition(s, slug, r.events, now=ctx.now())  # server mode: the events; embedded: the mail
+    ctx.unsent(list(report.errors) if report else [])
 
 
 @archive_app.command("verify")

@@ -210,7 +210,7 @@ def advance(
     from copflow.services.gates import advance as advance_service
 
     r = advance_service(ctx.uow(), slug=slug, by=ctx.actor(by), now=ctx.now(), policy=ctx.policy(), target=to,
-                        reason=reason)
+                        reason=reason, od_manager=ctx.settings().od_manager_email)
     typer.echo(f"{r.slug}: {ctx.moved(r.from_stage, r.to_stage)}" +
                (f"; next: {r.next_due_gate.replace('_', ' ')} due {r.next_due_on}" if r.next_due_gate else ""))
     for w in r.warnings:

@@ -26,7 +26,7 @@ def split_cmd(
         children.append(Child(parts[0].strip(), parts[1].strip(),
                               tuple(e.strip() for e in parts[2].split(",") if e.strip())))
     r = split(ctx.uow(), slug=slug, children=children, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
-              policy=ctx.policy())
+              policy=ctx.policy(), od_manager=ctx.settings().od_manager_email)
     typer.echo(f"{slug}: {ctx.moved(r.from_stage, r.to_stage)}; new: {', '.join(c.slug for c in children)} (forming)")
     from copflow.runs import after_gate
 
@@ -43,7 +43,7 @@ def merge_cmd(
     from copflow.services.evolve import merge
 
     r = merge(ctx.uow(), slug=slug, into=into, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
-              policy=ctx.policy())
+              policy=ctx.policy(), od_manager=ctx.settings().od_manager_email)
     typer.echo(f"{slug}: merged into {into}; {ctx.moved(r.from_stage, r.to_stage)}")
     from copflow.runs import after_gate
 

@@ -30,8 +30,7 @@ def review_decide(
     typer.echo(f"{r.slug}: {ctx.moved(r.from_stage, r.to_stage)} ({decision})")
     from copflow.runs import after_gate
 
-    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(),
-                          extra=[("copflow.review.decided", {"decision": decision, "to": r.to_stage})]))
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
 
 
 @review_app.command("report")

@@ -36,7 +36,11 @@ def web(
     typer.echo(f"copflow web on http://{host}:{port} (links in mails point to {s.web_url}); Ctrl+C stops it",
                err=True)
     app = create_app(s, rate_limit=rate_limit, cache_seconds=cache_seconds)
-    uvicorn.run(app, host=host, port=port, log_config=log_config(), proxy_headers=True, server_header=False)
+    # X-Forwarded-For and -Proto only from the configured proxies: uvicorn would otherwise believe them from
+    # 127.0.0.1, and a client there could pick the address the rate limit counts it under.
+    trusted = list(s.web_trusted_proxies)
+    uvicorn.run(app, host=host, port=port, log_config=log_config(), proxy_headers=bool(trusted),
+                forwarded_allow_ips=trusted or None, server_header=False)
 
 
 @links_app.command("issue")
@@ -51,8 +55,9 @@ def links_issue(
     """Make a signed link and print it (send it to that person yourself)."""
     from copflow.services.links import issue
 
+    s = ctx.settings()
     typer.echo(issue(ctx.uow(), slug=cop, email=email, purpose=purpose, gate=gate, now=ctx.now(),
-                     policy=ctx.policy(), web_url=ctx.settings().web_url))
+                     policy=ctx.policy(), web_url=s.web_url, od_manager=s.od_manager_email))
 
 
 @links_app.command("revoke")

@@ -212,7 +212,8 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
         name = slug.split(" ")[0]
         for html in sorted((Path(env["COPFLOW_REPORTS_DIR"]) / name).glob("review-*.html")):
             print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with "
-                  f"`uv run copflow review decide {name} --decision pass --reason ...`)")
+                  f"`COPFLOW_HOME={folder} uv run copflow review decide {name} --decision pass --reason ... "
+                  f"--by {env['COPFLOW_OD_MANAGER_EMAIL']}`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
     _web_hint(folder, env, now, policy)
     print()

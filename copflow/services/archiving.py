@@ -1,5 +1,6 @@
 """The closure archive: when the closing date arrives, gather the CoP's whole record into one verified
-archive, and only then mark it closed. Running it again on a closed CoP writes nothing."""
+archive, and only then mark it closed, through the one transition path. Running it again on a closed CoP writes
+nothing."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from sqlalchemy import select
 
 from copflow.db.models import SCHEMA_VERSION, Cop
 from copflow.db.uow import UnitOfWork
-from copflow.services.clock import local_date
+from copflow.services.clock import cop_date, local_date
 from copflow.services.closing.contents import gather
-from copflow.services.errors import InvalidInput
-from copflow.services.gates import add_evidence, apply_decision, concurrent_guard
-from copflow.services.snapshots import get_cop, snapshot
-from lifecycle import Gate, Policy, Stage, decide
+from copflow.services.errors import THE_COP, InvalidInput
+from copflow.services.snapshots import get_cop
+from copflow.services.transitions import Change, transition
+from lifecycle import Gate, Policy, Stage
+from lifecycle.events import Emit
 from notifications.archive import ArchiveError, read_member, verify_archive, write_archive
 
 ACTOR = "copflow archive"
@@ -32,6 +34,7 @@ class ClosureResult:
     files: int
     already_closed: bool
     closed_on: str = ""  # the closing date announced (ISO); the archive may be written later
+    events: tuple[Emit, ...] = ()  # the transition's, for copflow/runs.py to send (none when already closed)
 
 
 def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
@@ -47,9 +50,12 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
             return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True,
                                  closed_on=str(cop.closing_date or ""))
         if cop.stage != Stage.CLOSING.value:
-            raise InvalidInput("stage", f"{slug} is in stage {cop.stage}: only a closing CoP is archived")
+            raise InvalidInput("stage", f"{THE_COP} is in stage {cop.stage}: only a closing CoP is archived", cop=slug,
+                               cop_name=cop.name)
         if cop.closing_date is None or cop.closing_date > today:
-            raise InvalidInput("closing date", f"{slug} closes on {cop.closing_date}; it is archived from that day")
+            raise InvalidInput("closing date", f"{THE_COP} closes on {cop.closing_date}; it is archived from that day",
+                               cop=slug, cop_name=cop.name)
+        verified_on = cop_date(now, cop.timezone)  # evidence is dated in the CoP's own time zone
         files = gather(uow.session, cop, policy)
         metadata = {"cop": {"slug": cop.slug, "name": cop.name, "closing_date": str(cop.closing_date)},
                     "schema_version": SCHEMA_VERSION, "created_at": now.isoformat()}
@@ -70,17 +76,13 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
     if not check.ok or check.manifest_sha256 != digest:
         raise ArchiveError(f"archive {path} does not verify ({'; '.join(check.problems) or 'manifest changed'}); "
                            f"{slug} stays in closing", cop=slug, value=str(path))
-    with concurrent_guard(slug), uow:
-        s = uow.session
-        cop = get_cop(s, slug, for_write=True)
-        add_evidence(s, cop, Gate.ARCHIVE_VERIFIED, {"archive_path": str(path), "manifest_sha256": digest,
-                                                     "verified_on": today.isoformat()}, who=ACTOR, now=now, today=today)
-        snap = snapshot(s, cop)
-        apply_decision(s, cop, snap, decide(snap, today, policy, target=Stage.CLOSED), who=ACTOR, now=now,
-                       today=today, policy=policy, reason=f"archive verified: {path.name}", od_manager=od_manager)
-        uow.commit()  # the decision's effects recorded the archive and told leads and sponsor
-    return ClosureResult(slug, str(path), digest, check.files, already_closed=False,
-                         closed_on=closed_on)
+    evidence = {"archive_path": str(path), "manifest_sha256": digest, "verified_on": verified_on.isoformat()}
+    # The core's effects record the archive and tell leads, sponsor and the OD manager.
+    closed = transition(uow, Change(slug, ACTOR, gate=Gate.ARCHIVE_VERIFIED, evidence=evidence, to=Stage.CLOSED,
+                                    reason=f"archive verified: {path.name}"),
+                        now=now, policy=policy, od_manager=od_manager)
+    return ClosureResult(slug, str(path), digest, check.files, already_closed=False, closed_on=closed_on,
+                         events=closed.events)
 
 
 def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

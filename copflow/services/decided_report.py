@@ -2,8 +2,9 @@
 HTML, the Markdown (the Prefect artifact) and the context the PDF is typeset from (the decision page's report
 link, a PDF still owed, the files in the reports folder).
 
-One call from each place a review is decided (`decide_review`, `evolve.split`, `evolve.merge`), in its
-transaction and before the transition, while the CoP's stage visit is still the review's. The decision page
+One call, from the transition path's `PublishEvaluation` effect (copflow/services/effects.py) that every review
+decision sets off (pass, renew, split, merge, close), in its transaction and before the CoP leaves the review,
+while its stage visit is still the review's. The decision page
 reads the report back (`stored_report`) for its signed link.
 """
 

@@ -4,9 +4,16 @@ All derive from `lifecycle.CopflowError`, the one root of every error a user can
 
 from __future__ import annotations
 
-from lifecycle.errors import CopflowError
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-__all__ = ["AlreadyExists", "ConcurrentChange", "CopClosed", "CopflowError", "InvalidInput", "NotFound"]
+from lifecycle.errors import THE_COP, CopflowError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["THE_COP", "AlreadyExists", "ConcurrentChange", "CopClosed", "CopflowError", "InvalidInput", "NotFound",
+           "concurrent_guard"]
 
 
 class NotFound(CopflowError):
@@ -19,33 +26,48 @@ class NotFound(CopflowError):
 
 
 class AlreadyExists(CopflowError):
-    def __init__(self, kind: str, key: str) -> None:
-        self.kind, self.key = kind, key
-        super().__init__(f"{kind} {key!r} already exists", field=kind, value=key, cop=key if kind == "CoP" else None)
+    def __init__(self, kind: str, key: str, *, cop: str | None = None, cop_name: str | None = None) -> None:
+        self.kind, self.key = kind.replace(THE_COP, cop or ""), key
+        super().__init__(f"{kind} {key!r} already exists", field=self.kind, value=key,
+                         cop=key if kind == "CoP" else cop, cop_name=cop_name)
 
 
 class InvalidInput(CopflowError):
-    """A value refused: `field` names it, `problem` says why; `value` and `limit` when the caller has them."""
+    """A value refused: `field` names it, `problem` says why (as the command line says it: the CoP by its slug;
+    `problem_words` as a page says it, by its name); `value` and `limit` when the caller has them."""
 
-    def __init__(self, field: str, problem: str, *, cop: str | None = None, value: object = None,
-                 limit: object = None) -> None:
-        self.problem = problem
-        super().__init__(f"{field}: {problem}", field=field, cop=cop, value=value, limit=limit)
+    def __init__(self, field: str, problem: str, *, cop: str | None = None, cop_name: str | None = None,
+                 value: object = None, limit: object = None) -> None:
+        super().__init__(f"{field}: {problem}", field=field, cop=cop, cop_name=cop_name, value=value, limit=limit)
+        self.problem = problem.replace(THE_COP, cop or "the community")
+        self.problem_words = problem.replace(THE_COP, cop_name or cop or "the community")
 
 
 class ConcurrentChange(CopflowError):
     """Another writer changed the CoP between our read and our write; nothing of ours was written."""
 
-    def __init__(self, slug: str) -> None:
+    def __init__(self, slug: str, *, name: str | None = None) -> None:
         self.slug = slug
-        super().__init__(f"{slug} was changed by someone else at the same time; nothing was written, try again",
-                         cop=slug)
+        super().__init__(f"{THE_COP} was changed by someone else at the same time; nothing was written, try again",
+                         cop=slug, cop_name=name)
 
 
 class CopClosed(CopflowError):
-    def __init__(self, slug: str) -> None:
+    def __init__(self, slug: str, *, name: str | None = None) -> None:
         self.slug = slug
-        super().__init__(f"{slug} is closed: its record is read-only", cop=slug)
+        super().__init__(f"{THE_COP} is closed: its record is read-only", cop=slug, cop_name=name)
+
+
+@contextmanager
+def concurrent_guard(slug: str, name: str | None = None) -> Iterator[None]:
+    """A lost race (the CoP's version moved on, or a unique row was taken) becomes one clear error."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        yield
+    except (StaleDataError, IntegrityError):
+        raise ConcurrentChange(slug, name=name) from None
 
 
 def in_a_sentence(exc: CopflowError, nouns: dict[str, str]) -> str:
@@ -56,7 +78,7 @@ def in_a_sentence(exc: CopflowError, nouns: dict[str, str]) -> str:
 
     if isinstance(exc, NotFound) and exc.kind == "person":
         return f"Nobody with the address {exc.key} is known here."
-    text = plain(exc.problem if isinstance(exc, InvalidInput) else str(exc)).strip()
+    text = plain(exc.problem_words if isinstance(exc, InvalidInput) else exc.words()).strip()
     first = text.split(" ", 1)[0]
     noun = nouns.get(exc.field or "", "")
     if noun and first in ("is", "are", "must", "has", "have", "needs", "cannot"):

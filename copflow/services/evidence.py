@@ -1,13 +1,15 @@
-"""Recording a gate's evidence — `copflow gate record`, the command people run most — in one transaction
-through SQLAlchemy Core (copflow/db/tables.py), so the command loads neither the ORM nor the models
-(docs/benchmarks.md). Same checks, same rows and the same optimistic lock as the ORM services: the CoP's
-`version` moves on whenever its due columns change, so a concurrent advance ends in one clear error."""
+"""Recording a gate's evidence without moving the CoP — `copflow gate record`, the command people run most — in one
+transaction through SQLAlchemy Core (copflow/db/tables.py), so the command loads neither the ORM nor the models
+(docs/benchmarks.md). It is the transition path's own fast helper (copflow/services/transitions.py): the same
+checks (`checked_evidence`, which the path calls too), the same row and the same optimistic lock: the CoP's
+`version` moves on whenever its due columns change, so a concurrent advance ends in one clear error. Nothing
+else inserts gate evidence."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +18,7 @@ from copflow.db.tables import CHARTER, COP, GATE_EVIDENCE, MEMBERSHIP, PERSON
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import cop_date, local_date
-from copflow.services.errors import ConcurrentChange, CopClosed, InvalidInput, NotFound
+from copflow.services.errors import THE_COP, ConcurrentChange, CopClosed, InvalidInput, NotFound
 from lifecycle import (
     CharterView,
     CopSnapshot,
@@ -32,6 +34,9 @@ from lifecycle import (
     validate_evidence,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 
 def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str, Any], by: str,
                     now: datetime, policy: Policy) -> dict[str, Any]:
@@ -45,16 +50,9 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
             if cop is None:
                 raise NotFound("CoP", slug, suggestion=closest_slug(conn, slug))
             if cop.stage == Stage.CLOSED.value:
-                raise CopClosed(slug)
+                raise CopClosed(slug, name=cop.name)
             snap = read_snapshot(conn, cop)
-            check_recordable(snap, g)
-            # Dates people enter are checked against the CoP's own date (Sydney is a day ahead of London).
-            clean = validate_evidence(g, payload, cop_date(now, cop.timezone))
-            if g is Gate.CHARTER_PUBLISHED and clean.get("version"):
-                taken = conn.scalar(select(CHARTER.c.id).where(CHARTER.c.cop_id == cop.id,
-                                                               CHARTER.c.version == clean["version"]))
-                if taken is not None:
-                    raise charter_version_taken(slug, clean["version"])
+            clean = checked_evidence(conn, snap, cop.id, cop.timezone, g, payload, now=now, cop_name=cop.name)
             conn.execute(insert(GATE_EVIDENCE).values(
                 cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=g.value, payload=clean,
                 recorded_by=who, recorded_at=now))
@@ -66,6 +64,20 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
                     raise ConcurrentChange(slug)
     except IntegrityError:
         raise ConcurrentChange(slug) from None
+    return clean
+
+
+def checked_evidence(db: Connection | Session, snap: CopSnapshot, cop_id: int, zone: str, g: Gate,
+                     payload: dict[str, Any], *, now: datetime, cop_name: str | None = None) -> dict[str, Any]:
+    """The evidence as it may be stored, or the refusal: the gate open in the CoP's stage (and after its
+    prerequisite), every field well-formed, a charter's version new. Dates people enter are checked against the
+    CoP's own date (Sydney is a day ahead of London)."""
+    check_recordable(snap, g)
+    clean = validate_evidence(g, payload, cop_date(now, zone))
+    if g is Gate.CHARTER_PUBLISHED and clean.get("version"):
+        taken = db.scalar(select(CHARTER.c.id).where(CHARTER.c.cop_id == cop_id, CHARTER.c.version == clean["version"]))
+        if taken is not None:
+            raise charter_version_taken(snap.slug, clean["version"], cop_name)
     return clean
 
 
@@ -123,9 +135,9 @@ def due_columns(snap: CopSnapshot, today: date, policy: Policy) -> tuple[date | 
             next_review_on(snap, policy) if snap.stage is Stage.ACTIVE else None)
 
 
-def charter_version_taken(slug: str, version: str) -> InvalidInput:
-    return InvalidInput("version", f"charter version {version!r} of {slug} is already published; "
-                                   "give the new charter a new version", cop=slug, value=version)
+def charter_version_taken(slug: str, version: str, name: str | None = None) -> InvalidInput:
+    return InvalidInput("version", f"charter version {version!r} of {THE_COP} is already published; "
+                                   "give the new charter a new version", cop=slug, cop_name=name, value=version)
 
 
 def closest_slug(conn: Connection, slug: str) -> str | None:

@@ -1,111 +1,36 @@
-"""Recording gate evidence and advancing a CoP: the path of a gate, each in one transaction."""
+"""A gate's evidence and the advance it allows, through the one transition path (copflow/services/transitions.py):
+`advance` (`copflow advance`), `record_gate` (the Prefect form: record, and move on if the gates are met), and the
+Core-only `record_evidence` (`copflow gate record`, which moves nothing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
-
-from copflow.db.models import Charter, Cop, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.clock import local_date
-from copflow.services.effects import Applying, apply_effects
-from copflow.services.errors import ConcurrentChange, InvalidInput
-from copflow.services.evidence import charter_version_taken
+from copflow.services.errors import InvalidInput
+from copflow.services.errors import concurrent_guard as concurrent_guard  # moved; kept for older imports
 from copflow.services.evidence import record_evidence as record_evidence  # recording is Core: see evidence.py
-from copflow.services.snapshots import get_cop, snapshot
-from lifecycle import (
-    CopSnapshot,
-    Decision,
-    Gate,
-    Policy,
-    Stage,
-    check_recordable,
-    decide,
-    validate_evidence,
-)
+from copflow.services.transitions import AdvanceResult as AdvanceResult
+from copflow.services.transitions import Change, transition
+from lifecycle import Policy, Stage, parse_gate
 
 
-@dataclass(frozen=True)
-class AdvanceResult:
-    slug: str
-    from_stage: str
-    to_stage: str
-    trigger: str
-    warnings: tuple[str, ...]
-    events: tuple[tuple[str, dict[str, str]], ...]
-    next_due_gate: str | None
-    next_due_on: str | None
-
-
-def add_evidence(s: Session, cop: Cop, g: Gate, payload: dict[str, Any], *, who: str, now: datetime,
-                 today: date) -> dict[str, Any]:
-    """Check that the gate is open and the evidence well-formed, then add it (caller commits)."""
-    check_recordable(snapshot(s, cop), g)
-    clean = validate_evidence(g, payload, today)
-    if g is Gate.CHARTER_PUBLISHED and clean.get("version"):
-        _check_new_charter_version(s, cop, clean["version"])
-    s.add(GateEvidence(cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=g.value,
-                       payload=clean, recorded_by=who, recorded_at=now))
-    s.flush()
-    return clean
-
-
-def advance(uow: UnitOfWork, *, slug: str, by: str, now: datetime, policy: Policy,
-            target: str | None = None, trigger: str | None = None, reason: str | None = None) -> AdvanceResult:
+def advance(uow: UnitOfWork, *, slug: str, by: str, now: datetime, policy: Policy, target: str | None = None,
+            trigger: str | None = None, reason: str | None = None, od_manager: str | None = None) -> AdvanceResult:
     """Move the CoP on if its gates are met, else raise TransitionRefused listing every unmet requirement."""
-    who = v.clean_text("by", by, max_len=320)
-    today = local_date(now, policy)
     target_stage = Stage(target) if target in {s.value for s in Stage} else None
     if target is not None and target_stage is None:
         raise InvalidInput("to", f"unknown stage {target!r} (stages: {', '.join(s.value for s in Stage)})")
-    with concurrent_guard(slug), uow:
-        s = uow.session
-        cop = get_cop(s, slug, for_write=True)
-        snap = snapshot(s, cop)
-        decision = decide(snap, today, policy, target=target_stage, trigger=trigger)
-        result = apply_decision(s, cop, snap, decision, who=who, now=now, today=today, policy=policy,
-                                reason=reason)
-        uow.commit()
-        return result
+    change = Change(slug, v.clean_text("by", by, max_len=320), to=target_stage, trigger=trigger, reason=reason)
+    return transition(uow, change, now=now, policy=policy, od_manager=od_manager)
 
 
-def apply_decision(s: Session, cop: Cop, snap: CopSnapshot, decision: Decision, *, who: str, now: datetime,
-                   today: date, policy: Policy, reason: str | None, od_manager: str | None = None) -> AdvanceResult:
-    """Write the transition and apply, in order, everything the core says it sets off (caller commits)."""
-    t = decision.transition
-    s.add(TransitionRecord(cop_id=cop.id, from_stage=t.source.value, to_stage=t.target.value,
-                           trigger=t.trigger, from_visit=cop.stage_visit, at=now, by=who, reason=reason))
-    cop.stage = t.target.value
-    cop.stage_visit += 1
-    cop.stage_entered_on = today
-    s.flush()
-    applying = Applying(s, cop, snap, t, now, today, policy, reason, od_manager)
-    apply_effects(applying, decision.effects)
-    return AdvanceResult(cop.slug, t.source.value, t.target.value, t.trigger,
-                         tuple(w.message for w in decision.warnings),
-                         tuple((e.name, dict(e.payload)) for e in applying.events),
-                         cop.next_due_gate, cop.next_due_on.isoformat() if cop.next_due_on else None)
-
-
-def _check_new_charter_version(s: Session, cop: Cop, version: str) -> None:
-    exists = s.scalar(select(Charter.id).where(Charter.cop_id == cop.id, Charter.version == version))
-    if exists is not None:
-        raise charter_version_taken(cop.slug, version)
-
-
-@contextmanager
-def concurrent_guard(slug: str) -> Iterator[None]:
-    """A lost race (version mismatch, or the unique transition row) becomes one clear error."""
-    try:
-        yield
-    except (StaleDataError, IntegrityError):
-        raise ConcurrentChange(slug) from None
+def record_gate(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str, Any], by: str, now: datetime,
+                policy: Policy, od_manager: str | None = None) -> AdvanceResult:
+    """Record a gate's evidence and move the CoP on if every gate of its way out is then met, in one transaction;
+    otherwise keep the evidence and say what the gates still lack (`moved` false, `unmet`)."""
+    change = Change(slug, v.clean_text("recorded by", by, max_len=320), gate=parse_gate(gate), evidence=payload,
+                    keep_if_unmet=True)
+    return transition(uow, change, now=now, policy=policy, od_manager=od_manager)

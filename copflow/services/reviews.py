@@ -1,4 +1,6 @@
-"""Deciding a review: the evidence and the transition in one transaction, from the CLI or the Prefect UI."""
+"""Deciding a review, from the CLI, the web or a paused flow: the decision's evidence and the transition in one
+transaction, through the one transition path. The core's table publishes the review's evaluation with it (a
+decision always stands on its report) and tells everyone the decision concerns."""
 
 from __future__ import annotations
 
@@ -6,16 +8,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.clock import local_date
-from copflow.services.decided_report import decide_on_report
-from copflow.services.errors import InvalidInput
-from copflow.services.evaluation import publish_evaluation
-from copflow.services.gates import AdvanceResult, add_evidence, apply_decision, concurrent_guard
-from copflow.services.snapshots import get_cop, snapshot
+from copflow.services.errors import THE_COP, InvalidInput
+from copflow.services.transitions import AdvanceResult, Change, changing
 from copflow.services.workdays import working_days_of
-from lifecycle import Gate, Policy, Stage, decide
+from lifecycle import Gate, Policy, Stage
 from lifecycle.working_days import next_working_day
 
 DECISIONS = {"pass": (Gate.REVIEW_PASSED, Stage.ACTIVE), "evolve": (Gate.EVOLVE_DECIDED, Stage.PLANNING),
@@ -27,41 +26,29 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
                   reports_dir: Path | None = None, od_manager: str | None = None, via: str = "") -> AdvanceResult:
     """Record who decided what and why, and move the CoP on — or refuse, naming everything missing.
 
-    A decision always stands on an evaluation report: the review's report is brought up to date in the same
-    transaction (or made, if the survey window has not closed yet), and a decision that differs from its
-    recommendation says so in the audit trail. `via` ("web") is added to who decided in the audit trail."""
+    The review's report is brought up to date in the same transaction (or made, if the survey window has not
+    closed yet), and a decision that differs from its recommendation says so in the audit trail. `via` ("web") is
+    added to who decided in the audit trail."""
     if decision not in DECISIONS:
         raise InvalidInput("decision", f"must be pass, evolve or close, not {decision!r}")
     gate, target = DECISIONS[decision]
     who = v.email(decided_by, "decided by")
-    by = f"{who} (via {via})" if via else who
     payload: dict[str, Any] = {"decided_by": who, "reason": reason}
     if decision == "pass":
-        payload["evaluation_done"] = True  # the report is computed below, in the same transaction
+        payload["evaluation_done"] = True  # the report is published with the decision (the core's table)
     elif decision == "evolve":
         payload["kind"] = kind
-    today = local_date(now, policy)
-    with concurrent_guard(slug), uow:
-        s = uow.session
-        cop = get_cop(s, slug, for_write=True)
-        if cop.stage != Stage.REVIEWING.value:
-            raise InvalidInput("stage", f"{slug} is in stage {cop.stage}, not under review")
-        if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
-            closes = next_working_day(closing_date, working_days_of(cop, policy).is_working) if closing_date else None
-            payload["closing_date"] = closes.isoformat() if closes else None
-        # The decision stands on this review's evaluation, brought up to date now (written in this transaction).
-        published = publish_evaluation(s, cop, now=now, policy=policy, reports_dir=reports_dir, by=who,
-                                       od_manager=od_manager)
-        decide_on_report(s, cop, decision=f"{decision} ({kind})" if kind else decision, decided_by=who,
-                         reason=reason, at=now, published=published)
-        advised = published.outcome.evaluation.recommendation.decision
-        if advised != decision:
-            reason = f"{reason} (the evaluation recommended {advised})"
-        add_evidence(s, cop, gate, payload, who=by, now=now, today=today)
-        snap = snapshot(s, cop)
-        result = apply_decision(s, cop, snap, decide(snap, today, policy, target=target), who=by, now=now,
-                                today=today, policy=policy, reason=reason)
-        uow.commit()
-    published.write_files()
-    return result
 
+    by = f"{who} (via {via})" if via else who
+    with changing(uow, slug, now=now, policy=policy, od_manager=od_manager, reports_dir=reports_dir) as m:
+        under_review(m.cop)
+        if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
+            closes = next_working_day(closing_date, working_days_of(m.cop, policy).is_working) if closing_date else None
+            payload["closing_date"] = closes.isoformat() if closes else None
+        return m.move(Change(slug, by, gate=gate, evidence=payload, to=target, reason=reason))
+
+
+def under_review(cop: Cop, *, why: str = ", not under review") -> None:
+    """Refuse a decision, a split or a merge of a CoP that is not under review."""
+    if cop.stage != Stage.REVIEWING.value:
+        raise InvalidInput("stage", f"{THE_COP} is in stage {cop.stage}{why}", cop=cop.slug, cop_name=cop.name)

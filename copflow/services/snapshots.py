@@ -29,7 +29,7 @@ def get_cop(session: Session, slug: str, for_write: bool = False) -> Cop:
     if cop is None:
         raise NotFound("CoP", slug, suggestion=closest_slug(session.connection(), slug))
     if for_write and cop.stage == Stage.CLOSED.value:
-        raise CopClosed(slug)
+        raise CopClosed(slug, name=cop.name)
     return cop
 
 

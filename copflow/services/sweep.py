@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from copflow.db.models import Cop, GateEvidence, Notification
+from copflow.db.models import Cop, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.gates import apply_decision
 from copflow.services.mail.outbox import enqueue_notice, recipients
-from copflow.services.snapshots import load_batch, snapshot
-from lifecycle import Gate, Notice, Policy, Stage, decide, notices_due, review_is_due
+from copflow.services.snapshots import load_batch
+from copflow.services.transitions import AdvanceResult, Change, Moving
+from lifecycle import Gate, Notice, Policy, Stage, notices_due, review_is_due
 from lifecycle.audiences import BEYOND_THE_LEADS
 from lifecycle.due import horizon
 from notifications.vocabulary import gate_words, plural
@@ -40,12 +40,15 @@ class SweepCounts:
     # The OD manager's part, for the digest: one entry per CoP and overdue gate at the sponsor's or OD
     # manager's rung (see escalation_entry).
     attention: list[dict[str, object]] = field(default_factory=list)
+    # The reviews opened, with their events (copflow/runs.py sends them once the batch has committed).
+    transitions: list[AdvanceResult] = field(default_factory=list)
 
     def add(self, other: SweepCounts) -> SweepCounts:
         return SweepCounts(self.cops + other.cops, self.reviews_opened + other.reviews_opened,
                            self.notices_queued + other.notices_queued, self.conflicts + other.conflicts,
                            self.opened + other.opened, self.escalations_queued + other.escalations_queued,
-                           self.escalated + other.escalated, self.attention + other.attention)
+                           self.escalated + other.escalated, self.attention + other.attention,
+                           self.transitions + other.transitions)
 
 
 def escalation_entry(s: Session, cop: Cop, notice: Notice, policy: Policy) -> dict[str, object]:
@@ -103,16 +106,10 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
             try:
                 with s.begin_nested():
                     if review_is_due(snap, today, policy):
-                        s.add(GateEvidence(cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit,
-                                           gate=Gate.REVIEW_DUE.value,
-                                           payload={"due_on": cop.next_review_on.isoformat()
-                                                    if cop.next_review_on else today.isoformat()},
-                                           recorded_by=SWEEP_ACTOR, recorded_at=now))
-                        s.flush()
-                        fresh = snapshot(s, cop)
-                        decision = decide(fresh, today, policy, trigger="open_review")
-                        apply_decision(s, cop, fresh, decision, who=SWEEP_ACTOR, now=now, today=today,
-                                       policy=policy, reason="review date reached")
+                        due = cop.next_review_on or today
+                        counts.transitions.append(Moving(s, cop, now, policy, od_manager).move(
+                            Change(cop.slug, SWEEP_ACTOR, gate=Gate.REVIEW_DUE, evidence={"due_on": due},
+                                   trigger="open_review", reason="review date reached")))
                         counts.reviews_opened += 1
                         counts.opened.append(cop.slug)
                         continue

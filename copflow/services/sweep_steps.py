@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -107,8 +107,10 @@ class SweepOutcome:
     def summary(self) -> dict[str, Any]:
         """What the flow returns (and `copflow sweep` prints): the counts, plain values only."""
         after = self.after or DeliveryReport()
-        return {**asdict(self.counts), "agendas_queued": self.briefs.agendas, "briefs_queued": self.briefs.briefs,
-                "prepared": self.briefs.meetings, "action_reminders": self.reminded.queued,
+        # The reviews opened are announced by their task (events, not counts): the summary keeps the counts.
+        return {**asdict(replace(self.counts, transitions=[])), "agendas_queued": self.briefs.agendas,
+                "briefs_queued": self.briefs.briefs, "prepared": self.briefs.meetings,
+                "action_reminders": self.reminded.queued,
                 "evaluated": [f"{e.slug} ({e.recommendation})" for e in self.evaluated],
                 "closed": [c.slug for c in self.closures], "archive_failed": self.failures,
                 "documents_sent": self.resent.sent, "documents_still_missing": self.resent.failed,

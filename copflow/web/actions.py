@@ -1,6 +1,6 @@
 """The action plan on the web: the leads add actions and mark them done, dropped or reopened from the CoP's page
 (/c/<token>/actions); an owner does the same for their own actions from the link in their reminders
-(/a/<token>). Every write is services/actions/plan.py's, as the link's holder, "via web"."""
+(/a/<token>). Every write is services/actions.py's, as the link's holder, "via web"."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from starlette.routing import Route
 
 from copflow.services.errors import CopflowError
 from copflow.services.links import Grant
-from copflow.web.granted import Granted, granted
-from copflow.web.lead import cop_page_response, lead_resolver
+from copflow.web.granted import Granted, granted, lead_link
+from copflow.web.lead import PURPOSE, cop_page_response
 from copflow.web.pages import Web, cached, not_found, page
 from copflow.web.views.action_pages import (
+    MAX_ID,
     STATUS_WORDS,
     ActionFormRefused,
     OwnerPage,
@@ -39,7 +40,7 @@ def routes() -> list[Route]:
     ]
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def add(g: Granted) -> Response:
     try:
         a = await run_in_threadpool(lambda: add_from_form(g.w.uow, g.grant, g.form, now=g.w.now()))
@@ -51,7 +52,7 @@ async def add(g: Granted) -> Response:
     return await cop_page_response(g, notice=f"Added: {a.title}, for {a.owner_name}.", section="h-actions")
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def change_as_lead(g: Granted) -> Response:
     return await _change(g, own_only=False)
 
@@ -70,6 +71,8 @@ async def _change(g: Granted, *, own_only: bool) -> Response:
     """Done, dropped or reopened with a note: any action of the CoP for a lead, only their own for an owner
     (another is not found, as if it did not exist); the page it came from is shown again."""
     action_id = int(g.request.path_params["action"])
+    if not 0 < action_id <= MAX_ID:  # no row has it: not found, as any other id (never a database overflow)
+        return not_found(g.request)
     moving = own_only and g.form.get("status") == "moved"  # the owner's "it will not be done by then"
     try:
         if moving:
@@ -104,5 +107,4 @@ async def _owner_page(g: Granted, *, notice: str = "", errors: dict[str, str] | 
     except CopflowError:
         return not_found(g.request)
     return page(g.request, "actions.html.j2", {"p": data, "notice": notice, "errors": errors or {},
-                                               "base": f"/a/{g.token}", "holder": g.grant.email}, status,
-                cache_key=None if notice or errors else g.path)
+                                               "base": f"/a/{g.token}", "holder": g.grant.email}, status)

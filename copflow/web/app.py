@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,10 +16,13 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from copflow.db.uow import UnitOfWork
+from copflow.services.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, decision, lead, public
+from copflow.web.csrf import Csrf
 from copflow.web.pages import ViewCache, Web, not_found, page
-from copflow.web.security import RateLimit, SecurityHeaders
+from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
 from notifications.templating import environment
 
 
@@ -43,6 +47,21 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *decision.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
-    app.state.web = Web(s, s.policy(), environment(), clock or current_time, ViewCache(cache_seconds))
-    return SecurityHeaders(RateLimit(app, limit=rate_limit))
+    env = environment()
+    now = clock or current_time
+    csrf = Csrf(lambda: server_secret(UnitOfWork(s.database_url), "csrf", now=now()))
+    app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf)
+    inner: Any = app
+    if s.web_trusted_user_header:
+        inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
+    return SecurityHeaders(RateLimit(inner, limit=rate_limit))
+
+
+NOT_SIGNED_IN = ("This site is reached through the organisation's sign-in, and this request did not say who the "
+                 "signed-in user is. Open the page again from its link, signing in if asked; if it keeps happening, "
+                 "tell the CoP programme's OD manager.")
+
+
+def _unsigned(env: Environment) -> bytes:
+    return env.get_template("web/error.html.j2").render(status=403, message=NOT_SIGNED_IN, sso_user=None).encode()
 

@@ -16,8 +16,9 @@ from starlette.routing import Route
 from copflow.services.decided_report import StoredReport, stored_report
 from copflow.services.errors import CopflowError
 from copflow.services.links import Grant
+from copflow.web.after_write import after_gate
 from copflow.web.granted import Granted, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page
+from copflow.web.pages import Web, cached, not_found, page
 from copflow.web.views.decision_page import (
     CHOICES,
     GENERAL,
@@ -88,9 +89,9 @@ async def decision(g: Granted) -> Response:
     except CopflowError:
         return not_found(g.request)
     if g.request.method == "GET":
-        return _page(g, view, cache_key=g.path)
+        return _page(g, view)
     try:
-        result, extra = await run_in_threadpool(
+        result = await run_in_threadpool(
             lambda: take_decision(w.uow, g.grant, g.form, now=w.now(), policy=w.policy,
                                   reports_dir=w.settings.reports_dir, od_manager=w.settings.od_manager_email))
     except DecisionRefused as exc:
@@ -99,18 +100,17 @@ async def decision(g: Granted) -> Response:
         decided = view.decided is not None
         return _page(g, view, status=409 if decided else 422,
                      notice="" if decided else "Nothing was decided: please correct the fields marked below.")
-    await after_gate(g.request, result, extra)  # Prefect events, or the mail sent now (as `review decide`)
+    await after_gate(g.request, result)  # Prefect events, or the mail sent now (as `review decide`)
     done = await run_in_threadpool(read)
     assert done.decided is not None
     return _page(g, done, notice=f"Decided: {decision_words(done.decided.decision)}. {done.cop_name} has moved on "
                                  f"and its leads are told.")
 
 
-def _page(g: Granted, view: DecisionView, *, status: int = 200, notice: str = "",
-          cache_key: str | None = None) -> Response:
+def _page(g: Granted, view: DecisionView, *, status: int = 200, notice: str = "") -> Response:
     return page(g.request, "decision.html.j2", {"v": view, "notice": notice, "general": GENERAL,
                                                 "choices": CHOICES, "holder": g.grant.email, "action": g.path,
-                                                "labels": LABELS}, status, cache_key=cache_key)
+                                                "labels": LABELS}, status)
 
 
 LABELS = {"decision": "Your decision", "reason": "Why", "closing_date": "Closing date", "into": "Merge into",

@@ -3,9 +3,9 @@ payload `gate record` takes. Which value is acceptable is decided by the lifecyc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from copflow.web.views.lead_pages import FieldView
 from notifications.vocabulary import date_from_words as iso_date
@@ -69,7 +69,16 @@ def control(f: FieldView) -> dict[str, Any]:
             "hint": {"lines": "Write one per line.", "date": "Pick the day in the calendar."}.get(widget, "")}
 
 
-def payload(fields: list[FieldView], form: Mapping[str, str]) -> dict[str, Any]:
+class Named(Protocol):
+    """An evidence field as a form reads it: lifecycle's `Field` or a page's `FieldView`."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def payload(fields: Sequence[Named], form: Mapping[str, str]) -> dict[str, Any]:
     """The posted values of the gate's own fields (lists: one item per line); anything else posted is ignored."""
     out: dict[str, Any] = {}
     for f in fields:

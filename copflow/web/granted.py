@@ -13,11 +13,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from copflow.services.errors import CopflowError
-from copflow.services.links import Grant, LinkExpired, LinkNotFound
+from copflow.services.links import Grant, LinkExpired, LinkNotFound, lead_holder
 from copflow.web.pages import Web, cached, not_found, page, read_form, trusted_user, web
 
 # Which valid link a page accepts, and whether its holder may still use it (a lead, the OD manager, an owner).
 Resolver = Callable[[Web, str], Grant]
+
+
+def lead_link(*purposes: str) -> Resolver:
+    """A lead's link of one of these purposes ("evidence", "cop"), held by someone who still acts for the CoP."""
+
+    def resolve(w: Web, token: str) -> Grant:
+        return lead_holder(w.uow(), token, now=w.now(), purposes=purposes, od_manager=w.settings.od_manager_email)
+
+    return resolve
 
 
 @dataclass(frozen=True)

@@ -11,35 +11,26 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, in_a_sentence
-from copflow.services.links import Grant, LinkNotFound
+from copflow.services.links import LinkNotFound
+from copflow.web.after_write import after_gate, send_queued
 from copflow.web.forms import control, payload, with_values
-from copflow.web.granted import Granted, Resolver, granted
-from copflow.web.pages import Web, after_gate, cached, not_found, page, read_form, send_queued, web
+from copflow.web.granted import Granted, granted, lead_link
+from copflow.web.pages import cached, not_found, page, read_form, web
 from copflow.web.views.lead_pages import (
     GENERAL,
     EvidencePage,
     GatePassed,
     cop_page,
     evidence_page,
-    holder,
     invalid_by_field,
     send_fresh_link,
     submit_evidence,
 )
-from lifecycle import GateNotOpen, InvalidEvidence, LifecycleError, Role
+from lifecycle import EVIDENCE_FIELDS, Gate, GateNotOpen, InvalidEvidence, Role, UnknownName, parse_gate
 from lifecycle.grants import Acting, Actor, RosterChange, may
 from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
-
-
-def lead_resolver(kind: str) -> Resolver:
-    """A lead's link of one of the page's purposes, held by someone who still acts for the CoP."""
-
-    def resolve(w: Web, token: str) -> Grant:
-        return holder(w.uow(), token, now=w.now(), purposes=PURPOSE[kind], od_manager=w.settings.od_manager_email)
-
-    return resolve
 
 
 def routes() -> list[Route]:
@@ -58,12 +49,12 @@ def _links(g: Granted) -> dict[str, str]:
     return {"cop_page": f"/c/{g.token}", "self": g.path, "renew": f"{base}/renew", "base": base}
 
 
-@granted("e", lead_resolver("e"))
+@granted("e", lead_link(*PURPOSE["e"]))
 async def evidence_by_link(g: Granted) -> Response:
     return await _evidence(g)
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def evidence_from_cop_page(g: Granted) -> Response:
     return await _evidence(g)
 
@@ -78,31 +69,21 @@ async def _evidence(g: Granted) -> Response:
     try:
         if g.request.method == "GET":
             view = await cached(g.request, ("form", g.path), read)
-            return _form(g, copy(view), cache_key=g.path)
-        view = await run_in_threadpool(read)
-    except CopflowError:
-        return not_found(g.request)
-    body = payload(view.fields, g.form)
-    try:
-        done = await run_in_threadpool(submit_evidence, w.uow, g.grant, gate, body, now=w.now(), policy=w.policy)
+            return _form(g, copy(view))
+        body = payload(EVIDENCE_FIELDS[_posted_gate(g, gate)], g.form)
+        done = await run_in_threadpool(lambda: submit_evidence(w.uow(), g.grant, gate, body, now=w.now(),
+                                                               policy=w.policy, od_manager=w.settings.od_manager_email))
     except GatePassed as exc:
         return _form(g, exc.page, status=409, notice="This step is done: its evidence can no longer be changed from "
                                                     "this link.")
-    except InvalidEvidence as exc:
-        view.fields = with_values(view.fields, g.form)
-        view.problems = invalid_by_field(exc)
-        return _form(g, view, status=422, notice=NOTHING_RECORDED)
-    except InvalidInput as exc:
-        view.fields = with_values(view.fields, g.form)
-        view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem]}
-        return _form(g, view, status=422, notice=NOTHING_RECORDED)
-    except GateNotOpen as exc:  # its turn has not come: say what comes first (what was typed stays)
-        view.fields = with_values(view.fields, g.form)
-        first = names([gate_words(x) for x in exc.expected])
-        return _form(g, view, status=409, notice=f"Nothing was recorded: {first} comes first. Record "
-                                                 f"{'it' if len(exc.expected) == 1 else 'them'}, then this.")
-    except CopflowError as exc:
-        return _form(g, view, status=409, notice=plain(str(exc)).replace(view.slug, view.cop_name))
+    except LinkNotFound:
+        return not_found(g.request)
+    except CopflowError as exc:  # nothing was written: the form as it stands, with what was typed and why not
+        try:
+            view = await run_in_threadpool(read)
+        except CopflowError:
+            return not_found(g.request)
+        return _refused(g, view, exc)
     if done.result is not None:
         await after_gate(g.request, done.result)  # Prefect events, or the mail sent now (as the CLI)
         note = f"Recorded. {done.page.cop_name} has moved on to the {stage_words(done.advanced_to)} stage."
@@ -111,20 +92,45 @@ async def _evidence(g: Granted) -> Response:
     return _form(g, done.page, notice=note, still_needed=done.still_needed, saved=True)
 
 
+def _posted_gate(g: Granted, gate: str | None) -> Gate:
+    """The gate a form was posted for (an evidence link's own, or the one in a CoP page's path); the service checks
+    again that the link may change it."""
+    try:
+        return parse_gate((g.grant.gate if g.grant.purpose == "evidence" else gate) or "")
+    except UnknownName:
+        raise LinkNotFound() from None
+
+
+def _refused(g: Granted, view: EvidencePage, exc: CopflowError) -> Response:
+    """A refused form, shown again with what was typed, each problem beside its field (read from the error)."""
+    view.fields = with_values(view.fields, g.form)
+    if isinstance(exc, InvalidEvidence):
+        view.problems = invalid_by_field(exc)
+        return _form(g, view, status=422, notice=NOTHING_RECORDED)
+    if isinstance(exc, InvalidInput):
+        view.problems = {exc.field if exc.field in {f.name for f in view.fields} else GENERAL: [exc.problem_words]}
+        return _form(g, view, status=422, notice=NOTHING_RECORDED)
+    if isinstance(exc, GateNotOpen):  # its turn has not come: say what comes first (what was typed stays)
+        first = names([gate_words(x) for x in exc.expected])
+        return _form(g, view, status=409, notice=f"Nothing was recorded: {first} comes first. Record "
+                                                 f"{'it' if len(exc.expected) == 1 else 'them'}, then this.")
+    return _form(g, view, status=409, notice=plain(exc.words()))  # the CoP by its name: the error carries both
+
+
 NOTHING_RECORDED = "Nothing was recorded: please correct the fields marked below."
 
 
 def _form(g: Granted, view: EvidencePage, *, status: int = 200, notice: str = "",
-          still_needed: list[str] | None = None, saved: bool = False, cache_key: str | None = None) -> Response:
+          still_needed: list[str] | None = None, saved: bool = False) -> Response:
     controls = [control(f) for f in view.fields]
     return page(g.request, "evidence.html.j2", {"refused": status >= 400,
         "v": view, "controls": controls, "labels": {c["name"]: c["label"] for c in controls},
         "problems": view.problems, "general": GENERAL,
         "notice": notice, "still_needed": still_needed or [], "saved": saved, "links": _links(g),
-        "holder": g.grant.email}, status, cache_key=cache_key)
+        "holder": g.grant.email}, status)
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def cop(g: Granted) -> Response:
     return await cop_page_response(g)
 
@@ -144,12 +150,10 @@ async def cop_page_response(g: Granted, *, notice: str = "", errors: dict[str, s
                                lambda: plan(w.uow(), g.grant.cop_slug or "", now=w.now()))
     except CopflowError:
         return not_found(g.request)
-    errors = {k: e.replace(data["slug"], data["name"]) for k, e in (errors or {}).items()}  # its name, not its id
     return page(g.request, "cop.html.j2", {"c": data, "links": _links(g), "notice": notice, "section": section,
                                            "plan": actions, "typed": typed or {},
                                            "errors": errors or {}, "holder": g.grant.email, "feed_url": feed_url,
-                                           "roles": LEADS_MAY_GRANT}, status,
-                cache_key=None if notice or errors or feed_url else g.path)
+                                           "roles": LEADS_MAY_GRANT}, status)
 
 
 # The roster form offers what the table lets a lead give (the service checks it again: the menu is a courtesy).
@@ -159,7 +163,7 @@ LEADS_MAY_GRANT = tuple(r.value for r in (Role.CORE, Role.WIDER, Role.LEAD, Role
 ROSTER_NOUNS = {"email": "the address", "name": "the name", "role": "the role"}
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def roster(g: Granted) -> Response:
     """Add a member, or record that one left, under the same rules as `member add` / `member leave`."""
     from copflow.services.people.members import add_member
@@ -186,16 +190,15 @@ async def roster(g: Granted) -> Response:
                                     role=form.get("role", ""), now=w.now(), policy=w.policy,
                                     name=form.get("name", ""), acting=acting)
             message = f"{form.get('email', '').strip()} is now a {role_words(form.get('role'))}."
-    except (CopflowError, LifecycleError) as exc:
-        field = getattr(exc, "field", None) or ("role" if "role" in str(exc) else "email")
-        field = "leave" if leaving else field if field in ("email", "name", "role") else "email"
+    except CopflowError as exc:  # each refusal names its field (a role only the OD manager gives names "role")
+        field = "leave" if leaving else exc.field if exc.field in ("email", "name", "role") else "email"
         return await cop_page_response(g, errors={field: in_a_sentence(exc, ROSTER_NOUNS)},
                                        notice="Nothing was changed.", status=422)
     await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
     return await cop_page_response(g, notice=message)
 
 
-@granted("c", lead_resolver("c"))
+@granted("c", lead_link(*PURPOSE["c"]))
 async def new_feed_link(g: Granted) -> Response:
     from copflow.web.views.hub import issue_feed_link
 

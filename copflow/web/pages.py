@@ -1,43 +1,51 @@
 """What every page handler shares: the app's state (settings, policy, templates, clock, view cache), rendering
-with a CSRF token, the one not-found page, reading a posted form, and delivery after a write (the CLI's path)."""
+with a CSRF token, the one not-found page, reading a posted form. Delivery after a write: copflow/web/after_write.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from jinja2 import Environment
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse
 
 from copflow.db.uow import UnitOfWork
 from copflow.settings import Settings
-from copflow.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok, new_csrf
+from copflow.web.csrf import FIELD, HTTPS_COOKIE, Csrf, cookie_name, from_this_site
+from copflow.web.security import link_token
 from lifecycle import Policy
 
-if TYPE_CHECKING:
-    from copflow.services.gates import AdvanceResult
-
 MAX_FORM_BYTES = 64 * 1024
+FORGED = "This form has expired or did not come from this site: reload the page and send it again."
+log = logging.getLogger("copflow.web")
 
 
 class ViewCache:
     """What GET pages read, kept `seconds` (default 2): a lead reloading a form, or the whole organisation opening
     the hub, costs one read a page per window instead of one per request. Every write through the app empties it;
     a change made elsewhere (the CLI, the sweep, a revoked link) shows within the window. One request at a time
-    reads a given page again; the others meanwhile get the previous answer (no stampede on the database)."""
+    reads a given page again; the others meanwhile get the previous answer (no stampede on the database).
 
-    def __init__(self, seconds: float) -> None:
+    Bounded: at most `max_items` answers are kept (then it starts afresh), and a key's lock lives only while a
+    request holds or waits for it, so requests for ever new addresses (random tokens) leave nothing behind."""
+
+    def __init__(self, seconds: float, max_items: int = 10_000) -> None:
         self.seconds = seconds
+        self.max_items = max_items
         self._items: dict[Hashable, tuple[float, Any]] = {}
-        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}  # the lock, and how many hold or wait for it
+
+    def sizes(self) -> tuple[int, int]:
+        """(answers kept, locks kept)."""
+        return len(self._items), len(self._locks)
 
     def lookup(self, key: Hashable) -> tuple[bool, Any]:
         """(fresh, value): value is None when nothing is kept."""
@@ -46,39 +54,45 @@ class ViewCache:
             return False, None
         return hit[0] > time.monotonic(), hit[1]
 
-    def lock(self, key: Hashable) -> asyncio.Lock:
-        return self._locks.setdefault(key, asyncio.Lock())
-
     def put(self, key: Hashable, value: Any) -> None:
         if self.seconds <= 0:
             return
-        if len(self._items) > 10_000:
-            self.clear()
+        if len(self._items) >= self.max_items:
+            self._items.clear()
         self._items[key] = (time.monotonic() + self.seconds, value)
 
     def clear(self) -> None:
         self._items.clear()
-        self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
+        """The kept answer if fresh; else `compute()`'s, one request at a time per key (the others meanwhile get
+        the previous answer when there is one)."""
+        fresh, value = self.lookup(key)
+        if fresh or (value is not None and key in self._locks):
+            return value
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                fresh, value = self.lookup(key)
+                if fresh:
+                    return value
+                value = await compute()
+                self.put(key, value)
+                return value
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
 
 async def cached(request: Request, key: Hashable, compute: Callable[[], Any]) -> Any:
     """`compute()` (in the thread pool: it reads the database) unless the cache holds a fresh answer."""
     from starlette.concurrency import run_in_threadpool
 
-    cache = web(request).cache
-    fresh, value = cache.lookup(key)
-    if fresh:
-        return value
-    lock = cache.lock(key)
-    if value is not None and lock.locked():
-        return value  # being read again right now: the previous answer meanwhile
-    async with lock:
-        fresh, value = cache.lookup(key)
-        if fresh:
-            return value
-        value = await run_in_threadpool(compute)
-        cache.put(key, value)
-        return value
+    return await web(request).cache.get(key, lambda: run_in_threadpool(compute))
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class Web:
     env: Environment
     clock: Callable[[], datetime]
     cache: ViewCache
+    csrf: Csrf
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.settings.database_url)
@@ -104,29 +119,40 @@ def web(request: Request) -> Web:
     return w
 
 
-CSRF_PLACEHOLDER = "\x00csrf\x00"
-
-
 def page(request: Request, template: str, context: dict[str, Any], status: int = 200,
-         cache_key: Hashable | None = None) -> HTMLResponse:
-    """Render one page with a CSRF token for its forms (the cookie is set when the browser has none). With a
-    `cache_key`, the page is rendered once per cache window (its CSRF token put in per request)."""
-    token = request.cookies.get(CSRF_COOKIE) or new_csrf()
-    user = trusted_user(request)
+         formless: Hashable | None = None) -> HTMLResponse:
+    """Render one page, its forms carrying this session's CSRF token for the page's scope (put in the template's
+    context, escaped like any value); a browser without a session the server signed is given a new one.
+
+    A page without forms (the hub) may name a cache key as `formless`: it is rendered once per cache window for
+    everyone, and given no token at all (a template that asks for one fails at once: StrictUndefined)."""
     w = web(request)
-    key = ("html", cache_key, user)
-    fresh, html = w.cache.lookup(key) if cache_key is not None else (False, None)
-    if not fresh:
-        html = w.env.get_template(f"web/{template}").render(
-            {**context, "csrf": CSRF_PLACEHOLDER, "csrf_field": CSRF_FIELD, "sso_user": user})
-        if cache_key is not None:
-            w.cache.put(key, html)
-    assert isinstance(html, str)
-    response = HTMLResponse(html.replace(CSRF_PLACEHOLDER, token), status_code=status)
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
-                            secure=w.settings.web_url.startswith("https://"))
+    if formless is not None:
+        user = trusted_user(request)
+        fresh, html = w.cache.lookup(("html", formless, user))
+        if not fresh:
+            html = w.env.get_template(f"web/{template}").render({**context, "sso_user": user})
+            w.cache.put(("html", formless, user), html)
+        return HTMLResponse(html, status_code=status)
+    name = cookie_name(w.settings.web_url)
+    session = w.csrf.session(request.cookies.get(name))
+    fresh = session is None
+    if session is None:
+        session = w.csrf.new_session()
+    user = trusted_user(request)
+    html = w.env.get_template(f"web/{template}").render(
+        {**context, "csrf": w.csrf.token(session, csrf_scope(request)), "csrf_field": FIELD, "sso_user": user})
+    response = HTMLResponse(html, status_code=status)
+    if fresh:
+        response.set_cookie(name, session, httponly=True, samesite="strict", path="/",
+                            secure=name == HTTPS_COOKIE)
     return response
+
+
+def csrf_scope(request: Request) -> str:
+    """What a form's token is bound to besides the session: the link in the address (its token), and the
+    signed-in user behind SSO."""
+    return f"{link_token(request.url.path)}|{trusted_user(request) or ''}"
 
 
 def not_found(request: Request) -> HTMLResponse:
@@ -136,49 +162,31 @@ def not_found(request: Request) -> HTMLResponse:
 
 async def read_form(request: Request) -> dict[str, str]:
     """The posted form (URL-encoded only: uploads are refused), after the CSRF check."""
+    w = web(request)
+    if not from_this_site(request.headers, web_url=w.settings.web_url, scheme=request.url.scheme,
+                          host=request.headers.get("host", "")):
+        raise HTTPException(403, FORGED)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise HTTPException(415, "Only plain forms are accepted here (no uploads: a charter is a link).")
     body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "This form is too large.")
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise HTTPException(413, "This form is too large.")
+    except ClientDisconnect:  # nobody is left to answer: one line in the log, not a traceback
+        log.warning("a client hung up before its form was read: %s %s", request.method, request.url.path)
+        raise HTTPException(400, "The form did not arrive whole: send it again.") from None
     form: dict[str, str] = {}
     for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
         form[key] = form[key] + "\n" + value if key in form else value
-    if not csrf_ok(request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD)):
-        raise HTTPException(403, "This form has expired or did not come from this site: reload the page and "
-                                 "send it again.")
-    web(request).cache.clear()  # a write may follow: nothing read before it is shown after it
+    w = web(request)
+    session = w.csrf.session(request.cookies.get(cookie_name(w.settings.web_url)))
+    if not w.csrf.valid(session, csrf_scope(request), form.get(FIELD)):
+        raise HTTPException(403, FORGED)
+    w.cache.clear()  # a write may follow: nothing read before it is shown after it
     return form
-
-
-async def send_queued(request: Request) -> None:
-    """Deliver what a write queued, the CLI's way (copflow.runs): at once when embedded, by the deployment with a
-    Prefect server. A message that cannot go yet stays in the outbox; the server's log says why."""
-    from starlette.concurrency import run_in_threadpool
-
-    from copflow.runs import deliver_now
-
-    w = web(request)
-    _log_unsent(await run_in_threadpool(lambda: deliver_now(w.settings, now=w.now())))
-
-
-async def after_gate(request: Request, result: AdvanceResult,
-                     extra: Iterable[tuple[str, Mapping[str, str]]] = ()) -> None:
-    """After a transition made through a page: its Prefect events, or its mail sent now (as the CLI does)."""
-    from starlette.concurrency import run_in_threadpool
-
-    from copflow.runs import after_gate as after
-
-    w = web(request)
-    _log_unsent(await run_in_threadpool(lambda: after(w.settings, result, now=w.now(), extra=extra)))
-
-
-def _log_unsent(problems: list[str]) -> None:
-    for e in problems:
-        logging.getLogger("copflow.web").warning("mail not sent yet (%s); it stays in the outbox", e)
 
 
 def trusted_user(request: Request) -> str | None:

@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.links import LinkExpired, LinkNotFound, resolve
-from copflow.web.pages import cached, not_found, page, read_form, send_queued, trusted_user, web
+from copflow.web.after_write import send_queued
+from copflow.web.pages import cached, not_found, page, read_form, trusted_user, web
 from copflow.web.views.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
 
 
@@ -33,7 +34,7 @@ def _webcal(request: Request, path: str) -> str:
 async def hub_page(request: Request) -> Response:
     w = web(request)
     cops = await cached(request, "hub", lambda: hub(w.uow(), now=w.now()))
-    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")}, cache_key="/")
+    return page(request, "hub.html.j2", {"cops": cops, "webcal": _webcal(request, "/feeds/")}, formless="/")
 
 
 async def join(request: Request) -> Response:
@@ -47,7 +48,7 @@ async def join(request: Request) -> Response:
     form_values = {"name": "", "email": user or "", "message": ""}
     context: dict[str, Any] = {"c": cops[slug], "errors": {}, "form": form_values, "sent": False}
     if request.method == "GET":
-        return page(request, "join.html.j2", context, cache_key=request.url.path)
+        return page(request, "join.html.j2", context)
     form = await read_form(request)
     form_values.update(name=form.get("name", ""), email=user or form.get("email", ""),
                        message=form.get("message", ""))
@@ -59,10 +60,10 @@ async def join(request: Request) -> Response:
         context["errors"] = exc.problems
         return page(request, "join.html.j2", context, 422)
     except InvalidInput as exc:
-        context["errors"] = {exc.field: exc.problem}
+        context["errors"] = {exc.field: exc.problem_words}
         return page(request, "join.html.j2", context, 422)
     except CopflowError as exc:
-        context["errors"] = {"name": str(exc)}
+        context["errors"] = {"name": exc.words()}  # the CoP by its name
         return page(request, "join.html.j2", context, 422)
     await send_queued(request)
     context["sent"] = True

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -32,8 +31,12 @@ HEADERS = [
 ]
 # Every link purpose's path (services/links.py), so a new purpose is redacted and rate-limited without a change here.
 TOKEN_PATH = re.compile(rf"/({'|'.join(path_prefixes())})/[^/?#\s\"]+")
-CSRF_COOKIE = "copflow_csrf"
-CSRF_FIELD = "csrf"
+
+
+def link_token(path: str) -> str:
+    """The link token in a page's address ("" for a page that no link opens)."""
+    found = TOKEN_PATH.match(path)
+    return found.group(0).split("/", 2)[2].removesuffix(".ics") if found else ""
 
 
 def redact(text: str) -> str:
@@ -68,27 +71,40 @@ class SecurityHeaders:
 class RateLimit:
     """At most `limit` requests per `window` seconds from one client to the token pages and the join form;
     beyond that, 429 until the window moves on. Guessing tokens (192 bits) is hopeless anyway; this keeps a
-    script from trying, and from sending join mails in bulk."""
+    script from trying, and from sending join mails in bulk (the join caps of services/join_limits.py hold the
+    mail itself). A client is the connection's address: X-Forwarded-For counts only from the configured proxies
+    (COPFLOW_WEB_TRUSTED_PROXIES, which `copflow web` hands to uvicorn). At most `max_clients` clients are kept,
+    the least recently seen forgotten first, so a flood from many addresses cannot grow the server's memory."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, window: float = 60.0) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, window: float = 60.0, max_clients: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.limit = limit
         self.window = window
-        self._hits: dict[str, deque[float]] = {}
+        self.max_clients = max_clients
+        self.clock = clock
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """How many clients are kept."""
+        return len(self._hits)
+
     def allow(self, client: str) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
-            hits = self._hits.setdefault(client, deque())
+            hits = self._hits.get(client)
+            if hits is None:
+                hits = self._hits[client] = deque()
+                while len(self._hits) > self.max_clients:
+                    self._hits.popitem(last=False)
+            else:
+                self._hits.move_to_end(client)
             while hits and hits[0] <= now - self.window:
                 hits.popleft()
             if len(hits) >= self.limit:
                 return False
             hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients rather than grow without bound
-                for key in [k for k, v in self._hits.items() if not v][:5000]:
-                    del self._hits[key]
             return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -103,13 +119,29 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
-def new_csrf() -> str:
-    return secrets.token_urlsafe(24)
+class SignedInOnly:
+    """Behind a single sign-on proxy (COPFLOW_WEB_TRUSTED_USER_HEADER): a request for a page that does not name the
+    signed-in user did not come through the proxy, or the proxy lost who it was. It is refused (403, `refusal`'s
+    page) rather than served as if nobody in particular were asking, which would skip the per-person check of
+    every signed link. The stylesheet and the calendar feeds (fetched by calendar apps, which cannot sign in) are
+    not pages."""
 
+    OPEN = ("/static/", "/feeds/", "/f/")
 
-def csrf_ok(cookie: str | None, submitted: str | None) -> bool:
-    """Double-submit check: the form's hidden field must equal the cookie set with the page (SameSite=Strict)."""
-    return bool(cookie) and bool(submitted) and secrets.compare_digest(str(cookie), str(submitted))
+    def __init__(self, app: ASGIApp, *, header: str, refusal: Callable[[], bytes]) -> None:
+        self.app = app
+        self.header = header.strip().lower().encode("latin-1")
+        self.refusal = refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("path", "").startswith(self.OPEN):
+            named = [v for k, v in scope.get("headers", []) if k == self.header]
+            if not named or not named[0].strip():
+                await send({"type": "http.response.start", "status": 403,
+                            "headers": [(b"content-type", b"text/html; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": self.refusal()})
+                return
+        await self.app(scope, receive, send)
 
 
 class RedactTokens(logging.Filter):
@@ -129,4 +161,7 @@ def log_config() -> dict[str, Any]:
 
     config: dict[str, Any] = {**LOGGING_CONFIG, "filters": {"redact": {"()": RedactTokens}}}
     config["handlers"] = {name: {**h, "filters": ["redact"]} for name, h in LOGGING_CONFIG["handlers"].items()}
+    # copflow's own lines (mail not sent yet, a client that hung up) in the same format, through the same filter.
+    config["loggers"] = {**LOGGING_CONFIG["loggers"],
+                         "copflow": {"handlers": ["default"], "level": "INFO", "propagate": False}}
     return config

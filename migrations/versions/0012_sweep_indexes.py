@@ -3,7 +3,7 @@ purged by the time it went (a partial index), a CoP's open actions by due date, 
 retention purge of the daily sweep cost what is due, not the size of the portfolio (docs/architecture.md, ADR-2)
 
 Revision ID: 0012
-Revises: 0016
+Revises: 0014
 Create Date: 2026-12-08
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0016"
+down_revision = "0014"  # given as 0011; chained after main's 0014 at the merge
 branch_labels = None
 depends_on = None
 

@@ -423,3 +423,38 @@ def test_the_cop_page_fits_a_phone_and_its_forms_say_plainly_what_is_wrong(site:
     assert notice.bounding_box()["y"] < 400
     page.screenshot(path=str(site.log.parent / "cop-1440.png"), full_page=True)
     page.close()
+
+
+def test_the_last_gate_recorded_from_the_cop_page_moves_the_cop_on_and_mails_it(site: Server, browser: Any,
+                                                                                 db_url: str) -> None:
+    """Issue 28, break 14: the launch recorded from the CoP page's own form (/c/<token>/gate/<gate>) moves the CoP
+    on, says so (not a 409 "this link does not exist"), and the stage change's mail is sent at once."""
+    from sqlalchemy import func, select
+
+    from copflow.db.models import Notification
+    from copflow.services import links
+
+    # The CoP page's own link (as the join-request and digest mails carry), not an evidence link opened on it.
+    cop_page = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", purpose="cop", now=NOW,
+                           policy=P, web_url=site.url)
+    page = browser.new_page()
+    page.goto(cop_page)
+    page.click("a[href$='/gate/launch_held']")
+    assert page.locator("h1").inner_text() == "The launch event"
+    page.fill("#held_on", "2025-04-24")
+    page.fill("#attendance", "42")
+    page.fill("#feedback", "Keen on dashboards")
+    before = site.ids()
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 200, page.content()
+    assert "has moved on to the active stage" in page.locator("#notice").inner_text()
+    assert "ann@uni.example.org (via web)" in page.locator(".passed").inner_text()
+    changed = [m for m in site.since(before) if "from the launching stage to the active stage" in text_of(m)]
+    assert {m["To"].split("<")[-1].rstrip(">") for m in changed} >= {f"ann@{D}", f"bob@{D}", f"dir@{D}"}
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "stage_changed", Notification.status == "pending")) == 0
+    page.goto(cop_page)  # the CoP page reads the new stage at once (nothing stale kept)
+    assert "Stage: active" in page.locator("#h-stage + p").inner_text()
+    page.close()

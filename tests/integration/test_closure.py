@@ -30,6 +30,7 @@ from copflow.services.evolve import Child, merge, split
 from copflow.services.people import members
 from copflow.services.reviews import decide_review
 from copflow.services.sweep import sweep_batch
+from lifecycle import TransitionRefused
 from notifications.archive import ArchiveError, safe_target, verify_archive
 from notifications.documents import docx_text
 from notifications.vocabulary import long_date
@@ -80,7 +81,8 @@ def test_split_creates_children_with_lineage_and_chosen_members(db_url):
 
 def test_split_refuses_strangers_and_writes_nothing(db_url):
     under_review(db_url)
-    with pytest.raises(InvalidInput, match="not a member"):
+    # The core's rule (a split is made of the CoP's members), so `gate record` + `advance` keep it too.
+    with pytest.raises(TransitionRefused, match=r"zed@x\.org not a member of data-insight"):
         split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="x", now=at(REVIEW_DAY + 2),
               policy=P, children=[Child("ok-child", "OK", (f"ann@{D}",)), Child("bad", "Bad", ("zed@x.org",))])
     with UnitOfWork(db_url) as u:

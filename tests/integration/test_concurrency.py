@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from copflow.db.models import Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services import gates as gate_service
+from copflow.services import transitions
 from copflow.services.errors import ConcurrentChange
 from lifecycle import TransitionRefused
 from tests.integration.helpers import advance, record, to_planning
@@ -44,14 +45,14 @@ def test_concurrent_advance_on_postgres_ends_in_one_transition(postgres_url, mon
            annual_targets=["1 seminar"], review_cadence_months=12, link="l", published_on="2025-01-16")
     # Both advances read the CoP before either writes: a real race, every time.
     barrier = threading.Barrier(2, timeout=30)
-    real_decide = gate_service.decide
+    real_decide = transitions.decide
 
     def decide_then_wait(*a, **kw):  # type: ignore[no-untyped-def]
         d = real_decide(*a, **kw)
         barrier.wait()
         return d
 
-    monkeypatch.setattr(gate_service, "decide", decide_then_wait)
+    monkeypatch.setattr(transitions, "decide", decide_then_wait)
     outcomes = _race(postgres_url, "data-insight", barrier)
     wins = [o for o in outcomes if isinstance(o, gate_service.AdvanceResult)]
     losses = [o for o in outcomes if isinstance(o, ConcurrentChange)]

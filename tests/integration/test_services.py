@@ -79,13 +79,23 @@ def test_a_charter_version_cannot_be_published_twice(db_url):
     to_launching(db_url)
     with UnitOfWork(db_url) as u:
         assert u.session.scalar(select(func.count()).select_from(Charter)) == 1
-    # Later (after an evolve) the same version number is refused at recording time.
-    from copflow.services.gates import _check_new_charter_version
+    # Later (after an evolve) the same version number is refused at recording time, by the check the transition
+    # path (an ORM session) and `gate record` (a Core connection) share.
+    from dataclasses import replace
+
+    from copflow.services.evidence import checked_evidence
+    from copflow.services.snapshots import snapshot
+    from lifecycle import Gate, Stage
 
     with UnitOfWork(db_url) as u:
         cop = u.session.scalar(select(Cop))
-        with pytest.raises(InvalidInput, match="already published"):
-            _check_new_charter_version(u.session, cop, "1.0")
+        planning = replace(snapshot(u.session, cop), stage=Stage.PLANNING,
+                           evidence={Gate.SPONSOR_MEETING_DONE: {"held_on": "2025-02-04"}})
+        with pytest.raises(InvalidInput, match="already published") as taken:
+            checked_evidence(u.session, planning, cop.id, cop.timezone, Gate.CHARTER_PUBLISHED, {"version": "1.0"},
+                             now=at(61), cop_name=cop.name)
+        assert (taken.value.cop, taken.value.value) == ("data-insight", "1.0")
+        assert "of data-insight is" in str(taken.value) and "of Data and Insight is" in taken.value.problem_words
 
 
 def test_latest_evidence_wins_within_a_visit(db_url):

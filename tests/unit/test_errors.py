@@ -3,14 +3,18 @@ maps classes to exit codes in one table."""
 
 from __future__ import annotations
 
+import ast
+import builtins
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import copflow
 import lifecycle
+import notifications
 from copflow.cli.context import UsageError, VerifyFailed
 from copflow.cli.main import EXIT_CODES, _classify
 from copflow.services import validation
@@ -28,9 +32,46 @@ def _exception_classes(package):
 
 
 def test_every_error_of_lifecycle_and_the_application_derives_from_the_one_root():
-    classes = set(_exception_classes(lifecycle)) | set(_exception_classes(copflow))
-    assert {LifecycleError, InvalidInput, SettingsError, UsageError, VerifyFailed} <= classes
+    from notifications.oauth import TokenRefused
+    from notifications.transports import LoginRefused, PermanentFailure, SlowDown, TemporaryFailure
+
+    classes = set(_exception_classes(lifecycle)) | set(_exception_classes(copflow)) | \
+        set(_exception_classes(notifications))
+    assert {LifecycleError, InvalidInput, SettingsError, UsageError, VerifyFailed, TemporaryFailure, SlowDown,
+            PermanentFailure, LoginRefused, TokenRefused} <= classes
     assert [c.__qualname__ for c in classes if not issubclass(c, CopflowError)] == []
+
+
+BUILTIN_ERRORS = {n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)}
+
+
+@pytest.mark.parametrize("package", ["flows", "tasks", "bench"])
+def test_no_error_of_the_flows_tasks_or_bench_starts_a_root_of_its_own(package):
+    """Read, not imported (they import Prefect): no class there derives from a built-in exception directly."""
+    own = []
+    for path in sorted((Path(__file__).resolve().parents[2] / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in BUILTIN_ERRORS
+                                                      for b in node.bases):
+                own.append(f"{path.name}:{node.name}")
+    assert own == []
+
+
+def test_transport_failures_keep_their_kinds_under_the_root():
+    """The delivery service still tells them apart: temporary (retried), permanent (parked), login (kept)."""
+    from notifications.transports import (
+        ConnectionLost,
+        LoginRefused,
+        PermanentFailure,
+        SlowDown,
+        TemporaryFailure,
+        TransportError,
+    )
+
+    assert issubclass(ConnectionLost, TemporaryFailure) and issubclass(SlowDown, TemporaryFailure)
+    for kind in (TemporaryFailure, PermanentFailure, LoginRefused):
+        assert issubclass(kind, TransportError) and issubclass(kind, CopflowError)
+    assert not issubclass(PermanentFailure, TemporaryFailure) and not issubclass(LoginRefused, TemporaryFailure)
 
 
 def test_errors_carry_the_values_they_name():

@@ -28,8 +28,8 @@ def test_row_is_allowed_when_its_gates_are_met(t):
     d = decide(s, TODAY, P, target=t.target, trigger=t.trigger)
     assert d.transition == t
     events = [e for e in d.effects if isinstance(e, Emit)]
-    assert [e.payload["gate"] for e in events if e.name == "copflow.gate.passed"] == [g.value for g in t.gates]
-    assert events[-1].payload == {"stage": t.target.value, "from": t.source.value}
+    assert [e.payload.gate for e in events if e.name == "copflow.gate.passed"] == [g.value for g in t.gates]
+    assert (events[-1].payload.stage, events[-1].payload.from_stage) == (t.target.value, t.source.value)
 
 
 @pytest.mark.parametrize("t", [t for t in TRANSITIONS if t.gates != (Gate.REVIEW_DUE,)],

@@ -16,9 +16,10 @@ from copflow.db.models.cops import (
     Link,
     Membership,
     Person,
+    ServerSecret,
     TransitionRecord,
 )
-from copflow.db.models.mail import MailPace, Notification
+from copflow.db.models.mail import JoinRequest, MailPace, Notification
 from copflow.db.models.meetings import MeetingSeries
 from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
 
@@ -37,12 +38,14 @@ __all__ = [
     "DocumentFailure",
     "ErasureRecord",
     "GateEvidence",
+    "JoinRequest",
     "Link",
     "MailPace",
     "MeetingSeries",
     "Membership",
     "Notification",
     "Person",
+    "ServerSecret",
     "SurveyAnswer",
     "TransitionRecord",
 ]

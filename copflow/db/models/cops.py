@@ -1,5 +1,6 @@
 """The CoP, its people and its record: the declarative base and the schema version, people and memberships,
-gate evidence, charters, transitions, signed links, erasures, the audit of refusals and the application's meta.
+gate evidence, charters, transitions, signed links, erasures, the audit of refusals, the application's meta and
+the server's own secrets.
 Times are stored in UTC; due dates are plain dates in indexed columns."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0012"
+SCHEMA_VERSION = "0012"  # chained 0011 → 0016 → 0013 → 0014 → 0012 (in the order they landed)
 
 
 class Base(DeclarativeBase):
@@ -171,6 +172,9 @@ class Link(Base):
     revoked_at: Mapped[datetime | None]
     # When a fresh link was last sent in its place (at most one a day, to the address it was made for).
     renewed_at: Mapped[datetime | None]
+    # A link sent by mail: its token is made again at send time from this salt and the link key, which is kept
+    # outside the database (copflow/services/link_tokens.py). None: a link shown once (CLI, web page).
+    salt: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("token_hash", name="uq_link_token_hash"),
                       Index("ix_link_cop_email", "cop_id", "email"))
 
@@ -190,3 +194,16 @@ class AuditEntry(Base):
     role: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(20))  # refused
     reason: Mapped[str] = mapped_column(Text)
+
+
+class ServerSecret(Base):
+    """A secret the server keeps for itself, made on first use and never shown: `csrf` signs the web forms' tokens
+    (copflow/web/csrf.py). In the database so that every web process (and a restart) signs alike."""
+
+    __tablename__ = "server_secret"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:  # the value must never reach a log line or a traceback
+        return f"ServerSecret(name={self.name!r}, value=***)"

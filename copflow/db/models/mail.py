@@ -1,10 +1,12 @@
-"""The outbox and the relay's pace: every message is a row here before anything is sent."""
+"""The outbox and the relay's pace: every message is a row here before anything is sent; and the hub's join
+requests, counted against the daily caps before any is mailed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -69,3 +71,22 @@ class MailPace(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     minute_tat: Mapped[datetime | None]
     slow_until: Mapped[datetime | None]
+
+
+class JoinRequest(Base):
+    """A request to join a CoP from the hub, one row per lead it was for: mailed to that lead on its own, or
+    (past the policy's daily caps per CoP and per lead) held for the lead's one digest of the day
+    (copflow/services/join_limits.py). Purged with sent mail after the policy's mail_retention_days."""
+
+    __tablename__ = "join_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cop_id: Mapped[int] = mapped_column(ForeignKey("cop.id", ondelete="CASCADE"))
+    lead: Mapped[str] = mapped_column(String(320))  # the lead's address
+    day: Mapped[date]  # the organisation's local day it came in (the caps' window)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    message: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime]
+    mailed: Mapped[bool] = mapped_column(Boolean)  # False: held for the digest
+    __table_args__ = (Index("ix_join_request_cop_day", "cop_id", "day"),
+                      Index("ix_join_request_lead_day", "lead", "day"))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Person
 from copflow.services import validation as v
-from copflow.services.errors import InvalidInput
+from copflow.services.errors import THE_COP, InvalidInput
 from copflow.services.snapshots import current_charter
 from lifecycle.action_rules import VIA, match_target
 
@@ -52,7 +52,8 @@ def member_owner(s: Session, cop: Cop, email: str) -> Person:
     for m in cop.memberships:
         if m.left_on is None and m.person.email == addr:
             return m.person
-    raise InvalidInput("owner", f"{addr} is not a current member of {cop.slug}", cop=cop.slug, value=addr)
+    raise InvalidInput("owner", f"{addr} is not a current member of {THE_COP}", cop=cop.slug, cop_name=cop.name,
+                       value=addr)
 
 
 def charter_targets(s: Session, cop: Cop) -> tuple[str, ...]:
@@ -66,9 +67,9 @@ def check_target(cop: Cop, text: str | None, targets: tuple[str, ...]) -> str | 
         return None
     found = match_target(text, targets)
     if found is None:
-        known = "; ".join(targets) if targets else f"{cop.slug} has no charter targets yet"
-        raise InvalidInput("target", f"{text.strip()!r} is not one of {cop.slug}'s annual targets ({known})",
-                           cop=cop.slug, value=text.strip())
+        known = "; ".join(targets) if targets else f"{THE_COP} has no charter targets yet"
+        raise InvalidInput("target", f"{text.strip()!r} is not one of {THE_COP}'s annual targets ({known})",
+                           cop=cop.slug, cop_name=cop.name, value=text.strip())
     return found
 
 

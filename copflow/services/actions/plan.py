@@ -28,8 +28,7 @@ from copflow.services.actions.checks import (
     member_owner,
 )
 from copflow.services.clock import cop_date
-from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound
-from copflow.services.gates import concurrent_guard
+from copflow.services.errors import ConcurrentChange, InvalidInput, NotFound, concurrent_guard
 from copflow.services.snapshots import get_cop
 from lifecycle.action_rules import (
     CLOSED,
@@ -234,7 +233,7 @@ def _slug(s: Session, cop_id: int) -> str:
 
 def _load(s: Session, action_id: int, *, slug: str | None, owner: str | None = None, for_write: bool = True,
           version: int | None = None) -> tuple[Action, Cop]:
-    action = s.get(Action, action_id)
+    action = s.get(Action, action_id) if v.is_id(action_id) else None
     cop = s.get(Cop, action.cop_id) if action is not None else None
     if action is None or cop is None or (slug is not None and cop.slug != slug) or \
             (owner is not None and action.owner.email != owner.strip().lower()):

@@ -22,7 +22,7 @@ from copflow.db.models import Cop, MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services.briefs import contents as say
 from copflow.services.clock import cop_date
-from copflow.services.links import issue_link
+from copflow.services.links import mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
 from copflow.services.meetings import recurrence as md
 from lifecycle import Policy, Stage
@@ -154,8 +154,8 @@ def _link(s: Session, cop: Cop, to: Recipient, context: dict[str, Any], *, now: 
           policy: Policy) -> str | None:
     """Where to update the plan: a lead's CoP page; an owner's own actions; none for a sponsor (told, not asked)."""
     if to.role in {r.value for r in LEAD_ROLES}:
-        return issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
+        return mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
     owns = any(g["email"] == to.email for g in context["plan"]["owners"])
     if owns and to.role != "sponsor":
-        return issue_link(s, email=to.email, cop=cop, purpose="actions", now=now, policy=policy)
+        return mail_link(s, email=to.email, cop=cop, purpose="actions", now=now, policy=policy)
     return None

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from copflow.db.models import Cop, Document, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.links import decision_url, issue_link
+from copflow.services.links import decision_url, mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, enqueue, recipients, survey_url
 from lifecycle import Policy, Stage
 
@@ -135,5 +135,5 @@ def _links_for(s: Session, digest: dict[str, Any], to: str, *, now: datetime, po
     for r in digest["reviews"]:
         r["decide_url"] = decision_url(s, cops[r["slug"]], to, now=now, policy=policy) if r["slug"] in cops else None
     for g in digest["escalations"]:
-        g["cop_url"] = (issue_link(s, email=to, cop=cops[g["slug"]], purpose="cop", now=now, policy=policy)
+        g["cop_url"] = (mail_link(s, email=to, cop=cops[g["slug"]], purpose="cop", now=now, policy=policy)
                         if g["slug"] in cops else None)

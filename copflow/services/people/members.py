@@ -13,7 +13,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
-from copflow.services.errors import AlreadyExists, NotFound
+from copflow.services.errors import THE_COP, AlreadyExists, NotFound
 from copflow.services.mail.outbox import call_newcomers_to_the_review
 from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, grants, parse_role
@@ -79,7 +79,7 @@ def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: dateti
         if person is None:
             raise NotFound("person", addr)
         if any(m.person_id == person.id and m.role == r.value and m.left_on is None for m in cop.memberships):
-            raise AlreadyExists(f"{r.value} of {cop.slug}", addr)
+            raise AlreadyExists(f"{r.value} of {THE_COP}", addr, cop=cop.slug, cop_name=cop.name)
         cop.memberships.append(Membership(person_id=person.id, role=r.value, joined_on=local_date(now, policy)))
         uow.session.flush()
         uow.session.refresh(cop)
@@ -89,5 +89,5 @@ def add_member(uow: UnitOfWork, *, slug: str, email: str, role: str, now: dateti
         try:
             uow.commit()
         except IntegrityError:
-            raise AlreadyExists(f"{r.value} of {slug}", addr) from None
+            raise AlreadyExists(f"{r.value} of {THE_COP}", addr, cop=slug, cop_name=cop.name) from None
         return changes

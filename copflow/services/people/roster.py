@@ -18,7 +18,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
-from copflow.services.errors import InvalidInput, NotFound
+from copflow.services.errors import THE_COP, InvalidInput, NotFound
 from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
 from copflow.services.meetings.kinds import KINDS
 from copflow.services.meetings.series import cancel_series, live_series, schedule
@@ -158,15 +158,16 @@ def _leave(s: Session, cop: Cop, person: Person, day: date, today: date, *, now:
                               and (role is None or m.role == role)]
     if not held:
         what = f"a {role} of" if role else "a member of"
-        raise InvalidInput("email", f"{person.email} is not {what} {cop.slug}")
+        raise InvalidInput("email", f"{person.email} is not {what} {THE_COP}", cop=cop.slug, cop_name=cop.name)
     for m in held:
         if day < m.joined_on:
-            raise InvalidInput("left_on", f"{day} is before {person.email} joined {cop.slug} ({m.joined_on})")
+            raise InvalidInput("left_on", f"{day} is before {person.email} joined {THE_COP} ({m.joined_on})",
+                               cop=cop.slug, cop_name=cop.name)
         m.left_on = day
     organised = any(m.role in ORGANISERS for m in held)
     if organised and not any(m.left_on is None and m.role in ORGANISERS for m in cop.memberships):
-        raise InvalidInput("email", f"{person.email} is the last coordinator or lead of {cop.slug}: "
-                                    "give someone else that role first")
+        raise InvalidInput("email", f"{person.email} is the last coordinator or lead of {THE_COP}: "
+                                    "give someone else that role first", cop=cop.slug, cop_name=cop.name)
     s.flush()
     changes = sync_invitations(s, cop, now=now, policy=policy)
     refresh_due(s, cop, today, policy)

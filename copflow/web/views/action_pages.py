@@ -117,9 +117,9 @@ def change_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action
     another action is not found, as if it did not exist). A form read before someone else's change is refused."""
     row = f"action-{action_id}"
     try:
-        version = int(form.get("version", ""))
-    except ValueError:
-        version = None
+        version = form_version(form, row)
+    except ActionFormRefused:
+        version = -1  # matches no action: another's is still not found first, as if it did not exist
     try:
         return service.change_status(uow_factory(), action_id=action_id, status=form.get("status", ""),
                                      who=grant.email, via="web", now=now, note=form.get("note") or None,
@@ -127,8 +127,7 @@ def change_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action
     except NotFound:
         raise
     except ConcurrentChange as exc:
-        raise ActionFormRefused({row: "Someone changed this action meanwhile: here it is as it is now. Nothing "
-                                      "was written; try again."}) from exc
+        raise ActionFormRefused({row: NO_VERSION if version < 0 else CHANGED_MEANWHILE}) from exc
     except (InvalidInput, LifecycleError) as exc:
         raise ActionFormRefused({row: _sentence(exc)}) from exc
 
@@ -152,19 +151,29 @@ def move_from_form(uow_factory: Callable[[], UnitOfWork], grant: Grant, action_i
                                  "Say why it moves: your leads read your note on the plan."})
     before = mine[action_id]
     told = f"{note} (moved from {long_date(before.due_on)} by {before.owner_name})"
-    try:
-        version = int(form.get("version", ""))
-    except ValueError:
-        version = None
+    version = form_version(form, row)
     try:
         return service.edit_action(uow_factory(), action_id=action_id, who=grant.email, via="web", now=now,
                                    due_on=due, notes="\n".join(filter(None, (before.notes, told))),
                                    slug=grant.cop_slug, version=version)
     except ConcurrentChange as exc:
-        raise ActionFormRefused({row: "Someone changed this action meanwhile: here it is as it is now. Nothing "
-                                      "was written; try again."}) from exc
+        raise ActionFormRefused({row: CHANGED_MEANWHILE}) from exc
     except (InvalidInput, LifecycleError) as exc:
         raise ActionFormRefused({row: _sentence(exc)}) from exc
+
+
+CHANGED_MEANWHILE = "Someone changed this action meanwhile: here it is as it is now. Nothing was written; try again."
+NO_VERSION = "This form does not say which version of the action it changes: reload the page and try again."
+MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL's integer): past it, not found (never an overflow)
+
+
+def form_version(form: dict[str, str], row: str) -> int:
+    """The version of the action the form was read at: required, and a whole number, or the lost-update check
+    could be skipped (a form without it would overwrite a change made meanwhile)."""
+    text = form.get("version", "").strip()
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 18):
+        raise ActionFormRefused({row: NO_VERSION})
+    return int(text)
 
 
 def _field(exc: CopflowError, fields: tuple[str, ...]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,9 +23,9 @@ from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
 from copflow.services.evaluation import REPORT_HTML
 from copflow.services.evolve import Child
-from copflow.services.gates import AdvanceResult
 from copflow.services.links import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
+from copflow.services.transitions import AdvanceResult
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
 from notifications.vocabulary import date_from_words, long_date, plain
 
@@ -112,10 +112,9 @@ def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Polic
 
 
 def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dict[str, str], *, now: datetime,
-                  policy: Policy, reports_dir: Path | None, od_manager: str | None
-                  ) -> tuple[AdvanceResult, list[tuple[str, dict[str, str]]]]:
-    """Decide the review as the link's holder ("via web"); returns the transition and the extra Prefect events
-    the CLI emits for it. DecisionRefused (nothing written) lists every problem by field."""
+                  policy: Policy, reports_dir: Path | None, od_manager: str | None) -> AdvanceResult:
+    """Decide the review as the link's holder ("via web"); returns the transition (its events among it).
+    DecisionRefused (nothing written) lists every problem by field."""
     from copflow.services import evolve
     from copflow.services.reviews import decide_review
 
@@ -138,53 +137,55 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
     try:
         if choice == "split":
             return evolve.split(uow_factory(), slug=slug, children=children, decided_by=who, reason=reason,
-                                now=now, policy=policy, via="web"), []
+                                now=now, policy=policy, via="web", od_manager=od_manager)
         if choice == "merge":
             return evolve.merge(uow_factory(), slug=slug, into=form["into"], decided_by=who, reason=reason,
-                                now=now, policy=policy, via="web"), []
-        decision = "evolve" if choice == "renew" else choice
-        r = decide_review(uow_factory(), slug=slug, decision=decision, decided_by=who, reason=reason, now=now,
-                          policy=policy, closing_date=closing, kind="renew" if choice == "renew" else None,
-                          reports_dir=reports_dir, od_manager=od_manager, via="web")
-        return r, [("copflow.review.decided", {"decision": decision, "to": r.to_stage})]
+                                now=now, policy=policy, via="web", od_manager=od_manager)
+        return decide_review(uow_factory(), slug=slug, decision="evolve" if choice == "renew" else choice,
+                             decided_by=who, reason=reason, now=now, policy=policy, closing_date=closing,
+                             kind="renew" if choice == "renew" else None, reports_dir=reports_dir,
+                             od_manager=od_manager, via="web")
     except (InvalidEvidence, TransitionRefused) as exc:
         unmet = exc.problems if isinstance(exc, InvalidEvidence) else exc.unmet
         today = local_date(now, policy)
-        raise DecisionRefused(_by_field([_notice_in_words(u, closing, today) for u in unmet])) from exc
+        raise DecisionRefused(_by_field([_notice_in_words(u, closing, today, policy) for u in unmet])) from exc
     except InvalidInput as exc:
         where = {"members": "children", "name": "children", "slug": "children", "children": "children",
                  "into": "into", "decision": "decision"}.get(exc.field or "", GENERAL)
-        raise DecisionRefused({where: [plain(exc.problem)[:1].upper() + plain(exc.problem)[1:]]}) from exc
+        raise DecisionRefused({where: [_sentence(exc.problem_words)]}) from exc
     except CopflowError as exc:
-        raise DecisionRefused({GENERAL: [plain(str(exc))]}) from exc
+        raise DecisionRefused({GENERAL: [_sentence(exc.words())]}) from exc
+
+
+# The form's field for each evidence field a decision's refusal names.
+_FIELDS = {"reason": "reason", "closing_date": "closing_date", "kind": "decision", "children": "children"}
 
 
 def _by_field(problems: list[Unmet]) -> dict[str, list[str]]:
-    """The services' unmet requirements beside the form's fields (their codes name the evidence field)."""
-    fields = {"reason": "reason", "closing_date": "closing_date", "notice": "closing_date", "kind": "decision"}
+    """The services' unmet requirements beside the form's fields (each names the evidence field it is about)."""
     out: dict[str, list[str]] = {}
     for p in problems:
-        text = plain(p.message)
-        out.setdefault(fields.get(p.code.rsplit(".", 1)[-1], GENERAL), []).append(text[:1].upper() + text[1:])
+        out.setdefault(_FIELDS.get(p.field or "", GENERAL), []).append(_sentence(p.message))
     return out
 
 
-_TOO_SOON = re.compile(r"closing date (\d{4}-\d\d-\d\d) gives less than the (\d+)-week notice period "
-                       r"\(earliest (\d{4}-\d\d-\d\d)\)")
+def _sentence(text: str) -> str:
+    said = plain(text)
+    return said[:1].upper() + said[1:]
 
 
-def _notice_in_words(u: Unmet, typed: date | None, today: date) -> Unmet:
+def _notice_in_words(u: Unmet, typed: date | None, today: date, policy: Policy) -> Unmet:
     """The notice-period refusal about the day the person typed: whether it is past, whether it was moved to the
-    next working day, and the earliest closing date allowed."""
-    m = _TOO_SOON.search(u.message)
-    if m is None or typed is None:
+    next working day, and the earliest closing date allowed (the refusal's values: `value` the date judged,
+    `limit` the earliest)."""
+    if u.code != "close_decided.notice" or typed is None or u.value is None or u.limit is None:
         return u
-    moved, weeks, earliest = date.fromisoformat(m.group(1)), m.group(2), m.group(3)
+    moved, earliest = date.fromisoformat(u.value), date.fromisoformat(u.limit)
     said = f"{long_date(typed)} is in the past" if typed < today else f"{long_date(typed)} is too soon"
     if moved != typed:
         said += f" (moved to the next working day, {long_date(moved)})"
-    return Unmet(u.code, f"{said}: members get {weeks} weeks' notice, so the earliest closing date is "
-                         f"{long_date(earliest)}.")
+    return replace(u, message=f"{said}: members get {policy.notice_period_weeks} weeks' notice, so the earliest "
+                              f"closing date is {long_date(earliest)}.")
 
 
 def _closing_date(raw: str, problems: dict[str, list[str]]) -> date | None:

@@ -20,8 +20,8 @@ from copflow.db.models import Charter, Cop, MeetingSeries, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
+from copflow.services.join_limits import Asked, tell_leads
 from copflow.services.links import Grant, issue_link
-from copflow.services.mail.outbox import already_queued, cop_context, enqueue, recipients
 from copflow.services.meetings.recurrence import held_occurrences
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role
@@ -89,8 +89,9 @@ class JoinRequest:
 
 def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, message: str, now: datetime,
                     policy: Policy) -> JoinRequest:
-    """Mail the CoP's leads that someone would like to join; each lead's mail links to their CoP page.
-    Asking twice on one day sends nothing new. Bad input raises JoinRefused naming every field's problem."""
+    """Mail the CoP's leads that someone would like to join; each lead's mail links to their CoP page. Past the
+    policy's daily caps the request waits for each lead's digest of the day (services/join_limits.py). Asking twice
+    on one day sends nothing new. Bad input raises JoinRefused naming every field's problem."""
     problems: dict[str, str] = {}
     checks: dict[str, Callable[[], str]] = {
         "name": lambda: v.clean_name("name", name), "email": lambda: v.email(email),
@@ -100,7 +101,7 @@ def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, messag
         try:
             clean[field_name] = check()
         except InvalidInput as exc:
-            problems[field_name] = exc.problem
+            problems[field_name] = exc.problem_words
     if problems:
         raise JoinRefused(problems)
     who, addr, note = clean["name"], clean["email"], clean["message"]
@@ -109,16 +110,7 @@ def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, messag
         cop = get_cop(s, slug)
         if cop.stage not in OPEN_STAGES:
             raise InvalidInput("cop", f"{cop.name} is closed")
-        told = 0
-        day = now.date().isoformat()
-        for to in recipients(cop, "leads"):
-            key = f"{cop.slug}/join/{addr}/{day}/{to.email}"
-            if already_queued(s, key):
-                continue
-            url = issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
-            told += enqueue(s, key=key, cop_id=cop.id, kind="join_request", to=to, now=now,
-                            context={**cop_context(cop), "action_url": url,
-                                     "requester": {"name": who, "email": addr, "message": note}})
+        told = tell_leads(s, cop, Asked(who, addr, note), now=now, policy=policy)
         uow.commit()
         return JoinRequest(cop.slug, told)
 

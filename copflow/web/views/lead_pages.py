@@ -1,28 +1,29 @@
 """What a lead sees and does through a signed link: the evidence form of one gate, and the CoP's own page.
 
-Nothing here decides a rule: evidence goes through gates.record_evidence and gates.advance (as `copflow gate
-record` + `copflow advance`), the roster through add_member / end_membership, and every requirement shown beside
-a field comes from the lifecycle's own checks.
+Nothing here decides a rule: evidence goes through the one transition path (copflow/services/transitions.py:
+recorded, and the CoP moved on when its gates are met, in one transaction), the roster through add_member /
+end_membership, and every requirement shown beside a field comes from the lifecycle's own checks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, GateEvidence, Link, MeetingSeries, Person
 from copflow.db.uow import UnitOfWork
-from copflow.services import gates as gate_service
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
-from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, find, issue_link, token_hash
+from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
+from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (
     EVIDENCE_FIELDS,
-    GATE_TITLES,
+    CopSnapshot,
     Gate,
     InvalidEvidence,
     LifecycleError,
@@ -32,10 +33,8 @@ from lifecycle import (
     open_gates,
     parse_gate,
 )
-from lifecycle.audiences import LEAD_ROLES
 from notifications.vocabulary import gate_words, plain
 
-ACTING_ROLES = {r.value for r in LEAD_ROLES} | {"od_manager_contact"}
 GENERAL = "_general"  # problems that belong to no one field
 
 
@@ -70,87 +69,80 @@ class Submitted:
     page: EvidencePage
     advanced_to: str | None
     still_needed: list[str]
-    result: gate_service.AdvanceResult | None
-
-
-def holder(uow: UnitOfWork, token: str, *, now: datetime, purposes: tuple[str, ...],
-           od_manager: str | None = None) -> Grant:
-    """A valid grant whose holder still acts for the CoP (a lead, a coordinator or its OD manager contact; or
-    the configured OD manager); otherwise LinkNotFound, like any unknown token."""
-    with uow:
-        s = uow.session
-        for purpose in purposes:
-            try:
-                grant = find(s, token, now=now, purpose=purpose)
-            except LinkNotFound:
-                continue
-            if grant.cop_slug is None:
-                raise LinkNotFound()
-            cop = get_cop(s, grant.cop_slug)
-            acting = {m.person.email for m in cop.memberships if m.left_on is None and m.role in ACTING_ROLES}
-            if grant.email in acting or (od_manager and grant.email == od_manager.lower()):
-                return grant
-            raise LinkNotFound()
-        raise LinkNotFound()
+    result: AdvanceResult | None
 
 
 def evidence_page(uow: UnitOfWork, grant: Grant, gate_name: str | None, *, now: datetime,
                   policy: Policy) -> EvidencePage:
     """The form of the grant's gate (or, for a CoP-page link, of `gate_name`, one of the stage's open gates)."""
     with uow:
-        s = uow.session
         assert grant.cop_slug is not None
-        cop = get_cop(s, grant.cop_slug)
-        gate = _gate_for(cop, grant, gate_name)
-        snap = snapshot(s, cop)
-        today = local_date(now, policy)
-        unmet, _ = check_gate(gate, snap, today, policy)
-        left_stage = grant.stage_visit is not None and grant.stage_visit != cop.stage_visit
-        passed = left_stage or gate not in open_gates(snap.stage) or not unmet
-        row = s.scalar(select(GateEvidence).where(GateEvidence.cop_id == cop.id, GateEvidence.gate == gate.value,
-                                                  GateEvidence.stage_visit == (grant.stage_visit or cop.stage_visit))
-                       .order_by(GateEvidence.id.desc()).limit(1))
-        recorded = row.payload if row else {}
-        page = EvidencePage(grant, cop.slug, cop.name, cop.stage, gate.value, gate_words(gate.value),
-                            [FieldView(f.name, f.kind, f.help, f.choices, recorded.get(f.name))
-                             for f in EVIDENCE_FIELDS[gate]],
-                            passed, cop.next_due_on.isoformat() if cop.next_due_gate == gate.value and cop.next_due_on
-                            else None, row.recorded_by if row else None,
-                            row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone)
-        if row is not None and not passed:
-            page.problems = by_field(gate, unmet)
-        return page
+        return _page(uow.session, get_cop(uow.session, grant.cop_slug), grant, gate_name, now=now, policy=policy)
 
 
-def submit_evidence(uow_factory: Any, grant: Grant, gate_name: str | None, payload: dict[str, Any], *,
-                    now: datetime, policy: Policy) -> Submitted:
-    """Record the form as the link's holder ("via web"), then advance the CoP if its gates are met. Raises
-    GatePassed if the gate's evidence can no longer change; InvalidEvidence (and nothing written) for bad input."""
-    page = evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy)
-    if page.passed:
-        raise GatePassed(page)
-    if not payload:  # an empty form records nothing: say what each field needs instead
-        raise InvalidEvidence(page.gate, _needed_when_empty(uow_factory(), page, now=now, policy=policy))
-    who = f"{grant.email} (via web)"
-    gate_service.record_evidence(uow_factory(), slug=page.slug, gate=page.gate, payload=payload, by=who, now=now,
-                                 policy=policy)
+def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: datetime, policy: Policy) -> EvidencePage:
+    gate = _gate_for(cop, grant, gate_name)
+    snap = snapshot(s, cop)
+    today = local_date(now, policy)
+    unmet, _ = check_gate(gate, snap, today, policy)
+    left_stage = grant.stage_visit is not None and grant.stage_visit != cop.stage_visit
+    passed = left_stage or gate not in open_gates(snap.stage) or not unmet
+    row = s.scalar(select(GateEvidence).where(GateEvidence.cop_id == cop.id, GateEvidence.gate == gate.value,
+                                              GateEvidence.stage_visit == (grant.stage_visit or cop.stage_visit))
+                   .order_by(GateEvidence.id.desc()).limit(1))
+    recorded = row.payload if row else {}
+    page = EvidencePage(grant, cop.slug, cop.name, cop.stage, gate.value, gate_words(gate.value),
+                        [FieldView(f.name, f.kind, f.help, f.choices, recorded.get(f.name))
+                         for f in EVIDENCE_FIELDS[gate]],
+                        passed, cop.next_due_on.isoformat() if cop.next_due_gate == gate.value and cop.next_due_on
+                        else None, row.recorded_by if row else None,
+                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone)
+    if row is not None and not passed:
+        page.problems = by_field(gate, unmet)
+    return page
+
+
+def submit_evidence(uow: UnitOfWork, grant: Grant, gate_name: str | None, payload: dict[str, Any], *,
+                    now: datetime, policy: Policy, od_manager: str | None) -> Submitted:
+    """Record the form as the link's holder ("via web") and move the CoP on if its gates are then met, in one
+    transaction (the page after it read in the same one): a refusal writes nothing. GatePassed if the gate's
+    evidence can no longer change from this link; InvalidEvidence for bad input, or an empty form (each field's
+    need beside it)."""
+    assert grant.cop_slug is not None
+    with changing(uow, grant.cop_slug, now=now, policy=policy, od_manager=od_manager) as m:
+        page = _page(m.s, m.cop, grant, gate_name, now=now, policy=policy)
+        gate = parse_gate(page.gate)
+        if page.passed:
+            raise GatePassed(page)
+        if not payload:  # an empty form records nothing: say what each field needs instead
+            raise InvalidEvidence(page.gate, _needed_when_empty(snapshot(m.s, m.cop), gate, local_date(now, policy),
+                                                                policy))
+        result = m.move(Change(grant.cop_slug, f"{grant.email} (via web)", gate=gate, evidence=payload,
+                               keep_if_unmet=True))
+        after = _page_after(m.s, m.cop, grant, gate_name, page, payload, now=now, policy=policy)
+    if not result.moved:
+        return Submitted(after, None, [plain(u.message) for u in result.unmet], None)
+    return Submitted(after, result.to_stage, [], result)
+
+
+def _page_after(s: Session, cop: Cop, grant: Grant, gate_name: str | None, before: EvidencePage,
+                payload: dict[str, Any], *, now: datetime, policy: Policy) -> EvidencePage:
+    """The form after the write. A CoP-page link (/c/<token>/gate/<gate>) opens only the gates of the CoP's current
+    stage, so once the CoP has moved on, the gate just passed is no longer one of its pages: show it as recorded
+    (passed, nothing more to write) instead of "this link does not exist", which rolled the write back."""
     try:
-        result = gate_service.advance(uow_factory(), slug=page.slug, by=who, now=now, policy=policy)
-    except LifecycleError as exc:
-        needed = [plain(u.message) for u in getattr(exc, "unmet", [])] or [plain(str(exc))]
-        return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), None, needed, None)
-    return Submitted(evidence_page(uow_factory(), grant, gate_name, now=now, policy=policy), result.to_stage, [],
-                     result)
+        return _page(s, cop, grant, gate_name, now=now, policy=policy)
+    except LinkNotFound:
+        return replace(before, passed=True, recorded_by=f"{grant.email} (via web)", problems={},
+                       recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
+                       fields=[replace(f, value=payload.get(f.name)) for f in before.fields])
 
 
-def _needed_when_empty(uow: UnitOfWork, page: EvidencePage, *, now: datetime, policy: Policy) -> list[Unmet]:
+def _needed_when_empty(snap: CopSnapshot, gate: Gate, today: date, policy: Policy) -> list[Unmet]:
     """What the gate would lack if its evidence were this empty form (each beside its field)."""
-    gate = parse_gate(page.gate)
-    with uow:
-        snap = snapshot(uow.session, get_cop(uow.session, page.slug))
-    unmet, _ = check_gate(gate, replace(snap, evidence={**snap.evidence, gate: {}}), local_date(now, policy), policy)
+    unmet, _ = check_gate(gate, replace(snap, evidence={**snap.evidence, gate: {}}), today, policy)
     fields = {f.name for f in EVIDENCE_FIELDS[gate]}
-    beside = [u for u in unmet if u.code.rsplit(".", 1)[-1] in fields]
+    beside = [u for u in unmet if u.field in fields]
     return beside or [Unmet(f"{gate.value}.empty", "nothing was filled in: fill in the fields below")]
 
 
@@ -164,29 +156,21 @@ class GatePassed(CopflowError):
 
 
 def by_field(gate: Gate, problems: list[Unmet]) -> dict[str, list[str]]:
-    """Each problem beside the field it names (its code `gate.field`, or a message starting with the field);
-    the rest under GENERAL."""
+    """Each problem beside the field it names (its `field`), in words that need no field or gate name there; the
+    rest under GENERAL, whole."""
     names = {f.name for f in EVIDENCE_FIELDS[gate]}
     out: dict[str, list[str]] = {}
     for p in problems:
-        tail = p.code.rsplit(".", 1)[-1]
-        first = p.message.split(" ", 1)[0]
-        key = tail if tail in names else first if first in names else GENERAL
-        text = p.message[len(first):].strip() if key == first and key != GENERAL else p.message
-        if key != GENERAL:  # beside its field, "launch held: no launch date" reads "No launch date"
-            text = text.removeprefix(f"{GATE_TITLES[gate]}: ")
-        text = plain(text)
-        out.setdefault(key, []).append(text[:1].upper() + text[1:])  # beside its field: no need to name it
+        key = p.field if p.field in names else GENERAL
+        text = plain(p.words if key != GENERAL else p.message)
+        out.setdefault(key, []).append(text[:1].upper() + text[1:])
     return out
 
 
 def in_words(u: Unmet) -> str:
-    """One unmet requirement in a lead's words."""
-    if u.code.endswith(".missing"):
-        return "nothing recorded yet"
-    gate = u.code.split(".", 1)[0]  # shown after the gate's own title: "The launch event: no attendance count"
-    return plain(u.message.removeprefix(f"{GATE_TITLES.get(parse_gate(gate), gate)}: ")
-                 if gate in {g.value for g in GATE_TITLES} else u.message)
+    """One unmet requirement in a lead's words, after the gate's own title ("The launch event: no attendance
+    count")."""
+    return "nothing recorded yet" if u.code.endswith(".missing") else plain(u.words)
 
 
 def invalid_by_field(exc: InvalidEvidence) -> dict[str, list[str]]:
@@ -262,8 +246,8 @@ def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Polic
         person = s.scalar(select(Person).where(Person.email == link.email))
         gate = parse_gate(link.gate) if link.gate else None
         # The fresh link opens what the old one did: the same gate or review (decided since, it shows what was).
-        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy,
-                         stage_visit=link.stage_visit)
+        url = mail_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy,
+                        stage_visit=link.stage_visit)
         link.renewed_at = now
         context = {**(cop_context(cop) if cop else {"cop": None}), "action_url": url, "purpose": link.purpose,
                    "gate": link.gate, "expires_on": (now + timedelta(days=policy.link_days)).date().isoformat()}
