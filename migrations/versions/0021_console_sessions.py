@@ -2,7 +2,7 @@
 their group claim's values, and when the session ends)
 
 Revision ID: 0021
-Revises: 0014 (0013 on its branch; chained after main's 0014 at the merge)
+Revises: 0012 (0013 on its branch; chained after main's head, 0012, at the merge)
 Create Date: 2026-12-10
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0014"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
@@ -46,22 +46,25 @@ def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_siz
     """Purge the content of mail sent (or withdrawn) more than `policy.mail_retention_days` ago; in batches, each
     its own transaction, so a long backlog never holds a lock for long. Safe to re-run: purged rows are skipped."""
     cutoff = now - timedelta(days=policy.mail_retention_days)
-    old = (Notification.purged_at.is_(None), Notification.status.in_(PURGED_STATUSES),
-           func.coalesce(Notification.sent_at, Notification.created_at) < cutoff)
+    # Through the partial index ix_notification_unpurged: mail already purged is never read again.
+    went = func.coalesce(Notification.sent_at, Notification.created_at)
+    old = (Notification.purged_at.is_(None), went < cutoff, Notification.status.in_(PURGED_STATUSES))
     purged = attachments = 0
     while True:
         with uow:
             s = uow.session
             rows = s.execute(select(Notification.id, Notification.recipient, Notification.attachment_name,
                                     Notification.idempotency_key)
-                             .where(*old).order_by(Notification.id).limit(batch_size)).all()
+                             .where(*old).order_by(went).limit(batch_size)).all()
             if not rows:
                 break
-            for nid, address, attachment, key in rows:
-                # Guarded by purged_at, so a concurrent purge of the same row changes nothing twice.
-                s.execute(update(Notification).where(Notification.id == nid, Notification.purged_at.is_(None))
-                          .values(**purged_values(address, now, key)))
-                attachments += attachment is not None
+            # One statement for the batch (executemany), guarded by purged_at, so a concurrent purge of the same
+            # row changes nothing twice.
+            s.connection().execute(update(Notification).where(Notification.id == bindparam("nid"),
+                                                              Notification.purged_at.is_(None)),
+                                   [{"nid": nid, **purged_values(address, now, key)}
+                                    for nid, address, _, key in rows])
+            attachments += sum(attachment is not None for _, _, attachment, _ in rows)
             uow.commit()
         purged += len(rows)
     with uow:  # the hub's join requests (held or mailed) go with the mail they were for
