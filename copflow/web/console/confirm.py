@@ -19,5 +19,7 @@ def confirm_page(c: Console, *, title: str, will: list[str], button: str, back: 
                  keep: tuple[str, ...] = ()) -> Response:
     """Ask before doing it: `will` says what happens, in order; `keep` names the form's fields sent on again."""
     fields = [(k, c.form.get(k, "")) for k in keep]
-    return render(c, "confirm.html.j2", {"title": title, "will": will, "button": button, "back": back,
+    assert back.startswith("/console")  # a console page: the template writes it after "/console"
+    return render(c, "confirm.html.j2", {"title": title, "will": will, "button": button,
+                                         "back": back.removeprefix("/console"),
                                          "action": c.request.url.path, "fields": fields})

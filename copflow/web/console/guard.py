@@ -18,8 +18,8 @@ from copflow.web.console.sessions import COOKIE, ConsoleUser, clean_name, find
 from copflow.web.pages import Web, page, read_form, trusted_user, web
 
 SCOPE_KEY = "copflow.console"  # the request's console session, to which its forms' CSRF tokens are bound
-NAV = (("/console", "Portfolio"), ("/console/cops/new", "New community"), ("/console/import", "Import a file"),
-       ("/console/outbox", "Mail"), ("/console/links", "Links"), ("/console/people", "People"))
+NAV = (("", "Portfolio"), ("/cops/new", "New community"), ("/import", "Import a file"), ("/outbox", "Mail"),
+       ("/links", "Links"), ("/people", "People"))  # paths under /console
 
 
 @dataclass
