@@ -165,7 +165,7 @@ async def close(c: Console) -> Response:
     try:
         r = await run_in_threadpool(lambda: close_cop(w.uow(), slug=slug, now=w.now(), policy=w.policy,
                                                       archive_dir=w.settings.archive_dir,
-                                                      od_manager=w.settings.od_manager_email))
+                                                      od_manager=w.settings.od_manager_email, by=c.user.by))
     except CopflowError as exc:
         from copflow.web.console.programme import community
 
