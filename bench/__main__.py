@@ -1,5 +1,6 @@
-"""`uv run python -m bench [--quick] [--only cli|web] [--postgres URL|--no-postgres] [--out FILE]`: every
-benchmark, one table; `--only` runs one part and replaces only its rows in --out."""
+"""`uv run python -m bench [--quick] [--only sweep|cli|web] [--postgres URL|--no-postgres] [--out FILE]`: every
+benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each row says when it was
+measured ("when"), so a file with parts of different runs says which is which."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["cli", "web"],
-                        help="only the CLI latency (a minute) or the web pages (two minutes, SQLite and PostgreSQL); "
-                             "their rows replace those of the last run in --out, the others are kept")
+    parser.add_argument("--only", choices=["sweep", "cli", "web"],
+                        help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), the "
+                             "CLI latency (a minute) or the web pages (two minutes, SQLite and PostgreSQL); their rows "
+                             "replace those of the last run in --out, the others are kept")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -36,36 +38,18 @@ def main(argv: list[str] | None = None) -> int:
             return _write(args, bench_cli(Path(tmp), 1 if args.quick else 9), replace_prefix="CLI: ")
     if args.only == "web":
         return _write(args, _web_only(args), replace_prefix="web: ")
-    from bench.run import _postgres_pair, _sqlite_pair, bench_sweep
-
     if args.quick:
-        sizes = {"10k": {"cops": 200, "members_per_cop": 5, "due": 20},
-                 "100k": {"cops": 2000, "members_per_cop": 2, "due": 20}}
         mails, invites, cli_runs = 100, 50, 1
     else:
-        sizes = {"10k": {"cops": 10_000, "members_per_cop": 50, "due": 500},
-                 "100k": {"cops": 100_000, "members_per_cop": 5, "due": 500}}
         mails, invites, cli_runs = 5000, 1000, 9
     with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
         work = Path(tmp)
         os.environ["COPFLOW_HOME"] = str(work / "home")
-        backends = {"SQLite": lambda name, **size: _sqlite_pair(work, name, **size)}
-        if not args.no_postgres:
-            backends["PostgreSQL"] = lambda name, **size: _postgres_pair(args.postgres, f"{name}_{os.getpid()}",
-                                                                         **size)
-        # A first flow run starts Prefect's temporary API server, and a first sweep warms Prefect's task-run
-        # machinery and copflow's lazy imports (templates, mail): keep both out of every figure, as a
-        # deployment's worker would have them warm from its previous runs.
-        from flows.daily_sweep import daily_sweep
-        from flows.portfolio_report import portfolio_report
-
-        os.environ["COPFLOW_DATABASE_URL"] = f"sqlite:///{work / 'warm.db'}"
-        from copflow.db.migrate import upgrade
-
-        upgrade(os.environ["COPFLOW_DATABASE_URL"])
-        portfolio_report()
-        daily_sweep()
-        rows = bench_sweep(sizes, backends, work)
+        rows = _sweep_part(args, work)
+        if args.only == "sweep":
+            if not args.no_postgres:
+                _drop_bench_databases(args.postgres)
+            return _write(args, rows, replace_prefix="sweep ")
         rows.append(bench_delivery(work, mails, rounds=1 if args.quick else 3))
         rows.append(bench_invitations(invites))
         rows += bench_cli(work, cli_runs)
@@ -82,6 +66,35 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(bench_mail_scale(args.postgres, 300 if args.quick else 20_000, 2400))
             _drop_bench_databases(args.postgres)
     return _write(args, rows)
+
+
+def _sweep_part(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """The daily sweep at 10k and 100k CoPs (the same number due), flow against services, on each database."""
+    from bench.run import _postgres_pair, _sqlite_pair, bench_sweep
+
+    if args.quick:
+        sizes = {"10k": {"cops": 200, "members_per_cop": 5, "due": 20},
+                 "100k": {"cops": 2000, "members_per_cop": 2, "due": 20}}
+    else:
+        sizes = {"10k": {"cops": 10_000, "members_per_cop": 50, "due": 500},
+                 "100k": {"cops": 100_000, "members_per_cop": 5, "due": 500}}
+    backends = {"SQLite": lambda name, **size: _sqlite_pair(work, name, **size)}
+    if not args.no_postgres:
+        backends["PostgreSQL"] = lambda name, **size: _postgres_pair(args.postgres, f"{name}_{os.getpid()}", **size)
+    # A first flow run starts Prefect's temporary API server, and a first sweep warms Prefect's task-run
+    # machinery and copflow's lazy imports (templates, mail): keep both out of every figure, as a deployment's
+    # worker would have them warm from its previous runs.
+    from bench.child import warm
+    from copflow.db.migrate import upgrade
+    from flows.daily_sweep import daily_sweep
+    from flows.portfolio_report import portfolio_report
+
+    os.environ["COPFLOW_DATABASE_URL"] = f"sqlite:///{work / 'warm.db'}"
+    upgrade(os.environ["COPFLOW_DATABASE_URL"])
+    portfolio_report()
+    daily_sweep()
+    warm()  # the templates (nothing was due in the warm-up sweep); the services' process does the same
+    return bench_sweep(sizes, backends, work)
 
 
 def _web_only(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -107,12 +120,14 @@ def _write(args: argparse.Namespace, rows: list[dict[str, Any]], replace_prefix:
     for r in rows:
         print(f"{r['benchmark']:{width}}  {r['ratio']:7.2f}  {r['target']:28}  {'yes' if r['ok'] else 'NO ':3}  "
               f"{r['figure']}")
-    result = {"when": datetime.now(UTC).isoformat(), "quick": args.quick, "machine": platform.platform(),
+    when = datetime.now(UTC).isoformat()
+    rows = [{**r, "when": when} for r in rows]
+    result = {"when": when, "quick": args.quick, "machine": platform.platform(),
               "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows}
     if replace_prefix is not None and args.out.exists():
         last = json.loads(args.out.read_text(encoding="utf-8"))
-        kept = [r for r in last["rows"] if not r["benchmark"].startswith(replace_prefix)]
-        result = {**last, "rows": kept + rows, f"when {replace_prefix.strip(': ')}": result["when"]}
+        kept = [r for r in last["rows"] if not r["benchmark"].startswith(replace_prefix)]  # as they were
+        result = {**last, "rows": kept + rows, f"when {replace_prefix.strip(': ')}": when}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.out}")

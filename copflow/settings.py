@@ -10,7 +10,9 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from copflow.console_settings import ConsoleSettings, console_settings
 from lifecycle import CopflowError, Policy, load_policy
+from lifecycle.policy import MAX_POLICY_CHARS
 
 if TYPE_CHECKING:
     from notifications.oauth import TokenSource
@@ -78,6 +80,9 @@ class SmtpSettings:
     oauth: OAuthSettings | None = None
     max_per_minute: int | None = None  # the relay's limits (Exchange Online: 30 a minute, 10,000 a day)
     max_per_day: int | None = None
+    # Log in without STARTTLS or SSL to a relay off this machine (COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH): off, because
+    # the password or token would cross the network readable by anyone on the path.
+    allow_plaintext_auth: bool = False
 
     def __repr__(self) -> str:  # the password must never reach a log line or a traceback
         return (f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***, "
@@ -112,6 +117,12 @@ class Settings:
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The OD manager's console: its sign-in and its managers (copflow/console_settings.py, docs/console.md).
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    # The key links in queued mail are made again from at send time (COPFLOW_LINK_KEY, or COPFLOW_LINK_KEY_FILE,
+    # default <home>/link.key, made on first use): kept out of the database, so a backup of it opens nothing.
+    link_key: str | None = field(default=None, repr=False)
+    link_key_file: Path | None = None
     # The key chat channels' addresses are sealed with at rest (COPFLOW_CHANNEL_KEY, else COPFLOW_CHANNEL_KEY_FILE,
     # default <home>/channel.key, made on first use, mode 0600): kept out of the database, so a copy of the
     # database opens no channel. How long a post may take before it is tried again later (COPFLOW_CHAT_TIMEOUT).
@@ -138,7 +149,8 @@ class Settings:
         if self.policy_file is None:
             return Policy()
         try:
-            text = self.policy_file.read_text(encoding="utf-8")
+            with self.policy_file.open(encoding="utf-8") as f:
+                text = f.read(MAX_POLICY_CHARS + 1)  # bounded: load_policy refuses anything longer
         except OSError as exc:
             raise SettingsError(f"COPFLOW_POLICY: cannot read {self.policy_file}: {exc.strerror}",
                                 field="COPFLOW_POLICY", value=str(self.policy_file)) from None
@@ -270,6 +282,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             oauth=_oauth(e, username),
             max_per_minute=_limit("COPFLOW_SMTP_MAX_PER_MINUTE", e.get("COPFLOW_SMTP_MAX_PER_MINUTE")),
             max_per_day=_limit("COPFLOW_SMTP_MAX_PER_DAY", e.get("COPFLOW_SMTP_MAX_PER_DAY")),
+            allow_plaintext_auth=_flag("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH", e.get("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH"),
+                                       False),
         )
     policy = e.get("COPFLOW_POLICY")
     return Settings(
@@ -289,19 +303,24 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
-        channel_key=_channel_key(e.get("COPFLOW_CHANNEL_KEY")),
+        console=console_settings(e),
+        link_key=_key("COPFLOW_LINK_KEY", e.get("COPFLOW_LINK_KEY")),
+        link_key_file=Path(e["COPFLOW_LINK_KEY_FILE"]).expanduser() if e.get("COPFLOW_LINK_KEY_FILE")
+        else home / "link.key",
+        channel_key=_key("COPFLOW_CHANNEL_KEY", e.get("COPFLOW_CHANNEL_KEY")),
         channel_key_file=Path(e["COPFLOW_CHANNEL_KEY_FILE"]).expanduser() if e.get("COPFLOW_CHANNEL_KEY_FILE")
         else home / "channel.key",
         chat_timeout=_seconds("COPFLOW_CHAT_TIMEOUT", e.get("COPFLOW_CHAT_TIMEOUT"), 10.0),
     )
 
 
-def _channel_key(value: str | None) -> str | None:
+def _key(variable: str, value: str | None) -> str | None:
+    """A key given in the environment (COPFLOW_LINK_KEY, COPFLOW_CHANNEL_KEY): never repeated in an error."""
     if not value:
         return None
     if len(value.strip()) < 32:
-        raise SettingsError("COPFLOW_CHANNEL_KEY must be at least 32 characters of random text (e.g. the output of "
-                            "`openssl rand -base64 32`)", field="COPFLOW_CHANNEL_KEY")
+        raise SettingsError(f"{variable} must be at least 32 characters of random text (e.g. the output of "
+                            "`openssl rand -base64 32`)", field=variable)
     return value.strip()
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from lifecycle.errors import InvalidEvidence, Unmet
+from lifecycle.safe_text import link_problem, names_a_scheme
 from lifecycle.stages import Gate
 
 Value = Any
@@ -22,7 +23,7 @@ Parser = Callable[[str, Value, date], tuple[Value, Unmet | None]]
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text, date, past_date, bool, count, text_list, date_list, choice, sub_communities
+    kind: str  # text, link, date, past_date, bool, count, text_list, date_list, choice, sub_communities
     help: str
     choices: tuple[str, ...] = ()
 
@@ -44,7 +45,7 @@ EVIDENCE_FIELDS: dict[Gate, tuple[Field, ...]] = {
         Field("annual_targets", "text_list", "measurable annual targets, '<number> <output>', e.g. '1 seminar'"),
         Field("review_dates", "date_list", "planned review dates (or give review_cadence_months)"),
         Field("review_cadence_months", "count", "review every N months (if no review_dates)"),
-        Field("link", "text", "where the charter is published (URL or document)"),
+        Field("link", "link", "where the charter is published (URL or document)"),
         Field("published_on", "past_date", "date the charter was published"),
     ),
     Gate.LAUNCH_HELD: (
@@ -117,12 +118,16 @@ def validate_evidence(gate: Gate, payload: Mapping[str, Value], today: date) -> 
 
 def _parse(f: Field, raw: Value, today: date) -> tuple[Value, Unmet | None]:
     name = f.name
-    if f.kind == "text":
+    if f.kind in ("text", "link"):
         if not isinstance(raw, str):
             return None, _beside(name, "not_text", "must be text")
         text = raw.strip()
         if len(text) > MAX_TEXT:
             return None, _beside(name, "too_long", f"is longer than {MAX_TEXT} characters")
+        # A link, or a document named in words; what starts like a link must be one (no javascript: …).
+        wrong = link_problem(text) if f.kind == "link" and names_a_scheme(text) else None
+        if wrong:
+            return None, _beside(name, "bad_link", wrong)
         return text, None
     if f.kind in ("date", "past_date"):
         d, problem = _date(name, raw)

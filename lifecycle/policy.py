@@ -148,12 +148,19 @@ def policy_from_mapping(data: dict[str, Any], source: str = "<mapping>") -> Poli
     return policy
 
 
+MAX_POLICY_CHARS = 1_000_000
+
+
 def load_policy(text: str, source: str = "<policy>") -> Policy:
     """Parse policy TOML text. The caller reads the file; this module does no I/O of its own."""
+    if len(text) > MAX_POLICY_CHARS:
+        raise PolicyError(source, f"longer than {MAX_POLICY_CHARS:,} characters: not a policy file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(source, f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested array: "a = [[[[…" a few thousand deep
+        raise PolicyError(source, "nested too deeply to be a policy") from None
     section = data.get("policy", data)
     if not isinstance(section, dict):
         raise PolicyError(source, "[policy] must be a table")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lifecycle.errors import CopflowError
+from notifications.input_limits import MAX_PART_BYTES, LimitExceeded, check_json_depth
 
 MANIFEST = "manifest.json"
 FORMAT = "copflow-archive/1"
@@ -86,28 +87,44 @@ def verify_archive(path: Path) -> Verification:
     v = Verification(Path(path), ok=False)
     try:
         with zipfile.ZipFile(path) as zf:
+            if zf.getinfo(MANIFEST).file_size > MAX_PART_BYTES:
+                raise ValueError(f"its manifest unpacks to more than {MAX_PART_BYTES:,} bytes")
             manifest_bytes = zf.read(MANIFEST)
             v.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+            check_json_depth(manifest_bytes.decode("utf-8"))
             manifest = json.loads(manifest_bytes)
             listed = {f["path"]: f for f in manifest["files"]}
             present = set(zf.namelist()) - {MANIFEST}
             v.problems += [f"{p}: listed in the manifest but missing" for p in sorted(set(listed) - present)]
             v.problems += [f"{p}: in the archive but not in the manifest" for p in sorted(present - set(listed))]
             for p in sorted(set(listed) & present):
+                # The directory's size first: a part that is not the size listed is not unpacked at all, and
+                # one that is is hashed as a stream, never held whole.
+                if zf.getinfo(p).file_size != listed[p]["size"]:
+                    v.problems.append(f"{p}: size or SHA-256 differs from the manifest")
+                    continue
                 try:
-                    data = zf.read(p)
+                    digest = _sha256_of(zf, p)
                 except (zipfile.BadZipFile, zlib.error, OSError) as exc:
                     v.problems.append(f"{p}: unreadable ({exc})")
                     continue
-                if len(data) != listed[p]["size"] or hashlib.sha256(data).hexdigest() != listed[p]["sha256"]:
+                if digest != listed[p]["sha256"]:
                     v.problems.append(f"{p}: size or SHA-256 differs from the manifest")
             v.files = len(listed)
     except FileNotFoundError:
         v.problems.append("no such file")
-    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, OSError, LimitExceeded) as exc:
         v.problems.append(f"not a readable copflow archive ({exc})")
     v.ok = not v.problems
     return v
+
+
+def _sha256_of(zf: zipfile.ZipFile, part: str) -> str:
+    digest = hashlib.sha256()
+    with zf.open(part) as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_member(path: Path, member: str) -> bytes:

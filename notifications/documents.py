@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from lifecycle.errors import CopflowError
+from notifications.input_limits import (
+    MAX_PARAGRAPHS,
+    MAX_PDF_PAGES,
+    LimitExceeded,
+    check_file_size,
+    check_zip,
+    count_in_part,
+)
 
 BINARY_SUFFIXES = (".pdf", ".docx")
 
@@ -26,11 +35,15 @@ def docx_text(data: bytes) -> str:
     from docx.table import Table
 
     lines = []
-    for p in Document(io.BytesIO(data)).iter_inner_content():
+    doc = Document(io.BytesIO(data))
+    # Each paragraph's style by its id, named once: python-docx's `paragraph.style` scans every style of the
+    # document for each paragraph without one, which made 50,000 paragraphs take minutes.
+    names = {s.style_id: s.name or "" for s in doc.styles}
+    for p in doc.iter_inner_content():
         if isinstance(p, Table):
             lines.append(_table_text(p))
             continue
-        style = (p.style.name if p.style is not None else "") or ""
+        style = names.get(p._p.style or "", "")
         if style.startswith("Heading") or style == "Title":
             level = int(style.split()[-1]) if style.split()[-1].isdigit() else 1
             lines.append("#" * level + " " + p.text)
@@ -53,18 +66,30 @@ class UnreadableDocument(CopflowError, ValueError):
     """A file that is not a Word document, Markdown/text or PDF we can read the text of."""
 
 
+_PARAGRAPH = re.compile(rb"<w:p[\s>/]")
+
+
 def document_text(path: Path) -> str:
-    """The text of a completed report: .docx (Word), .pdf, or .md/.txt (UTF-8)."""
+    """The text of a completed report: .docx (Word), .pdf, or .md/.txt (UTF-8). Its size is checked before it is
+    read (notifications/input_limits.py): on disk; a .docx's parts, unpacked, and its paragraphs, counted as the
+    document unpacks; a PDF's pages."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise UnreadableDocument(f"cannot read {path}: no such file")
     try:
+        check_file_size(path)
         if suffix == ".docx":
+            check_zip(path)
+            count_in_part(path, "word/document.xml", _PARAGRAPH, MAX_PARAGRAPHS, "paragraphs, the most a report may")
             return docx_text(path.read_bytes())
         if suffix == ".pdf":
             from pypdf import PdfReader
 
-            text = "\n\n".join((page.extract_text() or "").strip() for page in PdfReader(path).pages).strip()
+            reader = PdfReader(path)
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise LimitExceeded(f"has {len(reader.pages):,} pages, more than the {MAX_PDF_PAGES:,} a report may",
+                                    value=len(reader.pages), limit=MAX_PDF_PAGES)
+            text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
             if not text:
                 raise UnreadableDocument(f"{path} has no text to read (a scanned PDF?); send it as .docx or .md")
             return text + "\n"
@@ -72,6 +97,8 @@ def document_text(path: Path) -> str:
             return path.read_text(encoding="utf-8")
     except UnreadableDocument:
         raise
+    except LimitExceeded as exc:
+        raise UnreadableDocument(f"{path} {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UnreadableDocument(f"cannot read {path}: {exc}") from None
     except Exception as exc:  # python-docx and pypdf raise their own errors for a damaged file

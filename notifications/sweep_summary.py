@@ -82,6 +82,17 @@ def _escalations(digest: dict[str, Any], web_url: str | None, ui: str | None) ->
             *([f"\n… and {len(rows) - MAX_LISTED} more"] if len(rows) > MAX_LISTED else [])]
 
 
+def _timings(steps: list[dict[str, Any]]) -> list[str]:
+    """Which part of the run took the time: each step, what it did, its seconds (Prefect's own work included)."""
+    if not steps:
+        return []
+    total = sum(st["seconds"] for st in steps)
+    return ["", "## Where the time went", "",
+            *table(("Step", "What it did", "Seconds"),
+                   [(escape(st["step"]), escape(st["did"]), f"{st['seconds']:.2f}") for st in steps]),
+            "", f"{total:.2f} s in all."]
+
+
 def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[str, Any]],
                    digest: dict[str, Any], delivery: dict[str, Any], ui: str | None = None,
                    web_url: str | None = None) -> str:
@@ -150,4 +161,5 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += ["", f"The OD manager's digest: {'sent' if digest.get('queued') else 'nothing new to send'}.",
               f"Portfolio: {_link('what needs attention now', 'copflow-attention', ui)}, "
               f"{_link('every CoP', 'copflow-portfolio', ui)} (weekly)."]
+    lines += _timings(counts.get("steps", []))
     return "\n".join(lines) + "\n"

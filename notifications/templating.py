@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from lifecycle.safe_text import href, is_link
 from notifications import vocabulary as words
 
 
@@ -49,6 +50,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "decision": words.decision_words, "activity": words.activity_words, "short_date": words.short_date,
     "plural": words.plural, "names": words.names, "when": words.when, "plain": words.plain,
     "sentence": _sentence, "day": _day,
+    # `href="{{ x | href }}"`: a link that is not http(s) or mailto becomes "#" (lifecycle/safe_text.py)
+    "href": href,
 }
 
 
@@ -65,4 +68,5 @@ def environment() -> Environment:
         auto_reload=False,
     )
     env.filters.update(FILTERS)
+    env.tests["link"] = is_link  # `{% if o.link is link %}`: a link people gave is written as one only if it passes
     return env

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import mailbox
 import smtplib
 import ssl
@@ -40,6 +41,36 @@ class PermanentFailure(TransportError):
 class LoginRefused(TransportError):
     """copflow could not log in to the relay (a refused password or token, a token endpoint refusing the
     client): no message is at fault, and none can go until the settings are fixed."""
+
+
+class PlaintextLoginRefused(LoginRefused):
+    """copflow will not send its password or token over a connection that nobody encrypts (no STARTTLS, no SSL) to
+    a host off this machine: whoever is on the path would read it. No message is at fault; they all wait."""
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` (and names under it, RFC 6761) or a loopback address: mail that never leaves this machine.
+    The name is not resolved: a DNS answer is no proof that the path is local."""
+    name = host.strip().rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def require_encrypted_login(host: str, port: int, *, encrypted: bool, allow_plaintext: bool, credential: str,
+                            protocol: str = "SMTP", setting: str = "COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH",
+                            tls_settings: str = "COPFLOW_SMTP_STARTTLS=true or COPFLOW_SMTP_SSL=true") -> None:
+    """Refuse to authenticate (`credential`: "password", "OAuth 2.0 token") over a connection without TLS, unless
+    the host is this machine or `allow_plaintext` (the documented `setting`) says the network is trusted.
+    Written for every protocol copflow logs in with: SMTP here, the programme's mailbox (IMAP) next."""
+    if encrypted or allow_plaintext or is_loopback(host):
+        return
+    raise PlaintextLoginRefused(
+        f"{protocol} login to {host}:{port} not attempted: the {credential} would cross the network unencrypted; "
+        f"set {tls_settings}, or {setting}=true if the relay is on a network you trust")
 
 
 class Connection(Protocol):
@@ -86,8 +117,10 @@ class SmtpTransport:
 
     def __init__(self, host: str, port: int, *, username: str | None = None, password: str | None = None,
                  starttls: bool = False, use_ssl: bool = False, timeout: float = 30.0,
-                 ssl_context: ssl.SSLContext | None = None, oauth: TokenSource | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None, oauth: TokenSource | None = None,
+                 allow_plaintext_auth: bool = False) -> None:
         self.host, self.port = host, port
+        self.allow_plaintext_auth = allow_plaintext_auth
         self.username = username
         self._password = password
         self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
@@ -111,6 +144,10 @@ class SmtpTransport:
 
 
     def _open(self, *, refresh_token: bool) -> smtplib.SMTP:
+        if self.oauth is not None or self.username:  # checked before connecting: nothing is sent at all
+            require_encrypted_login(self.host, self.port, encrypted=self.starttls or self.use_ssl,
+                                    allow_plaintext=self.allow_plaintext_auth,
+                                    credential="OAuth 2.0 token" if self.oauth is not None else "password")
         try:
             if self.use_ssl:
                 client: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,

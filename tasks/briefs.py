@@ -6,13 +6,12 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.briefs.queue import BriefCounts, queue_briefs
-from tasks.common import settings, uow
+from copflow.services.briefs.queue import BriefCounts
+from tasks.common import steps
 
 
 @task(name="meeting-briefs", retries=2, retry_delay_seconds=10)
 def meeting_briefs(now: datetime) -> BriefCounts:
     """Agendas to each core group before its check-in, briefs to sponsor and leads before a catch-up (keyed by
     occurrence and recipient: a retry or a second sweep queues nothing twice)."""
-    s = settings()
-    return queue_briefs(uow(), now=now, policy=s.policy(), od_manager=s.od_manager_email)
+    return steps().briefs(now)

@@ -10,16 +10,14 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.runs import announce
-from copflow.services.archiving import ClosureResult, close_cop
+from copflow.services.archiving import ClosureResult
 from notifications.archive import read_member
-from tasks.common import settings, uow
+from tasks.common import steps
 
 
 @task(name="archive-and-close", retries=1, retry_delay_seconds=30)
 def archive_and_close(slug: str, now: datetime) -> ClosureResult:
-    s = settings()
-    result = close_cop(uow(), slug=slug, now=now, policy=s.policy(), archive_dir=s.archive_dir,
-                      od_manager=s.od_manager_email)
+    result = steps().close_one(slug, now)
     if not result.already_closed:
         manifest = json.loads(read_member(Path(result.path), "manifest.json"))
         rows = "\n".join(f"| {f['path']} | {f['size']} | `{f['sha256'][:16]}…` |" for f in manifest["files"])

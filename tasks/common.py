@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from copflow.db.uow import UnitOfWork
+from copflow.services.sweep_services import ServiceSteps
 from copflow.settings import Settings, load_settings
 
 
@@ -12,3 +13,8 @@ def settings() -> Settings:
 
 def uow() -> UnitOfWork:
     return UnitOfWork(settings().database_url)
+
+
+def steps() -> ServiceSteps:
+    """The daily sweep's steps as services, configured on this worker."""
+    return ServiceSteps(settings())

@@ -7,12 +7,11 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.missing_documents import Resent, send_missing
-from tasks.common import settings, uow
+from copflow.services.missing_documents import Resent
+from tasks.common import steps
 
 
 @task(name="send-missing-documents", retries=1, retry_delay_seconds=10)
 def send_missing_documents(now: datetime) -> Resent:
     """Make each owed document again and queue it; one that fails again stays owed (the digest lists it)."""
-    s = settings()
-    return send_missing(uow(), now=now, od_manager=s.od_manager_email, reports_dir=s.reports_dir)
+    return steps().documents(now)

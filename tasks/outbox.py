@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from prefect import task
 
 from copflow.services.mail.delivery import DeliveryReport, deliver_with_settings
+from copflow.services.sweep_services import DELIVERY_MINUTES
 from tasks.common import settings
 
-# A run stops after this long and leaves the rest to the next (the deployment runs every 5 minutes, one at a time).
-RUN_MINUTES = 4.5
+RUN_MINUTES = DELIVERY_MINUTES  # a run stops after this long and leaves the rest to the next
 
 
 @task(name="deliver-outbox", retries=3, retry_delay_seconds=[10, 60, 300])

@@ -14,7 +14,7 @@ from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
 from lifecycle import GATE_TITLES, mermaid
 from notifications.markdown_views import cop_cell, escape, table
 from notifications.vocabulary import gate_words, long_date, plural, short_date, stage_words
-from tasks.common import settings, uow
+from tasks.common import settings, steps, uow
 
 _STEP = {title: gate_words(gate.value).capitalize() for gate, title in GATE_TITLES.items()}
 HEADERS = ("CoP", "Stage", "Next step", "Due", "Status", "Next review")
@@ -100,8 +100,7 @@ def publish_portfolio(now: datetime) -> int:
 def publish_attention(now: datetime) -> int:
     """What needs attention (due soon or overdue) and how many CoPs are in each stage: the daily view,
     whose cost follows what is due, not the portfolio's size."""
-    rows = portfolio(uow(), now=now, policy=settings().policy(), attention_only=True)
-    counts = stage_counts(uow())
+    rows, counts = steps().attention_rows(now)
     body = _view(rows, "Nothing is due soon and nothing is overdue.")
     create_markdown_artifact(
         key="copflow-attention",

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.privacy.retention import PurgeCounts, purge_sent_mail
-from tasks.common import settings, uow
+from copflow.services.privacy.retention import PurgeCounts
+from tasks.common import steps
 
 
 @task(name="purge-old-mail", retries=2, retry_delay_seconds=10)
 def purge_old_mail(now: datetime) -> PurgeCounts:
     """Remove the content of mail sent more than mail_retention_days ago (keys, kinds, times stay)."""
-    return purge_sent_mail(uow(), now=now, policy=settings().policy())
+    return steps().purge(now)

@@ -87,8 +87,27 @@ def unsent(problems: list[str]) -> None:
         print(f"warning: mail not sent yet ({e}); it stays in the outbox", file=sys.stderr)
 
 
+ASK_WHO = "; set COPFLOW_USER to your e-mail address or pass --by"
+
+
 def actor(by: str | None) -> str:
-    return by or os.environ.get("COPFLOW_USER") or getpass.getuser()
+    """Who is acting, as every record keeps it: an address, from --by or else COPFLOW_USER. Without either the
+    login name is taken only if it is an address; otherwise the one line says what to set, not what is wrong with
+    a login name nobody chose."""
+    from copflow.services import validation as v
+    from copflow.services.errors import InvalidInput
+
+    if by is not None:
+        return v.actor(by, "--by")
+    user = os.environ.get("COPFLOW_USER")
+    if user:
+        return v.actor(user, "COPFLOW_USER", ASK_WHO)
+    login = getpass.getuser()
+    try:
+        return v.actor(login, "login")
+    except InvalidInput:
+        raise InvalidInput("who is acting", f"copflow records an e-mail address, and your login name {login!r} is "
+                                            f"not one{ASK_WHO}", value=login) from None
 
 
 def print_json(data: Any) -> None:

@@ -19,6 +19,7 @@ from copflow.cli.reviews import review_app
 from copflow.cli.running import register_flow_commands
 from copflow.cli.web import register as register_web
 from lifecycle.errors import CopflowError
+from lifecycle.safe_text import one_line
 
 app = typer.Typer(
     name="copflow",
@@ -100,7 +101,7 @@ def run() -> None:
             ctx_ = getattr(exc, "ctx", None)
             where = f" (see `{ctx_.command_path} --help`)" if ctx_ is not None else ""
             message = _number_words(exc) or " ".join(exc.format_message().split())  # type: ignore[attr-defined]
-            sys.stderr.write(f"copflow: error: {message}{where}\n")
+            sys.stderr.write(f"copflow: error: {one_line(message)}{where}\n")
         raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
     except BaseException as exc:
         _fail(exc)
@@ -136,7 +137,8 @@ def _fail(exc: BaseException) -> NoReturn:
     code_, message = _classify(exc)
     if code_ is None:
         raise exc
-    sys.stderr.write(f"copflow: error: {message}\n")
+    # One line whatever a value in the message held (a header cell with a line break in it, say).
+    sys.stderr.write(f"copflow: error: {one_line(message)}\n")
     raise SystemExit(code_) from None
 
 

@@ -26,7 +26,9 @@ def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 
 
     with embedded_runs():
         summary = daily_sweep(now=ctx.now(), batch_size=batch_size)
+    steps = summary.pop("steps", [])
     typer.echo(" ".join(f"{k}={v}" for k, v in summary.items()))
+    typer.echo("took: " + "; ".join(f"{st['step']} {st['seconds']:.2f} s" for st in steps))
 
 
 @outbox_app.command("deliver")

@@ -3,11 +3,14 @@ when the web command runs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from copflow.cli import context as ctx
+
+if TYPE_CHECKING:
+    from copflow.settings import Settings
 
 links_app = typer.Typer(help="Signed links in mails: make one by hand, or revoke them.", no_args_is_help=True)
 
@@ -25,22 +28,48 @@ def web(
                                                         "(0: no limit).")] = 120,
     cache_seconds: Annotated[float, typer.Option(min=0, help="How long a page's reading is reused (a change made "
                                                              "outside the web app shows within this).")] = 2.0,
+    console_demo: Annotated[bool, typer.Option(
+        "--console-demo", help="The demo's console: sign in as COPFLOW_OD_MANAGER_EMAIL without an identity "
+                               "provider, in a browser on this machine only (refused on any other interface).")]
+    = False,
 ) -> None:
-    """Serve the web app: evidence forms and CoP pages by signed link, the CoP hub, calendar feeds."""
+    """Serve the web app: evidence forms and CoP pages by signed link, the CoP hub, calendar feeds, and the OD
+    manager's console (/console)."""
     import uvicorn
 
     from copflow.web.app import create_app
     from copflow.web.security import log_config
 
     s = ctx.settings()
+    if console_demo:
+        _check_console_demo(s, host)
     typer.echo(f"copflow web on http://{host}:{port} (links in mails point to {s.web_url}); Ctrl+C stops it",
                err=True)
-    app = create_app(s, rate_limit=rate_limit, cache_seconds=cache_seconds)
+    if console_demo:
+        typer.echo(f"the OD manager's console: http://{host}:{port}/console (demo sign-in as {s.od_manager_email}, "
+                   "from this machine only)", err=True)
+    app = create_app(s, rate_limit=rate_limit, cache_seconds=cache_seconds, console_demo=console_demo)
     # X-Forwarded-For and -Proto only from the configured proxies: uvicorn would otherwise believe them from
     # 127.0.0.1, and a client there could pick the address the rate limit counts it under.
     trusted = list(s.web_trusted_proxies)
     uvicorn.run(app, host=host, port=port, log_config=log_config(), proxy_headers=bool(trusted),
                 forwarded_allow_ips=trusted or None, server_header=False)
+
+
+def _check_console_demo(s: Settings, host: str) -> None:
+    """The demo's sign-in has no identity provider: it holds on this machine's loopback only."""
+    from copflow.console_settings import is_loopback
+
+    if not is_loopback(host):
+        raise ctx.UsageError(f"--console-demo signs the OD manager in without an identity provider, so it listens on "
+                             f"127.0.0.1 only, not on {host}", field="--host", value=host)
+    if s.web_trusted_proxies or s.console.oidc is not None or s.web_trusted_user_header:
+        raise ctx.UsageError("--console-demo is for the demo: not with COPFLOW_OIDC_ISSUER, "
+                             "COPFLOW_WEB_TRUSTED_USER_HEADER or COPFLOW_WEB_TRUSTED_PROXIES set",
+                             field="--console-demo")
+    if not s.od_manager_email:
+        raise ctx.UsageError("--console-demo signs in COPFLOW_OD_MANAGER_EMAIL: set it (the demo's folder does)",
+                             field="COPFLOW_OD_MANAGER_EMAIL")
 
 
 @links_app.command("issue")
@@ -55,8 +84,9 @@ def links_issue(
     """Make a signed link and print it (send it to that person yourself)."""
     from copflow.services.links import issue
 
+    s = ctx.settings()
     typer.echo(issue(ctx.uow(), slug=cop, email=email, purpose=purpose, gate=gate, now=ctx.now(),
-                     policy=ctx.policy(), web_url=ctx.settings().web_url))
+                     policy=ctx.policy(), web_url=s.web_url, od_manager=s.od_manager_email))
 
 
 @links_app.command("revoke")

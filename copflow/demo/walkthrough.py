@@ -232,7 +232,8 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
         name = slug.split(" ")[0]
         for html in sorted((Path(env["COPFLOW_REPORTS_DIR"]) / name).glob("review-*.html")):
             print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with "
-                  f"`uv run copflow review decide {name} --decision pass --reason ...`)")
+                  f"`COPFLOW_HOME={folder} uv run copflow review decide {name} --decision pass --reason ... "
+                  f"--by {env['COPFLOW_OD_MANAGER_EMAIL']}`)")
     print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
     _web_hint(folder, env, now, policy)
     print()
@@ -253,3 +254,6 @@ def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) 
     print(f"Web app:   COPFLOW_HOME={folder} uv run copflow web   then open Hugo Silva's link (HR Recruitment's launch "
           f"form; his reminders in the Maildir carry links like it):")
     print(f"           {url}")
+    print(f"Console:   COPFLOW_HOME={folder} uv run copflow web --console-demo   then open "
+          "http://127.0.0.1:8000/console and sign in as the demo's OD manager (no identity provider: this machine "
+          "only; docs/console.md sets up Entra ID or Google)")

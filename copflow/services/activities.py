@@ -44,7 +44,7 @@ def log_activity(uow: UnitOfWork, *, slug: str, kind: str, title: str, held_on: 
     k = check_kind(kind, category)
     clean_title = v.clean_text("title", title)
     who = v.email(by, "recorded by")
-    clean_link = v.clean_text("link", link, max_len=2000) if link else None
+    clean_link = v.link("link", link) if link and link.strip() else None
     clean_notes = notes.strip() if notes and notes.strip() else None
     if attendees and k not in EVENT_KINDS:
         raise InvalidInput("attendee", f"a {k.value} is an output: it has no attendees")

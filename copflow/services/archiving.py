@@ -38,10 +38,11 @@ class ClosureResult:
 
 
 def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, archive_dir: Path,
-              od_manager: str | None = None,
+              od_manager: str | None = None, by: str = ACTOR,
               before_rename: Callable[[Path], None] | None = None,
               after_write: Callable[[Path], None] | None = None) -> ClosureResult:
-    """Archive and close a CoP whose closing date has arrived. Idempotent: a closed CoP is left as it is."""
+    """Archive and close a CoP whose closing date has arrived. Idempotent: a closed CoP is left as it is. `by` is
+    who asked (the console's signed-in OD manager, the CLI's user); the sweep's own closing is copflow's."""
     today = local_date(now, policy)
     with uow:
         cop = get_cop(uow.session, slug)
@@ -78,7 +79,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
                            f"{slug} stays in closing", cop=slug, value=str(path))
     evidence = {"archive_path": str(path), "manifest_sha256": digest, "verified_on": verified_on.isoformat()}
     # The core's effects record the archive and tell leads, sponsor and the OD manager.
-    closed = transition(uow, Change(slug, ACTOR, gate=Gate.ARCHIVE_VERIFIED, evidence=evidence, to=Stage.CLOSED,
+    closed = transition(uow, Change(slug, by, gate=Gate.ARCHIVE_VERIFIED, evidence=evidence, to=Stage.CLOSED,
                                     reason=f"archive verified: {path.name}"),
                         now=now, policy=policy, od_manager=od_manager)
     return ClosureResult(slug, str(path), digest, check.files, already_closed=False, closed_on=closed_on,

@@ -107,7 +107,7 @@ def propose_cop(uow: UnitOfWork, *, slug: str, name: str, now: datetime, policy:
                 timezone: str | None = None, domain: str | None = None, place: str | None = None) -> CopSummary:
     s = v.slug(slug)
     cop = Cop(slug=s, name=v.clean_name("name", name), timezone=v.timezone(timezone or policy.timezone),
-              meeting_place=v.clean_text("place", place, 300, required=False) or None if place else None,
+              meeting_place=v.place("place", place) or None if place else None,
               domain=domain.strip() if domain else None, stage=Stage.FORMING.value,
               stage_entered_on=local_date(now, policy), stage_visit=1, created_at=now)
     with uow:

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, JoinRequest, Notification
 from copflow.services.clock import local_date
-from copflow.services.links import issue_link
+from copflow.services.links import mail_link
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, recipients
 from lifecycle import Policy
 
 LISTED = 100  # requests a digest lists in full; it counts the rest
-_COP_LINK = re.compile(r"https?://[^\s<>\"]+/c/[A-Za-z0-9_-]+")
+# The CoP-page link a pending digest already carries: its token's placeholder (links are made again at send time,
+# copflow/services/links.py: mail_link), or a token in a row queued before links were kept out of mail bodies.
+_COP_LINK = re.compile(r"https?://[^\s<>\"]+/c/(?:\{link:\d+:[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def tell_leads(s: Session, cop: Cop, asked: Asked, *, now: datetime, policy: Pol
                           message=asked.message, requested_at=now, mailed=mail))
         s.flush()
         if mail:
-            url = issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
+            url = mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
             added += enqueue(s, key=f"{cop.slug}/join/{asked.email}/{day.isoformat()}/{to.email}", cop_id=cop.id,
                              kind="join_request", to=to, now=now,
                              context={**cop_context(cop), "action_url": url,
@@ -79,7 +81,7 @@ def _digest(s: Session, cop: Cop, to: Recipient, day: date, *, now: datetime, po
     key = f"{cop.slug}/join-digest/{day.isoformat()}/{to.email}"
     row = s.scalar(select(Notification).where(Notification.idempotency_key == key).with_for_update())
     if row is None:
-        url = issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
+        url = mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
         added = enqueue(s, key=key, cop_id=cop.id, kind="join_digest", to=to, now=now,
                         context={**context, "action_url": url})
         s.execute(update(Notification).where(Notification.idempotency_key == key)
@@ -89,7 +91,7 @@ def _digest(s: Session, cop: Cop, to: Recipient, day: date, *, now: datetime, po
         return 0  # already on its way: what came after it is listed on the next day's, if any
     # The same link as the row already holds (a new one each time would leave links nobody has).
     found = _COP_LINK.search(row.body_text)
-    url = found.group(0) if found else issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
+    url = found.group(0) if found else mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
     msg = render("join_digest", {**context, "action_url": url, "recipient": to})
     row.subject, row.body_text, row.body_html = msg.subject, msg.text, msg.html
     return 0

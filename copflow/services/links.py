@@ -2,15 +2,16 @@
 the OD manager opens the decision form of one review (one stage visit under review); an action's owner opens their
 own actions in one CoP.
 
-A link is a random token of 192 bits. Only its SHA-256 is stored, bound to the address it was made for, one
-CoP, one purpose and (for evidence) one gate of one stage visit; it expires after the policy's `link_days` and
-can be revoked. Unknown, revoked and other-CoP tokens all raise the same LinkNotFound, so nobody can tell
-them apart from outside.
+A link's token has 192 bits. Only its SHA-256 is stored, bound to the address it was made for, one CoP, one
+purpose and (for evidence) one gate of one stage visit; it expires after the policy's `link_days` and can be
+revoked. Unknown, revoked and other-CoP tokens all raise the same LinkNotFound, so nobody can tell them apart
+from outside. A link shown at once (`copflow links issue`, a page) is random (`issue_link`); a link sent by mail
+(`mail_link`) is a placeholder in the outbox, its token made again at send time (link_tokens.py): no working
+token is ever at rest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,9 +22,11 @@ from sqlalchemy import select, update
 from copflow.db.models import Cop, Link, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
+from copflow.services.link_tokens import TOKEN_BYTES, derive, link_key, new_salt, placeholder
+from copflow.services.link_tokens import token_hash as token_hash  # where the pages have always found it
+from copflow.services.links_fit import ACTING_ROLES, check_fits
 from copflow.services.snapshots import get_cop
-from lifecycle import Gate, Policy, Role, parse_gate
-from lifecycle.audiences import LEAD_ROLES
+from lifecycle import Gate, Policy, parse_gate
 from lifecycle.due import AUTOMATED_GATES
 
 if TYPE_CHECKING:
@@ -34,9 +37,6 @@ PURPOSES = ("evidence", "cop", "feed", "decision", "actions")
 _PATHS = {"evidence": "e", "cop": "c", "feed": "f", "decision": "d", "actions": "a"}
 # The review's decision is the OD manager's: a reminder about any of these gates carries the decision form.
 DECISION_GATES = (Gate.REVIEW_PASSED, Gate.EVOLVE_DECIDED, Gate.CLOSE_DECIDED)
-TOKEN_BYTES = 24  # 192 bits
-# Who acts for a CoP through a lead's link (its evidence forms, its page).
-ACTING_ROLES = {r.value for r in LEAD_ROLES} | {Role.OD_MANAGER_CONTACT.value}
 
 
 def path_prefixes() -> tuple[str, ...]:
@@ -70,10 +70,6 @@ class Grant:
     expires_at: datetime
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def link_url(web_url: str, purpose: str, token: str) -> str:
     suffix = ".ics" if purpose == "feed" else ""
     return f"{web_url.rstrip('/')}/{_PATHS[purpose]}/{token}{suffix}"
@@ -101,22 +97,40 @@ def _web_url(web_url: str | None) -> str:
 
 def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: datetime, policy: Policy,
                gate: Gate | None = None, web_url: str | None = None, stage_visit: int | None = None) -> str:
-    """Add one link (caller commits) and return its absolute URL: the only place the token ever exists. A link
-    bound to a visit (a gate's, a review's) is bound to the CoP's current one unless `stage_visit` (a renewed
-    link keeps the one it was made for) is given."""
+    """Add one link (caller commits) and return its absolute URL, to show now (a command's output, a page): the
+    only place its random token ever exists. Mail takes `mail_link`. A link bound to a visit (a gate's, a
+    review's) is bound to the CoP's current one unless `stage_visit` (a renewed link keeps its visit) is given."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    _add(s, token, None, email=email, cop=cop, purpose=purpose, now=now, policy=policy, gate=gate,
+         stage_visit=stage_visit)
+    return link_url(_web_url(web_url), purpose, token)
+
+
+def mail_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: datetime, policy: Policy,
+              gate: Gate | None = None, web_url: str | None = None, stage_visit: int | None = None) -> str:
+    """Add one link (caller commits) for a mail to `email`, and return its URL with a placeholder for the token,
+    which the deliverer makes again from the link key at send time (link_tokens.fill)."""
+    salt = new_salt()
+    link = _add(s, derive(link_key(), salt), salt, email=email, cop=cop, purpose=purpose, now=now, policy=policy,
+                gate=gate, stage_visit=stage_visit)
+    return link_url(_web_url(web_url), purpose, placeholder(link.id, salt))
+
+
+def _add(s: Session, token: str, salt: str | None, *, email: str, cop: Cop | None, purpose: str, now: datetime,
+         policy: Policy, gate: Gate | None, stage_visit: int | None) -> Link:
     if purpose not in PURPOSES:
         raise InvalidInput("purpose", f"must be one of {', '.join(PURPOSES)}, not {purpose!r}")
     if (purpose == "evidence") != (gate is not None) or (purpose != "feed" and cop is None):
         raise InvalidInput("gate", "an evidence link names one gate of one CoP; other links name no gate")
-    token = secrets.token_urlsafe(TOKEN_BYTES)
     bound_to_visit = cop is not None and (gate is not None or purpose == "decision")  # this gate, this review
-    s.add(Link(token_hash=token_hash(token), cop_id=cop.id if cop else None, email=email.lower(), purpose=purpose,
-               gate=gate.value if gate else None,
-               stage_visit=(stage_visit or cop.stage_visit) if cop and bound_to_visit else None,
-               created_at=now, expires_at=now + timedelta(days=policy.link_days), revoked_at=None,
-               renewed_at=None))
+    link = Link(token_hash=token_hash(token), cop_id=cop.id if cop else None, email=email.lower(), purpose=purpose,
+                gate=gate.value if gate else None,
+                stage_visit=(stage_visit or cop.stage_visit) if cop and bound_to_visit else None,
+                created_at=now, expires_at=now + timedelta(days=policy.link_days), revoked_at=None,
+                renewed_at=None, salt=salt)
+    s.add(link)
     s.flush()
-    return link_url(_web_url(web_url), purpose, token)
+    return link
 
 
 def action_url(s: Session, cop: Cop, email: str, role: str, gate: Gate, *, now: datetime,
@@ -127,25 +141,29 @@ def action_url(s: Session, cop: Cop, email: str, role: str, gate: Gate, *, now: 
         return None
     if gate in DECISION_GATES:  # only the OD manager decides: a lead is never sent the form
         return decision_url(s, cop, email, now=now, policy=policy) if role == "od_manager_contact" else None
-    return issue_link(s, email=email, cop=cop, purpose="evidence", gate=gate, now=now, policy=policy)
+    return mail_link(s, email=email, cop=cop, purpose="evidence", gate=gate, now=now, policy=policy)
 
 
 def decision_url(s: Session, cop: Cop, email: str, *, now: datetime, policy: Policy) -> str:
-    """The OD manager's link to the decision form of `cop`'s open review (bound to this stage visit)."""
-    return issue_link(s, email=email, cop=cop, purpose="decision", now=now, policy=policy)
+    """The OD manager's link, in a mail, to the decision form of `cop`'s open review (bound to this stage visit)."""
+    return mail_link(s, email=email, cop=cop, purpose="decision", now=now, policy=policy)
 
 
 def issue(uow: UnitOfWork, *, slug: str | None, email: str, purpose: str, now: datetime, policy: Policy,
-          gate: str | None = None, web_url: str | None = None) -> str:
-    """A link for one person, made by hand (`copflow links issue`, the demo)."""
+          gate: str | None = None, web_url: str | None = None, od_manager: str | None = None) -> str:
+    """A link for one person, made by hand (`copflow links issue`, the demo): only one its holder can use
+    (links_fit.py says which), so a hand-made link is never a dead one, nor a door the mails would not open."""
     with uow:
         s = uow.session
         cop = get_cop(s, slug) if slug else None
         addr = email.strip().lower()
         if s.scalar(select(Person.id).where(Person.email == addr)) is None:
             raise NotFound("person", addr)
-        url = issue_link(s, email=addr, cop=cop, purpose=purpose, now=now, policy=policy,
-                         gate=parse_gate(gate) if gate else None, web_url=web_url)
+        the_gate = parse_gate(gate) if gate else None
+        if purpose in PURPOSES and cop is not None:
+            check_fits(s, cop, addr, purpose, the_gate, od_manager=od_manager)
+        url = issue_link(s, email=addr, cop=cop, purpose=purpose, now=now, policy=policy, gate=the_gate,
+                         web_url=web_url)
         uow.commit()
         return url
 

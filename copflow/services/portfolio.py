@@ -48,8 +48,12 @@ def portfolio(uow: UnitOfWork, *, now: datetime, policy: Policy, stage: Stage | 
             q = q.where(c.next_due_on < today, c.next_due_gate != Gate.REVIEW_DUE.value)
         if reviews_within_days is not None:
             q = q.where(c.next_review_on <= today + timedelta(days=reviews_within_days))
+        # By slug; a selection by date is sorted here, because asked for `ORDER BY slug` SQLite walks the whole
+        # table in slug order instead of the date's index.
+        selected = attention_only or overdue_only or reviews_within_days is not None
+        found = conn.execute(q if selected else q.order_by(c.slug)).all()
         rows = []
-        for slug, name, st, gate, due, review in conn.execute(q.order_by(c.slug)):
+        for slug, name, st, gate, due, review in sorted(found) if selected else found:
             overdue = max((today - due).days, 0) if due and gate != Gate.REVIEW_DUE.value else 0
             rows.append(PortfolioRow(
                 slug=slug, name=name, stage=st,

@@ -1,4 +1,4 @@
-"""Input checks shared by services: slugs, names, emails, time zones."""
+"""Input checks shared by services: slugs, names, emails, links, time zones."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copflow.services.errors import InvalidInput
+from lifecycle.safe_text import bidi_problem, link_problem, names_a_scheme
 
+MAX_ID = 2 ** 63 - 1  # a row id: what a database's BIGINT (and SQLite's INTEGER) can hold
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")  # incl. Unicode line breaks
+
+
+def is_id(value: int) -> bool:
+    """Whether `value` can be a row's id at all: a number past 64 bits would make the driver fail, not find none."""
+    return 0 < value <= MAX_ID
 
 
 def slug(value: str) -> str:
@@ -28,14 +35,49 @@ def clean_name(field: str, value: str) -> str:
 
 
 def clean_text(field: str, value: str, max_len: int = 200, required: bool = True) -> str:
-    """One-line text: control characters (CR/LF included) are refused, so no header can be forged."""
+    """One-line text: control characters (CR/LF included) are refused, so no header can be forged, and so are
+    bidirectional controls (U+202E …), so no name, title or subject reads in another order than it is written."""
     v = value.strip()
     if required and not v:
         raise InvalidInput(field, "must not be empty")
     if _CONTROL.search(v):
         raise InvalidInput(field, "must not contain control characters or line breaks", value=v)
+    bidi = bidi_problem(v)
+    if bidi:
+        raise InvalidInput(field, bidi, value=v)
     if len(v) > max_len:
         raise InvalidInput(field, f"is longer than {max_len} characters", value=v, limit=max_len)
+    return v
+
+
+def link(field: str, value: str) -> str:
+    """A link someone gives (an output's, a charter's): an http(s) address with a host, or mailto, nothing else."""
+    v = value.strip()
+    problem = link_problem(v)
+    if problem:
+        raise InvalidInput(field, problem, value=value)
+    return v
+
+
+_ADDRESS_SHAPE = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]+\.[^@\s<>,;\".][^@\s<>,;\"]*$")
+
+
+def actor(value: str, field: str, hint: str = "") -> str:
+    """Who acted, as the record keeps it: an address by its shape (one @, a domain with a dot, nothing that could
+    break a line or a list). No import of email-validator: `gate record` checks this on every run, and nothing is
+    sent to it; an address mail goes to is checked in full by `email`. `hint` says how to give a better one."""
+    v = value.strip().lower()
+    if len(v) > 320 or not _ADDRESS_SHAPE.match(v) or _CONTROL.search(v) or ".." in v:
+        raise InvalidInput(field, f"{value!r} is not an e-mail address{hint}", value=value)
+    return v
+
+
+def place(field: str, value: str) -> str:
+    """Where a meeting is: a room in words, or an online meeting's link, which must then be http(s) (a place
+    that starts like a link is one: no `javascript:` becomes a calendar's "join" button)."""
+    v = clean_text(field, value, 300, required=False)
+    if v and names_a_scheme(v):
+        return link(field, v)
     return v
 
 

@@ -19,7 +19,8 @@ from starlette.staticfiles import StaticFiles
 from copflow.db.uow import UnitOfWork
 from copflow.services.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
-from copflow.web import actions, channel, decision, lead, public
+from copflow.web import actions, channel, console, decision, lead, public
+from copflow.web.console.guard import console_mode
 from copflow.web.csrf import Csrf
 from copflow.web.pages import ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
@@ -41,16 +42,19 @@ def static_dir() -> Path:
 
 
 def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None,
-               rate_limit: int = 120, cache_seconds: float = 2.0) -> Any:
-    """The ASGI application: routes inside a rate limit and the security headers."""
+               rate_limit: int = 120, cache_seconds: float = 2.0, console_demo: bool = False) -> Any:
+    """The ASGI application: routes inside a rate limit and the security headers. `console_demo` signs the
+    configured OD manager in to the console without an identity provider (the demo's, on 127.0.0.1 only)."""
     s = settings or load_settings()
     app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *decision.routes(),
+                            *console.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
     env = environment()
     now = clock or current_time
     csrf = Csrf(lambda: server_secret(UnitOfWork(s.database_url), "csrf", now=now()))
     app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf)
+    app.state.console = console_mode(app.state.web, demo=console_demo)
     inner: Any = app
     if s.web_trusted_user_header:
         inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))

@@ -10,6 +10,7 @@ import re
 from copy import copy
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
@@ -52,26 +53,35 @@ _INLINE_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 
 @granted("d", _od_manager)
 async def report_page(g: Granted) -> Response:
-    stored = await _stored(g)
-    if stored is None:
-        return not_found(g.request)
-    html = _INLINE_STYLE.sub('<link rel="stylesheet" href="/static/report.css">', stored.html, count=1)
-    return HTMLResponse(html)
+    return report_html(g.request, await _stored(g))
 
 
 @granted("d", _od_manager)
 async def report_pdf_file(g: Granted) -> Response:
+    return await report_pdf_download(g.request, await _stored(g))
+
+
+def report_html(request: Request, stored: StoredReport | None) -> Response:
+    """A review's stored report as a page, its inline stylesheet swapped for ours (the CSP allows no inline
+    style). Shared by the decision link and the console."""
+    if stored is None:
+        return not_found(request)
+    html = _INLINE_STYLE.sub('<link rel="stylesheet" href="/static/report.css">', stored.html, count=1)
+    return HTMLResponse(html)
+
+
+async def report_pdf_download(request: Request, stored: StoredReport | None) -> Response:
+    """The report's PDF, typeset now from its kept context (so it carries the decision once taken)."""
     from notifications.pdf import RenderFailed, report_pdf
 
-    stored = await _stored(g)
     if stored is None or stored.context is None:
-        return not_found(g.request)
+        return not_found(request)
     context = stored.context
     try:
         pdf = await run_in_threadpool(lambda: report_pdf(context))
     except RenderFailed:
-        return page(g.request, "error.html.j2", {"status": 503, "message": "The report's PDF cannot be made just "
-                                                 "now; its HTML is at the link above. Please try again later."}, 503)
+        return page(request, "error.html.j2", {"status": 503, "message": "The report's PDF cannot be made just "
+                                               "now; its HTML is at the link above. Please try again later."}, 503)
     return Response(pdf, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{stored.file_name}"'})
 

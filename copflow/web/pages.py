@@ -150,9 +150,11 @@ def page(request: Request, template: str, context: dict[str, Any], status: int =
 
 
 def csrf_scope(request: Request) -> str:
-    """What a form's token is bound to besides the session: the link in the address (its token), and the
-    signed-in user behind SSO."""
-    return f"{link_token(request.url.path)}|{trusted_user(request) or ''}"
+    """What a form's token is bound to besides the session: the link in the address (its token), the signed-in
+    user behind SSO, and on the console the console's session (copflow/web/console/guard.py puts it in the scope)."""
+    scope = f"{link_token(request.url.path)}|{trusted_user(request) or ''}"
+    console = request.scope.get("copflow.console")
+    return f"{scope}|console:{console}" if console is not None else scope
 
 
 def not_found(request: Request) -> HTMLResponse:

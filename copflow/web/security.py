@@ -45,7 +45,8 @@ def redact(text: str) -> str:
 
 
 class SecurityHeaders:
-    """Adds the headers to every response, and a no-store cache rule to pages reached by a token."""
+    """Adds the headers to every response, and a no-store cache rule to pages reached by a token and to the
+    console's."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,7 +55,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = TOKEN_PATH.match(scope.get("path", "")) is not None
+        path = scope.get("path", "")
+        private = TOKEN_PATH.match(path) is not None or path == "/console" or path.startswith("/console/")
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -109,7 +111,7 @@ class RateLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if self.limit > 0 and (TOKEN_PATH.match(path) or path.startswith("/join/")):
+        if self.limit > 0 and (TOKEN_PATH.match(path) or path.startswith(("/join/", "/console/sign"))):
             client = (scope.get("client") or ("?", 0))[0]
             if not self.allow(client):
                 await send({"type": "http.response.start", "status": 429,

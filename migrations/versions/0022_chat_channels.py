@@ -2,7 +2,7 @@
 ("mail" or "chat") and notification.post (a post's sealed address and its one link)
 
 Revision ID: 0022
-Revises: 0013
+Revises: 0021 (0013 on its branch; chained after main's 0021 at the merge)
 Create Date: 2026-12-09
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0013"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,8 @@ from copflow.db.engine import dispose_all
 from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from tests.acting import OD
-from tests.integration.helpers import proposed, to_launching, to_planning
+from tests.bombs import make
+from tests.integration.helpers import proposed, record, to_launching, to_planning
 
 CORPUS = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "bad_input.json").read_text(encoding="utf-8"))
 CASES = CORPUS["cases"]
@@ -38,6 +39,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(url)
     proposed(url, "data-insight")
     to_planning(url, "planning-cop", with_staff=False)
+    to_planning(url, "chartering-cop", with_staff=False)  # its charter is the gate open
+    record(url, "chartering-cop", "sponsor_meeting_done", 30, held_on="2025-02-04", sponsor_attended="yes",
+           notes="scope agreed")
     to_launching(url, "launching-cop", with_staff=False)
     under_review(url, "reviewing-cop", with_staff=False)
     to_planning(url, "closed-cop", with_staff=False)
@@ -89,6 +93,8 @@ def test_bad_input(case, template, tmp_path, monkeypatch, capsys):
             target.write_text(content, encoding="utf-8")
         elif "hex" in content:
             target.write_bytes(bytes.fromhex(content["hex"]))
+        elif {"xlsx", "docx", "repeat"} & set(content):
+            make(target, content)  # a bomb: small on disk, huge unpacked (tests/bombs.py)
         else:
             target.write_text("x" * content["size"], encoding="utf-8")
     env = {"COPFLOW_HOME": str(home), "COPFLOW_NOW": NOW, "COPFLOW_USER": "odm@uni.example.org", **case.get("env", {})}

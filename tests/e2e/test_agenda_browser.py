@@ -17,18 +17,18 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.actions.plan import add_action
 from copflow.services.briefs.queue import queue_briefs
 from tests.e2e.webapp import CHROMIUM, free_port, web_server
-from tests.integration.helpers import D, P, at, to_active
+from tests.integration.helpers import D, P, as_sent, at, to_active
 
 NOW = at(130)  # Friday 16 May 2025, between the check-ins of 13 May and 10 June, as the web server sees it
 
 
 def agenda_to(url: str, who: str, occurrence: str) -> str:
     with UnitOfWork(url) as u:
-        text = u.session.scalar(select(Notification.body_text).where(
+        mail = u.session.scalar(select(Notification).where(
             Notification.kind == "checkin_agenda", Notification.recipient == who,
             Notification.idempotency_key.like(f"%/agenda/{occurrence}/%")))
-    assert text is not None, (who, occurrence)
-    return text
+    assert mail is not None, (who, occurrence)
+    return as_sent(url, mail)  # its link as the deliverer fills it in
 
 
 @pytest.fixture

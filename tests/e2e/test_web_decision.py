@@ -121,9 +121,16 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
 def test_a_decision_link_works_only_for_the_od_manager_of_that_review(site: Server, browser: Any,
                                                                        db_url: str) -> None:
     from copflow.services import links
+    from copflow.services.errors import InvalidInput
+    from copflow.services.snapshots import get_cop
 
-    lead = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", purpose="decision", now=NOW,
-                       policy=P, web_url=site.url)
+    with pytest.raises(InvalidInput, match="not the OD manager"):  # `copflow links issue` makes no such link
+        links.issue(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", purpose="decision", now=NOW,
+                    policy=P, web_url=site.url)
+    with UnitOfWork(db_url) as u:  # as if one had been made before that check, or its holder's role changed since
+        lead = links.issue_link(u.session, email=f"ann@{D}", cop=get_cop(u.session, "data-insight"),
+                                purpose="decision", now=NOW, policy=P, web_url=site.url)
+        u.commit()
     page = browser.new_page()
     assert page.goto(lead).status == 404  # a lead holding a decision link (forwarded) cannot decide
     od = link_in(evaluation_mail(site, f"odm@{D}"), site.url)

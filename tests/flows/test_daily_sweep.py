@@ -59,6 +59,14 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
     assert "| [Data and Insight](http://127.0.0.1:8000/#cop-data-insight) | The sponsor meeting, 7 days late " \
            "(leads reminded today; sponsor told today) |" in first
     assert "[what needs attention now](/v2/artifacts/key/copflow-attention)" in first
+    # Each step of the one list (the benchmark's baseline runs the same), in its order, with its time.
+    from copflow.services.sweep_steps import SWEEP_STEPS
+
+    assert [st["step"] for st in summary["steps"]] == [s.value for s in SWEEP_STEPS]
+    timed = first.split("## Where the time went", 1)[1].splitlines()
+    assert [line.split(" | ")[0].removeprefix("| ") for line in timed if line.startswith("| ")][1:] == \
+        [s.value for s in SWEEP_STEPS]
+    assert "| reminders | 0 reviews opened, 6 reminders queued (2 to sponsors) | " in first
 
     again = daily_sweep(now=at(52 + 7), batch_size=1)
     assert again["notices_queued"] == 0 and again["sent"] == 0

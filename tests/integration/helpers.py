@@ -82,3 +82,15 @@ def queue_messages(url: str, keys_and_addresses: list[tuple[str, str]], *, now: 
             enqueue(u.session, key=key, cop_id=None, kind="stage_changed", to=Recipient(addr, f"Person {i}", "lead"),
                     context=context, now=now)
         u.commit()
+
+
+def as_sent(url: str, n: object) -> str:
+    """A queued message's text as the deliverer sends it: its links' tokens made again from the link key (the
+    outbox keeps only placeholders)."""
+    from copflow.services.link_tokens import fill, link_key
+    from copflow.services.mail.claims import outgoing
+
+    with UnitOfWork(url) as u:
+        out = fill(u.session, {0: outgoing(n)}, link_key)[0]  # type: ignore[arg-type]
+        u.commit()
+    return out.body_text

@@ -16,7 +16,7 @@ from copflow.services.actions.reminders import remind_owners
 from copflow.services.people.roster import end_membership
 from lifecycle import Policy
 from tests.acting import OD
-from tests.integration.helpers import D, P, at, to_launching
+from tests.integration.helpers import D, P, as_sent, at, to_launching
 
 SLUG = "data-insight"
 NOW = at(70)  # Monday 17 March 2025, 09:00 UTC
@@ -61,7 +61,7 @@ def test_reminded_once_per_offset_with_a_link_to_the_owners_page(cop):
     assert "Invite two speakers, due Saturday 26 April 2025" in sent[0].body_text
     assert "tell Ann Lee and Bob Kay" in sent[0].body_text
     # The link opens Cat's own actions in this CoP, and nothing else.
-    url = next(line.strip() for line in sent[0].body_text.splitlines() if line.strip().startswith(WEB))
+    url = next(line.strip() for line in as_sent(cop, sent[0]).splitlines() if line.strip().startswith(WEB))
     assert url.startswith(f"{WEB}/a/")
     grant = links.resolve(UnitOfWork(cop), links.token_of(url), now=NOW, purpose="actions")
     assert (grant.email, grant.cop_slug, grant.purpose) == (f"cat@{D}", SLUG, "actions")

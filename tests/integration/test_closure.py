@@ -305,3 +305,14 @@ def test_writes_after_closure_are_refused(db_url, tmp_path):
 def test_archive_names_cannot_leave_the_archive_folder(tmp_path, name):
     with pytest.raises(ArchiveError):
         safe_target(tmp_path, name)
+
+
+def test_an_archive_closed_by_a_person_records_who_asked(db_url, tmp_path):
+    """The console's Close records its signed-in OD manager, not the archive step (the sweep's closing does)."""
+    closing(db_url)
+    who = f"odm@{D} (via console by Oda Mann)"
+    close_cop(UnitOfWork(db_url), slug="data-insight", now=at(CLOSING_DAY), policy=P,
+              archive_dir=tmp_path / "archives", by=who)
+    with UnitOfWork(db_url) as u:
+        last = u.session.scalars(select(TransitionRecord).order_by(TransitionRecord.id.desc())).first()
+    assert last is not None and (last.to_stage, last.by) == ("closed", who)

@@ -12,7 +12,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import links
 from copflow.web.views.decision_page import decision_view, od_holder
 from copflow.web.views.lead_pages import send_fresh_link
-from tests.integration.helpers import D, P, at
+from tests.integration.helpers import D, P, as_sent, at
 from tests.integration.test_reviews import decide, under_review
 
 
@@ -25,7 +25,7 @@ def test_a_renewed_link_to_a_review_decided_since_shows_what_was_decided(db_url)
     assert send_fresh_link(UnitOfWork(db_url), old.rsplit("/", 1)[-1], now=later, policy=P)
     with UnitOfWork(db_url) as u:
         [mail] = u.session.scalars(select(Notification).where(Notification.kind == "link_renewed")).all()
-    [token] = re.findall(r"/d/([A-Za-z0-9_\-]{20,})", mail.body_text)
+    [token] = re.findall(r"/d/([A-Za-z0-9_\-]{20,})", as_sent(db_url, mail))
     grant = od_holder(UnitOfWork(db_url), token, now=later, od_manager=None)
     view = decision_view(UnitOfWork(db_url), grant, now=later, policy=P)
     assert view.decided is not None and view.decided.decision == "pass"

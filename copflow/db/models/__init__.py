@@ -4,6 +4,7 @@ here, and importing any of them loads them all, so `Base.metadata` (Alembic's en
 erasure's walk of every table) always holds every table."""
 
 from copflow.db.models.action_plan import Action, ActionEvent
+from copflow.db.models.console import ConsoleSession
 from copflow.db.models.cops import (
     SCHEMA_VERSION,
     AppMeta,
@@ -33,6 +34,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Charter",
+    "ConsoleSession",
     "Cop",
     "CopChannel",
     "Document",

@@ -40,7 +40,9 @@ class Action(Base):
     # and one clear error.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_actions_cop_status", "cop_id", "status"),
+    # A CoP's plan in its order (due date) from the index alone: with (cop_id, status) only, SQLite preferred
+    # (status, due_on) for the order, reading every CoP's open actions for one agenda.
+    __table_args__ = (Index("ix_actions_cop_status_due", "cop_id", "status", "due_on"),
                       Index("ix_actions_status_due", "status", "due_on"))
 
     owner: Mapped[Person] = relationship(lazy="joined")

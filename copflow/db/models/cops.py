@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0022"  # 0022 (issue 26's chat channels) after 0013 (issue 28's web limits), after 0016
+SCHEMA_VERSION = "0022"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 (in the order they landed)
 
 
 class Base(DeclarativeBase):
@@ -172,6 +172,9 @@ class Link(Base):
     revoked_at: Mapped[datetime | None]
     # When a fresh link was last sent in its place (at most one a day, to the address it was made for).
     renewed_at: Mapped[datetime | None]
+    # A link sent by mail: its token is made again at send time from this salt and the link key, which is kept
+    # outside the database (copflow/services/link_tokens.py). None: a link shown once (CLI, web page).
+    salt: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("token_hash", name="uq_link_token_hash"),
                       Index("ix_link_cop_email", "cop_id", "email"))
 

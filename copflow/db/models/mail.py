@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,6 +59,12 @@ class Notification(Base):
     post: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
                       Index("ix_notification_sent_at", "sent_at"))
+
+
+# The retention purge's cut-off: only mail whose content is still kept, by status and when it went (or was
+# withdrawn). The status comes first so that SQLite takes this index, not ix_notification_pending, for the purge.
+Index("ix_notification_unpurged", Notification.status, func.coalesce(Notification.sent_at, Notification.created_at),
+      sqlite_where=Notification.purged_at.is_(None), postgresql_where=Notification.purged_at.is_(None))
 
 
 class CopChannel(Base):

@@ -8,9 +8,12 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ForeignKey,
+    Index,
     Integer,
     String,
+    event,
 )
+from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copflow.db.models.cops import Base
@@ -39,3 +42,25 @@ class MeetingSeries(Base):
     cancelled_occurrences: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # Occurrences left out because they fall on a holiday or closure day: [[local start, why], ...].
     skipped_occurrences: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
+    # When its next held occurrence starts, or earlier (never later): what the sweep's agendas and briefs select
+    # through the index. Reset to the series' start by any change to when it meets (below); the sweep sets the
+    # exact value; None once nothing more is held (cancelled, ended).
+    next_held_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_meeting_series_kind_next_held", "kind", "next_held_at"),)
+
+
+# What decides when a series meets: a change to any of them may bring its next held occurrence forward.
+_WHEN_IT_MEETS = ("starts_at", "starts_local", "tzid", "rrule", "status", "cancelled_occurrences",
+                  "skipped_occurrences")
+
+
+@event.listens_for(MeetingSeries, "before_insert")
+@event.listens_for(MeetingSeries, "before_update")
+def _next_held_at_its_start(_mapper: Any, _conn: Any, series: MeetingSeries) -> None:
+    """Whatever path changes a series (scheduling, moving, cancelling, restoring), `next_held_at` stays a lower
+    bound: no occurrence starts before the series' start. The sweep selects it on that day at the latest and
+    sets the exact time; a cancelled series is never selected."""
+    state = inspect_state(series)
+    if state.has_identity and not any(state.attrs[name].history.has_changes() for name in _WHEN_IT_MEETS):
+        return
+    series.next_held_at = series.starts_at if series.status == "scheduled" else None

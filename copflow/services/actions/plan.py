@@ -233,7 +233,7 @@ def _slug(s: Session, cop_id: int) -> str:
 
 def _load(s: Session, action_id: int, *, slug: str | None, owner: str | None = None, for_write: bool = True,
           version: int | None = None) -> tuple[Action, Cop]:
-    action = s.get(Action, action_id)
+    action = s.get(Action, action_id) if v.is_id(action_id) else None
     cop = s.get(Cop, action.cop_id) if action is not None else None
     if action is None or cop is None or (slug is not None and cop.slug != slug) or \
             (owner is not None and action.owner.email != owner.strip().lower()):

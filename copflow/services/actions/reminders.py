@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Action, Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import cop_date, local_date
-from copflow.services.links import issue_link
+from copflow.services.links import mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.pseudonyms import is_erased
 from lifecycle import Audience, Policy, Stage
@@ -65,7 +65,7 @@ def _remind(s: Session, action: Action, cop: Cop, *, now: datetime, policy: Poli
     key = f"{cop.slug}/action/{action.id}/{action.due_on.isoformat()}/{rung}/{owner.email}"
     if already_queued(s, key):
         return False  # no second link for a message that will not be sent again
-    url = issue_link(s, email=owner.email, cop=cop, purpose="actions", now=now, policy=policy, web_url=web_url)
+    url = mail_link(s, email=owner.email, cop=cop, purpose="actions", now=now, policy=policy, web_url=web_url)
     return enqueue(s, key=key, cop_id=cop.id, kind=KIND, to=Recipient(owner.email, owner.name, role),
                    context=reminder_context(s, action, cop, today=today, url=url), now=now)
 

@@ -118,9 +118,9 @@ def _action(a: ActionView, cop: Cop, today: date) -> dict[str, Any]:
 
 
 def _activities(s: Session, cop_id: int, start: date, end: date) -> list[dict[str, Any]]:
-    counts = (select(Attendance.activity_id, func.count().label("n")).group_by(Attendance.activity_id).subquery())
-    rows = s.execute(select(Activity, func.coalesce(counts.c.n, 0))
-                     .outerjoin(counts, counts.c.activity_id == Activity.id)
+    # Counted per activity through the attendance index (a grouped subquery would count every CoP's attendance).
+    attendees = select(func.count()).where(Attendance.activity_id == Activity.id).correlate(Activity).scalar_subquery()
+    rows = s.execute(select(Activity, attendees)
                      .where(Activity.cop_id == cop_id, Activity.held_on >= start, Activity.held_on <= end)
                      .order_by(Activity.held_on, Activity.id))
     return [{"kind": a.kind, "title": a.title, "held_on": a.held_on.isoformat(), "attendees": n, "link": a.link}

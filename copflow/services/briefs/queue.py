@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from copflow.db.models import Cop, MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services.briefs import contents as say
 from copflow.services.clock import cop_date
-from copflow.services.links import issue_link
+from copflow.services.links import mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
 from copflow.services.mail.posts import post_agenda
 from copflow.services.meetings import recurrence as md
@@ -57,28 +57,51 @@ class BriefCounts:
 
 
 def queue_briefs(uow: UnitOfWork, *, now: datetime, policy: Policy, od_manager: str | None = None) -> BriefCounts:
-    """Queue every agenda and brief owed today, one transaction per CoP (one CoP's trouble holds up no other)."""
+    """Queue every agenda and brief owed today, one transaction per CoP (one CoP's trouble holds up no other).
+
+    Reads only the series whose next held occurrence is near, through the index on `next_held_at`: the cost
+    follows the meetings being prepared, not the number of CoPs or series. Each CoP read moves its series'
+    `next_held_at` on to their next occurrence (a closing or closed CoP's too, with nothing sent)."""
     counts = BriefCounts()
+    # An agenda is owed from its day minus `days_before` (where the CoP is) until the meeting starts: in any
+    # zone, before `now` plus days_before + 1 days.
+    soon = now + timedelta(days=max(b.days_before(policy) for b in BRIEFS.values()) + 1)
     with uow:
         ids = list(uow.session.scalars(
-            select(Cop.id).join(MeetingSeries, MeetingSeries.cop_id == Cop.id)
-            .where(MeetingSeries.kind.in_(list(BRIEFS)), MeetingSeries.status == "scheduled",
-                   Cop.stage.not_in(QUIET_STAGES)).distinct().order_by(Cop.id)))
-    for cop_id in ids:
+            select(MeetingSeries.cop_id).where(MeetingSeries.kind.in_(list(BRIEFS)),
+                                               MeetingSeries.next_held_at < soon).distinct()))
+    for cop_id in sorted(ids):
         with uow:
             s = uow.session
             cop = s.scalars(select(Cop).where(Cop.id == cop_id).options(selectinload(Cop.memberships))).one()
-            for kind, brief in BRIEFS.items():
-                for series, owed in owed_for(s, cop, kind, now=now, days_before=brief.days_before(policy)):
-                    queued = _queue(s, cop, brief, series, owed, now=now, policy=policy, od_manager=od_manager)
-                    if kind == "checkin":
-                        counts.agendas += queued
-                    else:
-                        counts.briefs += queued
-                    if queued:
-                        counts.meetings.append(f"{cop.name}: {say.meeting_title(series)}, {long_date(owed.at)}")
+            if cop.stage not in QUIET_STAGES:
+                _prepare(s, cop, counts, now=now, policy=policy, od_manager=od_manager)
+            _move_on(s, cop, now)
             uow.commit()
     return counts
+
+
+def _prepare(s: Session, cop: Cop, counts: BriefCounts, *, now: datetime, policy: Policy,
+             od_manager: str | None) -> None:
+    for kind, brief in BRIEFS.items():
+        for series, owed in owed_for(s, cop, kind, now=now, days_before=brief.days_before(policy)):
+            queued = _queue(s, cop, brief, series, owed, now=now, policy=policy, od_manager=od_manager)
+            if kind == "checkin":
+                counts.agendas += queued
+            else:
+                counts.briefs += queued
+            if queued:
+                counts.meetings.append(f"{cop.name}: {say.meeting_title(series)}, {long_date(owed.at)}")
+
+
+def _move_on(s: Session, cop: Cop, now: datetime) -> None:
+    """Each of the CoP's series' `next_held_at` to its next held occurrence, unless the series changed since it
+    was read (its sequence moved on, and the change set a lower bound of its own)."""
+    for series in s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
+                                                        MeetingSeries.kind.in_(list(BRIEFS)))):
+        s.execute(update(MeetingSeries).where(MeetingSeries.id == series.id,
+                                              MeetingSeries.sequence == series.sequence)
+                  .values(next_held_at=md.next_held_at(series, now)).execution_options(synchronize_session=False))
 
 
 def owed_for(s: Session, cop: Cop, kind: str, *, now: datetime,
@@ -135,8 +158,8 @@ def _link(s: Session, cop: Cop, to: Recipient, context: dict[str, Any], *, now: 
           policy: Policy) -> str | None:
     """Where to update the plan: a lead's CoP page; an owner's own actions; none for a sponsor (told, not asked)."""
     if to.role in {r.value for r in LEAD_ROLES}:
-        return issue_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
+        return mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
     owns = any(g["email"] == to.email for g in context["plan"]["owners"])
     if owns and to.role != "sponsor":
-        return issue_link(s, email=to.email, cop=cop, purpose="actions", now=now, policy=policy)
+        return mail_link(s, email=to.email, cop=cop, purpose="actions", now=now, policy=policy)
     return None

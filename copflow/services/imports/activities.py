@@ -80,7 +80,8 @@ def import_activities(uow: UnitOfWork, path: Path, *, by: str, now: datetime, po
             elif key in existing:
                 row.problem("title", f"already recorded ({key[1]} on {key[2]}; --skip-existing passes over these)")
             seen.setdefault(key, row.number)
-            link, notes = row.text("link", limit=2000), row.text("notes", limit=2000)
+            raw_link, notes = row.text("link", limit=2000), row.text("notes", limit=2000)
+            link = checked(row, "link", v.link, "link", raw_link) if raw_link else None
             if not row.problems:
                 s.add(Activity(cop_id=key[0], kind=key[1], held_on=key[2], title=key[3], link=link, notes=notes,
                                recorded_by=who, created_at=now))

@@ -2,7 +2,9 @@
 
 A file-level problem (unreadable, wrong encoding, missing columns, too big) stops the import at once; a row's
 problems are collected, so one dry run names every bad row (row number as the spreadsheet shows it, column,
-reason) and nothing is written unless all rows are good.
+reason) and nothing is written unless all rows are good. Size is checked before anything is read: the file on
+disk, a workbook's parts as its zip directory declares them, then rows, columns and cells as they stream past
+(notifications/input_limits.py holds the limits).
 """
 
 from __future__ import annotations
@@ -17,9 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from copflow.services.errors import CopflowError
+from lifecycle.safe_text import one_line
+from notifications.input_limits import (
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    LimitExceeded,
+    check_zip,
+    count_in_part,
+)
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 200_000
+MAX_BYTES = MAX_FILE_BYTES
+MAX_CELLS = 4_000_000  # rows × columns read from one table (200,000 rows of 20 columns)
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 # A cell a spreadsheet would run as a formula when the file is opened again (CSV/formula injection).
 _FORMULA = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -34,7 +46,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.reason}" if self.column else f"row {self.row}: {self.reason}"
+        where = f"row {self.row}, {one_line(self.column)}" if self.column else f"row {self.row}"
+        return f"{where}: {one_line(self.reason)}"
 
 
 class ImportRejected(CopflowError):
@@ -50,8 +63,8 @@ class ImportRejected(CopflowError):
 
 class FileRefused(CopflowError):
     def __init__(self, path: str, reason: str) -> None:
-        self.path, self.reason = path, reason
-        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, one_line(reason)
+        super().__init__(f"{path}: {self.reason}")
 
 
 @dataclass
@@ -158,8 +171,6 @@ def read_table(path: Path, *, aliases: dict[str, str] | None = None, progress: P
         raise FileRefused(name, f"column(s) appear twice: {', '.join(dupes)}")
     rows: list[Row] = []
     total = len(raw_rows)
-    if total > MAX_ROWS:
-        raise FileRefused(name, f"has {total:,} rows, more than the {MAX_ROWS:,} an import accepts")
     for i, (number, values) in enumerate(raw_rows, 1):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
@@ -197,17 +208,32 @@ def _csv_rows(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
         header = next(reader, None)
         if not header:
             raise FileRefused(str(path), "is empty: no header row")
-        rows: list[tuple[int, list[Any]]] = []
-        for values in _numbered(reader):
-            rows.append(values)
+        return _bounded(str(path), header, ((reader.line_num, values) for values in reader))
     except csv.Error as exc:
         raise FileRefused(str(path), f"is not valid CSV ({exc})") from None
-    return header, rows
 
 
-def _numbered(reader: Any) -> Iterator[tuple[int, list[Any]]]:
-    for values in reader:
-        yield reader.line_num, values
+def _bounded(name: str, header: list[Any], rows: Iterator[tuple[int, list[Any]]]
+             ) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    """The header and the rows, read one by one and refused as soon as they pass a limit: a file of three
+    million rows stops after 200,001 of them, not after all are in memory."""
+    def too_wide(n: int) -> FileRefused:
+        return FileRefused(name, f"has {n:,} columns, more than the {MAX_COLUMNS:,} an import reads")
+
+    if len(header) > MAX_COLUMNS:
+        raise too_wide(len(header))
+    out: list[tuple[int, list[Any]]] = []
+    cells = len(header)
+    for number, values in rows:
+        if len(out) == MAX_ROWS:
+            raise FileRefused(name, f"has more than {MAX_ROWS:,} rows, the most an import reads")
+        if len(values) > MAX_COLUMNS:
+            raise too_wide(len(values))
+        cells += len(values)
+        if cells > MAX_CELLS:
+            raise FileRefused(name, f"has more than {MAX_CELLS:,} cells, the most an import reads")
+        out.append((number, list(values)))
+    return header, out
 
 
 def _excel_rows(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
@@ -216,19 +242,56 @@ def _excel_rows(path: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook  # imported only for Excel files
 
     try:
+        check_zip(path, streamed=lambda part: part.startswith("xl/worksheets/"))
+        # Rows counted in the sheet's XML as it unpacks, before openpyxl opens it: without a <dimension> it
+        # parses the whole sheet on opening, and a sheet of three million rows would take a minute.
+        count_in_part(path, first_sheet(path), _ROW, MAX_ROWS + 1, "rows")
+    except LimitExceeded as exc:
+        message = f"has more than {MAX_ROWS:,} rows, the most an import reads" if exc.limit == MAX_ROWS + 1 \
+            else str(exc)
+        raise FileRefused(str(path), message) from None
+    except (BadZipFile, OSError, KeyError) as exc:
+        raise FileRefused(str(path), f"is not a readable Excel workbook ({type(exc).__name__})") from None
+    try:
         book = load_workbook(path, read_only=True, data_only=False)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # a damaged workbook: openpyxl and its XML parser raise many kinds
         raise FileRefused(str(path), f"is not a readable Excel workbook ({type(exc).__name__})") from None
     try:
         sheet = book.worksheets[0]
+        if (sheet.max_column or 0) > MAX_COLUMNS:  # the sheet's own dimension: rows are padded to it
+            raise FileRefused(str(path), f"has {sheet.max_column:,} columns, more than the {MAX_COLUMNS:,} an "
+                                         "import reads")
         it = sheet.iter_rows(values_only=True)
         header = next(it, None)
         if not header or all(v is None for v in header):
             raise FileRefused(str(path), "is empty: no header row on the first sheet")
-        return list(header), [(n, list(values)) for n, values in enumerate(it, 2)]
+        return _bounded(str(path), list(header), ((n, list(values)) for n, values in enumerate(it, 2)))
     except FileRefused:
         raise
     except Exception as exc:  # a damaged sheet inside a valid zip: openpyxl raises many kinds
         raise FileRefused(str(path), f"is not a readable Excel workbook ({type(exc).__name__})") from None
     finally:
         book.close()
+
+
+def first_sheet(path: Path) -> str:
+    """The zip part of a workbook's first sheet, as openpyxl finds it: the first <sheet> of xl/workbook.xml, through
+    its relationship (both parts are small, bounded by check_zip). The usual part when they cannot be read: opening
+    the workbook then says what is wrong with it."""
+    import posixpath
+    import zipfile
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            first = next(iter(book.iter(f"{main}sheet"))).get(rel)
+            target = next(r.get("Target") for r in rels if r.get("Id") == first)
+            part = target.lstrip("/") if target and target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            zf.getinfo(part)
+            return part
+    except (KeyError, StopIteration, ElementTree.ParseError, OSError, zipfile.BadZipFile, TypeError):
+        return "xl/worksheets/sheet1.xml"

@@ -22,6 +22,7 @@ from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.imports.reader import MAX_BYTES, FileRefused, ImportRejected, Row, read_table
 from lifecycle.action_rules import ActionStatus, match_target
+from notifications.input_limits import MAX_ROWS, LimitExceeded, check_json_depth
 
 DROPPED_LISTS = ("dropped", "archived", "cancelled", "canceled", "won't do", "wont do")
 MEMBER_ALIASES = {"trello_username": "username", "user": "username", "full_name": "name", "fullname": "name",
@@ -76,6 +77,8 @@ def read_board(path: Path, *, members: dict[str, str], done_list: str, timezone:
     cards = [c for c in data.get("cards") or [] if isinstance(c, dict)]
     if not cards:
         raise FileRefused(str(path), "has no cards: is it a Trello board's JSON export?")
+    if len(cards) > MAX_ROWS:
+        raise FileRefused(str(path), f"has {len(cards):,} cards, more than the {MAX_ROWS:,} an import reads")
     zone = ZoneInfo(timezone)
     rows: list[Row] = []
     for number, card in enumerate(cards, 1):
@@ -98,7 +101,11 @@ def _load(path: Path) -> dict[str, Any]:
     if path.stat().st_size > MAX_BYTES:
         raise FileRefused(str(path), f"is more than the {MAX_BYTES:,} bytes an import accepts")
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        text = path.read_bytes().decode("utf-8-sig")
+        check_json_depth(text)  # json.loads recurses once per level: 100 KB of "[" would be a RecursionError
+        data = json.loads(text)
+    except LimitExceeded as exc:
+        raise FileRefused(str(path), str(exc)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FileRefused(str(path), f"is not JSON ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict) or "cards" not in data:

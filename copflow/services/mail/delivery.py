@@ -3,12 +3,15 @@ goes, and report what happened (the claims, leases and marks themselves are clai
 
 Guarantees (see docs/reliability.md): a key is sent at most once by a re-run; a crash can repeat at most the
 message in flight, because each message is marked sent in its own commit straight after the server accepts it.
+A message's links are filled in here, from the link key (link_tokens.py): the outbox never holds a working one,
+and a re-send carries the same tokens under the same Message-ID.
 Each claim carries a token and a lease from the moment it is taken, renewed while a long batch goes on; a
 deliverer marks and sends only rows it still holds, so two deliverers never send the same row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +20,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
+from copflow.services.link_tokens import fill, link_key
 from copflow.services.mail.claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
 from copflow.services.mail.pacing import (
     SLOW_DOWN,
@@ -65,11 +69,13 @@ class DeliveryReport:
 def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime | None = None,
             clock: Clock | None = None, batch_size: int = 200, max_batches: int | None = None,
             max_attempts: int = MAX_ATTEMPTS, limits: Limits | None = None,
-            run_for: timedelta | None = None, reply_to: str | None = None) -> DeliveryReport:
+            run_for: timedelta | None = None, reply_to: str | None = None,
+            settings: Settings | None = None) -> DeliveryReport:
     """Send every due message, `batch_size` per connection, at the relay's pace, until none is left, or
     `max_batches`, or the run has gone on for `run_for` (the rest stays pending for the next run).
 
-    Time comes from `clock` (tests inject one); by default a clock that starts at `now` and runs on.
+    Time comes from `clock` (tests inject one); by default a clock that starts at `now` and runs on. The links'
+    key comes from `settings` (by default the environment's), read only if a message carries a link.
     """
     clock = clock or RunningClock(now)
     limits = limits or Limits()
@@ -87,7 +93,8 @@ def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime
         batches += 1
         report.claimed += len(c.ids)
         if not _send_batch(uow, transport, c, sender=sender, reply_to=reply_to, clock=clock, limits=limits,
-                           deadline=deadline, max_attempts=max_attempts, report=report):
+                           deadline=deadline, max_attempts=max_attempts, report=report,
+                           key=lambda: link_key(settings)):
             break  # the server is unreachable, refused the login, or the run's time is up: the next run goes on
     backlog = outbox_backlog(uow, now=clock.now(), limits=limits)
     report.waiting, report.clears_at = backlog.waiting, backlog.clears_at.isoformat() if backlog.clears_at else None
@@ -105,11 +112,14 @@ def _wait_out_pause(uow: UnitOfWork, clock: Clock, deadline: datetime | None) ->
 
 def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str, reply_to: str | None,
                 clock: Clock, limits: Limits, deadline: datetime | None, max_attempts: int,
-                report: DeliveryReport) -> bool:
+                report: DeliveryReport, key: Callable[[], bytes]) -> bool:
     """Send one claimed batch over one connection; False if the run should stop."""
     with uow:
         rows = {r.id: outgoing(r) for r in uow.session.scalars(select(Notification)
                                                                    .where(Notification.id.in_(c.ids)))}
+        # The links' tokens, made again from the key (never stored); a link re-keyed here is committed first.
+        rows = fill(uow.session, rows, key)
+        uow.commit()
     remaining, until = list(c.ids), c.until
     slots: list[datetime] = []
     try:
@@ -207,7 +217,8 @@ def transport_for(settings: Settings) -> Transport:
     if smtp is None:
         return MaildirTransport(settings.maildir)
     return SmtpTransport(smtp.host, smtp.port, username=smtp.username, password=smtp.password,
-                         starttls=smtp.starttls, use_ssl=smtp.ssl, timeout=smtp.timeout, oauth=smtp.token_source())
+                         starttls=smtp.starttls, use_ssl=smtp.ssl, timeout=smtp.timeout, oauth=smtp.token_source(),
+                         allow_plaintext_auth=smtp.allow_plaintext_auth)
 
 
 def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200,
@@ -216,7 +227,7 @@ def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int 
     clock = RunningClock(now)
     report = deliver(UnitOfWork(settings.database_url), transport_for(settings), sender=settings.sender,
                      clock=clock, batch_size=batch_size, limits=limits_of(settings), run_for=run_for,
-                     reply_to=settings.reply_to)
+                     reply_to=settings.reply_to, settings=settings)
     left = run_for - (clock.now() - now) if run_for is not None else None
     report.posts = deliver_posts_with_settings(settings, clock=clock, run_for=left)
     return report

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from copflow.db.models import Cop, Document, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.links import decision_url, issue_link
+from copflow.services.links import decision_url, mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, enqueue, recipients, survey_url
 from lifecycle import Policy, Stage
 
@@ -75,9 +75,17 @@ def waiting_reviews(uow: UnitOfWork, *, now: datetime, policy: Policy) -> tuple[
     waiting, no_survey = [], []
     with uow:
         s = uow.session
-        for cop in s.scalars(select(Cop).where(Cop.stage == Stage.REVIEWING.value).order_by(Cop.name)):
-            report = s.scalar(select(Document.content).where(
-                Document.cop_id == cop.id, Document.kind == "evaluation", Document.stage_visit == cop.stage_visit))
+        # The CoPs under review, through the stage index, with their rosters and this review's reports in one
+        # query each: the cost follows the reviews open, not the portfolio.
+        cops = s.scalars(select(Cop).where(Cop.stage == Stage.REVIEWING.value)
+                         .options(selectinload(Cop.memberships)).order_by(Cop.name)).all()
+        reports: dict[tuple[int, int | None], str] = {}
+        for cop_id, visit, content in s.execute(select(Document.cop_id, Document.stage_visit, Document.content)
+                                                .where(Document.cop_id.in_([c.id for c in cops]),
+                                                       Document.kind == "evaluation").order_by(Document.id)):
+            reports.setdefault((cop_id, visit), content)
+        for cop in cops:
+            report = reports.get((cop.id, cop.stage_visit))
             people = {"slug": cop.slug, "name": cop.name, "leads": [r.name for r in recipients(cop, "leads")],
                       "sponsors": [r.name for r in recipients(cop, "sponsor")]}
             if survey_url(policy, cop.slug) is None:
@@ -129,5 +137,5 @@ def _links_for(s: Session, digest: dict[str, Any], to: str, *, now: datetime, po
     for r in digest["reviews"]:
         r["decide_url"] = decision_url(s, cops[r["slug"]], to, now=now, policy=policy) if r["slug"] in cops else None
     for g in digest["escalations"]:
-        g["cop_url"] = (issue_link(s, email=to, cop=cops[g["slug"]], purpose="cop", now=now, policy=policy)
+        g["cop_url"] = (mail_link(s, email=to, cop=cops[g["slug"]], purpose="cop", now=now, policy=policy)
                         if g["slug"] in cops else None)

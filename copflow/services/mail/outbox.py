@@ -61,11 +61,13 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
-    from copflow.services.pseudonyms import is_erased
+    from copflow.services.pseudonyms import hashed_key, is_erased
     from notifications.compose import render  # Jinja2 loads only when a message is actually composed
 
     if is_erased(to.email):  # an erased person stays in the record under a pseudonym, and is never written to
         return False
+    if hashed_key(key) != key and already_queued(s, hashed_key(key)):
+        return False  # sent long ago, its content since purged (privacy/retention.py): the key stays, hashed
     msg = render(kind, {**context, "recipient": to})
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
@@ -200,4 +202,8 @@ def enqueue_notice(s: Session, cop: Cop, notice: Notice, *, now: datetime, od_ma
 
 
 def already_queued(s: Session, key: str) -> bool:
-    return s.scalar(select(Notification.id).where(Notification.idempotency_key == key)) is not None
+    """Whether `key` was queued, in its own words or (its content purged after the retention period) hashed."""
+    from copflow.services.pseudonyms import hashed_key
+
+    keys = {key, hashed_key(key)}
+    return s.scalar(select(Notification.id).where(Notification.idempotency_key.in_(keys)).limit(1)) is not None

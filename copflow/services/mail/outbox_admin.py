@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import InvalidInput
+from copflow.services.validation import is_id
 
 STATUSES = ("pending", "sending", "sent", "parked", "withdrawn")  # withdrawn: its recipient was erased
 
@@ -69,7 +70,8 @@ def requeue_parked(uow: UnitOfWork, *, now: datetime, ids: list[int] | None = No
                                     .order_by(Notification.id)))
         else:
             found: dict[int, str] = {i: st for i, st in s.execute(
-                select(Notification.id, Notification.status).where(Notification.id.in_(ids)))}
+                select(Notification.id, Notification.status).where(Notification.id.in_([i for i in ids
+                                                                                       if is_id(i)])))}
             missing = [i for i in ids if i not in found]
             if missing:
                 raise InvalidInput("id", f"no message {', '.join(map(str, missing))} in the outbox")

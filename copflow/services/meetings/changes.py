@@ -58,7 +58,7 @@ def reschedule(uow: UnitOfWork, *, slug: str, meeting: str, start: datetime | ti
             done = _split(uow, cop, series, from_day, start, now=now, policy=policy, location=location)
         else:
             new_start = start if isinstance(start, datetime) else datetime.combine(first.date(), start)
-            place = v.clean_text("location", location, 300, required=False) or None if location is not None \
+            place = v.place("location", location) or None if location is not None \
                 else series.location
             queued = move_whole(s, cop, series, new_start, now=now, policy=policy, location=place)
             done = Changed(series.uid, series.sequence, series.starts_local, queued,
@@ -111,7 +111,7 @@ def _split(uow: UnitOfWork, cop: Cop, series: MeetingSeries, from_day: date, sta
     new_rule = _rule_moved(_without_until(series.rrule), new_start)
     moved = [c for c in series.cancelled_occurrences if datetime.fromisoformat(c).date() >= from_day]
     cancelled = carry(first, series.rrule, series.tzid, moved, new_start, new_rule, offset=len(before))
-    place = (v.clean_text("location", location, 300, required=False) or None) if location is not None \
+    place = (v.place("location", location) or None) if location is not None \
         else series.location
     # The old series ends with its last occurrence before the day: an update to everyone invited.
     series.rrule = md.with_until(series.rrule, before[-1], series.tzid)

@@ -104,6 +104,24 @@ def held_occurrences(series: MeetingSeries, until: datetime) -> list[datetime]:
                                          until) if when.isoformat(timespec="minutes") not in skip]
 
 
+def next_held_at(series: MeetingSeries, now: datetime) -> datetime | None:
+    """When the series' next held occurrence after `now` starts (UTC): what `meeting_series.next_held_at` keeps for
+    the sweep. None once nothing more is held; when nothing is held in the year ahead but the rule goes on, a
+    year ahead (a lower bound: the sweep looks again then)."""
+    if series.status != "scheduled":
+        return None
+    zone = ZoneInfo(series.tzid)
+    after = now.astimezone(zone).replace(tzinfo=None)
+    ahead = after + timedelta(days=366)
+    found = next((when for when in held_occurrences(series, ahead) if when > after), None)
+    if found is not None:
+        return found.replace(tzinfo=zone).astimezone(UTC)
+    rule, end = parse_rule(series.rrule), ahead.replace(tzinfo=zone).astimezone(UTC)
+    if not rule or ("UNTIL" in rule and datetime.strptime(rule["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) <= end):
+        return None  # a single meeting that has begun, or a series that has ended
+    return end
+
+
 def first_on_or_after(day: date, rule_text_: str, at: datetime, ok: Callable[[date], bool]) -> datetime:
     """The first day on or after `day` that `rule_text_` meets on and `ok` accepts, at `at`'s time of day."""
     from dateutil.rrule import rrulestr

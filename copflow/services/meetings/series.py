@@ -74,7 +74,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
         summary=f"{KINDS[kind].title}: {cop.name}", starts_at=start_local.replace(tzinfo=zone).astimezone(UTC),
         duration_minutes=minutes or policy.meeting_minutes, rrule=rule,
         status="scheduled", created_at=now, tzid=cop.timezone, starts_local=start_local.isoformat(timespec="minutes"),
-        location=v.clean_text("location", place, 300, required=False) if place else None,
+        location=v.place("location", place) if place else None,
         organizer_email=organizer.email, attendees=[[p.email, p.name, p.role] for p in attendees],
         cancelled_occurrences=list(cancelled),
         skipped_occurrences=md.skipped(start_local, rule, cop.timezone, days, now))

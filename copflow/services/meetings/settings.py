@@ -36,7 +36,7 @@ def set_cop_meetings(uow: UnitOfWork, *, slug: str, now: datetime, policy: Polic
     if all(x is None for x in (timezone, place, at, weekday, public_holidays)):
         raise InvalidInput("settings", "nothing to change: give --timezone, --place, --time, --weekday or --holidays")
     zone = v.timezone(timezone) if timezone else None
-    clean_place = v.clean_text("place", place, 300, required=False) if place else place
+    clean_place = v.place("place", place) if place else place
     clock = _clock(at) if at else None
     day = md.day_name(weekday) if weekday else None
     if day is not None and weekday_number(day) not in {weekday_number(d) for d in policy.working_days}:

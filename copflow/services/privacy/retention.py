@@ -1,6 +1,7 @@
 """Retention of sent mail: after the policy's period (365 days by default) a sent message keeps only what the
-idempotency and the audit need: its key, kind, status, times and a hash of its recipient. Parked mail is kept
-until someone resolves it. The idempotency key stays, so a sweep re-run after a purge still sends nothing twice.
+idempotency and the audit need: its key (each address in it hashed), kind, status, times and a hash of its
+recipient. Parked mail is kept until someone resolves it. The key stays, hashed, and the outbox looks a new key up
+hashed as well, so a sweep re-run after a purge still sends nothing twice.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.join_limits import purge_join_requests
-from copflow.services.pseudonyms import recipient_hash
+from copflow.services.pseudonyms import hashed_key, recipient_hash
 from lifecycle import Policy
 
 # Statuses whose content is purged once old enough: sent mail, and mail withdrawn because its recipient was erased.
@@ -33,32 +34,37 @@ class PurgeCounts:
                 "retention_days": self.retention_days}
 
 
-def purged_values(address: str, now: datetime) -> dict[str, Any]:
+def purged_values(address: str, now: datetime, key: str | None = None) -> dict[str, Any]:
     """The columns of a message whose content is purged (what it keeps is what this leaves out)."""
-    return {"recipient": "", "recipient_hash": recipient_hash(address) if address else None, "recipient_name": None,
-            "subject": "", "body_text": "", "body_html": None, "ics": None, "attachment_name": None,
-            "attachment": None, "purged_at": now}
+    hashed = {"idempotency_key": hashed_key(key)} if key is not None else {}
+    return {**hashed, "recipient": "", "recipient_hash": recipient_hash(address) if address else None,
+            "recipient_name": None, "subject": "", "body_text": "", "body_html": None, "ics": None,
+            "attachment_name": None, "attachment": None, "purged_at": now}
 
 
 def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 1000) -> PurgeCounts:
     """Purge the content of mail sent (or withdrawn) more than `policy.mail_retention_days` ago; in batches, each
     its own transaction, so a long backlog never holds a lock for long. Safe to re-run: purged rows are skipped."""
     cutoff = now - timedelta(days=policy.mail_retention_days)
-    old = (Notification.purged_at.is_(None), Notification.status.in_(PURGED_STATUSES),
-           func.coalesce(Notification.sent_at, Notification.created_at) < cutoff)
+    # Through the partial index ix_notification_unpurged: mail already purged is never read again.
+    went = func.coalesce(Notification.sent_at, Notification.created_at)
+    old = (Notification.purged_at.is_(None), went < cutoff, Notification.status.in_(PURGED_STATUSES))
     purged = attachments = 0
     while True:
         with uow:
             s = uow.session
-            rows = s.execute(select(Notification.id, Notification.recipient, Notification.attachment_name)
-                             .where(*old).order_by(Notification.id).limit(batch_size)).all()
+            rows = s.execute(select(Notification.id, Notification.recipient, Notification.attachment_name,
+                                    Notification.idempotency_key)
+                             .where(*old).order_by(went).limit(batch_size)).all()
             if not rows:
                 break
-            for nid, address, attachment in rows:
-                # Guarded by purged_at, so a concurrent purge of the same row changes nothing twice.
-                s.execute(update(Notification).where(Notification.id == nid, Notification.purged_at.is_(None))
-                          .values(**purged_values(address, now)))
-                attachments += attachment is not None
+            # One statement for the batch (executemany), guarded by purged_at, so a concurrent purge of the same
+            # row changes nothing twice.
+            s.connection().execute(update(Notification).where(Notification.id == bindparam("nid"),
+                                                              Notification.purged_at.is_(None)),
+                                   [{"nid": nid, **purged_values(address, now, key)}
+                                    for nid, address, _, key in rows])
+            attachments += sum(attachment is not None for _, _, attachment, _ in rows)
             uow.commit()
         purged += len(rows)
     with uow:  # the hub's join requests (held or mailed) go with the mail they were for

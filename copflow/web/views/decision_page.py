@@ -112,9 +112,9 @@ def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Polic
 
 
 def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dict[str, str], *, now: datetime,
-                  policy: Policy, reports_dir: Path | None, od_manager: str | None) -> AdvanceResult:
-    """Decide the review as the link's holder ("via web"); returns the transition (its events among it).
-    DecisionRefused (nothing written) lists every problem by field."""
+                  policy: Policy, reports_dir: Path | None, od_manager: str | None, via: str = "web") -> AdvanceResult:
+    """Decide the review as the link's holder ("via web"; the console's "via console by <name>"); returns the
+    transition (its events among it). DecisionRefused (nothing written) lists every problem by field."""
     from copflow.services import evolve
     from copflow.services.reviews import decide_review
 
@@ -137,14 +137,14 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
     try:
         if choice == "split":
             return evolve.split(uow_factory(), slug=slug, children=children, decided_by=who, reason=reason,
-                                now=now, policy=policy, via="web", od_manager=od_manager)
+                                now=now, policy=policy, via=via, od_manager=od_manager)
         if choice == "merge":
             return evolve.merge(uow_factory(), slug=slug, into=form["into"], decided_by=who, reason=reason,
-                                now=now, policy=policy, via="web", od_manager=od_manager)
+                                now=now, policy=policy, via=via, od_manager=od_manager)
         return decide_review(uow_factory(), slug=slug, decision="evolve" if choice == "renew" else choice,
                              decided_by=who, reason=reason, now=now, policy=policy, closing_date=closing,
                              kind="renew" if choice == "renew" else None, reports_dir=reports_dir,
-                             od_manager=od_manager, via="web")
+                             od_manager=od_manager, via=via)
     except (InvalidEvidence, TransitionRefused) as exc:
         unmet = exc.problems if isinstance(exc, InvalidEvidence) else exc.unmet
         today = local_date(now, policy)

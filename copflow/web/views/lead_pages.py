@@ -18,7 +18,7 @@ from copflow.db.models import Cop, CopChannel, GateEvidence, Link, MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
-from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, issue_link, token_hash
+from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (
@@ -254,8 +254,8 @@ def send_fresh_link(uow: UnitOfWork, token: str, *, now: datetime, policy: Polic
         person = s.scalar(select(Person).where(Person.email == link.email))
         gate = parse_gate(link.gate) if link.gate else None
         # The fresh link opens what the old one did: the same gate or review (decided since, it shows what was).
-        url = issue_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy,
-                         stage_visit=link.stage_visit)
+        url = mail_link(s, email=link.email, cop=cop, purpose=link.purpose, gate=gate, now=now, policy=policy,
+                        stage_visit=link.stage_visit)
         link.renewed_at = now
         context = {**(cop_context(cop) if cop else {"cop": None}), "action_url": url, "purpose": link.purpose,
                    "gate": link.gate, "expires_on": (now + timedelta(days=policy.link_days)).date().isoformat()}
