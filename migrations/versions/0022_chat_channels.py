@@ -27,13 +27,12 @@ def upgrade() -> None:
         sa.Column("set_by", sa.String(length=320), nullable=False),
         sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
     )
-    with op.batch_alter_table("notification") as batch:
-        batch.add_column(sa.Column("channel", sa.String(length=10), nullable=False, server_default="mail"))
-        batch.add_column(sa.Column("post", sa.Text(), nullable=True))
+    # Plain ALTER TABLE, not batch mode: SQLite's batch copy of the table would drop the outbox's partial indexes.
+    op.add_column("notification", sa.Column("channel", sa.String(length=10), nullable=False, server_default="mail"))
+    op.add_column("notification", sa.Column("post", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("notification") as batch:
-        batch.drop_column("post")
-        batch.drop_column("channel")
+    op.execute("ALTER TABLE notification DROP COLUMN post")  # SQLite 3.35 and later, as PostgreSQL
+    op.execute("ALTER TABLE notification DROP COLUMN channel")
     op.drop_table("cop_channel")
