@@ -69,7 +69,7 @@ def evaluation_step(with_pdfs: str, html_only: str, work: Path) -> dict[str, Any
     """The evaluation step on both copies, one review of each in turn."""
     import notifications.pdf as pdf
     from copflow.db.uow import UnitOfWork
-    from copflow.services.evaluation import due_evaluations, evaluate_cop
+    from copflow.services.evaluation.review_report import due_evaluations, evaluate_cop
     from lifecycle import Policy
 
     policy = Policy(programme_name="CoP programme")

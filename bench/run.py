@@ -93,7 +93,7 @@ def _slowest(flow: dict[str, Any], services: dict[str, Any]) -> str:
 
 def bench_sweep(sizes: dict[str, dict[str, int]], backends: dict[str, Any], work: Path) -> list[dict[str, Any]]:
     """The daily-sweep flow against the same steps called as services, on identical copies of each portfolio;
-    each row's detail has both runs' timings per step (copflow.services.sweep_steps.SWEEP_STEPS)."""
+    each row's detail has both runs' timings per step (copflow.services.sweep.steps.SWEEP_STEPS)."""
     os.environ["COPFLOW_OD_MANAGER_EMAIL"] = "od@uni.example.org"  # both runs send the OD manager's digest
     rows = []
     for backend, make_pair in backends.items():

@@ -105,7 +105,7 @@ def _portfolio(url: str, cops: int) -> str:
     """`cops` CoPs walked to stage launching; returns a lead's evidence-form path for the first."""
     from copflow.db.migrate import upgrade
     from copflow.db.uow import UnitOfWork
-    from copflow.services.links import issue, token_of
+    from copflow.services.links.signed import issue, token_of
     from tests.integration.helpers import D, P, at, to_launching
 
     upgrade(url)

@@ -2,7 +2,7 @@
 then open reviews that fall due and queue the reminders still owed, deliver, tell the OD manager in one digest,
 and purge mail past retention.
 
-The steps and their order are copflow/services/sweep_steps.py's, shared with the benchmark's services baseline;
+The steps and their order are copflow/services/sweep/steps.py's, shared with the benchmark's services baseline;
 here each step runs in its Prefect task (retries, states, the artifacts and events a deployment shows), and the
 run's artifact says how long each took.
 """
@@ -22,11 +22,11 @@ from copflow.services.archiving import ClosureResult
 from copflow.services.briefs.queue import BriefCounts
 from copflow.services.mail.delivery import DeliveryReport
 from copflow.services.mail.digest import Digest
-from copflow.services.missing_documents import Resent
 from copflow.services.privacy.retention import PurgeCounts
-from copflow.services.sweep import SweepCounts
-from copflow.services.sweep_services import EvaluatedReview, SweepPlan, failure_reason
-from copflow.services.sweep_steps import run_sweep
+from copflow.services.sweep.due_work import SweepCounts
+from copflow.services.sweep.missing_documents import Resent
+from copflow.services.sweep.step_calls import EvaluatedReview, SweepPlan, failure_reason
+from copflow.services.sweep.steps import run_sweep
 from notifications.sweep_summary import artifact_url, run_url, sweep_markdown
 from tasks.actions import remind_action_owners
 from tasks.briefs import meeting_briefs
@@ -50,7 +50,7 @@ def _run_name() -> str:
 
 
 class InTasks:
-    """Each step of the sweep in its Prefect task (copflow.services.sweep_steps.SweepSteps)."""
+    """Each step of the sweep in its Prefect task (copflow.services.sweep.steps.SweepSteps)."""
 
     def __init__(self, log: Any) -> None:
         self.log = log

@@ -54,7 +54,7 @@ def review_decision(slug: str, timeout_hours: int = 24 * 14, attempts: int = 3) 
 
 def _republish_report(slug: str) -> None:
     """The evaluation artifact again, now with the decision on it (who, when, why)."""
-    from copflow.services.evaluation import latest_report
+    from copflow.services.evaluation.review_report import latest_report
     from tasks.common import uow
 
     report = latest_report(uow(), slug=slug)
@@ -75,7 +75,7 @@ def _summary(slug: str) -> str:
     if charter is not None:
         lines += ["## Charter", f"- purpose: {escape(charter.purpose)}",
                   *[f"- annual target: {escape(t)}" for t in charter.annual_targets], ""]
-    from copflow.services.evaluation import latest_report
+    from copflow.services.evaluation.review_report import latest_report
 
     report = latest_report(uow(), slug=slug)
     if report:

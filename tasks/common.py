@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.sweep_services import ServiceSteps
+from copflow.services.sweep.step_calls import ServiceSteps
 from copflow.settings import Settings, load_settings
 
 

@@ -9,7 +9,7 @@ from prefect import task
 from copflow.services.archiving import ClosureResult
 from copflow.services.mail.delivery import DeliveryReport
 from copflow.services.mail.digest import Digest
-from copflow.services.sweep import SweepCounts
+from copflow.services.sweep.due_work import SweepCounts
 from tasks.common import steps
 
 

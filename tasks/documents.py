@@ -7,7 +7,7 @@ from datetime import datetime
 
 from prefect import task
 
-from copflow.services.missing_documents import Resent
+from copflow.services.sweep.missing_documents import Resent
 from tasks.common import steps
 
 

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from copflow.runs import announce
-from copflow.services.sweep_services import EvaluatedReview
+from copflow.services.sweep.step_calls import EvaluatedReview
 from lifecycle import Stage
 from lifecycle.events import evaluation_ready
 from tasks.common import steps

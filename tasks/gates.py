@@ -11,7 +11,7 @@ from prefect import task
 from copflow.runs import announce
 from copflow.services.evidence import record_evidence
 from copflow.services.gates import record_gate
-from copflow.services.reviews import decide_review
+from copflow.services.reviews.decide import decide_review
 from copflow.services.transitions import AdvanceResult
 from tasks.common import settings, uow
 

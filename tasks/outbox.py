@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from prefect import task
 
 from copflow.services.mail.delivery import DeliveryReport, deliver_with_settings
-from copflow.services.sweep_services import DELIVERY_MINUTES
+from copflow.services.sweep.step_calls import DELIVERY_MINUTES
 from tasks.common import settings
 
 RUN_MINUTES = DELIVERY_MINUTES  # a run stops after this long and leaves the rest to the next

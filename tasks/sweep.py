@@ -8,8 +8,8 @@ from datetime import datetime
 from prefect import task
 
 from copflow.runs import announce
-from copflow.services.sweep import SweepCounts
-from copflow.services.sweep_services import SweepPlan
+from copflow.services.sweep.due_work import SweepCounts
+from copflow.services.sweep.step_calls import SweepPlan
 from tasks.common import steps
 
 

@@ -16,7 +16,7 @@ def split_cmd(
     by: Annotated[str | None, typer.Option("--by", help="Who decides (email).")] = None,
 ) -> None:
     """Split into sub-communities: each child starts forming with its members; the parent renews."""
-    from copflow.services.evolve import Child, split
+    from copflow.services.reviews.evolve import Child, split
 
     children = []
     for spec in child:
@@ -40,7 +40,7 @@ def merge_cmd(
     by: Annotated[str | None, typer.Option("--by", help="Who decides (email).")] = None,
 ) -> None:
     """Merge into another CoP: members and meeting series move there; this CoP closes after the notice period."""
-    from copflow.services.evolve import merge
+    from copflow.services.reviews.evolve import merge
 
     r = merge(ctx.uow(), slug=slug, into=into, decided_by=ctx.actor(by), reason=reason, now=ctx.now(),
               policy=ctx.policy(), od_manager=ctx.settings().od_manager_email)

@@ -21,7 +21,7 @@ def review_decide(
     kind: Annotated[str | None, typer.Option(help="For evolve: renew, split or merge.")] = None,
 ) -> None:
     """Record the review decision and move the CoP on (active, planning or closing)."""
-    from copflow.services.reviews import decide_review
+    from copflow.services.reviews.decide import decide_review
 
     when = ctx.day(closing_date, "--closing-date") if closing_date else None
     r = decide_review(ctx.uow(), slug=slug, decision=decision, decided_by=ctx.actor(by), reason=reason,
@@ -39,7 +39,7 @@ def review_report(
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Also print the Markdown report.")] = False,
 ) -> None:
     """Compute the evaluation for the current review period and write the HTML and Markdown report."""
-    from copflow.services.evaluation import evaluate_cop
+    from copflow.services.evaluation.review_report import evaluate_cop
 
     s = ctx.settings()
     out = evaluate_cop(ctx.uow(), slug=slug, now=ctx.now(), policy=ctx.policy(), reports_dir=s.reports_dir,

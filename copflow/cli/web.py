@@ -82,7 +82,7 @@ def links_issue(
     gate: Annotated[str | None, typer.Option(help="For an evidence link: the gate.")] = None,
 ) -> None:
     """Make a signed link and print it (send it to that person yourself)."""
-    from copflow.services.links import issue
+    from copflow.services.links.signed import issue
 
     s = ctx.settings()
     typer.echo(issue(ctx.uow(), slug=cop, email=email, purpose=purpose, gate=gate, now=ctx.now(),
@@ -96,7 +96,7 @@ def links_revoke(
     email: Annotated[str | None, typer.Option(help="Every live link made for this address.")] = None,
 ) -> None:
     """Revoke a link, or every link of a CoP and/or a person; a revoked link shows 'not found'."""
-    from copflow.services.links import revoke
+    from copflow.services.links.signed import revoke
 
     n = revoke(ctx.uow(), now=ctx.now(), link=link, slug=cop, email=email)
     typer.echo(f"{n} link(s) revoked")

@@ -22,8 +22,8 @@ from copflow.services import cops, gates
 from copflow.services.mail.delivery import deliver_with_settings
 from copflow.services.people import members
 from copflow.services.people.roster import end_membership
-from copflow.services.reviews import decide_review
-from copflow.services.sweep import due_cop_batches, sweep_batch
+from copflow.services.reviews.decide import decide_review
+from copflow.services.sweep.due_work import due_cop_batches, sweep_batch
 from copflow.settings import HOME_SETTINGS, Settings, current_time, load_settings
 from lifecycle import Policy
 from lifecycle.grants import Acting, Actor
@@ -247,7 +247,7 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
 def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) -> None:
     """How a lead acts from their inbox: the web app, and a valid link of HR Recruitment's coordinator to record
     its launch (the one gate between it and stage active)."""
-    from copflow.services.links import issue
+    from copflow.services.links.signed import issue
 
     url = issue(UnitOfWork(env["COPFLOW_DATABASE_URL"]), slug="hr-recruitment", email=f"hugo.silva@{DOMAIN}",
                 purpose="evidence", gate="launch_held", now=now, policy=policy)

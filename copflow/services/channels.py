@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, CopChannel, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.channel_keys import channel_key, seal
 from copflow.services.errors import THE_COP, InvalidInput
-from copflow.services.links import hub_url
+from copflow.services.keys.channel import channel_key, seal
+from copflow.services.links.signed import hub_url
 from copflow.services.mail.post_delivery import Poster
 from copflow.services.snapshots import get_cop
 from copflow.settings import Settings

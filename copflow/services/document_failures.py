@@ -1,6 +1,6 @@
 """Documents copflow owed someone and could not make, kept with their reason (the `document_failure` table):
 written in the transaction of the mail that said the document follows, listed in the OD manager's digest, and
-resolved when a later sweep makes and sends it (copflow/services/missing_documents.py)."""
+resolved when a later sweep makes and sends it (copflow/services/sweep/missing_documents.py)."""
 
 from __future__ import annotations
 

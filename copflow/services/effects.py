@@ -20,8 +20,8 @@ from copflow.services import lineage
 from copflow.services.channels import hand_over
 from copflow.services.closing.lessons import keep_draft
 from copflow.services.closing.notice import enqueue_closing_notice, enqueue_closure_completed
-from copflow.services.decided_report import decide_on_report
-from copflow.services.evaluation import publish_evaluation
+from copflow.services.evaluation.decided_report import decide_on_report
+from copflow.services.evaluation.review_report import publish_evaluation
 from copflow.services.mail.outbox import Recipient, enqueue_review_opened, enqueue_stage_changed, recipients
 from copflow.services.mail.posts import post_transition
 from copflow.services.meetings.clashes import free_day, keep_clear

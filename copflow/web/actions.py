@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError
-from copflow.services.links import Grant
+from copflow.services.links.signed import Grant
 from copflow.web.granted import Granted, granted, lead_link
 from copflow.web.lead import PURPOSE, cop_page_response
 from copflow.web.pages import Web, cached, not_found, page

@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from copflow.db.uow import UnitOfWork
-from copflow.services.server_secrets import server_secret
+from copflow.services.keys.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, channel, console, decision, lead, public
 from copflow.web.console.guard import console_mode

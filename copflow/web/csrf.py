@@ -9,7 +9,7 @@
 - A POST must carry the token of its own session and scope, and come from a page of this site: `Sec-Fetch-Site`
   (where the browser sends it) must be same-origin, and `Origin` (where it is not "null") must be this site's.
 
-The secret is the database's `server_secret` row `csrf` (copflow/services/server_secrets.py), read once per
+The secret is the database's `server_secret` row `csrf` (copflow/services/keys/server_secrets.py), read once per
 process."""
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from copflow.services.decided_report import StoredReport, stored_report
 from copflow.services.errors import CopflowError
-from copflow.services.links import Grant
+from copflow.services.evaluation.decided_report import StoredReport, stored_report
+from copflow.services.links.signed import Grant
 from copflow.web.after_write import after_gate
 from copflow.web.granted import Granted, granted
 from copflow.web.pages import Web, cached, not_found, page

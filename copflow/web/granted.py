@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from copflow.services.errors import CopflowError
-from copflow.services.links import Grant, LinkExpired, LinkNotFound, lead_holder
+from copflow.services.links.signed import Grant, LinkExpired, LinkNotFound, lead_holder
 from copflow.web.pages import Web, cached, not_found, page, read_form, trusted_user, web
 
 # Which valid link a page accepts, and whether its holder may still use it (a lead, the OD manager, an owner).

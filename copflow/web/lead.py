@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, in_a_sentence
-from copflow.services.links import LinkNotFound
+from copflow.services.links.signed import LinkNotFound
 from copflow.web.after_write import after_gate, send_queued
 from copflow.web.forms import control, payload, with_values
 from copflow.web.granted import Granted, granted, lead_link

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
-from copflow.services.links import LinkExpired, LinkNotFound, resolve
+from copflow.services.links.signed import LinkExpired, LinkNotFound, resolve
 from copflow.web.after_write import send_queued
 from copflow.web.pages import cached, not_found, page, read_form, trusted_user, web
 from copflow.web.views.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join

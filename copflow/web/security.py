@@ -11,7 +11,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from copflow.services.links import path_prefixes
+from copflow.services.links.signed import path_prefixes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -29,7 +29,8 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-# Every link purpose's path (services/links.py), so a new purpose is redacted and rate-limited without a change here.
+# Every link purpose's path (services/links/signed.py), so a new purpose is redacted and rate-limited
+# without a change here.
 TOKEN_PATH = re.compile(rf"/({'|'.join(path_prefixes())})/[^/?#\s\"]+")
 
 
@@ -73,7 +74,7 @@ class SecurityHeaders:
 class RateLimit:
     """At most `limit` requests per `window` seconds from one client to the token pages and the join form;
     beyond that, 429 until the window moves on. Guessing tokens (192 bits) is hopeless anyway; this keeps a
-    script from trying, and from sending join mails in bulk (the join caps of services/join_limits.py hold the
+    script from trying, and from sending join mails in bulk (the join caps of services/people/join_requests.py hold the
     mail itself). A client is the connection's address: X-Forwarded-For counts only from the configured proxies
     (COPFLOW_WEB_TRUSTED_PROXIES, which `copflow web` hands to uvicorn). At most `max_clients` clients are kept,
     the least recently seen forgotten first, so a flood from many addresses cannot grow the server's memory."""

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
 from copflow.services.actions.plan import action_history, add_action, list_actions
 from copflow.services.actions.reminders import remind_owners
 from copflow.services.briefs.queue import queue_briefs
+from copflow.services.links import signed as links
 from copflow.services.mail.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from tests.acting import OD

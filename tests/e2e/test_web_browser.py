@@ -13,7 +13,7 @@ import pytest
 
 from copflow.db.uow import UnitOfWork
 from copflow.services.mail.delivery import deliver_with_settings
-from copflow.services.sweep import due_cop_batches, sweep_batch
+from copflow.services.sweep.due_work import due_cop_batches, sweep_batch
 from copflow.settings import load_settings
 from tests.acting import OD
 from tests.e2e.webapp import Server, free_port, link_in, reads_well, settings_for_site, text_of, web_server
@@ -99,7 +99,8 @@ def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, b
 
 
 def test_expired_forged_revoked_and_other_cop_links(site: Server, browser: Any, db_url: str) -> None:
-    from copflow.services import cops, links
+    from copflow.services import cops
+    from copflow.services.links import signed as links
     from copflow.services.people import members
 
     u = UnitOfWork
@@ -318,7 +319,7 @@ def test_error_pages_are_accessible_and_the_token_pages_are_rate_limited(db_url:
         page = ctx.new_page()
         assert page.goto(f"{server.url}/e/{'x' * 32}").status == 404
         reads_well(page, "not found")
-        from copflow.services import links
+        from copflow.services.links import signed as links
 
         old = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"bob@{D}", purpose="cop", now=at(1),
                           policy=P, web_url=server.url)
@@ -336,7 +337,7 @@ def test_behind_sso_a_link_works_only_for_the_signed_in_person_it_was_made_for(d
     import urllib.error
     import urllib.request
 
-    from copflow.services import links
+    from copflow.services.links import signed as links
     from tests.e2e.webapp import server_env
 
     to_launching(db_url)
@@ -432,7 +433,7 @@ def test_the_last_gate_recorded_from_the_cop_page_moves_the_cop_on_and_mails_it(
     from sqlalchemy import func, select
 
     from copflow.db.models import Notification
-    from copflow.services import links
+    from copflow.services.links import signed as links
 
     # The CoP page's own link (as the join-request and digest mails carry), not an evidence link opened on it.
     cop_page = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", purpose="cop", now=NOW,

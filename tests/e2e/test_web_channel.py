@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
 from copflow.services.channels import channel_of
+from copflow.services.links import signed as links
 from tests.chat_server import ChatServer, chat_server, slack_address
 from tests.e2e.webapp import Server, reads_well, server_env, settings_for_site, web_server
 from tests.integration.helpers import D, P, at, to_active

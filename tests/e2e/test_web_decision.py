@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from copflow.db.models import TransitionRecord
 from copflow.db.uow import UnitOfWork
-from copflow.services.evaluation import evaluate_cop
+from copflow.services.evaluation.review_report import evaluate_cop
 from copflow.services.mail.delivery import deliver_with_settings
 from copflow.settings import load_settings
 from notifications.vocabulary import long_date
@@ -120,8 +120,8 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
 
 def test_a_decision_link_works_only_for_the_od_manager_of_that_review(site: Server, browser: Any,
                                                                        db_url: str) -> None:
-    from copflow.services import links
     from copflow.services.errors import InvalidInput
+    from copflow.services.links import signed as links
     from copflow.services.snapshots import get_cop
 
     with pytest.raises(InvalidInput, match="not the OD manager"):  # `copflow links issue` makes no such link

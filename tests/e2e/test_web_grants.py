@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from copflow.db.models import AuditEntry, Membership, Person
 from copflow.db.uow import UnitOfWork
-from copflow.services.evaluation import evaluate_cop
-from copflow.services.links import issue
+from copflow.services.evaluation.review_report import evaluate_cop
+from copflow.services.links.signed import issue
 from copflow.services.mail.delivery import deliver_with_settings
 from copflow.services.people.members import add_member, add_person
 from copflow.settings import load_settings

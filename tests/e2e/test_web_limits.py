@@ -110,8 +110,8 @@ def test_a_flood_of_join_requests_costs_each_lead_their_cap_and_one_digest(
     """The break as found: 200 POSTs of the join form with rotating requester addresses sent 238 mails in 10 s.
     Now (the rate limit off, to show the caps hold on their own) each lead gets the policy's daily cap of mails,
     and one digest of the rest when the day ends."""
-    from copflow.services.join_limits import day_ends
     from copflow.services.mail.delivery import deliver_with_settings
+    from copflow.services.people.join_requests import day_ends
     from copflow.settings import load_settings
     from tests.e2e.webapp import settings_for_site, text_of
     from tests.e2e.world import Visitor

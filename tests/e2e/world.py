@@ -15,8 +15,8 @@ from sqlalchemy import MetaData, Table, func, inspect, select
 
 from copflow.db.engine import get_engine
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
 from copflow.services.actions.plan import add_action
+from copflow.services.links import signed as links
 from tests.integration.helpers import D, P, at, proposed, record, to_launching, to_planning
 from tests.integration.test_closure import under_review
 from tests.integration.test_evaluation import EVAL_DAY, evidence

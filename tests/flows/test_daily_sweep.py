@@ -60,7 +60,7 @@ def test_sweep_flow_queues_delivers_and_reports(db_url, smtp, monkeypatch):
            "(leads reminded today; sponsor told today) |" in first
     assert "[what needs attention now](/v2/artifacts/key/copflow-attention)" in first
     # Each step of the one list (the benchmark's baseline runs the same), in its order, with its time.
-    from copflow.services.sweep_steps import SWEEP_STEPS
+    from copflow.services.sweep.steps import SWEEP_STEPS
 
     assert [st["step"] for st in summary["steps"]] == [s.value for s in SWEEP_STEPS]
     timed = first.split("## Where the time went", 1)[1].splitlines()

@@ -87,7 +87,7 @@ def queue_messages(url: str, keys_and_addresses: list[tuple[str, str]], *, now: 
 def as_sent(url: str, n: object) -> str:
     """A queued message's text as the deliverer sends it: its links' tokens made again from the link key (the
     outbox keeps only placeholders)."""
-    from copflow.services.link_tokens import fill, link_key
+    from copflow.services.links.tokens import fill, link_key
     from copflow.services.mail.claims import outgoing
 
     with UnitOfWork(url) as u:

@@ -25,7 +25,7 @@ def load_demo(url: str, folder: Path) -> None:
     from copflow.demo.review_data import write_and_import
     from copflow.demo.walkthrough import load_portfolio
     from copflow.services.archiving import close_cop
-    from copflow.services.evaluation import evaluate_cop
+    from copflow.services.evaluation.review_report import evaluate_cop
     from copflow.services.mail.delivery import deliver
     from notifications.transports import MaildirTransport
 

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from copflow.db.models import Cop, Link, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
 from copflow.services.actions import plan as svc
 from copflow.services.actions.reminders import remind_owners
+from copflow.services.links import signed as links
 from copflow.services.people.roster import end_membership
 from lifecycle import Policy
 from tests.acting import OD

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from copflow.db.models import Cop, CopChannel, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.channel_keys import channel_key
 from copflow.services.channels import channel_of, set_channel
 from copflow.services.errors import InvalidInput
+from copflow.services.keys.channel import channel_key
 from copflow.services.mail.post_delivery import PostReport, deliver_posts
 from copflow.settings import load_settings
 from lifecycle.channels import PostKind
@@ -101,9 +101,9 @@ def test_every_kind_is_posted_once_in_the_shape_the_service_documents(db_url, ch
 
     from copflow.services.briefs.queue import queue_briefs
     from copflow.services.meetings.series import schedule
-    from copflow.services.reviews import decide_review
+    from copflow.services.reviews.decide import decide_review
     from copflow.services.snapshots import get_cop
-    from copflow.services.sweep import sweep_batch
+    from copflow.services.sweep.due_work import sweep_batch
     from tests.integration.helpers import advance, record
 
     policy = replace(P, survey_url="https://forms.example.org/r/{slug}")
@@ -203,7 +203,7 @@ def test_nothing_is_lost_while_the_chat_service_is_down(db_url, chat):
     import tests.chat_server as cs
 
     with UnitOfWork(db_url) as u:  # the service goes away: the channel now answers nowhere
-        from copflow.services.channel_keys import seal
+        from copflow.services.keys.channel import seal
 
         dead = seal(f"json://127.0.0.1:{cs.free_port()}/gone", channel_key(load_settings()))
         for n in u.session.scalars(select(Notification).where(Notification.channel == "chat")):
@@ -273,7 +273,7 @@ def test_posts_never_name_an_address(db_url, chat):
 
 @pytest.mark.parametrize("handover", ["move", "clear"])
 def test_a_merge_posts_the_closing_notice_then_moves_or_clears_the_channel_as_the_leads_chose(db_url, chat, handover):
-    from copflow.services.evolve import merge
+    from copflow.services.reviews.evolve import merge
     from tests.integration.test_closure import REVIEW_DAY, under_review
 
     under_review(db_url)
@@ -301,7 +301,7 @@ def test_a_merge_posts_the_closing_notice_then_moves_or_clears_the_channel_as_th
 
 @pytest.mark.parametrize("handover", ["move", "clear"])
 def test_a_split_gives_the_sub_communities_the_channel_or_not_and_the_parent_keeps_it(db_url, chat, handover):
-    from copflow.services.evolve import Child, split
+    from copflow.services.reviews.evolve import Child, split
     from tests.integration.test_closure import REVIEW_DAY, under_review
 
     under_review(db_url)

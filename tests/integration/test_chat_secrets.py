@@ -48,8 +48,8 @@ def test_the_address_is_in_no_log_output_artifact_archive_export_or_database_fil
                                                                                   caplog):
     from copflow.services.archiving import close_cop
     from copflow.services.privacy.export import export_person
-    from copflow.services.reviews import decide_review
-    from copflow.services.sweep import sweep_batch
+    from copflow.services.reviews.decide import decide_review
+    from copflow.services.sweep.due_work import sweep_batch
     from notifications.sweep_summary import sweep_markdown
 
     caplog.set_level(logging.DEBUG)  # every logger, Apprise's and requests' included, at its most talkative

@@ -26,10 +26,10 @@ from copflow.services.archiving import close_cop
 from copflow.services.closing.contents import pseudonym
 from copflow.services.closing.lessons import save_lessons
 from copflow.services.errors import CopClosed, InvalidInput
-from copflow.services.evolve import Child, merge, split
 from copflow.services.people import members
-from copflow.services.reviews import decide_review
-from copflow.services.sweep import sweep_batch
+from copflow.services.reviews.decide import decide_review
+from copflow.services.reviews.evolve import Child, merge, split
+from copflow.services.sweep.due_work import sweep_batch
 from lifecycle import TransitionRefused
 from notifications.archive import ArchiveError, safe_target, verify_archive
 from notifications.documents import docx_text

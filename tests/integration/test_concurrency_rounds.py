@@ -13,7 +13,7 @@ from copflow.db.models import Cop, Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import ConcurrentChange
 from copflow.services.gates import AdvanceResult
-from copflow.services.sweep import SweepCounts, sweep_batch
+from copflow.services.sweep.due_work import SweepCounts, sweep_batch
 from lifecycle import TransitionRefused
 from tests.integration.helpers import P, advance, at, record, staff, to_planning
 

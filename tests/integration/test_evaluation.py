@@ -15,10 +15,10 @@ from copflow.db.models import Document, GateEvidence, Notification, TransitionRe
 from copflow.db.uow import UnitOfWork
 from copflow.services.activities import list_activities, log_activity
 from copflow.services.archiving import close_cop
-from copflow.services.evaluation import due_evaluations, evaluate_cop
+from copflow.services.evaluation.review_report import due_evaluations, evaluate_cop
 from copflow.services.imports.survey import import_survey
 from copflow.services.mail.delivery import deliver
-from copflow.services.reviews import decide_review
+from copflow.services.reviews.decide import decide_review
 from lifecycle.practice import BENCHMARK_STATEMENTS
 from notifications.transports import SmtpTransport
 from tests.integration.helpers import D, P, at
@@ -168,7 +168,7 @@ def test_the_review_call_carries_the_survey_link(db_url):
     from dataclasses import replace
 
     from copflow.db.models import Cop
-    from copflow.services.sweep import sweep_batch
+    from copflow.services.sweep.due_work import sweep_batch
     from tests.integration.helpers import to_active
 
     to_active(db_url)

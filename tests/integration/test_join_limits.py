@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from copflow.db.models import JoinRequest, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.join_limits import LISTED, day_ends
 from copflow.services.mail.delivery import deliver
+from copflow.services.people.join_requests import LISTED, day_ends
 from copflow.services.privacy.retention import purge_sent_mail
 from copflow.web.views.hub import request_to_join
 from lifecycle import Policy

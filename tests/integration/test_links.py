@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from copflow.db.models import Link, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
-from copflow.services.sweep import due_cop_batches, sweep_batch
+from copflow.services.links import signed as links
+from copflow.services.sweep.due_work import due_cop_batches, sweep_batch
 from lifecycle import Policy
 from tests.integration.helpers import D, P, at, to_launching
 

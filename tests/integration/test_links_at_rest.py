@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from copflow.db.models import Link, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
+from copflow.services.links import signed as links
 from copflow.services.mail.delivery import deliver
 from copflow.services.mail.outbox import Recipient, enqueue
 from notifications.transports import MaildirTransport
@@ -136,7 +136,7 @@ def test_text_that_looks_like_a_placeholder_never_yields_a_token(db_url, tmp_pat
 
 
 def test_the_key_file_is_made_once_readable_by_its_owner_only(db_url, tmp_path):
-    from copflow.services.link_tokens import link_key
+    from copflow.services.links.tokens import link_key
     from copflow.settings import load_settings
 
     to_launching(db_url)
@@ -158,7 +158,7 @@ def test_upgrading_takes_the_tokens_out_of_mail_queued_or_sent_before(db_url, tm
 
     from copflow.db.engine import get_engine
     from copflow.db.migrate import alembic_config, upgrade
-    from copflow.services.link_tokens import token_hash
+    from copflow.services.links.tokens import token_hash
 
     command.downgrade(alembic_config(db_url), "0011")
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)

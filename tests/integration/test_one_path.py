@@ -14,10 +14,10 @@ from copflow.db.models import Cop, Document, GateEvidence, Notification, Transit
 from copflow.db.uow import UnitOfWork
 from copflow.services import gates, transitions
 from copflow.services.archiving import close_cop
-from copflow.services.evolve import Child, merge, split
 from copflow.services.people.roster import end_membership
-from copflow.services.reviews import decide_review
-from copflow.services.sweep import sweep_batch
+from copflow.services.reviews.decide import decide_review
+from copflow.services.reviews.evolve import Child, merge, split
+from copflow.services.sweep.due_work import sweep_batch
 from copflow.services.transitions import AdvanceResult
 from lifecycle import Event, EventPayload
 from tests.acting import OD
@@ -81,7 +81,7 @@ LEADS_AND_SPONSOR = {f"ann@{D}", f"bob@{D}", f"dir@{D}"}
 
 @pytest.mark.parametrize("door", ["cli", "web", "form"])
 def test_a_gate_from_the_cli_the_web_or_the_prefect_form(db_url, moves, door):
-    from copflow.services.links import Grant
+    from copflow.services.links.signed import Grant
     from copflow.web.views.lead_pages import submit_evidence
 
     proposed(db_url)
@@ -226,7 +226,7 @@ def test_a_web_form_that_loses_a_race_writes_nothing(postgres_url, monkeypatch):
 
     from copflow.db.engine import get_engine
     from copflow.services.errors import ConcurrentChange
-    from copflow.services.links import Grant
+    from copflow.services.links.signed import Grant
     from copflow.web.views.lead_pages import submit_evidence
     from tests.conftest import _truncate
 

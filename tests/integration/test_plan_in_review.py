@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from copflow.db.uow import UnitOfWork
 from copflow.services.actions import plan as action_plan
 from copflow.services.archiving import close_cop
-from copflow.services.evaluation import evaluate_cop
-from copflow.services.reviews import decide_review
+from copflow.services.evaluation.review_report import evaluate_cop
+from copflow.services.reviews.decide import decide_review
 from tests.integration.helpers import D, P, at
 from tests.integration.test_closure import REVIEW_DAY, under_review
 

@@ -14,7 +14,7 @@ from copflow.db.models import Attendance, Cop, ErasureRecord, MeetingSeries, Mem
 from copflow.db.uow import UnitOfWork
 from copflow.services.cops import show_cop
 from copflow.services.errors import InvalidInput, NotFound
-from copflow.services.evaluation import gather
+from copflow.services.evaluation.review_report import gather
 from copflow.services.privacy.erasure import erase_person
 from copflow.services.privacy.export import export_person
 from copflow.services.pseudonyms import recipient_hash

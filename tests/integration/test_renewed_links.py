@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services import links
+from copflow.services.links import signed as links
 from copflow.web.views.decision_page import decision_view, od_holder
 from copflow.web.views.lead_pages import send_fresh_link
 from tests.integration.helpers import D, P, as_sent, at

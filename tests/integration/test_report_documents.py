@@ -20,12 +20,12 @@ from copflow.services.archiving import close_cop
 from copflow.services.closing.lessons import only_drafted, save_lessons
 from copflow.services.closing.notice import LESSONS_DOCX
 from copflow.services.document_failures import missing_documents, record_failure
-from copflow.services.evaluation import evaluate_cop
-from copflow.services.evolve import Child, split
+from copflow.services.evaluation.review_report import evaluate_cop
 from copflow.services.mail.digest import Digest, send_digest
-from copflow.services.missing_documents import send_missing
-from copflow.services.reviews import decide_review
+from copflow.services.reviews.decide import decide_review
+from copflow.services.reviews.evolve import Child, split
 from copflow.services.snapshots import get_cop
+from copflow.services.sweep.missing_documents import send_missing
 from notifications import pdf as pdf_module
 from tests.integration.helpers import D, P, at
 from tests.integration.test_closure import REVIEW_DAY, under_review

@@ -13,7 +13,7 @@ from copflow.db.models import Cop, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.imports.people import import_people
 from copflow.services.people import members
-from copflow.services.sweep import sweep_batch
+from copflow.services.sweep.due_work import sweep_batch
 from copflow.services.workdays import organisation_working_days
 from lifecycle.working_days import survey_closes_on
 from notifications.vocabulary import plural

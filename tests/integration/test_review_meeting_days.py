@@ -11,7 +11,7 @@ from sqlalchemy import select
 from copflow.db.models import MeetingSeries, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.meetings.clashes import meeting_dates
-from copflow.services.reviews import decide_review
+from copflow.services.reviews.decide import decide_review
 from tests.integration.helpers import D, P, advance, at, record, to_planning
 from tests.integration.test_reviews import under_review
 

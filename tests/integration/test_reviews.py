@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from copflow.db.models import Charter, Cop, GateEvidence, MeetingSeries, Membership, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import InvalidInput
-from copflow.services.reviews import decide_review
+from copflow.services.reviews.decide import decide_review
 from lifecycle import TransitionRefused
 from tests.integration.helpers import D, P, advance, at, record, to_active
 
 
 def under_review(url: str) -> None:
     to_active(url)
-    from copflow.services.sweep import sweep_batch
+    from copflow.services.sweep.due_work import sweep_batch
 
     sweep_batch(UnitOfWork(url), [1], now=at(420), policy=P)  # 2026-03-02: the charter's review date
     with UnitOfWork(url) as u:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Cop, Notification, TransitionRecord
 from copflow.db.uow import UnitOfWork
-from copflow.services.sweep import SWEEP_ACTOR, SweepCounts, due_cop_batches, sweep_batch
+from copflow.services.sweep.due_work import SWEEP_ACTOR, SweepCounts, due_cop_batches, sweep_batch
 from tests.integration.helpers import D, P, at, to_active, to_planning
 
 

@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import event
 
 from copflow.db.engine import get_engine
-from copflow.services.sweep_steps import SWEEP_STEPS, Step, SweepOutcome, run_sweep
+from copflow.services.sweep.steps import SWEEP_STEPS, Step, SweepOutcome, run_sweep
 from tests.conftest import ADMIN_URL
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -81,7 +81,7 @@ def portfolio(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 def run_capturing(url: str) -> tuple[SweepOutcome, dict[Step, list[tuple[str, Any]]]]:
     """Run the sweep's real steps (the services, as the benchmark's baseline runs them), keeping every statement
     sent to the database under the step that sent it."""
-    from copflow.services.sweep_services import ServiceSteps
+    from copflow.services.sweep.step_calls import ServiceSteps
     from copflow.settings import load_settings
 
     sent: dict[Step, list[tuple[str, Any]]] = defaultdict(list)

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from copflow.db.models import Cop, Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.evaluation import due_evaluations
-from copflow.services.evolve import merge
-from copflow.services.reviews import decide_review
-from copflow.services.sweep import sweep_batch
+from copflow.services.evaluation.review_report import due_evaluations
+from copflow.services.reviews.decide import decide_review
+from copflow.services.reviews.evolve import merge
+from copflow.services.sweep.due_work import sweep_batch
 from tests.integration.helpers import D, P, at, to_active
 from tests.integration.test_closure import REVIEW_DAY, under_review
 

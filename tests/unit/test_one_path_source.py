@@ -47,7 +47,7 @@ def test_one_module_names_copflows_events_and_one_sends_them():
 
 
 def test_the_sweep_and_the_archive_no_longer_drop_what_the_path_returns():
-    for path in ("copflow/services/sweep.py", "copflow/services/archiving.py"):
+    for path in ("copflow/services/sweep/due_work.py", "copflow/services/archiving.py"):
         tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
                  and (getattr(n.value.func, "id", None) == "transition"

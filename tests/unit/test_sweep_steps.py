@@ -1,5 +1,5 @@
 """One list of sweep steps: the `daily-sweep` flow (each step in its Prefect task) and the benchmark's services
-baseline (bench/child.py, no Prefect) both run copflow.services.sweep_steps.run_sweep, each with its own way of
+baseline (bench/child.py, no Prefect) both run copflow.services.sweep.steps.run_sweep, each with its own way of
 running a step, and each of those ways implements every step."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import ast
 import inspect
 from pathlib import Path
 
-from copflow.services.sweep_services import ServiceSteps
-from copflow.services.sweep_steps import SWEEP_STEPS, Step, SweepSteps
+from copflow.services.sweep.step_calls import ServiceSteps
+from copflow.services.sweep.steps import SWEEP_STEPS, Step, SweepSteps
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -173,7 +173,7 @@ class Link(Base):
     # When a fresh link was last sent in its place (at most one a day, to the address it was made for).
     renewed_at: Mapped[datetime | None]
     # A link sent by mail: its token is made again at send time from this salt and the link key, which is kept
-    # outside the database (copflow/services/link_tokens.py). None: a link shown once (CLI, web page).
+    # outside the database (copflow/services/links/tokens.py). None: a link shown once (CLI, web page).
     salt: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (UniqueConstraint("token_hash", name="uq_link_token_hash"),
                       Index("ix_link_cop_email", "cop_id", "email"))

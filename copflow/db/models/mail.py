@@ -69,7 +69,7 @@ Index("ix_notification_unpurged", Notification.status, func.coalesce(Notificatio
 
 class CopChannel(Base):
     """A CoP's chat channel (a Teams Workflows or Slack webhook, any Apprise URL): its address is a secret, kept
-    only sealed (copflow/services/channel_keys.py), and shown as `shown` (the service and host, never the
+    only sealed (copflow/services/keys/channel.py), and shown as `shown` (the service and host, never the
     address)."""
 
     __tablename__ = "cop_channel"
@@ -96,7 +96,7 @@ class MailPace(Base):
 class JoinRequest(Base):
     """A request to join a CoP from the hub, one row per lead it was for: mailed to that lead on its own, or
     (past the policy's daily caps per CoP and per lead) held for the lead's one digest of the day
-    (copflow/services/join_limits.py). Purged with sent mail after the policy's mail_retention_days."""
+    (copflow/services/people/join_requests.py). Purged with sent mail after the policy's mail_retention_days."""
 
     __tablename__ = "join_request"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Action, Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import cop_date, local_date
-from copflow.services.links import mail_link
+from copflow.services.links.signed import mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.pseudonyms import is_erased
 from lifecycle import Audience, Policy, Stage

@@ -22,7 +22,7 @@ from copflow.db.models import Cop, MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services.briefs import contents as say
 from copflow.services.clock import cop_date
-from copflow.services.links import mail_link
+from copflow.services.links.signed import mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
 from copflow.services.mail.posts import post_agenda
 from copflow.services.meetings import recurrence as md

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.link_tokens import fill, link_key
+from copflow.services.links.tokens import fill, link_key
 from copflow.services.mail.claims import LEASE, Claim, Marks, claim, outgoing, release, renew, retry
 from copflow.services.mail.pacing import (
     SLOW_DOWN,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from copflow.db.models import Cop, Document, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.links import decision_url, mail_link
+from copflow.services.links.signed import decision_url, mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, enqueue, recipients, survey_url
 from lifecycle import Policy, Stage
 

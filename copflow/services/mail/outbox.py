@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
 from copflow.services.clock import cop_date
-from copflow.services.links import action_url
+from copflow.services.links.signed import action_url
 from copflow.services.workdays import working_days_of
 from lifecycle import Audience, Gate, Notice, Policy, Role, Stage
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER

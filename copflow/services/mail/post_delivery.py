@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.channel_keys import ChannelKeyChanged, unseal
+from copflow.services.keys.channel import ChannelKeyChanged, unseal
 from copflow.services.mail.claims import LEASE, Claim, Marks, claim, release, retry
 from copflow.services.mail.pacing import Clock, Limits, RunningClock, pause, reserve
 from copflow.settings import Settings
@@ -185,7 +185,7 @@ class _Run:
 
 def deliver_posts_with_settings(settings: Settings, *, clock: Clock, run_for: timedelta | None = None) -> PostReport:
     """The due posts, through Apprise, at the policy's pace per channel, opened with the channel key."""
-    from copflow.services.channel_keys import channel_key
+    from copflow.services.keys.channel import channel_key
     from notifications.chat import Poster as ApprisePoster
 
     return deliver_posts(UnitOfWork(settings.database_url), ApprisePoster(settings.chat_timeout),

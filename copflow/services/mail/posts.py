@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, CopChannel, MeetingSeries
-from copflow.services.links import hub_url
+from copflow.services.links.signed import hub_url
 from copflow.services.mail.outbox import REVIEW_OUTCOMES, cop_context, insert_row, survey_url
 from copflow.services.workdays import working_days_of
 from lifecycle import Policy

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from copflow.db.models import Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
 from copflow.services.errors import THE_COP, AlreadyExists, NotFound
 from copflow.services.mail.outbox import call_newcomers_to_the_review
+from copflow.services.people.audit import record_refusal
 from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, grants, parse_role
 from lifecycle.grants import Acting, RoleNotYours, RosterChange

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, MeetingSeries, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.audit import record_refusal
 from copflow.services.clock import local_date
 from copflow.services.errors import THE_COP, InvalidInput, NotFound
 from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
 from copflow.services.meetings.kinds import KINDS
 from copflow.services.meetings.series import cancel_series, live_series, schedule
+from copflow.services.people.audit import record_refusal
 from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, Role, Stage, grants, parse_role
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
-from copflow.services.join_limits import purge_join_requests
+from copflow.services.people.join_requests import purge_join_requests
 from copflow.services.pseudonyms import hashed_key, recipient_hash
 from lifecycle import Policy
 

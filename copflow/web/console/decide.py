@@ -42,7 +42,7 @@ def routes() -> list[Route]:
 
 
 async def _stored(c: Console) -> object:
-    from copflow.services.decided_report import stored_report
+    from copflow.services.evaluation.decided_report import stored_report
 
     try:
         grant = await run_in_threadpool(_grant, c)

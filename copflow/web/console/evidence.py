@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from copflow.services.errors import CopflowError, InvalidInput
-from copflow.services.links import LinkNotFound
+from copflow.services.links.signed import LinkNotFound
 from copflow.web.after_write import after_gate
 from copflow.web.console.guard import Console, console_page, render
 from copflow.web.console.views import console_grant

@@ -33,7 +33,7 @@ async def links(c: Console, *, notice: str = "", made: str = "", error: str = ""
 
 
 async def revoke(c: Console) -> Response:
-    from copflow.services.links import revoke as revoke_links
+    from copflow.services.links.signed import revoke as revoke_links
 
     w = c.w
     cop, email = c.form.get("cop", "").strip() or None, c.form.get("email", "").strip() or None
@@ -47,7 +47,7 @@ async def revoke(c: Console) -> Response:
 
 
 async def issue(c: Console) -> Response:
-    from copflow.services.links import issue as issue_link
+    from copflow.services.links.signed import issue as issue_link
 
     w, f = c.w, c.form
     try:

@@ -9,7 +9,7 @@ from typing import Any
 
 from copflow.db.uow import UnitOfWork
 from copflow.services.cops import CopDetail, show_cop
-from copflow.services.links import DECISION_GATES
+from copflow.services.links.signed import DECISION_GATES
 from copflow.services.portfolio import PortfolioRow, portfolio
 from lifecycle import Gate, Policy, Role, Stage, check_gate, open_gates, parse_stage
 from lifecycle.grants import Actor, RosterChange, may
@@ -121,7 +121,7 @@ def console_grant(email: str, slug: str, *, purpose: str, now: datetime, stage_v
     """The leads' and the decision link's pages read a `Grant` (what a link lets its holder see); the console's
     OD manager sees the same pages of any community, so the console hands them one made for the request, which is
     never stored and opens nothing else."""
-    from copflow.services.links import Grant
+    from copflow.services.links.signed import Grant
 
     return Grant(link_id=0, email=email, purpose=purpose, cop_slug=slug, gate=None, stage_visit=stage_visit,
                  expires_at=now)

@@ -14,7 +14,7 @@ from copflow.services.actions import plan as service
 from copflow.services.actions.checks import charter_targets
 from copflow.services.clock import cop_date
 from copflow.services.errors import ConcurrentChange, CopflowError, InvalidInput, NotFound, in_a_sentence
-from copflow.services.links import Grant, LinkNotFound, find_with_cop
+from copflow.services.links.signed import Grant, LinkNotFound, find_with_cop
 from copflow.services.snapshots import get_cop
 from lifecycle import LifecycleError
 from notifications.vocabulary import date_from_words, long_date

@@ -21,9 +21,9 @@ from copflow.db.models import Cop, Document, GateEvidence, Person, TransitionRec
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
-from copflow.services.evaluation import REPORT_HTML
-from copflow.services.evolve import Child
-from copflow.services.links import Grant, LinkNotFound, find_with_cop
+from copflow.services.evaluation.review_report import REPORT_HTML
+from copflow.services.links.signed import Grant, LinkNotFound, find_with_cop
+from copflow.services.reviews.evolve import Child
 from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
@@ -84,7 +84,7 @@ def od_holder(uow: UnitOfWork, token: str, *, now: datetime, od_manager: str | N
 
 def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> DecisionView:
     """The review of the link's stage visit: open (the evaluation as it stands today) or decided (what was)."""
-    from copflow.services.evaluation import gather, period_of
+    from copflow.services.evaluation.review_report import gather, period_of
     from lifecycle.review_metrics import evaluate_period
 
     with uow:
@@ -115,8 +115,8 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
                   policy: Policy, reports_dir: Path | None, od_manager: str | None, via: str = "web") -> AdvanceResult:
     """Decide the review as the link's holder ("via web"; the console's "via console by <name>"); returns the
     transition (its events among it). DecisionRefused (nothing written) lists every problem by field."""
-    from copflow.services import evolve
-    from copflow.services.reviews import decide_review
+    from copflow.services.reviews import evolve
+    from copflow.services.reviews.decide import decide_review
 
     view = decision_view(uow_factory(), grant, now=now, policy=policy)
     if view.decided is not None:

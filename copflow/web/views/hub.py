@@ -20,9 +20,9 @@ from copflow.db.models import Charter, Cop, MeetingSeries, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
-from copflow.services.join_limits import Asked, tell_leads
-from copflow.services.links import Grant, issue_link
+from copflow.services.links.signed import Grant, issue_link
 from copflow.services.meetings.recurrence import held_occurrences
+from copflow.services.people.join_requests import Asked, tell_leads
 from copflow.services.snapshots import get_cop
 from lifecycle import Policy, Role
 
@@ -90,8 +90,9 @@ class JoinRequest:
 def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, message: str, now: datetime,
                     policy: Policy) -> JoinRequest:
     """Mail the CoP's leads that someone would like to join; each lead's mail links to their CoP page. Past the
-    policy's daily caps the request waits for each lead's digest of the day (services/join_limits.py). Asking twice
-    on one day sends nothing new. Bad input raises JoinRefused naming every field's problem."""
+    policy's daily caps the request waits for each lead's digest of the day
+    (services/people/join_requests.py). Asking twice on one day sends nothing new. Bad input raises JoinRefused
+    naming every field's problem."""
     problems: dict[str, str] = {}
     checks: dict[str, Callable[[], str]] = {
         "name": lambda: v.clean_name("name", name), "email": lambda: v.email(email),

@@ -18,7 +18,7 @@ from copflow.db.models import Cop, CopChannel, GateEvidence, Link, MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
-from copflow.services.links import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
+from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (

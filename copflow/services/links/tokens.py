@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from copflow.db.models import Link
-from copflow.services.key_files import key_from
+from copflow.services.keys.files import key_from
 from copflow.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def placeholder(link_id: int, salt: str) -> str:
 
 def link_key(settings: Settings | None = None) -> bytes:
     """COPFLOW_LINK_KEY, else the key file (COPFLOW_LINK_KEY_FILE, default <home>/link.key), made on first use
-    (copflow/services/key_files.py, as the chat channels' key)."""
+    (copflow/services/keys/files.py, as the chat channels' key)."""
     if settings is None:
         from copflow.settings import load_settings
 

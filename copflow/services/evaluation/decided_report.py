@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Document, Person
 from copflow.db.uow import UnitOfWork
-from copflow.services.evaluation import REPORT_HTML, REPORT_JSON, REPORT_MD, Published, report_file_name
+from copflow.services.evaluation.review_report import REPORT_HTML, REPORT_JSON, REPORT_MD, Published, report_file_name
 from copflow.services.snapshots import get_cop
 
 

@@ -1,6 +1,6 @@
 """The daily sweep's steps as plain service calls, configured by the settings: what each of the `daily-sweep`
 flow's tasks calls on its worker, and what the benchmark's services baseline (bench/child.py) runs without
-Prefect. `copflow.services.sweep_steps.run_sweep` runs them in their order."""
+Prefect. `copflow.services.sweep.steps.run_sweep` runs them in their order."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from copflow.services.archiving import ClosureResult, close_cop, due_closures
 from copflow.services.briefs.queue import BriefCounts, queue_briefs
 from copflow.services.closing.lessons import only_drafted
 from copflow.services.document_failures import missing_documents
-from copflow.services.evaluation import EvaluationOutcome, due_evaluations, evaluate_cop
+from copflow.services.evaluation.review_report import EvaluationOutcome, due_evaluations, evaluate_cop
 from copflow.services.mail.delivery import DeliveryReport, deliver_with_settings
 from copflow.services.mail.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
-from copflow.services.missing_documents import Resent, send_missing
 from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
 from copflow.services.privacy.retention import PurgeCounts, purge_sent_mail
-from copflow.services.sweep import SweepCounts, due_cop_batches, sweep_batch
+from copflow.services.sweep.due_work import SweepCounts, due_cop_batches, sweep_batch
+from copflow.services.sweep.missing_documents import Resent, send_missing
 from copflow.settings import Settings
 
 # A delivery run stops after this long and leaves the rest to the next (the outbox deployment runs every 5
@@ -60,7 +60,7 @@ def failure_reason(exc: BaseException) -> str:
 
 
 class ServiceSteps:
-    """One method per step of the sweep (copflow.services.sweep_steps.SweepSteps), each a unit of work of its own."""
+    """One method per step of the sweep (copflow.services.sweep.steps.SweepSteps), each a unit of work of its own."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

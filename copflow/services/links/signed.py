@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 from copflow.db.models import Cop, Link, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError, InvalidInput, NotFound
-from copflow.services.link_tokens import TOKEN_BYTES, derive, link_key, new_salt, placeholder
-from copflow.services.link_tokens import token_hash as token_hash  # where the pages have always found it
-from copflow.services.links_fit import ACTING_ROLES, check_fits
+from copflow.services.links.fit import ACTING_ROLES, check_fits
+from copflow.services.links.tokens import TOKEN_BYTES, derive, link_key, new_salt, placeholder
+from copflow.services.links.tokens import token_hash as token_hash  # where the pages have always found it
 from copflow.services.snapshots import get_cop
 from lifecycle import Gate, Policy, parse_gate
 from lifecycle.due import AUTOMATED_GATES

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, JoinRequest, Notification
 from copflow.services.clock import local_date
-from copflow.services.links import mail_link
+from copflow.services.links.signed import mail_link
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, recipients
 from lifecycle import Policy
 
 LISTED = 100  # requests a digest lists in full; it counts the rest
 # The CoP-page link a pending digest already carries: its token's placeholder (links are made again at send time,
-# copflow/services/links.py: mail_link), or a token in a row queued before links were kept out of mail bodies.
+# copflow/services/links/signed.py: mail_link), or a token in a row queued before links were kept out of mail bodies.
 _COP_LINK = re.compile(r"https?://[^\s<>\"]+/c/(?:\{link:\d+:[A-Za-z0-9_-]+\}|[A-Za-z0-9_-]+)")
 
 

@@ -22,7 +22,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.closing.lessons import draft_context
 from copflow.services.closing.notice import LESSONS_DOCX, lessons_file_name
 from copflow.services.document_failures import DOCUMENTS, open_failures, record_failure
-from copflow.services.evaluation import REPORT_JSON, REPORT_PDF, report_file_name
+from copflow.services.evaluation.review_report import REPORT_JSON, REPORT_PDF, report_file_name
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, recipients
 from lifecycle import Audience, Stage
 from notifications.pdf import RenderFailed

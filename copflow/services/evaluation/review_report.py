@@ -3,7 +3,7 @@
 The report is kept in the database (Markdown, HTML, and the JSON context both are made from, one of each per
 review) and written as files (.html, .md, .pdf) to the reports folder for people to open; the leads, sponsor and
 OD manager are told once per review, with the PDF attached — or, if it could not be made, told that it follows
-(the failure is kept: copflow/services/missing_documents.py sends it from a later sweep).
+(the failure is kept: copflow/services/sweep/missing_documents.py sends it from a later sweep).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from copflow.db.models import Activity, Attendance, Cop, Document, Person, Surve
 from copflow.db.uow import UnitOfWork
 from copflow.services.actions.plan import actions_of
 from copflow.services.clock import local_date
-from copflow.services.links import action_url
+from copflow.services.links.signed import action_url
 from copflow.services.mail.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
 from copflow.services.workdays import working_days_of

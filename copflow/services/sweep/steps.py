@@ -24,10 +24,10 @@ from copflow.services.archiving import ClosureResult
 from copflow.services.briefs.queue import BriefCounts
 from copflow.services.mail.delivery import DeliveryReport
 from copflow.services.mail.digest import Digest
-from copflow.services.missing_documents import Resent
 from copflow.services.privacy.retention import PurgeCounts
-from copflow.services.sweep import SweepCounts
-from copflow.services.sweep_services import EvaluatedReview, SweepPlan
+from copflow.services.sweep.due_work import SweepCounts
+from copflow.services.sweep.missing_documents import Resent
+from copflow.services.sweep.step_calls import EvaluatedReview, SweepPlan
 from notifications.vocabulary import plural
 
 

@@ -10,7 +10,7 @@ import base64
 import hashlib
 
 from copflow.services.errors import InvalidInput
-from copflow.services.key_files import key_from
+from copflow.services.keys.files import key_from
 from copflow.settings import Settings, load_settings
 
 

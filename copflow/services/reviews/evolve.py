@@ -14,7 +14,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import CopClosed, InvalidInput
-from copflow.services.reviews import under_review
+from copflow.services.reviews.decide import under_review
 from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult, Change, changing
 from copflow.services.workdays import working_days_of

@@ -1,0 +1,1 @@
+"""Deciding a review and evolving a CoP after it (renew, split, merge), through the one transition path."""
