@@ -8,21 +8,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from copflow.console_settings import ConsoleSettings, console_settings
-from lifecycle import CopflowError, Policy, load_policy
+from copflow.transport_settings import EXCHANGE_SCOPE as EXCHANGE_SCOPE
+from copflow.transport_settings import OAuthSettings as OAuthSettings
+from copflow.transport_settings import SettingsError as SettingsError
+from copflow.transport_settings import SmtpSettings as SmtpSettings
+from copflow.transport_settings import smtp_settings
+from lifecycle import Policy, load_policy
 from lifecycle.policy import MAX_POLICY_CHARS
-
-if TYPE_CHECKING:
-    from notifications.oauth import TokenSource
-
-ENTRA_AUTHORITY = "https://login.microsoftonline.com"
-EXCHANGE_SCOPE = "https://outlook.office365.com/.default"  # SMTP AUTH for Exchange Online, application permission
-
-
-class SettingsError(CopflowError, ValueError):
-    """A COPFLOW_* variable has a value copflow cannot use (`field` names the variable)."""
 
 
 class ClockError(SettingsError):
@@ -41,55 +35,6 @@ def current_time() -> datetime:
         raise ClockError(f"COPFLOW_NOW must be an ISO 8601 date-time, not {pinned!r}", field="COPFLOW_NOW",
                          value=pinned) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class OAuthSettings:
-    """OAuth 2.0 client credentials for SMTP XOAUTH2: Entra ID's tenant (through msal) or any token URL."""
-
-    client_id: str
-    client_secret: str
-    scope: str
-    tenant: str | None = None
-    authority_host: str = ENTRA_AUTHORITY
-    token_url: str | None = None
-
-    def __repr__(self) -> str:  # the secret must never reach a log line or a traceback
-        where = f"tenant={self.tenant!r}" if self.tenant else f"token_url={self.token_url!r}"
-        return f"OAuthSettings({where}, client_id={self.client_id!r}, client_secret=***)"
-
-    def token_source(self) -> TokenSource:
-        from notifications.oauth import ClientCredentials, EntraClientCredentials
-
-        if self.tenant:
-            return EntraClientCredentials(f"{self.authority_host.rstrip('/')}/{self.tenant}", self.client_id,
-                                          self.client_secret, self.scope)
-        assert self.token_url is not None
-        return ClientCredentials(self.token_url, self.client_id, self.client_secret, self.scope)
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    starttls: bool
-    ssl: bool
-    timeout: float
-    oauth: OAuthSettings | None = None
-    max_per_minute: int | None = None  # the relay's limits (Exchange Online: 30 a minute, 10,000 a day)
-    max_per_day: int | None = None
-    # Log in without STARTTLS or SSL to a relay off this machine (COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH): off, because
-    # the password or token would cross the network readable by anyone on the path.
-    allow_plaintext_auth: bool = False
-
-    def __repr__(self) -> str:  # the password must never reach a log line or a traceback
-        return (f"SmtpSettings(host={self.host!r}, port={self.port}, username={self.username!r}, password=***, "
-                f"oauth={self.oauth!r}, max_per_minute={self.max_per_minute}, max_per_day={self.max_per_day})")
-
-    def token_source(self) -> TokenSource | None:
-        return self.oauth.token_source() if self.oauth else None
 
 
 @dataclass(frozen=True)
@@ -160,74 +105,6 @@ class Settings:
         return load_policy(text, str(self.policy_file))
 
 
-def _flag(name: str, value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    v = value.strip().lower()
-    if v in ("1", "true", "yes", "on"):
-        return True
-    if v in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name} must be true or false, not {value!r}", field=name, value=value)
-
-
-def _limit(name: str, value: str | None) -> int | None:
-    if value is None or value.strip() in ("", "0", "off"):
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        n = -1
-    if n < 1:
-        raise SettingsError(f"{name} must be a whole number of messages (or 0 for no limit), not {value!r}",
-                            field=name, value=value)
-    return n
-
-
-def _oauth(e: dict[str, str], username: str | None) -> OAuthSettings | None:
-    auth = (e.get("COPFLOW_SMTP_AUTH") or "password").strip().lower()
-    if auth not in ("password", "oauth2"):
-        raise SettingsError(f"COPFLOW_SMTP_AUTH must be password or oauth2, not {auth!r}", field="COPFLOW_SMTP_AUTH",
-                            value=auth)
-    if auth == "password":
-        return None
-    if not username:
-        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs COPFLOW_SMTP_USERNAME: the mailbox copflow sends as",
-                            field="COPFLOW_SMTP_USERNAME")
-    tenant, token_url = e.get("COPFLOW_SMTP_OAUTH_TENANT") or None, e.get("COPFLOW_SMTP_OAUTH_TOKEN_URL") or None
-    if bool(tenant) == bool(token_url):
-        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs COPFLOW_SMTP_OAUTH_TENANT (Microsoft Entra ID) or "
-                            "COPFLOW_SMTP_OAUTH_TOKEN_URL (any OAuth 2.0 token endpoint), one of the two",
-                            field="COPFLOW_SMTP_OAUTH_TENANT")
-    client_id = e.get("COPFLOW_SMTP_OAUTH_CLIENT_ID")
-    if not client_id:
-        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs COPFLOW_SMTP_OAUTH_CLIENT_ID",
-                            field="COPFLOW_SMTP_OAUTH_CLIENT_ID")
-    secret, secret_file = e.get("COPFLOW_SMTP_OAUTH_CLIENT_SECRET"), e.get("COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE")
-    if bool(secret) == bool(secret_file):
-        raise SettingsError("COPFLOW_SMTP_AUTH=oauth2 needs the client secret in COPFLOW_SMTP_OAUTH_CLIENT_SECRET or "
-                            "COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE, one of the two",
-                            field="COPFLOW_SMTP_OAUTH_CLIENT_SECRET")
-    if secret_file:
-        path = Path(secret_file).expanduser()
-        try:
-            secret = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise SettingsError(f"COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE: cannot read {path}: {reason}",
-                                field="COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE", value=str(path)) from None
-        if not secret:
-            raise SettingsError(f"COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE: {path} is empty",
-                                field="COPFLOW_SMTP_OAUTH_CLIENT_SECRET_FILE", value=str(path))
-    scope = e.get("COPFLOW_SMTP_OAUTH_SCOPE") or (EXCHANGE_SCOPE if tenant else None)
-    if not scope:
-        raise SettingsError("COPFLOW_SMTP_OAUTH_TOKEN_URL needs COPFLOW_SMTP_OAUTH_SCOPE (the scope the relay wants, "
-                            "e.g. https://mail.google.com/)", field="COPFLOW_SMTP_OAUTH_SCOPE")
-    assert secret is not None
-    return OAuthSettings(client_id=client_id, client_secret=secret, scope=scope, tenant=tenant,
-                         authority_host=e.get("COPFLOW_SMTP_OAUTH_AUTHORITY") or ENTRA_AUTHORITY, token_url=token_url)
-
-
 def prefect_server(env: Mapping[str, str] | None = None) -> str | None:
     """The mode, detected once for everyone: the Prefect server's API (PREFECT_API_URL), None when embedded."""
     return (os.environ if env is None else env).get("PREFECT_API_URL") or None
@@ -261,30 +138,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     home = Path(e.get("COPFLOW_HOME") or Path.home() / ".local" / "share" / "copflow").expanduser()
     e = {**home_settings(home), **{k: v for k, v in e.items() if v}}
     url = e.get("COPFLOW_DATABASE_URL") or f"sqlite:///{home / 'copflow.db'}"
-    smtp = None
-    if e.get("COPFLOW_SMTP_HOST"):
-        ssl = _flag("COPFLOW_SMTP_SSL", e.get("COPFLOW_SMTP_SSL"), False)
-        port_text = e.get("COPFLOW_SMTP_PORT") or ("465" if ssl else "25")
-        try:
-            port = int(port_text)
-        except ValueError:
-            raise SettingsError(f"COPFLOW_SMTP_PORT must be a port number, not {port_text!r}",
-                                field="COPFLOW_SMTP_PORT", value=port_text) from None
-        username = e.get("COPFLOW_SMTP_USERNAME") or None
-        smtp = SmtpSettings(
-            host=e["COPFLOW_SMTP_HOST"],
-            port=port,
-            username=username,
-            password=e.get("COPFLOW_SMTP_PASSWORD") or None,
-            starttls=_flag("COPFLOW_SMTP_STARTTLS", e.get("COPFLOW_SMTP_STARTTLS"), False),
-            ssl=ssl,
-            timeout=float(e.get("COPFLOW_SMTP_TIMEOUT") or 30),
-            oauth=_oauth(e, username),
-            max_per_minute=_limit("COPFLOW_SMTP_MAX_PER_MINUTE", e.get("COPFLOW_SMTP_MAX_PER_MINUTE")),
-            max_per_day=_limit("COPFLOW_SMTP_MAX_PER_DAY", e.get("COPFLOW_SMTP_MAX_PER_DAY")),
-            allow_plaintext_auth=_flag("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH", e.get("COPFLOW_SMTP_ALLOW_PLAINTEXT_AUTH"),
-                                       False),
-        )
+    smtp = smtp_settings(e)
     policy = e.get("COPFLOW_POLICY")
     return Settings(
         home=home,
