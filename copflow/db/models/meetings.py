@@ -46,6 +46,12 @@ class MeetingSeries(Base):
     # through the index. Reset to the series' start by any change to when it meets (below); the sweep sets the
     # exact value; None once nothing more is held (cancelled, ended).
     next_held_at: Mapped[datetime | None]
+    # "public" (the hub and the public feeds show it, without its join link) or "private" (its attendees' own
+    # feeds and the leads' pages only); defaulted by kind (copflow/services/meetings/kinds.py).
+    visibility: Mapped[str] = mapped_column(String(10), default="private")
+    # The last change to anything a feed shows of it (scheduled, moved, cancelled, restored, attendees changed):
+    # a feed's Last-Modified. Set with every invitation or cancellation it sends.
+    changed_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_meeting_series_kind_next_held", "kind", "next_held_at"),)
 
 

@@ -68,6 +68,8 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
 
     from notifications.ics import calendar_text
 
+    # Whatever changed, its feeds now say something new: their Last-Modified (copflow/web/views/feeds.py).
+    series.changed_at = now if series.changed_at is None else max(series.changed_at, now)
     m = meeting_of(series, cop)
     if only is not None and method == "CANCEL":
         m = replace(m, attendees=only)

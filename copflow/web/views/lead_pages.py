@@ -19,6 +19,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
 from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
+from copflow.services.meetings.kinds import join_link, place_words
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (
@@ -221,8 +222,8 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
             "members": sorted(({"email": m.person.email, "name": m.person.name, "role": m.role}
                                for m in cop.memberships if m.left_on is None),
                               key=lambda m: (m["role"], m["name"])),
-            "meetings": [{"title": m.summary, "next": next_occurrences(m, now, 3), "place": m.location or "",
-                          "repeats": bool(m.rrule)} for m in series],
+            "meetings": [{"title": m.summary, "next": next_occurrences(m, now, 3), "place": place_words(m.location),
+                          "join": join_link(m.location), "repeats": bool(m.rrule)} for m in series],
             "charter": None if charter is None else {
                 "version": charter.version, "purpose": charter.purpose, "aims": charter.aims,
                 "annual_targets": charter.annual_targets, "link": charter.link,
