@@ -22,7 +22,7 @@ from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, channel, console, decision, lead, public
 from copflow.web.console.guard import console_mode
 from copflow.web.csrf import Csrf
-from copflow.web.pages import ViewCache, Web, not_found, page
+from copflow.web.pages import ClearAfterWrite, ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
 from notifications.templating import environment
 
@@ -55,9 +55,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     csrf = Csrf(lambda: server_secret(UnitOfWork(s.database_url), "csrf", now=now()))
     app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf)
     app.state.console = console_mode(app.state.web, demo=console_demo)
-    inner: Any = app
+    inner: Any = ClearAfterWrite(app, app.state.web.cache)
     if s.web_trusted_user_header:
-        inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
+        inner = SignedInOnly(inner, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
     return SecurityHeaders(RateLimit(inner, limit=rate_limit))
 
 

@@ -16,6 +16,7 @@ from jinja2 import Environment
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copflow.db.uow import UnitOfWork
 from copflow.settings import Settings
@@ -86,6 +87,27 @@ class ViewCache:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+class ClearAfterWrite:
+    """Empties the view cache once more as a write's answer starts, before the browser can ask again: a page read
+    while the write ran (the answer from before it) is not kept past it. `read_form` emptied it as the write began."""
+
+    def __init__(self, app: ASGIApp, cache: ViewCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+
+        async def clearing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.cache.clear()
+            await send(message)
+
+        await self.app(scope, receive, clearing)
 
 
 async def cached(request: Request, key: Hashable, compute: Callable[[], Any]) -> Any:
