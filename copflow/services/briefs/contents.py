@@ -56,9 +56,11 @@ def meeting(w: Window) -> dict[str, Any]:
 
 
 def looking_back(s: Session, cop: Cop, w: Window) -> dict[str, Any]:
-    """What was done, held and made since the previous meeting."""
+    """What was done, held and made since the previous meeting: one rule for all three, from the start of its day
+    (an action done on the morning of the last check-in is in the next agenda, as an event held that day is)."""
     since_day = w.since.astimezone(ZoneInfo(cop.timezone)).date()
-    done = [_action(a, cop, w.today) for a in changes_between(s, cop.id, w.since, w.now) if a.status == "done"]
+    since = as_utc(datetime.combine(since_day, time()), cop.timezone)
+    done = [_action(a, cop, w.today) for a in changes_between(s, cop.id, since, w.now) if a.status == "done"]
     held = _activities(s, cop.id, since_day, w.today)
     return {"since": since_day.isoformat(), "first": w.first, "done": done,
             "events": [a for a in held if ActivityKind(a["kind"]) in MEMBER_EVENT_KINDS],
