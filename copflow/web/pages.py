@@ -180,8 +180,10 @@ def csrf_scope(request: Request) -> str:
 
 
 def not_found(request: Request) -> HTMLResponse:
-    """One answer for an unknown, revoked, other-CoP or other-purpose token: nothing to tell them apart."""
-    return page(request, "not_found.html.j2", {}, status=404)
+    """One answer for an unknown, revoked, other-CoP or other-purpose token: nothing to tell them apart. Its advice
+    is for who reads it, known from the address alone: a decision link (/d/) is only ever the OD manager's."""
+    reader = "od_manager" if request.url.path.startswith("/d/") else "anyone"
+    return page(request, "not_found.html.j2", {"reader": reader}, status=404)
 
 
 async def read_form(request: Request) -> dict[str, str]:
