@@ -14,7 +14,11 @@ RECURRING = ("checkin", "sponsor_catchup")
 PUBLIC = "public"
 PRIVATE = "private"
 # A join link (any URL) or an e-mail address in a place someone typed.
-_LINK_OR_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)\S+|\S+@\S+", re.IGNORECASE)
+# What is left dangling once a link is taken out ("Room 2 or", "Teams:").
+_DANGLING_START = re.compile(r"^(?:[\s,;:/|()\[\]-]|\b(?:or|and|via|on|at)\b)+", re.IGNORECASE)
+_DANGLING_END = re.compile(r"(?:[\s,;:/|()\[\]-]|\b(?:or|and|via|on|at)\b)+$", re.IGNORECASE)
+_LINK = re.compile(r"(?:[a-z][a-z0-9+.-]*:(?://)?|www\.)\S+", re.IGNORECASE)
+_LINK_OR_ADDRESS = re.compile(rf"{_LINK.pattern}|\S+@\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ def place_words(location: str | None) -> str:
     """What a typed place says besides any join link or e-mail address in it ("Room 3")."""
     if not location or not _LINK_OR_ADDRESS.search(location):
         return location or ""
-    return " ".join(_LINK_OR_ADDRESS.sub(" ", location).split()).strip(" ,;:/|-()[]")
+    rest = " ".join(_LINK_OR_ADDRESS.sub(" ", location).split())
+    return _DANGLING_END.sub("", _DANGLING_START.sub("", rest))
 
 
 def public_place(location: str | None) -> str:
@@ -61,6 +66,8 @@ def public_place(location: str | None) -> str:
     if not location or not _LINK_OR_ADDRESS.search(location):
         return location or ""
     rest = place_words(location)
+    if not _LINK.search(location):  # only an address was taken out
+        return rest
     return f"{rest}, or online" if rest else "online"
 
 
