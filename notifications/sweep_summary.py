@@ -4,6 +4,7 @@ name, then the counts."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from notifications.markdown_views import RUN_LINK, artifact_href, cop_cell, escape, link, table, ui_root
@@ -142,7 +143,11 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Reviews without a survey link (members not asked)",
                      [_cop(r, web_url, ui) for r in digest.get("no_survey", [])])
     lines += _listed("Reviews opened today (members got the survey call)", [escape(n) for n in counts["opened"]])
-    lines += _listed("Meetings prepared today (agenda or brief sent)", [escape(m) for m in counts.get("prepared", [])])
+    # Which communities, never which meetings: check-ins and catch-ups are private to their attendees, and an
+    # artifact is read by whoever can open the Prefect UI.
+    prepared = Counter(counts.get("prepared_for", []))
+    lines += _listed("Meetings prepared today (agenda or brief sent)",
+                     [f"{escape(name)}: {plural(n, 'meeting')}" for name, n in sorted(prepared.items())])
     lines += _listed("Evaluated today", [
         f"{_cop(e, web_url, ui, ('evaluation', 'copflow-evaluation-' + e['slug']))}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])

@@ -54,6 +54,8 @@ class BriefCounts:
     agendas: int = 0
     briefs: int = 0
     meetings: list[str] = field(default_factory=list)  # "Data and Insight: core group check-in, Tuesday 9 …"
+    # Whose meetings, one name per meeting: what the sweep's artifact shows (check-ins and catch-ups are private).
+    cops: list[str] = field(default_factory=list)
 
 
 def queue_briefs(uow: UnitOfWork, *, now: datetime, policy: Policy, od_manager: str | None = None) -> BriefCounts:
@@ -92,6 +94,7 @@ def _prepare(s: Session, cop: Cop, counts: BriefCounts, *, now: datetime, policy
                 counts.briefs += queued
             if queued:
                 counts.meetings.append(f"{cop.name}: {say.meeting_title(series)}, {long_date(owed.at)}")
+                counts.cops.append(cop.name)
 
 
 def _move_on(s: Session, cop: Cop, now: datetime) -> None:
