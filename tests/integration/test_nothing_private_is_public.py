@@ -59,7 +59,8 @@ def test_no_unauthenticated_response_shows_a_private_meeting_a_join_link_or_an_a
     app = create_app(load_settings(), clock=lambda: NOW, rate_limit=100_000, cache_seconds=0)
     feeds: list[str] = []
     with TestClient(app, base_url="http://testserver") as client:
-        for path, body in _crawl(client, ["/"]):
+        # The hub, and the doors a stranger may knock on: the console's, a page that does not exist.
+        for path, body in _crawl(client, ["/", "/console", "/no-such-page"]):
             assert not ADDRESS.search(body), (path, ADDRESS.search(body))
             assert "teams.example.org" not in body and "zoom.example.org" not in body, path
             assert not [title for title in private if title in body], path
