@@ -34,7 +34,7 @@ from tests.interop.icaljs import read_with_icaljs
 
 P = Policy()
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
-EXAMPLES = int(os.environ.get("COPFLOW_PROPERTY_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("COPFLOW_PROPERTY_EXAMPLES", "10"))
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 JOIN = "https://teams.example.org/l/meetup-join/"
 ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "UTC"]
