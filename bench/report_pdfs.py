@@ -182,9 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10 reviews, 3 rounds: checks that it runs")
     args = parser.parse_args(argv)
     reviews, rounds = (10, 3) if args.quick else (args.reviews, args.rounds)
-    from bench.__main__ import _write
+    from bench.results_file import write
 
-    return _write(args, bench_report_pdfs(args.postgres, reviews, rounds), replace_prefix=PREFIX)
+    return write(args, bench_report_pdfs(args.postgres, reviews, rounds), replace_prefix=PREFIX)
 
 
 if __name__ == "__main__":
