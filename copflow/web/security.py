@@ -168,3 +168,32 @@ def log_config() -> dict[str, Any]:
     config["loggers"] = {**LOGGING_CONFIG["loggers"],
                          "copflow": {"handlers": ["default"], "level": "INFO", "propagate": False}}
     return config
+
+
+PEER = "copflow.peer"  # the address of the connection itself, before X-Forwarded-For is believed
+
+
+def behind_proxies(app: ASGIApp, proxies: tuple[str, ...]) -> ASGIApp:
+    """X-Forwarded-For and -Proto believed from `proxies` only (uvicorn's middleware), with the connection's own
+    address kept in the scope first: what a proxy alone may say (its groups header) is believed by that address."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    inner: Any = ProxyHeadersMiddleware(app, trusted_hosts=list(proxies))  # type: ignore[arg-type]
+
+    async def kept(scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        scope[PEER] = client[0] if client else ""
+        await inner(scope, receive, send)
+
+    return kept
+
+
+def from_trusted_proxy(scope: Scope, proxies: tuple[str, ...]) -> bool:
+    """Whether the request's connection came from one of `proxies` (False where `behind_proxies` did not run)."""
+    import ipaddress
+
+    try:
+        peer = ipaddress.ip_address(str(scope.get(PEER) or ""))
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(p, strict=False) for p in proxies)
