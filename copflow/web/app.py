@@ -58,7 +58,17 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     inner: Any = app
     if s.web_trusted_user_header:
         inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
-    return SecurityHeaders(RateLimit(inner, limit=rate_limit))
+    oidc = s.console.oidc if app.state.console.how == "oidc" else None
+    return SecurityHeaders(RateLimit(inner, limit=rate_limit),
+                           console_form_origin=origin(oidc.issuer) if oidc is not None else None)
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of an address (a CSP source)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 NOT_SIGNED_IN = ("This site is reached through the organisation's sign-in, and this request did not say who the "

@@ -49,20 +49,28 @@ class SecurityHeaders:
     """Adds the headers to every response, and a no-store cache rule to pages reached by a token and to the
     console's."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, console_form_origin: str | None = None) -> None:
         self.app = app
+        # The console's sign-out form ends at the identity provider's sign-out (a redirect after the POST, which
+        # the browser checks against the page's form-action): its pages allow the provider's origin there too.
+        self.console_headers = HEADERS
+        if console_form_origin:
+            csp = CSP.replace("form-action 'self'", f"form-action 'self' {console_form_origin}")
+            self.console_headers = [(b"content-security-policy", csp.encode()), *HEADERS[1:]]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        private = TOKEN_PATH.match(path) is not None or path == "/console" or path.startswith("/console/")
+        console = path == "/console" or path.startswith("/console/")
+        private = console or TOKEN_PATH.match(path) is not None
+        added = self.console_headers if console else HEADERS
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += HEADERS
+                headers += added
                 if private:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
