@@ -22,6 +22,13 @@ NOW = at(130)
 SECRET = "SlackSecret0004"
 
 
+def both_widths(page: Any, where: str) -> None:
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        reads_well(page, f"{where} at {width} px")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+
 @pytest.fixture
 def site(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ConsoleSite, ChatServer]]:
     port = settings_for_site(monkeypatch, tmp_path, db_url)
@@ -38,7 +45,7 @@ def test_the_od_manager_sets_and_removes_a_channel_from_the_console(site: tuple[
     sign_in(page, console, "odm", "/console/cops/data-insight")
     page.click("text=Set or change Data and Insight's chat channel")
     assert "No chat channel yet" in page.inner_text("#channel-now")
-    reads_well(page, "console channel, none")
+    both_widths(page, "console channel, none")
 
     page.fill("#channel-address", "https://example.org/not-a-webhook")
     page.click("text=Send a test post and save")
@@ -57,7 +64,7 @@ def test_the_od_manager_sets_and_removes_a_channel_from_the_console(site: tuple[
     assert hello.payload["attachments"][0]["title"] == "Data and Insight is connected to copflow"
     view = channel_of(UnitOfWork(db_url), "data-insight")
     assert view.handover == "move" and view.set_by == f"odm@{D} (via console by Oda Mann)"
-    reads_well(page, "console channel, set")
+    both_widths(page, "console channel, set")
 
     page.click("text=Remove the channel")
     assert "The channel is removed" in page.inner_text("main")
