@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from copflow.db.uow import UnitOfWork
 from copflow.services.keys.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
-from copflow.web import actions, channel, console, decision, lead, public
+from copflow.web import actions, channel, console, decision, lead, lessons, public
 from copflow.web.console.guard import console_mode
 from copflow.web.csrf import Csrf
 from copflow.web.pages import ClearAfterWrite, ViewCache, Web, not_found, page
@@ -46,8 +46,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """The ASGI application: routes inside a rate limit and the security headers. `console_demo` signs the
     configured OD manager in to the console without an identity provider (the demo's, on 127.0.0.1 only)."""
     s = settings or load_settings()
-    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *decision.routes(),
-                            *console.routes(),
+    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *lessons.routes(),
+                            *decision.routes(), *console.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error})
     env = environment()
@@ -58,7 +58,17 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     inner: Any = ClearAfterWrite(app, app.state.web.cache)
     if s.web_trusted_user_header:
         inner = SignedInOnly(inner, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
-    return SecurityHeaders(RateLimit(inner, limit=rate_limit))
+    oidc = s.console.oidc if app.state.console.how == "oidc" else None
+    return SecurityHeaders(RateLimit(inner, limit=rate_limit),
+                           console_form_origin=origin(oidc.issuer) if oidc is not None else None)
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of an address (a CSP source)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 NOT_SIGNED_IN = ("This site is reached through the organisation's sign-in, and this request did not say who the "

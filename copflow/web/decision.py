@@ -39,7 +39,8 @@ def _od_manager(w: Web, token: str) -> Grant:
 def routes() -> list[Route]:
     return [Route("/d/{token}", decision, methods=["GET", "POST"]),
             Route("/d/{token}/report", report_page, methods=["GET"]),
-            Route("/d/{token}/report.pdf", report_pdf_file, methods=["GET"])]
+            Route("/d/{token}/report.pdf", report_pdf_file, methods=["GET"]),
+            Route("/d/{token}/report.docx", report_docx_file, methods=["GET"])]
 
 
 async def _stored(g: Granted) -> StoredReport | None:
@@ -59,6 +60,24 @@ async def report_page(g: Granted) -> Response:
 @granted("d", _od_manager)
 async def report_pdf_file(g: Granted) -> Response:
     return await report_pdf_download(g.request, await _stored(g))
+
+
+@granted("d", _od_manager)
+async def report_docx_file(g: Granted) -> Response:
+    return await report_docx_download(g.request, await _stored(g))
+
+
+async def report_docx_download(request: Request, stored: StoredReport | None) -> Response:
+    """The report as a Word document to edit, built now from its kept context (with the decision once taken)."""
+    from notifications.report_docx import report_docx
+
+    if stored is None or stored.context is None:
+        return not_found(request)
+    context = stored.context
+    data = await run_in_threadpool(lambda: report_docx(context))
+    name = stored.file_name.removesuffix(".pdf") + ".docx"
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 def report_html(request: Request, stored: StoredReport | None) -> Response:

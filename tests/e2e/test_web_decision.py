@@ -4,6 +4,7 @@ link and one to each overdue CoP's page."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
@@ -205,5 +206,11 @@ def test_the_decision_page_links_the_report_which_then_carries_the_decision(site
     text = subprocess.run(["pdftotext", str(tmp_path / "decided.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Decision: pass" in text and "Targets met; members keen to go on" in text
+    docx = page.request.get(link + "/report.docx")  # the same report, as a Word document to edit
+    assert docx.headers["content-disposition"] == 'attachment; filename="data-insight-review-2026-03-24.docx"'
+    from docx import Document
+
+    word = "\n".join(p.text for p in Document(io.BytesIO(docx.body())).paragraphs)
+    assert "Decision: pass" in word and "Why: Targets met; members keen to go on" in word
     assert page.request.get(link.replace("/d/", "/e/") + "/report").status == 404  # another purpose's path
     ctx.close()

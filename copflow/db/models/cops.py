@@ -23,7 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0024"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 (in the order they landed)
+# Migrations chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 → 0028 (in the order they landed).
+SCHEMA_VERSION = "0028"
 
 
 class Base(DeclarativeBase):

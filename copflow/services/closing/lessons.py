@@ -122,6 +122,28 @@ def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetim
         uow.commit()
 
 
+def save_leads_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:
+    """The completed report sent by a lead from their CoP page: taken only while the CoP is closing and its draft
+    has been sent (so it reaches the closure archive); else refused, nothing kept."""
+    with uow:
+        cop = get_cop(uow.session, slug)
+        if cop.stage != "closing" or draft_context(uow.session, cop.id) is None:
+            raise InvalidInput("lessons", "a lessons-learned report is taken while the community is closing, once "
+                                          "its draft has been sent", cop=slug)
+    save_lessons(uow, slug=slug, text=text, by=by, now=now)
+
+
+def lessons_state(s: Session, cop_id: int) -> dict[str, Any] | None:
+    """For the leads' page: None before a draft was written; else whether the completed report came back, who
+    sent it and when."""
+    latest = latest_lessons(s, cop_id)
+    if latest is None or draft_context(s, cop_id) is None:
+        return None
+    done = completed(s, cop_id)
+    return {"completed": done, "by": latest.created_by if done else None,
+            "on": latest.created_at.date().isoformat() if done else None}
+
+
 def latest_lessons(s: Session, cop_id: int) -> Document | None:
     return s.scalars(select(Document).where(Document.cop_id == cop_id, Document.kind == LESSONS)
                      .order_by(Document.id.desc())).first()

@@ -38,6 +38,7 @@ def routes() -> list[Route]:
     return [Route("/console/cops/{slug}/decision", console_page(decision), methods=["GET", "POST"]),
             Route("/console/cops/{slug}/decision/report", console_page(report), methods=["GET"]),
             Route("/console/cops/{slug}/decision/report.pdf", console_page(report_pdf), methods=["GET"]),
+            Route("/console/cops/{slug}/decision/report.docx", console_page(report_docx), methods=["GET"]),
             Route("/console/cops/{slug}/close", console_page(close), methods=["GET", "POST"])]
 
 
@@ -61,6 +62,12 @@ async def report_pdf(c: Console) -> Response:
     from copflow.web.decision import report_pdf_download
 
     return await report_pdf_download(c.request, await _stored(c))  # type: ignore[arg-type]
+
+
+async def report_docx(c: Console) -> Response:
+    from copflow.web.decision import report_docx_download
+
+    return await report_docx_download(c.request, await _stored(c))  # type: ignore[arg-type]
 
 
 def _grant(c: Console) -> Any:

@@ -198,6 +198,7 @@ def _gate_for(cop: Cop, grant: Grant, gate_name: str | None) -> Gate:
 
 def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> dict[str, Any]:
     """The lead's page: stage, what is next and by when, roster, meetings with their next dates, the charter."""
+    from copflow.services.closing.lessons import lessons_state
     from copflow.web.views.hub import next_occurrences
 
     with uow:
@@ -229,6 +230,7 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
                 "annual_targets": charter.annual_targets, "link": charter.link,
                 "published_on": charter.published_on.isoformat()},
             "channel": _channel(s, cop),
+            "lessons": lessons_state(s, cop.id),
         }
 
 
