@@ -1,0 +1,78 @@
+"""Words right for each reader (issue 29, "Words that are wrong for the reader"): an invitation names its reader's
+role in the CoP, the closing notice tells of cancelled meetings only those who had them, and the leads are never
+handed copflow's own next step (the closure archive)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from copflow.db.models import Notification
+from copflow.db.uow import UnitOfWork
+from copflow.services.meetings.series import schedule_on
+from copflow.services.people import members
+from copflow.services.reviews.decide import decide_review
+from copflow.services.snapshots import get_cop
+from tests.acting import OD
+from tests.integration.helpers import D, P, at, to_active
+from tests.integration.test_closure import REVIEW_DAY, under_review
+
+
+def _mail(url: str, kind: str, saying: str = "") -> dict[str, str]:
+    """Each recipient's first message of `kind` (with `saying` in its text)."""
+    with UnitOfWork(url) as u:
+        rows = u.session.execute(select(Notification.recipient, Notification.body_text)
+                                 .where(Notification.kind == kind).order_by(Notification.id)).all()
+    out: dict[str, str] = {}
+    for to, text in rows:
+        if saying in text:
+            out.setdefault(to, text)
+    return out
+
+
+def _as_whom(text: str) -> str:
+    found = re.search(r"to you as (.+?)\.\n", " ".join(text.split(" ")))
+    assert found, text
+    return found.group(1)
+
+
+def closing(url: str, *, joiner: bool = False) -> None:
+    under_review(url)
+    if joiner:  # Eve joins after the launch: no meeting of hers is live
+        members.add_member(UnitOfWork(url), slug="data-insight", email=f"eve@{D}", role="wider", name="Eve Fox",
+                           now=at(REVIEW_DAY), policy=P, acting=OD)
+    decide_review(UnitOfWork(url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
+                  reason="it achieved its aims", now=at(REVIEW_DAY + 1), policy=P,
+                  closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
+
+
+def test_an_invitation_names_its_reader_by_their_role_in_the_cop(db_url):
+    to_active(db_url)
+    members.add_member(UnitOfWork(db_url), slug="data-insight", email=f"eve@{D}", role="wider", name="Eve Fox",
+                       now=at(100), policy=P, acting=OD)
+    with UnitOfWork(db_url) as u:  # a meeting everyone attends: the wider member is invited too
+        schedule_on(u.session, get_cop(u.session, "data-insight"), "closing", at(120).date(), now=at(100), policy=P)
+        u.commit()
+    invited = {to: _as_whom(text) for to, text in _mail(db_url, "invitation").items()}
+    assert invited == {f"ann@{D}": "its coordinator", f"bob@{D}": "its lead", f"cat@{D}": "its core group member",
+                       f"dir@{D}": "its sponsor", f"odm@{D}": "its OD manager", f"eve@{D}": "its member"}
+
+
+def test_only_people_who_had_its_meetings_are_told_they_are_cancelled(db_url):
+    closing(db_url, joiner=True)
+    notices = _mail(db_url, "closing_notice")
+    said = "Its meetings have been cancelled in your calendar."
+    assert said not in notices[f"eve@{D}"]
+    for had_them in ("ann", "bob", "cat", "dir", "odm"):  # check-ins, catch-ups, the review meeting
+        assert said in notices[f"{had_them}@{D}"], had_them
+
+
+def test_the_leads_are_not_handed_the_closure_archive(db_url):
+    closing(db_url)
+    moved_on = _mail(db_url, "stage_changed", "to the closing stage")
+    for lead in ("ann", "bob"):
+        text = moved_on[f"{lead}@{D}"]
+        assert "the closure archive" not in text and "Next:" not in text
+        assert "the CoP programme then archives its record, with nothing for you to do for that" in text
