@@ -4,8 +4,11 @@ handed copflow's own next step (the closure archive)."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -76,3 +79,54 @@ def test_the_leads_are_not_handed_the_closure_archive(db_url):
         text = moved_on[f"{lead}@{D}"]
         assert "the closure archive" not in text and "Next:" not in text
         assert "the CoP programme then archives its record, with nothing for you to do for that" in text
+
+
+def _swept_on_the_closing_day(url: str, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A CoP archived and closed by the day's sweep (the services' steps, as the flow runs them): its outcome and
+    the sweep's artifact, with a hub address for the links."""
+    from copflow.services.sweep.step_calls import ServiceSteps
+    from copflow.services.sweep.steps import run_sweep
+    from copflow.settings import load_settings
+    from notifications.sweep_summary import sweep_markdown
+    from tests.integration.test_closure import CLOSING_DAY
+
+    for key, value in {"COPFLOW_DATABASE_URL": url, "COPFLOW_ARCHIVE_DIR": str(tmp_path / "archives"),
+                       "COPFLOW_MAILDIR": str(tmp_path / "maildir"), "COPFLOW_REPORTS_DIR": str(tmp_path / "reports"),
+                       "COPFLOW_OD_MANAGER_EMAIL": f"odm@{D}"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("COPFLOW_SMTP_HOST", raising=False)
+    closing(url)
+    steps = ServiceSteps(load_settings())
+    outcome = run_sweep(steps, at(CLOSING_DAY))
+    summary = outcome.summary()
+    markdown = sweep_markdown(at(CLOSING_DAY).isoformat(), summary, [], asdict(outcome.digest),
+                              asdict(outcome.delivery), web_url="https://cops.uni.example.org")
+    return steps, outcome, markdown, at(CLOSING_DAY)
+
+
+def test_the_sweep_and_the_attention_artifact_count_the_same_cops(db_url, tmp_path, monkeypatch):
+    steps, outcome, markdown, now = _swept_on_the_closing_day(db_url, tmp_path, monkeypatch)
+    listed = len(steps.attention_rows(now)[0])
+    # The plan saw the closing CoP as due; once archived it needs nobody's attention, and neither artifact says so.
+    assert outcome.plan.cops == 1 and listed == 0
+    assert f"| CoPs with something due soon or overdue | {listed} |" in markdown.splitlines()
+
+
+def test_a_closed_cop_links_to_its_closure_record_not_to_the_hub(db_url, tmp_path, monkeypatch):
+    _, _, markdown, _ = _swept_on_the_closing_day(db_url, tmp_path, monkeypatch)
+    [archived] = [line for line in markdown.splitlines() if "copflow-closure-data-insight" in line]
+    assert archived.startswith("- Data and Insight · [closure record](/v2/artifacts/key/copflow-closure-data-insight)")
+    assert "#cop-data-insight" not in markdown  # the hub lists open CoPs only
+
+
+def test_the_closure_record_is_titled_by_the_cops_name(db_url, tmp_path, monkeypatch):
+    from notifications.archive import read_member
+    from notifications.sweep_summary import closure_markdown
+
+    _, outcome, _, _ = _swept_on_the_closing_day(db_url, tmp_path, monkeypatch)
+    [closed] = outcome.closures
+    manifest = json.loads(read_member(Path(closed.path), "manifest.json"))
+    record = closure_markdown(closed.name, closed.path, closed.manifest_sha256, manifest)
+    assert closed.name == "Data and Insight"
+    assert record.splitlines()[0] == "# Data and Insight closed and archived"
+    assert "| transitions.json |" in record
