@@ -130,3 +130,17 @@ def test_the_closure_record_is_titled_by_the_cops_name(db_url, tmp_path, monkeyp
     assert closed.name == "Data and Insight"
     assert record.splitlines()[0] == "# Data and Insight closed and archived"
     assert "| transitions.json |" in record
+
+
+def test_the_evidence_page_names_people_as_the_decision_page_does(db_url):
+    from copflow.services.links.signed import Grant
+    from copflow.web.views.lead_pages import evidence_page, submit_evidence
+    from tests.integration.helpers import proposed
+
+    proposed(db_url)
+    grant = Grant(0, f"ann@{D}", "evidence", "data-insight", "core_group_formed", 1, at(40))
+    done = submit_evidence(UnitOfWork(db_url), grant, None, {"domain": "Data and insight", "formed_on": "2025-01-15"},
+                           now=at(10), policy=P, od_manager=f"odm@{D}")
+    again = evidence_page(UnitOfWork(db_url), grant, None, now=at(11), policy=P)
+    for page in (done.page, again):  # just recorded, and opened again later
+        assert page.passed and page.recorded_by == page.holder == f"Ann Lee (ann@{D})"

@@ -21,6 +21,7 @@ from copflow.services.errors import CopflowError
 from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
+from copflow.web.views.naming import named
 from lifecycle import (
     EVIDENCE_FIELDS,
     CopSnapshot,
@@ -58,9 +59,10 @@ class EvidencePage:
     fields: list[FieldView]
     passed: bool  # the gate is passed (or its stage left): the link cannot overwrite its evidence
     due_on: str | None  # ISO (the page shows it in words)
-    recorded_by: str | None
+    recorded_by: str | None  # who, named as every page names a person (copflow/web/views/naming.py)
     recorded_at: str | None  # ISO, UTC
     zone: str = "UTC"  # the CoP's time zone: times on its pages are shown in it
+    holder: str = ""  # the link's holder, named the same way
     problems: dict[str, list[str]] = field(default_factory=dict)  # field name (or GENERAL) → messages
 
 
@@ -95,8 +97,9 @@ def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: dat
                         [FieldView(f.name, f.kind, f.help, f.choices, recorded.get(f.name))
                          for f in EVIDENCE_FIELDS[gate]],
                         passed, cop.next_due_on.isoformat() if cop.next_due_gate == gate.value and cop.next_due_on
-                        else None, row.recorded_by if row else None,
-                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone)
+                        else None, named(s, row.recorded_by) if row else None,
+                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone,
+                        holder=named(s, grant.email))
     if row is not None and not passed:
         page.problems = by_field(gate, unmet)
     return page
@@ -133,7 +136,7 @@ def _page_after(s: Session, cop: Cop, grant: Grant, gate_name: str | None, befor
     try:
         return _page(s, cop, grant, gate_name, now=now, policy=policy)
     except LinkNotFound:
-        return replace(before, passed=True, recorded_by=f"{grant.email} (via web)", problems={},
+        return replace(before, passed=True, recorded_by=before.holder, problems={},
                        recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
                        fields=[replace(f, value=payload.get(f.name)) for f in before.fields])
 
