@@ -144,3 +144,32 @@ def test_the_evidence_page_names_people_as_the_decision_page_does(db_url):
     again = evidence_page(UnitOfWork(db_url), grant, None, now=at(11), policy=P)
     for page in (done.page, again):  # just recorded, and opened again later
         assert page.passed and page.recorded_by == page.holder == f"Ann Lee (ann@{D})"
+
+
+def test_a_join_request_to_the_leads_replies_to_the_person_asking(db_url, smtp):
+    import pytest
+
+    from copflow.services.mail.delivery import deliver
+    from copflow.web.views.hub import JoinRefused, request_to_join
+    from notifications.transports import SmtpTransport
+    from tests.integration.helpers import to_planning
+
+    to_planning(db_url)
+    with pytest.raises(JoinRefused) as refused:  # the address a reply would go to is checked first: nothing queued
+        request_to_join(UnitOfWork(db_url), slug="data-insight", name="Eve Fox", email="eve@x.org\nBcc: all@x.org",
+                        message="", now=at(20), policy=P)
+    assert set(refused.value.problems) == {"email"}
+    request_to_join(UnitOfWork(db_url), slug="data-insight", name="Eve Fox", email=f"eve@{D}",
+                    message="I run our reporting team.", now=at(20), policy=P)
+    before = len(smtp.received)
+    deliver(UnitOfWork(db_url), SmtpTransport("127.0.0.1", smtp.port), sender="CoP programme <cop@uni.example.org>",
+            now=at(20), reply_to="cop-programme@uni.example.org")
+    asked = [m.message for m in smtp.received[before:] if "would like to join" in str(m.message["Subject"])]
+    assert sorted(str(m["To"]) for m in asked) == [f"Ann Lee <ann@{D}>", f"Bob Kay <bob@{D}>"]
+    for m in asked:
+        assert m.get_all("Reply-To") == [f"Eve Fox <eve@{D}>"]
+        assert "A reply to this message goes to Eve Fox, not to the CoP programme team." in m.get_body(
+            ("plain",)).get_content()
+    # Every other message still answers to the programme.
+    others = [m.message for m in smtp.received[before:] if m.message not in asked]
+    assert others and all(m["Reply-To"] == "cop-programme@uni.example.org" for m in others)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0022"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 (in the order they landed)
+SCHEMA_VERSION = "0029"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0029 (in the order they landed)
 
 
 class Base(DeclarativeBase):
