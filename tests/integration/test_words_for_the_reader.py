@@ -173,3 +173,22 @@ def test_a_join_request_to_the_leads_replies_to_the_person_asking(db_url, smtp):
     # Every other message still answers to the programme.
     others = [m.message for m in smtp.received[before:] if m.message not in asked]
     assert others and all(m["Reply-To"] == "cop-programme@uni.example.org" for m in others)
+
+
+def test_erasing_the_person_who_asked_takes_their_address_from_the_reply_to(db_url):
+    from copflow.services.privacy.erasure import erase_person
+    from copflow.web.views.hub import request_to_join
+    from tests.integration.helpers import to_planning
+
+    to_planning(db_url)
+    request_to_join(UnitOfWork(db_url), slug="data-insight", name="Eve Fox", email=f"eve@{D}", message="",
+                    now=at(20), policy=P)
+    members.add_person(UnitOfWork(db_url), email=f"eve@{D}", name="Eve Fox", department="Finance", now=at(21))
+
+    def replies() -> list[str | None]:
+        with UnitOfWork(db_url) as u:
+            return list(u.session.scalars(select(Notification.reply_to).where(Notification.kind == "join_request")))
+
+    assert replies() == [f"Eve Fox <eve@{D}>"] * 2
+    erase_person(UnitOfWork(db_url), email=f"eve@{D}", by=f"odm@{D}", now=at(22), policy=P)
+    assert replies() == [None, None]
