@@ -79,6 +79,13 @@ def test_the_leads_are_not_handed_the_closure_archive(db_url):
         text = moved_on[f"{lead}@{D}"]
         assert "the closure archive" not in text and "Next:" not in text
         assert "the CoP programme then archives its record, with nothing for you to do for that" in text
+    # Their CoP page says the same: when it closes, not a step of theirs.
+    from copflow.services.links.signed import Grant
+    from copflow.web.views.lead_pages import cop_page
+
+    grant = Grant(0, f"ann@{D}", "cop", "data-insight", None, None, at(REVIEW_DAY + 30))
+    page = cop_page(UnitOfWork(db_url), grant, now=at(REVIEW_DAY + 2), policy=P)
+    assert page["archived_by_copflow"] is True and page["next_gate"] == "the closure archive"
 
 
 def _swept_on_the_closing_day(url: str, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]

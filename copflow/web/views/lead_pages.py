@@ -218,6 +218,8 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
         return {
             "slug": cop.slug, "name": cop.name, "stage": cop.stage, "domain": cop.domain, "zone": cop.timezone,
             "next_gate": gate_words(cop.next_due_gate) if cop.next_due_gate else None,
+            # The closure archive is copflow's own step: the leads read when the CoP closes, not a task of theirs.
+            "archived_by_copflow": cop.next_due_gate == Gate.ARCHIVE_VERIFIED.value,
             "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None,
             "next_review_on": cop.next_review_on.isoformat() if cop.next_review_on else None,
             "gates": gates,
