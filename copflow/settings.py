@@ -74,6 +74,9 @@ class Settings:
     channel_key: str | None = field(default=None, repr=False)
     channel_key_file: Path | None = None
     chat_timeout: float = 10.0
+    # Who acts at this command line (COPFLOW_USER, an address): the environment's, else the home folder's
+    # settings.env (the demo's names its OD manager, so the commands it prints run as printed).
+    user: str | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -165,6 +168,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         channel_key_file=Path(e["COPFLOW_CHANNEL_KEY_FILE"]).expanduser() if e.get("COPFLOW_CHANNEL_KEY_FILE")
         else home / "channel.key",
         chat_timeout=_seconds("COPFLOW_CHAT_TIMEOUT", e.get("COPFLOW_CHAT_TIMEOUT"), 10.0),
+        user=e.get("COPFLOW_USER") or None,
     )
 
 

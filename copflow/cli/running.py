@@ -21,6 +21,7 @@ def register_flow_commands(app: typer.Typer) -> None:
 
 def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 500) -> None:
     """Run the daily sweep flow now: open due reviews, queue reminders and escalations, deliver mail."""
+    ctx.require_database()  # before Prefect makes its home: a mistyped COPFLOW_HOME creates nothing
     prefect_env_defaults()  # before Prefect is imported: its settings are read at import
     from flows.daily_sweep import daily_sweep
 

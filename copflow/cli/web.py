@@ -35,12 +35,13 @@ def web(
 ) -> None:
     """Serve the web app: evidence forms and CoP pages by signed link, the CoP hub, calendar feeds, and the OD
     manager's console (/console)."""
+    s = ctx.settings()
+    ctx.require_database()  # before anything is imported or made: a mistyped COPFLOW_HOME creates nothing
     import uvicorn
 
     from copflow.web.app import create_app
     from copflow.web.security import behind_proxies, log_config
 
-    s = ctx.settings()
     if console_demo:
         _check_console_demo(s, host)
     typer.echo(f"copflow web on http://{host}:{port} (links in mails point to {s.web_url}); Ctrl+C stops it",

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from copflow.db.migrate import upgrade
@@ -68,10 +69,13 @@ def prepare(folder: Path) -> dict[str, str]:
                            'channel_posts_per_minute = 120\n', encoding="utf-8")
     env["COPFLOW_POLICY"] = str(policy_file)
     # Kept in the folder too: every command run later with COPFLOW_HOME=<folder> (`copflow web`, `copflow
-    # status`) sends as the demo's programme, not copflow@localhost, and reads the same policy.
+    # status`) sends as the demo's programme, not copflow@localhost, reads the same policy, and acts as the demo's
+    # OD manager (COPFLOW_USER: the `copflow review decide` it prints runs as printed, whoever the login is).
+    home = {**env, "COPFLOW_USER": env["COPFLOW_OD_MANAGER_EMAIL"]}
     (folder / HOME_SETTINGS).write_text(
         "# The demo's settings: read by every copflow command run with COPFLOW_HOME set to this folder.\n" + "".join(
-            f"{key}={env[key]}\n" for key in ("COPFLOW_SENDER", "COPFLOW_OD_MANAGER_EMAIL", "COPFLOW_POLICY")),
+            f"{key}={home[key]}\n" for key in ("COPFLOW_SENDER", "COPFLOW_OD_MANAGER_EMAIL", "COPFLOW_POLICY",
+                                               "COPFLOW_USER")),
         encoding="utf-8")
     os.environ.update(env)
     for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL"):
@@ -210,15 +214,16 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
           f"{'one digest' if summary.get('digest') else 'no digest'} for the OD manager")
     print(f"Meetings:  {plural(summary['agendas_queued'], 'check-in agenda')} and "
           f"{plural(summary['briefs_queued'], 'sponsor brief')} sent (one per attendee); Data and Insight's "
-          f"check-in on {long_date(checkin)} has its action plan on the agenda (`copflow action list data-insight`)")
+          f"check-in on {long_date(checkin)} has its action plan on the agenda "
+          f"(`{copflow(folder, 'action', 'list', 'data-insight')}`)")
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
-          " open it with `mutt -f` or any Maildir client)")
+          f" open it with `mutt -f {quote(env['COPFLOW_MAILDIR'])}` or any Maildir client)")
     posts = sorted((folder / "channel").glob("*.md"))
     print(f"Channel:   {folder / 'channel'}  ({plural(len(posts), 'post')} Data and Insight's chat channel received,"
           " one Markdown file each: what its Teams or Slack channel would have shown; docs/chat.md)")
     print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
-          f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
+          f"`PREFECT_HOME={quote(env['PREFECT_HOME'])} uv run prefect server start`")
     for slug in summary.get("closed", []):
         from notifications.archive import verify_archive
 
@@ -226,15 +231,17 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
         for archive in path:
             v = verify_archive(archive)
             print(f"Archive:   {archive}  ({slug} closed; {v.files} files, "
-                  f"{'verified' if v.ok else 'NOT verified'}; check with `uv run copflow archive verify {archive}`)")
+                  f"{'verified' if v.ok else 'NOT verified'}; check with "
+                  f"`uv run copflow archive verify {quote(str(archive))}`)")
     print(f"Imported:  {', '.join(str(p) for p in imported)}")
     for slug in summary.get("evaluated", []):
         name = slug.split(" ")[0]
         for html in sorted((Path(env["COPFLOW_REPORTS_DIR"]) / name).glob("review-*.html")):
-            print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with "
-                  f"`COPFLOW_HOME={folder} uv run copflow review decide {name} --decision pass --reason ... "
-                  f"--by {env['COPFLOW_OD_MANAGER_EMAIL']}`)")
-    print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
+            # As the demo's OD manager (its settings.env names them): the story's review passes.
+            decide = copflow(folder, "review", "decide", name, "--decision", "pass", "--reason",
+                             "The evaluation shows the charter's aims met and members who value the community")
+            print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with `{decide}`)")
+    print(f"Try:       `{copflow(folder, 'cop', 'show', 'data-insight')}`")
     _web_hint(folder, env, now, policy)
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
@@ -244,6 +251,11 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
            for r in rows])
 
 
+def copflow(folder: Path, *args: str) -> str:
+    """A copflow command on the demo's folder, as the reader types it in a shell (each word quoted if it must be)."""
+    return " ".join([f"COPFLOW_HOME={quote(str(folder))}", "uv", "run", "copflow", *map(quote, args)])
+
+
 def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) -> None:
     """How a lead acts from their inbox: the web app, and a valid link of HR Recruitment's coordinator to record
     its launch (the one gate between it and stage active)."""
@@ -251,9 +263,9 @@ def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) 
 
     url = issue(UnitOfWork(env["COPFLOW_DATABASE_URL"]), slug="hr-recruitment", email=f"hugo.silva@{DOMAIN}",
                 purpose="evidence", gate="launch_held", now=now, policy=policy)
-    print(f"Web app:   COPFLOW_HOME={folder} uv run copflow web   then open Hugo Silva's link (HR Recruitment's launch "
+    print(f"Web app:   `{copflow(folder, 'web')}`   then open Hugo Silva's link (HR Recruitment's launch "
           f"form; his reminders in the Maildir carry links like it):")
     print(f"           {url}")
-    print(f"Console:   COPFLOW_HOME={folder} uv run copflow web --console-demo   then open "
+    print(f"Console:   `{copflow(folder, 'web', '--console-demo')}`   then open "
           "http://127.0.0.1:8000/console and sign in as the demo's OD manager (no identity provider: this machine "
           "only; docs/console.md sets up Entra ID or Google)")

@@ -65,7 +65,7 @@ def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, b
     page.fill("#held_on", "2025-04-24")
     page.click("button[type=submit]")
     assert "has moved on to the active stage" in page.locator("#notice").inner_text()
-    assert "ann@uni.example.org (via web)" in page.locator(".passed").inner_text()
+    assert "Ann Lee (ann@uni.example.org)" in page.locator(".passed").inner_text()  # named as the decision page names
     reads_well(page, "recorded")
 
     from copflow.services.cops import show_cop
@@ -461,7 +461,7 @@ def test_the_last_gate_recorded_from_the_cop_page_moves_the_cop_on_and_mails_it(
         page.click("button[type=submit]")
     assert answer.value.status == 200, page.content()
     assert "has moved on to the active stage" in page.locator("#notice").inner_text()
-    assert "ann@uni.example.org (via web)" in page.locator(".passed").inner_text()
+    assert "Ann Lee (ann@uni.example.org)" in page.locator(".passed").inner_text()  # named as the decision page names
     changed = [m for m in site.since(before) if "from the launching stage to the active stage" in text_of(m)]
     assert {m["To"].split("<")[-1].rstrip(">") for m in changed} >= {f"ann@{D}", f"bob@{D}", f"dir@{D}"}
     with UnitOfWork(db_url) as u:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-# Migrations chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 → 0028 (in the order they landed).
-SCHEMA_VERSION = "0028"
+# Migrations chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 → 0028 → 0029 (in the order they landed).
+SCHEMA_VERSION = "0029"
 
 
 class Base(DeclarativeBase):

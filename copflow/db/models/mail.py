@@ -57,6 +57,9 @@ class Notification(Base):
     # it) and its one link, as JSON; its title is `subject` and its text `body_text`.
     channel: Mapped[str] = mapped_column(String(10), default="mail", server_default="mail")
     post: Mapped[str | None] = mapped_column(Text)
+    # Where a reply goes when not to the programme (COPFLOW_REPLY_TO): a join request's mail to the leads answers
+    # the person asking ("Name <address>", the address validated when asked). Purged with the content.
+    reply_to: Mapped[str | None] = mapped_column(String(600))
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
                       Index("ix_notification_sent_at", "sent_at"))
 

@@ -86,11 +86,24 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
     kind = "invitation_cancel" if method == "CANCEL" else "invitation"
     which = occurrence.isoformat(timespec="minutes") if occurrence else "all"
     added = 0
+    roles = cop_roles(cop)
     for p in (only if only is not None else m.attendees):
         key = f"{series.uid}/{series.sequence}/{method}/{which}/{p.email}"
-        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=Recipient(p.email, p.name, p.role),
+        # The mail names its reader by their role in the CoP ("its lead", "its sponsor"), never by the
+        # calendar's (a lead is not the meeting's organiser, the OD manager no "optional participant").
+        to = Recipient(p.email, p.name, roles.get(p.email.lower(), Role.WIDER.value))
+        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=to,
                          context=context, now=now, ics=text, ics_method=method)
     return added
+
+
+def cop_roles(cop: Cop) -> dict[str, str]:
+    """Each address's role in the CoP, as a message names its reader: a current role before one left (a leaver's
+    cancellation names the role they had), and of several, the first by name (as `holders` does)."""
+    roles: dict[str, str] = {}
+    for m in sorted(cop.memberships, key=lambda m: (m.left_on is not None, m.role)):
+        roles.setdefault(m.person.email.lower(), m.role)
+    return roles
 
 
 def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:

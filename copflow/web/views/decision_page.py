@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, Document, GateEvidence, Person, TransitionRecord
+from copflow.db.models import Cop, Document, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
@@ -26,6 +26,7 @@ from copflow.services.links.signed import Grant, LinkNotFound, find_with_cop
 from copflow.services.reviews.evolve import Child
 from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult
+from copflow.web.views.naming import named
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
 from notifications.vocabulary import date_from_words, long_date, plain
 
@@ -228,12 +229,6 @@ def _decided(s: Session, cop: Cop, visit: int | None) -> Decided | None:
     return Decided(_DECIDED.get(t.to_stage, t.to_stage), (kind or {}).get("kind"), t.to_stage,
                    named(s, t.by.removesuffix(" (via web)")),
                    t.at.isoformat(timespec="minutes"), t.reason or "")
-
-
-def named(s: Session, email: str) -> str:
-    """A person as a page names them: "Oda Mann (odm@uni.example.org)", or the address alone if unknown."""
-    name = s.scalar(select(Person.name).where(Person.email == email.strip().lower()))
-    return f"{name} ({email})" if name else email
 
 
 def _open_cops(s: Session, cop: Cop) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, m
 from copflow.services.meetings.kinds import join_link, place_words
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
+from copflow.web.views.naming import named
 from lifecycle import (
     EVIDENCE_FIELDS,
     CopSnapshot,
@@ -59,9 +60,10 @@ class EvidencePage:
     fields: list[FieldView]
     passed: bool  # the gate is passed (or its stage left): the link cannot overwrite its evidence
     due_on: str | None  # ISO (the page shows it in words)
-    recorded_by: str | None
+    recorded_by: str | None  # who, named as every page names a person (copflow/web/views/naming.py)
     recorded_at: str | None  # ISO, UTC
     zone: str = "UTC"  # the CoP's time zone: times on its pages are shown in it
+    holder: str = ""  # the link's holder, named the same way
     problems: dict[str, list[str]] = field(default_factory=dict)  # field name (or GENERAL) → messages
 
 
@@ -96,8 +98,9 @@ def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: dat
                         [FieldView(f.name, f.kind, f.help, f.choices, recorded.get(f.name))
                          for f in EVIDENCE_FIELDS[gate]],
                         passed, cop.next_due_on.isoformat() if cop.next_due_gate == gate.value and cop.next_due_on
-                        else None, row.recorded_by if row else None,
-                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone)
+                        else None, named(s, row.recorded_by) if row else None,
+                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone,
+                        holder=named(s, grant.email))
     if row is not None and not passed:
         page.problems = by_field(gate, unmet)
     return page
@@ -134,7 +137,7 @@ def _page_after(s: Session, cop: Cop, grant: Grant, gate_name: str | None, befor
     try:
         return _page(s, cop, grant, gate_name, now=now, policy=policy)
     except LinkNotFound:
-        return replace(before, passed=True, recorded_by=f"{grant.email} (via web)", problems={},
+        return replace(before, passed=True, recorded_by=before.holder, problems={},
                        recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
                        fields=[replace(f, value=payload.get(f.name)) for f in before.fields])
 
@@ -217,6 +220,8 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
         return {
             "slug": cop.slug, "name": cop.name, "stage": cop.stage, "domain": cop.domain, "zone": cop.timezone,
             "next_gate": gate_words(cop.next_due_gate) if cop.next_due_gate else None,
+            # The closure archive is copflow's own step: the leads read when the CoP closes, not a task of theirs.
+            "archived_by_copflow": cop.next_due_gate == Gate.ARCHIVE_VERIFIED.value,
             "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None,
             "next_review_on": cop.next_review_on.isoformat() if cop.next_review_on else None,
             "gates": gates,
