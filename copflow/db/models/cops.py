@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0022"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 (in the order they landed)
+SCHEMA_VERSION = "0027"  # 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0027 (meeting answers), as they landed
 
 
 class Base(DeclarativeBase):
