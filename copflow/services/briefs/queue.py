@@ -151,7 +151,8 @@ def _queue(s: Session, cop: Cop, brief: BriefKind, series: MeetingSeries, owed: 
 
 def _context(s: Session, cop: Cop, brief: BriefKind, w: say.Window, *, policy: Policy,
              od_manager: str | None) -> dict[str, Any]:
-    context = {**cop_context(cop), **people_context(cop, od_manager), "meeting": say.meeting(w),
+    context = {**cop_context(cop), **people_context(cop, od_manager),
+               "meeting": {**say.meeting(w), "answers": say.answers_words(s, cop, w)},
                **say.looking_back(s, cop, w), "plan": say.action_plan(s, cop, w.today),
                "coming": say.coming_up(s, cop, w.today, policy)}
     if brief.message == "sponsor_brief":
