@@ -20,6 +20,7 @@ from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
 from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
 from copflow.services.meetings.answers import answers_for
+from copflow.services.meetings.attendance import to_confirm
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (
@@ -228,6 +229,9 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
                 "annual_targets": charter.annual_targets, "link": charter.link,
                 "published_on": charter.published_on.isoformat()},
             "channel": _channel(s, cop),
+            # meetings held whose attendance waits for the lead, pre-ticked from the accepts (never recorded here)
+            "attendance": [{"kind": m.kind, "title": m.title, "held_on": m.held_on.isoformat(), "at": m.at,
+                            "invited": [i.__dict__ for i in m.invited]} for m in to_confirm(s, cop, now=now)],
         }
 
 
