@@ -168,3 +168,62 @@ def test_a_bad_organizer_setting_is_refused_by_name(value: str, monkeypatch: pyt
     with pytest.raises(SettingsError) as refused:
         load_settings()
     assert refused.value.field == "COPFLOW_ORGANIZER_EMAIL"
+
+
+def test_mangled_replies_are_applied_or_refused_never_a_crash(active: str) -> None:
+    """A real reply cut short, with lines dropped, doubled or bytes changed: each is applied whole or refused
+    with a reason (hypothesis drives the mangling)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tests.fuzz_values import FUZZ
+
+    good = reply(active, "checkin", "ann", "ACCEPTED", occurrence_utc="2025-06-10T11:30:00Z")
+    lines = good.split(b"\r\n")
+
+    @FUZZ
+    @given(cut=st.integers(0, len(good)), drop=st.sets(st.integers(0, len(lines) - 1), max_size=3),
+           twice=st.sets(st.integers(0, len(lines) - 1), max_size=2), noise=st.binary(max_size=12),
+           where=st.integers(0, len(good)))
+    def mangled(cut: int, drop: set[int], twice: set[int], noise: bytes, where: int) -> None:
+        kept = [x for i, x in enumerate(lines) for _ in range(2 if i in twice else 1) if i not in drop]
+        text = b"\r\n".join(kept)[: max(cut, 1)]
+        text = text[:where] + noise + text[where:]
+        try:
+            got = apply(active, text, "ann", at(91))
+        except ReplyRefused as refused:
+            assert refused.reason in {"too-large", "malformed", "method", "unknown-uid", "forged-organizer",
+                                      "not-attendee", "occurrence"}
+        else:
+            assert got.attendee == f"ann@{D}" and got.answer in {"ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION"}
+
+    mangled()
+
+
+def test_two_replies_of_one_person_read_at_once_leave_one_answer(active: str) -> None:
+    """PostgreSQL, two readers: the second insert waits on the first's unique row, then updates it instead."""
+    if not active.startswith("postgresql"):
+        pytest.skip("two writers at once: PostgreSQL")
+    import threading
+
+    from copflow.services.meetings.replies import apply_calendar_reply
+
+    accept, decline = (reply(active, "checkin", "cat", answer) for answer in ("ACCEPTED", "DECLINED"))
+    first = UnitOfWork(active)
+    done: list[str] = []
+    with first:
+        apply_calendar_reply(first.session, calendar=accept, sender=f"cat@{D}", now=at(91))
+
+        def second() -> None:
+            done.append(apply(active, decline, "cat", at(91)).answer)
+
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=2)
+        assert other.is_alive()  # waiting on the first reader's row
+        first.commit()
+    other.join(timeout=60)
+    assert done == ["DECLINED"]
+    assert answers(active, "checkin").declined == ["Cat Ng"]
+    with UnitOfWork(active) as u:
+        assert u.session.scalar(select(func.count()).select_from(MeetingAnswer)) == 1

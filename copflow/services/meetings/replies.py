@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, MeetingAnswer, MeetingSeries, Person
@@ -90,12 +91,15 @@ def apply_calendar_reply(session: Session, *, calendar: bytes, sender: str, now:
     row = _answer_row(session, series, occurrence, person)
     if method == "COUNTER" and row.id is not None and answer not in ANSWERS:
         answer = row.answer  # a counter-proposal that says nothing of coming keeps the answer given before
-    row.answer = answer if answer in ANSWERS else "NEEDS-ACTION"
-    row.sequence = _int(event.get("SEQUENCE"))
-    row.answered_at = now
-    row.comment = _comment(event)
-    if method == "COUNTER":
-        row.proposed_start, row.proposed_end = proposed
+    _fill(row, answer, event, now, proposed if method == "COUNTER" else None)
+    if row.id is None:
+        try:
+            with session.begin_nested():  # another reply of theirs, read at the same moment, may insert it first
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            row = _answer_row(session, series, occurrence, person)
+            _fill(row, answer, event, now, proposed if method == "COUNTER" else None)
     session.flush()
     applied = ReplyApplied(cop.slug, series.uid, occurrence, who, method, row.answer, proposed[0], proposed[1])
     told = tell_leads(session, cop, series, Heard(who, person.name, method, row.answer, occurrence, proposed[0],
@@ -171,13 +175,21 @@ def _proposed(event: Event, series: MeetingSeries) -> tuple[str, str]:
 
 
 def _answer_row(session: Session, series: MeetingSeries, occurrence: str | None, person: Person) -> MeetingAnswer:
+    """Their answer so far, or a new one (not yet added: the caller inserts it under a savepoint)."""
     where = MeetingAnswer.occurrence.is_(None) if occurrence is None else MeetingAnswer.occurrence == occurrence
     row = session.scalar(select(MeetingAnswer).where(MeetingAnswer.series_id == series.id,
                                                      MeetingAnswer.person_id == person.id, where))
-    if row is None:
-        row = MeetingAnswer(series_id=series.id, occurrence=occurrence, person_id=person.id)
-        session.add(row)
-    return row
+    return row or MeetingAnswer(series_id=series.id, occurrence=occurrence, person_id=person.id)
+
+
+def _fill(row: MeetingAnswer, answer: str, event: Event, now: datetime,
+          proposed: tuple[str | None, str | None] | None) -> None:
+    row.answer = answer if answer in ANSWERS else "NEEDS-ACTION"
+    row.sequence = _int(event.get("SEQUENCE"))
+    row.answered_at = now
+    row.comment = _comment(event)
+    if proposed is not None:
+        row.proposed_start, row.proposed_end = proposed
 
 
 def _int(value: Any) -> int:
