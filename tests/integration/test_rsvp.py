@@ -227,3 +227,20 @@ def test_two_replies_of_one_person_read_at_once_leave_one_answer(active: str) ->
     assert answers(active, "checkin").declined == ["Cat Ng"]
     with UnitOfWork(active) as u:
         assert u.session.scalar(select(func.count()).select_from(MeetingAnswer)) == 1
+
+
+def test_a_persons_export_holds_their_answers(active: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import zipfile
+
+    from copflow.services.privacy.export import export_person
+
+    apply(active, reply(active, "checkin", "cat", "DECLINED", comment="on leave that week"), "cat", at(91))
+    out = tmp_path / "cat.zip"
+    export_person(UnitOfWork(active), email=f"cat@{D}", out=out, now=at(92))
+    with zipfile.ZipFile(out) as zf:
+        [answer] = json.loads(zf.read("meeting_answer.json"))
+        summary = zf.read("summary.md").decode()
+    assert (answer["meeting"], answer["answer"], answer["comment"]) == (series_of(active, "checkin").uid, "DECLINED",
+                                                                        "on leave that week")
+    assert "- meeting_answer: 1 row(s) in meeting_answer.json" in summary
