@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from copflow.db.models import MeetingAnswer, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.meetings.answers import answers_for
-from copflow.services.meetings.replies import ReplyRefused
+from copflow.services.meetings.replies import ReplyRefused, apply_calendar_reply
 from tests.integration.helpers import D, at, to_active
 from tests.integration.rsvp_helpers import PROGRAMME, apply, invitation, reply, series_of
 from tests.interop.icaljs import read_with_icaljs
@@ -30,7 +30,10 @@ def answers(url: str, kind: str, occurrence: str | None = None):  # type: ignore
 
 
 def test_accept_decline_tentative_are_recorded_for_the_series(active: str) -> None:
-    got = apply(active, reply(active, "checkin", "ann", "ACCEPTED"), "ann", at(91))
+    with UnitOfWork(active) as u:  # the mail's From as the reader has it, name and all
+        got = apply_calendar_reply(u.session, calendar=reply(active, "checkin", "ann", "ACCEPTED"),
+                                   sender=f"Ann Lee <ANN@{D}>", now=at(91))
+        u.commit()
     assert (got.method, got.answer, got.occurrence, got.attendee) == ("REPLY", "ACCEPTED", None, f"ann@{D}")
     apply(active, reply(active, "checkin", "bob", "TENTATIVE"), "bob", at(91))
     apply(active, reply(active, "checkin", "cat", "DECLINED"), "cat", at(91))
@@ -205,8 +208,6 @@ def test_two_replies_of_one_person_read_at_once_leave_one_answer(active: str) ->
     if not active.startswith("postgresql"):
         pytest.skip("two writers at once: PostgreSQL")
     import threading
-
-    from copflow.services.meetings.replies import apply_calendar_reply
 
     accept, decline = (reply(active, "checkin", "cat", answer) for answer in ("ACCEPTED", "DECLINED"))
     first = UnitOfWork(active)

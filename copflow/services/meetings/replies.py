@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -74,7 +75,7 @@ def apply_calendar_reply(session: Session, *, calendar: bytes, sender: str, now:
     if organizer not in programme_addresses(cop.slug):
         raise ReplyRefused("forged-organizer", f"the ORGANIZER {organizer[:320]!r} is not the programme's address",
                            value=organizer[:320], cop=cop.slug)
-    who = sender.strip().lower()
+    who = parseaddr(sender[:1000])[1].strip().lower()  # "Name <address>" or the bare address
     invited = {str(a[0]).lower() for a in series.attendees}
     attendee = _attendee_of(event, who)
     if who not in invited or attendee is None:
