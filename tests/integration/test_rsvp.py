@@ -5,7 +5,7 @@ writes nothing."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from copflow.db.models import MeetingAnswer, Notification
 from copflow.db.uow import UnitOfWork
@@ -196,7 +196,7 @@ def test_mangled_replies_are_applied_or_refused_never_a_crash(active: str) -> No
             got = apply(active, text, "ann", at(91))
         except ReplyRefused as refused:
             assert refused.reason in {"too-large", "malformed", "method", "unknown-uid", "forged-organizer",
-                                      "not-attendee", "occurrence"}
+                                      "not-attendee", "occurrence", "closed"}
         else:
             assert got.attendee == f"ann@{D}" and got.answer in {"ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION"}
 
@@ -245,3 +245,15 @@ def test_a_persons_export_holds_their_answers(active: str, tmp_path) -> None:  #
     assert (answer["meeting"], answer["answer"], answer["comment"]) == (series_of(active, "checkin").uid, "DECLINED",
                                                                         "on leave that week")
     assert "- meeting_answer: 1 row(s) in meeting_answer.json" in summary
+
+
+def test_a_closed_cops_meetings_take_no_more_answers(active: str) -> None:
+    from copflow.db.models import Cop
+
+    text = reply(active, "checkin", "ann", "ACCEPTED")
+    with UnitOfWork(active) as u:  # as archiving leaves it (its series cancelled, its record read-only)
+        u.session.execute(update(Cop).values(stage="closed"))
+        u.commit()
+    with pytest.raises(ReplyRefused) as refused:
+        apply(active, text, "ann", at(91))
+    assert refused.value.reason == "closed"

@@ -24,6 +24,7 @@ from copflow.services.errors import CopflowError
 from copflow.services.meetings import recurrence as md
 from copflow.services.meetings.organizer import programme_addresses
 from copflow.services.meetings.rsvp_notices import Heard, tell_leads
+from lifecycle import Stage
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -35,7 +36,7 @@ METHODS = ("REPLY", "COUNTER")
 
 class ReplyRefused(CopflowError):
     """A calendar reply that cannot be applied. `reason` is one of: too-large, malformed, method, unknown-uid,
-    forged-organizer, not-attendee, occurrence."""
+    forged-organizer, not-attendee, occurrence, closed (the CoP is closed: its record is read-only)."""
 
     def __init__(self, reason: str, problem: str, *, value: object = None, cop: str | None = None) -> None:
         self.reason = reason
@@ -71,6 +72,9 @@ def apply_calendar_reply(session: Session, *, calendar: bytes, sender: str, now:
         raise ReplyRefused("unknown-uid", f"no meeting has the UID {uid[:200]!r}", value=uid[:200])
     cop = session.get(Cop, series.cop_id)
     assert cop is not None
+    if cop.stage == Stage.CLOSED.value:  # a closed CoP's record is read-only
+        raise ReplyRefused("closed", f"{cop.slug} is closed: its meetings take no more answers", value=uid[:200],
+                           cop=cop.slug)
     organizer = _address(event.get("ORGANIZER"))
     if organizer not in programme_addresses(cop.slug):
         raise ReplyRefused("forged-organizer", f"the ORGANIZER {organizer[:320]!r} is not the programme's address",
