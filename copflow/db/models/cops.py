@@ -23,8 +23,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-# Migrations chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 → 0028 → 0029 (in the order they landed).
-SCHEMA_VERSION = "0029"
+# Migrations chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 → 0028 → 0029 → 0027 (in the order they
+# landed).
+SCHEMA_VERSION = "0027"
 
 
 class Base(DeclarativeBase):
