@@ -11,10 +11,10 @@ from pathlib import Path
 
 from copflow.console_settings import ConsoleSettings, console_settings
 from copflow.transport_settings import EXCHANGE_SCOPE as EXCHANGE_SCOPE
+from copflow.transport_settings import ImapSettings, imap_settings, smtp_settings
 from copflow.transport_settings import OAuthSettings as OAuthSettings
 from copflow.transport_settings import SettingsError as SettingsError
 from copflow.transport_settings import SmtpSettings as SmtpSettings
-from copflow.transport_settings import smtp_settings
 from lifecycle import Policy, load_policy
 from lifecycle.policy import MAX_POLICY_CHARS
 
@@ -74,6 +74,10 @@ class Settings:
     channel_key: str | None = field(default=None, repr=False)
     channel_key_file: Path | None = None
     chat_timeout: float = 10.0
+    # The programme's mailbox, read back (docs/mailbox.md): an IMAP server (COPFLOW_IMAP_*), else the local Maildir
+    # folder COPFLOW_INBOX_MAILDIR (default <home>/inbox).
+    imap: ImapSettings | None = None
+    inbox_maildir: Path | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -165,6 +169,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         channel_key_file=Path(e["COPFLOW_CHANNEL_KEY_FILE"]).expanduser() if e.get("COPFLOW_CHANNEL_KEY_FILE")
         else home / "channel.key",
         chat_timeout=_seconds("COPFLOW_CHAT_TIMEOUT", e.get("COPFLOW_CHAT_TIMEOUT"), 10.0),
+        imap=imap_settings(e),
+        inbox_maildir=Path(e.get("COPFLOW_INBOX_MAILDIR") or home / "inbox").expanduser(),
     )
 
 
