@@ -185,7 +185,10 @@ class _OpenImap:
 
     def head(self, ref: str) -> bytes:
         got = self.client.fetch([int(ref)], [f"BODY.PEEK[HEADER]<0.{HEAD_BYTES}>"]).get(int(ref), {})
-        return next((bytes(v) for k, v in got.items() if k.startswith(b"BODY[") and v), b"")
+        head = next((bytes(v) for k, v in got.items() if k.startswith(b"BODY[") and v), b"")
+        if not head:
+            raise KeyError(ref)  # moved by another reader since the listing
+        return head
 
     def whole(self, ref: str) -> bytes:
         got = self.client.fetch([int(ref)], ["BODY.PEEK[]"])
@@ -200,9 +203,16 @@ class _OpenImap:
             self.folders.add(outcome)
         if not self.client.search(["UID", ref, "NOT", "DELETED"]):
             return False  # another reader moved it first
-        if self.can_move:
-            self.client.move([int(ref)], outcome)
-        else:
-            self.client.copy([int(ref)], outcome)
-            self.client.add_flags([int(ref)], [b"\\Deleted"])  # left for the server's own expunge, never ours
+        from imapclient.exceptions import IMAPClientError
+
+        try:
+            if self.can_move:
+                self.client.move([int(ref)], outcome)
+            else:
+                self.client.copy([int(ref)], outcome)
+                self.client.add_flags([int(ref)], [b"\\Deleted"])  # left for the server's own expunge, never ours
+        except IMAPClientError as exc:
+            if b"EXPUNGEISSUED" in str(exc).encode() or "no longer exist" in str(exc):
+                return False  # another reader moved it between the search and the move
+            raise
         return True

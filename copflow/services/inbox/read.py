@@ -74,7 +74,7 @@ def _read_one(uow: UnitOfWork, opened: OpenMailbox, waiting: Waiting, programme:
         s = uow.session
         if not claim(s, message_id=mid, sender=_said(head, b"from"), subject=_said(head, b"subject"), now=now):
             summary.read_before += 1
-            return earlier(s, mid)
+            return earlier(s, mid, now=now)
         if waiting.size > max_bytes:
             outcome = Outcome(QUARANTINED, "too_large", f"{waiting.size:,} bytes, more than the {max_bytes:,} a "
                               "reply may have: not read")

@@ -50,9 +50,13 @@ def settle(s: Session, message_id: str, outcome: Outcome) -> None:
         notification_id=outcome.notification_id, cop_id=outcome.cop_id))
 
 
-def earlier(s: Session, message_id: str) -> str | None:
-    """The folder a message already read went to (None: never read)."""
-    return s.scalar(select(InboundMail.outcome).where(InboundMail.message_id == message_id[:300]))
+def earlier(s: Session, message_id: str, *, now: datetime) -> str | None:
+    """The folder a message read by an earlier run went to, for it to be moved there again (a run that stopped
+    before moving it, a copy put back). None when this run's other reader has just read it: that reader moves it
+    (two IMAP sessions moving one message could both copy it)."""
+    row = s.execute(select(InboundMail.outcome, InboundMail.read_at).where(
+        InboundMail.message_id == message_id[:300])).first()
+    return row.outcome if row is not None and row.read_at < now else None
 
 
 def soft_bounces(s: Session, address: str) -> int:
