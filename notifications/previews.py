@@ -66,7 +66,10 @@ DIGEST = {"digest": {
                            "document": "the evaluation report (PDF)", "since": "2026-11-30", "attempts": 2,
                            "reason": "Typst could not typeset reports/evaluation.typ: file not found"}],
     "archive_failed": [{"slug": "estates", "name": "Estates Network",
-                        "reason": "the archive folder /srv/copflow/archives is not writable"}]}}
+                        "reason": "the archive folder /srv/copflow/archives is not writable"}],
+    "bouncing": [{"email": "isla.murray@uni.example.org", "name": "Isla Murray", "since": "2026-11-27",
+                  "reason": "5.1.10 550 5.1.10 RESOLVER.ADR.RecipientNotFound",
+                  "holds": [{"cop": "Research IT", "role": "lead"}]}]}}
 
 def _planned(title: str, owner: str, due_on: str, days_late: int = 0, target: str | None = None,
             closed_on: str | None = None) -> dict[str, Any]:
