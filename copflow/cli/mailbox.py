@@ -17,13 +17,17 @@ def mail_read(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per message read.")] = False,
 ) -> None:
     """Read the waiting messages once each, act on them, and move each to processed, ignored or quarantined."""
+    from copflow.runs import deliver_now
     from copflow.services.inbox.read import read_with_settings
 
     if not 1 <= limit <= 10_000:
         raise ctx.UsageError(f"--limit must be from 1 to 10000, not {limit}", field="--limit", value=limit)
-    r = read_with_settings(ctx.settings(), now=ctx.now(), limit=limit)
+    settings = ctx.settings()
+    r = read_with_settings(settings, now=ctx.now(), limit=limit)
     typer.echo(f"read {r.read} from {r.where}: processed {r.processed}, ignored {r.ignored}, "
                f"quarantined {r.quarantined}" + (f"; {r.read_before} read before, moved again" if r.read_before
                                                  else ""))
     for line in r.lines if verbose else [x for x in r.lines if " quarantined " in x]:
         typer.echo(line)
+    if r.processed:  # receipts and forwards go now when embedded (the deliver-outbox deployment's work on a server)
+        ctx.unsent(deliver_now(settings, now=ctx.now()))
