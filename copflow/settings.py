@@ -11,7 +11,7 @@ from pathlib import Path
 
 from copflow.console_settings import ConsoleSettings, console_settings
 from copflow.transport_settings import EXCHANGE_SCOPE as EXCHANGE_SCOPE
-from copflow.transport_settings import ImapSettings, imap_settings, smtp_settings
+from copflow.transport_settings import ImapSettings, _flag, imap_settings, smtp_settings
 from copflow.transport_settings import OAuthSettings as OAuthSettings
 from copflow.transport_settings import SettingsError as SettingsError
 from copflow.transport_settings import SmtpSettings as SmtpSettings
@@ -62,6 +62,11 @@ class Settings:
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The programme's mailbox every invitation is organised by (COPFLOW_ORGANIZER_EMAIL, default the sender's
+    # address), so calendars send their replies back to copflow; with COPFLOW_ORGANIZER_PLUS=true one
+    # plus-address per CoP (local+<slug>@domain), for relays that deliver those (docs/calendars.md).
+    organizer_email: str | None = None
+    organizer_plus: bool = False
     # The OD manager's console: its sign-in and its managers (copflow/console_settings.py, docs/console.md).
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     # The key links in queued mail are made again from at send time (COPFLOW_LINK_KEY, or COPFLOW_LINK_KEY_FILE,
@@ -161,6 +166,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
+        organizer_email=_organizer(e.get("COPFLOW_ORGANIZER_EMAIL")),
+        organizer_plus=_flag("COPFLOW_ORGANIZER_PLUS", e.get("COPFLOW_ORGANIZER_PLUS"), False),
         console=console_settings(e),
         link_key=_key("COPFLOW_LINK_KEY", e.get("COPFLOW_LINK_KEY")),
         link_key_file=Path(e["COPFLOW_LINK_KEY_FILE"]).expanduser() if e.get("COPFLOW_LINK_KEY_FILE")
@@ -234,3 +241,16 @@ def _web_url(value: str | None) -> str:
         raise SettingsError(f"COPFLOW_WEB_URL must be an http(s) address such as https://cops.example.org, "
                             f"not {value!r}")
     return url
+
+
+def _organizer(value: str | None) -> str | None:
+    """COPFLOW_ORGANIZER_EMAIL: one bare address (calendars reply to it), without a plus part of its own."""
+    if not value or not value.strip():
+        return None
+    addr = value.strip()
+    local, _, domain = addr.partition("@")
+    if not local or "." not in domain or "+" in local or any(c in addr for c in " ,<>;\"\\"):
+        raise SettingsError(f"COPFLOW_ORGANIZER_EMAIL must be one address such as cop-programme@uni.example.org, "
+                            f"not {value!r}", field="COPFLOW_ORGANIZER_EMAIL", value=value)
+    return addr.lower()
+

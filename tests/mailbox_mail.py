@@ -66,16 +66,9 @@ def reply(sender: str, *, answers: str | None = None, subject: str = "Re: Data a
             msg.add_alternative(html, subtype="html")
     elif html is not None:
         msg.set_content(html, subtype="html")
-    if calendar is not None:
-        if msg.is_multipart() or text is not None:
-            msg.add_attachment(calendar.encode(), maintype="text", subtype="calendar", filename=None,
-                               disposition="inline")
-            for part in msg.iter_attachments():
-                if part.get_content_type() == "text/calendar":
-                    del part["Content-Disposition"]
-                    part.set_param("method", "REPLY")
-        else:
-            msg.set_content(calendar, subtype="calendar", params={"method": "REPLY"})
+    if calendar is not None:  # as Outlook sends an answer: the calendar alone, its METHOD in the Content-Type too
+        method = next((line[7:].strip() for line in calendar.splitlines() if line.startswith("METHOD:")), "REPLY")
+        msg.set_content(calendar, subtype="calendar", params={"method": method})
     if attachment is not None:
         name, data = attachment
         msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)

@@ -176,6 +176,10 @@ def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: 
 
     step("giving Data and Insight an action plan; its next check-in and sponsor catch-up are diarised")
     checkin = give_plan(settings.database_url, now, policy, DEMO_ACTOR)
+    from copflow.demo.rsvp import answer_invitations
+
+    step("its people answer the invitations: two accept the check-in, its lead and the sponsor decline")
+    answer_invitations(settings.database_url, now)
     # Stage-change notices from the walk-through go out first, as they would have on the day.
     step("delivering the mail of the walk-through")
     deliver_with_settings(settings, now=now)

@@ -2,7 +2,7 @@
 the person's undeliverable address (a hard bounce: when, and the remote server's reply)
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0027 (0022 on its branch; chained after the RSVPs' 0027 at the merge)
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0022"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

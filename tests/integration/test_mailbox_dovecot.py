@@ -103,3 +103,44 @@ def test_two_readers_at_once_act_on_each_message_once(postgres_url: str, dovecot
         assert s.scalar(select(func.count()).select_from(Notification).where(
             Notification.kind == "reply_forwarded")) == 30
     assert folder_counts(dovecot) == {"INBOX": 0, "processed": 30}
+
+
+def test_calendar_replies_built_by_icaljs_are_applied_or_quarantined(db_url: str, dovecot: Dovecot,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Accept, decline, tentative, one occurrence and COUNTER applied; a non-attendee, an unknown UID, a forged
+    ORGANIZER and a malformed calendar quarantined with their reason, writing nothing."""
+    from copflow.db.models import MeetingAnswer
+    from tests.integration.helpers import to_active
+    from tests.integration.rsvp_helpers import PROGRAMME as ORGANIZER
+    from tests.integration.rsvp_helpers import invitation, series_of
+    from tests.interop.icaljs import replies_with_icaljs
+
+    monkeypatch.setenv("COPFLOW_SENDER", f"CoP programme <{ORGANIZER}>")
+    to_active(db_url)
+    checkin, catchup = series_of(db_url, "checkin"), series_of(db_url, "sponsor_catchup")
+    asks = [("ann", checkin.uid, {"partstat": "ACCEPTED"}), ("cat", checkin.uid, {"partstat": "DECLINED"}),
+            ("bob", checkin.uid, {"partstat": "TENTATIVE"}),
+            ("ann", checkin.uid, {"partstat": "DECLINED", "occurrence_utc": "2025-06-10T11:30:00Z"}),
+            ("dir", catchup.uid, {"partstat": "ACCEPTED", "method": "COUNTER",
+                                  "propose_start_utc": "2025-05-20T13:00:00Z", "propose_end_utc": "2025-05-20T13:30:00Z"}),
+            ("ann", checkin.uid, {"partstat": "ACCEPTED", "uid": "not-ours@elsewhere"}),
+            ("ann", checkin.uid, {"partstat": "ACCEPTED", "organizer": "mallory@evil.example"})]
+    built = replies_with_icaljs([{"invitation": invitation(db_url, uid, who), "attendee": f"{who}@{D}", **ask}
+                                 for who, uid, ask in asks])
+    senders = [f"{who}@{D}" for who, _, _ in asks]
+    c = client(dovecot)
+    for sender, calendar in zip(senders, built, strict=True):
+        c.append("INBOX", reply(sender, text=None, calendar=calendar.decode()))
+    c.append("INBOX", reply(f"cat@{D}", text=None, calendar=built[0].decode()))  # ann's answer, sent by cat
+    c.append("INBOX", reply(f"bob@{D}", text=None, calendar="BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"))
+    c.logout()
+    summary = read_mailbox(UnitOfWork(db_url), mailbox(dovecot), PROGRAMME, now=NOW)
+    assert (summary.processed, summary.quarantined) == (5, 4)
+    with UnitOfWork(db_url) as u:
+        rows = u.session.scalars(select(InboundMail).where(InboundMail.kind == "calendar")
+                                 .order_by(InboundMail.id)).all()
+        assert [r.outcome for r in rows] == ["processed"] * 5 + ["quarantined"] * 4
+        assert [r.reason.split(":")[0] for r in rows[5:]] == ["unknown-uid", "forged-organizer", "not-attendee",
+                                                              "malformed"]
+        assert u.session.scalar(select(func.count()).select_from(MeetingAnswer)) == 5
+    assert folder_counts(dovecot) == {"INBOX": 0, "processed": 5, "quarantined": 4}

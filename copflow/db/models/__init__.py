@@ -21,7 +21,7 @@ from copflow.db.models.cops import (
     TransitionRecord,
 )
 from copflow.db.models.mail import CopChannel, InboundMail, JoinRequest, MailPace, Notification
-from copflow.db.models.meetings import MeetingSeries
+from copflow.db.models.meetings import MeetingAnswer, MeetingSeries
 from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "JoinRequest",
     "Link",
     "MailPace",
+    "MeetingAnswer",
     "MeetingSeries",
     "Membership",
     "Notification",

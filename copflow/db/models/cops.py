@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0026"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0026 (in the order they landed)
+SCHEMA_VERSION = "0026"  # 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0027 (meeting answers) → 0026 (mailbox)
 
 
 class Base(DeclarativeBase):

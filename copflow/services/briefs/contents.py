@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Activity, Attendance, Cop, MeetingSeries
 from copflow.services.actions.plan import ActionView, changes_between, plan_of
+from copflow.services.meetings.answers import answers_for
 from copflow.services.meetings.kinds import KINDS
 from copflow.services.snapshots import current_charter, snapshot
 from lifecycle import Gate, Policy, due_gates
@@ -53,6 +54,14 @@ def meeting(w: Window) -> dict[str, Any]:
     return {"title": KINDS[w.series.kind].title, "on": w.at.date().isoformat(),
             "time": f"{w.at:%H:%M}–{end:%H:%M}", "zone": w.series.tzid, "place": place,
             "online": bool(place and place.startswith("https://") and " " not in place)}
+
+
+def answers_words(s: Session, cop: Cop, w: Window) -> str | None:
+    """What the attendees answered the invitation for this occurrence ("coming: 5 — declined: Ben Okafor"), or
+    None before anyone answered."""
+    at = w.at.replace(tzinfo=ZoneInfo(cop.timezone)).astimezone(ZoneInfo(w.series.tzid)).replace(tzinfo=None)
+    found = answers_for(s, w.series, at)
+    return found.in_words() if found.answered else None
 
 
 def looking_back(s: Session, cop: Cop, w: Window) -> dict[str, Any]:

@@ -5,7 +5,6 @@ with the thread it answers."""
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from copflow.services.closing.lessons import add_lessons
 from copflow.services.errors import InvalidInput
 from copflow.services.inbox.record import IGNORED, PROCESSED, QUARANTINED, Outcome
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, holders
+from copflow.services.meetings.replies import ReplyRefused, apply_calendar_reply
 from lifecycle.audiences import LEAD_ROLES
 from notifications.documents import UnreadableDocument, document_text
 from notifications.inbound import Letter
@@ -104,17 +104,14 @@ def forward(s: Session, letter: Letter, thread: Notification | None, programme: 
 
 
 def calendar_reply(s: Session, letter: Letter, *, now: datetime) -> Outcome:
-    """An iMIP REPLY or COUNTER, applied by the meetings' service; refused ones are quarantined with its reason."""
+    """An iMIP REPLY or COUNTER, applied by the meetings' service; a refused one (not an attendee, an unknown UID, a
+    forged ORGANIZER, a malformed calendar) is quarantined with its reason, and writes nothing."""
     assert letter.calendar is not None
     try:
-        replies = importlib.import_module("copflow.services.meetings.replies")  # the RSVPs (issue 25 items 2, 3)
-    except ModuleNotFoundError:
-        return Outcome(QUARANTINED, "calendar", "calendar replies are not read by this version of copflow")
-    refused: type[Exception] = replies.ReplyRefused
-    try:
         with s.begin_nested():  # a refusal half-way writes nothing
-            applied = replies.apply_calendar_reply(s, calendar=letter.calendar, sender=letter.sender, now=now)
-    except refused as exc:
-        return Outcome(QUARANTINED, "calendar", f"calendar {letter.calendar_method}: "
-                       f"{getattr(exc, 'reason', None) or exc}")
-    return Outcome(PROCESSED, "calendar", f"calendar {letter.calendar_method}: {applied}")
+            applied = apply_calendar_reply(s, calendar=letter.calendar, sender=letter.sender, now=now)
+    except ReplyRefused as exc:
+        return Outcome(QUARANTINED, "calendar", f"{exc.reason}: {exc}")
+    when = f" ({applied.occurrence})" if applied.occurrence else ""
+    return Outcome(PROCESSED, "calendar", f"{applied.method} {applied.answer} from {applied.attendee} for "
+                   f"{applied.series_uid}{when}", address=applied.attendee)

@@ -146,6 +146,8 @@ def mailbox_for(settings: Settings) -> Mailbox:
 def programme_of(settings: Settings) -> Programme:
     """copflow's own addresses (the sender, the mailbox's user) and where replies nobody else reads go."""
     own = {parseaddr(settings.sender)[1].lower()}
+    if settings.organizer_email:
+        own.add(settings.organizer_email.lower())
     if settings.imap is not None and "@" in settings.imap.username:
         own.add(settings.imap.username.lower())
     contact = parseaddr(settings.reply_to)[1] if settings.reply_to else settings.od_manager_email

@@ -19,6 +19,7 @@ from copflow.services.errors import InvalidInput
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, holders
 from copflow.services.meetings import recurrence as md
 from copflow.services.meetings.kinds import KINDS
+from copflow.services.meetings.organizer import programme_organizer
 from copflow.services.pseudonyms import is_erased
 from lifecycle import Role
 from lifecycle.audiences import LEAD_ROLES, OPTIONAL_ATTENDEE_ROLES, ORGANISER_ROLES
@@ -31,8 +32,9 @@ if TYPE_CHECKING:
 def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
     from notifications.ics import Meeting, Party
 
-    organizer = next((Party(e, n, "CHAIR") for e, n, _ in series.attendees if e == series.organizer_email),
-                     Party(series.organizer_email, cop.name, "CHAIR"))
+    # The programme's mailbox organises, under the CoP's name (organizer.py); a series sent before that named a
+    # lead, and keeps them until it is sent again (roster.py:reorganise).
+    organizer = Party(series.organizer_email, cop.name, "CHAIR")
     left_out = md.left_out(series)
     return Meeting(uid=series.uid, sequence=series.sequence, summary=series.summary,
                    description=KINDS[series.kind].purpose, tzid=series.tzid,
@@ -116,10 +118,10 @@ def _ical_role(role: Role) -> str:
 
 
 def organizer_of(cop: Cop) -> Party:
-    from notifications.ics import Party
-
+    """The ORGANIZER of the CoP's meetings: the programme's mailbox (organizer.py), for a CoP that has a
+    coordinator or lead to answer for them (they attend as CHAIR)."""
     for role in ORGANISER_ROLES:
         for m in cop.memberships:
             if m.role == role.value and m.left_on is None and not is_erased(m.person.email):
-                return Party(m.person.email, m.person.name, "CHAIR")
+                return programme_organizer(cop)
     raise InvalidInput("organizer", f"{cop.slug} has no coordinator or lead to organise its meetings")

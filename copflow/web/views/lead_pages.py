@@ -19,6 +19,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
 from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
+from copflow.services.meetings.answers import answers_for
+from copflow.services.meetings.attendance import to_confirm
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
 from lifecycle import (
@@ -221,14 +223,26 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
             "members": sorted(({"email": m.person.email, "name": m.person.name, "role": m.role}
                                for m in cop.memberships if m.left_on is None),
                               key=lambda m: (m["role"], m["name"])),
-            "meetings": [{"title": m.summary, "next": next_occurrences(m, now, 3), "place": m.location or "",
-                          "repeats": bool(m.rrule)} for m in series],
+            "meetings": [_meeting(s, m, next_occurrences(m, now, 3)) for m in series],
             "charter": None if charter is None else {
                 "version": charter.version, "purpose": charter.purpose, "aims": charter.aims,
                 "annual_targets": charter.annual_targets, "link": charter.link,
                 "published_on": charter.published_on.isoformat()},
             "channel": _channel(s, cop),
+            # meetings held whose attendance waits for the lead, pre-ticked from the accepts (never recorded here)
+            "attendance": [{"kind": m.kind, "title": m.title, "held_on": m.held_on.isoformat(), "at": m.at,
+                            "invited": [i.__dict__ for i in m.invited]} for m in to_confirm(s, cop, now=now)],
         }
+
+
+def _meeting(s: Session, series: MeetingSeries, upcoming: list[datetime]) -> dict[str, Any]:
+    """A meeting on the lead's page, with what its attendees answered for the next occurrence (their RSVPs) and
+    the times anyone proposed instead (never applied: the lead moves the meeting if it suits)."""
+    found = answers_for(s, series, upcoming[0] if upcoming else None)
+    return {"title": series.summary, "next": upcoming, "place": series.location or "", "repeats": bool(series.rrule),
+            "answers": found.in_words() if found.answered else None,
+            "counters": [{"name": c.name, "start": datetime.fromisoformat(c.start),
+                          "end": datetime.fromisoformat(c.end), "comment": c.comment} for c in found.counters]}
 
 
 def _channel(s: Session, cop: Cop) -> dict[str, Any] | None:
