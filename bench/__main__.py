@@ -1,4 +1,4 @@
-"""`uv run python -m bench [--quick] [--only sweep|cli|web] [--postgres URL|--no-postgres] [--out FILE]`: every
+"""`uv run python -m bench [--quick] [--only sweep|cli|web|mailbox] [--postgres URL|--no-postgres] [--out FILE]`: every
 benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each row says when it was
 measured ("when"), so a file with parts of different runs says which is which."""
 
@@ -22,9 +22,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["sweep", "cli", "web"],
-                        help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), the "
-                             "CLI latency (a minute) or the web pages (two minutes, SQLite and PostgreSQL); their rows "
+    parser.add_argument("--only", choices=["sweep", "cli", "web", "mailbox"],
+                        help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), "
+                             "the CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL) or the "
+                             "mailbox read from Dovecot (a minute); their rows "
                              "replace those of the last run in --out, the others are kept")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -38,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
             return _write(args, bench_cli(Path(tmp), 1 if args.quick else 9), replace_prefix="CLI: ")
     if args.only == "web":
         return _write(args, _web_only(args), replace_prefix="web: ")
+    if args.only == "mailbox":
+        from bench.mailbox_read import bench_mailbox
+
+        with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
+            os.environ["COPFLOW_HOME"] = tmp
+            return _write(args, [bench_mailbox(Path(tmp), 30 if args.quick else 600)], replace_prefix="mailbox: ")
     if args.quick:
         mails, invites, cli_runs = 100, 50, 1
     else:

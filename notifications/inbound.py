@@ -11,12 +11,14 @@ import email.policy
 import hashlib
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.header import decode_header, make_header
+from email.message import Message
 from email.utils import getaddresses, parseaddr
 
 MAX_PARTS = 200  # MIME parts walked in one message; more is hostile (a nested-multipart bomb)
 
 _MSGID = re.compile(r"<[^<>\s]{1,250}>")
+_MSGID_HEADER = re.compile(rb"^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]{1,250}>)", re.IGNORECASE | re.MULTILINE)
 _OUT_OF_OFFICE = re.compile(r"^\s*(automatic reply|auto(matic)?[ -]?(reply|response)|auto:|out of (the )?office|"
                             r"abwesenheitsnotiz|r[ée]ponse automatique|autosvar|respuesta autom[áa]tica)|"
                             r"out of (the )?office", re.IGNORECASE)
@@ -73,23 +75,27 @@ class Letter:
 def message_id_of(head: bytes) -> str:
     """The Message-ID a message is recorded under: its own, or (without one) one made from its head, so a
     message without an id is still read once."""
-    found = _MSGID.search(str(_parse(head).get("Message-ID", "")))
+    found = _MSGID_HEADER.search(head)
     if found:
-        return found.group(0)
+        return found.group(1).decode("ascii", errors="replace")
     return f"<{hashlib.sha256(head).hexdigest()[:40]}@no-message-id.invalid>"
 
 
-def _parse(data: bytes) -> EmailMessage:
-    msg = email.message_from_bytes(data, policy=email.policy.default)
-    assert isinstance(msg, EmailMessage)
-    return msg
+def _parse(data: bytes) -> Message:
+    # compat32, not email.policy.default: its header registry parsed every header into objects and took most of
+    # the reader's time (bench/mailbox_read.py); the few headers read here are decoded by `_header`.
+    return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
 def _header(msg: Message, name: str) -> str:
-    try:
-        return " ".join(str(msg.get(name, "") or "").split())[:1000]
-    except (ValueError, TypeError, IndexError):  # a header the policy cannot decode is read as absent
+    raw = msg.get(name)
+    if raw is None:
         return ""
+    try:
+        text = str(make_header(decode_header(str(raw))))
+    except (ValueError, TypeError, IndexError, LookupError, UnicodeError):  # undecodable: taken as it came
+        text = str(raw)
+    return " ".join(text.split())[:1000]
 
 
 def read_letter(data: bytes) -> Letter:
@@ -136,7 +142,7 @@ def _auto_reply(msg: Message, subject: str) -> str | None:
     return None
 
 
-def _read_report(msg: EmailMessage, letter: Letter) -> None:
+def _read_report(msg: Message, letter: Letter) -> None:
     for part in msg.walk():
         kind = part.get_content_type()
         if kind == "message/delivery-status":
@@ -180,7 +186,7 @@ def _read_status(part: Message, letter: Letter) -> None:
             diagnostic=(diagnostic.split(";", 1)[-1].strip() if ";" in diagnostic else diagnostic)[:500]))
 
 
-def _read_parts(msg: EmailMessage, parts: list[EmailMessage], letter: Letter) -> None:
+def _read_parts(msg: Message, parts: list[Message], letter: Letter) -> None:
     html = None
     for part in parts:
         if part.is_multipart():

@@ -39,7 +39,7 @@ class OpenMailbox(Protocol):
 
     def whole(self, ref: str) -> bytes: ...
 
-    def move(self, ref: str, outcome: str) -> bool: ...
+    def move(self, refs: list[str], outcome: str) -> int: ...
 
 
 class Mailbox(Protocol):
@@ -94,17 +94,20 @@ class _OpenMaildir:
     def whole(self, ref: str) -> bytes:
         return self._file(ref).read_bytes()
 
-    def move(self, ref: str, outcome: str) -> bool:
-        """Into the outcome's sub-folder by rename (atomic): False if another reader moved it first."""
+    def move(self, refs: list[str], outcome: str) -> int:
+        """Into the outcome's sub-folder by rename (atomic); how many moved (another reader may have moved some)."""
         folder = self.path / f".{outcome}"
         for sub in ("tmp", "new", "cur"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
-        source = self._file(ref)
-        try:
-            source.rename(folder / "cur" / source.name)
-        except FileNotFoundError:
-            return False
-        return True
+        moved = 0
+        for ref in refs:
+            source = self._file(ref)
+            try:
+                source.rename(folder / "cur" / source.name)
+                moved += 1
+            except FileNotFoundError:
+                continue
+        return moved
 
 
 class ImapMailbox:
@@ -196,23 +199,26 @@ class _OpenImap:
             raise KeyError(ref)
         return bytes(got[int(ref)][b"BODY[]"])
 
-    def move(self, ref: str, outcome: str) -> bool:
+    def move(self, refs: list[str], outcome: str) -> int:
+        """One MOVE for all of `refs` (those still there); how many moved."""
+        from imapclient.exceptions import IMAPClientError
+
         if outcome not in self.folders:
             if not self.client.folder_exists(outcome):
                 self.client.create_folder(outcome)
             self.folders.add(outcome)
-        if not self.client.search(["UID", ref, "NOT", "DELETED"]):
-            return False  # another reader moved it first
-        from imapclient.exceptions import IMAPClientError
-
+        self.client.noop()  # take in what other sessions expunged since
+        there = self.client.search(["UID", ",".join(refs), "NOT", "DELETED"]) if refs else []
+        if not there:
+            return 0  # another reader moved them first
         try:
             if self.can_move:
-                self.client.move([int(ref)], outcome)
+                self.client.move(there, outcome)
             else:
-                self.client.copy([int(ref)], outcome)
-                self.client.add_flags([int(ref)], [b"\\Deleted"])  # left for the server's own expunge, never ours
+                self.client.copy(there, outcome)
+                self.client.add_flags(there, [b"\\Deleted"])  # left for the server's own expunge, never ours
         except IMAPClientError as exc:
-            if b"EXPUNGEISSUED" in str(exc).encode() or "no longer exist" in str(exc):
-                return False  # another reader moved it between the search and the move
+            if "EXPUNGEISSUED" in str(exc) or "no longer exist" in str(exc):
+                return 0  # another reader moved some between the search and the move
             raise
-        return True
+        return len(there)

@@ -24,7 +24,7 @@ from copflow.services.inbox.bounces import apply_bounce
 from copflow.services.inbox.record import IGNORED, PROCESSED, QUARANTINED, Outcome, claim, earlier, settle
 from copflow.settings import Settings
 from notifications.inbound import MalformedMessage, message_id_of, read_letter
-from notifications.mailbox import Mailbox, OpenMailbox, Waiting
+from notifications.mailbox import HEAD_BYTES, Mailbox, OpenMailbox, Waiting
 
 MAX_MESSAGE_BYTES = 10_000_000
 CALENDAR_ANSWERS = ("REPLY", "COUNTER")
@@ -56,17 +56,24 @@ def read_mailbox(uow: UnitOfWork, box: Mailbox, programme: Programme, *, now: da
     """Read up to `limit` waiting messages (oldest first); the rest wait for the next run."""
     summary = ReadSummary(box.describe())
     with box.open() as opened:
+        moves: dict[str, list[str]] = {}
         for waiting in opened.waiting()[:limit]:
             folder = _read_one(uow, opened, waiting, programme, now=now, max_bytes=max_bytes, summary=summary)
             if folder is not None:
-                opened.move(waiting.ref, folder)
+                moves.setdefault(folder, []).append(waiting.ref)
+        # Moved once per folder after the messages are read (recorded and committed one by one): a run stopped
+        # before this leaves them where they were, for the next run to move without reading them again.
+        for folder, refs in moves.items():
+            opened.move(refs, folder)
     return summary
 
 
 def _read_one(uow: UnitOfWork, opened: OpenMailbox, waiting: Waiting, programme: Programme, *, now: datetime,
               max_bytes: int, summary: ReadSummary) -> str | None:
-    try:
-        head = opened.head(waiting.ref)
+    small = waiting.size <= max_bytes
+    try:  # a message within the limit is read whole at once (one round trip), a larger one only its head
+        data = opened.whole(waiting.ref) if small else b""
+        head = _head_of(data) if small else opened.head(waiting.ref)
     except (KeyError, FileNotFoundError):
         return None  # moved by another reader since the listing
     mid = message_id_of(head)
@@ -75,20 +82,22 @@ def _read_one(uow: UnitOfWork, opened: OpenMailbox, waiting: Waiting, programme:
         if not claim(s, message_id=mid, sender=_said(head, b"from"), subject=_said(head, b"subject"), now=now):
             summary.read_before += 1
             return earlier(s, mid, now=now)
-        if waiting.size > max_bytes:
+        if small:
+            outcome = sort(s, data, programme, now=now)
+        else:
             outcome = Outcome(QUARANTINED, "too_large", f"{waiting.size:,} bytes, more than the {max_bytes:,} a "
                               "reply may have: not read")
-        else:
-            try:
-                data = opened.whole(waiting.ref)
-            except (KeyError, FileNotFoundError):
-                return None  # gone since the listing: the claim rolls back
-            outcome = sort(s, data[:max_bytes], programme, now=now)
         settle(s, mid, outcome)
         uow.commit()
     summary.count(outcome)
     summary.lines.append(f"{mid} {outcome.outcome} {outcome.kind}: {outcome.reason}")
     return outcome.outcome
+
+
+def _head_of(data: bytes) -> bytes:
+    text = data[:HEAD_BYTES].replace(b"\r\n", b"\n")
+    end = text.find(b"\n\n")
+    return text if end < 0 else text[:end + 2]
 
 
 def sort(s: Session, data: bytes, programme: Programme, *, now: datetime) -> Outcome:
