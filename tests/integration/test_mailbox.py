@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 
 from copflow.db.models import Cop, Document, InboundMail, Notification, Person
 from copflow.db.uow import UnitOfWork
+from copflow.services.cops import show_cop
 from copflow.services.inbox.answers import Programme
 from copflow.services.inbox.read import read_mailbox
 from copflow.services.inbox.record import soft_bounces
 from copflow.services.mail.digest import bouncing_addresses
 from copflow.services.mail.outbox import recipients
+from lifecycle import Policy
 from notifications.mailbox import MaildirMailbox
 from tests.bombs import DOCX_FOOT, DOCX_HEAD, repeated, write_zip
 from tests.integration.helpers import D
@@ -60,6 +62,9 @@ def test_a_hard_bounce_marks_the_message_and_the_address(db_url: str, tmp_path: 
         assert ann.undeliverable_at == NOW and ann.undeliverable_reason and ann.undeliverable_reason.startswith("5.1.")
         cop = s.scalars(select(Cop).where(Cop.slug == "data-insight")).one()
         assert [r.email for r in recipients(cop, "leads")] == [f"bob@{D}"]  # the co-lead still hears
+    page = show_cop(UnitOfWork(db_url), "data-insight", NOW, Policy())  # what the CoP page and `cop show` list
+    assert [(m.email, m.bounces is not None) for m in page.members if m.role in ("coordinator", "lead")] == [
+        (f"ann@{D}", True), (f"bob@{D}", False)]
     holds = bouncing_addresses(UnitOfWork(db_url))
     assert [(b["email"], [h["role"] for h in b["holds"]]) for b in holds] == [(f"ann@{D}", ["coordinator"])]
 
