@@ -18,8 +18,9 @@ from copflow.services.people.join_requests import purge_join_requests
 from copflow.services.pseudonyms import hashed_key, recipient_hash
 from lifecycle import Policy
 
-# Statuses whose content is purged once old enough: sent mail, and mail withdrawn because its recipient was erased.
-PURGED_STATUSES = ("sent", "withdrawn")
+# Statuses whose content is purged once old enough: sent mail (bounced too: sent, then returned), and mail withdrawn
+# because its recipient was erased.
+PURGED_STATUSES = ("sent", "bounced", "withdrawn")
 
 
 @dataclass(frozen=True)
