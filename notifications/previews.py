@@ -37,8 +37,15 @@ def _meeting(kind: str, title: str, recurrence: str | None, update: bool = False
     return {"update": update, "reason": None, "occurrence": None, "removed": False, "meeting": {
         "summary": title, "purpose": f"Sample purpose of the {title.lower()}.",
         "when": "Tuesday 3 March 2026, 12:30–13:15 (Europe/London)", "recurrence": recurrence,
-        "location": "Room 2.14, Bloomsbury Building", "organizer": "Amira Khan",
+        "location": "Room 2.14, Bloomsbury Building",
+        "organizer": "Data and Insight, through the programme's mailbox cop-programme@uni.example.org",
         "skipped": ["Tuesday 1 December 2026 (a closure day)"] if recurrence else []}}
+
+
+def _answers(kind: str, who: str, **notice: object) -> dict[str, Any]:
+    title = "Sponsor catch-up" if kind == "sponsor_declined" else "Core group check-in"
+    return {"meeting": {"title": title, "uid": "data-insight.checkin.1@copflow",
+                        "when": "Tuesday 3 March 2026, 12:30"}, "notice": {"kind": kind, "who": who, **notice}}
 
 
 DIGEST = {"digest": {
@@ -233,6 +240,16 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                                            {"name": "Ravi Patel", "email": "ravi.patel@uni.example.org",
                                             "message": ""}],
                               "action_url": "https://cops.uni.example.org/c/preview-token"}),
+    "meeting-counter": ("meeting_answers", "when an attendee's calendar proposes another time (a COUNTER)", "leads",
+                        {**COP, **LEAD, **_answers("counter", "Ben Okafor",
+                                                   proposed="Wednesday 4 March 2026, 14:00–14:45",
+                                                   comment="Tuesdays clash with the faculty board")}),
+    "sponsor-declined": ("meeting_answers", "when the sponsor declines a catch-up", "leads",
+                         {**COP, **LEAD, **_answers("sponsor_declined", "Priya Raman")}),
+    "few-coming": ("meeting_answers", "when fewer than half the core group can come to a check-in", "leads",
+                   {**COP, **LEAD, **_answers("few_coming", "Ben Okafor", invited=4,
+                                              declined=["Dev Patel", "Ben Okafor"],
+                                              summary="coming: 1 — declined: Dev Patel, Ben Okafor — no answer: 1")}),
 }
 
 
@@ -246,9 +263,10 @@ def preview(name: str) -> tuple[Rendered, str | None]:
         method = "CANCEL" if kind == "invitation_cancel" else "REQUEST"
         m = Meeting(uid="data-insight.checkin.1@copflow", sequence=1 if method == "CANCEL" else 0,
                     summary="Core group check-in: Data and Insight", description="Sample", tzid="Europe/London",
-                    start=datetime(2026, 3, 3, 12, 30), minutes=45, organizer=Party("amira.khan@uni.example.org",
-                                                                                    "Amira Khan", "CHAIR"),
-                    attendees=(Party("ben.okafor@uni.example.org", "Ben Okafor"),),
+                    start=datetime(2026, 3, 3, 12, 30), minutes=45, organizer=Party("cop-programme@uni.example.org",
+                                                                                    "Data and Insight", "CHAIR"),
+                    attendees=(Party("amira.khan@uni.example.org", "Amira Khan", "CHAIR"),
+                               Party("ben.okafor@uni.example.org", "Ben Okafor")),
                     rrule={"FREQ": "MONTHLY", "INTERVAL": 1, "BYDAY": "1TU"}, location="Room 2.14, Bloomsbury Building",
                     exdates=(datetime(2026, 12, 1, 12, 30),))
         ics = calendar_text(m, method=method, dtstamp=datetime(2026, 3, 1, tzinfo=UTC))

@@ -12,7 +12,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.meetings.answers import answers_for
 from copflow.services.meetings.replies import ReplyRefused
 from tests.integration.helpers import D, at, to_active
-from tests.integration.rsvp_helpers import PROGRAMME, apply, reply, series_of
+from tests.integration.rsvp_helpers import PROGRAMME, apply, invitation, reply, series_of
+from tests.interop.icaljs import read_with_icaljs
 
 
 @pytest.fixture
@@ -137,3 +138,33 @@ def test_a_cancel_method_is_refused(active: str) -> None:
     with pytest.raises(ReplyRefused) as refused:
         apply(active, reply(active, "checkin", "ann", "ACCEPTED", method="CANCEL"), "ann", at(91))
     assert refused.value.reason == "method"
+
+
+def test_a_plus_address_per_cop_organises_and_its_replies_are_ours(db_url: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPFLOW_ORGANIZER_EMAIL", "CoP-Programme@uni.example.org")
+    monkeypatch.setenv("COPFLOW_ORGANIZER_PLUS", "true")
+    to_active(db_url)
+    series = series_of(db_url, "checkin")
+    [parsed] = read_with_icaljs([invitation(db_url, series.uid, "cat")], 1)
+    [event] = parsed["events"]
+    assert event["organizer"] == {"email": "mailto:cop-programme+data-insight@uni.example.org",
+                                  "cn": "Data and Insight"}
+    roles = {a["email"]: a["role"] for a in event["attendees"]}
+    assert roles == {f"mailto:ann@{D}": "CHAIR", f"mailto:bob@{D}": "CHAIR", f"mailto:cat@{D}": "REQ-PARTICIPANT"}
+    assert apply(db_url, reply(db_url, "checkin", "cat", "ACCEPTED"), "cat", at(91)).answer == "ACCEPTED"
+    # another CoP's plus-address is not this CoP's organiser
+    forged = reply(db_url, "checkin", "cat", "DECLINED", organizer="cop-programme+research-it@uni.example.org")
+    with pytest.raises(ReplyRefused) as refused:
+        apply(db_url, forged, "cat", at(91))
+    assert refused.value.reason == "forged-organizer"
+
+
+@pytest.mark.parametrize("value", ["two@x.org,three@x.org", "Name <a@x.org>", "a+b@x.org", "nobody"])
+def test_a_bad_organizer_setting_is_refused_by_name(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from copflow.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("COPFLOW_ORGANIZER_EMAIL", value)
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert refused.value.field == "COPFLOW_ORGANIZER_EMAIL"

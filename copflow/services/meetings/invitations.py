@@ -82,7 +82,8 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
                "meeting": {"summary": KINDS[series.kind].title, "purpose": KINDS[series.kind].purpose,
                            "when": f"{long_date(start)}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
                            "recurrence": md.rule_in_words(series.rrule), "location": series.location,
-                           "organizer": m.organizer.name, "skipped": _skipped_soon(series, now)}}
+                           "organizer": f"{m.organizer.name}, through the programme's mailbox {m.organizer.email}",
+                           "skipped": _skipped_soon(series, now)}}
     kind = "invitation_cancel" if method == "CANCEL" else "invitation"
     which = occurrence.isoformat(timespec="minutes") if occurrence else "all"
     added = 0
