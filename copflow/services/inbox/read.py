@@ -108,7 +108,8 @@ def sort(s: Session, data: bytes, programme: Programme, *, now: datetime) -> Out
         return Outcome(QUARANTINED, "malformed", str(exc))
     if letter.report:
         return apply_bounce(s, letter, now=now)
-    if letter.copflow_key or letter.sender in programme.own_addresses:
+    local, _, domain = letter.sender.partition("@")
+    if letter.copflow_key or f"{local.split('+', 1)[0]}@{domain}" in programme.own_addresses:  # a plus-address too
         return Outcome(QUARANTINED, "loop", f"copflow's own mail came back (from {letter.sender})")
     thread = answered(s, letter)
     if letter.auto:
