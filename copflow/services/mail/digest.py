@@ -20,7 +20,7 @@ from copflow.db.models import Cop, Document, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.links.signed import decision_url, mail_link
-from copflow.services.mail.outbox import Recipient, already_queued, enqueue, recipients, survey_url
+from copflow.services.mail.outbox import Recipient, already_queued, enqueue, named, survey_url
 from lifecycle import Policy, Stage
 
 _RECOMMENDATION = re.compile(r"^## Recommendation: (\w+)", re.MULTILINE)
@@ -89,8 +89,8 @@ def waiting_reviews(uow: UnitOfWork, *, now: datetime, policy: Policy) -> tuple[
             reports.setdefault((cop_id, visit), content)
         for cop in cops:
             report = reports.get((cop.id, cop.stage_visit))
-            people = {"slug": cop.slug, "name": cop.name, "leads": [r.name for r in recipients(cop, "leads")],
-                      "sponsors": [r.name for r in recipients(cop, "sponsor")]}
+            people = {"slug": cop.slug, "name": cop.name, "leads": [r.name for r in named(cop, "leads")],
+                      "sponsors": [r.name for r in named(cop, "sponsor")]}
             if survey_url(policy, cop.slug) is None:
                 no_survey.append({**people, "opened_on": cop.stage_entered_on.isoformat()})
             if report is None:

@@ -43,6 +43,12 @@ def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
     return list(seen.values())
 
 
+def named(cop: Cop, audience: Audience | str) -> list[Recipient]:
+    """Who holds an audience's roles, to name them in a message (an address that bounces included): who hears
+    is `recipients`."""
+    return holders(cop, AUDIENCE_ROLES[Audience(audience)])
+
+
 def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = None) -> list[Recipient]:
     """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once. An
     address that bounced for good is passed over; when a whole audience did, the next who can act hears
@@ -119,8 +125,8 @@ REVIEW_OUTCOMES = {"active": "pass", "planning": "evolve", "closing": "close"}
 def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
     """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
     od = recipients(cop, Audience.OD_MANAGER, od_manager=od_manager)
-    return {"leads": [r.name for r in recipients(cop, Audience.LEADS)],
-            "sponsors": [r.name for r in recipients(cop, Audience.SPONSOR)],
+    return {"leads": [r.name for r in named(cop, Audience.LEADS)],
+            "sponsors": [r.name for r in named(cop, Audience.SPONSOR)],
             "od_manager": {"name": od[0].name if od else "the CoP programme team",
                            "email": od[0].email if od else (od_manager or "")}}
 
