@@ -176,3 +176,20 @@ def test_a_message_over_the_limit_is_quarantined_unread(db_url: str, tmp_path: P
     summary = read(db_url, box, max_bytes=100_000)
     assert summary.quarantined == 1
     assert outcomes(db_url)["big@staff.example.org"][1] == "too_large"
+
+
+def test_retention_forgets_who_wrote_but_not_that_it_was_read(db_url: str, tmp_path: Path) -> None:
+    from copflow.services.privacy.retention import purge_sent_mail
+
+    sent_world(db_url)
+    box = tmp_path / "inbox"
+    question = reply(f"cat@{D}", text="A question")
+    drop(box, question)
+    assert read(db_url, box).processed == 1
+    purge_sent_mail(UnitOfWork(db_url), now=NOW + timedelta(days=400), policy=Policy())
+    with UnitOfWork(db_url) as u:
+        [row] = u.session.scalars(select(InboundMail)).all()
+        assert (row.sender, row.subject, row.reason, row.outcome, row.kind) == ("", "", "", "processed", "reply")
+    drop(box, question)  # the same message again, long after
+    again = read_mailbox(UnitOfWork(db_url), MaildirMailbox(box), PROGRAMME, now=NOW + timedelta(days=401))
+    assert (again.read, again.read_before) == (0, 1)
