@@ -6,7 +6,7 @@ here, the lowest settings module, so each settings module can raise them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 ENTRA_AUTHORITY = "https://login.microsoftonline.com"
 EXCHANGE_SCOPE = "https://outlook.office365.com/.default"  # SMTP AUTH for Exchange Online, application permission
+GOOGLE_MAIL_SCOPE = "https://mail.google.com/"  # Gmail's IMAP and SMTP, for a service account's delegation
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 
 
 class SettingsError(CopflowError, ValueError):
@@ -33,14 +35,24 @@ class OAuthSettings:
     tenant: str | None = None
     authority_host: str = ENTRA_AUTHORITY
     token_url: str | None = None
+    # Google Workspace: a service account's key (client_email, private_key, token_uri) with domain-wide delegation,
+    # acting as `subject` (the mailbox's address).
+    google_key: tuple[str, str, str] | None = field(default=None, repr=False)
+    subject: str | None = None
 
     def __repr__(self) -> str:  # the secret must never reach a log line or a traceback
+        if self.google_key:
+            return f"OAuthSettings(google={self.google_key[0]!r}, subject={self.subject!r}, private_key=***)"
         where = f"tenant={self.tenant!r}" if self.tenant else f"token_url={self.token_url!r}"
         return f"OAuthSettings({where}, client_id={self.client_id!r}, client_secret=***)"
 
     def token_source(self) -> TokenSource:
-        from notifications.oauth import ClientCredentials, EntraClientCredentials
+        from notifications.oauth import ClientCredentials, EntraClientCredentials, GoogleServiceAccount
 
+        if self.google_key:
+            email, private_key, token_uri = self.google_key
+            return GoogleServiceAccount({"client_email": email, "private_key": private_key, "token_uri": token_uri},
+                                        self.subject or "", self.scope)
         if self.tenant:
             return EntraClientCredentials(f"{self.authority_host.rstrip('/')}/{self.tenant}", self.client_id,
                                           self.client_secret, self.scope)
@@ -107,10 +119,15 @@ def _oauth(e: Mapping[str, str], username: str | None, prefix: str = "COPFLOW_SM
     if not username:
         raise SettingsError(f"{prefix}AUTH=oauth2 needs {prefix}USERNAME: the mailbox copflow uses",
                             field=f"{prefix}USERNAME")
+    google = e.get(f"{prefix}OAUTH_GOOGLE_KEY_FILE")
+    if google:
+        return OAuthSettings(client_id="", client_secret="", scope=e.get(f"{prefix}OAUTH_SCOPE") or GOOGLE_MAIL_SCOPE,
+                             google_key=_google_key(f"{prefix}OAUTH_GOOGLE_KEY_FILE", google), subject=username)
     tenant, token_url = e.get(f"{prefix}OAUTH_TENANT") or None, e.get(f"{prefix}OAUTH_TOKEN_URL") or None
     if bool(tenant) == bool(token_url):
         raise SettingsError(f"{prefix}AUTH=oauth2 needs {prefix}OAUTH_TENANT (Microsoft Entra ID) or "
-                            f"{prefix}OAUTH_TOKEN_URL (any OAuth 2.0 token endpoint), one of the two",
+                            f"{prefix}OAUTH_TOKEN_URL (any OAuth 2.0 token endpoint), one of the two, or "
+                            f"{prefix}OAUTH_GOOGLE_KEY_FILE (a Google service account with domain-wide delegation)",
                             field=f"{prefix}OAUTH_TENANT")
     client_id = e.get(f"{prefix}OAUTH_CLIENT_ID")
     if not client_id:
@@ -139,6 +156,23 @@ def _oauth(e: Mapping[str, str], username: str | None, prefix: str = "COPFLOW_SM
     assert secret is not None
     return OAuthSettings(client_id=client_id, client_secret=secret, scope=scope, tenant=tenant,
                          authority_host=e.get(f"{prefix}OAUTH_AUTHORITY") or ENTRA_AUTHORITY, token_url=token_url)
+
+
+def _google_key(name: str, value: str) -> tuple[str, str, str]:
+    """A Google service account's JSON key file: its client_email, private_key and token_uri (never shown)."""
+    import json
+
+    path = Path(value).expanduser()
+    try:
+        with path.open(encoding="utf-8") as f:
+            key = json.loads(f.read(64_000))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not a JSON key file"
+        raise SettingsError(f"{name}: cannot read {path}: {reason}", field=name, value=str(path)) from None
+    if not isinstance(key, dict) or not all(isinstance(key.get(k), str) for k in ("client_email", "private_key")):
+        raise SettingsError(f"{name}: {path} is not a service account key (client_email, private_key)", field=name,
+                            value=str(path))
+    return key["client_email"], key["private_key"], str(key.get("token_uri") or GOOGLE_TOKEN_URL)
 
 
 def smtp_settings(e: Mapping[str, str]) -> SmtpSettings | None:
