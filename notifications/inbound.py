@@ -15,6 +15,8 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr
 
+from lifecycle.errors import CopflowError
+
 MAX_PARTS = 200  # MIME parts walked in one message; more is hostile (a nested-multipart bomb)
 
 _MSGID = re.compile(r"<[^<>\s]{1,250}>")
@@ -25,7 +27,7 @@ _OUT_OF_OFFICE = re.compile(r"^\s*(automatic reply|auto(matic)?[ -]?(reply|respo
 _STATUS = re.compile(r"^([245])\.\d{1,3}\.\d{1,3}")
 
 
-class MalformedMessage(ValueError):
+class MalformedMessage(CopflowError, ValueError):
     """Mail that cannot be read as a message at all (its reason is what the quarantine records)."""
 
 
