@@ -49,9 +49,14 @@ def folder_counts(server: Dovecot) -> dict[str, int]:
         c.logout()
 
 
-def test_dovecot_messages_are_read_once_and_moved_by_outcome(db_url: str, dovecot: Dovecot) -> None:
+def test_dovecot_messages_are_read_once_and_moved_by_outcome(db_url: str, dovecot: Dovecot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.test_mailbox import _bomb
+
     ids = sent_world(db_url)
     c = client(dovecot)
+    c.append("INBOX", reply(f"bob@{D}", answers=ids["closing"], attachment=("lessons.docx", _bomb(tmp_path))))
+    c.append("INBOX", reply(f"ann@{D}", answers=ids["receipt"], text="Thanks!"))  # a loop
+    c.append("INBOX", b"Subject: no sender\r\n\r\nhello\r\n")
     c.append("INBOX", dsn("exchange_online", recipient=f"ann@{D}", answers=ids["reminder"]))
     c.append("INBOX", reply("ooo@staff.example.org", headers={"X-Autoreply": "yes"}, subject="Away"))
     c.append("INBOX", reply(f"cat@{D}", answers=ids["reminder"], text="A question"))
@@ -59,16 +64,20 @@ def test_dovecot_messages_are_read_once_and_moved_by_outcome(db_url: str, doveco
     c.append("INBOX", reply("big@staff.example.org", text="y" * 50_000_000))  # 50 MB
     c.logout()
     first = read_mailbox(UnitOfWork(db_url), mailbox(dovecot), PROGRAMME, now=NOW)
-    assert (first.read, first.processed, first.ignored, first.quarantined) == (5, 2, 1, 2)
-    assert folder_counts(dovecot) == {"INBOX": 0, "processed": 2, "ignored": 1, "quarantined": 2}
+    assert (first.read, first.processed, first.ignored, first.quarantined) == (8, 2, 1, 5)
+    assert folder_counts(dovecot) == {"INBOX": 0, "processed": 2, "ignored": 1, "quarantined": 5}
     with UnitOfWork(db_url) as u:
         big = u.session.scalars(select(InboundMail).where(InboundMail.kind == "too_large")).one()
         assert big.sender == "big@staff.example.org" and "not read" in big.reason
         assert u.session.scalar(select(Notification.status).where(Notification.message_id == ids["reminder"])) \
             == "bounced"
+    with UnitOfWork(db_url) as u:
+        kinds = sorted(r.kind for r in u.session.scalars(select(InboundMail).where(
+            InboundMail.outcome == "quarantined")))
+        assert kinds == ["html_only", "lessons", "loop", "malformed", "too_large"]
     second = read_mailbox(UnitOfWork(db_url), mailbox(dovecot), PROGRAMME, now=NOW)
     assert (second.read, second.read_before) == (0, 0)
-    assert folder_counts(dovecot) == {"INBOX": 0, "processed": 2, "ignored": 1, "quarantined": 2}
+    assert folder_counts(dovecot) == {"INBOX": 0, "processed": 2, "ignored": 1, "quarantined": 5}
 
 
 @pytest.mark.postgres
