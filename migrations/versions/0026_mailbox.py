@@ -1,5 +1,6 @@
 """inbound_mail (each message read from the programme's mailbox, once, by its Message-ID, with what came of it) and
-the person's undeliverable address (a hard bounce: when, and the remote server's reply)
+the person's undeliverable address (a hard bounce: when, and the remote server's reply); notification.reply_to (a
+forwarded reply answers its writer)
 
 Revision ID: 0026
 Revises: 0027 (0022 on its branch; chained after the RSVPs' 0027 at the merge)
@@ -38,9 +39,11 @@ def upgrade() -> None:
     # Plain ALTER TABLE, not batch mode (as 0022): SQLite's batch copy would drop the tables' partial indexes.
     op.add_column("person", sa.Column("undeliverable_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("person", sa.Column("undeliverable_reason", sa.Text(), nullable=True))
+    op.add_column("notification", sa.Column("reply_to", sa.String(length=320), nullable=True))
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE notification DROP COLUMN reply_to")
     op.execute("ALTER TABLE person DROP COLUMN undeliverable_reason")  # SQLite 3.35 and later, as PostgreSQL
     op.execute("ALTER TABLE person DROP COLUMN undeliverable_at")
     op.drop_index("ix_inbound_mail_address", table_name="inbound_mail")

@@ -1,5 +1,6 @@
 """`copflow mail read` on the embedded default: the local Maildir folder <home>/inbox, read once per message;
-a question is forwarded to COPFLOW_REPLY_TO and delivered at once (the Maildir outbox); a bad --limit is refused."""
+a question is forwarded to COPFLOW_REPLY_TO (answering it answers its writer) and delivered at once (the Maildir
+outbox); a bad --limit is refused."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def test_mail_read_sorts_the_inbox_and_forwards_a_question(seeded: dict[str, str
     assert "html_only: an HTML-only reply" in out  # each quarantined message is named with its reason
     sent = [p.read_text() for p in (home / "maildir" / "new").iterdir()]
     assert len(sent) == 1 and "When is the launch?" in sent[0] and "To: CoP programme <cop-team@uni.example.org>" in sent[0]
+    assert "Reply-To: ann@uni.example.org\n" in sent[0]  # answering the forward answers its writer
     again = cf(env, "mail", "read").stdout
     assert again.startswith("read 0 from")
     refused = cf(env, "mail", "read", "--limit", "0", ok=False)

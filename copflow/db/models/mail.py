@@ -58,6 +58,9 @@ class Notification(Base):
     # it) and its one link, as JSON; its title is `subject` and its text `body_text`.
     channel: Mapped[str] = mapped_column(String(10), default="mail", server_default="mail")
     post: Mapped[str | None] = mapped_column(Text)
+    # Where an answer to this one message goes, instead of COPFLOW_REPLY_TO: a reply forwarded from the programme's
+    # mailbox (copflow/services/inbox/answers.py) is answered to the person who wrote it.
+    reply_to: Mapped[str | None] = mapped_column(String(320))
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
                       Index("ix_notification_sent_at", "sent_at"))
 

@@ -5,6 +5,7 @@ with the thread it answers."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ LESSONS_REQUESTS = frozenset({"closing_notice", "document_follows"})
 RECEIPTS = frozenset({"lessons_received", "reply_forwarded"})
 LESSONS_SUFFIXES = (".docx", ".md", ".pdf")
 MAX_FORWARDED_CHARS = 20_000
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,253}")
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,10 @@ def forward(s: Session, letter: Letter, thread: Notification | None, programme: 
                                    "subject": thread.subject, "to": thread.recipient,
                                    "sent_at": (thread.sent_at or thread.created_at).isoformat()}}
     to = Recipient(programme.contact, "CoP programme", "od_manager_contact")
+    # Answering the forward answers its writer; an address that is not a plain one is never put in a header.
+    writer = letter.sender if _PLAIN_ADDRESS.fullmatch(letter.sender) else None
     enqueue(s, key=f"inbox/forward/{letter.message_id}", cop_id=cop.id if cop else None, kind="reply_forwarded",
-            to=to, context=context, now=now)
+            to=to, context=context, now=now, reply_to=writer)
     return Outcome(PROCESSED, "reply", f"forwarded to {programme.contact}", cop_id=cop.id if cop else None,
                    notification_id=thread.id if thread else None)
 

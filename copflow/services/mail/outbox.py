@@ -71,9 +71,9 @@ def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = No
 
 def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipient, context: dict[str, Any],
             now: datetime, ics: str | None = None, ics_method: str | None = None,
-            attachment: tuple[str, str] | None = None) -> bool:
+            attachment: tuple[str, str] | None = None, reply_to: str | None = None) -> bool:
     """Insert one outbox row unless its key is there already; True if a row was added. `attachment` is a
-    (file name, text) pair sent with the message.
+    (file name, text) pair sent with the message; `reply_to` this message's own Reply-To address.
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
@@ -89,7 +89,7 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
                   attachment_name=attachment[0] if attachment else None,
                   attachment=attachment[1] if attachment else None, status="pending", attempts=0,
-                  next_attempt_at=now, created_at=now)
+                  next_attempt_at=now, created_at=now, reply_to=reply_to)
     return insert_row(s, values)
 
 

@@ -41,7 +41,7 @@ def purged_values(address: str, now: datetime, key: str | None = None) -> dict[s
     hashed = {"idempotency_key": hashed_key(key)} if key is not None else {}
     return {**hashed, "recipient": "", "recipient_hash": recipient_hash(address) if address else None,
             "recipient_name": None, "subject": "", "body_text": "", "body_html": None, "ics": None,
-            "attachment_name": None, "attachment": None, "purged_at": now}
+            "attachment_name": None, "attachment": None, "reply_to": None, "purged_at": now}
 
 
 def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 1000) -> PurgeCounts:
