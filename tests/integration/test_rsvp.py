@@ -5,12 +5,12 @@ writes nothing."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from copflow.db.models import MeetingAnswer, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.meetings.answers import answers_for
-from copflow.services.meetings.replies import ReplyRefused
+from copflow.services.meetings.replies import ReplyRefused, apply_calendar_reply
 from tests.integration.helpers import D, at, to_active
 from tests.integration.rsvp_helpers import PROGRAMME, apply, invitation, reply, series_of
 from tests.interop.icaljs import read_with_icaljs
@@ -30,7 +30,10 @@ def answers(url: str, kind: str, occurrence: str | None = None):  # type: ignore
 
 
 def test_accept_decline_tentative_are_recorded_for_the_series(active: str) -> None:
-    got = apply(active, reply(active, "checkin", "ann", "ACCEPTED"), "ann", at(91))
+    with UnitOfWork(active) as u:  # the mail's From as the reader has it, name and all
+        got = apply_calendar_reply(u.session, calendar=reply(active, "checkin", "ann", "ACCEPTED"),
+                                   sender=f"Ann Lee <ANN@{D}>", now=at(91))
+        u.commit()
     assert (got.method, got.answer, got.occurrence, got.attendee) == ("REPLY", "ACCEPTED", None, f"ann@{D}")
     apply(active, reply(active, "checkin", "bob", "TENTATIVE"), "bob", at(91))
     apply(active, reply(active, "checkin", "cat", "DECLINED"), "cat", at(91))
@@ -168,3 +171,89 @@ def test_a_bad_organizer_setting_is_refused_by_name(value: str, monkeypatch: pyt
     with pytest.raises(SettingsError) as refused:
         load_settings()
     assert refused.value.field == "COPFLOW_ORGANIZER_EMAIL"
+
+
+def test_mangled_replies_are_applied_or_refused_never_a_crash(active: str) -> None:
+    """A real reply cut short, with lines dropped, doubled or bytes changed: each is applied whole or refused
+    with a reason (hypothesis drives the mangling)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tests.fuzz_values import FUZZ
+
+    good = reply(active, "checkin", "ann", "ACCEPTED", occurrence_utc="2025-06-10T11:30:00Z")
+    lines = good.split(b"\r\n")
+
+    @FUZZ
+    @given(cut=st.integers(0, len(good)), drop=st.sets(st.integers(0, len(lines) - 1), max_size=3),
+           twice=st.sets(st.integers(0, len(lines) - 1), max_size=2), noise=st.binary(max_size=12),
+           where=st.integers(0, len(good)))
+    def mangled(cut: int, drop: set[int], twice: set[int], noise: bytes, where: int) -> None:
+        kept = [x for i, x in enumerate(lines) for _ in range(2 if i in twice else 1) if i not in drop]
+        text = b"\r\n".join(kept)[: max(cut, 1)]
+        text = text[:where] + noise + text[where:]
+        try:
+            got = apply(active, text, "ann", at(91))
+        except ReplyRefused as refused:
+            assert refused.reason in {"too-large", "malformed", "method", "unknown-uid", "forged-organizer",
+                                      "not-attendee", "occurrence", "closed"}
+        else:
+            assert got.attendee == f"ann@{D}" and got.answer in {"ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION"}
+
+    mangled()
+
+
+def test_two_replies_of_one_person_read_at_once_leave_one_answer(active: str) -> None:
+    """PostgreSQL, two readers: the second insert waits on the first's unique row, then updates it instead."""
+    if not active.startswith("postgresql"):
+        pytest.skip("two writers at once: PostgreSQL")
+    import threading
+
+    accept, decline = (reply(active, "checkin", "cat", answer) for answer in ("ACCEPTED", "DECLINED"))
+    first = UnitOfWork(active)
+    done: list[str] = []
+    with first:
+        apply_calendar_reply(first.session, calendar=accept, sender=f"cat@{D}", now=at(91))
+
+        def second() -> None:
+            done.append(apply(active, decline, "cat", at(91)).answer)
+
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=2)
+        assert other.is_alive()  # waiting on the first reader's row
+        first.commit()
+    other.join(timeout=60)
+    assert done == ["DECLINED"]
+    assert answers(active, "checkin").declined == ["Cat Ng"]
+    with UnitOfWork(active) as u:
+        assert u.session.scalar(select(func.count()).select_from(MeetingAnswer)) == 1
+
+
+def test_a_persons_export_holds_their_answers(active: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import zipfile
+
+    from copflow.services.privacy.export import export_person
+
+    apply(active, reply(active, "checkin", "cat", "DECLINED", comment="on leave that week"), "cat", at(91))
+    out = tmp_path / "cat.zip"
+    export_person(UnitOfWork(active), email=f"cat@{D}", out=out, now=at(92))
+    with zipfile.ZipFile(out) as zf:
+        [answer] = json.loads(zf.read("meeting_answer.json"))
+        summary = zf.read("summary.md").decode()
+    assert (answer["meeting"], answer["answer"], answer["comment"]) == (series_of(active, "checkin").uid, "DECLINED",
+                                                                        "on leave that week")
+    assert "- meeting_answer: 1 row(s) in meeting_answer.json" in summary
+
+
+def test_a_closed_cops_meetings_take_no_more_answers(active: str) -> None:
+    from copflow.db.models import Cop
+
+    text = reply(active, "checkin", "ann", "ACCEPTED")
+    with UnitOfWork(active) as u:  # as archiving leaves it (its series cancelled, its record read-only)
+        u.session.execute(update(Cop).values(stage="closed"))
+        u.commit()
+    with pytest.raises(ReplyRefused) as refused:
+        apply(active, text, "ann", at(91))
+    assert refused.value.reason == "closed"

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, MeetingAnswer, MeetingSeries, Person
@@ -22,6 +24,7 @@ from copflow.services.errors import CopflowError
 from copflow.services.meetings import recurrence as md
 from copflow.services.meetings.organizer import programme_addresses
 from copflow.services.meetings.rsvp_notices import Heard, tell_leads
+from lifecycle import Stage
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event
@@ -33,7 +36,7 @@ METHODS = ("REPLY", "COUNTER")
 
 class ReplyRefused(CopflowError):
     """A calendar reply that cannot be applied. `reason` is one of: too-large, malformed, method, unknown-uid,
-    forged-organizer, not-attendee, occurrence."""
+    forged-organizer, not-attendee, occurrence, closed (the CoP is closed: its record is read-only)."""
 
     def __init__(self, reason: str, problem: str, *, value: object = None, cop: str | None = None) -> None:
         self.reason = reason
@@ -69,11 +72,14 @@ def apply_calendar_reply(session: Session, *, calendar: bytes, sender: str, now:
         raise ReplyRefused("unknown-uid", f"no meeting has the UID {uid[:200]!r}", value=uid[:200])
     cop = session.get(Cop, series.cop_id)
     assert cop is not None
+    if cop.stage == Stage.CLOSED.value:  # a closed CoP's record is read-only
+        raise ReplyRefused("closed", f"{cop.slug} is closed: its meetings take no more answers", value=uid[:200],
+                           cop=cop.slug)
     organizer = _address(event.get("ORGANIZER"))
     if organizer not in programme_addresses(cop.slug):
         raise ReplyRefused("forged-organizer", f"the ORGANIZER {organizer[:320]!r} is not the programme's address",
                            value=organizer[:320], cop=cop.slug)
-    who = sender.strip().lower()
+    who = parseaddr(sender[:1000])[1].strip().lower()  # "Name <address>" or the bare address
     invited = {str(a[0]).lower() for a in series.attendees}
     attendee = _attendee_of(event, who)
     if who not in invited or attendee is None:
@@ -90,12 +96,15 @@ def apply_calendar_reply(session: Session, *, calendar: bytes, sender: str, now:
     row = _answer_row(session, series, occurrence, person)
     if method == "COUNTER" and row.id is not None and answer not in ANSWERS:
         answer = row.answer  # a counter-proposal that says nothing of coming keeps the answer given before
-    row.answer = answer if answer in ANSWERS else "NEEDS-ACTION"
-    row.sequence = _int(event.get("SEQUENCE"))
-    row.answered_at = now
-    row.comment = _comment(event)
-    if method == "COUNTER":
-        row.proposed_start, row.proposed_end = proposed
+    _fill(row, answer, event, now, proposed if method == "COUNTER" else None)
+    if row.id is None:
+        try:
+            with session.begin_nested():  # another reply of theirs, read at the same moment, may insert it first
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            row = _answer_row(session, series, occurrence, person)
+            _fill(row, answer, event, now, proposed if method == "COUNTER" else None)
     session.flush()
     applied = ReplyApplied(cop.slug, series.uid, occurrence, who, method, row.answer, proposed[0], proposed[1])
     told = tell_leads(session, cop, series, Heard(who, person.name, method, row.answer, occurrence, proposed[0],
@@ -171,13 +180,21 @@ def _proposed(event: Event, series: MeetingSeries) -> tuple[str, str]:
 
 
 def _answer_row(session: Session, series: MeetingSeries, occurrence: str | None, person: Person) -> MeetingAnswer:
+    """Their answer so far, or a new one (not yet added: the caller inserts it under a savepoint)."""
     where = MeetingAnswer.occurrence.is_(None) if occurrence is None else MeetingAnswer.occurrence == occurrence
     row = session.scalar(select(MeetingAnswer).where(MeetingAnswer.series_id == series.id,
                                                      MeetingAnswer.person_id == person.id, where))
-    if row is None:
-        row = MeetingAnswer(series_id=series.id, occurrence=occurrence, person_id=person.id)
-        session.add(row)
-    return row
+    return row or MeetingAnswer(series_id=series.id, occurrence=occurrence, person_id=person.id)
+
+
+def _fill(row: MeetingAnswer, answer: str, event: Event, now: datetime,
+          proposed: tuple[str | None, str | None] | None) -> None:
+    row.answer = answer if answer in ANSWERS else "NEEDS-ACTION"
+    row.sequence = _int(event.get("SEQUENCE"))
+    row.answered_at = now
+    row.comment = _comment(event)
+    if proposed is not None:
+        row.proposed_start, row.proposed_end = proposed
 
 
 def _int(value: Any) -> int:

@@ -39,6 +39,8 @@ class Heard:
 
 def tell_leads(s: Session, cop: Cop, series: MeetingSeries, applied: Heard, *, now: datetime) -> int:
     """Queue what the leads should hear of this reply (nothing, usually); the number of mails queued."""
+    if series.status != "scheduled":
+        return 0  # a late answer to a cancelled series is kept, and concerns nobody now
     which = applied.occurrence or "all"
     person_name, comment = applied.name, applied.comment
     notices: list[tuple[str, dict[str, object]]] = []
