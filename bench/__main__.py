@@ -1,4 +1,4 @@
-"""`uv run python -m bench [--quick] [--only sweep|cli|web|report-pdfs] [--postgres URL|--no-postgres]
+"""`uv run python -m bench [--quick] [--only sweep|cli|web|report-pdfs|mailbox] [--postgres URL|--no-postgres]
 [--out FILE]`: every benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each
 row says when it was measured ("when"), so a file with parts of different runs says which is which."""
 
@@ -21,11 +21,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["sweep", "cli", "web", "report-pdfs"],
+    parser.add_argument("--only", choices=["sweep", "cli", "web", "report-pdfs", "mailbox"],
                         help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), the "
-                             "CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL) or the "
-                             "evaluation reports' PDFs (300 due reviews on PostgreSQL); their rows replace those of "
-                             "the last run in --out, the others are kept")
+                             "CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL), the "
+                             "evaluation reports' PDFs (300 due reviews on PostgreSQL) or the mailbox read from "
+                             "Dovecot (a minute); their rows replace those of the last run in --out, the others are "
+                             "kept")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -45,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench.report_pdfs import PREFIX, bench_report_pdfs
 
         return _write(args, bench_report_pdfs(args.postgres, *_pdf_sizes(args)), replace_prefix=PREFIX)
+    if args.only == "mailbox":
+        from bench.mailbox_read import bench_mailbox
+
+        with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
+            os.environ["COPFLOW_HOME"] = tmp
+            return _write(args, [bench_mailbox(Path(tmp), 30 if args.quick else 600)], replace_prefix="mailbox: ")
     if args.quick:
         mails, invites, cli_runs = 100, 50, 1
     else:
@@ -66,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_postgres:
             web_backends["PostgreSQL"] = postgres_database(args.postgres, f"bench_web_{os.getpid()}")
         rows += bench_web(web_backends, quick=args.quick)
+        from bench.mailbox_read import bench_mailbox
+
+        (work / "mailbox").mkdir()
+        rows.append(bench_mailbox(work / "mailbox", 30 if args.quick else 600))
         if not args.no_postgres:
             from bench.mail_scale import bench_mail_scale
 

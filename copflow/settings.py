@@ -11,10 +11,10 @@ from pathlib import Path
 
 from copflow.console_settings import ConsoleSettings, console_settings
 from copflow.transport_settings import EXCHANGE_SCOPE as EXCHANGE_SCOPE
+from copflow.transport_settings import ImapSettings, _flag, imap_settings, smtp_settings
 from copflow.transport_settings import OAuthSettings as OAuthSettings
 from copflow.transport_settings import SettingsError as SettingsError
 from copflow.transport_settings import SmtpSettings as SmtpSettings
-from copflow.transport_settings import _flag, smtp_settings
 from lifecycle import Policy, load_policy
 from lifecycle.policy import MAX_POLICY_CHARS
 
@@ -82,6 +82,10 @@ class Settings:
     # Who acts at this command line (COPFLOW_USER, an address): the environment's, else the home folder's
     # settings.env (the demo's names its OD manager, so the commands it prints run as printed).
     user: str | None = None
+    # The programme's mailbox, read back (docs/mailbox.md): an IMAP server (COPFLOW_IMAP_*), else the local Maildir
+    # folder COPFLOW_INBOX_MAILDIR (default <home>/inbox).
+    imap: ImapSettings | None = None
+    inbox_maildir: Path | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -176,6 +180,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         else home / "channel.key",
         chat_timeout=_seconds("COPFLOW_CHAT_TIMEOUT", e.get("COPFLOW_CHAT_TIMEOUT"), 10.0),
         user=e.get("COPFLOW_USER") or None,
+        imap=imap_settings(e),
+        inbox_maildir=Path(e.get("COPFLOW_INBOX_MAILDIR") or home / "inbox").expanduser(),
     )
 
 

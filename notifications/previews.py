@@ -73,7 +73,10 @@ DIGEST = {"digest": {
                            "document": "the evaluation report (PDF)", "since": "2026-11-30", "attempts": 2,
                            "reason": "Typst could not typeset reports/evaluation.typ: file not found"}],
     "archive_failed": [{"slug": "estates", "name": "Estates Network",
-                        "reason": "the archive folder /srv/copflow/archives is not writable"}]}}
+                        "reason": "the archive folder /srv/copflow/archives is not writable"}],
+    "bouncing": [{"email": "isla.murray@uni.example.org", "name": "Isla Murray", "since": "2026-11-27",
+                  "reason": "5.1.10 550 5.1.10 RESOLVER.ADR.RecipientNotFound",
+                  "holds": [{"cop": "Research IT", "role": "lead"}]}]}}
 
 def _planned(title: str, owner: str, due_on: str, days_late: int = 0, target: str | None = None,
             closed_on: str | None = None) -> dict[str, Any]:
@@ -197,6 +200,16 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                                  {**COP, **LEAD, "kind": "lessons_docx", "document": "the lessons-learned draft",
                                   "file_name": "data-insight-lessons-learned-draft.docx",
                                   "promised_on": "2026-05-26", "closing_date": "2026-06-30", "decided": False}),
+    "lessons-received": ("lessons_received", "when a lead's reply brings the completed lessons learned", "leads",
+                         {**COP, **LEAD, "sender": "amira.khan@uni.example.org", "characters": 18250,
+                          "file_name": "data-insight-lessons-learned.docx"}),
+    "reply-forwarded": ("reply_forwarded", "when a reply comes back that copflow does not act on",
+                        "the programme's contact address",
+                        {**COP, **OD, "original": {"sender": "dev.patel@uni.example.org", "subject":
+                                                   "Re: Core group check-in", "attachments": [],
+                                                   "text": "Can we move the check-in to Thursday?"},
+                         "thread": {"subject": "Core group check-in", "to": "dev.patel@uni.example.org",
+                                    "sent_at": "2026-04-07T08:00:00+00:00"}}),
     "link-renewed": ("link_renewed", "when a lead opens an expired link from a reminder", "the lead",
                      {**COP, **LEAD, "purpose": "evidence", "gate": "sponsor_meeting_done",
                       "action_url": "https://cops.uni.example.org/e/preview-token", "expires_on": "2026-05-13"}),

@@ -54,7 +54,7 @@ def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per co
 
 @outbox_app.command("list")
 def outbox_list(
-    status: Annotated[str | None, typer.Option(help="pending, sending, sent or parked.")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, sending, sent, parked, withdrawn or bounced.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

@@ -50,6 +50,7 @@ def prepare(folder: Path) -> dict[str, str]:
     shutil.rmtree(folder / "archives", ignore_errors=True)
     shutil.rmtree(folder / "reports", ignore_errors=True)
     shutil.rmtree(folder / "channel", ignore_errors=True)
+    shutil.rmtree(folder / "inbox", ignore_errors=True)
     env = {
         "COPFLOW_HOME": str(folder),
         "COPFLOW_DATABASE_URL": f"sqlite:///{folder / 'copflow.db'}",
@@ -187,6 +188,12 @@ def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: 
     # Stage-change notices from the walk-through go out first, as they would have on the day.
     step("delivering the mail of the walk-through")
     deliver_with_settings(settings, now=now)
+    from copflow.demo.replies import reply_as_people
+    from copflow.services.inbox.read import read_with_settings
+
+    step("reading the programme's mailbox: Isla Murray's address bounces, Facilities Management's lessons come back")
+    reply_as_people(settings.database_url, settings.inbox_maildir or folder / "inbox", now)
+    read_with_settings(settings, now=now)
     step("running today's daily sweep as a Prefect flow")
 
     from copflow.runs import embedded_runs, prefect_env_defaults

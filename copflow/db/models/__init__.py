@@ -20,7 +20,7 @@ from copflow.db.models.cops import (
     ServerSecret,
     TransitionRecord,
 )
-from copflow.db.models.mail import CopChannel, JoinRequest, MailPace, Notification
+from copflow.db.models.mail import CopChannel, InboundMail, JoinRequest, MailPace, Notification
 from copflow.db.models.meetings import MeetingAnswer, MeetingSeries
 from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
 
@@ -41,6 +41,7 @@ __all__ = [
     "DocumentFailure",
     "ErasureRecord",
     "GateEvidence",
+    "InboundMail",
     "JoinRequest",
     "Link",
     "MailPace",

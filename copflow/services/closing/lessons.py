@@ -111,15 +111,21 @@ def plan_context(s: Session, cop: Cop) -> list[dict[str, Any]]:
 
 def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:
     """The leads' completed lessons-learned report (the latest one goes into the archive)."""
+    with uow:
+        add_lessons(uow.session, get_cop(uow.session, slug, for_write=True), text=text, by=by, now=now)
+        uow.commit()
+
+
+def add_lessons(s: Session, cop: Cop, *, text: str, by: str, now: datetime) -> Document:
+    """Keep a completed report in the caller's transaction (`cop lessons --file`, a lead's reply by mail)."""
     if not text.strip():
         raise InvalidInput("lessons", "the report is empty")
     if len(text) > 1_000_000:
         raise InvalidInput("lessons", "the report is longer than 1,000,000 characters")
-    with uow:
-        cop = get_cop(uow.session, slug, for_write=True)
-        uow.session.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=text,
-                                 created_by=v.clean_text("by", by, 320), created_at=now))
-        uow.commit()
+    doc = Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=text,
+                   created_by=v.clean_text("by", by, 320), created_at=now)
+    s.add(doc)
+    return doc
 
 
 def save_leads_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:

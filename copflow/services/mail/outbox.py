@@ -14,7 +14,7 @@ from copflow.services.clock import cop_date
 from copflow.services.links.signed import action_url
 from copflow.services.workdays import working_days_of
 from lifecycle import Audience, Gate, Notice, Policy, Role, Stage
-from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
+from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER, UNREACHABLE_FALLS_BACK_TO
 from lifecycle.working_days import survey_closes_on
 from notifications.vocabulary import EVIDENCE
 
@@ -24,6 +24,8 @@ class Recipient:
     email: str
     name: str
     role: str
+    # A hard bounce marked the address undeliverable (copflow/services/inbox/bounces.py): `recipients` passes over it.
+    undeliverable: bool = False
 
 
 def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
@@ -36,18 +38,32 @@ def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
     seen: dict[str, Recipient] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
         if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
-            seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role))
+            seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role,
+                                                      m.person.undeliverable_at is not None))
     return list(seen.values())
 
 
+def named(cop: Cop, audience: Audience | str) -> list[Recipient]:
+    """Who holds an audience's roles, to name them in a message (an address that bounces included): who hears
+    is `recipients`."""
+    return holders(cop, AUDIENCE_ROLES[Audience(audience)])
+
+
 def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = None) -> list[Recipient]:
-    """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once."""
+    """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once. An
+    address that bounced for good is passed over; when a whole audience did, the next who can act hears
+    (UNREACHABLE_FALLS_BACK_TO: the leads' sponsor, then the OD manager)."""
     seen: dict[str, Recipient] = {}
     for name in audiences:
-        audience = Audience(name)
-        found = holders(cop, AUDIENCE_ROLES[audience])
-        if not found and od_manager and audience in FALLS_BACK_TO_OD_MANAGER:
-            found = [Recipient(od_manager, "OD manager", Role.OD_MANAGER_CONTACT.value)]
+        audience: Audience | None = Audience(name)
+        found: list[Recipient] = []
+        while audience is not None and not found:
+            found = holders(cop, AUDIENCE_ROLES[audience])
+            if not found and od_manager and audience in FALLS_BACK_TO_OD_MANAGER:
+                found = [Recipient(od_manager, "OD manager", Role.OD_MANAGER_CONTACT.value)]
+            reachable = [to for to in found if not to.undeliverable]
+            audience = UNREACHABLE_FALLS_BACK_TO.get(audience) if found and not reachable else None
+            found = reachable
         for to in found:
             seen.setdefault(to.email, to)
     return list(seen.values())
@@ -109,8 +125,8 @@ REVIEW_OUTCOMES = {"active": "pass", "planning": "evolve", "closing": "close"}
 def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
     """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
     od = recipients(cop, Audience.OD_MANAGER, od_manager=od_manager)
-    return {"leads": [r.name for r in recipients(cop, Audience.LEADS)],
-            "sponsors": [r.name for r in recipients(cop, Audience.SPONSOR)],
+    return {"leads": [r.name for r in named(cop, Audience.LEADS)],
+            "sponsors": [r.name for r in named(cop, Audience.SPONSOR)],
             "od_manager": {"name": od[0].name if od else "the CoP programme team",
                            "email": od[0].email if od else (od_manager or "")}}
 
