@@ -19,6 +19,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import cop_date, local_date
 from copflow.services.errors import THE_COP, ConcurrentChange, CopClosed, InvalidInput, NotFound
+from copflow.services.workdays import organisation_working_days
 from lifecycle import (
     CharterView,
     CopSnapshot,
@@ -51,7 +52,7 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
                 raise NotFound("CoP", slug, suggestion=closest_slug(conn, slug))
             if cop.stage == Stage.CLOSED.value:
                 raise CopClosed(slug, name=cop.name)
-            snap = read_snapshot(conn, cop)
+            snap = read_snapshot(conn, cop, policy)
             clean = checked_evidence(conn, snap, cop.id, cop.timezone, g, payload, now=now, cop_name=cop.name)
             conn.execute(insert(GATE_EVIDENCE).values(
                 cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=g.value, payload=clean,
@@ -98,10 +99,13 @@ class CopRow(Protocol):
     def review_anchor_on(self) -> date | None: ...
     @property
     def closing_date(self) -> date | None: ...
+    @property
+    def public_holidays(self) -> str | None: ...
 
 
-def read_snapshot(conn: Connection, cop: CopRow) -> CopSnapshot:
-    """The CoP as the lifecycle core sees it, in three queries: roster, this visit's evidence, the charter."""
+def read_snapshot(conn: Connection, cop: CopRow, policy: Policy) -> CopSnapshot:
+    """The CoP as the lifecycle core sees it, in three queries: roster, this visit's evidence, the charter; with its
+    working days (the CoP's public holidays, else the policy's)."""
     members = tuple(
         MemberView(r.email, parse_role(r.role), r.department, r.line_manager_email)
         for r in conn.execute(
@@ -121,7 +125,8 @@ def read_snapshot(conn: Connection, cop: CopRow) -> CopSnapshot:
                                                       charter.review_cadence_months)
     return CopSnapshot(slug=cop.slug, stage=Stage(cop.stage), stage_entered_on=cop.stage_entered_on,
                        members=members, evidence=evidence, charter=view,
-                       review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date)
+                       review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date,
+                       is_working=organisation_working_days(policy, cop.public_holidays).is_working)
 
 
 def charter_view(version: str, published_on: date, review_dates: list[Any], cadence: int | None) -> CharterView:

@@ -87,7 +87,7 @@ class Moving:
         (TransitionRefused names every unmet requirement) and leave the transaction to be rolled back."""
         s, cop = self.s, self.cop
         today = local_date(self.now, self.policy)
-        snap = snapshot(s, cop)
+        snap = snapshot(s, cop, self.policy)
         recorded = None
         if change.gate is not None:
             recorded = checked_evidence(s, snap, cop.id, cop.timezone, change.gate, dict(change.evidence),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from copflow.services.links.signed import Grant, LinkNotFound, find_with_cop
 from copflow.services.reviews.evolve import Child
 from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult
+from copflow.services.workdays import decision_deadline_of
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
 from notifications.vocabulary import date_from_words, long_date, plain
 
@@ -92,7 +93,7 @@ def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Polic
         assert grant.cop_slug is not None
         cop = get_cop(s, grant.cop_slug)
         today = local_date(now, policy)
-        deadline = cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)
+        deadline = decision_deadline_of(cop, policy)
         view = DecisionView(cop.slug, cop.name, cop.timezone, "", [], [], deadline.isoformat(),
                             (deadline - today).days, _open_cops(s, cop), _members(cop))
         view.holder = named(s, grant.email)
