@@ -27,6 +27,7 @@ from lifecycle import (
     MemberView,
     Policy,
     Stage,
+    Unmet,
     check_recordable,
     due_gates,
     next_review_on,
@@ -79,6 +80,30 @@ def checked_evidence(db: Connection | Session, snap: CopSnapshot, cop_id: int, z
         taken = db.scalar(select(CHARTER.c.id).where(CHARTER.c.cop_id == cop_id, CHARTER.c.version == clean["version"]))
         if taken is not None:
             raise charter_version_taken(snap.slug, clean["version"], cop_name)
+    return clean
+
+
+def checked_whole(db: Connection | Session, snap: CopSnapshot, cop_id: int, zone: str, g: Gate,
+                  payload: dict[str, Any], *, now: datetime, today: date, policy: Policy,
+                  cop_name: str | None = None) -> dict[str, Any]:
+    """A form's evidence: `checked_evidence`, and every field the gate needs filled in, or the refusal naming every
+    problem in one pass (each malformed field, each empty required field, each rule the gate's own fields break),
+    so a form is recorded whole or not at all. What lies beyond the form (another gate, the roster) is left to the
+    gate check after it is recorded."""
+    from lifecycle import EVIDENCE_FIELDS, InvalidEvidence, check_gate
+
+    fields = {f.name for f in EVIDENCE_FIELDS[g]}
+    try:
+        clean = checked_evidence(db, snap, cop_id, zone, g, payload, now=now, cop_name=cop_name)
+        malformed: list[Unmet] = []
+    except InvalidEvidence as exc:
+        clean, malformed = {k: val for k, val in payload.items() if k in fields}, list(exc.problems)
+    named = {u.field for u in malformed}
+    unmet, _ = check_gate(g, replace(snap, evidence={**snap.evidence, g: clean}), today, policy)
+    # Beside the form's fields, once per field: a malformed field is not also said to be missing.
+    beside = [u for u in unmet if u.field in fields and u.field not in named]
+    if malformed or beside:
+        raise InvalidEvidence(g.value, [*malformed, *beside])
     return clean
 
 

@@ -118,7 +118,7 @@ def submit_evidence(uow: UnitOfWork, grant: Grant, gate_name: str | None, payloa
             snap = snapshot(m.s, m.cop, policy)
             raise InvalidEvidence(page.gate, _needed_when_empty(snap, gate, local_date(now, policy), policy))
         result = m.move(Change(grant.cop_slug, f"{grant.email} (via web)", gate=gate, evidence=payload,
-                               keep_if_unmet=True))
+                               keep_if_unmet=True, whole=True))
         after = _page_after(m.s, m.cop, grant, gate_name, page, payload, now=now, policy=policy)
     if not result.moved:
         return Submitted(after, None, [plain(u.message) for u in result.unmet], None)
