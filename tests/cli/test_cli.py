@@ -228,9 +228,9 @@ def test_every_message_kind_previews(home):
 
 
 def test_review_decide_mistakes_are_one_line(seeded):
-    r = cf(seeded, "review", "decide", "data-insight", "--decision", "pass", "--reason", "x", ok=False)
+    r = cf(seeded, "review", "decide", "data-insight", "--decision", "pass", "--reason", "x, as the review found", ok=False)
     assert r.returncode == 1 and r.stderr == "copflow: error: stage: data-insight is in stage forming, not under review\n"
-    r = cf(seeded, "review", "decide", "data-insight", "--decision", "close", "--reason", "x", "--closing-date",
+    r = cf(seeded, "review", "decide", "data-insight", "--decision", "close", "--reason", "x, as the review found", "--closing-date",
            "soon", ok=False)
     assert r.returncode == 2 and "--closing-date must be YYYY-MM-DD" in r.stderr
 
@@ -251,7 +251,7 @@ def test_archive_verify_passes_and_fails_with_one_line(tmp_path, home):
 
 
 def test_split_child_syntax_is_checked(seeded):
-    r = cf(seeded, "cop", "split", "data-insight", "--child", "only-a-slug", "--reason", "x", ok=False)
+    r = cf(seeded, "cop", "split", "data-insight", "--child", "only-a-slug", "--reason", "x, as the review found", ok=False)
     assert r.returncode == 2 and "--child takes SLUG:NAME:EMAIL" in r.stderr
 
 

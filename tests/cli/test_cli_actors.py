@@ -45,7 +45,7 @@ def test_without_an_address_the_command_says_to_set_copflow_user_or_pass_by(seed
 
 def test_the_demo_style_review_decision_without_copflow_user_names_the_real_problem(seeded):
     bare = {k: v for k, v in seeded.items() if k != "COPFLOW_USER"}
-    err = _one_line(cf(bare, "review", "decide", "data-insight", "--decision", "pass", "--reason", "fine", ok=False))
+    err = _one_line(cf(bare, "review", "decide", "data-insight", "--decision", "pass", "--reason", "fine, as the review found", ok=False))
     assert "set COPFLOW_USER to your e-mail address or pass --by" in err
 
 

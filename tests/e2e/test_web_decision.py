@@ -110,7 +110,7 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     assert f"Decided by Oda Mann (odm@{D}) on " in page.locator("#decided").inner_text()
     assert page.locator("form[method=post] button[type=submit]").count() == 0
     count = transitions(db_url)
-    r = page.request.post(link, form={"csrf": csrf, "decision": "close", "reason": "again",
+    r = page.request.post(link, form={"csrf": csrf, "decision": "close", "reason": "again, as the review found",
                                       "closing_date": "2027-01-01"})
     assert r.status == 409 and "cannot be decided again" in r.text() and transitions(db_url) == count
     ctx.close()

@@ -33,6 +33,8 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
         raise InvalidInput("decision", f"must be pass, evolve or close, not {decision!r}")
     gate, target = DECISIONS[decision]
     who = v.email(decided_by, "decided by")
+    if decision == "close":
+        reason = v.substantial_reason(reason, what="closing a community")
     payload: dict[str, Any] = {"decided_by": who, "reason": reason}
     if decision == "pass":
         payload["evaluation_done"] = True  # the report is published with the decision (the core's table)

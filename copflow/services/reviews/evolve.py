@@ -38,6 +38,7 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
     if not children:
         raise InvalidInput("children", "a split needs at least one sub-community")
     who = v.email(decided_by, "decided by")
+    reason = v.substantial_reason(reason, what="a split")
     named = [{"slug": v.slug(c.slug), "name": v.clean_name("name", c.name),
               "members": list(dict.fromkeys(v.email(e) for e in c.members))} for c in children]
     slugs = [v.slug(c.slug) for c in children]
@@ -53,6 +54,7 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
           policy: Policy, via: str = "", od_manager: str | None = None) -> AdvanceResult:
     """Members and live meeting series move to `into`; this CoP closes (after the notice period) pointing there."""
     who = v.email(decided_by, "decided by")
+    reason = v.substantial_reason(reason, what="a merge")
 
     with changing(uow, slug, now=now, policy=policy, od_manager=od_manager) as m:
         under_review(m.cop, why=ONLY_AFTER_A_REVIEW)
