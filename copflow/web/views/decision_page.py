@@ -26,7 +26,9 @@ from copflow.services.links.signed import Grant, LinkNotFound, find_with_cop
 from copflow.services.reviews.evolve import Child
 from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult
+from copflow.services.validation import substantial_reason
 from copflow.services.workdays import decision_deadline_of
+from copflow.web.views.decision_confirm import asks_first
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
 from notifications.vocabulary import date_from_words, long_date, plain
 
@@ -128,6 +130,11 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
         problems["decision"] = ["Choose pass, evolve (renew, split or merge) or close."]
     if not reason:
         problems["reason"] = ["Say why: the reason is kept in the audit trail and sent to the leads."]
+    elif asks_first(choice, view.recommendation):  # the services refuse it too: here it is said with the rest
+        try:
+            substantial_reason(reason)
+        except InvalidInput as exc:
+            problems["reason"] = [_sentence(exc.problem_words)]
     closing = _closing_date(form.get("closing_date", ""), problems) if choice == "close" else None
     children = _children(form.get("children", ""), view, problems) if choice == "split" else []
     if choice == "merge" and form.get("into", "") not in {slug for slug, _ in view.merge_into}:
@@ -152,7 +159,7 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
         raise DecisionRefused(_by_field([_notice_in_words(u, closing, today, policy) for u in unmet])) from exc
     except InvalidInput as exc:
         where = {"members": "children", "name": "children", "slug": "children", "children": "children",
-                 "into": "into", "decision": "decision"}.get(exc.field or "", GENERAL)
+                 "into": "into", "decision": "decision", "reason": "reason"}.get(exc.field or "", GENERAL)
         raise DecisionRefused({where: [_sentence(exc.problem_words)]}) from exc
     except CopflowError as exc:
         raise DecisionRefused({GENERAL: [_sentence(exc.words())]}) from exc
