@@ -77,7 +77,7 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     assert page.is_checked("#decision-close")  # what was chosen stays chosen
     reads_well(page, "decision with errors")
     # The service's own rule (the notice period), beside the closing date.
-    page.fill("#reason", "It met its aims")
+    page.fill("#reason", "It met its aims and its members have moved on")
     page.fill("#closing_date", "2026-03-25")
     page.click("button[type=submit]")
     assert "Wednesday 25 March 2026 is too soon: members get" in page.locator("#err-closing_date").inner_text()
@@ -94,6 +94,12 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     page.check("#decision-pass")
     page.fill("#reason", "Targets met; members keen to go on")
     page.click("button[type=submit]")
+    # Against the evaluation's recommendation: asked first, naming who is told; nothing written yet.
+    assert "goes against the evaluation" in page.locator("#against").inner_text()
+    assert f"Ann Lee (ann@{D})" in page.locator("#told").inner_text()
+    assert transitions(db_url) == count and site.since(before) == []
+    reads_well(page, "decision to confirm")
+    page.click("#confirm-send")
     page.wait_for_selector("#decided")
     assert "Decided: pass" in page.locator("#notice").inner_text()
     reads_well(page, "decided")
@@ -193,6 +199,7 @@ def test_the_decision_page_links_the_report_which_then_carries_the_decision(site
     page.check("#decision-pass")
     page.fill("#reason", "Targets met; members keen to go on")
     page.click("button[type=submit]")
+    page.click("#confirm-send")  # against the recommendation: confirmed (the first test reads the step)
     page.wait_for_selector("#decided")
     page.click("#report-link")
     decided = page.inner_text("#decision")
