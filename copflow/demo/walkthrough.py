@@ -10,6 +10,7 @@ import mailbox
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,12 @@ def prepare(folder: Path) -> dict[str, str]:
 
 
 def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None = None,
-                   channels: dict[str, str] | None = None) -> None:
+                   channels: dict[str, str] | None = None,
+                   deliver: Callable[[datetime], object] | None = None) -> None:
     """The six CoPs' stories, step by step on their days; the people extract is written to `imports` (a scratch
     folder when None: the tests that only need the portfolio). A CoP in `channels` (slug → address) has that chat
-    channel from the day it is proposed."""
+    channel from the day it is proposed. `deliver` (given a step's moment) sends what each step queued then, so
+    every mail's Date is the day of the story it belongs to."""
     uow = UnitOfWork(url)
     days = DemoDays(policy)
 
@@ -133,6 +136,8 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
                 gate = action.split(":", 1)[1]
                 gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today, days), by=DEMO_ACTOR,
                                       now=now, policy=policy)
+            if deliver is not None:
+                deliver(now)
 
 
 def _dated(raw: dict[str, Any], today: date, days: DemoDays) -> dict[str, Any]:
@@ -167,7 +172,8 @@ def run_demo(folder: Path) -> None:
 def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: Policy, env: dict[str, str],
           channel: str) -> None:
     step("walking six CoPs through their gates over the past year (Data and Insight with a chat channel)")
-    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel})
+    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel},
+                   deliver=lambda at: deliver_with_settings(settings, now=at))
     from copflow.demo.review_data import write_and_import
 
     step("importing people, attendance, activities and survey answers")
