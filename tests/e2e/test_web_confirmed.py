@@ -103,6 +103,13 @@ def test_an_owner_reopens_what_they_marked_done(world: tuple[Server, Doors], bro
     page.locator(f"#action-{doors.action} button[value=open]").click()
     assert "reopened" in page.locator("#notice").inner_text()
     assert page.locator(f"section#action-{doors.action}").count() == 1  # open again, with its buttons
+    # Moved to a Saturday: kept, with the note the CLI gives (issue 29 item 5).
+    page.fill(f"#due-{doors.action}", "2026-06-06")
+    page.fill(f"#note-{doors.action}", "The speaker can only come then")
+    page.locator(f"#action-{doors.action} button[value=moved]").click()
+    notice = page.locator("#notice").inner_text()
+    assert "now due by Saturday 6 June 2026" in notice
+    assert "Saturday 6 June 2026 is not a working day (a Saturday)" in notice
     page.close()
 
 
@@ -123,6 +130,13 @@ def test_a_close_cannot_be_sent_without_its_confirmation(world: tuple[Server, Do
     page.click("form[method=post] button[type=submit]")
     assert "at least 4 words" in page.locator("#err-reason").inner_text()  # a reason of substance, beside it
     page.fill("#reason", "Its aims are met and Estates runs the forum now")
+    page.fill("#closing_date", "2027-01-03")  # a Sunday: what is said is what will be saved
+    page.click("form[method=post] button[type=submit]")
+    assert page.locator("#closes-on").inner_text() == (
+        "Data and Insight closes on Monday 4 January 2027 (you gave Sunday 3 January 2027, which is not a working "
+        "day: it closes on the next one).")
+    page.click("#confirm-change")
+    page.fill("#closing_date", "2027-01-05")
     page.click("form[method=post] button[type=submit]")
     told = page.locator("#told li")
     assert told.count() >= 3 and f"Ann Lee (ann@{D})" in page.locator("#told").inner_text()

@@ -120,3 +120,21 @@ def test_the_leads_and_sponsor_are_told_what_the_review_decided_and_why(db_url):
             assert "The review is decided: the community passes its review and carries on." in n.body_text
             assert "The reason given: targets met, as the review found (the evaluation recommended" in n.body_text
             assert "The reason given: targets met" in (n.body_html or "")
+
+
+@pytest.mark.parametrize("decision", [{"decision": "close", "closing_date": at(425).date() + timedelta(weeks=5)},
+                                      {"decision": "pass"}])  # this review does not recommend pass
+def test_a_close_or_a_decision_against_the_recommendation_needs_a_reason_of_substance(db_url, decision):
+    """Issue 29 item 4: "x" closed a community against a "pass" recommendation; the service now refuses it (the
+    CLI and the web alike), writing nothing, and takes the same decision with a reason that says why."""
+    under_review(db_url)
+    with UnitOfWork(db_url) as u:
+        before = u.session.scalar(select(func.count()).select_from(TransitionRecord))
+    for short in ("x", "aims met", "a b c d", "it is over now"):  # under 4 words or under 20 characters
+        with pytest.raises(InvalidInput) as refused:
+            decide(db_url, reason=short, **decision)
+        assert refused.value.field == "reason" and "at least 4 words" in str(refused.value)
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(func.count()).select_from(TransitionRecord)) == before
+    r = decide(db_url, reason="Its aims are met and the members moved on", **decision)
+    assert r.from_stage == "reviewing"
