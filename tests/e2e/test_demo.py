@@ -131,7 +131,7 @@ def _check_demo(folder: Path, out: str) -> None:
     subjects = [str(m["Subject"]) for m in mails]
     # Each mail is dated the moment copflow sent it, along the story: not all at the moment the demo ran.
     sent_on = {m["Date"].datetime.date() for m in mails}
-    assert len(sent_on) > 20, sorted(sent_on)
+    assert len(sent_on) > 10, sorted(sent_on)
     # The OD manager gets one digest for the sweep: Research IT's overdue gates, the review to decide, the closure.
     [digest] = [m for m in mails if str(m["Subject"]).startswith("CoP programme, ")]
     body = digest.get_body(("plain",)).get_content()
