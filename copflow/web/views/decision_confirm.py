@@ -57,7 +57,10 @@ class Preview:
     closes_on: date | None  # the closing date it saves (a closing date given on a day off moves to a working day)
 
 
-class Rehearsed(Exception):
+class Rehearsed(BaseException):
+    """The rehearsal's way out, raised at its commit: past every `except CopflowError` and `except Exception` of the
+    services, caught by `rehearse`; the unit of work rolls back on the way out."""
+
     def __init__(self, preview: Preview) -> None:
         self.preview = preview
         super().__init__("rehearsed")
