@@ -24,6 +24,7 @@ from copflow.services.mail.delivery import deliver_with_settings
 from copflow.services.people import members
 from copflow.services.people.roster import end_membership
 from copflow.services.reviews.decide import decide_review
+from copflow.services.snapshots import get_cop
 from copflow.services.sweep.due_work import due_cop_batches, sweep_batch
 from copflow.settings import HOME_SETTINGS, Settings, current_time, load_settings
 from lifecycle import Policy
@@ -118,6 +119,14 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
             elif action == "sweep":  # the daily sweep of that day opens the review
                 cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
                 sweep_batch(uow, cop_ids, now=now, policy=policy)
+                # A review due on a weekend or a holiday is due on the next working day: the next days' sweeps
+                # open it then.
+                for _ in range(7):
+                    cop_id, stage = _cop_stage(uow, slug)
+                    if stage != "active":
+                        break
+                    now += timedelta(days=1)
+                    sweep_batch(uow, [cop_id], now=now, policy=policy)
             elif action == "import_people":
                 from copflow.demo.review_data import import_members
 
@@ -138,6 +147,12 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
                                       now=now, policy=policy)
             if deliver is not None:
                 deliver(now)
+
+
+def _cop_stage(uow: UnitOfWork, slug: str) -> tuple[int, str]:
+    with uow:
+        cop = get_cop(uow.session, slug)
+        return cop.id, cop.stage
 
 
 def _dated(raw: dict[str, Any], today: date, days: DemoDays) -> dict[str, Any]:
