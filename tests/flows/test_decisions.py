@@ -102,7 +102,7 @@ def test_review_waits_for_a_typed_decision_and_asks_again_after_a_refusal(env, s
         last = u.session.scalars(select(TransitionRecord).order_by(TransitionRecord.id.desc())).first()
         assert (last.from_stage, last.to_stage, last.by) == ("reviewing", "closing", f"odm@{D}")
         # The decision stands on the evaluation computed with it; differing from its advice is on record.
-        assert last.reason == "aims achieved (the evaluation recommended evolve)"
+        assert last.reason == "aims achieved, as the review found (the evaluation recommended evolve)"
     # The evaluation artifact is published again with the decision on it: what, who, when and why.
     from tests.flows.test_daily_sweep import _artifact
 
