@@ -77,9 +77,10 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     assert page.is_checked("#decision-close")  # what was chosen stays chosen
     reads_well(page, "decision with errors")
     # The service's own rule (the notice period), beside the closing date.
-    page.fill("#reason", "It met its aims and its members have moved on")
+    page.fill("#reason", "It met its aims")  # too short to close a community by: said with the rest
     page.fill("#closing_date", "2026-03-25")
     page.click("button[type=submit]")
+    assert "at least 4 words and 20 characters" in page.locator("#err-reason").inner_text()
     assert "Wednesday 25 March 2026 is too soon: members get" in page.locator("#err-closing_date").inner_text()
     page.fill("#closing_date", "2026-03-22")  # a Sunday, before today (Tuesday 24 March)
     page.click("button[type=submit]")

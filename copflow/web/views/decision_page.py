@@ -140,6 +140,9 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
     if choice == "merge" and form.get("into", "") not in {slug for slug, _ in view.merge_into}:
         problems["into"] = ["Choose the community it merges into."]
     if problems:
+        if list(problems) == ["reason"] and reason:  # only the reason falls short: the services' problems too
+            problems = {**_other_problems(uow_factory, grant, form, now=now, policy=policy, od_manager=od_manager,
+                                          via=via), **problems}
         raise DecisionRefused(problems)
     who, slug = grant.email, view.slug
     try:
@@ -163,6 +166,24 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
         raise DecisionRefused({where: [_sentence(exc.problem_words)]}) from exc
     except CopflowError as exc:
         raise DecisionRefused({GENERAL: [_sentence(exc.words())]}) from exc
+
+
+# A reason that passes, to ask the services what else they would refuse while the one typed falls short.
+_STAND_IN = "a stand-in reason, to find every other problem at once"
+
+
+def _other_problems(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dict[str, str], *, now: datetime,
+                    policy: Policy, od_manager: str | None, via: str) -> dict[str, list[str]]:
+    """What the services would refuse of the form besides its reason, found in a rehearsal (nothing written)."""
+    from copflow.web.views.decision_confirm import rehearse
+
+    try:
+        rehearse(lambda f: take_decision(f, grant, {**form, "reason": _STAND_IN}, now=now, policy=policy,
+                                         reports_dir=None, od_manager=od_manager, via=via), uow_factory,
+                 grant.cop_slug or "")
+    except DecisionRefused as exc:
+        return {k: v for k, v in exc.problems.items() if k != "reason"}
+    return {}
 
 
 # The form's field for each evidence field a decision's refusal names.
