@@ -10,6 +10,7 @@ import mailbox
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from shlex import quote
@@ -24,6 +25,7 @@ from copflow.services.mail.delivery import deliver_with_settings
 from copflow.services.people import members
 from copflow.services.people.roster import end_membership
 from copflow.services.reviews.decide import decide_review
+from copflow.services.snapshots import get_cop
 from copflow.services.sweep.due_work import due_cop_batches, sweep_batch
 from copflow.settings import HOME_SETTINGS, Settings, current_time, load_settings
 from lifecycle import Policy
@@ -85,10 +87,12 @@ def prepare(folder: Path) -> dict[str, str]:
 
 
 def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None = None,
-                   channels: dict[str, str] | None = None) -> None:
+                   channels: dict[str, str] | None = None,
+                   deliver: Callable[[datetime], object] | None = None) -> None:
     """The six CoPs' stories, step by step on their days; the people extract is written to `imports` (a scratch
     folder when None: the tests that only need the portfolio). A CoP in `channels` (slug → address) has that chat
-    channel from the day it is proposed."""
+    channel from the day it is proposed. `deliver` (given a step's moment) sends what each step queued then, so
+    every mail's Date is the day of the story it belongs to."""
     uow = UnitOfWork(url)
     days = DemoDays(policy)
 
@@ -120,6 +124,14 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
             elif action == "sweep":  # the daily sweep of that day opens the review
                 cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
                 sweep_batch(uow, cop_ids, now=now, policy=policy)
+                # A review due on a weekend or a holiday is due on the next working day: the next days' sweeps
+                # open it then.
+                for _ in range(7):
+                    cop_id, stage = _cop_stage(uow, slug)
+                    if stage != "active":
+                        break
+                    now += timedelta(days=1)
+                    sweep_batch(uow, [cop_id], now=now, policy=policy)
             elif action == "import_people":
                 from copflow.demo.review_data import import_members
 
@@ -138,6 +150,14 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
                 gate = action.split(":", 1)[1]
                 gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today, days), by=DEMO_ACTOR,
                                       now=now, policy=policy)
+            if deliver is not None:
+                deliver(now)
+
+
+def _cop_stage(uow: UnitOfWork, slug: str) -> tuple[int, str]:
+    with uow:
+        cop = get_cop(uow.session, slug)
+        return cop.id, cop.stage
 
 
 def _dated(raw: dict[str, Any], today: date, days: DemoDays) -> dict[str, Any]:
@@ -172,7 +192,8 @@ def run_demo(folder: Path) -> None:
 def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: Policy, env: dict[str, str],
           channel: str) -> None:
     step("walking six CoPs through their gates over the past year (Data and Insight with a chat channel)")
-    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel})
+    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel},
+                   deliver=lambda at: deliver_with_settings(settings, now=at))
     from copflow.demo.review_data import write_and_import
 
     step("importing people, attendance, activities and survey answers")

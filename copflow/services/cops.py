@@ -140,7 +140,7 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> CopDe
     with uow:
         s = uow.session
         cop = get_cop(s, slug)
-        snap = snapshot(s, cop)
+        snap = snapshot(s, cop, policy)
         today = local_date(now, policy)
         ways = [WayOut(t.trigger, t.target.value, [u.message for u in unmet], [w.message for w in warn])
                 for t, unmet, warn in ways_out(snap, today, policy)]

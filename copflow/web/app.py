@@ -31,6 +31,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return not_found(request)
+    if exc.status_code == 204:  # a form sent by Enter (pages.read_form): the browser stays on its page
+        return Response(status_code=204)
     return page(request, "error.html.j2", {"status": exc.status_code, "message": exc.detail},
                 status=exc.status_code)
 

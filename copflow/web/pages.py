@@ -186,6 +186,10 @@ def not_found(request: Request) -> HTMLResponse:
     return page(request, "not_found.html.j2", {"reader": reader}, status=404)
 
 
+# The name of every form's default button: what Enter in a field sends, and the server answers with nothing.
+ENTER = "_enter"
+
+
 async def read_form(request: Request) -> dict[str, str]:
     """The posted form (URL-encoded only: uploads are refused), after the CSRF check."""
     w = web(request)
@@ -211,6 +215,8 @@ async def read_form(request: Request) -> dict[str, str]:
     session = w.csrf.session(request.cookies.get(cookie_name(w.settings.web_url)))
     if not w.csrf.valid(session, csrf_scope(request), form.get(FIELD)):
         raise HTTPException(403, FORGED)
+    if ENTER in form:  # Enter pressed in a field (templates/web/_enter_guard.html.j2): nothing asked, nothing done
+        raise HTTPException(204)
     w.cache.clear()  # a write may follow: nothing read before it is shown after it
     return form
 

@@ -120,12 +120,24 @@ def _check_demo(folder: Path, out: str) -> None:
              *con.execute("select 'published', published_on from charter"),
              *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null"),
              # a stage entered on a working day has its gates due on one (the sweep's own steps aside)
-             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')")]
+             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')"),
+             # every date a gate falls due on (issue 29 item 5: a launch due on Christmas Day is due after it)
+             *con.execute("select 'gate due', next_due_on from cop where next_due_on is not null"),
+             *con.execute("select 'review due', next_review_on from cop where next_review_on is not null")]
     weekend = [(what, on) for what, on in dated if date.fromisoformat(on).weekday() >= 5]
+    from copflow.services.workdays import organisation_working_days
+    from lifecycle import Policy
+
+    days_off = [(what, on) for what, on in dated if what in ("gate due", "review due")
+                and organisation_working_days(Policy()).why_not(date.fromisoformat(on))]
+    assert days_off == [], days_off
     assert len(dated) > 30 and weekend == [], weekend
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
     subjects = [str(m["Subject"]) for m in mails]
+    # Each mail is dated the moment copflow sent it, along the story: not all at the moment the demo ran.
+    sent_on = {m["Date"].datetime.date() for m in mails}
+    assert len(sent_on) > 10, sorted(sent_on)
     # The OD manager gets one digest for the sweep: Research IT's overdue gates, the review to decide, the closure.
     [digest] = [m for m in mails if str(m["Subject"]).startswith("CoP programme, ")]
     body = digest.get_body(("plain",)).get_content()

@@ -88,7 +88,7 @@ def action_plan(s: Session, cop: Cop, today: date) -> dict[str, Any]:
 def coming_up(s: Session, cop: Cop, today: date, policy: Policy) -> list[dict[str, Any]]:
     """The CoP's open gates (and its next review) with their dates and, once past, how late they are."""
     out = []
-    for d in due_gates(snapshot(s, cop), today, policy):
+    for d in due_gates(snapshot(s, cop, policy), today, policy):
         if d.gate in AUTOMATED_GATES and d.gate is not Gate.REVIEW_DUE:
             continue  # the closure archive: copflow's own step, nothing for the core group to do
         out.append({"gate": d.gate.value, "review": d.gate is Gate.REVIEW_DUE, "due_on": d.due_on.isoformat(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.links.signed import decision_url, mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, enqueue, named, survey_url
+from copflow.services.workdays import decision_deadline_of
 from lifecycle import Policy, Stage
 
 _RECOMMENDATION = re.compile(r"^## Recommendation: (\w+)", re.MULTILINE)
@@ -96,7 +97,7 @@ def waiting_reviews(uow: UnitOfWork, *, now: datetime, policy: Policy) -> tuple[
             if report is None:
                 continue
             found = _RECOMMENDATION.search(report)
-            deadline = cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)
+            deadline = decision_deadline_of(cop, policy)
             waiting.append({**people, "recommendation": found.group(1) if found else "",
                             "decide_by": deadline.isoformat(), "days_left": (deadline - today).days})
     waiting.sort(key=lambda r: (r["decide_by"], r["name"]))

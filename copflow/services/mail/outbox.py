@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, Notification
 from copflow.services.clock import cop_date
 from copflow.services.links.signed import action_url
-from copflow.services.workdays import working_days_of
+from copflow.services.workdays import decision_deadline_of, working_days_of
 from lifecycle import Audience, Gate, Notice, Policy, Role, Stage
 from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER, UNREACHABLE_FALLS_BACK_TO
 from lifecycle.working_days import survey_closes_on
@@ -170,7 +170,7 @@ def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from
     if today > closes:
         return 0  # the survey has closed: nobody is asked for answers that would not count
     call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
-            "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat(),
+            "decision_on": decision_deadline_of(cop, policy).isoformat(),
             # A member who joins while the survey is open is asked too, told how many days are left.
             "days_left": (closes - today).days + 1 if today > opened else None}
     return sum(enqueue(s, key=review_call_key(cop, to.email), cop_id=cop.id, kind="review_opened", to=to,

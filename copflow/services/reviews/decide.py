@@ -36,6 +36,8 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
     with changing(uow, slug, now=now, policy=policy, od_manager=od_manager, reports_dir=reports_dir) as m:
         under_review(m.cop)  # the real problem first: a CoP not under review, before anything about who decides
         who = v.email(decided_by, "decided by")
+        if decision == "close":
+            reason = v.substantial_reason(reason, what="closing a community")
         payload: dict[str, Any] = {"decided_by": who, "reason": reason}
         if decision == "pass":
             payload["evaluation_done"] = True  # the report is published with the decision (the core's table)

@@ -99,7 +99,7 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
     counts = SweepCounts()
     with uow:
         s = uow.session
-        for cop, snap in load_batch(s, cop_ids):
+        for cop, snap in load_batch(s, cop_ids, policy):
             counts.cops += 1
             if snap.stage is Stage.CLOSED:
                 continue

@@ -87,7 +87,7 @@ def evidence_page(uow: UnitOfWork, grant: Grant, gate_name: str | None, *, now: 
 
 def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: datetime, policy: Policy) -> EvidencePage:
     gate = _gate_for(cop, grant, gate_name)
-    snap = snapshot(s, cop)
+    snap = snapshot(s, cop, policy)
     today = local_date(now, policy)
     unmet, _ = check_gate(gate, snap, today, policy)
     left_stage = grant.stage_visit is not None and grant.stage_visit != cop.stage_visit
@@ -121,10 +121,10 @@ def submit_evidence(uow: UnitOfWork, grant: Grant, gate_name: str | None, payloa
         if page.passed:
             raise GatePassed(page)
         if not payload:  # an empty form records nothing: say what each field needs instead
-            raise InvalidEvidence(page.gate, _needed_when_empty(snapshot(m.s, m.cop), gate, local_date(now, policy),
-                                                                policy))
+            snap = snapshot(m.s, m.cop, policy)
+            raise InvalidEvidence(page.gate, _needed_when_empty(snap, gate, local_date(now, policy), policy))
         result = m.move(Change(grant.cop_slug, f"{grant.email} (via web)", gate=gate, evidence=payload,
-                               keep_if_unmet=True))
+                               keep_if_unmet=True, whole=True))
         after = _page_after(m.s, m.cop, grant, gate_name, page, payload, now=now, policy=policy)
     if not result.moved:
         return Submitted(after, None, [plain(u.message) for u in result.unmet], None)
@@ -210,7 +210,7 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
         s = uow.session
         assert grant.cop_slug is not None
         cop = get_cop(s, grant.cop_slug)
-        snap = snapshot(s, cop)
+        snap = snapshot(s, cop, policy)
         today = local_date(now, policy)
         charter = current_charter(s, cop.id)
         series = s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
