@@ -5,8 +5,10 @@ Guarantees (see docs/reliability.md): a key is sent at most once by a re-run; a 
 message in flight, because each message is marked sent in its own commit straight after the server accepts it.
 A message's links are filled in here, from the link key (link_tokens.py): the outbox never holds a working one,
 and a re-send carries the same tokens under the same Message-ID.
-Each claim carries a token and a lease from the moment it is taken, renewed while a long batch goes on; a
-deliverer marks and sends only rows it still holds, so two deliverers never send the same row.
+Each claim carries a token and a lease from the moment it is taken, renewed while a long batch goes on. Immediately
+before each send the deliverer confirms it still holds that row (claims.py:Marks.confirm, one conditional update):
+a run that stalled past its lease stops there, so at most the one message in flight when the lease ran out goes
+twice.
 """
 
 from __future__ import annotations
@@ -142,6 +144,12 @@ def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str,
                     if not remaining:
                         break
                 nid = remaining[0]
+                if not marks.confirm(nid, clock.now()):
+                    # This run outlived its lease and another deliverer holds the rest now: stop, send none of it.
+                    report.lost_claims += len(remaining)
+                    report.errors.append(f"stopped: the lease ran out and {len(remaining)} message(s) were left "
+                                         "to the deliverer that took them over")
+                    return False
                 out = rows[nid]
                 now = clock.now()
                 msg = build(out, sender, now, reply_to)
