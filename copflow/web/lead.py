@@ -85,7 +85,7 @@ async def _evidence(g: Granted) -> Response:
             return not_found(g.request)
         return _refused(g, view, exc)
     if done.result is not None:
-        await after_gate(g.request, done.result)  # Prefect events, or the mail sent now (as the CLI)
+        await after_gate(g.request, done.result)  # Prefect events, or the deliverer woken: the answer does not wait
         note = f"Recorded. {done.page.cop_name} has moved on to the {stage_words(done.advanced_to)} stage."
     else:
         note = "Recorded. " + ("The community moves on when the rest is done too." if done.still_needed else "")

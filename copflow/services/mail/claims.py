@@ -8,6 +8,7 @@ the rows over) changes nothing. How a batch is sent, paced and reported is deliv
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -34,9 +35,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail") -> Claim:
+def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail",
+          only: Collection[int] | None = None) -> Claim:
     """Take up to `limit` due messages of one channel kind ("mail", or "chat": posts) for this deliverer, leased
-    until `now` + LEASE under a new token.
+    until `now` + LEASE under a new token; with `only`, among those rows alone (what one command queued).
 
     A concurrent deliverer gets other rows: on PostgreSQL rows another claim is taking are skipped
     (FOR UPDATE SKIP LOCKED); everywhere, the update is a compare-and-set, and a deliverer that lost every
@@ -45,6 +47,8 @@ def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail") 
     token, until = uuid.uuid4().hex, now + LEASE
     due = and_(Notification.status.in_(["pending", "sending"]), Notification.next_attempt_at <= now,
                Notification.channel == channel)
+    if only is not None:
+        due = and_(due, Notification.id.in_(sorted(only)))
     with uow:
         s = uow.session
         while True:
