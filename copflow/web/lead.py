@@ -194,7 +194,7 @@ async def roster(g: Granted) -> Response:
         field = "leave" if leaving else exc.field if exc.field in ("email", "name", "role") else "email"
         return await cop_page_response(g, errors={field: in_a_sentence(exc, ROSTER_NOUNS)},
                                        notice="Nothing was changed.", status=422)
-    await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
+    await send_queued(g.request)  # its invitations or cancellations: the deliverer sends them
     return await cop_page_response(g, notice=message)
 
 
