@@ -1,4 +1,4 @@
-"""`uv run python -m bench [--quick] [--only sweep|cli|web] [--postgres URL|--no-postgres] [--out FILE]`: every
+"""`uv run python -m bench [--quick] [--only sweep|cli|web|web-post] [--postgres URL|--no-postgres] [--out FILE]`: every
 benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each row says when it was
 measured ("when"), so a file with parts of different runs says which is which."""
 
@@ -22,9 +22,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["sweep", "cli", "web"],
+    parser.add_argument("--only", choices=["sweep", "cli", "web", "web-post"],
                         help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), the "
-                             "CLI latency (a minute) or the web pages (two minutes, SQLite and PostgreSQL); their rows "
+                             "CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL) or the "
+                             "evidence POST with 1,000 mails pending against none (a few minutes); their rows "
                              "replace those of the last run in --out, the others are kept")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             return _write(args, bench_cli(Path(tmp), 1 if args.quick else 9), replace_prefix="CLI: ")
     if args.only == "web":
         return _write(args, _web_only(args), replace_prefix="web: ")
+    if args.only == "web-post":
+        with tempfile.TemporaryDirectory(prefix="copflow-bench-post-") as tmp:
+            os.environ["COPFLOW_HOME"] = tmp
+            return _write(args, _web_post(args, Path(tmp)), replace_prefix="web: evidence POST")
     if args.quick:
         mails, invites, cli_runs = 100, 50, 1
     else:
@@ -59,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_postgres:
             web_backends["PostgreSQL"] = postgres_database(args.postgres, f"bench_web_{os.getpid()}")
         rows += bench_web(web_backends, quick=args.quick)
+        rows += _web_post(args, work)
         if not args.no_postgres:
             from bench.mail_scale import bench_mail_scale
 
@@ -110,6 +116,24 @@ def _web_only(args: argparse.Namespace) -> list[dict[str, Any]]:
             return bench_web(backends, quick=args.quick)
         finally:
             if not args.no_postgres:
+                _drop(args.postgres, name)
+
+
+def _web_post(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """The evidence POST with 1,000 other mails pending against none (bench/web_post.py), each on two databases."""
+    from bench.web import _drop, postgres_database
+    from bench.web_post import bench_evidence_post
+
+    names = [f"bench_post_{case}_{os.getpid()}" for case in ("none", "pending")]
+    backends = {"SQLite": (f"sqlite:///{work}/post-none.db", f"sqlite:///{work}/post-pending.db")}
+    if not args.no_postgres:
+        none, pending = (postgres_database(args.postgres, name) for name in names)
+        backends["PostgreSQL"] = (none, pending)
+    try:
+        return bench_evidence_post(backends, quick=args.quick)
+    finally:
+        if not args.no_postgres:
+            for name in names:
                 _drop(args.postgres, name)
 
 
