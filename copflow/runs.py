@@ -144,8 +144,10 @@ class BackgroundDeliverer:
                     self.rounds += 1
                 for e in report.errors:
                     log.warning("mail not sent yet (%s); it stays in the outbox", e)
-                if report.claimed == 0 or report.login_refused or report.slow_downs:
-                    break  # nothing more due now (or the relay said wait): sleep until woken or the next look
+                if report.sent + report.posts.posted == 0 or report.errors or report.slow_downs:
+                    # Nothing more went (none due, or the relay throttles, refuses or is down): wait until woken or
+                    # the next look, rather than claiming and giving back the same rows in a loop.
+                    break
 
 
 def announce(slug: str, events: Iterable[Emit]) -> None:
