@@ -55,8 +55,18 @@ class Client:
     """One keep-alive connection that keeps the CSRF session cookie, as a browser does."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.cookie = ""
+
+    def fresh_get(self, path: str) -> tuple[int, str]:
+        """GET on the kept connection, or on a new one if the server closed it (uvicorn's keep-alive lasts 5 s)."""
+        try:
+            return self.request("GET", path)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            return self.request("GET", path)
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         headers = {"Accept": "text/html", **({"Cookie": self.cookie} if self.cookie else {})}
@@ -73,7 +83,7 @@ class Client:
         """GET the form (not timed), then POST it: the POST's seconds."""
         from urllib.parse import urlencode
 
-        status, html = self.request("GET", path)
+        status, html = self.fresh_get(path)
         [token] = set(re.findall(r'name="csrf" value="([^"]+)"', html))
         t0 = time.perf_counter()
         status, html = self.request("POST", path, urlencode({"csrf": token, **LAUNCH}))
@@ -113,6 +123,8 @@ def bench_evidence_post(backends: dict[str, tuple[str, str]], *, quick: bool) ->
                     seconds = clients[case].post_launch(forms[case][i])
                     if i >= warm:
                         took[case].append(seconds)
+                print(f"  {backend} POST {i + 1}/{posts + warm}: " + ", ".join(
+                    f"{c} {t[-1] * 1000:.0f} ms" for c, t in took.items() if t), flush=True)
             left = _due(pending_url)
         p99 = {case: _p99(t) * 1000 for case, t in took.items()}
         ratio = p99["pending"] / p99["none"]

@@ -68,7 +68,8 @@ class Server:
             time.sleep(0.05)
 
     def ids(self) -> set[str]:
-        return {str(m["Message-ID"]) for m in self.mails()}
+        """The Message-IDs in the Maildir now (before an action: not waiting for anything)."""
+        return {str(m["Message-ID"]) for m in mailbox.Maildir(str(self.maildir), factory=None, create=True)}
 
     def since(self, before: set[str]) -> list[Message]:
         """Messages delivered after `before` (a set of Message-IDs) was taken."""
