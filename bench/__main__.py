@@ -124,7 +124,8 @@ def _web_post(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     from bench.web import _drop, postgres_database
     from bench.web_post import bench_evidence_post
 
-    names = [f"bench_post_{case}_{os.getpid()}" for case in ("none", "pending")]
+    # Not "bench_…": a full bench run elsewhere on the server drops every database of that name when it ends.
+    names = [f"webpost_{case}_{os.getpid()}" for case in ("none", "pending")]
     backends = {"SQLite": (f"sqlite:///{work}/post-none.db", f"sqlite:///{work}/post-pending.db")}
     if not args.no_postgres:
         none, pending = (postgres_database(args.postgres, name) for name in names)
