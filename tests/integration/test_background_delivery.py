@@ -102,3 +102,34 @@ def test_a_command_delivers_the_rows_it_queued_and_never_the_rest_of_the_outbox(
     assert [str(m.message["X-Copflow-Key"]) for m in smtp.received] == ["mine"]
     assert statuses(db_url) == {"mine": "sent", **{f"other-cop/{i}": "pending" for i in range(3)}}
     assert deliver_now(settings, now=NOW, queued=[]) == [] and len(smtp.received) == 1  # nothing queued: nothing sent
+
+
+def test_a_form_posted_to_the_web_app_answers_without_sending_and_its_deliverer_sends_after(db_url, smtp, tmp_path):
+    """The request commits and answers; nothing is sent inside it (the app here runs without its lifespan, so no
+    deliverer). Served with its lifespan, as `copflow web` serves it, the deliverer sends what the POST queued."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from copflow.services.links.signed import issue, token_of
+    from copflow.web.app import create_app
+    from tests.integration.helpers import D, P, at, to_launching
+
+    to_launching(db_url)
+    with UnitOfWork(db_url) as u:
+        u.session.execute(Notification.__table__.update().values(status="sent"))  # the walk's own mail: gone
+        u.commit()
+    link = issue(UnitOfWork(db_url), slug="data-insight", email=f"ann@{D}", purpose="evidence", gate="launch_held",
+                 now=at(89), policy=P, web_url="http://testserver")
+    path = f"/e/{token_of(link)}"
+    app = create_app(smtp_settings(tmp_path, db_url, smtp.port), clock=lambda: at(90), rate_limit=0)
+    client = TestClient(app)  # no `with`: no lifespan, no deliverer
+    [token] = set(re.findall(r'name="csrf" value="([^"]+)"', client.get(path).text))
+    answer = client.post(path, data={"csrf": token, "held_on": "2025-04-04", "attendance": "42",
+                                     "feedback": "keen on dashboards"})
+    assert answer.status_code == 200 and "has moved on" in answer.text
+    queued = [k for k, s in statuses(db_url).items() if s == "pending"]
+    assert queued and smtp.received == []  # the POST's notices are queued, none was sent in the request
+    with TestClient(app):  # served as `copflow web` serves it: the deliverer runs
+        wait_until(lambda: all(statuses(db_url)[k] == "sent" for k in queued))
+    assert sorted(str(m.message["X-Copflow-Key"]) for m in smtp.received) == sorted(queued)
