@@ -1,18 +1,17 @@
-"""`uv run python -m bench [--quick] [--only sweep|cli|web|web-post] [--postgres URL|--no-postgres] [--out FILE]`: every
-benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each row says when it was
-measured ("when"), so a file with parts of different runs says which is which."""
+"""`uv run python -m bench [--quick] [--only sweep|cli|web|web-post|report-pdfs|mailbox] [--postgres URL|--no-postgres]
+[--out FILE]`: every benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each
+row says when it was measured ("when"), so a file with parts of different runs says which is which."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.results_file import write as _write
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,11 +21,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["sweep", "cli", "web", "web-post"],
+    parser.add_argument("--only", choices=["sweep", "cli", "web", "web-post", "report-pdfs", "mailbox"],
                         help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), the "
-                             "CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL) or the "
-                             "evidence POST with 1,000 mails pending against none (a few minutes); their rows "
-                             "replace those of the last run in --out, the others are kept")
+                             "CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL), the "
+                             "evidence POST with 1,000 mails pending against none (a few minutes), the "
+                             "evaluation reports' PDFs (300 due reviews on PostgreSQL) or the mailbox read from "
+                             "Dovecot (a minute); their rows replace those of the last run in --out, the others are "
+                             "kept")
     args = parser.parse_args(argv)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -43,6 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="copflow-bench-post-") as tmp:
             os.environ["COPFLOW_HOME"] = tmp
             return _write(args, _web_post(args, Path(tmp)), replace_prefix="web: evidence POST")
+    if args.only == "report-pdfs":
+        if args.no_postgres:
+            print("python -m bench: --only report-pdfs runs on PostgreSQL; not with --no-postgres", file=sys.stderr)
+            return 2
+        from bench.report_pdfs import PREFIX, bench_report_pdfs
+
+        return _write(args, bench_report_pdfs(args.postgres, *_pdf_sizes(args)), replace_prefix=PREFIX)
+    if args.only == "mailbox":
+        from bench.mailbox_read import bench_mailbox
+
+        with tempfile.TemporaryDirectory(prefix="copflow-bench-") as tmp:
+            os.environ["COPFLOW_HOME"] = tmp
+            return _write(args, [bench_mailbox(Path(tmp), 30 if args.quick else 600)], replace_prefix="mailbox: ")
     if args.quick:
         mails, invites, cli_runs = 100, 50, 1
     else:
@@ -65,13 +79,25 @@ def main(argv: list[str] | None = None) -> int:
             web_backends["PostgreSQL"] = postgres_database(args.postgres, f"bench_web_{os.getpid()}")
         rows += bench_web(web_backends, quick=args.quick)
         rows += _web_post(args, work)
+        from bench.mailbox_read import bench_mailbox
+
+        (work / "mailbox").mkdir()
+        rows.append(bench_mailbox(work / "mailbox", 30 if args.quick else 600))
         if not args.no_postgres:
             from bench.mail_scale import bench_mail_scale
 
             # Two deliverers through a throttled relay: the rate is one this machine keeps up with when shared.
             rows.append(bench_mail_scale(args.postgres, 300 if args.quick else 20_000, 2400))
+            from bench.report_pdfs import bench_report_pdfs
+
+            rows += bench_report_pdfs(args.postgres, *_pdf_sizes(args))
             _drop_bench_databases(args.postgres)
     return _write(args, rows)
+
+
+def _pdf_sizes(args: argparse.Namespace) -> tuple[int, int]:
+    """The report-PDF part's due reviews and rounds (bench/report_pdfs.py)."""
+    return (10, 3) if args.quick else (300, 15)
 
 
 def _sweep_part(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
@@ -136,27 +162,6 @@ def _web_post(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
         if not args.no_postgres:
             for name in names:
                 _drop(args.postgres, name)
-
-
-def _write(args: argparse.Namespace, rows: list[dict[str, Any]], replace_prefix: str | None = None) -> int:
-    """Print the table and write the JSON; with `replace_prefix`, only those rows of the last run are replaced."""
-    width = max(len(r["benchmark"]) for r in rows)
-    print(f"\n{'benchmark':{width}}  {'ratio':>7}  {'target':28}  ok   figure")
-    for r in rows:
-        print(f"{r['benchmark']:{width}}  {r['ratio']:7.2f}  {r['target']:28}  {'yes' if r['ok'] else 'NO ':3}  "
-              f"{r['figure']}")
-    when = datetime.now(UTC).isoformat()
-    rows = [{**r, "when": when} for r in rows]
-    result = {"when": when, "quick": args.quick, "machine": platform.platform(),
-              "cpus": os.cpu_count(), "python": sys.version.split()[0], "rows": rows}
-    if replace_prefix is not None and args.out.exists():
-        last = json.loads(args.out.read_text(encoding="utf-8"))
-        kept = [r for r in last["rows"] if not r["benchmark"].startswith(replace_prefix)]  # as they were
-        result = {**last, "rows": kept + rows, f"when {replace_prefix.strip(': ')}": when}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    print(f"\nwritten to {args.out}")
-    return 0
 
 
 def _drop_bench_databases(admin_url: str) -> None:

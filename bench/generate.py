@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,8 @@ from copflow.db.models import (
     Notification,
     Person,
 )
+from copflow.services.meetings.organizer import organizer_address
+from copflow.settings import Settings, load_settings
 
 DEPARTMENTS = [f"Department {i:03d}" for i in range(120)]
 ROLES_TAIL = ["core", "core", "wider", "wider", "wider", "wider", "wider", "member_support", "information_resources"]
@@ -151,6 +154,11 @@ def _history(rows: dict[Any, list[dict[str, Any]]], i: int, members: list[tuple[
                            _mail(f"bench/{i}/purged", i + 1, now - timedelta(days=400 + i % 300), purged=True)]
 
 
+@cache
+def _settings() -> Settings:
+    return load_settings()
+
+
 def _series(i: int, kind: str, members: list[tuple[int, str]], first: date, rule: str, now: datetime, *,
             next_on: date | None = None, cancelled: bool = False) -> dict[str, Any]:
     """A series at 12:30 in the CoP's zone; `next_held_at` as the sweep keeps it (its next occurrence)."""
@@ -160,7 +168,8 @@ def _series(i: int, kind: str, members: list[tuple[int, str]], first: date, rule
             "summary": f"{kind}: Community {i}", "starts_at": starts, "duration_minutes": 45, "rrule": rule,
             "status": "cancelled" if cancelled else "scheduled", "created_at": now - timedelta(days=60),
             "tzid": ZONE, "starts_local": f"{first.isoformat()}T12:30", "location": "Room 1",
-            "organizer_email": f"p{members[0][0] - 1}@uni.example.org",
+            # organised by the programme's mailbox, as copflow sends them (a lead's would be sent again by the sweep)
+            "organizer_email": organizer_address(f"cop-{i:06d}", _settings()),
             "attendees": [[f"p{pid - 1}@uni.example.org", f"Person {pid - 1}", role] for pid, role in members
                           if role in ATTENDS[kind]],
             "cancelled_occurrences": [], "skipped_occurrences": [], "next_held_at": None if cancelled else upcoming}

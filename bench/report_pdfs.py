@@ -1,5 +1,6 @@
 """Evaluation reports with their PDFs, at a sweep's scale (issue 24), on PostgreSQL:
 
+    uv run python -m bench --only report-pdfs      (or, with its own sizes:)
     uv run python -m bench.report_pdfs [--reviews 300] [--rounds 15] [--postgres URL] [--out bench/results.json]
 
 1. **The sweep's evaluation step** for `--reviews` due reviews (each CoP under review, its survey closed): the
@@ -139,6 +140,38 @@ def render_against_bare(url: str, rounds: int, work: Path) -> dict[str, Any]:
             "ratio": ours / base, "target": "recorded (no target)", "ok": True}
 
 
+def bench_report_pdfs(admin: str, reviews: int, rounds: int) -> list[dict[str, Any]]:
+    """Both rows, on PostgreSQL at `admin` (its databases dropped after); `python -m bench` runs it too."""
+    from bench.web import _drop
+
+    pid = os.getpid()
+    names = [f"bench_pdf_{pid}", f"bench_pdf_{pid}_a", f"bench_pdf_{pid}_b"]
+    load_before = os.getloadavg()
+    home = os.environ.get("COPFLOW_HOME")
+    with tempfile.TemporaryDirectory(prefix="copflow-bench-pdf-") as tmp:
+        work = Path(tmp)
+        os.environ["COPFLOW_HOME"] = str(work / "home")
+        try:
+            source = prepare(admin, names[0], reviews)
+            with_pdfs, html_only = (copy_database(admin, source, n) for n in names[1:])
+            # Warm: Typst's fonts, the templates, the mail composer (a worker has them from its last run).
+            from notifications.pdf import report_pdf as warm_pdf
+            from tests.integration.test_documents import context as sample_context
+
+            warm_pdf(sample_context())
+            rows = [evaluation_step(with_pdfs, html_only, work), render_against_bare(with_pdfs, rounds, work)]
+        finally:
+            for name in names:
+                _drop(admin, name)
+            if home is not None:
+                os.environ["COPFLOW_HOME"] = home
+    load_after = os.getloadavg()
+    for r in rows:
+        r["load"] = f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (2 CPUs, shared)"
+    print("\n" + rows[0]["load"])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report_pdfs", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,33 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10 reviews, 3 rounds: checks that it runs")
     args = parser.parse_args(argv)
     reviews, rounds = (10, 3) if args.quick else (args.reviews, args.rounds)
-    from bench.__main__ import _write
-    from bench.web import _drop
+    from bench.results_file import write
 
-    pid = os.getpid()
-    names = [f"bench_pdf_{pid}", f"bench_pdf_{pid}_a", f"bench_pdf_{pid}_b"]
-    load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="copflow-bench-pdf-") as tmp:
-        work = Path(tmp)
-        os.environ["COPFLOW_HOME"] = str(work / "home")
-        try:
-            source = prepare(args.postgres, names[0], reviews)
-            with_pdfs, html_only = (copy_database(args.postgres, source, n) for n in names[1:])
-            # Warm: Typst's fonts, the templates, the mail composer (a worker has them from its last run).
-            from notifications.pdf import report_pdf as warm_pdf
-            from tests.integration.test_documents import context as sample_context
-
-            warm_pdf(sample_context())
-            rows = [evaluation_step(with_pdfs, html_only, work), render_against_bare(with_pdfs, rounds, work)]
-        finally:
-            for name in names:
-                _drop(args.postgres, name)
-    load_after = os.getloadavg()
-    for r in rows:
-        r["load"] = f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after (2 CPUs, shared)"
-    print("\n" + rows[0]["load"])
-    args.quick = args.quick or False
-    return _write(args, rows, replace_prefix=PREFIX)
+    return write(args, bench_report_pdfs(args.postgres, reviews, rounds), replace_prefix=PREFIX)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,9 @@ class ConsoleSettings:
     session_hours: float = 8.0  # a sign-in lasts at most this long
     idle_minutes: float = 60.0  # and ends sooner after this long unused
     sign_out_url: str | None = None  # behind a signing-in proxy: its own sign-out address
+    # Behind a signing-in proxy: the header in which it lists the signed-in person's groups (oauth2-proxy's
+    # X-Forwarded-Groups), believed only on a request that came from one of COPFLOW_WEB_TRUSTED_PROXIES.
+    groups_header: str | None = None
 
     def is_manager(self, email: str, groups: tuple[str, ...] | list[str] = ()) -> bool:
         return email.strip().lower() in self.managers or bool(self.manager_groups.intersection(groups))
@@ -144,6 +147,23 @@ def _oidc(e: Mapping[str, str]) -> OidcSettings | None:
                         (e.get("COPFLOW_OIDC_GROUPS_CLAIM") or "groups").strip())
 
 
+def _groups_header(e: Mapping[str, str]) -> str | None:
+    """COPFLOW_WEB_TRUSTED_GROUPS_HEADER: only beside the user's header, and only with the proxies named whose
+    requests may carry it (a client reaching copflow directly could otherwise name its own groups)."""
+    name = (e.get("COPFLOW_WEB_TRUSTED_GROUPS_HEADER") or "").strip()
+    if not name:
+        return None
+    if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 100:
+        raise ConsoleSettingsError(f"COPFLOW_WEB_TRUSTED_GROUPS_HEADER must be a header's name such as "
+                                   f"X-Forwarded-Groups, not {name!r}", field="COPFLOW_WEB_TRUSTED_GROUPS_HEADER",
+                                   value=name)
+    for needed, why in (("COPFLOW_WEB_TRUSTED_USER_HEADER", "the header naming who is signed in"),
+                        ("COPFLOW_WEB_TRUSTED_PROXIES", "the signing-in proxy's address, the only one believed")):
+        if not (e.get(needed) or "").strip():
+            raise ConsoleSettingsError(f"COPFLOW_WEB_TRUSTED_GROUPS_HEADER needs {needed} ({why})", field=needed)
+    return name
+
+
 def console_settings(e: Mapping[str, str]) -> ConsoleSettings:
     """The console's settings from the merged environment (the home folder's settings.env under the environment).
     The OD manager of COPFLOW_OD_MANAGER_EMAIL is always one of the console's managers."""
@@ -167,7 +187,7 @@ def console_settings(e: Mapping[str, str]) -> ConsoleSettings:
                                    f"/oauth2/sign_out) or an https address, not {sign_out!r}",
                                    field="COPFLOW_CONSOLE_SIGN_OUT_URL", value=sign_out)
     return ConsoleSettings(
-        oidc=oidc, managers=frozenset(managers), manager_groups=groups,
+        oidc=oidc, managers=frozenset(managers), manager_groups=groups, groups_header=_groups_header(e),
         session_hours=_number(e, "COPFLOW_CONSOLE_SESSION_HOURS", 8.0, 0.25, 24.0 * 7),
         idle_minutes=_number(e, "COPFLOW_CONSOLE_IDLE_MINUTES", 60.0, 5.0, 24.0 * 60),
         sign_out_url=sign_out)

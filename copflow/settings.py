@@ -11,10 +11,10 @@ from pathlib import Path
 
 from copflow.console_settings import ConsoleSettings, console_settings
 from copflow.transport_settings import EXCHANGE_SCOPE as EXCHANGE_SCOPE
+from copflow.transport_settings import ImapSettings, _flag, imap_settings, smtp_settings
 from copflow.transport_settings import OAuthSettings as OAuthSettings
 from copflow.transport_settings import SettingsError as SettingsError
 from copflow.transport_settings import SmtpSettings as SmtpSettings
-from copflow.transport_settings import smtp_settings
 from lifecycle import Policy, load_policy
 from lifecycle.policy import MAX_POLICY_CHARS
 
@@ -62,6 +62,11 @@ class Settings:
     # The programme's contact address: every mail asks its reader to reply, and replies go here (Reply-To)
     # rather than to the sender, which may be a mailbox nobody reads. None: replies go to the sender.
     reply_to: str | None = None
+    # The programme's mailbox every invitation is organised by (COPFLOW_ORGANIZER_EMAIL, default the sender's
+    # address), so calendars send their replies back to copflow; with COPFLOW_ORGANIZER_PLUS=true one
+    # plus-address per CoP (local+<slug>@domain), for relays that deliver those (docs/calendars.md).
+    organizer_email: str | None = None
+    organizer_plus: bool = False
     # The OD manager's console: its sign-in and its managers (copflow/console_settings.py, docs/console.md).
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     # The key links in queued mail are made again from at send time (COPFLOW_LINK_KEY, or COPFLOW_LINK_KEY_FILE,
@@ -74,6 +79,13 @@ class Settings:
     channel_key: str | None = field(default=None, repr=False)
     channel_key_file: Path | None = None
     chat_timeout: float = 10.0
+    # Who acts at this command line (COPFLOW_USER, an address): the environment's, else the home folder's
+    # settings.env (the demo's names its OD manager, so the commands it prints run as printed).
+    user: str | None = None
+    # The programme's mailbox, read back (docs/mailbox.md): an IMAP server (COPFLOW_IMAP_*), else the local Maildir
+    # folder COPFLOW_INBOX_MAILDIR (default <home>/inbox).
+    imap: ImapSettings | None = None
+    inbox_maildir: Path | None = None
 
     @property
     def server_mode(self) -> bool:
@@ -157,6 +169,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         prefect_api_url=prefect_server(e),
         prefect_ui_url=e.get("PREFECT_UI_URL") or None,
         reply_to=_reply_to(e.get("COPFLOW_REPLY_TO")),
+        organizer_email=_organizer(e.get("COPFLOW_ORGANIZER_EMAIL")),
+        organizer_plus=_flag("COPFLOW_ORGANIZER_PLUS", e.get("COPFLOW_ORGANIZER_PLUS"), False),
         console=console_settings(e),
         link_key=_key("COPFLOW_LINK_KEY", e.get("COPFLOW_LINK_KEY")),
         link_key_file=Path(e["COPFLOW_LINK_KEY_FILE"]).expanduser() if e.get("COPFLOW_LINK_KEY_FILE")
@@ -165,6 +179,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         channel_key_file=Path(e["COPFLOW_CHANNEL_KEY_FILE"]).expanduser() if e.get("COPFLOW_CHANNEL_KEY_FILE")
         else home / "channel.key",
         chat_timeout=_seconds("COPFLOW_CHAT_TIMEOUT", e.get("COPFLOW_CHAT_TIMEOUT"), 10.0),
+        user=e.get("COPFLOW_USER") or None,
+        imap=imap_settings(e),
+        inbox_maildir=Path(e.get("COPFLOW_INBOX_MAILDIR") or home / "inbox").expanduser(),
     )
 
 
@@ -228,3 +245,16 @@ def _web_url(value: str | None) -> str:
         raise SettingsError(f"COPFLOW_WEB_URL must be an http(s) address such as https://cops.example.org, "
                             f"not {value!r}")
     return url
+
+
+def _organizer(value: str | None) -> str | None:
+    """COPFLOW_ORGANIZER_EMAIL: one bare address (calendars reply to it), without a plus part of its own."""
+    if not value or not value.strip():
+        return None
+    addr = value.strip()
+    local, _, domain = addr.partition("@")
+    if not local or "." not in domain or "+" in local or any(c in addr for c in " ,<>;\"\\"):
+        raise SettingsError(f"COPFLOW_ORGANIZER_EMAIL must be one address such as cop-programme@uni.example.org, "
+                            f"not {value!r}", field="COPFLOW_ORGANIZER_EMAIL", value=value)
+    return addr.lower()
+

@@ -33,6 +33,12 @@ AUDIENCE_ROLES: dict[Audience, frozenset[Role]] = {
 # hears instead: an escalation must reach someone who can act.
 FALLS_BACK_TO_OD_MANAGER = frozenset({Audience.OD_MANAGER})
 
+# When every address in an audience bounced for good (a hard bounce, read back from the programme's mailbox), the
+# next people who can act hear instead: a lead's co-leads first (the same audience), then the sponsor, then the
+# OD manager.
+UNREACHABLE_FALLS_BACK_TO: dict[Audience, Audience] = {Audience.LEADS: Audience.SPONSOR,
+                                                       Audience.SPONSOR: Audience.OD_MANAGER}
+
 # The rungs of the escalation ladder may name these audiences (the policy's `escalation` list).
 ESCALATION_AUDIENCES = (Audience.LEADS, Audience.SPONSOR, Audience.OD_MANAGER)
 # A notice to one of these is an escalation beyond the leads (counted apart in the sweep's summary).

@@ -26,7 +26,8 @@ DEFAULT_POSTS = tuple(k.value for k in PostKind)
 # Messages addressed to one person: never posted to a channel, whatever the policy lists.
 PERSONAL = frozenset({"gate_reminder", "review_due", "action_reminder", "sponsor_brief", "join_request",
                       "join_digest", "link_renewed", "od_digest", "invitation", "invitation_cancel",
-                      "evaluation_ready", "document_follows", "closure_completed"})
+                      "evaluation_ready", "document_follows", "closure_completed", "meeting_answers",
+                      "lessons_received", "reply_forwarded"})
 
 # Meetings announced in the channel: those the whole community is invited to (the launch, the closing meeting);
 # a check-in or a sponsor catch-up concerns a few people, and their invitations say all there is.

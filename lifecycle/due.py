@@ -13,6 +13,7 @@ from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CopSnapshot
 from lifecycle.stages import Gate, Stage
 from lifecycle.table import TRANSITIONS, open_gates
+from lifecycle.working_days import next_working_day
 
 
 @dataclass(frozen=True, order=True)
@@ -55,7 +56,8 @@ def stage_weeks(stage: Stage, p: Policy) -> int | None:
 
 
 def due_gates(snap: CopSnapshot, today: date, p: Policy) -> list[DueGate]:
-    """Open gates of the current stage with their due dates, earliest first; passed gates are left out."""
+    """Open gates of the current stage with their due dates, earliest first; passed gates are left out. Every due
+    date is a working day of the CoP (`snap.is_working`): one due on a weekend or a holiday is due the next one."""
     plan: list[DueGate] = []
     if snap.stage is Stage.ACTIVE:
         review = next_review_on(snap, p)
@@ -63,7 +65,8 @@ def due_gates(snap: CopSnapshot, today: date, p: Policy) -> list[DueGate]:
     elif snap.stage is Stage.CLOSING and snap.closing_date:
         plan = [DueGate(snap.closing_date, Gate.ARCHIVE_VERIFIED)]
     else:  # under review, one decision is due (timed by review_passed), whichever it will be
-        plan = [DueGate(snap.stage_entered_on + timedelta(weeks=GATE_WEEKS[g](p)), g)
+        plan = [DueGate(next_working_day(snap.stage_entered_on + timedelta(weeks=GATE_WEEKS[g](p)),
+                                         snap.is_working), g)
                 for g in open_gates(snap.stage) if g in GATE_WEEKS]
     # A review that is due is opened by the sweep, not "passed" by evidence: keep it in the plan.
     return sorted(d for d in plan

@@ -13,6 +13,7 @@ from lifecycle.review_dates import next_review_on
 from lifecycle.snapshot import CopSnapshot
 from lifecycle.stages import GATE_TITLES, Gate, Role
 from lifecycle.table import GATE_PREREQUISITES
+from lifecycle.working_days import IsWorkingDay, earliest_closing_on
 
 Check = Callable[[CopSnapshot, Mapping[str, Any], date, Policy], tuple[list[Unmet], list[Unmet]]]
 
@@ -137,20 +138,18 @@ def _decision(gate: Gate) -> Check:
         if gate is Gate.EVOLVE_DECIDED:
             unmet += _children(snap, ev)
         if gate is Gate.CLOSE_DECIDED:
-            unmet += _closing_date(ev, today, p)
+            unmet += _closing_date(ev, today, p, snap.is_working)
         return unmet, []
 
     return check
 
 
-def _closing_date(ev: Mapping[str, Any], today: date, p: Policy) -> list[Unmet]:
-    from datetime import timedelta
-
+def _closing_date(ev: Mapping[str, Any], today: date, p: Policy, is_working: IsWorkingDay) -> list[Unmet]:
     raw = ev.get("closing_date")
     if not raw:
         return [Unmet("close_decided.closing_date", "no closing date announced", field="closing_date",
                       problem="no closing date announced")]
-    earliest = today + timedelta(weeks=p.notice_period_weeks)
+    earliest = earliest_closing_on(today, p, is_working)
     if date.fromisoformat(raw) < earliest:
         said = (f"closing date {raw} gives less than the {p.notice_period_weeks}-week notice period "
                 f"(earliest {earliest.isoformat()})")

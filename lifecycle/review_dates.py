@@ -10,6 +10,7 @@ from datetime import date
 
 from lifecycle.policy import Policy
 from lifecycle.snapshot import CopSnapshot
+from lifecycle.working_days import next_working_day
 
 
 def add_months(d: date, months: int) -> date:
@@ -25,7 +26,13 @@ def review_period_start(review_anchor_on: date | None, stage_entered_on: date) -
 
 
 def next_review_on(snap: CopSnapshot, p: Policy) -> date | None:
-    """The first charter review date after the anchor, else the anchor plus the cadence."""
+    """The first charter review date after the anchor, else the anchor plus the cadence, moved onto the CoP's next
+    working day (a review due on a Saturday is due on the Monday)."""
+    due = _review_date(snap, p)
+    return next_working_day(due, snap.is_working) if due is not None else None
+
+
+def _review_date(snap: CopSnapshot, p: Policy) -> date | None:
     anchor = review_period_start(snap.review_anchor_on, snap.stage_entered_on)
     charter = snap.charter
     if charter is not None:

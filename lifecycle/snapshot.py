@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +27,12 @@ class CharterView:
     review_cadence_months: int | None = None
 
 
+def every_day(day: date) -> bool:
+    """A calendar with no days off: a snapshot built without the organisation's calendar (tests, checks that read
+    no dates)."""
+    return True
+
+
 @dataclass(frozen=True)
 class CopSnapshot:
     slug: str
@@ -39,6 +45,9 @@ class CopSnapshot:
     # When the last review was decided (or the CoP launched): reviews are counted from here.
     review_anchor_on: date | None = None
     closing_date: date | None = None
+    # The CoP's working days (the application's calendar, copflow/services/workdays.py, passed in as a predicate):
+    # every date the core computes for people to keep is moved onto one (lifecycle/working_days.py).
+    is_working: Callable[[date], bool] = field(default=every_day, compare=False, repr=False)
 
     def with_role(self, *roles: Role) -> tuple[MemberView, ...]:
         return tuple(m for m in self.members if m.role in roles)

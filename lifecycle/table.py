@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lifecycle.stages import GATE_TITLES, Gate, Stage
+from lifecycle.stages import GATE_TITLES, STAGE_TITLES, Gate, Stage
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,16 @@ def open_gates(stage: Stage) -> tuple[Gate, ...]:
 
 def mermaid(counts: Mapping[str, int] | None = None) -> str:
     """A Mermaid state diagram generated from TRANSITIONS (shown in docs and in Prefect artifacts). With
-    `counts` (stage → number of CoPs), each stage's box says how many CoPs are in it."""
+    `counts` (stage → number of CoPs), each stage's box says how many CoPs are in it. Boxes are named in the
+    words people read everywhere else (STAGE_TITLES: "review", not the id "reviewing")."""
     lines = ["stateDiagram-v2"]
-    if counts is not None:  # a state's display name, declared before the transitions that use it
-        for stage in Stage:
+    for stage in Stage:  # a state's display name, declared before the transitions that use it
+        title = STAGE_TITLES[stage]
+        if counts is not None:
             n = counts.get(stage.value, 0)
-            lines.append(f'    state "{stage.value} ({n} CoP{"" if n == 1 else "s"})" as {stage.value}')
+            lines.append(f'    state "{title} ({n} CoP{"" if n == 1 else "s"})" as {stage.value}')
+        elif title != stage.value:
+            lines.append(f'    state "{title}" as {stage.value}')
     lines.append(f"    [*] --> {Stage.FORMING.value}")
     for t in TRANSITIONS:
         label = " + ".join(GATE_TITLES[g] for g in t.gates)

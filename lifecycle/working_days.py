@@ -38,3 +38,15 @@ def survey_closes_on(opened: date, p: Policy, is_working: IsWorkingDay) -> date:
 def survey_has_closed(opened: date, today: date, p: Policy, is_working: IsWorkingDay) -> bool:
     """True from the day after the survey's last day: the review can be evaluated."""
     return today > survey_closes_on(opened, p, is_working)
+
+
+def decision_deadline(review_opened: date, p: Policy, is_working: IsWorkingDay) -> date:
+    """The day a review's decision is due: the policy's `review_decision_weeks` after it opened, on a working day.
+    The same date as the review_passed gate's due date (lifecycle/due.py), so mails, pages and the sweep agree."""
+    return next_working_day(review_opened + timedelta(weeks=p.review_decision_weeks), is_working)
+
+
+def earliest_closing_on(today: date, p: Policy, is_working: IsWorkingDay) -> date:
+    """The earliest closing date a decision taken `today` may announce: the notice period, on a working day (a
+    closing date given on a weekend moves to the next working day, so the earliest one said is one it keeps)."""
+    return next_working_day(today + timedelta(weeks=p.notice_period_weeks), is_working)

@@ -106,7 +106,7 @@ def _prompt(paragraph: Any, text: str) -> None:
     run.bold = True
 
 
-def _table(doc: Any, headers: list[str], rows: list[list[str | None]], *, header: bool = True,
+def _table(doc: Any, headers: list[str], rows: list[list[Any]], *, header: bool = True,
            prompt: str = "") -> None:
     """A real Word table; its header row repeats on each page and is marked as a header for screen readers.
     A cell given as None is one the leads complete: highlighted, with `prompt`."""

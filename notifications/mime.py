@@ -33,6 +33,9 @@ class Outgoing:
     ics_method: str | None = None
     attachment_name: str | None = None  # a text file sent along (an .html report, a .md draft)
     attachment: str | None = None
+    # This message's own Reply-To (a join request: the person asking; a forwarded reply: its writer), over the
+    # programme's
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,8 +190,11 @@ def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
 
 
 def build(out: Outgoing, sender: str, now: datetime, reply_to: str | None = None) -> Built:
-    """`reply_to`: the programme's contact address, where the mails' "reply to this message" goes."""
+    """`reply_to`: the programme's contact address, where the mails' "reply to this message" goes, unless the
+    message has its own (`out.reply_to`)."""
+    reply_to = out.reply_to or reply_to
     frm, envelope_from, sender_domain = _sender(sender)
+    reply_to = out.reply_to or reply_to
     reply = f"Reply-To: {_address(*parseaddr(reply_to))[0]}\n" if reply_to else ""
     to, envelope_to = _address(out.recipient_name or "", out.recipient)
     mid = message_id(out.key, sender_domain)

@@ -1,5 +1,7 @@
-"""OAuth 2.0 access tokens for SMTP's XOAUTH2: the client-credentials grant (RFC 6749 §4.4), from Microsoft
-Entra ID through `msal` or from any OAuth 2.0 token URL. Tokens are kept until shortly before they expire.
+"""OAuth 2.0 access tokens for XOAUTH2 (SMTP, and IMAP for the programme's mailbox): the client-credentials grant
+(RFC 6749 §4.4), from Microsoft Entra ID through `msal` or from any OAuth 2.0 token URL; and Google Workspace's
+service account with domain-wide delegation (the JWT bearer grant, RFC 7523). Tokens are kept until shortly
+before they expire.
 
 The client secret is held privately, never put in a repr, an error or a log line; an error names the endpoint,
 the client id and the endpoint's error code only.
@@ -7,6 +9,7 @@ the client id and the endpoint's error code only.
 
 from __future__ import annotations
 
+import base64
 import json
 import ssl
 import threading
@@ -133,6 +136,65 @@ class EntraClientCredentials:
         if result.get("token_source") == "identity_provider":
             self.fetches += 1
         return str(result["access_token"])
+
+
+class GoogleServiceAccount:
+    """Google Workspace: a service account with domain-wide delegation acting as `subject` (the mailbox copflow
+    uses), through the JWT bearer grant (RFC 7523) at its key's token_uri; the assertion is signed RS256 with the
+    key's private key (`cryptography`)."""
+
+    def __init__(self, key: dict[str, str], subject: str, scope: str, *, timeout: float = 30.0,
+                 clock: Callable[[], float] = time.time, ssl_context: ssl.SSLContext | None = None) -> None:
+        self.client_email, self.token_url = key["client_email"], key["token_uri"]
+        self.__private_key = key["private_key"]
+        self.subject, self.scope, self.timeout, self.ssl_context = subject, scope, timeout, ssl_context
+        self._clock = clock
+        self._cache = _Cached(clock)
+        self.fetches = 0
+
+    def __repr__(self) -> str:
+        return f"GoogleServiceAccount({self.client_email!r}, subject={self.subject!r}, private_key=***)"
+
+    def describe(self) -> str:
+        return f"Google service account {self.client_email} (acting as {self.subject})"
+
+    def token(self, *, refresh: bool = False) -> str:
+        return self._cache.get(self._fetch, refresh)
+
+    def assertion(self) -> str:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+        def part(value: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+        now = int(self._clock())
+        signing = (part({"alg": "RS256", "typ": "JWT"}) + "." + part({
+            "iss": self.client_email, "sub": self.subject, "scope": self.scope, "aud": self.token_url,
+            "iat": now, "exp": now + 3600})).encode()
+        try:
+            key = serialization.load_pem_private_key(self.__private_key.encode(), password=None)
+        except ValueError:
+            raise TokenRefused(f"{self.describe()}: its private_key is not a PEM RSA key") from None
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise TokenRefused(f"{self.describe()}: its private_key is not an RSA key")
+        signature = key.sign(signing, padding.PKCS1v15(), hashes.SHA256())
+        return signing.decode() + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+    def _fetch(self) -> tuple[str, float]:
+        form = urllib.parse.urlencode({"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                                       "assertion": self.assertion()}).encode()
+        request = urllib.request.Request(self.token_url, data=form, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+        self.fetches += 1
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.ssl_context) as response:
+                body: dict[str, Any] = json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            raise TokenRefused(f"{self.describe()} was refused a token: {_oauth_error(exc.read(), exc.code)}") from None
+        except (OSError, ValueError) as exc:
+            raise TokenRefused(f"{self.describe()} could not reach {self.token_url}: {type(exc).__name__}") from None
+        return _token_of(body, self.describe())
 
 
 def _token_of(body: dict[str, Any], where: str) -> tuple[str, float]:

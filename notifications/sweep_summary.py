@@ -4,12 +4,22 @@ name, then the counts."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from notifications.markdown_views import RUN_LINK, artifact_href, cop_cell, escape, link, table, ui_root
 from notifications.vocabulary import decision_words, gate_words, long_date, names, plural
 
 MAX_LISTED = 50  # a summary stays readable on a bad day; the outbox has the rest
+# The CoPs the attention artifact lists (copflow.services.portfolio, attention_only), in both artifacts' words.
+ATTENTION_WORDS = "CoPs with something due soon or overdue"
+
+
+def closure_markdown(name: str, path: str, manifest_sha256: str, manifest: dict[str, Any]) -> str:
+    """The closure record's artifact: the CoP by its name, the archive, and every file's checksum."""
+    rows = "\n".join(f"| {escape(f['path'])} | {f['size']} | `{f['sha256'][:16]}…` |" for f in manifest["files"])
+    return (f"# {escape(name)} closed and archived\n\nArchive: `{path}`  \nManifest SHA-256: `{manifest_sha256}`  \n"
+            f"Schema version {manifest['schema_version']}\n\n| file | bytes | SHA-256 |\n|---|---|---|\n{rows}\n")
 
 
 def run_url(ui: str | None) -> str | None:
@@ -30,13 +40,15 @@ def _link(label: str, key: str, ui: str | None) -> str:
     return link(label, artifact_href(key, ui))
 
 
-def _cop(item: dict[str, Any], web_url: str | None, ui: str | None, *artifacts: tuple[str, str]) -> str:
-    """The CoP's name, linking to its entry on the hub (with a web address), then its own artifacts."""
+def _cop(item: dict[str, Any], web_url: str | None, ui: str | None, *artifacts: tuple[str, str],
+         on_hub: bool = True) -> str:
+    """The CoP's name, linking to its entry on the hub (with a web address, while the hub lists it: not once
+    closed), then its own artifacts."""
     name = item.get("name") or item["slug"]
     if web_url is None:
         extra = "".join(f" · {_link(label, key, ui)}" for label, key in artifacts)
         return f"**{escape(name)}**{extra}"
-    return cop_cell(name, item["slug"], web_url, artifacts, ui)
+    return cop_cell(name, item["slug"], web_url, artifacts, ui, on_hub=on_hub)
 
 
 def _listed(title: str, items: list[str], more_hint: str = "") -> list[str]:
@@ -98,7 +110,9 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
                    web_url: str | None = None) -> str:
     """`ui`: the Prefect UI's address (None: links from the server's root); `web_url`: the hub's address, which
     each CoP's name links to (None: names in bold)."""
-    rows = [("CoPs with something due", counts["cops"]), ("Reviews opened", counts["reviews_opened"]),
+    # What needs attention counts the same CoPs as the attention artifact, at the same moment (after today's
+    # closures and reviews): one definition, one number.
+    rows = [(ATTENTION_WORDS, counts.get("attention", counts["cops"])), ("Reviews opened", counts["reviews_opened"]),
             ("Reminders sent to leads", counts["notices_queued"] - counts.get("escalations_queued", 0)),
             ("Reminders sent to sponsors", counts.get("escalations_queued", 0)),
             ("Reminders sent to action owners", counts.get("action_reminders", 0)),
@@ -142,12 +156,16 @@ def sweep_markdown(now_iso: str, counts: dict[str, Any], evaluated: list[dict[st
     lines += _listed("Reviews without a survey link (members not asked)",
                      [_cop(r, web_url, ui) for r in digest.get("no_survey", [])])
     lines += _listed("Reviews opened today (members got the survey call)", [escape(n) for n in counts["opened"]])
-    lines += _listed("Meetings prepared today (agenda or brief sent)", [escape(m) for m in counts.get("prepared", [])])
+    # Which communities, never which meetings: check-ins and catch-ups are private to their attendees, and an
+    # artifact is read by whoever can open the Prefect UI.
+    prepared = Counter(counts.get("prepared_for", []))
+    lines += _listed("Meetings prepared today (agenda or brief sent)",
+                     [f"{escape(name)}: {plural(n, 'meeting')}" for name, n in sorted(prepared.items())])
     lines += _listed("Evaluated today", [
         f"{_cop(e, web_url, ui, ('evaluation', 'copflow-evaluation-' + e['slug']))}: recommends "
         f"**{decision_words(e['recommendation'])}**" for e in evaluated])
     lines += _listed("Archived today", [
-        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']))}"
+        f"{_cop(c, web_url, ui, ('closure record', 'copflow-closure-' + c['slug']), on_hub=False)}"
         f"{' (closed on ' + long_date(c['closed_on']) + ')' if c.get('closed_on') else ''}"
         f": archive {escape(c['archive'])}"
         f"{' (lessons learned never completed: the draft only)' if c.get('lessons_draft_only') else ''}"

@@ -39,12 +39,7 @@ ROLES: dict[str, str] = {
     "information_resources": "information and resources",
     "online_space_admin": "online space administrator",
     "od_manager_contact": "OD manager",
-    # Invitations address people by their iCalendar role.
-    "CHAIR": "meeting organiser",
-    "REQ-PARTICIPANT": "invited participant",
-    "OPT-PARTICIPANT": "optional participant",
-    "NON-PARTICIPANT": "contact",
-}
+}  # an invitation, too, names its reader by their role in the CoP, never by the calendar's (CHAIR, OPT-PARTICIPANT)
 
 STAGES: dict[str, str] = {stage.value: title for stage, title in STAGE_TITLES.items()}  # the CLI's words too
 

@@ -12,6 +12,7 @@ from prefect.artifacts import create_markdown_artifact
 from copflow.runs import announce
 from copflow.services.archiving import ClosureResult
 from notifications.archive import read_member
+from notifications.sweep_summary import closure_markdown
 from tasks.common import steps
 
 
@@ -20,12 +21,10 @@ def archive_and_close(slug: str, now: datetime) -> ClosureResult:
     result = steps().close_one(slug, now)
     if not result.already_closed:
         manifest = json.loads(read_member(Path(result.path), "manifest.json"))
-        rows = "\n".join(f"| {f['path']} | {f['size']} | `{f['sha256'][:16]}…` |" for f in manifest["files"])
+        name = result.name or slug
         create_markdown_artifact(
             key=f"copflow-closure-{slug}",
-            markdown=f"# {slug} closed and archived\n\nArchive: `{result.path}`  \nManifest SHA-256: "
-                     f"`{result.manifest_sha256}`  \nSchema version {manifest['schema_version']}\n\n"
-                     f"| file | bytes | SHA-256 |\n|---|---|---|\n{rows}\n",
-            description=f"Closure manifest of {slug}, every checksum re-read and matched")
+            markdown=closure_markdown(name, result.path, result.manifest_sha256, manifest),
+            description=f"Closure manifest of {name}, every checksum re-read and matched")
         announce(slug, result.events)
     return result

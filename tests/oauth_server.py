@@ -33,6 +33,8 @@ class TokenEndpoint:
         self.tokens: dict[str, float] = {}  # token → expiry (time.monotonic)
         self.events: Counter[str] = Counter()
         self.scopes: list[str] = []
+        self.google: ServiceAccountKeys | None = None  # set: the JWT bearer grant of Google's service accounts too
+        self.subjects: list[str] = []  # whom each service account token was for (domain-wide delegation)
         self.port = free_port()
         self.scheme = "https" if tls else "http"
         endpoint = self
@@ -61,6 +63,16 @@ class TokenEndpoint:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer" and endpoint.google:
+                    claims = endpoint.google.check(form.get("assertion", ""), endpoint.url)
+                    if claims is None:
+                        endpoint.events["refused"] += 1
+                        self._json(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+                        return
+                    endpoint.subjects.append(str(claims["sub"]))
+                    form["scope"] = str(claims["scope"])
+                    form["grant_type"], form["client_id"], form["client_secret"] = (
+                        "client_credentials", endpoint.client_id, endpoint.client_secret)
                 if form.get("grant_type") != "client_credentials":
                     self._json(400, {"error": "unsupported_grant_type"})
                 elif (form.get("client_id"), form.get("client_secret")) != (endpoint.client_id,
@@ -98,6 +110,43 @@ class TokenEndpoint:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class ServiceAccountKeys:
+    """A Google service account's key pair: the JSON key file copflow is given, and the check Google's token
+    endpoint makes of an assertion (RS256 signature, issuer, audience, expiry)."""
+
+    def __init__(self, client_email: str = "copflow@project.iam.gserviceaccount.com") -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.client_email = client_email
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.pem = self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()).decode()
+
+    def key_file(self, token_uri: str) -> dict[str, str]:
+        return {"type": "service_account", "client_email": self.client_email, "private_key": self.pem,
+                "token_uri": token_uri}
+
+    def check(self, assertion: str, audience: str) -> dict[str, Any] | None:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        def unb64(text: str) -> bytes:
+            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+        try:
+            head, body, signature = assertion.split(".")
+            self.private.public_key().verify(unb64(signature), f"{head}.{body}".encode(), padding.PKCS1v15(),
+                                             hashes.SHA256())
+            claims: dict[str, Any] = json.loads(unb64(body))
+        except (ValueError, InvalidSignature):
+            return None
+        ok = (json.loads(unb64(head)).get("alg") == "RS256" and claims.get("iss") == self.client_email
+              and str(claims.get("aud", "")).startswith(audience) and claims.get("exp", 0) > time.time())
+        return claims if ok else None
 
 
 class XOAuth2Handler(RecordingHandler):

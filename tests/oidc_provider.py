@@ -4,7 +4,10 @@ ID tokens signed with an RSA key it makes at start (RS256, published at /jwks). 
 the only place copflow accepts plain HTTP to a provider.
 
 Its sign-in page lists the people it knows (`users`) as buttons: the browser test clicks one, as a person would
-pick their account, and the provider redirects back to the console with a code."""
+pick their account, and the provider redirects back to the console with a code. Its sign-out endpoint
+(`end_session_endpoint`, OpenID Connect RP-Initiated Logout 1.0) checks the client, the ID token given as
+`id_token_hint` (its own signature, issued to that client) and that `post_logout_redirect_uri` is registered, notes
+who signed out (`Provider.signed_out`), and sends the browser back there."""
 
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ class Client(ClientMixin):  # type: ignore[misc]
     client_id: str
     client_secret: str
     redirect_uris: list[str]
+    post_logout_redirect_uris: list[str] = field(default_factory=list)
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -122,6 +126,7 @@ class Provider(AuthorizationServer):  # type: ignore[misc]
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-1", "use": "sig", "alg": "RS256"})
         self.codes: dict[str, Code] = {}
         self.tokens: list[dict[str, Any]] = []
+        self.signed_out: list[str] = []  # the `sub` of each ID token a sign-out named
         self.register_token_generator("default", BearerTokenGenerator(lambda *a, **k: secrets.token_urlsafe(32)))
         provider = self
 
@@ -197,7 +202,8 @@ def app_for(provider: Provider) -> Starlette:
                              "jwks_uri": f"{i}/jwks", "response_types_supported": ["code"],
                              "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
                              "code_challenge_methods_supported": ["S256"],
-                             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"]})
+                             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                             "end_session_endpoint": f"{i}/logout"})
 
     async def jwks(request: Request) -> Response:
         return JSONResponse({"keys": [provider.key.as_dict(private=False)]})
@@ -220,17 +226,38 @@ def app_for(provider: Provider) -> Starlette:
     async def token(request: Request) -> Response:
         return provider.create_token_response(await _read(request))  # type: ignore[no-any-return]
 
-    return Starlette(routes=[Route("/.well-known/openid-configuration", discovery),
+    async def logout(request: Request) -> Response:
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+
+        q = request.query_params
+        back = q.get("post_logout_redirect_uri", "")
+        if q.get("client_id") != provider.client.client_id or back not in provider.client.post_logout_redirect_uris:
+            return HTMLResponse("unknown client or post_logout_redirect_uri", status_code=400)
+        try:
+            claims = jwt.decode(q.get("id_token_hint", ""), provider.key, algorithms=["RS256"]).claims
+        except (JoseError, ValueError):
+            return HTMLResponse("id_token_hint is not an ID token of this provider", status_code=400)
+        audience = claims.get("aud")
+        if claims.get("iss") != provider.issuer or provider.client.client_id not in (
+                audience if isinstance(audience, list) else [audience]):
+            return HTMLResponse("id_token_hint was issued to another client", status_code=400)
+        provider.signed_out.append(str(claims.get("sub")))
+        return Response(status_code=302, headers={"location": back})
+
+    return Starlette(routes=[Route("/.well-known/openid-configuration", discovery), Route("/logout", logout),
                              Route("/jwks", jwks), Route("/authorize", authorize, methods=["GET", "POST"]),
                              Route("/token", token, methods=["POST"])])
 
 
 @contextmanager
-def oidc_provider(port: int, users: dict[str, dict[str, Any]], redirect_uri: str) -> Iterator[Provider]:
+def oidc_provider(port: int, users: dict[str, dict[str, Any]], redirect_uri: str,
+                  post_logout_redirect_uri: str = "") -> Iterator[Provider]:
     """The provider on http://127.0.0.1:<port>, in a thread of this process, for one test."""
     import uvicorn
 
-    provider = Provider(f"http://127.0.0.1:{port}", users, Client(CLIENT_ID, CLIENT_SECRET, [redirect_uri]))
+    provider = Provider(f"http://127.0.0.1:{port}", users,
+                        Client(CLIENT_ID, CLIENT_SECRET, [redirect_uri], [post_logout_redirect_uri]))
     server = uvicorn.Server(uvicorn.Config(app_for(provider), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

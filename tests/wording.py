@@ -16,6 +16,9 @@ CLI = re.compile(r"\bcopflow (?:gate|review|archive|outbox|cop|member|person|mee
                  r"evidence|activity|records|lessons|action)\b")
 # "… 1 December 2027.We will remind you": a template's trimmed newline ate the space between two sentences.
 GLUED = re.compile(r"\b\w+[a-z0-9][.?!][A-Z][a-z]+\b")
+# Words that were wrong for their reader (issue 29): a calendar's role for a person's, copflow's own step as theirs.
+WRONG_FOR_READER = ["as its meeting organiser", "as its optional participant", "as its invited participant",
+                    "Next: the closure archive"]
 SLUGS = ["data-insight", "digital-communications", "events-management", "facilities-management", "hr-recruitment",
          "research-it"]
 
@@ -36,6 +39,7 @@ def problems(text: str, *, to_od_manager: bool = False) -> list[str]:
     found += ["od_manager" for _ in [1] if "od_manager" in prose]
     found += [f"ISO date {m}" for m in ISO_DATE.findall(prose)]
     found += [f"sentences run together {m!r}" for m in GLUED.findall(prose)]
+    found += [f"wrong for the reader: {w!r}" for w in WRONG_FOR_READER if w in " ".join(prose.split())]
     if not to_od_manager:
         found += [f"command {m}" for m in CLI.findall(prose)]
         found += [f"slug {s}" for s in SLUGS if re.search(rf"(?<![\w/=-]){s}(?![\w-])", prose)]

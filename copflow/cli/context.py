@@ -70,6 +70,12 @@ def queued() -> list[int]:
     return ids
 
 
+def require_database() -> None:
+    """Refuse, creating nothing, a SQLite database that is not there: what `copflow web` and `copflow sweep` check
+    before they start, as every command that reads one does (`uow`)."""
+    _require_sqlite_file(settings().database_url)
+
+
 def _require_sqlite_file(url: str) -> None:
     """A command on a SQLite database that is not there says so, and creates nothing (opening it would make the
     folder and an empty file); `copflow db upgrade` is what creates it."""
@@ -105,15 +111,15 @@ ASK_WHO = "; set COPFLOW_USER to your e-mail address or pass --by"
 
 
 def actor(by: str | None) -> str:
-    """Who is acting, as every record keeps it: an address, from --by or else COPFLOW_USER. Without either the
-    login name is taken only if it is an address; otherwise the one line says what to set, not what is wrong with
-    a login name nobody chose."""
+    """Who is acting, as every record keeps it: an address, from --by or else COPFLOW_USER (the environment's, else
+    the home folder's settings.env). Without either the login name is taken only if it is an address; otherwise
+    the one line says what to set, not what is wrong with a login name nobody chose."""
     from copflow.services import validation as v
     from copflow.services.errors import InvalidInput
 
     if by is not None:
         return v.actor(by, "--by")
-    user = os.environ.get("COPFLOW_USER")
+    user = os.environ.get("COPFLOW_USER") or settings().user
     if user:
         return v.actor(user, "COPFLOW_USER", ASK_WHO)
     login = getpass.getuser()

@@ -36,7 +36,8 @@ def print_cop(d: Any) -> None:
     if d.channel:
         out.print(Text(f"Chat channel: {d.channel}"))
     ctx.table("Members", ["email", "name", "role", "department"],
-              [[m.email, m.name, role_words(m.role), m.department] for m in d.members])
+              [[m.email + (" (mail to it bounces)" if m.bounces else ""), m.name, role_words(m.role), m.department]
+               for m in d.members])
     if d.former_members:
         ctx.table("Former members", ["email", "name", "role", "joined", "left"],
                   [[m.email, m.name, role_words(m.role), short_date(m.joined_on), short_date(m.left_on)]

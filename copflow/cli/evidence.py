@@ -149,3 +149,34 @@ def activity_list(slug: Annotated[str, typer.Argument(help="The CoP.")],
         return
     ctx.table(f"Activities of {slug}", ["date", "kind", "title", "attendees"],
               [[r.held_on, r.kind, r.title, r.attendees] for r in rows])
+
+
+@activity_app.command("attendance")
+def activity_attendance(
+        slug: Annotated[str, typer.Argument(help="The CoP.")],
+        when: Annotated[str, typer.Option("--date", help="The day the meeting was held (YYYY-MM-DD).")],
+        kind: Annotated[str, typer.Option(help="checkin or sponsor-catchup.")] = "checkin",
+        attendee: Annotated[list[str] | None, typer.Option(
+            help="Who came (repeat): replaces the list pre-filled from the accepts.")] = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Record without asking (you have checked the list).")] = False,
+        by: By = None) -> None:
+    """Record a check-in's (or catch-up's) attendance, pre-filled from the invitations' accepts: the list is
+    shown, and nothing is recorded until you confirm it."""
+    from copflow.services.meetings.attendance import confirm_attendance, prefilled
+
+    day = ctx.day(when, "--date")
+    meeting = prefilled(ctx.uow(), slug=slug, kind=kind, held_on=day, now=ctx.now())
+    typer.echo(f"{meeting.title} of {slug} on {meeting.at:%Y-%m-%d %H:%M}:")
+    for i in meeting.invited:
+        mark = "x" if i.ticked else " "
+        typer.echo(f"  [{mark}] {i.name} <{i.email}> (answered: {i.answer.lower().replace('needs-action', 'nothing')})")
+    attendees = tuple(attendee) if attendee else tuple(meeting.ticked)
+    if not attendees:
+        raise ctx.UsageError("nobody accepted: name who came with --attendee (repeat)", field="--attendee")
+    if meeting.recorded:
+        raise ctx.UsageError(f"the {meeting.title.lower()} of {day.isoformat()} is recorded already", field="--date")
+    if not yes:
+        typer.confirm(f"Record {len(attendees)} attendee(s): {', '.join(attendees)}?", abort=True)
+    a = confirm_attendance(ctx.uow(), slug=slug, kind=kind, held_on=day, attendees=attendees, by=ctx.actor(by),
+                           now=ctx.now(), policy=ctx.policy())
+    typer.echo(f"{a.slug}: {a.kind} {a.title!r} on {a.held_on} recorded with {a.attendees} attendee(s)")

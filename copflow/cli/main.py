@@ -13,6 +13,7 @@ from copflow.cli.closing import register as register_closing
 from copflow.cli.cops import cop_app, gate_app, member_app, person_app, register_record_commands
 from copflow.cli.evidence import activity_app, import_app, output_app
 from copflow.cli.lineage import register as register_lineage
+from copflow.cli.mailbox import mail_app
 from copflow.cli.meetings import cop_set, meeting_app, notify_app
 from copflow.cli.privacy import register as register_privacy
 from copflow.cli.reviews import review_app
@@ -36,6 +37,7 @@ app.add_typer(member_app, name="member")
 app.add_typer(gate_app, name="gate")
 app.add_typer(meeting_app, name="meeting")
 app.add_typer(notify_app, name="notify")
+app.add_typer(mail_app, name="mail")
 app.add_typer(review_app, name="review")
 app.add_typer(import_app, name="import")
 app.add_typer(activity_app, name="activity")

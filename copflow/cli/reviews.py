@@ -21,10 +21,16 @@ def review_decide(
     kind: Annotated[str | None, typer.Option(help="For evolve: renew, split or merge.")] = None,
 ) -> None:
     """Record the review decision and move the CoP on (active, planning or closing)."""
-    from copflow.services.reviews.decide import decide_review
+    from copflow.services.errors import InvalidInput
+    from copflow.services.reviews.decide import decide_review, require_under_review
 
     when = ctx.day(closing_date, "--closing-date") if closing_date else None
-    r = decide_review(ctx.uow(), slug=slug, decision=decision, decided_by=ctx.actor(by), reason=reason,
+    try:
+        who = ctx.actor(by)
+    except InvalidInput:
+        require_under_review(ctx.uow(), slug)  # the real problem first: a CoP not under review is refused as such
+        raise
+    r = decide_review(ctx.uow(), slug=slug, decision=decision, decided_by=who, reason=reason,
                       now=ctx.now(), policy=ctx.policy(), closing_date=when, kind=kind,
                       reports_dir=ctx.settings().reports_dir, od_manager=ctx.settings().od_manager_email)
     typer.echo(f"{r.slug}: {ctx.moved(r.from_stage, r.to_stage)} ({decision})")

@@ -21,6 +21,7 @@ def register_flow_commands(app: typer.Typer) -> None:
 
 def sweep(batch_size: Annotated[int, typer.Option(help="CoPs per task run.")] = 500) -> None:
     """Run the daily sweep flow now: open due reviews, queue reminders and escalations, deliver mail."""
+    ctx.require_database()  # before Prefect makes its home: a mistyped COPFLOW_HOME creates nothing
     prefect_env_defaults()  # before Prefect is imported: its settings are read at import
     from flows.daily_sweep import daily_sweep
 
@@ -53,7 +54,7 @@ def outbox_deliver(batch_size: Annotated[int, typer.Option(help="Messages per co
 
 @outbox_app.command("list")
 def outbox_list(
-    status: Annotated[str | None, typer.Option(help="pending, sending, sent or parked.")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, sending, sent, parked, withdrawn or bounced.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:

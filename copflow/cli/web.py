@@ -35,12 +35,13 @@ def web(
 ) -> None:
     """Serve the web app: evidence forms and CoP pages by signed link, the CoP hub, calendar feeds, and the OD
     manager's console (/console)."""
+    s = ctx.settings()
+    ctx.require_database()  # before anything is imported or made: a mistyped COPFLOW_HOME creates nothing
     import uvicorn
 
     from copflow.web.app import create_app
-    from copflow.web.security import log_config
+    from copflow.web.security import behind_proxies, log_config
 
-    s = ctx.settings()
     if console_demo:
         _check_console_demo(s, host)
     typer.echo(f"copflow web on http://{host}:{port} (links in mails point to {s.web_url}); Ctrl+C stops it",
@@ -51,9 +52,9 @@ def web(
     app = create_app(s, rate_limit=rate_limit, cache_seconds=cache_seconds, console_demo=console_demo)
     # X-Forwarded-For and -Proto only from the configured proxies: uvicorn would otherwise believe them from
     # 127.0.0.1, and a client there could pick the address the rate limit counts it under.
-    trusted = list(s.web_trusted_proxies)
-    uvicorn.run(app, host=host, port=port, log_config=log_config(), proxy_headers=bool(trusted),
-                forwarded_allow_ips=trusted or None, server_header=False)
+    # The connection's own address is kept before they are believed: a proxy's groups header is believed by it.
+    uvicorn.run(behind_proxies(app, s.web_trusted_proxies), host=host, port=port, log_config=log_config(),
+                proxy_headers=False, server_header=False)
 
 
 def _check_console_demo(s: Settings, host: str) -> None:

@@ -23,6 +23,7 @@ COP = table(
     column("next_review_on", Date),
     column("review_anchor_on", Date),
     column("closing_date", Date),
+    column("public_holidays", String),
     column("version", Integer),
 )
 

@@ -10,8 +10,10 @@ import mailbox
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from shlex import quote
 from typing import Any
 
 from copflow.db.migrate import upgrade
@@ -23,6 +25,7 @@ from copflow.services.mail.delivery import deliver_with_settings
 from copflow.services.people import members
 from copflow.services.people.roster import end_membership
 from copflow.services.reviews.decide import decide_review
+from copflow.services.snapshots import get_cop
 from copflow.services.sweep.due_work import due_cop_batches, sweep_batch
 from copflow.settings import HOME_SETTINGS, Settings, current_time, load_settings
 from lifecycle import Policy
@@ -49,6 +52,7 @@ def prepare(folder: Path) -> dict[str, str]:
     shutil.rmtree(folder / "archives", ignore_errors=True)
     shutil.rmtree(folder / "reports", ignore_errors=True)
     shutil.rmtree(folder / "channel", ignore_errors=True)
+    shutil.rmtree(folder / "inbox", ignore_errors=True)
     env = {
         "COPFLOW_HOME": str(folder),
         "COPFLOW_DATABASE_URL": f"sqlite:///{folder / 'copflow.db'}",
@@ -68,10 +72,13 @@ def prepare(folder: Path) -> dict[str, str]:
                            'channel_posts_per_minute = 120\n', encoding="utf-8")
     env["COPFLOW_POLICY"] = str(policy_file)
     # Kept in the folder too: every command run later with COPFLOW_HOME=<folder> (`copflow web`, `copflow
-    # status`) sends as the demo's programme, not copflow@localhost, and reads the same policy.
+    # status`) sends as the demo's programme, not copflow@localhost, reads the same policy, and acts as the demo's
+    # OD manager (COPFLOW_USER: the `copflow review decide` it prints runs as printed, whoever the login is).
+    home = {**env, "COPFLOW_USER": env["COPFLOW_OD_MANAGER_EMAIL"]}
     (folder / HOME_SETTINGS).write_text(
         "# The demo's settings: read by every copflow command run with COPFLOW_HOME set to this folder.\n" + "".join(
-            f"{key}={env[key]}\n" for key in ("COPFLOW_SENDER", "COPFLOW_OD_MANAGER_EMAIL", "COPFLOW_POLICY")),
+            f"{key}={home[key]}\n" for key in ("COPFLOW_SENDER", "COPFLOW_OD_MANAGER_EMAIL", "COPFLOW_POLICY",
+                                               "COPFLOW_USER")),
         encoding="utf-8")
     os.environ.update(env)
     for var in ("COPFLOW_SMTP_HOST", "PREFECT_API_URL"):
@@ -80,10 +87,12 @@ def prepare(folder: Path) -> dict[str, str]:
 
 
 def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None = None,
-                   channels: dict[str, str] | None = None) -> None:
+                   channels: dict[str, str] | None = None,
+                   deliver: Callable[[datetime], object] | None = None) -> None:
     """The six CoPs' stories, step by step on their days; the people extract is written to `imports` (a scratch
     folder when None: the tests that only need the portfolio). A CoP in `channels` (slug → address) has that chat
-    channel from the day it is proposed."""
+    channel from the day it is proposed. `deliver` (given a step's moment) sends what each step queued then, so
+    every mail's Date is the day of the story it belongs to."""
     uow = UnitOfWork(url)
     days = DemoDays(policy)
 
@@ -115,6 +124,14 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
             elif action == "sweep":  # the daily sweep of that day opens the review
                 cop_ids = [i for batch in due_cop_batches(uow, now=now, policy=policy) for i in batch]
                 sweep_batch(uow, cop_ids, now=now, policy=policy)
+                # A review due on a weekend or a holiday is due on the next working day: the next days' sweeps
+                # open it then.
+                for _ in range(7):
+                    cop_id, stage = _cop_stage(uow, slug)
+                    if stage != "active":
+                        break
+                    now += timedelta(days=1)
+                    sweep_batch(uow, [cop_id], now=now, policy=policy)
             elif action == "import_people":
                 from copflow.demo.review_data import import_members
 
@@ -133,6 +150,14 @@ def load_portfolio(url: str, today: date, policy: Policy, imports: Path | None =
                 gate = action.split(":", 1)[1]
                 gates.record_evidence(uow, slug=slug, gate=gate, payload=_dated(raw, today, days), by=DEMO_ACTOR,
                                       now=now, policy=policy)
+            if deliver is not None:
+                deliver(now)
+
+
+def _cop_stage(uow: UnitOfWork, slug: str) -> tuple[int, str]:
+    with uow:
+        cop = get_cop(uow.session, slug)
+        return cop.id, cop.stage
 
 
 def _dated(raw: dict[str, Any], today: date, days: DemoDays) -> dict[str, Any]:
@@ -167,7 +192,8 @@ def run_demo(folder: Path) -> None:
 def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: Policy, env: dict[str, str],
           channel: str) -> None:
     step("walking six CoPs through their gates over the past year (Data and Insight with a chat channel)")
-    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel})
+    load_portfolio(settings.database_url, today, policy, folder / "imports", channels={"data-insight": channel},
+                   deliver=lambda at: deliver_with_settings(settings, now=at))
     from copflow.demo.review_data import write_and_import
 
     step("importing people, attendance, activities and survey answers")
@@ -176,9 +202,19 @@ def _walk(folder: Path, settings: Settings, now: datetime, today: date, policy: 
 
     step("giving Data and Insight an action plan; its next check-in and sponsor catch-up are diarised")
     checkin = give_plan(settings.database_url, now, policy, DEMO_ACTOR)
+    from copflow.demo.rsvp import answer_invitations
+
+    step("its people answer the invitations: two accept the check-in, its lead and the sponsor decline")
+    answer_invitations(settings.database_url, now)
     # Stage-change notices from the walk-through go out first, as they would have on the day.
     step("delivering the mail of the walk-through")
     deliver_with_settings(settings, now=now)
+    from copflow.demo.replies import reply_as_people
+    from copflow.services.inbox.read import read_with_settings
+
+    step("reading the programme's mailbox: Isla Murray's address bounces, Facilities Management's lessons come back")
+    reply_as_people(settings.database_url, settings.inbox_maildir or folder / "inbox", now)
+    read_with_settings(settings, now=now)
     step("running today's daily sweep as a Prefect flow")
 
     from copflow.runs import embedded_runs, prefect_env_defaults
@@ -210,15 +246,16 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
           f"{'one digest' if summary.get('digest') else 'no digest'} for the OD manager")
     print(f"Meetings:  {plural(summary['agendas_queued'], 'check-in agenda')} and "
           f"{plural(summary['briefs_queued'], 'sponsor brief')} sent (one per attendee); Data and Insight's "
-          f"check-in on {long_date(checkin)} has its action plan on the agenda (`copflow action list data-insight`)")
+          f"check-in on {long_date(checkin)} has its action plan on the agenda "
+          f"(`{copflow(folder, 'action', 'list', 'data-insight')}`)")
     print(f"Database:  {folder / 'copflow.db'}")
     print(f"Maildir:   {env['COPFLOW_MAILDIR']}  ({mails} messages, {invites} of them calendar invitations;"
-          " open it with `mutt -f` or any Maildir client)")
+          f" open it with `mutt -f {quote(env['COPFLOW_MAILDIR'])}` or any Maildir client)")
     posts = sorted((folder / "channel").glob("*.md"))
     print(f"Channel:   {folder / 'channel'}  ({plural(len(posts), 'post')} Data and Insight's chat channel received,"
           " one Markdown file each: what its Teams or Slack channel would have shown; docs/chat.md)")
     print(f"Prefect:   run records in {env['PREFECT_HOME']}/prefect.db; to browse them: "
-          f"PREFECT_HOME={env['PREFECT_HOME']} uv run prefect server start")
+          f"`PREFECT_HOME={quote(env['PREFECT_HOME'])} uv run prefect server start`")
     for slug in summary.get("closed", []):
         from notifications.archive import verify_archive
 
@@ -226,15 +263,17 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
         for archive in path:
             v = verify_archive(archive)
             print(f"Archive:   {archive}  ({slug} closed; {v.files} files, "
-                  f"{'verified' if v.ok else 'NOT verified'}; check with `uv run copflow archive verify {archive}`)")
+                  f"{'verified' if v.ok else 'NOT verified'}; check with "
+                  f"`uv run copflow archive verify {quote(str(archive))}`)")
     print(f"Imported:  {', '.join(str(p) for p in imported)}")
     for slug in summary.get("evaluated", []):
         name = slug.split(" ")[0]
         for html in sorted((Path(env["COPFLOW_REPORTS_DIR"]) / name).glob("review-*.html")):
-            print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with "
-                  f"`COPFLOW_HOME={folder} uv run copflow review decide {name} --decision pass --reason ... "
-                  f"--by {env['COPFLOW_OD_MANAGER_EMAIL']}`)")
-    print(f"Try:       COPFLOW_HOME={folder} uv run copflow cop show data-insight")
+            # As the demo's OD manager (its settings.env names them): the story's review passes.
+            decide = copflow(folder, "review", "decide", name, "--decision", "pass", "--reason",
+                             "The evaluation shows the charter's aims met and members who value the community")
+            print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with `{decide}`)")
+    print(f"Try:       `{copflow(folder, 'cop', 'show', 'data-insight')}`")
     _web_hint(folder, env, now, policy)
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
@@ -244,6 +283,11 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
            for r in rows])
 
 
+def copflow(folder: Path, *args: str) -> str:
+    """A copflow command on the demo's folder, as the reader types it in a shell (each word quoted if it must be)."""
+    return " ".join([f"COPFLOW_HOME={quote(str(folder))}", "uv", "run", "copflow", *map(quote, args)])
+
+
 def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) -> None:
     """How a lead acts from their inbox: the web app, and a valid link of HR Recruitment's coordinator to record
     its launch (the one gate between it and stage active)."""
@@ -251,9 +295,9 @@ def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) 
 
     url = issue(UnitOfWork(env["COPFLOW_DATABASE_URL"]), slug="hr-recruitment", email=f"hugo.silva@{DOMAIN}",
                 purpose="evidence", gate="launch_held", now=now, policy=policy)
-    print(f"Web app:   COPFLOW_HOME={folder} uv run copflow web   then open Hugo Silva's link (HR Recruitment's launch "
+    print(f"Web app:   `{copflow(folder, 'web')}`   then open Hugo Silva's link (HR Recruitment's launch "
           f"form; his reminders in the Maildir carry links like it):")
     print(f"           {url}")
-    print(f"Console:   COPFLOW_HOME={folder} uv run copflow web --console-demo   then open "
+    print(f"Console:   `{copflow(folder, 'web', '--console-demo')}`   then open "
           "http://127.0.0.1:8000/console and sign in as the demo's OD manager (no identity provider: this machine "
           "only; docs/console.md sets up Entra ID or Google)")

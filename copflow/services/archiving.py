@@ -34,6 +34,7 @@ class ClosureResult:
     files: int
     already_closed: bool
     closed_on: str = ""  # the closing date announced (ISO); the archive may be written later
+    name: str = ""  # the CoP's name, as its closure record is titled
     events: tuple[Emit, ...] = ()  # the transition's, for copflow/runs.py to send (none when already closed)
 
 
@@ -49,7 +50,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         if cop.stage == Stage.CLOSED.value:
             v = verify_archive(Path(cop.archive_path or ""))
             return ClosureResult(slug, cop.archive_path or "", v.manifest_sha256, v.files, already_closed=True,
-                                 closed_on=str(cop.closing_date or ""))
+                                 closed_on=str(cop.closing_date or ""), name=cop.name)
         if cop.stage != Stage.CLOSING.value:
             raise InvalidInput("stage", f"{THE_COP} is in stage {cop.stage}: only a closing CoP is archived", cop=slug,
                                cop_name=cop.name)
@@ -61,7 +62,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
         metadata = {"cop": {"slug": cop.slug, "name": cop.name, "closing_date": str(cop.closing_date)},
                     "schema_version": SCHEMA_VERSION, "created_at": now.isoformat()}
         closed_on = cop.closing_date.isoformat()
-        name = f"{cop.slug}-{closed_on}.zip"
+        name, cop_name = f"{cop.slug}-{closed_on}.zip", cop.name
     target = archive_dir / name
     if target.exists():  # an earlier run wrote it and stopped before recording it: reuse it if it verifies
         check = verify_archive(target)
@@ -83,7 +84,7 @@ def close_cop(uow: UnitOfWork, *, slug: str, now: datetime, policy: Policy, arch
                                     reason=f"archive verified: {path.name}"),
                         now=now, policy=policy, od_manager=od_manager)
     return ClosureResult(slug, str(path), digest, check.files, already_closed=False, closed_on=closed_on,
-                         events=closed.events)
+                         name=cop_name, events=closed.events)
 
 
 def due_closures(uow: UnitOfWork, *, now: datetime, policy: Policy) -> list[str]:

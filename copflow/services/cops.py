@@ -37,6 +37,8 @@ class MemberEntry:
     department: str | None
     joined_on: str
     left_on: str | None = None
+    # The remote server's reply, when mail to the address bounced for good (read back from the programme's mailbox).
+    bounces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,10 @@ class CopDetail(CopSummary):
         out = asdict(self)
         for m in out["members"]:
             del m["left_on"]
+            if m["bounces"] is None:
+                del m["bounces"]
         for m in out["former_members"]:
-            del m["department"]
+            del m["department"], m["bounces"]
         out["transitions"] = [{"from": t.pop("from_stage"), **t} for t in out["transitions"]]
         return out
 
@@ -136,7 +140,7 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> CopDe
     with uow:
         s = uow.session
         cop = get_cop(s, slug)
-        snap = snapshot(s, cop)
+        snap = snapshot(s, cop, policy)
         today = local_date(now, policy)
         ways = [WayOut(t.trigger, t.target.value, [u.message for u in unmet], [w.message for w in warn])
                 for t, unmet, warn in ways_out(snap, today, policy)]
@@ -149,7 +153,8 @@ def show_cop(uow: UnitOfWork, slug: str, now: datetime, policy: Policy) -> CopDe
             **_summary(cop).__dict__,
             domain=cop.domain,
             members=[MemberEntry(m.person.email, m.person.name, m.role, m.person.department,
-                                 m.joined_on.isoformat())
+                                 m.joined_on.isoformat(), bounces=m.person.undeliverable_reason
+                                 if m.person.undeliverable_at else None)
                      for m in cop.memberships if m.left_on is None],
             former_members=[MemberEntry(m.person.email, m.person.name, m.role, m.person.department,
                                         m.joined_on.isoformat(), m.left_on.isoformat())

@@ -27,6 +27,7 @@ from copflow.services.mail.posts import post_transition
 from copflow.services.meetings.clashes import free_day, keep_clear
 from copflow.services.meetings.series import cancel_all, schedule_on, start_series
 from copflow.services.snapshots import get_cop, refresh_due
+from copflow.services.validation import substantial_reason
 from lifecycle import CopSnapshot, Policy, Stage, Transition
 from lifecycle.effects import (
     CancelMeetings,
@@ -194,6 +195,7 @@ def _publish_evaluation(a: Applying) -> None:
                      reason=ev["reason"], at=a.now, published=published)
     advised = published.outcome.evaluation.recommendation.decision
     if advised != a.transition.trigger:  # the decision differs from the advice: the audit trail says so
+        substantial_reason(ev["reason"], what=f"a decision against the evaluation's recommendation ({advised})")
         a.reason = f"{a.reason} (the evaluation recommended {advised})" if a.reason else \
             f"the evaluation recommended {advised}"
     a.after_commit.append(published.write_files)

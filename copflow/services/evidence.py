@@ -19,6 +19,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import cop_date, local_date
 from copflow.services.errors import THE_COP, ConcurrentChange, CopClosed, InvalidInput, NotFound
+from copflow.services.workdays import organisation_working_days
 from lifecycle import (
     CharterView,
     CopSnapshot,
@@ -26,6 +27,7 @@ from lifecycle import (
     MemberView,
     Policy,
     Stage,
+    Unmet,
     check_recordable,
     due_gates,
     next_review_on,
@@ -51,7 +53,7 @@ def record_evidence(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str,
                 raise NotFound("CoP", slug, suggestion=closest_slug(conn, slug))
             if cop.stage == Stage.CLOSED.value:
                 raise CopClosed(slug, name=cop.name)
-            snap = read_snapshot(conn, cop)
+            snap = read_snapshot(conn, cop, policy)
             clean = checked_evidence(conn, snap, cop.id, cop.timezone, g, payload, now=now, cop_name=cop.name)
             conn.execute(insert(GATE_EVIDENCE).values(
                 cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=g.value, payload=clean,
@@ -81,6 +83,30 @@ def checked_evidence(db: Connection | Session, snap: CopSnapshot, cop_id: int, z
     return clean
 
 
+def checked_whole(db: Connection | Session, snap: CopSnapshot, cop_id: int, zone: str, g: Gate,
+                  payload: dict[str, Any], *, now: datetime, today: date, policy: Policy,
+                  cop_name: str | None = None) -> dict[str, Any]:
+    """A form's evidence: `checked_evidence`, and every field the gate needs filled in, or the refusal naming every
+    problem in one pass (each malformed field, each empty required field, each rule the gate's own fields break),
+    so a form is recorded whole or not at all. What lies beyond the form (another gate, the roster) is left to the
+    gate check after it is recorded."""
+    from lifecycle import EVIDENCE_FIELDS, InvalidEvidence, check_gate
+
+    fields = {f.name for f in EVIDENCE_FIELDS[g]}
+    try:
+        clean = checked_evidence(db, snap, cop_id, zone, g, payload, now=now, cop_name=cop_name)
+        malformed: list[Unmet] = []
+    except InvalidEvidence as exc:
+        clean, malformed = {k: val for k, val in payload.items() if k in fields}, list(exc.problems)
+    named = {u.field for u in malformed}
+    unmet, _ = check_gate(g, replace(snap, evidence={**snap.evidence, g: clean}), today, policy)
+    # Beside the form's fields, once per field: a malformed field is not also said to be missing.
+    beside = [u for u in unmet if u.field in fields and u.field not in named]
+    if malformed or beside:
+        raise InvalidEvidence(g.value, [*malformed, *beside])
+    return clean
+
+
 class CopRow(Protocol):
     """What a snapshot needs of a CoP: a Core row of copflow.db.tables.COP."""
 
@@ -98,10 +124,13 @@ class CopRow(Protocol):
     def review_anchor_on(self) -> date | None: ...
     @property
     def closing_date(self) -> date | None: ...
+    @property
+    def public_holidays(self) -> str | None: ...
 
 
-def read_snapshot(conn: Connection, cop: CopRow) -> CopSnapshot:
-    """The CoP as the lifecycle core sees it, in three queries: roster, this visit's evidence, the charter."""
+def read_snapshot(conn: Connection, cop: CopRow, policy: Policy) -> CopSnapshot:
+    """The CoP as the lifecycle core sees it, in three queries: roster, this visit's evidence, the charter; with its
+    working days (the CoP's public holidays, else the policy's)."""
     members = tuple(
         MemberView(r.email, parse_role(r.role), r.department, r.line_manager_email)
         for r in conn.execute(
@@ -121,7 +150,8 @@ def read_snapshot(conn: Connection, cop: CopRow) -> CopSnapshot:
                                                       charter.review_cadence_months)
     return CopSnapshot(slug=cop.slug, stage=Stage(cop.stage), stage_entered_on=cop.stage_entered_on,
                        members=members, evidence=evidence, charter=view,
-                       review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date)
+                       review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date,
+                       is_working=organisation_working_days(policy, cop.public_holidays).is_working)
 
 
 def charter_view(version: str, published_on: date, review_dates: list[Any], cadence: int | None) -> CharterView:

@@ -28,9 +28,10 @@ def advance(uow: UnitOfWork, *, slug: str, by: str, now: datetime, policy: Polic
 
 
 def record_gate(uow: UnitOfWork, *, slug: str, gate: str, payload: dict[str, Any], by: str, now: datetime,
-                policy: Policy, od_manager: str | None = None) -> AdvanceResult:
+                policy: Policy, od_manager: str | None = None, whole: bool = False) -> AdvanceResult:
     """Record a gate's evidence and move the CoP on if every gate of its way out is then met, in one transaction;
-    otherwise keep the evidence and say what the gates still lack (`moved` false, `unmet`)."""
+    otherwise keep the evidence and say what the gates still lack (`moved` false, `unmet`). `whole` (a form):
+    every field the gate needs, or nothing is recorded and every problem is named."""
     change = Change(slug, v.clean_text("recorded by", by, max_len=320), gate=parse_gate(gate), evidence=payload,
-                    keep_if_unmet=True)
+                    keep_if_unmet=True, whole=whole)
     return transition(uow, change, now=now, policy=policy, od_manager=od_manager)

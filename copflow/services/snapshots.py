@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from copflow.db.models import Charter, Cop, GateEvidence
 from copflow.services.errors import CopClosed, NotFound
 from copflow.services.evidence import charter_view, closest_slug, due_columns
+from copflow.services.workdays import working_days_of
 from lifecycle import (
     CopSnapshot,
     Gate,
@@ -39,17 +41,19 @@ def current_charter(session: Session, cop_id: int) -> Charter | None:
     ).first()
 
 
-def snapshot(session: Session, cop: Cop) -> CopSnapshot:
+def snapshot(session: Session, cop: Cop, policy: Policy | None) -> CopSnapshot:
+    """The CoP as the core sees it, with its working days from `policy` (None only where no date is read: every
+    day then counts as a working day)."""
     rows = session.scalars(
         select(GateEvidence)
         .where(GateEvidence.cop_id == cop.id, GateEvidence.stage_visit == cop.stage_visit)
         .order_by(GateEvidence.id)
     )
     evidence = {Gate(r.gate): r.payload for r in rows}  # later rows win: the latest record per gate
-    return _snapshot(cop, evidence, current_charter(session, cop.id))
+    return _snapshot(cop, evidence, current_charter(session, cop.id), policy)
 
 
-def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None) -> CopSnapshot:
+def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None, policy: Policy | None) -> CopSnapshot:
     """As copflow.services.evidence.read_snapshot builds it through Core (tests check the two agree)."""
     members = tuple(
         MemberView(m.person.email, parse_role(m.role), m.person.department, m.person.line_manager_email)
@@ -60,17 +64,18 @@ def _snapshot(cop: Cop, evidence: dict[Gate, Any], charter: Charter | None) -> C
     if charter is not None:
         view = charter_view(charter.version, charter.published_on, charter.review_dates,
                             charter.review_cadence_months)
-    return CopSnapshot(slug=cop.slug, stage=Stage(cop.stage), stage_entered_on=cop.stage_entered_on,
+    snap = CopSnapshot(slug=cop.slug, stage=Stage(cop.stage), stage_entered_on=cop.stage_entered_on,
                        members=members, evidence=evidence, charter=view,
                        review_anchor_on=cop.review_anchor_on, closing_date=cop.closing_date)
+    return snap if policy is None else replace(snap, is_working=working_days_of(cop, policy).is_working)
 
 
 def refresh_due(session: Session, cop: Cop, today: date, policy: Policy) -> None:
     """Keep the indexed due columns current: the sweep reads only these."""
-    cop.next_due_on, cop.next_due_gate, cop.next_review_on = due_columns(snapshot(session, cop), today, policy)
+    cop.next_due_on, cop.next_due_gate, cop.next_review_on = due_columns(snapshot(session, cop, policy), today, policy)
 
 
-def load_batch(session: Session, cop_ids: Iterable[int]) -> list[tuple[Cop, CopSnapshot]]:
+def load_batch(session: Session, cop_ids: Iterable[int], policy: Policy) -> list[tuple[Cop, CopSnapshot]]:
     """CoPs and their snapshots in three queries for the whole batch, not three per CoP."""
     ids = list(cop_ids)
     cops = list(session.scalars(select(Cop).where(Cop.id.in_(ids)).order_by(Cop.id)
@@ -85,4 +90,4 @@ def load_batch(session: Session, cop_ids: Iterable[int]) -> list[tuple[Cop, CopS
     for ch in session.scalars(select(Charter).where(Charter.cop_id.in_(ids))
                               .order_by(Charter.published_on, Charter.id)):
         charters[ch.cop_id] = ch  # ordered ascending: the last one seen is the current charter
-    return [(c, _snapshot(c, evidence[c.id], charters.get(c.id))) for c in cops]
+    return [(c, _snapshot(c, evidence[c.id], charters.get(c.id), policy)) for c in cops]

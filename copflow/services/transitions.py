@@ -31,7 +31,7 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.effects import Applying, Trail, apply_effects
 from copflow.services.errors import ConcurrentChange
-from copflow.services.evidence import checked_evidence
+from copflow.services.evidence import checked_evidence, checked_whole
 from copflow.services.snapshots import get_cop, refresh_due, snapshot
 from lifecycle import Gate, Policy, Stage, TransitionRefused, Unmet, decide
 from lifecycle.effects import settling
@@ -68,6 +68,9 @@ class Change:
     reason: str | None = None
     # A form's evidence is kept even when the gates are not all met yet (the result says what they lack).
     keep_if_unmet: bool = False
+    # A form's evidence (web, console): every field the gate needs, well-formed, or nothing is recorded
+    # (services/evidence.py:checked_whole lists every problem at once).
+    whole: bool = False
 
 
 @dataclass
@@ -87,11 +90,15 @@ class Moving:
         (TransitionRefused names every unmet requirement) and leave the transaction to be rolled back."""
         s, cop = self.s, self.cop
         today = local_date(self.now, self.policy)
-        snap = snapshot(s, cop)
+        snap = snapshot(s, cop, self.policy)
         recorded = None
         if change.gate is not None:
-            recorded = checked_evidence(s, snap, cop.id, cop.timezone, change.gate, dict(change.evidence),
-                                        now=self.now, cop_name=cop.name)
+            if change.whole:
+                recorded = checked_whole(s, snap, cop.id, cop.timezone, change.gate, dict(change.evidence),
+                                         now=self.now, today=today, policy=self.policy, cop_name=cop.name)
+            else:
+                recorded = checked_evidence(s, snap, cop.id, cop.timezone, change.gate, dict(change.evidence),
+                                            now=self.now, cop_name=cop.name)
             s.add(GateEvidence(cop_id=cop.id, stage=cop.stage, stage_visit=cop.stage_visit, gate=change.gate.value,
                                payload=recorded, recorded_by=change.by, recorded_at=self.now))
             s.flush()

@@ -112,3 +112,19 @@ def timezone(value: str) -> str:
         raise InvalidInput("timezone", f"{value!r} is an abbreviation or a fixed offset, not a place: name the place's "
                                        "zone, e.g. America/New_York, Europe/London (or UTC)")
     return value
+
+
+# A reason people can act on, for a decision that ends, splits or merges a community or goes against its review's
+# recommendation: the leads read it and the audit trail keeps it ("x" or "ok" says nothing).
+MIN_REASON_CHARS = 20
+MIN_REASON_WORDS = 4
+
+
+def substantial_reason(value: str, *, what: str = "this decision") -> str:
+    """The reason, stripped, or InvalidInput("reason") when it is too short to say why."""
+    text = (value or "").strip()
+    if len(text) < MIN_REASON_CHARS or len(text.split()) < MIN_REASON_WORDS:
+        raise InvalidInput("reason", f"the reason for {what} must say why in at least {MIN_REASON_WORDS} words "
+                                     f"and {MIN_REASON_CHARS} characters: the leads read it and the audit trail "
+                                     "keeps it", value=text, limit=str(MIN_REASON_CHARS))
+    return text

@@ -12,11 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from copflow.db.models import Cop
 from copflow.services.errors import InvalidInput
 from lifecycle import Policy
 from lifecycle.policy import WEEKDAY_NAMES, weekday_number
+from lifecycle.working_days import decision_deadline
+
+if TYPE_CHECKING:  # the fast evidence path (services/evidence.py) reads the calendar without loading the models
+    from copflow.db.models import Cop
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,12 @@ class WorkingDays:
 def working_days_of(cop: Cop, policy: Policy) -> WorkingDays:
     """A CoP's working days: the organisation's, with the public holidays of the CoP's region."""
     return organisation_working_days(policy, cop.public_holidays)
+
+
+def decision_deadline_of(cop: Cop, policy: Policy) -> date:
+    """The day the review of `cop` (open since its stage was entered) is to be decided by, on one of its working
+    days: what the review_passed gate's due date, the mails, the digest and the decision page all say."""
+    return decision_deadline(cop.stage_entered_on, policy, working_days_of(cop, policy).is_working)
 
 
 def organisation_working_days(policy: Policy, region: str | None = None) -> WorkingDays:

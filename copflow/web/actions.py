@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
+from copflow.services.actions.plan import ActionView
 from copflow.services.errors import CopflowError
 from copflow.services.links.signed import Grant
 from copflow.web.granted import Granted, granted, lead_link
@@ -49,7 +50,17 @@ async def add(g: Granted) -> Response:
                                        "fields marked below.", status=422, section="h-actions",
                                        typed={k: g.form.get(k, "") for k in ("title", "owner", "due", "target",
                                                                              "notes")})
-    return await cop_page_response(g, notice=f"Added: {a.title}, for {a.owner_name}.", section="h-actions")
+    return await cop_page_response(g, notice=f"Added: {a.title}, for {a.owner_name}.{await _day_off(g, a)}",
+                                   section="h-actions")
+
+
+async def _day_off(g: Granted, a: ActionView) -> str:
+    """The CLI's note (copflow/cli/actions.py) when a due date is not a working day: kept, but rarely meant."""
+    from copflow.services.actions.due_days import day_off
+
+    why = await run_in_threadpool(lambda: day_off(g.w.uow(), slug=a.cop_slug, day=a.due_on, policy=g.w.policy))
+    return (f" Note: {long_date(a.due_on)} is not a working day ({why}); the action is due then all the same. "
+            "To move it, give another date." if why else "")
 
 
 @granted("c", lead_link(*PURPOSE["c"]))
@@ -91,7 +102,7 @@ async def _change(g: Granted, *, own_only: bool) -> Response:
     note = g.form.get("note", "").strip()
     if moving:
         return await _owner_page(g, notice=f"{a.title}: now due by {long_date(a.due_on)}. Your leads see the new "
-                                           "date and your note (below) on the plan.")
+                                           f"date and your note (below) on the plan.{await _day_off(g, a)}")
     if own_only:
         kept = f" Your note, kept with it: {note}{'' if note.endswith(('.', '!', '?')) else '.'}" if note else ""
         return await _owner_page(g, notice=f"{done} Your leads see it on the plan.{kept}")

@@ -22,10 +22,10 @@ from copflow.db.uow import UnitOfWork
 from copflow.runs import BackgroundDeliverer
 from copflow.services.keys.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
-from copflow.web import actions, channel, console, decision, lead, public
+from copflow.web import actions, channel, console, decision, lead, lessons, public
 from copflow.web.console.guard import console_mode
 from copflow.web.csrf import Csrf
-from copflow.web.pages import ViewCache, Web, not_found, page
+from copflow.web.pages import ClearAfterWrite, ViewCache, Web, not_found, page
 from copflow.web.security import RateLimit, SecurityHeaders, SignedInOnly
 from notifications.templating import environment
 
@@ -34,6 +34,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return not_found(request)
+    if exc.status_code == 204:  # a form sent by Enter (pages.read_form): the browser stays on its page
+        return Response(status_code=204)
     return page(request, "error.html.j2", {"status": exc.status_code, "message": exc.detail},
                 status=exc.status_code)
 
@@ -53,18 +55,28 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     # Embedded, mail a write queued is sent by this thread, outside the request; with a Prefect server, by the
     # deployments. It runs while the app is served (its lifespan).
     deliverer = None if s.server_mode else BackgroundDeliverer(s, now)
-    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *decision.routes(),
-                            *console.routes(),
+    app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *lessons.routes(),
+                            *decision.routes(), *console.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
                     exception_handlers={HTTPException: http_error}, lifespan=_delivering(deliverer))
     env = environment()
     csrf = Csrf(lambda: server_secret(UnitOfWork(s.database_url), "csrf", now=now()))
     app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf, deliverer)
     app.state.console = console_mode(app.state.web, demo=console_demo)
-    inner: Any = app
+    inner: Any = ClearAfterWrite(app, app.state.web.cache)
     if s.web_trusted_user_header:
-        inner = SignedInOnly(app, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
-    return SecurityHeaders(RateLimit(inner, limit=rate_limit))
+        inner = SignedInOnly(inner, header=s.web_trusted_user_header, refusal=lambda: _unsigned(env))
+    oidc = s.console.oidc if app.state.console.how == "oidc" else None
+    return SecurityHeaders(RateLimit(inner, limit=rate_limit),
+                           console_form_origin=origin(oidc.issuer) if oidc is not None else None)
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of an address (a CSP source)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _delivering(deliverer: BackgroundDeliverer | None) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:

@@ -7,19 +7,24 @@ report: /d/{token}/report (HTML, styled from /static/report.css: the CSP allows 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from copy import copy
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError
 from copflow.services.evaluation.decided_report import StoredReport, stored_report
 from copflow.services.links.signed import Grant
+from copflow.services.transitions import AdvanceResult
 from copflow.web.after_write import after_gate
 from copflow.web.granted import Granted, granted
 from copflow.web.pages import Web, cached, not_found, page
+from copflow.web.views.decision_confirm import FIELDS, asks_first, confirmation, is_confirmed, rehearse
 from copflow.web.views.decision_page import (
     CHOICES,
     GENERAL,
@@ -39,7 +44,8 @@ def _od_manager(w: Web, token: str) -> Grant:
 def routes() -> list[Route]:
     return [Route("/d/{token}", decision, methods=["GET", "POST"]),
             Route("/d/{token}/report", report_page, methods=["GET"]),
-            Route("/d/{token}/report.pdf", report_pdf_file, methods=["GET"])]
+            Route("/d/{token}/report.pdf", report_pdf_file, methods=["GET"]),
+            Route("/d/{token}/report.docx", report_docx_file, methods=["GET"])]
 
 
 async def _stored(g: Granted) -> StoredReport | None:
@@ -59,6 +65,24 @@ async def report_page(g: Granted) -> Response:
 @granted("d", _od_manager)
 async def report_pdf_file(g: Granted) -> Response:
     return await report_pdf_download(g.request, await _stored(g))
+
+
+@granted("d", _od_manager)
+async def report_docx_file(g: Granted) -> Response:
+    return await report_docx_download(g.request, await _stored(g))
+
+
+async def report_docx_download(request: Request, stored: StoredReport | None) -> Response:
+    """The report as a Word document to edit, built now from its kept context (with the decision once taken)."""
+    from notifications.report_docx import report_docx
+
+    if stored is None or stored.context is None:
+        return not_found(request)
+    context = stored.context
+    data = await run_in_threadpool(lambda: report_docx(context))
+    name = stored.file_name.removesuffix(".pdf") + ".docx"
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 def report_html(request: Request, stored: StoredReport | None) -> Response:
@@ -100,12 +124,25 @@ async def decision(g: Granted) -> Response:
         return not_found(g.request)
     if g.request.method == "GET":
         return _page(g, view)
+    form = g.form
+    if g.form.get("change") == "yes" and view.decided is None:  # back from the confirmation: the form as it was
+        view.values = {k: form.get(k, "") for k in FIELDS}
+        return _page(g, view)
+
+    def take(uow_factory: Callable[[], UnitOfWork], reports_dir: Path | None) -> AdvanceResult:
+        return take_decision(uow_factory, g.grant, form, now=w.now(), policy=w.policy, reports_dir=reports_dir,
+                             od_manager=w.settings.od_manager_email)
+
     try:
-        result = await run_in_threadpool(
-            lambda: take_decision(w.uow, g.grant, g.form, now=w.now(), policy=w.policy,
-                                  reports_dir=w.settings.reports_dir, od_manager=w.settings.od_manager_email))
+        if view.decided is None and asks_first(form.get("decision", ""), view.recommendation) \
+                and not is_confirmed(form):
+            assert g.grant.cop_slug is not None
+            slug = g.grant.cop_slug
+            preview = await run_in_threadpool(lambda: rehearse(lambda f: take(f, None), w.uow, slug))
+            return _page(g, view, confirm=confirmation(form, view.recommendation, preview))
+        result = await run_in_threadpool(lambda: take(w.uow, w.settings.reports_dir))
     except DecisionRefused as exc:
-        view.values = {k: g.form.get(k, "") for k in ("decision", "reason", "closing_date", "into", "children")}
+        view.values = {k: form.get(k, "") for k in FIELDS}
         view.problems = exc.problems
         decided = view.decided is not None
         return _page(g, view, status=409 if decided else 422,
@@ -117,10 +154,11 @@ async def decision(g: Granted) -> Response:
                                  f"and its leads are told.")
 
 
-def _page(g: Granted, view: DecisionView, *, status: int = 200, notice: str = "") -> Response:
+def _page(g: Granted, view: DecisionView, *, status: int = 200, notice: str = "",
+          confirm: dict[str, object] | None = None) -> Response:
     return page(g.request, "decision.html.j2", {"v": view, "notice": notice, "general": GENERAL,
                                                 "choices": CHOICES, "holder": g.grant.email, "action": g.path,
-                                                "labels": LABELS}, status)
+                                                "labels": LABELS, "confirm": confirm}, status)
 
 
 LABELS = {"decision": "Your decision", "reason": "Why", "closing_date": "Closing date", "into": "Merge into",

@@ -54,10 +54,11 @@ def expired_page(request: Request, prefix: str) -> Response:
     return page(request, "expired.html.j2", {"renew": f"/{prefix}/{request.path_params['token']}/renew"}, 410)
 
 
-def granted(prefix: str, resolve: Resolver) -> Callable[[Callable[[Granted], Awaitable[Response]]],
-                                                        Callable[[Request], Awaitable[Response]]]:
+def granted(prefix: str, resolve: Resolver, *, upload: bool = False,
+            ) -> Callable[[Callable[[Granted], Awaitable[Response]]], Callable[[Request], Awaitable[Response]]]:
     """Decorate a handler of the pages under /<prefix>/{token}. A GET's grant is kept for the view cache's window
-    (a reload costs no lookup); a POST always looks the link up again."""
+    (a reload costs no lookup); a POST always looks the link up again. An `upload` handler reads its own form
+    (copflow/web/multipart.py), as strictly, once the link is known to be good."""
 
     def wrap(handler: Callable[[Granted], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -73,7 +74,7 @@ def granted(prefix: str, resolve: Resolver) -> Callable[[Callable[[Granted], Awa
                 return expired_page(request, prefix)
             except (LinkNotFound, CopflowError):
                 return not_found(request)
-            form = await read_form(request) if request.method == "POST" else {}
+            form = await read_form(request) if request.method == "POST" and not upload else {}
             return await handler(Granted(request, w, grant, token, form))
 
         endpoint.__name__ = handler.__name__

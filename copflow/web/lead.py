@@ -28,7 +28,7 @@ from copflow.web.views.lead_pages import (
 )
 from lifecycle import EVIDENCE_FIELDS, Gate, GateNotOpen, InvalidEvidence, Role, UnknownName, parse_gate
 from lifecycle.grants import Acting, Actor, RosterChange, may
-from notifications.vocabulary import gate_words, names, plain, role_words, stage_words
+from notifications.vocabulary import gate_words, long_date, names, plain, role_words, stage_words
 
 PURPOSE = {"e": ("evidence",), "c": ("cop", "evidence")}
 
@@ -40,6 +40,7 @@ def routes() -> list[Route]:
         Route("/c/{token}/gate/{gate}", evidence_from_cop_page, methods=["GET", "POST"]),
         Route("/c/{token}/members", roster, methods=["POST"]),
         Route("/c/{token}/feed", new_feed_link, methods=["POST"]),
+        Route("/c/{token}/attendance", attendance, methods=["POST"]),
         Route("/{kind:str}/{token}/renew", renew, methods=["POST"]),
     ]
 
@@ -196,6 +197,32 @@ async def roster(g: Granted) -> Response:
                                        notice="Nothing was changed.", status=422)
     await send_queued(g.request)  # its invitations or cancellations: the deliverer sends them
     return await cop_page_response(g, notice=message)
+
+
+@granted("c", lead_link(*PURPOSE["c"]))
+async def attendance(g: Granted) -> Response:
+    """Record a held check-in's attendance as the lead confirmed it (the form came pre-ticked from the accepts)."""
+    from datetime import date
+
+    from copflow.services.meetings.attendance import confirm_attendance
+
+    w, form = g.w, g.form
+    who = tuple(a for a in form.get("attendee", "").split("\n") if a.strip())
+    if not who:
+        return await cop_page_response(g, errors={"attendance": "Tick who came."}, notice="Nothing was recorded.",
+                                       status=422)
+    try:
+        held_on = date.fromisoformat(form.get("held_on", "")[:10])
+        done = await run_in_threadpool(confirm_attendance, w.uow(), slug=g.grant.cop_slug or "",
+                                       kind=form.get("kind", "")[:40], held_on=held_on, attendees=who,
+                                       by=g.grant.email, now=w.now(), policy=w.policy)
+    except ValueError:
+        return not_found(g.request)
+    except CopflowError as exc:
+        return await cop_page_response(g, errors={"attendance": in_a_sentence(exc, {})},
+                                       notice="Nothing was recorded.", status=422)
+    return await cop_page_response(g, notice=f"{done.title} of {long_date(done.held_on)}: {done.attendees} "
+                                             "attendee(s) recorded.")
 
 
 @granted("c", lead_link(*PURPOSE["c"]))

@@ -16,6 +16,7 @@ from jinja2 import Environment
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copflow.db.uow import UnitOfWork
 from copflow.runs import BackgroundDeliverer
@@ -89,6 +90,27 @@ class ViewCache:
                 self._locks[key] = (lock, users - 1)
 
 
+class ClearAfterWrite:
+    """Empties the view cache once more as a write's answer starts, before the browser can ask again: a page read
+    while the write ran (the answer from before it) is not kept past it. `read_form` emptied it as the write began."""
+
+    def __init__(self, app: ASGIApp, cache: ViewCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+
+        async def clearing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.cache.clear()
+            await send(message)
+
+        await self.app(scope, receive, clearing)
+
+
 async def cached(request: Request, key: Hashable, compute: Callable[[], Any]) -> Any:
     """`compute()` (in the thread pool: it reads the database) unless the cache holds a fresh answer."""
     from starlette.concurrency import run_in_threadpool
@@ -160,8 +182,14 @@ def csrf_scope(request: Request) -> str:
 
 
 def not_found(request: Request) -> HTMLResponse:
-    """One answer for an unknown, revoked, other-CoP or other-purpose token: nothing to tell them apart."""
-    return page(request, "not_found.html.j2", {}, status=404)
+    """One answer for an unknown, revoked, other-CoP or other-purpose token: nothing to tell them apart. Its advice
+    is for who reads it, known from the address alone: a decision link (/d/) is only ever the OD manager's."""
+    reader = "od_manager" if request.url.path.startswith("/d/") else "anyone"
+    return page(request, "not_found.html.j2", {"reader": reader}, status=404)
+
+
+# The name of every form's default button: what Enter in a field sends, and the server answers with nothing.
+ENTER = "_enter"
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -189,6 +217,8 @@ async def read_form(request: Request) -> dict[str, str]:
     session = w.csrf.session(request.cookies.get(cookie_name(w.settings.web_url)))
     if not w.csrf.valid(session, csrf_scope(request), form.get(FIELD)):
         raise HTTPException(403, FORGED)
+    if ENTER in form:  # Enter pressed in a field (templates/web/_enter_guard.html.j2): nothing asked, nothing done
+        raise HTTPException(204)
     w.cache.clear()  # a write may follow: nothing read before it is shown after it
     return form
 

@@ -14,7 +14,8 @@ from copflow.services.errors import CopflowError, InvalidInput, NotFound
 from copflow.services.links.signed import LinkExpired, LinkNotFound, resolve
 from copflow.web.after_write import send_queued
 from copflow.web.pages import cached, not_found, page, read_form, trusted_user, web
-from copflow.web.views.hub import Feed, JoinRefused, cop_feed, hub, person_feed, request_to_join
+from copflow.web.views.feeds import Feed, FeedGone, cop_feed, person_feed
+from copflow.web.views.hub import JoinRefused, hub, request_to_join
 
 
 def routes() -> list[Route]:
@@ -71,14 +72,17 @@ async def join(request: Request) -> Response:
 
 
 def _ics(request: Request, feed: Feed) -> Response:
+    """The feed, or 304 when the client's copy is current: by tag when it sends one (RFC 9110: If-None-Match wins),
+    else by date. Last-Modified is the newest change in the feed, so either way a change answers 200."""
     headers = {"ETag": feed.etag, "Last-Modified": format_datetime(feed.last_modified, usegmt=True),
                "Cache-Control": "private, max-age=300" if request.url.path.startswith("/f/") else "max-age=300"}
-    if request.headers.get("if-none-match") == feed.etag:
-        return Response(status_code=304, headers=headers)
-    since = request.headers.get("if-modified-since")
-    if since and "if-none-match" not in request.headers:
+    tags = request.headers.get("if-none-match")
+    if tags is not None:
+        if tags.strip() == "*" or feed.etag in {t.strip().removeprefix("W/") for t in tags.split(",")}:
+            return Response(status_code=304, headers=headers)
+    elif since := request.headers.get("if-modified-since"):
         try:
-            if feed.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since):
+            if feed.last_modified <= parsedate_to_datetime(since):
                 return Response(status_code=304, headers=headers)
         except (TypeError, ValueError):
             pass
@@ -86,11 +90,17 @@ def _ics(request: Request, feed: Feed) -> Response:
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
+GONE = "This community has closed: its calendar is no longer published. Remove the subscription.\n"
+
+
 async def public_feed(request: Request) -> Response:
     w = web(request)
     try:
         slug = request.path_params["slug"]
-        feed = await cached(request, ("feed", slug), lambda: cop_feed(w.uow(), slug=slug, now=w.now()))
+        feed = await cached(request, ("feed", slug),
+                            lambda: cop_feed(w.uow(), slug=slug, now=w.now(), policy=w.policy))
+    except FeedGone:  # 410, not 404: a calendar client drops a subscription that is gone
+        return Response(GONE, status_code=410, media_type="text/plain; charset=utf-8")
     except NotFound:
         return not_found(request)
     return _ics(request, feed)
@@ -101,7 +111,7 @@ async def private_feed(request: Request) -> Response:
     try:
         grant = await run_in_threadpool(resolve, w.uow(), request.path_params["token"], now=w.now(),
                                         purpose="feed")
-        feed = await run_in_threadpool(person_feed, w.uow(), grant, now=w.now())
+        feed = await run_in_threadpool(lambda: person_feed(w.uow(), grant, now=w.now(), policy=w.policy))
     except (LinkNotFound, LinkExpired):
         return not_found(request)
     return _ics(request, feed)

@@ -49,20 +49,28 @@ class SecurityHeaders:
     """Adds the headers to every response, and a no-store cache rule to pages reached by a token and to the
     console's."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, console_form_origin: str | None = None) -> None:
         self.app = app
+        # The console's sign-out form ends at the identity provider's sign-out (a redirect after the POST, which
+        # the browser checks against the page's form-action): its pages allow the provider's origin there too.
+        self.console_headers = HEADERS
+        if console_form_origin:
+            csp = CSP.replace("form-action 'self'", f"form-action 'self' {console_form_origin}")
+            self.console_headers = [(b"content-security-policy", csp.encode()), *HEADERS[1:]]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        private = TOKEN_PATH.match(path) is not None or path == "/console" or path.startswith("/console/")
+        console = path == "/console" or path.startswith("/console/")
+        private = console or TOKEN_PATH.match(path) is not None
+        added = self.console_headers if console else HEADERS
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += HEADERS
+                headers += added
                 if private:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -168,3 +176,32 @@ def log_config() -> dict[str, Any]:
     config["loggers"] = {**LOGGING_CONFIG["loggers"],
                          "copflow": {"handlers": ["default"], "level": "INFO", "propagate": False}}
     return config
+
+
+PEER = "copflow.peer"  # the address of the connection itself, before X-Forwarded-For is believed
+
+
+def behind_proxies(app: ASGIApp, proxies: tuple[str, ...]) -> ASGIApp:
+    """X-Forwarded-For and -Proto believed from `proxies` only (uvicorn's middleware), with the connection's own
+    address kept in the scope first: what a proxy alone may say (its groups header) is believed by that address."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    inner: Any = ProxyHeadersMiddleware(app, trusted_hosts=list(proxies))  # type: ignore[arg-type]
+
+    async def kept(scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        scope[PEER] = client[0] if client else ""
+        await inner(scope, receive, send)
+
+    return kept
+
+
+def from_trusted_proxy(scope: Scope, proxies: tuple[str, ...]) -> bool:
+    """Whether the request's connection came from one of `proxies` (False where `behind_proxies` did not run)."""
+    import ipaddress
+
+    try:
+        peer = ipaddress.ip_address(str(scope.get(PEER) or ""))
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(p, strict=False) for p in proxies)

@@ -53,9 +53,10 @@ def test_a_gate_recorded_and_passed_from_the_command_line(seeded):
 def test_status_filters_and_exports_csv_a_spreadsheet_opens_safely(seeded):
     cf(seeded, "cop", "create", "formula", "--name", '=HYPERLINK("http://evil.example","x")')
     assert json.loads(cf(seeded, "status", "--overdue", "--json").stdout) == []
-    later = {**seeded, "COPFLOW_NOW": "2026-06-01T09:00:00+00:00"}  # both core groups were due 2026-05-25
+    # Both core groups were due on 2026-05-25, the Spring bank holiday (GB-ENG): so due the day after
+    later = {**seeded, "COPFLOW_NOW": "2026-06-01T09:00:00+00:00"}
     overdue = json.loads(cf(later, "status", "--overdue", "--json").stdout)
-    assert [(r["slug"], r["overdue_days"]) for r in overdue] == [("data-insight", 7), ("formula", 7)]
+    assert [(r["slug"], r["overdue_days"]) for r in overdue] == [("data-insight", 6), ("formula", 6)]
     assert json.loads(cf(later, "status", "--reviews-within", "90", "--json").stdout) == []
     import csv
     import io
@@ -63,7 +64,7 @@ def test_status_filters_and_exports_csv_a_spreadsheet_opens_safely(seeded):
     table = list(csv.DictReader(io.StringIO(cf(later, "status", "--csv").stdout)))
     assert list(table[0]) == ["slug", "name", "stage", "next_gate", "due_on", "overdue_days", "next_review_on",
                               "health"]
-    assert table[1]["name"] == '\'=HYPERLINK("http://evil.example","x")' and table[0]["overdue_days"] == "7"
+    assert table[1]["name"] == '\'=HYPERLINK("http://evil.example","x")' and table[0]["overdue_days"] == "6"
     r = cf(seeded, "status", "--json", "--csv", ok=False)
     assert r.returncode != 0 and r.stderr == "copflow: error: --json and --csv: choose one\n"
 
@@ -217,7 +218,7 @@ def test_every_message_kind_previews(home):
     from notifications.previews import PREVIEWS
 
     names = [line.split()[0] for line in cf(home, "notify", "preview").stdout.splitlines()]
-    assert names == list(PREVIEWS) and len(names) == 34
+    assert names == list(PREVIEWS) and len(names) == 37
     assert "to the OD manager: after each daily sweep" in cf(home, "notify", "preview").stdout
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert [n for n in names if f"`{n}`" not in readme] == []  # the README documents every message kind
@@ -228,9 +229,9 @@ def test_every_message_kind_previews(home):
 
 
 def test_review_decide_mistakes_are_one_line(seeded):
-    r = cf(seeded, "review", "decide", "data-insight", "--decision", "pass", "--reason", "x", ok=False)
+    r = cf(seeded, "review", "decide", "data-insight", "--decision", "pass", "--reason", "x, as the review found", ok=False)
     assert r.returncode == 1 and r.stderr == "copflow: error: stage: data-insight is in stage forming, not under review\n"
-    r = cf(seeded, "review", "decide", "data-insight", "--decision", "close", "--reason", "x", "--closing-date",
+    r = cf(seeded, "review", "decide", "data-insight", "--decision", "close", "--reason", "x, as the review found", "--closing-date",
            "soon", ok=False)
     assert r.returncode == 2 and "--closing-date must be YYYY-MM-DD" in r.stderr
 
@@ -251,14 +252,14 @@ def test_archive_verify_passes_and_fails_with_one_line(tmp_path, home):
 
 
 def test_split_child_syntax_is_checked(seeded):
-    r = cf(seeded, "cop", "split", "data-insight", "--child", "only-a-slug", "--reason", "x", ok=False)
+    r = cf(seeded, "cop", "split", "data-insight", "--child", "only-a-slug", "--reason", "x, as the review found", ok=False)
     assert r.returncode == 2 and "--child takes SLUG:NAME:EMAIL" in r.stderr
 
 
 def test_cop_show_speaks_the_vocabulary_and_json_keeps_machine_values(seeded):
     shown = cf(seeded, "cop", "show", "data-insight").stdout
     assert "— stage forming," in shown
-    assert "Next gate: core group formed, due Monday 25 May 2026" in shown
+    assert "Next gate: core group formed, due Tuesday 26 May 2026" in shown  # Monday 25 May: a bank holiday
     assert "Advance (to the planning stage): blocked" in shown
     assert not re.search(r"core_group_formed|od_manager_contact|_decided|→ \w+: (ready|blocked)", shown), shown
     as_json = json.loads(cf(seeded, "cop", "show", "data-insight", "--json").stdout)

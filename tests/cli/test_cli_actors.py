@@ -45,8 +45,9 @@ def test_without_an_address_the_command_says_to_set_copflow_user_or_pass_by(seed
 
 def test_the_demo_style_review_decision_without_copflow_user_names_the_real_problem(seeded):
     bare = {k: v for k, v in seeded.items() if k != "COPFLOW_USER"}
-    err = _one_line(cf(bare, "review", "decide", "data-insight", "--decision", "pass", "--reason", "fine", ok=False))
-    assert "set COPFLOW_USER to your e-mail address or pass --by" in err
+    err = _one_line(cf(bare, "review", "decide", "data-insight", "--decision", "pass", "--reason", "fine, as the review found", ok=False))
+    # The real problem first (issue 29): the CoP is not under review, whoever decides (tests/cli/test_cli_advice.py).
+    assert "data-insight is in stage forming, not under review" in err and "COPFLOW_USER" not in err
 
 
 def test_links_issue_refuses_a_link_that_does_not_fit(seeded):

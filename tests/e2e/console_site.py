@@ -39,7 +39,8 @@ def console_site(tmp: Path, db_url: str, port: int, now: datetime, **extra_env: 
     env.update({"COPFLOW_OIDC_ISSUER": f"http://127.0.0.1:{idp_port}", "COPFLOW_OIDC_CLIENT_ID": CLIENT_ID,
                 "COPFLOW_OIDC_CLIENT_SECRET": CLIENT_SECRET, "COPFLOW_CONSOLE_MANAGER_GROUPS": "od-managers",
                 **extra_env})
-    with oidc_provider(idp_port, USERS, f"http://127.0.0.1:{port}/console/signed-in") as provider, \
+    with oidc_provider(idp_port, USERS, f"http://127.0.0.1:{port}/console/signed-in",
+                       f"http://127.0.0.1:{port}/console/signed-out") as provider, \
             web_server(tmp, db_url, port, now, env=env) as web:
         yield ConsoleSite(web, provider)
 

@@ -1,4 +1,4 @@
-"""The report-PDF benchmark runs and reports (10 reviews). Never a timing assertion: speed lives in bench/."""
+"""The report-PDF benchmark runs and reports (10 reviews), as a part of `python -m bench` (`--only report-pdfs`). Never a timing assertion: speed lives in bench/."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def test_the_report_pdf_bench_runs_and_replaces_only_its_rows(tmp_path, postgres
     out.write_text(json.dumps({"when": "earlier", "rows": [{"benchmark": "CLI: copflow status", "ratio": 0.4}]}))
     admin = os.environ.get("COPFLOW_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COPFLOW_", "PREFECT_API"))}
-    r = subprocess.run([sys.executable, "-m", "bench.report_pdfs", "--quick", "--postgres", admin, "--out", str(out)],
+    r = subprocess.run([sys.executable, "-m", "bench", "--only", "report-pdfs", "--quick", "--postgres", admin,
+                        "--out", str(out)],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     rows = json.loads(out.read_text())["rows"]

@@ -27,6 +27,7 @@ def test_bench_quick_runs_every_benchmark_and_writes_json(tmp_path, postgres_url
                      "sweep peak memory 100k vs 10k (PostgreSQL)", "CLI: copflow status", "CLI: copflow gate record"):
         assert expected in names
     assert any(n.startswith("outbox delivery") for n in names) and any("invitations" in n for n in names)
+    assert sum(n.startswith("report PDFs: ") for n in names) == 2  # the evaluation reports' PDFs, a part of the run
     assert all(isinstance(row["ratio"], float) and row["ratio"] > 0 for row in result["rows"])
     sweeps = [row for row in result["rows"] if row["benchmark"].startswith("sweep 10") and "detail" in row]
     assert all(row["detail"]["flow"]["sent"] == row["detail"]["services"]["sent"] > 0 for row in sweeps)

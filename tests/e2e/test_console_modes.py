@@ -51,6 +51,28 @@ def test_behind_a_signing_in_proxy_the_header_names_who_is_signed_in(db_url: str
         assert status == 403 and "not one of them" in body
 
 
+@pytest.mark.parametrize(("proxies", "believed"), [("127.0.0.1", True), ("10.9.9.9", False)])
+def test_behind_a_signing_in_proxy_its_groups_header_is_believed_from_the_proxy_only(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proxies: str, believed: bool) -> None:
+    """COPFLOW_CONSOLE_MANAGER_GROUPS honoured behind the proxy: its groups header, only on a connection from one
+    of COPFLOW_WEB_TRUSTED_PROXIES (the test's requests come from 127.0.0.1)."""
+    port = settings_for_site(monkeypatch, tmp_path, db_url)
+    proposed(db_url)
+    env = server_env(tmp_path, db_url, port, NOW)
+    env.update({"COPFLOW_WEB_TRUSTED_USER_HEADER": "X-Forwarded-Email", "COPFLOW_WEB_TRUSTED_PROXIES": proxies,
+                "COPFLOW_WEB_TRUSTED_GROUPS_HEADER": "X-Forwarded-Groups",
+                "COPFLOW_CONSOLE_MANAGER_GROUPS": "od-managers"})
+    with web_server(tmp_path, db_url, port, NOW, env=env) as site:
+        grace = {"X-Forwarded-Email": f"grace@{D}", "X-Forwarded-Groups": "staff, od-managers"}
+        status, body = get(site.url + "/console/cops/data-insight", **grace)
+        if believed:
+            assert status == 200 and "Data and Insight" in body
+        else:
+            assert status == 403 and "not one of them" in body
+        status, body = get(site.url + "/console", **{**grace, "X-Forwarded-Groups": "staff"})
+        assert status == 403 and "not one of them" in body
+
+
 def test_the_demo_signs_its_od_manager_in_on_this_machine_only(db_url: str, tmp_path: Path, browser: Any,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     port = settings_for_site(monkeypatch, tmp_path, db_url)

@@ -63,7 +63,7 @@ def test_mail_decisions_meetings_links_and_people(site: ConsoleSite, browser: An
     assert any(f"cat@{D}" in r.rcpt_tos for r in smtp.received[received:])
     assert page.locator("#parked").count() == 0
 
-    # The review: closing asks first, naming what will happen; then the decision is recorded via the console.
+    # The review: closing asks first, naming who is told and what is cancelled; then the decision is recorded via the console.
     page.goto(site.url + "/console")
     page.click("#h-waiting + ul a")
     assert page.locator("h1").inner_text() == "The review of Data and Insight"
@@ -72,8 +72,8 @@ def test_mail_decisions_meetings_links_and_people(site: ConsoleSite, browser: An
     page.fill("#reason", "Its members have moved on to other work")
     page.fill("#closing_date", "2026-05-29")
     page.click("button >> text=Record the decision")
-    assert "moves to the closing stage" in page.inner_text("#confirm")
-    assert "29 May 2026" in page.inner_text("#confirm")
+    assert "closes on Friday 29 May 2026" in page.inner_text("#closes-on")
+    assert page.locator("#told li").count() >= 3 and f"(ann@{D})" in page.inner_text("#told")  # who is told
     both_widths(page, "close confirmation")
     page.click("#confirm button[type=submit]")
     assert "Decided: close" in page.inner_text("#notice")

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -40,9 +41,17 @@ def test_an_od_manager_signs_in_sees_the_portfolio_and_signs_out(site: ConsoleSi
     page.goto(site.url + "/console")
     assert page.locator("#portfolio a", has_text="Data and Insight").count() == 1
     token = cookie["value"]
+    csp = page.request.get(site.url + "/console").headers["content-security-policy"]
+    assert f"form-action 'self' {site.provider.issuer};" in csp  # the sign-out's redirect, to the provider only
 
-    page.click("text=Sign out")
+    with page.expect_request(re.compile(re.escape(site.provider.issuer) + r"/logout\?")) as to_provider:
+        page.click("text=Sign out")
+    page.wait_for_url(site.url + "/console/signed-out")
     assert page.locator("h1").inner_text() == "You have signed out"
+    # The provider's session ended too (RP-initiated logout): it checked the ID token it had issued to us.
+    assert site.provider.signed_out == ["odm"]
+    asked = dict(parse_qsl(urlsplit(to_provider.value.url).query))
+    assert asked["post_logout_redirect_uri"] == site.url + "/console/signed-out" and asked["id_token_hint"]
     assert not [c for c in ctx.cookies() if c["name"] == "__Host-copflow_console"]
     # The old cookie is worth nothing: the session ended on the server.
     ctx.add_cookies([{**cookie, "value": token}])

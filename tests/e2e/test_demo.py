@@ -77,9 +77,9 @@ def _check_demo(folder: Path, out: str) -> None:
     check = subprocess.run([EXE, "archive", "verify", str(archive)], env=env, capture_output=True, text=True)
     # 16: metadata, charters, evidence, transitions, roster, messages, meetings, 2 calendars, activities, survey,
     # the action plan, its evaluation report (Markdown, HTML and the JSON both are made from) from the close
-    # decision, the lessons learned (its draft in Markdown and its JSON), the
-    # manifest
-    assert check.returncode == 0 and "OK, 18 files match the manifest" in check.stdout
+    # decision, the lessons learned (its draft in Markdown and its JSON, and the report its coordinator sent back
+    # by mail), the manifest
+    assert check.returncode == 0 and "OK, 19 files match the manifest" in check.stdout
     # Events Management's review is evaluated from the imported files, and the demo says where the report is.
     [report] = (folder / "reports" / "events-management").glob("review-*.html")
     assert f"Report:    {report}" in out and report.with_suffix(".md").is_file()
@@ -96,7 +96,13 @@ def _check_demo(folder: Path, out: str) -> None:
         "select n.recipient from notification n join cop c on c.id = n.cop_id "
         "where c.slug = 'events-management' and n.kind = 'review_opened'")}
     assert len(members) > 10 and members <= asked, members - asked
-    assert con.execute("select count(*) from notification where status != 'sent'").fetchone()[0] == 0
+    assert con.execute("select count(*) from notification where status not in ('sent', 'bounced')").fetchone()[0] == 0
+    # Isla Murray left: the last mail to her bounced (read back from the demo's mailbox), so the sweep reminds
+    # Research IT's other lead only, and the digest lists her address; Facilities Management's lessons came back.
+    assert con.execute("select recipient from notification where status = 'bounced'").fetchall() == [
+        ("isla.murray@uni.example.org",)]
+    assert con.execute("select kind, outcome from inbound_mail order by id").fetchall() == [
+        ("bounce", "processed"), ("lessons", "processed")]
     # Data and Insight's chat channel (a local receiver): what it received since it was set, one file a post, in
     # words for everyone, with nothing personal (no reminder, no brief, no address).
     posts = [p.read_text(encoding="utf-8") for p in sorted((folder / "channel").glob("*.md"))]
@@ -114,12 +120,24 @@ def _check_demo(folder: Path, out: str) -> None:
              *con.execute("select 'published', published_on from charter"),
              *con.execute("select 'anchor', review_anchor_on from cop where review_anchor_on is not null"),
              # a stage entered on a working day has its gates due on one (the sweep's own steps aside)
-             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')")]
+             *con.execute("select 'entered', stage_entered_on from cop where stage not in ('reviewing', 'closed')"),
+             # every date a gate falls due on (issue 29 item 5: a launch due on Christmas Day is due after it)
+             *con.execute("select 'gate due', next_due_on from cop where next_due_on is not null"),
+             *con.execute("select 'review due', next_review_on from cop where next_review_on is not null")]
     weekend = [(what, on) for what, on in dated if date.fromisoformat(on).weekday() >= 5]
+    from copflow.services.workdays import organisation_working_days
+    from lifecycle import Policy
+
+    days_off = [(what, on) for what, on in dated if what in ("gate due", "review due")
+                and organisation_working_days(Policy()).why_not(date.fromisoformat(on))]
+    assert days_off == [], days_off
     assert len(dated) > 30 and weekend == [], weekend
     box = mailbox.Maildir(folder / "maildir", factory=None, create=False)
     mails = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.iterkeys()]
     subjects = [str(m["Subject"]) for m in mails]
+    # Each mail is dated the moment copflow sent it, along the story: not all at the moment the demo ran.
+    sent_on = {m["Date"].datetime.date() for m in mails}
+    assert len(sent_on) > 10, sorted(sent_on)
     # The OD manager gets one digest for the sweep: Research IT's overdue gates, the review to decide, the closure.
     [digest] = [m for m in mails if str(m["Subject"]).startswith("CoP programme, ")]
     body = digest.get_body(("plain",)).get_content()
@@ -139,8 +157,9 @@ def _check_demo(folder: Path, out: str) -> None:
     leads_told = [m for m in mails if str(m["Subject"]).startswith("Overdue: the sponsor meeting of Research IT")]
     sponsor_told = [m for m in mails if str(m["Subject"]).startswith("Research IT is ")
                     and "late with the sponsor meeting" in str(m["Subject"])]
-    assert sorted(str(m["To"]) for m in leads_told) == ["Dev Patel <dev.patel@uni.example.org>",
-                                                        "Isla Murray <isla.murray@uni.example.org>"]
+    assert sorted(str(m["To"]) for m in leads_told) == ["Dev Patel <dev.patel@uni.example.org>"]
+    assert "ADDRESSES THAT BOUNCE\n- Isla Murray <isla.murray@uni.example.org>" in body
+    assert "holds: Research IT (lead)" in body
     assert [str(m["To"]) for m in sponsor_told] == ["Nadia Haddad <dir.research@uni.example.org>"]
     assert "Leads reminded today; sponsor told today" in body
     assert not any(s.startswith("Closure archive") for s in subjects)

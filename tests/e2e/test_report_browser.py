@@ -103,7 +103,7 @@ def test_the_report_passes_axe_core_with_no_violation_at_all(tmp_path, browser):
     assert page.locator("main").count() == 1 and page.get_attribute("html", "lang") == "en-GB"
     # Decided, the report leads with the decision, still with no violation.
     _, html = render_context(with_decision(json_context(), decision="close", by="Oda Mann (odm@x.org)",
-                                           at=datetime(2026, 3, 9, 10, tzinfo=UTC), reason="aims met"))
+                                           at=datetime(2026, 3, 9, 10, tzinfo=UTC), reason="aims met, as the review found"))
     decided = tmp_path / "decided.html"
     decided.write_text(html, encoding="utf-8")
     page.goto(decided.as_uri())

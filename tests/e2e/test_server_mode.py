@@ -193,7 +193,7 @@ def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decisi
     [run] = wait_for("the review flow to pause", lambda: prefect_client(env, "paused"))  # type: ignore[misc]
     assert run["parameters"] == {"slug": "data-insight"}
     prefect_client(env, "resume", run["id"],
-                   json.dumps({"decision": "pass", "decided_by": f"odm@{h.D}", "reason": "targets met"}))
+                   json.dumps({"decision": "pass", "decided_by": f"odm@{h.D}", "reason": "targets met, as the review found"}))
 
     def decided():  # type: ignore[no-untyped-def]
         from sqlalchemy import select

@@ -65,7 +65,7 @@ def test_a_lead_records_the_launch_from_the_link_in_her_reminder(site: Server, b
     page.fill("#held_on", "2025-04-24")
     page.click("button[type=submit]")
     assert "has moved on to the active stage" in page.locator("#notice").inner_text()
-    assert "ann@uni.example.org (via web)" in page.locator(".passed").inner_text()
+    assert "Ann Lee (ann@uni.example.org)" in page.locator(".passed").inner_text()  # named as the decision page names
     reads_well(page, "recorded")
 
     from copflow.services.cops import show_cop
@@ -203,15 +203,25 @@ def test_the_hub_the_join_request_and_the_feed(site: Server, browser: Any) -> No
     ctx.close()
 
     import urllib.request
+    from datetime import datetime, time, timedelta
 
+    from copflow.services.meetings.series import schedule
+    from copflow.services.snapshots import get_cop
     from tests.interop.icaljs import read_with_icaljs
 
+    with UnitOfWork(site.env["COPFLOW_DATABASE_URL"]) as u:  # the launch event: public, unlike the check-ins
+        schedule(u.session, get_cop(u.session, "data-insight", for_write=True), "launch",
+                 datetime.combine(NOW.date() + timedelta(days=3), time(12)), now=NOW, policy=P,
+                 location="Room 1 or https://teams.example.org/l/launch")
+        u.commit()
     with urllib.request.urlopen(site.url + "/feeds/data-insight.ics") as r:
         feed, etag = r.read().decode(), r.headers["ETag"]
         assert r.headers["Content-Type"].startswith("text/calendar") and r.headers["Last-Modified"]
-    assert "mailto:" not in feed and "ATTENDEE" not in feed
+    assert "mailto:" not in feed and "ATTENDEE" not in feed and "teams.example.org" not in feed
     [read] = read_with_icaljs([feed], count=3)
     assert read["method"] == "PUBLISH" and read["events"], read
+    assert [e["summary"] for e in read["events"]] == ["Launch event: Data and Insight"]  # no private meeting
+    assert read["events"][0]["location"] == "Room 1, or online" and read["events"][0]["url"] is None
     assert any(e["occurrences"] for e in read["events"])
     req = urllib.request.Request(site.url + "/feeds/data-insight.ics", headers={"If-None-Match": etag})
     try:
@@ -384,13 +394,14 @@ def test_the_cop_page_fits_a_phone_and_its_forms_say_plainly_what_is_wrong(site:
 
     teams = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + "NjQ2ZTc5YzYtZjA4" * 10 + "%40thread.v2/0"
     with UnitOfWork(db_url) as u:
-        u.session.scalars(select(MeetingSeries)).first().location = teams  # type: ignore[union-attr]
+        u.session.scalars(select(MeetingSeries)).first().location = f"Room 2.14 or {teams}"  # type: ignore[union-attr]
         u.session.commit()
     cop_page = reminder_link(site, f"bob@{D}").replace("/e/", "/c/")
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(cop_page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing scrolls sideways
-    assert page.locator(f"a[href='{teams}']").inner_text() == "join online"
+    assert page.locator(f"a[href='{teams}']").inner_text() == "Join online"  # a link's words, never the raw URL
+    assert "Room 2.14" in page.locator("main").inner_text() and "teams.microsoft" not in page.locator("main").inner_text()
     lines = "e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length }"
     assert page.locator("td", has_text="Coordinator").first.evaluate(lines) == 1  # the word is never broken
     page.screenshot(path=str(site.log.parent / "cop-390.png"), full_page=True)
@@ -450,7 +461,7 @@ def test_the_last_gate_recorded_from_the_cop_page_moves_the_cop_on_and_mails_it(
         page.click("button[type=submit]")
     assert answer.value.status == 200, page.content()
     assert "has moved on to the active stage" in page.locator("#notice").inner_text()
-    assert "ann@uni.example.org (via web)" in page.locator(".passed").inner_text()
+    assert "Ann Lee (ann@uni.example.org)" in page.locator(".passed").inner_text()  # named as the decision page names
     changed = [m for m in site.since(before) if "from the launching stage to the active stage" in text_of(m)]
     assert {m["To"].split("<")[-1].rstrip(">") for m in changed} >= {f"ann@{D}", f"bob@{D}", f"dir@{D}"}
     with UnitOfWork(db_url) as u:

@@ -4,6 +4,7 @@ link and one to each overdue CoP's page."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
@@ -77,9 +78,10 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     assert page.is_checked("#decision-close")  # what was chosen stays chosen
     reads_well(page, "decision with errors")
     # The service's own rule (the notice period), beside the closing date.
-    page.fill("#reason", "It met its aims")
+    page.fill("#reason", "It met its aims")  # too short to close a community by: said with the rest
     page.fill("#closing_date", "2026-03-25")
     page.click("button[type=submit]")
+    assert "at least 4 words and 20 characters" in page.locator("#err-reason").inner_text()
     assert "Wednesday 25 March 2026 is too soon: members get" in page.locator("#err-closing_date").inner_text()
     page.fill("#closing_date", "2026-03-22")  # a Sunday, before today (Tuesday 24 March)
     page.click("button[type=submit]")
@@ -94,6 +96,12 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     page.check("#decision-pass")
     page.fill("#reason", "Targets met; members keen to go on")
     page.click("button[type=submit]")
+    # Against the evaluation's recommendation: asked first, naming who is told; nothing written yet.
+    assert "goes against the evaluation" in page.locator("#against").inner_text()
+    assert f"Ann Lee (ann@{D})" in page.locator("#told").inner_text()
+    assert transitions(db_url) == count and site.since(before) == []
+    reads_well(page, "decision to confirm")
+    page.click("#confirm-send")
     page.wait_for_selector("#decided")
     assert "Decided: pass" in page.locator("#notice").inner_text()
     reads_well(page, "decided")
@@ -110,7 +118,7 @@ def test_the_od_manager_decides_the_review_from_the_evaluation_mail(site: Server
     assert f"Decided by Oda Mann (odm@{D}) on " in page.locator("#decided").inner_text()
     assert page.locator("form[method=post] button[type=submit]").count() == 0
     count = transitions(db_url)
-    r = page.request.post(link, form={"csrf": csrf, "decision": "close", "reason": "again",
+    r = page.request.post(link, form={"csrf": csrf, "decision": "close", "reason": "again, as the review found",
                                       "closing_date": "2027-01-01"})
     assert r.status == 409 and "cannot be decided again" in r.text() and transitions(db_url) == count
     ctx.close()
@@ -193,6 +201,7 @@ def test_the_decision_page_links_the_report_which_then_carries_the_decision(site
     page.check("#decision-pass")
     page.fill("#reason", "Targets met; members keen to go on")
     page.click("button[type=submit]")
+    page.click("#confirm-send")  # against the recommendation: confirmed (the first test reads the step)
     page.wait_for_selector("#decided")
     page.click("#report-link")
     decided = page.inner_text("#decision")
@@ -205,5 +214,11 @@ def test_the_decision_page_links_the_report_which_then_carries_the_decision(site
     text = subprocess.run(["pdftotext", str(tmp_path / "decided.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Decision: pass" in text and "Targets met; members keen to go on" in text
+    docx = page.request.get(link + "/report.docx")  # the same report, as a Word document to edit
+    assert docx.headers["content-disposition"] == 'attachment; filename="data-insight-review-2026-03-24.docx"'
+    from docx import Document
+
+    word = "\n".join(p.text for p in Document(io.BytesIO(docx.body())).paragraphs)
+    assert "Decision: pass" in word and "Why: Targets met; members keen to go on" in word
     assert page.request.get(link.replace("/d/", "/e/") + "/report").status == 404  # another purpose's path
     ctx.close()

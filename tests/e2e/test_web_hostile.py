@@ -46,7 +46,7 @@ def no_day(d: Doors) -> list[tuple[str, str, dict[str, str], str]]:
         (d.cop, f"{d.cop}/actions", {"title": "t", "owner": f"bob@{D}", "due": bad}, "err-new-due"),
         (d.owner, f"{d.owner}/{d.action}", {"status": "moved", "due": bad, "note": "later", "version": "1"},
          f"err-action-{d.action}"),
-        (d.decision, d.decision, {"decision": "close", "reason": "done", "closing_date": bad}, "err-closing_date"),
+        (d.decision, d.decision, {"decision": "close", "reason": "done, as the review found", "closing_date": bad}, "err-closing_date"),
     ]
 
 

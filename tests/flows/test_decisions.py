@@ -89,12 +89,12 @@ def test_review_waits_for_a_typed_decision_and_asks_again_after_a_refusal(env, s
     worker.start()
     first = _paused_run_id()
     # Too-short notice: refused by the service, and the flow pauses again for a new answer.
-    resume_flow_run(first, run_input={"decision": "close", "decided_by": f"odm@{D}", "reason": "aims achieved",
+    resume_flow_run(first, run_input={"decision": "close", "decided_by": f"odm@{D}", "reason": "aims achieved, as the review found",
                                       "closing_date": (date.today() + timedelta(days=3)).isoformat()})
     time.sleep(3)
     second = _paused_run_id()
     assert second == first
-    resume_flow_run(second, run_input={"decision": "close", "decided_by": f"odm@{D}", "reason": "aims achieved",
+    resume_flow_run(second, run_input={"decision": "close", "decided_by": f"odm@{D}", "reason": "aims achieved, as the review found",
                                        "closing_date": (date.today() + timedelta(weeks=6)).isoformat()})
     worker.join(timeout=120)
     assert result["to_stage"] == "closing"
@@ -102,7 +102,7 @@ def test_review_waits_for_a_typed_decision_and_asks_again_after_a_refusal(env, s
         last = u.session.scalars(select(TransitionRecord).order_by(TransitionRecord.id.desc())).first()
         assert (last.from_stage, last.to_stage, last.by) == ("reviewing", "closing", f"odm@{D}")
         # The decision stands on the evaluation computed with it; differing from its advice is on record.
-        assert last.reason == "aims achieved (the evaluation recommended evolve)"
+        assert last.reason == "aims achieved, as the review found (the evaluation recommended evolve)"
     # The evaluation artifact is published again with the decision on it: what, who, when and why.
     from tests.flows.test_daily_sweep import _artifact
 

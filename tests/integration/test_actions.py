@@ -196,3 +196,19 @@ def test_a_due_date_off_work_is_named_by_the_cops_calendar(cop):
             for day in (date(2025, 3, 22), date(2025, 8, 4), date(2025, 8, 25), date(2025, 3, 18))}
     assert said == {date(2025, 3, 22): "a Saturday", date(2025, 8, 4): "Summer Bank Holiday",  # Scotland's
                     date(2025, 8, 25): None, date(2025, 3, 18): None}  # England's bank holiday; a Tuesday
+
+
+def test_an_owner_reopens_what_they_closed_but_not_what_a_lead_closed(cop):
+    """Issue 29 item 4: owners reopen from their own page (`owner`), the service saying which they may."""
+    mine, dropped = add(cop), add(cop, title="Print the posters")
+    svc.change_status(UnitOfWork(cop), action_id=mine.id, status="done", who=f"cat@{D}", via="web", now=NOW,
+                      owner=f"cat@{D}")
+    again = svc.change_status(UnitOfWork(cop), action_id=mine.id, status="open", who=f"cat@{D}", via="web", now=NOW,
+                              owner=f"cat@{D}")
+    assert again.status == "open"
+    svc.change_status(UnitOfWork(cop), action_id=dropped.id, status="dropped", who=f"bob@{D}", via="cli", now=NOW)
+    before = counts(cop)
+    with pytest.raises(InvalidInput, match=f"dropped by bob@{D}") as refused:
+        svc.change_status(UnitOfWork(cop), action_id=dropped.id, status="open", who=f"cat@{D}", via="web", now=NOW,
+                          owner=f"cat@{D}")
+    assert refused.value.field == "status" and counts(cop) == before

@@ -190,3 +190,18 @@ def test_the_sponsor_brief_says_progress_targets_and_what_is_overdue(active):
     assert "/c/" in by[f"ann@{D}"].body_text
     first = next(n for n in mails(active, "sponsor_brief") if n.recipient == f"dir@{D}")
     assert "since the catch-ups began on" in first.body_text
+
+
+def test_an_action_done_on_the_morning_of_the_last_check_in_is_in_the_next_agenda(active):
+    """The agenda for 13 May went on 11 May; Ann finished an action at 08:00 on 13 May, before the 12:30 check-in.
+    Done actions and events are counted by one rule, from the last check-in's date: the June agenda lists it."""
+    action = action_plan.add_action(UnitOfWork(active), slug=SLUG, title="Send the survey", owner=f"ann@{D}",
+                                    due_on=date(2025, 5, 16), who=f"bob@{D}", via="cli", now=on(date(2025, 5, 2))).id
+    assert sweep(active, date(2025, 5, 11)).agendas == 3
+    action_plan.change_status(UnitOfWork(active), action_id=action, status="done", who=f"ann@{D}", via="web",
+                              now=on(date(2025, 5, 13)))  # 08:00 in London
+    sweep(active, date(2025, 6, 8))
+    [may] = {n.body_text for n in mails(active) if n.recipient == f"cat@{D}" and "2025-05-13" in n.idempotency_key}
+    [june] = {n.body_text for n in mails(active) if n.recipient == f"cat@{D}" and "2025-06-10" in n.idempotency_key}
+    assert "Send the survey (Ann Lee, done" not in may
+    assert "Send the survey (Ann Lee, done Tuesday 13 May 2025)" in june

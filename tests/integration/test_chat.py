@@ -127,7 +127,7 @@ def test_every_kind_is_posted_once_in_the_shape_the_service_documents(db_url, ch
     queue_briefs(UnitOfWork(db_url), now=datetime(2025, 5, 11, 7, 0, tzinfo=at(0).tzinfo), policy=P)
     sweep_batch(UnitOfWork(db_url), [1], now=at(420), policy=policy)  # the review falls due
     decide_review(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", now=at(425), policy=policy,
-                  decision="close", reason="its work is done", closing_date=at(460).date())
+                  decision="close", reason="its work is done, as the review found", closing_date=at(460).date())
     report = deliver(db_url, at(426))
     kinds = Counter(n.kind for n in posts(db_url))
     assert kinds == {"post:stage_changed": 3, "post:meeting_announced": 1, "post:checkin_agenda": 1,
@@ -279,7 +279,7 @@ def test_a_merge_posts_the_closing_notice_then_moves_or_clears_the_channel_as_th
     under_review(db_url)
     to_active(db_url, "analytics", with_staff=False)
     channel(db_url, teams_address(), handover=handover)
-    merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same practice",
+    merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same practice, as the review found",
           now=at(REVIEW_DAY + 2), policy=P)
     with UnitOfWork(db_url) as u:
         owners = {c.slug: c for c in u.session.scalars(select(Cop))}
@@ -306,7 +306,7 @@ def test_a_split_gives_the_sub_communities_the_channel_or_not_and_the_parent_kee
 
     under_review(db_url)
     channel(db_url, slack_address(), handover=handover)
-    split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices",
+    split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices, as the review found",
           now=at(REVIEW_DAY + 2), policy=P, children=[Child("data-viz", "Data Visualisation", (f"bob@{D}",))])
     with UnitOfWork(db_url) as u:
         slugs = {r.cop_id: r.shown for r in u.session.scalars(select(CopChannel))}

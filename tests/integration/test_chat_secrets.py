@@ -83,7 +83,7 @@ def test_the_address_is_in_no_log_output_artifact_archive_export_or_database_fil
         assert report.parked == 1
         assert cli("outbox", "list").returncode == 0
         decide_review(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", now=at(425), policy=policy,
-                      decision="close", reason="done", closing_date=at(460).date())
+                      decision="close", reason="done, as the review found", closing_date=at(460).date())
         assert cli("outbox", "deliver").returncode == 0
         digest = Digest(on="2026-03-07", posts_parked=report.parked_posts)
         send_digest(UnitOfWork(db_url), digest, to=f"odm@{D}", now=at(426))

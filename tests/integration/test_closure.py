@@ -61,7 +61,7 @@ CLOSING_DAY = REVIEW_DAY + 1 + 35
 
 def test_split_creates_children_with_lineage_and_chosen_members(db_url):
     under_review(db_url)
-    r = split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two distinct practices",
+    r = split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two distinct practices, as the review found",
               now=at(REVIEW_DAY + 2), policy=P,
               children=[Child("data-engineering", "Data Engineering", (f"ann@{D}", f"cat@{D}")),
                         Child("data-viz", "Data Visualisation", (f"bob@{D}",))])
@@ -74,7 +74,7 @@ def test_split_creates_children_with_lineage_and_chosen_members(db_url):
         roles = {(m.person.email, m.role) for m in kids["data-engineering"].memberships}
         assert roles == {(f"ann@{D}", "coordinator"), (f"cat@{D}", "core")}
         audit = u.session.scalar(select(TransitionRecord).where(TransitionRecord.cop_id == kids["data-viz"].id))
-        assert audit.trigger == "split-from:data-insight" and audit.reason == "two distinct practices"
+        assert audit.trigger == "split-from:data-insight" and audit.reason == "two distinct practices, as the review found"
         ev = u.session.scalars(select(GateEvidence).where(GateEvidence.gate == "evolve_decided")).one()
         assert ev.payload["kind"] == "split"
 
@@ -83,7 +83,7 @@ def test_split_refuses_strangers_and_writes_nothing(db_url):
     under_review(db_url)
     # The core's rule (a split is made of the CoP's members), so `gate record` + `advance` keep it too.
     with pytest.raises(TransitionRefused, match=r"zed@x\.org not a member of data-insight"):
-        split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="x", now=at(REVIEW_DAY + 2),
+        split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="x, as the review found", now=at(REVIEW_DAY + 2),
               policy=P, children=[Child("ok-child", "OK", (f"ann@{D}",)), Child("bad", "Bad", ("zed@x.org",))])
     with UnitOfWork(db_url) as u:
         assert u.session.scalar(select(Cop.stage).where(Cop.slug == "data-insight")) == "reviewing"
@@ -100,7 +100,7 @@ def test_merge_moves_members_and_series_and_closes_pointing_at_the_target(db_url
         uids = set(u.session.scalars(select(MeetingSeries.uid).join(Cop).where(Cop.slug == "data-insight",
                                                                                 MeetingSeries.status == "scheduled")))
     r = merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}",
-              reason="same practice", now=at(REVIEW_DAY + 2), policy=P)
+              reason="same practice, as the review found", now=at(REVIEW_DAY + 2), policy=P)
     assert r.to_stage == "closing"
     with UnitOfWork(db_url) as u:
         source = u.session.scalar(select(Cop).where(Cop.slug == "data-insight"))
@@ -295,7 +295,7 @@ def test_writes_after_closure_are_refused(db_url, tmp_path):
         lambda: save_lessons(UnitOfWork(db_url), slug="data-insight", text="late", by="x", now=at(CLOSING_DAY)),
         lambda: cancel(UnitOfWork(db_url), slug="data-insight", meeting="x@copflow", now=at(CLOSING_DAY)),
         lambda: decide_review(UnitOfWork(db_url), slug="data-insight", decision="pass", decided_by=f"odm@{D}",
-                              reason="x", now=at(CLOSING_DAY), policy=P),
+                              reason="x, as the review found", now=at(CLOSING_DAY), policy=P),
     ):
         with pytest.raises(CopClosed, match="read-only"):
             attempt()

@@ -17,9 +17,9 @@ from tests.integration.helpers import D, P, at, record, to_active, to_planning
 
 def _both(url: str) -> tuple[CopSnapshot, CopSnapshot]:
     with UnitOfWork(url) as uow:
-        orm = snapshot(uow.session, get_cop(uow.session, "data-insight"))
+        orm = snapshot(uow.session, get_cop(uow.session, "data-insight"), P)
     with UnitOfWork(url).reading() as conn:
-        core = read_snapshot(conn, conn.execute(select(COP).where(COP.c.slug == "data-insight")).one())
+        core = read_snapshot(conn, conn.execute(select(COP).where(COP.c.slug == "data-insight")).one(), P)
     return orm, core
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from copflow.db.models import Notification
 from copflow.db.uow import UnitOfWork
 from copflow.demo.plans import give_plan
+from copflow.demo.rsvp import answer_invitations
 from copflow.demo.walkthrough import DEMO_ACTOR, load_portfolio
 from lifecycle import Policy
 from tests.itip_replay import ReplayedCalendar
@@ -65,6 +66,9 @@ def test_the_demos_sweep_sends_data_and_insight_an_agenda_and_a_brief_on_any_day
     now = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=10)
     checkin = give_plan(url, now, P, DEMO_ACTOR)
     assert checkin.date() > today and checkin.weekday() < 5
+    told = answer_invitations(url, now)  # the demo's people reply as their calendars would
+    assert [a.answer for a in told] == ["ACCEPTED", "ACCEPTED", "DECLINED", "DECLINED"]
+    assert told[-1].leads_told == 2  # the sponsor's decline, to the coordinator and the lead
     counts = queue_briefs(UnitOfWork(url), now=now + timedelta(minutes=30),
                           policy=replace(P, agenda_days_before=7, brief_days_before=7))
     assert counts.agendas >= 3 and counts.briefs >= 3
@@ -76,4 +80,7 @@ def test_the_demos_sweep_sends_data_and_insight_an_agenda_and_a_brief_on_any_day
                                    ).first()
         assert agenda is not None
         assert "Draft the data glossary: OVERDUE" in agenda.body_text
+        assert "Who:    coming: 2 — declined: Ben Okafor\n" in agenda.body_text
+        brief = u.session.scalars(select(Notification).where(Notification.kind == "sponsor_brief")).first()
+        assert brief is not None and "declined: Priya Raman" in brief.body_text
         assert "Book a room for the autumn seminar (Amira Khan, done" in agenda.body_text

@@ -143,7 +143,7 @@ def test_the_closure_archive_keeps_activities_survey_and_reports(db_url, tmp_pat
     evidence(db_url, tmp_path)
     closes = at(EVAL_DAY).date() + timedelta(weeks=5)
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                  reason="aims met", now=at(EVAL_DAY), policy=P, closing_date=closes)
+                  reason="aims met, as the review found", now=at(EVAL_DAY), policy=P, closing_date=closes)
     day = EVAL_DAY + 35
     result = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(day), policy=P, archive_dir=tmp_path / "a")
     with zipfile.ZipFile(result.path) as z:

@@ -62,7 +62,11 @@ def test_launch_sends_series_invitations_that_clients_accept(db_url, smtp):
         by_uid.setdefault(event["uid"], []).extend(m.rcpt_tos)
         assert parsed["method"] == "REQUEST" and event["status"] == "CONFIRMED" and event["sequence"] == 0
         assert all(a["partstat"] == "NEEDS-ACTION" and a["rsvp"] == "TRUE" for a in event["attendees"])
-        assert event["organizer"]["email"] == f"mailto:ann@{D}"
+        # Organised by the programme's mailbox (the sender's address when COPFLOW_ORGANIZER_EMAIL is unset) under
+        # the CoP's name; the leads attend as CHAIR like everyone else (docs/calendars.md)
+        assert event["organizer"] == {"email": "mailto:copflow@localhost", "cn": "Data and Insight"}
+        chairs = {a["email"] for a in event["attendees"] if a["role"] == "CHAIR"}
+        assert chairs == {f"mailto:ann@{D}", f"mailto:bob@{D}"}
     assert sorted(by_uid[series["checkin"].uid]) == [f"ann@{D}", f"bob@{D}", f"cat@{D}"]
     assert sorted(by_uid[series["sponsor_catchup"].uid]) == [f"ann@{D}", f"bob@{D}", f"dir@{D}"]
     assert sorted(by_uid[series["review"].uid]) == [f"ann@{D}", f"bob@{D}", f"cat@{D}", f"dir@{D}", f"odm@{D}"]

@@ -145,7 +145,7 @@ def test_a_review_decided_and_a_renewal(db_url, moves, tmp_path, decision, kind,
     moves.clear()
     before = last_mail_id(db_url)
     r = decide_review(UnitOfWork(db_url), slug="data-insight", decision=decision, kind=kind, decided_by=f"odm@{D}",
-                      reason="on track", now=at(REVIEW_DAY + 5), policy=P, reports_dir=tmp_path, od_manager=OD_TEAM)
+                      reason="on track, as the review found", now=at(REVIEW_DAY + 5), policy=P, reports_dir=tmp_path, od_manager=OD_TEAM)
     assert moves == [r] and (r.from_stage, r.to_stage, r.trigger) == ("reviewing", to, decision)
     assert rows(db_url, "data-insight")[-1][:3] == ("reviewing", to, decision)
     decided = [p for e, p in events(r) if e is Event.REVIEW_DECIDED]
@@ -160,7 +160,7 @@ def test_a_split(db_url, moves):
     under_review(db_url)
     moves.clear()
     before = last_mail_id(db_url)
-    r = split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices",
+    r = split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices, as the review found",
               now=at(REVIEW_DAY + 2), policy=P, od_manager=OD_TEAM,
               children=[Child("data-viz", "Data Visualisation", (f"bob@{D}", f"cat@{D}"))])
     assert moves == [r] and (r.from_stage, r.to_stage) == ("reviewing", "planning")
@@ -176,7 +176,7 @@ def test_a_merge(db_url, moves):
     moves.clear()
     before = last_mail_id(db_url)
     r = merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}",
-              reason="same practice", now=at(REVIEW_DAY + 2), policy=P, od_manager=OD_TEAM)
+              reason="same practice, as the review found", now=at(REVIEW_DAY + 2), policy=P, od_manager=OD_TEAM)
     assert moves == [r] and (r.from_stage, r.to_stage) == ("reviewing", "closing")
     assert rows(db_url, "data-insight")[-1][:3] == ("reviewing", "closing", "close")
     assert rows(db_url, "analytics")[-1] == ("active", "active", "merged-from:data-insight", f"odm@{D}")
@@ -187,7 +187,7 @@ def test_a_merge(db_url, moves):
 def test_archived_and_closed(db_url, moves, tmp_path):
     under_review(db_url)
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                  reason="aims met", now=at(REVIEW_DAY + 1), policy=P,
+                  reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P,
                   closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
     moves.clear()
     before = last_mail_id(db_url)
@@ -209,11 +209,11 @@ def test_a_cop_with_no_od_manager_contact_that_closes_tells_the_organisations_od
                    acting=OD)
     if how == "decided":
         decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                      reason="aims met", now=at(REVIEW_DAY + 1), policy=P, od_manager=OD_TEAM,
+                      reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P, od_manager=OD_TEAM,
                       closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
     else:
         to_active(db_url, "analytics", with_staff=False)
-        merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same",
+        merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same, as the review found",
               now=at(REVIEW_DAY + 1), policy=P, od_manager=OD_TEAM)
     assert OD_TEAM in mail(db_url, "closing_notice") and f"odm@{D}" not in mail(db_url, "closing_notice")
 

@@ -64,7 +64,7 @@ def test_the_archive_and_the_lessons_learned_keep_the_plan_with_its_history(db_u
     under_review(db_url)
     plan(db_url)
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                  reason="aims met", now=at(EVAL_DAY), policy=P, closing_date=at(EVAL_DAY).date() + timedelta(weeks=5))
+                  reason="aims met, as the review found", now=at(EVAL_DAY), policy=P, closing_date=at(EVAL_DAY).date() + timedelta(weeks=5))
     result = close_cop(UnitOfWork(db_url), slug="data-insight", now=at(EVAL_DAY + 35), policy=P,
                        archive_dir=tmp_path / "a")
     with zipfile.ZipFile(result.path) as z:

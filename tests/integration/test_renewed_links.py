@@ -20,7 +20,7 @@ def test_a_renewed_link_to_a_review_decided_since_shows_what_was_decided(db_url)
     under_review(db_url)
     old = links.issue(UnitOfWork(db_url), slug="data-insight", email=f"odm@{D}", purpose="decision", now=at(420),
                       policy=P, web_url="https://cop.example.org")
-    decide(db_url, decision="pass", reason="targets met")
+    decide(db_url, decision="pass", reason="targets met, as the review found")
     later = at(420 + P.link_days + 1)  # the old link has expired
     assert send_fresh_link(UnitOfWork(db_url), old.rsplit("/", 1)[-1], now=later, policy=P)
     with UnitOfWork(db_url) as u:

@@ -123,7 +123,7 @@ def test_a_split_is_written_onto_the_report(db_url, tmp_path):
     under_review(db_url)
     evidence(db_url, tmp_path)
     evaluate_cop(UnitOfWork(db_url), slug="data-insight", now=at(EVAL_DAY), policy=P, reports_dir=None)
-    split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices", now=at(EVAL_DAY + 1),
+    split(UnitOfWork(db_url), slug="data-insight", decided_by=f"odm@{D}", reason="two practices, as the review found", now=at(EVAL_DAY + 1),
           policy=P, children=[Child("data-viz", "Data Visualisation", (f"bob@{D}",))])
     with UnitOfWork(db_url) as u:
         md = u.session.scalar(select(Document.content).where(Document.kind == "evaluation"))
@@ -134,7 +134,7 @@ def test_a_closure_with_only_the_draft_says_so_in_the_mail_and_the_digest(db_url
     under_review(db_url)
     closes = at(REVIEW_DAY + 1).date() + timedelta(weeks=5)
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                  reason="aims met", now=at(REVIEW_DAY + 1), policy=P, closing_date=closes)
+                  reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P, closing_date=closes)
     assert only_drafted(UnitOfWork(db_url), ["data-insight"]) == {"data-insight"}
     close_cop(UnitOfWork(db_url), slug="data-insight", now=at(REVIEW_DAY + 36), policy=P,
               archive_dir=tmp_path / "a", od_manager=f"odm@{D}")
@@ -152,7 +152,7 @@ def test_a_closure_with_only_the_draft_says_so_in_the_mail_and_the_digest(db_url
 def test_completed_lessons_are_not_reported_as_a_draft(db_url):
     under_review(db_url)
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                  reason="aims met", now=at(REVIEW_DAY + 1), policy=P,
+                  reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P,
                   closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
     # A service account called "copflow" saving the leads' report still counts as completed.
     save_lessons(UnitOfWork(db_url), slug="data-insight", text="# Lessons\n\nWhat worked: everything.\n",
@@ -163,7 +163,7 @@ def test_completed_lessons_are_not_reported_as_a_draft(db_url):
 def test_a_lessons_draft_owed_is_sent_to_the_leads_by_the_next_sweep(db_url):
     under_review(db_url)
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
-                  reason="aims met", now=at(REVIEW_DAY + 1), policy=P,
+                  reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P,
                   closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
     with UnitOfWork(db_url) as u:
         cop = get_cop(u.session, "data-insight")

@@ -54,7 +54,7 @@ def test_a_review_sent_before_the_launch_moves_off_the_first_check_ins_day(db_ur
 def test_a_review_scheduled_while_check_ins_run_takes_the_next_free_working_day(db_url):
     under_review(db_url)  # active since 4 April 2025: check-ins on second Tuesdays, catch-ups on Thursdays
     decide_review(UnitOfWork(db_url), slug="data-insight", decision="evolve", decided_by=f"odm@{D}",
-                  reason="new aims", now=at(425), policy=P, kind="renew")
+                  reason="new aims, as the review found", now=at(425), policy=P, kind="renew")
     record(db_url, "data-insight", "sponsor_meeting_done", 430, held_on="2026-03-11", sponsor_attended="yes",
            notes="new aims agreed")
     record(db_url, "data-insight", "charter_published", 440, **{**CHARTER, "version": "2.0"},

@@ -89,7 +89,7 @@ def test_a_charter_version_cannot_be_published_twice(db_url):
 
     with UnitOfWork(db_url) as u:
         cop = u.session.scalar(select(Cop))
-        planning = replace(snapshot(u.session, cop), stage=Stage.PLANNING,
+        planning = replace(snapshot(u.session, cop, None), stage=Stage.PLANNING,
                            evidence={Gate.SPONSOR_MEETING_DONE: {"held_on": "2025-02-04"}})
         with pytest.raises(InvalidInput, match="already published") as taken:
             checked_evidence(u.session, planning, cop.id, cop.timezone, Gate.CHARTER_PUBLISHED, {"version": "1.0"},

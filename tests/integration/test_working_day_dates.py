@@ -28,7 +28,7 @@ def _closing_date(url: str, slug: str = "data-insight") -> date | None:
 
 def test_a_closing_date_on_a_saturday_moves_to_monday(db_url):
     under_review(db_url)
-    decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}", reason="done",
+    decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}", reason="done, as the review found",
                   now=at(REVIEW_DAY + 1), policy=P, closing_date=date(2026, 4, 11))  # Saturday
     assert _closing_date(db_url) == date(2026, 4, 13)
     with UnitOfWork(db_url) as u:  # the members' notice names the day it moved to
@@ -39,7 +39,7 @@ def test_a_closing_date_on_a_saturday_moves_to_monday(db_url):
 
 def test_a_closing_date_before_a_bank_holiday_moves_past_it(db_url):
     under_review(db_url)
-    decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}", reason="done",
+    decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}", reason="done, as the review found",
                   now=at(REVIEW_DAY + 1), policy=P, closing_date=date(2026, 5, 2))  # Saturday; Monday 4 May: May Day
     assert _closing_date(db_url) == date(2026, 5, 5)
 
@@ -47,7 +47,7 @@ def test_a_closing_date_before_a_bank_holiday_moves_past_it(db_url):
 def test_a_merge_whose_notice_ends_on_a_weekend_closes_the_next_working_day(db_url):
     under_review(db_url)
     to_active(db_url, "analytics", with_staff=False)
-    merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same practice",
+    merge(UnitOfWork(db_url), slug="data-insight", into="analytics", decided_by=f"odm@{D}", reason="same practice, as the review found",
           now=at(REVIEW_DAY + 5), policy=P)  # Saturday 7 March 2026: four weeks on is Saturday 4 April
     assert _closing_date(db_url) == date(2026, 4, 7)  # Easter Monday, 6 April, is a bank holiday
 

@@ -50,3 +50,17 @@ def test_managers_by_address_or_group() -> None:
     assert exc.value.field == "COPFLOW_CONSOLE_MANAGERS"
     with pytest.raises(ConsoleSettingsError):
         console_settings({"COPFLOW_CONSOLE_SESSION_HOURS": "forever"})
+
+
+def test_a_groups_header_needs_the_user_header_and_the_proxies_it_is_believed_from() -> None:
+    proxy = {**BASE, "COPFLOW_WEB_TRUSTED_USER_HEADER": "X-Forwarded-Email", "COPFLOW_WEB_TRUSTED_PROXIES": "10.0.0.1"}
+    s = console_settings({**proxy, "COPFLOW_WEB_TRUSTED_GROUPS_HEADER": "X-Forwarded-Groups"})
+    assert s.groups_header == "X-Forwarded-Groups"
+    assert console_settings(proxy).groups_header is None
+    for missing in ("COPFLOW_WEB_TRUSTED_USER_HEADER", "COPFLOW_WEB_TRUSTED_PROXIES"):
+        with pytest.raises(ConsoleSettingsError) as exc:
+            console_settings({**proxy, missing: "", "COPFLOW_WEB_TRUSTED_GROUPS_HEADER": "X-Forwarded-Groups"})
+        assert exc.value.field == missing and "COPFLOW_WEB_TRUSTED_GROUPS_HEADER needs" in str(exc.value)
+    with pytest.raises(ConsoleSettingsError) as exc:
+        console_settings({**proxy, "COPFLOW_WEB_TRUSTED_GROUPS_HEADER": "X-Groups: admin"})
+    assert exc.value.field == "COPFLOW_WEB_TRUSTED_GROUPS_HEADER"

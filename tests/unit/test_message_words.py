@@ -62,7 +62,7 @@ def test_the_sponsor_hears_what_is_late_how_long_who_leads_and_what_to_do():
 def test_the_digest_groups_by_cop_and_names_people_deadlines_and_reasons():
     d = preview("od-digest")[0]
     assert d.subject == ("CoP programme, Tuesday 1 December 2026: 1 CoP overdue, 1 review to decide, "
-                         "1 message refused, 1 post refused, 1 CoP closed, action needed")
+                         "1 message refused, 1 address bouncing, 1 post refused, 1 CoP closed, action needed")
     assert "Research IT (leads Isla Murray and Dev Patel; sponsor Nadia Haddad)" in d.text
     assert "POSTS A CHAT CHANNEL REFUSED" in d.text and "Slack answered 404" in d.text  # its leads set it again
     assert "The sponsor meeting: due Thursday 24 September 2026, 68 days late. Leads last reminded Friday 25 " \

@@ -17,6 +17,7 @@ from lifecycle import (
     transitions_from,
 )
 from lifecycle.effects import Emit
+from lifecycle.stages import STAGE_TITLES
 from tests.unit.builders import TODAY, snap
 
 P = Policy()
@@ -106,7 +107,15 @@ def test_mermaid_is_generated_from_every_row():
 def test_mermaid_with_counts_says_how_many_cops_are_in_each_stage():
     text = mermaid({"forming": 1, "active": 12})
     names = [line.strip() for line in text.splitlines()[1:len(Stage) + 1]]
-    assert names == [f'state "{s.value} ({n})" as {s.value}' for s, n in zip(
+    assert names == [f'state "{STAGE_TITLES[s]} ({n})" as {s.value}' for s, n in zip(
         Stage, ["1 CoP", "0 CoPs", "0 CoPs", "12 CoPs", "0 CoPs", "0 CoPs", "0 CoPs"], strict=True)]
     # Otherwise the same diagram: the stage names declared first, then the same transitions.
-    assert [line for line in text.splitlines() if not line.strip().startswith("state ")] == mermaid().splitlines()
+    assert [line for line in text.splitlines() if not line.strip().startswith("state ")] == \
+        [line for line in mermaid().splitlines() if not line.strip().startswith("state ")]
+
+
+def test_the_diagram_names_stages_as_everything_else_does():
+    """'review', as the CLI, the pages and the mail say it, never the id 'reviewing' (issue 29)."""
+    boxes = [line.strip() for line in mermaid().splitlines() if line.strip().startswith("state ")]
+    assert boxes == ['state "review" as reviewing']
+    assert all(f'"{STAGE_TITLES[s]} (' in mermaid({}) for s in Stage)

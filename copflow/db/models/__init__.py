@@ -20,8 +20,8 @@ from copflow.db.models.cops import (
     ServerSecret,
     TransitionRecord,
 )
-from copflow.db.models.mail import CopChannel, JoinRequest, MailPace, Notification
-from copflow.db.models.meetings import MeetingSeries
+from copflow.db.models.mail import CopChannel, InboundMail, JoinRequest, MailPace, Notification
+from copflow.db.models.meetings import MeetingAnswer, MeetingSeries
 from copflow.db.models.practice import Activity, Attendance, Document, DocumentFailure, SurveyAnswer
 
 __all__ = [
@@ -41,9 +41,11 @@ __all__ = [
     "DocumentFailure",
     "ErasureRecord",
     "GateEvidence",
+    "InboundMail",
     "JoinRequest",
     "Link",
     "MailPace",
+    "MeetingAnswer",
     "MeetingSeries",
     "Membership",
     "Notification",

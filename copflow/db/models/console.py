@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copflow.db.models.cops import Base
@@ -25,5 +25,7 @@ class ConsoleSession(Base):
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]  # created_at + the settings' session hours; idleness ends it sooner
     ended_at: Mapped[datetime | None]  # signed out
+    # An OpenID Connect sign-in's ID token, for the provider's sign-out (`id_token_hint`); None once ended.
+    id_token: Mapped[str | None] = mapped_column(Text, default=None)
     __table_args__ = (UniqueConstraint("token_hash", name="uq_console_session_token_hash"),
                       Index("ix_console_session_expires_at", "expires_at"))

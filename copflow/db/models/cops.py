@@ -23,7 +23,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from copflow.db.types import UTCDateTime
 
-SCHEMA_VERSION = "0022"  # chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 (in the order they landed)
+# Migrations chained 0011 → 0016 → 0013 → 0014 → 0012 → 0021 → 0022 → 0024 → 0028 → 0029 → 0027 → 0026 (in the
+# order they landed).
+SCHEMA_VERSION = "0026"
 
 
 class Base(DeclarativeBase):
@@ -38,6 +40,10 @@ class Person(Base):
     department: Mapped[str | None] = mapped_column(String(200))
     line_manager_email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime]
+    # A hard bounce (copflow/services/inbox/bounces.py): mail to this address is not delivered, so reminders go to
+    # the next person who can act and the digest lists the address, with the remote server's reply.
+    undeliverable_at: Mapped[datetime | None]
+    undeliverable_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Cop(Base):

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,6 +58,9 @@ class Notification(Base):
     # it) and its one link, as JSON; its title is `subject` and its text `body_text`.
     channel: Mapped[str] = mapped_column(String(10), default="mail", server_default="mail")
     post: Mapped[str | None] = mapped_column(Text)
+    # Where a reply goes when not to the programme (COPFLOW_REPLY_TO): a join request's mail to the leads answers
+    # the person asking ("Name <address>", the address validated when asked). Purged with the content.
+    reply_to: Mapped[str | None] = mapped_column(String(600))
     __table_args__ = (Index("ix_notification_pending", "status", "next_attempt_at"),
                       Index("ix_notification_sent_at", "sent_at"))
 
@@ -110,3 +114,24 @@ class JoinRequest(Base):
     mailed: Mapped[bool] = mapped_column(Boolean)  # False: held for the digest
     __table_args__ = (Index("ix_join_request_cop_day", "cop_id", "day"),
                       Index("ix_join_request_lead_day", "lead", "day"))
+
+
+class InboundMail(Base):
+    """A message read from the programme's mailbox (copflow/services/inbox/): claimed by its Message-ID with a unique
+    insert in the transaction that acts on it, so two readers never both act on one message, and a second reading
+    changes nothing. `outcome` is the folder it was moved to (processed, ignored, quarantined), `kind` what it was
+    and `reason` why; `address` a bounce's recipient (soft bounces are counted from here)."""
+
+    __tablename__ = "inbound_mail"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(300))
+    read_at: Mapped[datetime]
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(320), index=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"))
+    cop_id: Mapped[int | None] = mapped_column(ForeignKey("cop.id", ondelete="SET NULL"))
+    __table_args__ = (UniqueConstraint("message_id", name="uq_inbound_mail_message_id"),)

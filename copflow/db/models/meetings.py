@@ -11,7 +11,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     event,
+    text,
 )
 from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import Mapped, mapped_column
@@ -46,7 +48,38 @@ class MeetingSeries(Base):
     # through the index. Reset to the series' start by any change to when it meets (below); the sweep sets the
     # exact value; None once nothing more is held (cancelled, ended).
     next_held_at: Mapped[datetime | None]
+    # "public" (the hub and the public feeds show it, without its join link) or "private" (its attendees' own
+    # feeds and the leads' pages only); defaulted by kind (copflow/services/meetings/kinds.py).
+    visibility: Mapped[str] = mapped_column(String(10), default="private")
+    # The last change to anything a feed shows of it (scheduled, moved, cancelled, restored, attendees changed):
+    # a feed's Last-Modified. Set with every invitation or cancellation it sends.
+    changed_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_meeting_series_kind_next_held", "kind", "next_held_at"),)
+
+
+class MeetingAnswer(Base):
+    """An attendee's answer to a series (`occurrence` None) or to one occurrence of it (its wall-clock start in the
+    series' zone, as RECURRENCE-ID names it), from the iMIP REPLY their calendar sent; a COUNTER's proposed time
+    is kept beside it for the leads, never applied."""
+
+    __tablename__ = "meeting_answer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("meeting_series.id", ondelete="CASCADE"))
+    occurrence: Mapped[str | None] = mapped_column(String(20))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    # ACCEPTED, DECLINED, TENTATIVE (or NEEDS-ACTION: a COUNTER that said nothing of coming)
+    answer: Mapped[str] = mapped_column(String(20))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    proposed_start: Mapped[str | None] = mapped_column(String(20))
+    proposed_end: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime]
+    __table_args__ = (
+        Index("uq_meeting_answer_occurrence", "series_id", "occurrence", "person_id", unique=True),
+        # NULLs are distinct in a unique index: the series-wide answer has its own, partial one.
+        Index("uq_meeting_answer_series", "series_id", "person_id", unique=True,
+              sqlite_where=text("occurrence IS NULL"), postgresql_where=text("occurrence IS NULL")),
+    )
 
 
 # What decides when a series meets: a change to any of them may bring its next held occurrence forward.

@@ -112,13 +112,16 @@ def change_status(uow: UnitOfWork, *, action_id: int, status: str, who: str, via
                   note: str | None = None, slug: str | None = None, owner: str | None = None,
                   version: int | None = None) -> ActionView:
     """Mark an action done or dropped, or reopen it. `slug` and `owner` restrict the change to one CoP's actions
-    or to one owner's (a page opened by an owner's link): another action is not found, as if it did not exist.
+    or to one owner's (a page opened by an owner's link): another action is not found, as if it did not exist, and
+    an owner reopens only what they closed themselves.
     `version` (a form's copy of ActionView.version) refuses the change if the action changed since it was read."""
     wanted, text, by, how = parse_status(status), clean_notes(note), clean_who(who), check_via(via)
     with uow:
         s = uow.session
         action, cop = _load(s, action_id, slug=slug, owner=owner, version=version)
         kind = status_change(action.id, action.status, wanted.value)
+        if owner is not None and wanted is ActionStatus.OPEN:
+            _closed_by_owner(s, action, owner)
         before = action.status
         with concurrent_guard(cop.slug):
             action.status = wanted.value
@@ -229,6 +232,16 @@ def _slug(s: Session, cop_id: int) -> str:
     if slug is None:
         raise NotFound("CoP", str(cop_id))
     return slug
+
+
+def _closed_by_owner(s: Session, action: Action, owner: str) -> None:
+    """An owner reopens only what they closed themselves: an action a lead dropped stays the leads' to reopen."""
+    closed_by = s.scalar(select(ActionEvent.by).where(ActionEvent.action_id == action.id,
+                                                      ActionEvent.to_status == action.status)
+                         .order_by(ActionEvent.id.desc()).limit(1))
+    if closed_by is not None and closed_by.strip().lower() != owner.strip().lower():
+        raise InvalidInput("status", f"{action.title!r} was {action.status} by {closed_by}: only they or the "
+                                     "community's leads can reopen it", value=action.status)
 
 
 def _load(s: Session, action_id: int, *, slug: str | None, owner: str | None = None, for_write: bool = True,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from copflow.db.models import Activity, Attendance, Cop, MeetingSeries
 from copflow.services.actions.plan import ActionView, changes_between, plan_of
+from copflow.services.meetings.answers import answers_for
 from copflow.services.meetings.kinds import KINDS
 from copflow.services.snapshots import current_charter, snapshot
 from lifecycle import Gate, Policy, due_gates
@@ -55,10 +56,20 @@ def meeting(w: Window) -> dict[str, Any]:
             "online": bool(place and place.startswith("https://") and " " not in place)}
 
 
+def answers_words(s: Session, cop: Cop, w: Window) -> str | None:
+    """What the attendees answered the invitation for this occurrence ("coming: 5 — declined: Ben Okafor"), or
+    None before anyone answered."""
+    at = w.at.replace(tzinfo=ZoneInfo(cop.timezone)).astimezone(ZoneInfo(w.series.tzid)).replace(tzinfo=None)
+    found = answers_for(s, w.series, at)
+    return found.in_words() if found.answered else None
+
+
 def looking_back(s: Session, cop: Cop, w: Window) -> dict[str, Any]:
-    """What was done, held and made since the previous meeting."""
+    """What was done, held and made since the previous meeting: one rule for all three, from the start of its day
+    (an action done on the morning of the last check-in is in the next agenda, as an event held that day is)."""
     since_day = w.since.astimezone(ZoneInfo(cop.timezone)).date()
-    done = [_action(a, cop, w.today) for a in changes_between(s, cop.id, w.since, w.now) if a.status == "done"]
+    since = as_utc(datetime.combine(since_day, time()), cop.timezone)
+    done = [_action(a, cop, w.today) for a in changes_between(s, cop.id, since, w.now) if a.status == "done"]
     held = _activities(s, cop.id, since_day, w.today)
     return {"since": since_day.isoformat(), "first": w.first, "done": done,
             "events": [a for a in held if ActivityKind(a["kind"]) in MEMBER_EVENT_KINDS],
@@ -77,7 +88,7 @@ def action_plan(s: Session, cop: Cop, today: date) -> dict[str, Any]:
 def coming_up(s: Session, cop: Cop, today: date, policy: Policy) -> list[dict[str, Any]]:
     """The CoP's open gates (and its next review) with their dates and, once past, how late they are."""
     out = []
-    for d in due_gates(snapshot(s, cop), today, policy):
+    for d in due_gates(snapshot(s, cop, policy), today, policy):
         if d.gate in AUTOMATED_GATES and d.gate is not Gate.REVIEW_DUE:
             continue  # the closure archive: copflow's own step, nothing for the core group to do
         out.append({"gate": d.gate.value, "review": d.gate is Gate.REVIEW_DUE, "due_on": d.due_on.isoformat(),

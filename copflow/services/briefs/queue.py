@@ -26,6 +26,7 @@ from copflow.services.links.signed import mail_link
 from copflow.services.mail.outbox import Recipient, already_queued, cop_context, enqueue, holders, people_context
 from copflow.services.mail.posts import post_agenda
 from copflow.services.meetings import recurrence as md
+from copflow.services.meetings.reorganise import reorganise
 from lifecycle import Policy, Stage
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
 from lifecycle.briefs import Owed, owed_today
@@ -54,6 +55,9 @@ class BriefCounts:
     agendas: int = 0
     briefs: int = 0
     meetings: list[str] = field(default_factory=list)  # "Data and Insight: core group check-in, Tuesday 9 …"
+    # Whose meetings, one name per meeting: what the sweep's artifact shows (check-ins and catch-ups are private).
+    cops: list[str] = field(default_factory=list)
+    reorganised: list[str] = field(default_factory=list)  # series sent again from the programme's mailbox
 
 
 def queue_briefs(uow: UnitOfWork, *, now: datetime, policy: Policy, od_manager: str | None = None) -> BriefCounts:
@@ -83,6 +87,9 @@ def queue_briefs(uow: UnitOfWork, *, now: datetime, policy: Policy, od_manager: 
 
 def _prepare(s: Session, cop: Cop, counts: BriefCounts, *, now: datetime, policy: Policy,
              od_manager: str | None) -> None:
+    # A series a lead organised (sent before the programme's mailbox organised them) is sent again from it
+    # before its agenda, once: the old one is cancelled (meetings/reorganise.py).
+    counts.reorganised.extend(reorganise(s, cop, now=now, policy=policy))
     for kind, brief in BRIEFS.items():
         for series, owed in owed_for(s, cop, kind, now=now, days_before=brief.days_before(policy)):
             queued = _queue(s, cop, brief, series, owed, now=now, policy=policy, od_manager=od_manager)
@@ -92,6 +99,7 @@ def _prepare(s: Session, cop: Cop, counts: BriefCounts, *, now: datetime, policy
                 counts.briefs += queued
             if queued:
                 counts.meetings.append(f"{cop.name}: {say.meeting_title(series)}, {long_date(owed.at)}")
+                counts.cops.append(cop.name)
 
 
 def _move_on(s: Session, cop: Cop, now: datetime) -> None:
@@ -146,7 +154,8 @@ def _queue(s: Session, cop: Cop, brief: BriefKind, series: MeetingSeries, owed: 
 
 def _context(s: Session, cop: Cop, brief: BriefKind, w: say.Window, *, policy: Policy,
              od_manager: str | None) -> dict[str, Any]:
-    context = {**cop_context(cop), **people_context(cop, od_manager), "meeting": say.meeting(w),
+    context = {**cop_context(cop), **people_context(cop, od_manager),
+               "meeting": {**say.meeting(w), "answers": say.answers_words(s, cop, w)},
                **say.looking_back(s, cop, w), "plan": say.action_plan(s, cop, w.today),
                "coming": say.coming_up(s, cop, w.today, policy)}
     if brief.message == "sponsor_brief":

@@ -111,15 +111,43 @@ def plan_context(s: Session, cop: Cop) -> list[dict[str, Any]]:
 
 def save_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:
     """The leads' completed lessons-learned report (the latest one goes into the archive)."""
+    with uow:
+        add_lessons(uow.session, get_cop(uow.session, slug, for_write=True), text=text, by=by, now=now)
+        uow.commit()
+
+
+def add_lessons(s: Session, cop: Cop, *, text: str, by: str, now: datetime) -> Document:
+    """Keep a completed report in the caller's transaction (`cop lessons --file`, a lead's reply by mail)."""
     if not text.strip():
         raise InvalidInput("lessons", "the report is empty")
     if len(text) > 1_000_000:
         raise InvalidInput("lessons", "the report is longer than 1,000,000 characters")
+    doc = Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=text,
+                   created_by=v.clean_text("by", by, 320), created_at=now)
+    s.add(doc)
+    return doc
+
+
+def save_leads_lessons(uow: UnitOfWork, *, slug: str, text: str, by: str, now: datetime) -> None:
+    """The completed report sent by a lead from their CoP page: taken only while the CoP is closing and its draft
+    has been sent (so it reaches the closure archive); else refused, nothing kept."""
     with uow:
-        cop = get_cop(uow.session, slug, for_write=True)
-        uow.session.add(Document(cop_id=cop.id, kind=LESSONS, title=f"Lessons learned: {cop.name}", content=text,
-                                 created_by=v.clean_text("by", by, 320), created_at=now))
-        uow.commit()
+        cop = get_cop(uow.session, slug)
+        if cop.stage != "closing" or draft_context(uow.session, cop.id) is None:
+            raise InvalidInput("lessons", "a lessons-learned report is taken while the community is closing, once "
+                                          "its draft has been sent", cop=slug)
+    save_lessons(uow, slug=slug, text=text, by=by, now=now)
+
+
+def lessons_state(s: Session, cop_id: int) -> dict[str, Any] | None:
+    """For the leads' page: None before a draft was written; else whether the completed report came back, who
+    sent it and when."""
+    latest = latest_lessons(s, cop_id)
+    if latest is None or draft_context(s, cop_id) is None:
+        return None
+    done = completed(s, cop_id)
+    return {"completed": done, "by": latest.created_by if done else None,
+            "on": latest.created_at.date().isoformat() if done else None}
 
 
 def latest_lessons(s: Session, cop_id: int) -> Document | None:

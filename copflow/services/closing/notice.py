@@ -8,9 +8,10 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop
+from copflow.db.models import Cop, MeetingSeries
 from copflow.services.closing.lessons import completed, draft_context
 from copflow.services.document_failures import record_failure
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, people_context, recipients
@@ -53,9 +54,12 @@ def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, rea
     # The leads edit the draft in Word: real headings and tables, the sections to complete highlighted.
     draft_file = draft_attachment(s, cop, now=now) if leads & {to.email for to in people} else None
     follows = draft_file is None and draft_context(s, cop.id) is not None
+    invited = had_invitations(s, cop)
     added = 0
     for to in people:
         key = f"{cop.slug}/closing-notice/{cop.stage_visit}/{to.email}"
+        # Only a person who had its meetings in their calendar is told they are cancelled there.
+        context["meetings_cancelled"] = to.email.lower() in invited
         if to.role == Role.OD_MANAGER_CONTACT.value and to.email not in leads:
             added += enqueue(s, key=key, cop_id=cop.id, kind="closing_notice", to=to, now=now,
                              context={**context, "reason": reason, "lessons_draft": None})
@@ -66,6 +70,14 @@ def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, rea
                          context={**context, "lessons_draft": attach[0] if attach else None,
                                   "lessons_follows": follows and to.email in leads})
     return added
+
+
+def had_invitations(s: Session, cop: Cop) -> set[str]:
+    """The addresses (lower case) invited to any of the CoP's cancelled series: whose calendars the closing
+    cleared (the cancellations go to a series' attendees, copflow/services/meetings/series.py:cancel_all)."""
+    cancelled = s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
+                                                      MeetingSeries.status == "cancelled"))
+    return {str(email).lower() for series in cancelled for email, _name, _role in series.attendees}
 
 
 def enqueue_closure_completed(s: Session, cop: Cop, people: list[Recipient], *, od_manager: str | None,

@@ -26,7 +26,7 @@ from copflow.services.clock import local_date
 from copflow.services.links.signed import action_url
 from copflow.services.mail.outbox import already_queued, cop_context, enqueue, people_context, recipients
 from copflow.services.snapshots import current_charter, get_cop
-from copflow.services.workdays import working_days_of
+from copflow.services.workdays import decision_deadline_of, working_days_of
 from lifecycle import Audience, Gate, Policy, Role, Stage
 from lifecycle.action_metrics import ActionRecord
 from lifecycle.due import stage_weeks
@@ -230,7 +230,7 @@ def _tell(s: Session, cop: Cop, ev: Evaluation, *, now: datetime, policy: Policy
                "strengths": list(rec.strengths), "weaknesses": list(rec.reasons) + list(rec.weaknesses),
                "report_name": attachment[0] if attachment else None, "report_follows": attachment is None,
                "action_url": None,
-               "decide_by": (cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)).isoformat()}
+               "decide_by": decision_deadline_of(cop, policy).isoformat()}
     added = 0
     for to in people:
         key = _key(cop, to.email)

@@ -34,7 +34,7 @@ def check_fits(s: Session, cop: Cop, email: str, purpose: str, gate: Gate | None
         if gate in AUTOMATED_GATES:
             raise InvalidInput("gate", f"copflow passes {gate.value} itself: nobody records it by link",
                                cop=cop.slug)
-        check_recordable(snapshot(s, cop), gate)
+        check_recordable(snapshot(s, cop, None), gate)
     if purpose in ("evidence", "cop") and not (roles & ACTING_ROLES or is_od):
         raise InvalidInput("email", f"{email} does not act for {cop.slug} (a lead, coordinator or OD manager "
                                     "does): their link would open nothing", cop=cop.slug, value=email)

@@ -66,7 +66,7 @@ def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail",
 
 def outgoing(r: Notification) -> Outgoing:
     return Outgoing(r.idempotency_key, r.recipient, r.recipient_name, r.subject, r.body_text, r.body_html,
-                    r.ics, r.ics_method, r.attachment_name, r.attachment)
+                    r.ics, r.ics_method, r.attachment_name, r.attachment, r.reply_to)
 
 
 class Marks:

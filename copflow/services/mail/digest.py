@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from copflow.db.models import Cop, Document, Person
+from copflow.db.models import Cop, Document, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.links.signed import decision_url, mail_link
-from copflow.services.mail.outbox import Recipient, already_queued, enqueue, recipients, survey_url
+from copflow.services.mail.outbox import Recipient, already_queued, enqueue, named, survey_url
+from copflow.services.workdays import decision_deadline_of
 from lifecycle import Policy, Stage
 
 _RECOMMENDATION = re.compile(r"^## Recommendation: (\w+)", re.MULTILINE)
@@ -40,6 +41,9 @@ class Digest:
     # Documents owed and not yet sent (a report's PDF, a lessons draft that could not be made), with the reason.
     documents_missing: list[dict[str, Any]] = field(default_factory=list)
     # Mail the relay's limits hold back (it goes on its own): how much, and by when it will all have gone, in words.
+    # Addresses that bounce for good (a hard bounce read back from the programme's mailbox), with the CoPs and roles
+    # they hold: `copflow person leave` takes them off; until then their reminders go to the next who can act.
+    bouncing: list[dict[str, Any]] = field(default_factory=list)
     mail_waiting: int = 0
     mail_clears: str | None = None
     run_url: str | None = None
@@ -49,7 +53,7 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not (self.escalations or self.reviews or self.no_survey or self.closed or self.archive_failed
-                    or self.parked or self.posts_parked or self.documents_missing)
+                    or self.parked or self.posts_parked or self.documents_missing or self.bouncing)
 
 
 def group_escalations(entries: list[dict[str, Any]], failures: dict[str, str]) -> list[dict[str, Any]]:
@@ -86,18 +90,36 @@ def waiting_reviews(uow: UnitOfWork, *, now: datetime, policy: Policy) -> tuple[
             reports.setdefault((cop_id, visit), content)
         for cop in cops:
             report = reports.get((cop.id, cop.stage_visit))
-            people = {"slug": cop.slug, "name": cop.name, "leads": [r.name for r in recipients(cop, "leads")],
-                      "sponsors": [r.name for r in recipients(cop, "sponsor")]}
+            people = {"slug": cop.slug, "name": cop.name, "leads": [r.name for r in named(cop, "leads")],
+                      "sponsors": [r.name for r in named(cop, "sponsor")]}
             if survey_url(policy, cop.slug) is None:
                 no_survey.append({**people, "opened_on": cop.stage_entered_on.isoformat()})
             if report is None:
                 continue
             found = _RECOMMENDATION.search(report)
-            deadline = cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)
+            deadline = decision_deadline_of(cop, policy)
             waiting.append({**people, "recommendation": found.group(1) if found else "",
                             "decide_by": deadline.isoformat(), "days_left": (deadline - today).days})
     waiting.sort(key=lambda r: (r["decide_by"], r["name"]))
     return waiting, no_survey
+
+
+def bouncing_addresses(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """People whose address bounced for good and who still hold a role: who, since when, the remote server's reply,
+    and each CoP and role they hold."""
+    with uow:
+        s = uow.session
+        out = []
+        for person in s.scalars(select(Person).where(Person.undeliverable_at.is_not(None)).order_by(Person.email)):
+            held = s.execute(select(Cop.name, Membership.role).join(Membership, Membership.cop_id == Cop.id).where(
+                Membership.person_id == person.id, Membership.left_on.is_(None), Cop.closed_at.is_(None))
+                .order_by(Cop.name, Membership.role)).all()
+            if held:
+                assert person.undeliverable_at is not None
+                out.append({"email": person.email, "name": person.name, "reason": person.undeliverable_reason or "",
+                            "since": person.undeliverable_at.date().isoformat(),
+                            "holds": [{"cop": name, "role": role} for name, role in held]})
+        return out
 
 
 def cop_names(uow: UnitOfWork, slugs: list[str]) -> dict[str, str]:

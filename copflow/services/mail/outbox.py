@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -13,9 +13,9 @@ from copflow.db.models import Cop, Notification
 from copflow.db.uow import QUEUED
 from copflow.services.clock import cop_date
 from copflow.services.links.signed import action_url
-from copflow.services.workdays import working_days_of
+from copflow.services.workdays import decision_deadline_of, working_days_of
 from lifecycle import Audience, Gate, Notice, Policy, Role, Stage
-from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER
+from lifecycle.audiences import AUDIENCE_ROLES, FALLS_BACK_TO_OD_MANAGER, UNREACHABLE_FALLS_BACK_TO
 from lifecycle.working_days import survey_closes_on
 from notifications.vocabulary import EVIDENCE
 
@@ -25,6 +25,8 @@ class Recipient:
     email: str
     name: str
     role: str
+    # A hard bounce marked the address undeliverable (copflow/services/inbox/bounces.py): `recipients` passes over it.
+    undeliverable: bool = False
 
 
 def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
@@ -37,18 +39,32 @@ def holders(cop: Cop, roles: frozenset[Role]) -> list[Recipient]:
     seen: dict[str, Recipient] = {}
     for m in sorted(cop.memberships, key=lambda m: (m.role, m.person.email)):
         if m.role in wanted and m.left_on is None and not is_erased(m.person.email):
-            seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role))
+            seen.setdefault(m.person.email, Recipient(m.person.email, m.person.name, m.role,
+                                                      m.person.undeliverable_at is not None))
     return list(seen.values())
 
 
+def named(cop: Cop, audience: Audience | str) -> list[Recipient]:
+    """Who holds an audience's roles, to name them in a message (an address that bounces included): who hears
+    is `recipients`."""
+    return holders(cop, AUDIENCE_ROLES[Audience(audience)])
+
+
 def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = None) -> list[Recipient]:
-    """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once."""
+    """Who hears, in this CoP, a message to these audiences (lifecycle/audiences.py), each address once. An
+    address that bounced for good is passed over; when a whole audience did, the next who can act hears
+    (UNREACHABLE_FALLS_BACK_TO: the leads' sponsor, then the OD manager)."""
     seen: dict[str, Recipient] = {}
     for name in audiences:
-        audience = Audience(name)
-        found = holders(cop, AUDIENCE_ROLES[audience])
-        if not found and od_manager and audience in FALLS_BACK_TO_OD_MANAGER:
-            found = [Recipient(od_manager, "OD manager", Role.OD_MANAGER_CONTACT.value)]
+        audience: Audience | None = Audience(name)
+        found: list[Recipient] = []
+        while audience is not None and not found:
+            found = holders(cop, AUDIENCE_ROLES[audience])
+            if not found and od_manager and audience in FALLS_BACK_TO_OD_MANAGER:
+                found = [Recipient(od_manager, "OD manager", Role.OD_MANAGER_CONTACT.value)]
+            reachable = [to for to in found if not to.undeliverable]
+            audience = UNREACHABLE_FALLS_BACK_TO.get(audience) if found and not reachable else None
+            found = reachable
         for to in found:
             seen.setdefault(to.email, to)
     return list(seen.values())
@@ -56,9 +72,9 @@ def recipients(cop: Cop, *audiences: Audience | str, od_manager: str | None = No
 
 def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipient, context: dict[str, Any],
             now: datetime, ics: str | None = None, ics_method: str | None = None,
-            attachment: tuple[str, str] | None = None) -> bool:
+            attachment: tuple[str, str] | None = None, reply_to: str | None = None) -> bool:
     """Insert one outbox row unless its key is there already; True if a row was added. `attachment` is a
-    (file name, text) pair sent with the message.
+    (file name, text) pair sent with the message; `reply_to`, where a reply goes instead of the programme.
 
     INSERT … ON CONFLICT DO NOTHING makes two sweeps racing on the same key end in one row, not an error.
     """
@@ -73,7 +89,7 @@ def enqueue(s: Session, *, key: str, cop_id: int | None, kind: str, to: Recipien
     values = dict(idempotency_key=key, cop_id=cop_id, kind=kind, recipient=to.email, recipient_name=to.name,
                   subject=msg.subject, body_text=msg.text, body_html=msg.html, ics=ics, ics_method=ics_method,
                   attachment_name=attachment[0] if attachment else None,
-                  attachment=attachment[1] if attachment else None, status="pending", attempts=0,
+                  attachment=attachment[1] if attachment else None, reply_to=reply_to, status="pending", attempts=0,
                   next_attempt_at=now, created_at=now)
     return insert_row(s, values)
 
@@ -114,8 +130,8 @@ REVIEW_OUTCOMES = {"active": "pass", "planning": "evolve", "closing": "close"}
 def people_context(cop: Cop, od_manager: str | None = None) -> dict[str, Any]:
     """Who a message can name: the leads and sponsor by name, and the OD manager to send things to."""
     od = recipients(cop, Audience.OD_MANAGER, od_manager=od_manager)
-    return {"leads": [r.name for r in recipients(cop, Audience.LEADS)],
-            "sponsors": [r.name for r in recipients(cop, Audience.SPONSOR)],
+    return {"leads": [r.name for r in named(cop, Audience.LEADS)],
+            "sponsors": [r.name for r in named(cop, Audience.SPONSOR)],
             "od_manager": {"name": od[0].name if od else "the CoP programme team",
                            "email": od[0].email if od else (od_manager or "")}}
 
@@ -159,7 +175,7 @@ def enqueue_review_opened(s: Session, cop: Cop, people: list[Recipient], *, from
     if today > closes:
         return 0  # the survey has closed: nobody is asked for answers that would not count
     call = {**_moved_on(cop, from_stage), "closes_on": closes.isoformat(), "survey_url": url,
-            "decision_on": (opened + timedelta(weeks=policy.review_decision_weeks)).isoformat(),
+            "decision_on": decision_deadline_of(cop, policy).isoformat(),
             # A member who joins while the survey is open is asked too, told how many days are left.
             "days_left": (closes - today).days + 1 if today > opened else None}
     return sum(enqueue(s, key=review_call_key(cop, to.email), cop_id=cop.id, kind="review_opened", to=to,

@@ -13,7 +13,8 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.errors import InvalidInput
 from copflow.services.validation import is_id
 
-STATUSES = ("pending", "sending", "sent", "parked", "withdrawn")  # withdrawn: its recipient was erased
+STATUSES = ("pending", "sending", "sent", "parked", "withdrawn", "bounced")  # withdrawn: its recipient was erased;
+# bounced: sent, then returned by a delivery status notification (copflow/services/inbox/bounces.py)
 
 
 @dataclass(frozen=True)

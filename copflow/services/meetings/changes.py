@@ -23,7 +23,6 @@ from copflow.services.meetings import recurrence as md
 from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
 from copflow.services.meetings.kinds import KINDS
 from copflow.services.meetings.series import cancel_series, check_meeting_day, find_series, is_over, schedule
-from copflow.services.pseudonyms import is_erased
 from copflow.services.snapshots import get_cop
 from copflow.services.workdays import working_days_of
 from lifecycle import Policy
@@ -229,9 +228,9 @@ def restore(uow: UnitOfWork, *, slug: str, meeting: str, now: datetime, policy: 
             raise InvalidInput("meeting", f"{series.uid} is not cancelled")
         if is_over(series, now):
             raise InvalidInput("meeting", f"{series.uid} has no occurrence left to restore")
-        if series.organizer_email != organizer_of(cop).email and (is_erased(series.organizer_email) or not any(
-                m.person.email == series.organizer_email and m.left_on is None for m in cop.memberships)):
-            raise InvalidInput("meeting", f"{series.uid}'s organiser has left: schedule it afresh instead")
+        if series.organizer_email != organizer_of(cop).email:
+            raise InvalidInput("meeting", f"{series.uid} was organised by {series.organizer_email}, not the "
+                                          "programme's mailbox: schedule it afresh instead")
         if series.rrule and "UNTIL" not in series.rrule and any(
                 m.kind == series.kind and m.status == "scheduled" and m.rrule and "UNTIL" not in m.rrule and
                 not is_over(m, now) for m in s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id))):

@@ -19,6 +19,7 @@ from copflow.services.errors import InvalidInput
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, holders
 from copflow.services.meetings import recurrence as md
 from copflow.services.meetings.kinds import KINDS
+from copflow.services.meetings.organizer import programme_organizer
 from copflow.services.pseudonyms import is_erased
 from lifecycle import Role
 from lifecycle.audiences import LEAD_ROLES, OPTIONAL_ATTENDEE_ROLES, ORGANISER_ROLES
@@ -31,8 +32,9 @@ if TYPE_CHECKING:
 def meeting_of(series: MeetingSeries, cop: Cop) -> Meeting:
     from notifications.ics import Meeting, Party
 
-    organizer = next((Party(e, n, "CHAIR") for e, n, _ in series.attendees if e == series.organizer_email),
-                     Party(series.organizer_email, cop.name, "CHAIR"))
+    # The programme's mailbox organises, under the CoP's name (organizer.py); a series sent before that named a
+    # lead, and keeps them until it is sent again (roster.py:reorganise).
+    organizer = Party(series.organizer_email, cop.name, "CHAIR")
     left_out = md.left_out(series)
     return Meeting(uid=series.uid, sequence=series.sequence, summary=series.summary,
                    description=KINDS[series.kind].purpose, tzid=series.tzid,
@@ -68,6 +70,8 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
 
     from notifications.ics import calendar_text
 
+    # Whatever changed, its feeds now say something new: their Last-Modified (copflow/web/views/feeds.py).
+    series.changed_at = now if series.changed_at is None else max(series.changed_at, now)
     m = meeting_of(series, cop)
     if only is not None and method == "CANCEL":
         m = replace(m, attendees=only)
@@ -80,15 +84,29 @@ def send_invitations(s: Session, cop: Cop, series: MeetingSeries, *, method: str
                "meeting": {"summary": KINDS[series.kind].title, "purpose": KINDS[series.kind].purpose,
                            "when": f"{long_date(start)}, {start:%H:%M}–{end:%H:%M} ({series.tzid})",
                            "recurrence": md.rule_in_words(series.rrule), "location": series.location,
-                           "organizer": m.organizer.name, "skipped": _skipped_soon(series, now)}}
+                           "organizer": f"{m.organizer.name}, through the programme's mailbox {m.organizer.email}",
+                           "skipped": _skipped_soon(series, now)}}
     kind = "invitation_cancel" if method == "CANCEL" else "invitation"
     which = occurrence.isoformat(timespec="minutes") if occurrence else "all"
     added = 0
+    roles = cop_roles(cop)
     for p in (only if only is not None else m.attendees):
         key = f"{series.uid}/{series.sequence}/{method}/{which}/{p.email}"
-        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=Recipient(p.email, p.name, p.role),
+        # The mail names its reader by their role in the CoP ("its lead", "its sponsor"), never by the
+        # calendar's (a lead is not the meeting's organiser, the OD manager no "optional participant").
+        to = Recipient(p.email, p.name, roles.get(p.email.lower(), Role.WIDER.value))
+        added += enqueue(s, key=key, cop_id=cop.id, kind=kind, to=to,
                          context=context, now=now, ics=text, ics_method=method)
     return added
+
+
+def cop_roles(cop: Cop) -> dict[str, str]:
+    """Each address's role in the CoP, as a message names its reader: a current role before one left (a leaver's
+    cancellation names the role they had), and of several, the first by name (as `holders` does)."""
+    roles: dict[str, str] = {}
+    for m in sorted(cop.memberships, key=lambda m: (m.left_on is not None, m.role)):
+        roles.setdefault(m.person.email.lower(), m.role)
+    return roles
 
 
 def _skipped_soon(series: MeetingSeries, now: datetime) -> list[str]:
@@ -116,10 +134,10 @@ def _ical_role(role: Role) -> str:
 
 
 def organizer_of(cop: Cop) -> Party:
-    from notifications.ics import Party
-
+    """The ORGANIZER of the CoP's meetings: the programme's mailbox (organizer.py), for a CoP that has a
+    coordinator or lead to answer for them (they attend as CHAIR)."""
     for role in ORGANISER_ROLES:
         for m in cop.memberships:
             if m.role == role.value and m.left_on is None and not is_erased(m.person.email):
-                return Party(m.person.email, m.person.name, "CHAIR")
+                return programme_organizer(cop)
     raise InvalidInput("organizer", f"{cop.slug} has no coordinator or lead to organise its meetings")

@@ -76,7 +76,7 @@ def schedule(s: Session, cop: Cop, kind: str, start_local: datetime, *, now: dat
         status="scheduled", created_at=now, tzid=cop.timezone, starts_local=start_local.isoformat(timespec="minutes"),
         location=v.place("location", place) if place else None,
         organizer_email=organizer.email, attendees=[[p.email, p.name, p.role] for p in attendees],
-        cancelled_occurrences=list(cancelled),
+        cancelled_occurrences=list(cancelled), visibility=KINDS[kind].visibility, changed_at=now,
         skipped_occurrences=md.skipped(start_local, rule, cop.timezone, days, now))
     s.add(series)
     s.flush()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -58,7 +59,7 @@ def tell_leads(s: Session, cop: Cop, asked: Asked, *, now: datetime, policy: Pol
         if mail:
             url = mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy)
             added += enqueue(s, key=f"{cop.slug}/join/{asked.email}/{day.isoformat()}/{to.email}", cop_id=cop.id,
-                             kind="join_request", to=to, now=now,
+                             kind="join_request", to=to, now=now, reply_to=formataddr((asked.name, asked.email)),
                              context={**cop_context(cop), "action_url": url,
                                       "requester": {"name": asked.name, "email": asked.email,
                                                     "message": asked.message}})

@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, MeetingSeries, Membership, Person
+from copflow.db.models import Cop, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
 from copflow.services.errors import THE_COP, InvalidInput, NotFound
 from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
 from copflow.services.meetings.kinds import KINDS
-from copflow.services.meetings.series import cancel_series, live_series, schedule
+from copflow.services.meetings.organizer import organizer_address
+from copflow.services.meetings.reorganise import NOW_FROM_THE_PROGRAMME, hand_over, needs_new_organiser
+from copflow.services.meetings.series import live_series
 from copflow.services.people.audit import record_refusal
 from copflow.services.snapshots import get_cop, refresh_due
 from lifecycle import Policy, Role, Stage, grants, parse_role
@@ -40,10 +42,14 @@ def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> 
     for series in live_series(s, cop, now):
         wanted = {p.email: p for p in attendees_for(cop, MEETING_ATTENDEES[series.kind])}
         title = KINDS[series.kind].title
-        if series.organizer_email not in wanted and not _still_member(cop, series.organizer_email):
-            fresh = _hand_over(s, cop, series, now=now, policy=policy)
-            changes.append(f"{title} ({series.uid}) cancelled and sent again as {fresh.uid} by its new organiser "
-                           f"{fresh.organizer_email}")
+        if needs_new_organiser(cop, series):
+            # Organised by a lead (sent before invitations came from the programme's mailbox): sent again from it.
+            organizer_of(cop)  # refuses when no coordinator or lead is left to answer for the meetings
+            address = organizer_address(cop.slug)
+            fresh = hand_over(s, cop, series, now=now, policy=policy,
+                              reason=NOW_FROM_THE_PROGRAMME.format(address=address))
+            changes.append(f"{title} ({series.uid}) cancelled and sent again as {fresh.uid} by the programme's "
+                           f"mailbox {fresh.organizer_email}")
             continue
         invited = {e for e, _, _ in series.attendees}
         leavers = tuple(_party(a) for a in series.attendees
@@ -61,21 +67,6 @@ def sync_invitations(s: Session, cop: Cop, *, now: datetime, policy: Policy) -> 
             send_invitations(s, cop, series, method="REQUEST", now=now, only=joiners)
             changes.append(f"{title} ({series.uid}): invited {', '.join(p.email for p in joiners)}")
     return changes
-
-
-def _hand_over(s: Session, cop: Cop, series: MeetingSeries, *, now: datetime, policy: Policy) -> MeetingSeries:
-    """Calendar clients cannot change a meeting's organiser: cancel the series for everyone and send it again,
-    the same times and place, from the next coordinator or lead."""
-    new_organiser = organizer_of(cop)  # refuses when no coordinator or lead is left
-    start = datetime.fromisoformat(series.starts_local)
-    cancel_series(s, cop, series, now=now, reason=f"its organiser has left; {new_organiser.name} sends it again")
-    return schedule(s, cop, series.kind, start, now=now, policy=policy, minutes=series.duration_minutes,
-                    location=series.location, rrule=series.rrule, cancelled=tuple(series.cancelled_occurrences),
-                    announce=False)
-
-
-def _still_member(cop: Cop, email: str) -> bool:
-    return any(m.person.email == email and m.left_on is None for m in cop.memberships)
 
 
 def _party(attendee: list[str]) -> Party:

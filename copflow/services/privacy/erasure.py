@@ -131,6 +131,9 @@ def _withdraw_mail(s: Session, addr: str, pid: int, now: datetime) -> int:
         s.execute(update(Notification).where(Notification.id == nid).values(**values))
     s.execute(update(Notification).where(Notification.recipient_hash == recipient_hash(addr))
               .values(recipient_hash=recipient_hash(pseudonym_email(pid))))
+    # A join request's mail to the leads answers the person who asked: their address goes from its Reply-To.
+    s.execute(update(Notification).where(func.lower(Notification.reply_to).contains(addr.lower(), autoescape=True))
+              .values(reply_to=None))
     return withdrawn
 
 

@@ -17,7 +17,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Action, Activity, Attendance, Base, Cop, Membership, Notification, Person
+from copflow.db.models import (
+    Action,
+    Activity,
+    Attendance,
+    Base,
+    Cop,
+    MeetingAnswer,
+    MeetingSeries,
+    Membership,
+    Notification,
+    Person,
+)
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput, NotFound
@@ -97,8 +108,13 @@ def _collect(s: Session, person: Person) -> dict[str, list[dict[str, Any]]]:
         "notification": [row(n) for n in mails],
         "actions": [row(a, cop=slug, owner_email=a.owner.email) for a, slug in actions],
     }
+    # Their answers to invitations (RSVPs), by person id: no text of theirs for `mentions` to find.
+    answers = s.execute(select(MeetingAnswer, MeetingSeries.uid).join(MeetingSeries)
+                        .where(MeetingAnswer.person_id == person.id).order_by(MeetingAnswer.id))
+    if found := [row(a, meeting=uid) for a, uid in answers]:
+        data["meeting_answer"] = found
     for table in tables():
-        if table.name not in OWN_TABLES:
+        if table.name not in OWN_TABLES and table.name != "meeting_answer":
             found = [to_json(r) for r in mentions(s, table, needles)]
             if found:
                 data[table.name] = found

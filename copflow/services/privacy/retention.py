@@ -1,6 +1,7 @@
 """Retention of sent mail: after the policy's period (365 days by default) a sent message keeps only what the
 idempotency and the audit need: its key (each address in it hashed), kind, status, times and a hash of its
-recipient. Parked mail is kept until someone resolves it. The key stays, hashed, and the outbox looks a new key up
+recipient. Parked mail is kept until someone resolves it. Mail read back from the programme's mailbox keeps only its
+Message-ID, outcome and kind. The key stays, hashed, and the outbox looks a new key up
 hashed as well, so a sweep re-run after a purge still sends nothing twice.
 """
 
@@ -12,14 +13,15 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 
-from copflow.db.models import Notification
+from copflow.db.models import InboundMail, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.people.join_requests import purge_join_requests
 from copflow.services.pseudonyms import hashed_key, recipient_hash
 from lifecycle import Policy
 
-# Statuses whose content is purged once old enough: sent mail, and mail withdrawn because its recipient was erased.
-PURGED_STATUSES = ("sent", "withdrawn")
+# Statuses whose content is purged once old enough: sent mail (bounced too: sent, then returned), and mail withdrawn
+# because its recipient was erased.
+PURGED_STATUSES = ("sent", "bounced", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def purged_values(address: str, now: datetime, key: str | None = None) -> dict[s
     hashed = {"idempotency_key": hashed_key(key)} if key is not None else {}
     return {**hashed, "recipient": "", "recipient_hash": recipient_hash(address) if address else None,
             "recipient_name": None, "subject": "", "body_text": "", "body_html": None, "ics": None,
-            "attachment_name": None, "attachment": None, "purged_at": now}
+            "attachment_name": None, "attachment": None, "reply_to": None, "purged_at": now}
 
 
 def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_size: int = 1000) -> PurgeCounts:
@@ -69,6 +71,10 @@ def purge_sent_mail(uow: UnitOfWork, *, now: datetime, policy: Policy, batch_siz
         purged += len(rows)
     with uow:  # the hub's join requests (held or mailed) go with the mail they were for
         purge_join_requests(uow.session, before=cutoff)
+        # Mail read back from the programme's mailbox: who sent it and what it said go; its Message-ID and outcome
+        # stay, so a message read long ago is still never acted on twice.
+        uow.session.execute(update(InboundMail).where(InboundMail.read_at < cutoff, InboundMail.sender != "")
+                            .values(sender="", subject="", reason="", address=None))
         uow.commit()
     with uow:
         parked = uow.session.scalar(select(func.count()).select_from(Notification).where(

@@ -12,6 +12,7 @@ from copflow.db.models import Cop
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import THE_COP, InvalidInput
+from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult, Change, changing
 from copflow.services.workdays import working_days_of
 from lifecycle import Gate, Policy, Stage
@@ -32,20 +33,28 @@ def decide_review(uow: UnitOfWork, *, slug: str, decision: str, decided_by: str,
     if decision not in DECISIONS:
         raise InvalidInput("decision", f"must be pass, evolve or close, not {decision!r}")
     gate, target = DECISIONS[decision]
-    who = v.email(decided_by, "decided by")
-    payload: dict[str, Any] = {"decided_by": who, "reason": reason}
-    if decision == "pass":
-        payload["evaluation_done"] = True  # the report is published with the decision (the core's table)
-    elif decision == "evolve":
-        payload["kind"] = kind
-
-    by = f"{who} (via {via})" if via else who
     with changing(uow, slug, now=now, policy=policy, od_manager=od_manager, reports_dir=reports_dir) as m:
-        under_review(m.cop)
+        under_review(m.cop)  # the real problem first: a CoP not under review, before anything about who decides
+        who = v.email(decided_by, "decided by")
+        if decision == "close":
+            reason = v.substantial_reason(reason, what="closing a community")
+        payload: dict[str, Any] = {"decided_by": who, "reason": reason}
+        if decision == "pass":
+            payload["evaluation_done"] = True  # the report is published with the decision (the core's table)
+        elif decision == "evolve":
+            payload["kind"] = kind
+        by = f"{who} (via {via})" if via else who
         if decision == "close":  # a closing date on a weekend, holiday or closure day moves to the next working day
             closes = next_working_day(closing_date, working_days_of(m.cop, policy).is_working) if closing_date else None
             payload["closing_date"] = closes.isoformat() if closes else None
         return m.move(Change(slug, by, gate=gate, evidence=payload, to=target, reason=reason))
+
+
+def require_under_review(uow: UnitOfWork, slug: str) -> None:
+    """Refuse (as `decide_review` would) a CoP that is not under review: what the command line says before any
+    problem with who decides."""
+    with uow:
+        under_review(get_cop(uow.session, slug))
 
 
 def under_review(cop: Cop, *, why: str = ", not under review") -> None:

@@ -8,7 +8,7 @@ into, and the core's table creates the children, or moves the members and meetin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
@@ -19,7 +19,7 @@ from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult, Change, changing
 from copflow.services.workdays import working_days_of
 from lifecycle import Gate, Policy, Stage
-from lifecycle.working_days import next_working_day
+from lifecycle.working_days import earliest_closing_on
 
 ONLY_AFTER_A_REVIEW = ": it can split or merge only after a review"
 
@@ -38,6 +38,7 @@ def split(uow: UnitOfWork, *, slug: str, children: list[Child], decided_by: str,
     if not children:
         raise InvalidInput("children", "a split needs at least one sub-community")
     who = v.email(decided_by, "decided by")
+    reason = v.substantial_reason(reason, what="a split")
     named = [{"slug": v.slug(c.slug), "name": v.clean_name("name", c.name),
               "members": list(dict.fromkeys(v.email(e) for e in c.members))} for c in children]
     slugs = [v.slug(c.slug) for c in children]
@@ -53,6 +54,7 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
           policy: Policy, via: str = "", od_manager: str | None = None) -> AdvanceResult:
     """Members and live meeting series move to `into`; this CoP closes (after the notice period) pointing there."""
     who = v.email(decided_by, "decided by")
+    reason = v.substantial_reason(reason, what="a merge")
 
     with changing(uow, slug, now=now, policy=policy, od_manager=od_manager) as m:
         under_review(m.cop, why=ONLY_AFTER_A_REVIEW)
@@ -61,8 +63,7 @@ def merge(uow: UnitOfWork, *, slug: str, into: str, decided_by: str, reason: str
             raise CopClosed(into, name=target.name)
         if target.id == m.cop.id:
             raise InvalidInput("into", "a CoP cannot merge into itself", cop=slug, value=into)
-        closing = next_working_day(local_date(now, policy) + timedelta(weeks=policy.notice_period_weeks),
-                                   working_days_of(m.cop, policy).is_working)
+        closing = earliest_closing_on(local_date(now, policy), policy, working_days_of(m.cop, policy).is_working)
         evidence = {"decided_by": who, "reason": reason, "closing_date": closing.isoformat(), "into": target.slug}
         return m.move(Change(slug, f"{who} (via {via})" if via else who, gate=Gate.CLOSE_DECIDED, evidence=evidence,
                              to=Stage.CLOSING, reason=f"merged into {target.slug}: {reason}"))

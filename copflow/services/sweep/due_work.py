@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from copflow.db.models import Cop, Notification
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
-from copflow.services.mail.outbox import enqueue_notice, recipients
+from copflow.services.mail.outbox import enqueue_notice, named
 from copflow.services.snapshots import load_batch
 from copflow.services.transitions import AdvanceResult, Change, Moving
 from lifecycle import Gate, Notice, Policy, Stage, notices_due, review_is_due
@@ -55,7 +55,7 @@ def escalation_entry(s: Session, cop: Cop, notice: Notice, policy: Policy) -> di
     """What the digest says about one escalation: plain values, safe to pass between Prefect tasks. With the
     day the leads were last reminded and the sponsor last told of this gate (None: never), read from the outbox:
     the ladder's rungs fall on fixed days, so a sweep that missed one may have told nobody."""
-    leads, sponsors = recipients(cop, "leads"), recipients(cop, "sponsor")
+    leads, sponsors = named(cop, "leads"), named(cop, "sponsor")  # named even when their address bounces
     told = _last_told(s, cop, notice, policy)
     return {"slug": cop.slug, "name": cop.name, "gate": notice.gate.value, "due_on": notice.due_on.isoformat(),
             "days": notice.days, "audience": notice.audience,
@@ -99,7 +99,7 @@ def sweep_batch(uow: UnitOfWork, cop_ids: list[int], *, now: datetime, policy: P
     counts = SweepCounts()
     with uow:
         s = uow.session
-        for cop, snap in load_batch(s, cop_ids):
+        for cop, snap in load_batch(s, cop_ids, policy):
             counts.cops += 1
             if snap.stage is Stage.CLOSED:
                 continue

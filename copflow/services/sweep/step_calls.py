@@ -16,7 +16,14 @@ from copflow.services.closing.lessons import only_drafted
 from copflow.services.document_failures import missing_documents
 from copflow.services.evaluation.review_report import EvaluationOutcome, due_evaluations, evaluate_cop
 from copflow.services.mail.delivery import DeliveryReport, deliver_with_settings
-from copflow.services.mail.digest import Digest, cop_names, group_escalations, send_digest, waiting_reviews
+from copflow.services.mail.digest import (
+    Digest,
+    bouncing_addresses,
+    cop_names,
+    group_escalations,
+    send_digest,
+    waiting_reviews,
+)
 from copflow.services.portfolio import PortfolioRow, portfolio, stage_counts
 from copflow.services.privacy.retention import PurgeCounts, purge_sent_mail
 from copflow.services.sweep.due_work import SweepCounts, due_cop_batches, sweep_batch
@@ -157,6 +164,7 @@ class ServiceSteps:
                                         for slug, reason in failures.items()],
                         parked=delivery.parked_messages, posts_parked=delivery.posts.parked_posts,
                         documents_missing=[asdict(d) for d in missing_documents(self.uow())],
+                        bouncing=bouncing_addresses(self.uow()),
                         run_url=run_url, artifacts_url=artifacts_url, mail_waiting=waiting,
                         mail_clears=_clears_words(delivery.clears_at, policy.zone()) if waiting else None)
         digest.queued = send_digest(self.uow(), digest, to=self.settings.od_manager_email, now=now, policy=policy)

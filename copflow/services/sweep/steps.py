@@ -110,10 +110,12 @@ class SweepOutcome:
         # The reviews opened are announced by their task (events, not counts): the summary keeps the counts.
         return {**asdict(replace(self.counts, transitions=[])), "agendas_queued": self.briefs.agendas,
                 "briefs_queued": self.briefs.briefs, "prepared": self.briefs.meetings,
+                "prepared_for": self.briefs.cops,
                 "action_reminders": self.reminded.queued,
                 "evaluated": [f"{e.slug} ({e.recommendation})" for e in self.evaluated],
                 "closed": [c.slug for c in self.closures], "archive_failed": self.failures,
                 "documents_sent": self.resent.sent, "documents_still_missing": self.resent.failed,
+                "attention": self.attention,
                 "batches": len(self.plan.batches), "sent": self.delivery.sent + after.sent,
                 "retried": self.delivery.retried + after.retried, "parked": self.delivery.parked + after.parked,
                 "waiting": after.waiting if self.after else self.delivery.waiting, "digest": self.digest.queued,

@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 def routes() -> list[Route]:
     from copflow.web.console import (
+        channel,
         create,
         decide,
         evidence,
@@ -22,5 +23,5 @@ def routes() -> list[Route]:
 
     # /console/cops/new before /console/cops/{slug}
     return [*signin.routes(), *create.routes(), *programme.routes(), *roster.routes(), *evidence.routes(),
-            *decide.routes(), *meetings.routes(), *imports.routes(), *outbox.routes(), *links.routes(),
-            *people.routes()]
+            *decide.routes(), *meetings.routes(), *channel.routes(), *imports.routes(), *outbox.routes(),
+            *links.routes(), *people.routes()]

@@ -6,19 +6,24 @@ community closed, as `copflow archive close` does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
+from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError
+from copflow.services.transitions import AdvanceResult
 from copflow.web.after_write import after_gate, after_transition
 from copflow.web.console.confirm import confirm_page, confirmed
 from copflow.web.console.guard import Console, console_page, render
 from copflow.web.console.views import console_grant
 from copflow.web.pages import not_found
+from copflow.web.views.decision_confirm import FIELDS, asks_first, confirmation, is_confirmed, rehearse
 from copflow.web.views.decision_page import (
     CHOICES,
     GENERAL,
@@ -27,17 +32,17 @@ from copflow.web.views.decision_page import (
     decision_view,
     take_decision,
 )
-from notifications.vocabulary import decision_words, long_date, plain
+from notifications.vocabulary import decision_words, plain
 
 LABELS = {"decision": "Your decision", "reason": "Why", "closing_date": "Closing date", "into": "Merge into",
           "children": "Sub-communities"}
-FIELDS = ("decision", "reason", "closing_date", "into", "children")
 
 
 def routes() -> list[Route]:
     return [Route("/console/cops/{slug}/decision", console_page(decision), methods=["GET", "POST"]),
             Route("/console/cops/{slug}/decision/report", console_page(report), methods=["GET"]),
             Route("/console/cops/{slug}/decision/report.pdf", console_page(report_pdf), methods=["GET"]),
+            Route("/console/cops/{slug}/decision/report.docx", console_page(report_docx), methods=["GET"]),
             Route("/console/cops/{slug}/close", console_page(close), methods=["GET", "POST"])]
 
 
@@ -61,6 +66,12 @@ async def report_pdf(c: Console) -> Response:
     from copflow.web.decision import report_pdf_download
 
     return await report_pdf_download(c.request, await _stored(c))  # type: ignore[arg-type]
+
+
+async def report_docx(c: Console) -> Response:
+    from copflow.web.decision import report_docx_download
+
+    return await report_docx_download(c.request, await _stored(c))  # type: ignore[arg-type]
 
 
 def _grant(c: Console) -> Any:
@@ -93,15 +104,22 @@ async def decision(c: Console) -> Response:
         return not_found(c.request)
     if c.request.method == "GET":
         return _page(c, view)
-    choice = c.form.get("decision", "")
-    if choice in ("close", "split", "merge") and not confirmed(c) and view.decided is None:
-        return confirm_page(c, title=f"{decision_words('evolve' if choice != 'close' else choice).capitalize()} "
-                                     f"{view.cop_name}?", will=_will(c, view, choice), button="Record the decision",
-                            back=c.request.url.path, keep=FIELDS)
+    form = c.form
+    if form.get("change") == "yes" and view.decided is None:  # back from the confirmation: the form as it was
+        view = copy(view)
+        view.values = {k: form.get(k, "") for k in FIELDS}
+        return _page(c, view)
+
+    def take(uow_factory: Callable[[], UnitOfWork], reports_dir: Path | None) -> AdvanceResult:
+        return take_decision(uow_factory, grant, form, now=w.now(), policy=w.policy, reports_dir=reports_dir,
+                             od_manager=w.settings.od_manager_email, via=c.user.via)
+
     try:
-        result = await run_in_threadpool(lambda: take_decision(
-            w.uow, grant, c.form, now=w.now(), policy=w.policy, reports_dir=w.settings.reports_dir,
-            od_manager=w.settings.od_manager_email, via=c.user.via))
+        if view.decided is None and asks_first(form.get("decision", ""), view.recommendation) \
+                and not is_confirmed(form):
+            preview = await run_in_threadpool(lambda: rehearse(lambda f: take(f, None), w.uow, view.slug))
+            return _page(c, view, confirm=confirmation(form, view.recommendation, preview))
+        result = await run_in_threadpool(lambda: take(w.uow, w.settings.reports_dir))
     except DecisionRefused as exc:
         view = copy(view)
         view.values = {k: c.form.get(k, "") for k in FIELDS}
@@ -116,33 +134,11 @@ async def decision(c: Console) -> Response:
                                  "and its leads are told.")
 
 
-def _will(c: Console, view: DecisionView, choice: str) -> list[str]:
-    f = c.form
-    if choice == "close":
-        when = f.get("closing_date", "")
-        try:
-            from datetime import date
-
-            when = long_date(date.fromisoformat(when))
-        except ValueError:
-            when = when or "the closing date you gave"
-        return [f"{view.cop_name} moves to the closing stage; its members are told it closes on {when}.",
-                "Its leads and sponsor are told the decision and your reason; the lessons-learned draft is made.",
-                "On the closing date its record is archived and it closes for good."]
-    if choice == "merge":
-        into = dict(view.merge_into).get(f.get("into", ""), "the community you chose")
-        return [f"{view.cop_name}'s members and meeting series move to {into}.",
-                f"{view.cop_name} closes after the notice period; its leads and sponsor are told why."]
-    lines = [x.strip() for x in f.get("children", "").splitlines() if x.strip()]
-    return [f"{len(lines)} new sub-communit{'y' if len(lines) == 1 else 'ies'} start forming with the members named: "
-            + "; ".join(line.partition(":")[0] for line in lines) + ".",
-            f"{view.cop_name} renews: it goes back to planning for a new charter."]
-
-
-def _page(c: Console, view: DecisionView, *, status: int = 200, notice: str = "") -> Response:
+def _page(c: Console, view: DecisionView, *, status: int = 200, notice: str = "",
+          confirm: dict[str, object] | None = None) -> Response:
     return render(c, "decision.html.j2", {"v": view, "notice": notice, "general": GENERAL, "choices": CHOICES,
                                           "holder": f"{c.user.name} ({c.user.email})", "action": c.request.url.path,
-                                          "labels": LABELS}, status)
+                                          "labels": LABELS, "confirm": confirm}, status)
 
 
 async def close(c: Console) -> Response:

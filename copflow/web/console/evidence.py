@@ -51,7 +51,7 @@ async def gate_form(c: Console) -> Response:
     try:
         result = await run_in_threadpool(lambda: record_gate(
             w.uow(), slug=view.slug, gate=gate.value, payload=body, by=c.user.by, now=w.now(), policy=w.policy,
-            od_manager=w.settings.od_manager_email))
+            od_manager=w.settings.od_manager_email, whole=True))
     except CopflowError as exc:  # nothing was written: the form again, what was typed kept, each problem beside
         view.fields = with_values(view.fields, c.form)
         if isinstance(exc, InvalidEvidence):

@@ -14,8 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from copflow.console_settings import HOW_TO_CONFIGURE, OidcSettings, is_loopback, secure_or_loopback
-from copflow.web.console.sessions import COOKIE, ConsoleUser, clean_name, find
+from copflow.web.console.sessions import COOKIE, MAX_GROUPS, ConsoleUser, clean_name, find
 from copflow.web.pages import Web, page, read_form, trusted_user, web
+from copflow.web.security import from_trusted_proxy
 
 SCOPE_KEY = "copflow.console"  # the request's console session, to which its forms' CSRF tokens are bound
 NAV = (("", "Portfolio"), ("/cops/new", "New community"), ("/import", "Import a file"), ("/outbox", "Mail"),
@@ -78,13 +79,23 @@ async def signed_in(request: Request) -> ConsoleUser | None:
         if not email:
             return None
         name = await run_in_threadpool(name_of, w, email)
-        return ConsoleUser(email, name, "header")
+        return ConsoleUser(email, name, "header", proxy_groups(request, w))
     if mode.how == "demo" and not is_loopback((request.client or ("", 0))[0]):
         return None  # the demo's sign-in holds on this machine only
     token = request.cookies.get(COOKIE)
     if not token:
         return None
     return await run_in_threadpool(lambda: find(w.uow(), token, now=w.now(), settings=w.settings.console))
+
+
+def proxy_groups(request: Request, w: Web) -> tuple[str, ...]:
+    """The signed-in person's groups as the signing-in proxy lists them (comma-separated), believed only on a
+    request that came from one of the trusted proxies; bounded as a group claim is."""
+    header = w.settings.console.groups_header
+    if not header or not from_trusted_proxy(request.scope, w.settings.web_trusted_proxies):
+        return ()
+    raw = request.headers.get(header, "")[:64_000]
+    return tuple(g.strip()[:200] for g in raw.split(",") if g.strip())[:MAX_GROUPS]
 
 
 def name_of(w: Web, email: str) -> str:

@@ -69,6 +69,32 @@ async def checked_metadata(client: Any, oidc: OidcSettings) -> dict[str, Any]:
     return metadata
 
 
+async def provider_sign_out(mode: Any, oidc: OidcSettings, id_token: str | None, web_url: str) -> str | None:
+    """The provider's sign-out address (its discovery document's `end_session_endpoint`, OpenID Connect
+    RP-Initiated Logout 1.0) with the ID token as the hint of who is leaving and the console's signed-out page to
+    come back to; None if the provider offers none or cannot be read (copflow's session has ended either way)."""
+    from urllib.parse import urlencode, urlsplit
+
+    try:
+        metadata = await checked_metadata(mode.oidc_client(oidc), oidc)
+    except SignInFailed:
+        return None
+    endpoint = str(metadata.get("end_session_endpoint") or "")
+    if not secure_or_loopback(endpoint) or urlsplit(endpoint).fragment or _origin(endpoint) != _origin(oidc.issuer):
+        return None  # the console's pages let their forms lead to the issuer's origin only (its CSP)
+    query = {"client_id": oidc.client_id, "post_logout_redirect_uri": f"{web_url}/console/signed-out"}
+    if id_token:
+        query["id_token_hint"] = id_token
+    return f"{endpoint}{'&' if urlsplit(endpoint).query else '?'}{urlencode(query)}"
+
+
+def _origin(url: str) -> tuple[str, str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
 def identity(claims: dict[str, Any], oidc: OidcSettings) -> Identity:
     """Who the validated ID token names: their address (`email`, or Entra ID's `preferred_username`), name and
     group claim."""

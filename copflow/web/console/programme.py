@@ -6,7 +6,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.routing import Route
 
-from copflow.services.errors import NotFound
+from copflow.services.errors import InvalidInput, NotFound, in_a_sentence
+from copflow.services.people.find import find_people
 from copflow.web.console.guard import Console, console_page, render
 from copflow.web.console.views import (
     OD_MANAGER_MAY_GRANT,
@@ -40,5 +41,14 @@ async def community(c: Console, *, notice: str = "", errors: dict[str, str] | No
         view = await run_in_threadpool(lambda: cop_page(w.uow, slug, now=w.now(), policy=w.policy))
     except NotFound:
         return not_found(c.request)
-    return render(c, "cop.html.j2", {"v": view, "c": view.cop, "notice": notice, "errors": errors or {},
-                                     "typed": typed or {}, "roles": OD_MANAGER_MAY_GRANT}, status)
+    errors = dict(errors or {})
+    find = (c.request.query_params.get("find") or (typed or {}).get("find") or "")[:200]
+    found = None
+    if find.strip():
+        try:
+            found = await run_in_threadpool(lambda: find_people(w.uow(), find))
+        except InvalidInput as exc:
+            errors["find"] = in_a_sentence(exc, {"find": "The search"})
+    return render(c, "cop.html.j2", {"v": view, "c": view.cop, "notice": notice, "errors": errors,
+                                     "typed": typed or {}, "roles": OD_MANAGER_MAY_GRANT, "find": find,
+                                     "found": found}, status)

@@ -25,11 +25,16 @@ async def roster(c: Console) -> Response:
     from copflow.services.people.members import add_member
     from copflow.services.people.roster import end_membership
 
-    w, form, slug = c.w, c.form, c.request.path_params["slug"]
-    leaving = form.get("action") == "leave"
-    typed = {k: form.get(k, "") for k in ("email", "name", "role")} if not leaving else {}
+    w, slug = c.w, c.request.path_params["slug"]
+    leaving = c.form.get("action") == "leave"
+    # Someone picked from a search (the people picker), or an address typed for someone not found.
+    form = {**c.form, "email": c.form.get("pick") or c.form.get("email", "")} if not leaving else c.form
+    typed = {k: c.form.get(k, "") for k in ("email", "name", "role", "pick", "find")} if not leaving else {}
     if leaving and not form.get("email", "").strip():
         return await community(c, errors={"leave": "Choose who has left."}, notice="Nothing was changed.", status=422)
+    if not leaving and not form.get("email", "").strip():
+        return await community(c, errors={"email": "Choose someone found, or type the address of someone new."},
+                               notice="Nothing was changed.", status=422, typed=typed)
     if not leaving and not form.get("role"):
         return await community(c, errors={"role": "Choose the role."}, notice="Nothing was changed.", status=422,
                                typed=typed)

@@ -22,6 +22,7 @@ from lifecycle.grants import Acting, Actor
 # navigation, and the console's first page after it must see the session.
 COOKIE = "__Host-copflow_console"
 MAX_GROUPS = 1000  # a group claim is bounded (Entra ID sends at most 200 before its "overage" link)
+MAX_ID_TOKEN = 16_384  # an ID token kept for the provider's sign-out (Entra ID's with 200 groups is ~10 KB)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most once a minute per session
 
 
@@ -62,9 +63,10 @@ def clean_name(name: str | None, fallback: str) -> str:
 
 
 def start(uow: UnitOfWork, *, email: str, name: str, how: str, groups: list[str] | tuple[str, ...], now: datetime,
-          settings: ConsoleSettings) -> str:
+          settings: ConsoleSettings, id_token: str | None = None) -> str:
     """A new session for someone just signed in; returns the token for their cookie. Sessions that have ended are
-    deleted on the way (they hold an address)."""
+    deleted on the way (they hold an address). `id_token`: the provider's, for its sign-out (not kept if huge:
+    the provider's sign-out then asks who is leaving)."""
     token = secrets.token_urlsafe(24)
     kept = [str(g)[:200] for g in list(groups)[:MAX_GROUPS]]
     with uow:
@@ -75,7 +77,8 @@ def start(uow: UnitOfWork, *, email: str, name: str, how: str, groups: list[str]
                                                    ConsoleSession.last_seen_at <= idle)))
         s.add(ConsoleSession(token_hash=token_hash(token), email=email.strip().lower()[:320],
                              name=clean_name(name, email), how=how, groups=kept, created_at=now, last_seen_at=now,
-                             expires_at=now + timedelta(hours=settings.session_hours), ended_at=None))
+                             expires_at=now + timedelta(hours=settings.session_hours), ended_at=None,
+                             id_token=id_token if id_token and len(id_token) <= MAX_ID_TOKEN else None))
         uow.commit()
     return token
 
@@ -100,11 +103,20 @@ def find(uow: UnitOfWork, token: str | None, *, now: datetime, settings: Console
 
 def end(uow: UnitOfWork, token: str | None, *, now: datetime) -> bool:
     """Sign out: the session ends now (its cookie is worth nothing from here on). False if there was none."""
+    return end_with_hint(uow, token, now=now)[0]
+
+
+def end_with_hint(uow: UnitOfWork, token: str | None, *, now: datetime) -> tuple[bool, str | None]:
+    """Sign out, as `end`, returning whether a session ended and the provider's ID token it held (for the
+    provider's sign-out), which is no longer kept."""
     if not token or len(token) > 64:
-        return False
+        return False, None
     with uow:
-        done = uow.session.execute(update(ConsoleSession).where(ConsoleSession.token_hash == token_hash(token),
-                                                                ConsoleSession.ended_at.is_(None))
-                                   .values(ended_at=now))
+        s = uow.session
+        row = s.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == token_hash(token),
+                                                   ConsoleSession.ended_at.is_(None)))
+        if row is None:
+            return False, None
+        hint, row.ended_at, row.id_token = row.id_token, now, None
         uow.commit()
-        return bool(getattr(done, "rowcount", 0))
+        return True, hint

@@ -20,8 +20,9 @@ from copflow.web.console.oidc import (
     identity,
     keep_login,
     load_login,
+    provider_sign_out,
 )
-from copflow.web.console.sessions import COOKIE, end, start
+from copflow.web.console.sessions import COOKIE, end_with_hint, start
 from copflow.web.pages import page, read_form, web
 
 
@@ -92,8 +93,10 @@ async def signed_in_callback(request: Request) -> Response:
         return _failed(request, SignInFailed(f"the identity provider refused: {exc.description or exc.error}"))
     except SignInFailed as exc:
         return _failed(request, exc)
+    id_token = str(token.get("id_token") or "") or None
     session = await run_in_threadpool(lambda: start(w.uow(), email=who.email, name=who.name, how="oidc",
-                                                    groups=who.groups, now=w.now(), settings=w.settings.console))
+                                                    groups=who.groups, now=w.now(), settings=w.settings.console,
+                                                    id_token=id_token))
     return _signed_in_as(session, _next(login.get("next")), w.settings.console.session_hours)
 
 
@@ -129,15 +132,20 @@ async def _demo(request: Request, back: str) -> Response:
 
 
 async def sign_out(request: Request) -> Response:
-    """Sign out: the session ends on the server now, and the cookie is removed."""
+    """Sign out: the session ends on the server now, and the cookie is removed; then, signed in through an identity
+    provider that offers it, the provider's session ends too (RP-initiated logout), and it sends the browser back to
+    /console/signed-out. Behind a signing-in proxy, to the proxy's sign-out address if one is set."""
     mode, w = mode_of(request), web(request)
     user = await signed_in(request)
     if user is not None:
         request.scope[SCOPE_KEY] = user.session
     await read_form(request)
-    await run_in_threadpool(lambda: end(w.uow(), request.cookies.get(COOKIE), now=w.now()))
-    target = w.settings.console.sign_out_url if mode.how == "header" and w.settings.console.sign_out_url \
-        else "/console/signed-out"
+    ended, hint = await run_in_threadpool(lambda: end_with_hint(w.uow(), request.cookies.get(COOKIE), now=w.now()))
+    target = "/console/signed-out"
+    if mode.how == "header" and w.settings.console.sign_out_url:
+        target = w.settings.console.sign_out_url
+    elif mode.how == "oidc" and ended and w.settings.console.oidc is not None:
+        target = await provider_sign_out(mode, w.settings.console.oidc, hint, w.settings.web_url) or target
     response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response

@@ -11,13 +11,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 
 from copflow.services.imports.reader import MAX_BYTES
-from copflow.web.csrf import FIELD, cookie_name, from_this_site
-from copflow.web.pages import FORGED, csrf_scope, web
+from copflow.web.multipart import read_multipart
+from copflow.web.pages import web
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt")
 KEEP_SECONDS = 3600
@@ -39,61 +37,16 @@ def uploads_dir(request: Request) -> Path:
 
 async def read_upload(request: Request, owner: str) -> Upload:
     """The form (multipart) after the same checks as every form, its file kept for `owner` (a session's hash)."""
-    w = web(request)
-    limit = MAX_BYTES + 64 * 1024
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:  # refused before a byte of it is read
-        raise HTTPException(413, f"The file is larger than the {MAX_BYTES // (1024 * 1024)} MB an import accepts.")
-    if not from_this_site(request.headers, web_url=w.settings.web_url, scheme=request.url.scheme,
-                          host=request.headers.get("host", "")):
-        raise HTTPException(403, FORGED)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
-        raise HTTPException(415, "Send the file with the page's own form.")
-    body = bytearray()
-    try:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise HTTPException(413, f"The file is larger than the {MAX_BYTES // (1024 * 1024)} MB an import "
-                                         "accepts.")
-    except ClientDisconnect:
-        raise HTTPException(400, "The file did not arrive whole: send it again.") from None
-    replay = Request(request.scope, receive=_replay(bytes(body)))
-    from starlette.formparsers import MultiPartException
-
-    try:  # a malformed body is Starlette's 400 (it raises HTTPException inside an app), said in our words here
-        form = await replay.form(max_files=1, max_fields=20, max_part_size=64 * 1024)
-    except (MultiPartException, HTTPException):
-        raise HTTPException(400, "The form could not be read: send it again from the page.") from None
-    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    session = w.csrf.session(request.cookies.get(cookie_name(w.settings.web_url)))
-    if not w.csrf.valid(session, csrf_scope(request), fields.get(FIELD)):
-        await form.close()
-        raise HTTPException(403, FORGED)
-    file = form.get("file")
-    try:
-        if not isinstance(file, UploadFile) or not file.filename:
-            return Upload(fields, "", None)
-        return Upload(fields, file.filename[-200:], await _keep(request, file, owner))
-    finally:
-        await form.close()
+    posted = await read_multipart(request, limit=MAX_BYTES + 64 * 1024,
+                                  too_large=f"The file is larger than the {MAX_BYTES // (1024 * 1024)} MB an import "
+                                            "accepts.")
+    if posted.data is None:
+        return Upload(posted.fields, "", None)
+    return Upload(posted.fields, posted.file_name, _keep(request, posted.file_name, posted.data, owner))
 
 
-def _replay(body: bytes):  # type: ignore[no-untyped-def]
-    sent = False
-
-    async def receive() -> dict[str, object]:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
-async def _keep(request: Request, file: UploadFile, owner: str) -> Path:
-    suffix = Path(file.filename or "").suffix.lower()
+def _keep(request: Request, file_name: str, data: bytes, owner: str) -> Path:
+    suffix = Path(file_name).suffix.lower()
     folder = uploads_dir(request)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     for old in folder.iterdir():  # uploads never confirmed: gone after an hour
@@ -101,7 +54,7 @@ async def _keep(request: Request, file: UploadFile, owner: str) -> Path:
             old.unlink(missing_ok=True)
     # The importers read by suffix; any other is kept as given so the importer names it ("give a .csv or .xlsx").
     target = folder / f"{owner[:16]}-{secrets.token_urlsafe(18)}{suffix if suffix in SUFFIXES else '.unknown'}"
-    target.write_bytes(await file.read())
+    target.write_bytes(data)
     return target
 
 

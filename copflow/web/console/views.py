@@ -106,7 +106,7 @@ def cop_page(uow_factory: Any, slug: str, *, now: datetime, policy: Policy) -> C
 
     detail = show_cop(uow_factory(), slug, now, policy)
     with uow_factory() as u:
-        snap = snapshot(u.session, get_cop(u.session, slug))
+        snap = snapshot(u.session, get_cop(u.session, slug), policy)
         today = local_date(now, policy)
         gates = [GateLine(g.value, [in_words(x) for x in check_gate(g, snap, today, policy)[0]], g in DECISION_GATES,
                           formation(snap, today, policy) if g == Gate.CORE_GROUP_FORMED else [])

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import Cop, Document, GateEvidence, Person, TransitionRecord
+from copflow.db.models import Cop, Document, GateEvidence, TransitionRecord
 from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError, InvalidInput
@@ -26,6 +26,10 @@ from copflow.services.links.signed import Grant, LinkNotFound, find_with_cop
 from copflow.services.reviews.evolve import Child
 from copflow.services.snapshots import get_cop
 from copflow.services.transitions import AdvanceResult
+from copflow.services.validation import substantial_reason
+from copflow.services.workdays import decision_deadline_of
+from copflow.web.views.decision_confirm import asks_first
+from copflow.web.views.naming import named
 from lifecycle import InvalidEvidence, Policy, Role, Stage, TransitionRefused, Unmet
 from notifications.vocabulary import date_from_words, long_date, plain
 
@@ -92,7 +96,7 @@ def decision_view(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Polic
         assert grant.cop_slug is not None
         cop = get_cop(s, grant.cop_slug)
         today = local_date(now, policy)
-        deadline = cop.stage_entered_on + timedelta(weeks=policy.review_decision_weeks)
+        deadline = decision_deadline_of(cop, policy)
         view = DecisionView(cop.slug, cop.name, cop.timezone, "", [], [], deadline.isoformat(),
                             (deadline - today).days, _open_cops(s, cop), _members(cop))
         view.holder = named(s, grant.email)
@@ -127,11 +131,19 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
         problems["decision"] = ["Choose pass, evolve (renew, split or merge) or close."]
     if not reason:
         problems["reason"] = ["Say why: the reason is kept in the audit trail and sent to the leads."]
+    elif asks_first(choice, view.recommendation):  # the services refuse it too: here it is said with the rest
+        try:
+            substantial_reason(reason)
+        except InvalidInput as exc:
+            problems["reason"] = [_sentence(exc.problem_words)]
     closing = _closing_date(form.get("closing_date", ""), problems) if choice == "close" else None
     children = _children(form.get("children", ""), view, problems) if choice == "split" else []
     if choice == "merge" and form.get("into", "") not in {slug for slug, _ in view.merge_into}:
         problems["into"] = ["Choose the community it merges into."]
     if problems:
+        if list(problems) == ["reason"] and reason:  # only the reason falls short: the services' problems too
+            problems = {**_other_problems(uow_factory, grant, form, now=now, policy=policy, od_manager=od_manager,
+                                          via=via), **problems}
         raise DecisionRefused(problems)
     who, slug = grant.email, view.slug
     try:
@@ -151,10 +163,28 @@ def take_decision(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dic
         raise DecisionRefused(_by_field([_notice_in_words(u, closing, today, policy) for u in unmet])) from exc
     except InvalidInput as exc:
         where = {"members": "children", "name": "children", "slug": "children", "children": "children",
-                 "into": "into", "decision": "decision"}.get(exc.field or "", GENERAL)
+                 "into": "into", "decision": "decision", "reason": "reason"}.get(exc.field or "", GENERAL)
         raise DecisionRefused({where: [_sentence(exc.problem_words)]}) from exc
     except CopflowError as exc:
         raise DecisionRefused({GENERAL: [_sentence(exc.words())]}) from exc
+
+
+# A reason that passes, to ask the services what else they would refuse while the one typed falls short.
+_STAND_IN = "a stand-in reason, to find every other problem at once"
+
+
+def _other_problems(uow_factory: Callable[[], UnitOfWork], grant: Grant, form: dict[str, str], *, now: datetime,
+                    policy: Policy, od_manager: str | None, via: str) -> dict[str, list[str]]:
+    """What the services would refuse of the form besides its reason, found in a rehearsal (nothing written)."""
+    from copflow.web.views.decision_confirm import rehearse
+
+    try:
+        rehearse(lambda f: take_decision(f, grant, {**form, "reason": _STAND_IN}, now=now, policy=policy,
+                                         reports_dir=None, od_manager=od_manager, via=via), uow_factory,
+                 grant.cop_slug or "")
+    except DecisionRefused as exc:
+        return {k: v for k, v in exc.problems.items() if k != "reason"}
+    return {}
 
 
 # The form's field for each evidence field a decision's refusal names.
@@ -228,12 +258,6 @@ def _decided(s: Session, cop: Cop, visit: int | None) -> Decided | None:
     return Decided(_DECIDED.get(t.to_stage, t.to_stage), (kind or {}).get("kind"), t.to_stage,
                    named(s, t.by.removesuffix(" (via web)")),
                    t.at.isoformat(timespec="minutes"), t.reason or "")
-
-
-def named(s: Session, email: str) -> str:
-    """A person as a page names them: "Oda Mann (odm@uni.example.org)", or the address alone if unknown."""
-    name = s.scalar(select(Person.name).where(Person.email == email.strip().lower()))
-    return f"{name} ({email})" if name else email
 
 
 def _open_cops(s: Session, cop: Cop) -> list[tuple[str, str]]:

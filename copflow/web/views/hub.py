@@ -1,32 +1,44 @@
 """The CoP hub (every open CoP, for everyone in the organisation), join requests, and calendar feeds.
 
-The hub and the public feeds show names, purposes, stages and meeting times, never an e-mail address; a join
-request is mailed to the CoP's leads, who add the person to the roster themselves.
+The hub and the public feeds (copflow/web/views/feeds.py) show names, purposes, stages and the public meetings'
+times and rooms, never a private meeting, a join link or an e-mail address; a join request is mailed to the CoP's
+leads, who add the person to the roster themselves.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from copflow.db.models import Charter, Cop, MeetingSeries, Membership, Person
+from copflow.db.models import Charter, Cop, MeetingSeries
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import InvalidInput
 from copflow.services.links.signed import Grant, issue_link
+from copflow.services.meetings.kinds import PUBLIC, public_place
 from copflow.services.meetings.recurrence import held_occurrences
 from copflow.services.people.join_requests import Asked, tell_leads
 from copflow.services.snapshots import get_cop
+from copflow.web.views.feeds import OPEN_STAGES
 from lifecycle import Policy, Role
 
-OPEN_STAGES = ("forming", "planning", "launching", "active", "reviewing", "closing")
+# Zones by the name people in them use; any other by its city ("Europe/Paris": "Paris time").
+ZONE_NAMES = {"Europe/London": "UK", "Europe/Belfast": "UK", "GB": "UK", "Europe/Dublin": "Irish", "UTC": "UTC",
+              "Etc/UTC": "UTC", "America/New_York": "US Eastern", "America/Chicago": "US Central",
+              "America/Denver": "US Mountain", "America/Los_Angeles": "US Pacific", "Asia/Kolkata": "India",
+              "Europe/Berlin": "German", "Europe/Paris": "French"}
+
+
+def zone_words(tzid: str) -> str:
+    """A time zone as people say it: "UK time", "US Eastern time", "Paris time"."""
+    name = ZONE_NAMES.get(tzid) or tzid.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{name} time"
 
 
 def next_starts(series: MeetingSeries, now: datetime, count: int) -> list[datetime]:
@@ -54,6 +66,7 @@ def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
                            .order_by(Charter.published_on, Charter.id)):
             charters[c.cop_id] = c
         series = s.scalars(select(MeetingSeries).where(MeetingSeries.status == "scheduled",
+                                                       MeetingSeries.visibility == PUBLIC,
                                                        MeetingSeries.cop_id.in_([c.id for c in cops]))
                            .order_by(MeetingSeries.id)).all()
         out = []
@@ -65,7 +78,7 @@ def hub(uow: UnitOfWork, *, now: datetime) -> list[dict[str, Any]]:
             for m in (m for m in series if m.cop_id == cop.id):
                 for start in next_starts(m, now, 1):
                     events.append({"title": m.summary, "at": start, "next": start,
-                                   "place": m.location or "", "zone": m.tzid})
+                                   "place": public_place(m.location), "zone": zone_words(m.tzid)})
             out.append({"slug": cop.slug, "name": cop.name, "stage": cop.stage,
                         "purpose": charter.purpose if charter else (cop.domain or ""), "leads": leads,
                         "events": sorted(events, key=lambda e: e["at"])[:3]})
@@ -114,56 +127,6 @@ def request_to_join(uow: UnitOfWork, *, slug: str, name: str, email: str, messag
         told = tell_leads(s, cop, Asked(who, addr, note), now=now, policy=policy)
         uow.commit()
         return JoinRequest(cop.slug, told)
-
-
-@dataclass(frozen=True)
-class Feed:
-    text: str
-    etag: str
-    last_modified: datetime
-
-
-def cop_feed(uow: UnitOfWork, *, slug: str, now: datetime) -> Feed:
-    """The public feed of one open CoP's meetings (no attendee or organiser address)."""
-    with uow:
-        s = uow.session
-        cop = get_cop(s, slug)
-        if cop.stage not in OPEN_STAGES:
-            from copflow.services.errors import NotFound
-
-            raise NotFound("CoP", slug)
-        series = s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
-                                                       MeetingSeries.status == "scheduled")
-                           .order_by(MeetingSeries.id)).all()
-        return _feed(f"{cop.name} (CoP)", [(m, cop) for m in series], cop.created_at, now)
-
-
-def person_feed(uow: UnitOfWork, grant: Grant, *, now: datetime) -> Feed:
-    """A person's private feed: the meetings they are invited to, in every open CoP they belong to."""
-    with uow:
-        s = uow.session
-        rows = s.execute(select(MeetingSeries, Cop).join(Cop, Cop.id == MeetingSeries.cop_id)
-                         .join(Membership, Membership.cop_id == Cop.id).join(Person, Person.id == Membership.person_id)
-                         .where(Person.email == grant.email, Membership.left_on.is_(None),
-                                MeetingSeries.status == "scheduled", Cop.stage.in_(OPEN_STAGES))
-                         .order_by(MeetingSeries.id)).unique().all()
-        mine = [(m, c) for m, c in rows if any(a[0] == grant.email for a in m.attendees)]
-        return _feed("My CoP meetings", mine, datetime(2000, 1, 1, tzinfo=UTC), now)
-
-
-def _feed(name: str, series: list[tuple[MeetingSeries, Cop]], floor: datetime, now: datetime) -> Feed:
-    from dataclasses import replace
-
-    from copflow.services.meetings.invitations import meeting_of
-    from notifications.feeds import feed_text
-
-    meetings = [replace(meeting_of(m, c), attendees=()) for m, c in series]
-    # Last change: a series' creation or its latest SEQUENCE bump is not timed, so the ETag (a hash of the
-    # whole feed) is what tells a calendar client whether anything changed.
-    changed = max([floor, *(m.created_at for m, _ in series)])
-    text = feed_text(name, meetings, dtstamp=changed)
-    etag = '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
-    return Feed(text, etag, min(changed, now))
 
 
 def issue_feed_link(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> str:

@@ -19,8 +19,12 @@ from copflow.db.uow import UnitOfWork
 from copflow.services.clock import local_date
 from copflow.services.errors import CopflowError
 from copflow.services.links.signed import DECISION_GATES, Grant, LinkNotFound, mail_link, token_hash
+from copflow.services.meetings.answers import answers_for
+from copflow.services.meetings.attendance import to_confirm
+from copflow.services.meetings.kinds import join_link, place_words
 from copflow.services.snapshots import current_charter, get_cop, snapshot
 from copflow.services.transitions import AdvanceResult, Change, changing
+from copflow.web.views.naming import named
 from lifecycle import (
     EVIDENCE_FIELDS,
     CopSnapshot,
@@ -58,9 +62,10 @@ class EvidencePage:
     fields: list[FieldView]
     passed: bool  # the gate is passed (or its stage left): the link cannot overwrite its evidence
     due_on: str | None  # ISO (the page shows it in words)
-    recorded_by: str | None
+    recorded_by: str | None  # who, named as every page names a person (copflow/web/views/naming.py)
     recorded_at: str | None  # ISO, UTC
     zone: str = "UTC"  # the CoP's time zone: times on its pages are shown in it
+    holder: str = ""  # the link's holder, named the same way
     problems: dict[str, list[str]] = field(default_factory=dict)  # field name (or GENERAL) → messages
 
 
@@ -82,7 +87,7 @@ def evidence_page(uow: UnitOfWork, grant: Grant, gate_name: str | None, *, now: 
 
 def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: datetime, policy: Policy) -> EvidencePage:
     gate = _gate_for(cop, grant, gate_name)
-    snap = snapshot(s, cop)
+    snap = snapshot(s, cop, policy)
     today = local_date(now, policy)
     unmet, _ = check_gate(gate, snap, today, policy)
     left_stage = grant.stage_visit is not None and grant.stage_visit != cop.stage_visit
@@ -95,8 +100,9 @@ def _page(s: Session, cop: Cop, grant: Grant, gate_name: str | None, *, now: dat
                         [FieldView(f.name, f.kind, f.help, f.choices, recorded.get(f.name))
                          for f in EVIDENCE_FIELDS[gate]],
                         passed, cop.next_due_on.isoformat() if cop.next_due_gate == gate.value and cop.next_due_on
-                        else None, row.recorded_by if row else None,
-                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone)
+                        else None, named(s, row.recorded_by) if row else None,
+                        row.recorded_at.isoformat(timespec="minutes") if row else None, cop.timezone,
+                        holder=named(s, grant.email))
     if row is not None and not passed:
         page.problems = by_field(gate, unmet)
     return page
@@ -115,10 +121,10 @@ def submit_evidence(uow: UnitOfWork, grant: Grant, gate_name: str | None, payloa
         if page.passed:
             raise GatePassed(page)
         if not payload:  # an empty form records nothing: say what each field needs instead
-            raise InvalidEvidence(page.gate, _needed_when_empty(snapshot(m.s, m.cop), gate, local_date(now, policy),
-                                                                policy))
+            snap = snapshot(m.s, m.cop, policy)
+            raise InvalidEvidence(page.gate, _needed_when_empty(snap, gate, local_date(now, policy), policy))
         result = m.move(Change(grant.cop_slug, f"{grant.email} (via web)", gate=gate, evidence=payload,
-                               keep_if_unmet=True))
+                               keep_if_unmet=True, whole=True))
         after = _page_after(m.s, m.cop, grant, gate_name, page, payload, now=now, policy=policy)
     if not result.moved:
         return Submitted(after, None, [plain(u.message) for u in result.unmet], None)
@@ -133,7 +139,7 @@ def _page_after(s: Session, cop: Cop, grant: Grant, gate_name: str | None, befor
     try:
         return _page(s, cop, grant, gate_name, now=now, policy=policy)
     except LinkNotFound:
-        return replace(before, passed=True, recorded_by=f"{grant.email} (via web)", problems={},
+        return replace(before, passed=True, recorded_by=before.holder, problems={},
                        recorded_at=now.astimezone(UTC).isoformat(timespec="minutes"),
                        fields=[replace(f, value=payload.get(f.name)) for f in before.fields])
 
@@ -197,13 +203,14 @@ def _gate_for(cop: Cop, grant: Grant, gate_name: str | None) -> Gate:
 
 def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) -> dict[str, Any]:
     """The lead's page: stage, what is next and by when, roster, meetings with their next dates, the charter."""
+    from copflow.services.closing.lessons import lessons_state
     from copflow.web.views.hub import next_occurrences
 
     with uow:
         s = uow.session
         assert grant.cop_slug is not None
         cop = get_cop(s, grant.cop_slug)
-        snap = snapshot(s, cop)
+        snap = snapshot(s, cop, policy)
         today = local_date(now, policy)
         charter = current_charter(s, cop.id)
         series = s.scalars(select(MeetingSeries).where(MeetingSeries.cop_id == cop.id,
@@ -215,20 +222,36 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
         return {
             "slug": cop.slug, "name": cop.name, "stage": cop.stage, "domain": cop.domain, "zone": cop.timezone,
             "next_gate": gate_words(cop.next_due_gate) if cop.next_due_gate else None,
+            # The closure archive is copflow's own step: the leads read when the CoP closes, not a task of theirs.
+            "archived_by_copflow": cop.next_due_gate == Gate.ARCHIVE_VERIFIED.value,
             "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None,
             "next_review_on": cop.next_review_on.isoformat() if cop.next_review_on else None,
             "gates": gates,
             "members": sorted(({"email": m.person.email, "name": m.person.name, "role": m.role}
                                for m in cop.memberships if m.left_on is None),
                               key=lambda m: (m["role"], m["name"])),
-            "meetings": [{"title": m.summary, "next": next_occurrences(m, now, 3), "place": m.location or "",
-                          "repeats": bool(m.rrule)} for m in series],
+            "meetings": [_meeting(s, m, next_occurrences(m, now, 3)) for m in series],
             "charter": None if charter is None else {
                 "version": charter.version, "purpose": charter.purpose, "aims": charter.aims,
                 "annual_targets": charter.annual_targets, "link": charter.link,
                 "published_on": charter.published_on.isoformat()},
             "channel": _channel(s, cop),
+            "lessons": lessons_state(s, cop.id),
+            # meetings held whose attendance waits for the lead, pre-ticked from the accepts (never recorded here)
+            "attendance": [{"kind": m.kind, "title": m.title, "held_on": m.held_on.isoformat(), "at": m.at,
+                            "invited": [i.__dict__ for i in m.invited]} for m in to_confirm(s, cop, now=now)],
         }
+
+
+def _meeting(s: Session, series: MeetingSeries, upcoming: list[datetime]) -> dict[str, Any]:
+    """A meeting on the lead's page, with what its attendees answered for the next occurrence (their RSVPs) and
+    the times anyone proposed instead (never applied: the lead moves the meeting if it suits)."""
+    found = answers_for(s, series, upcoming[0] if upcoming else None)
+    return {"title": series.summary, "next": upcoming, "place": place_words(series.location),
+            "join": join_link(series.location), "repeats": bool(series.rrule),
+            "answers": found.in_words() if found.answered else None,
+            "counters": [{"name": c.name, "start": datetime.fromisoformat(c.start),
+                          "end": datetime.fromisoformat(c.end), "comment": c.comment} for c in found.counters]}
 
 
 def _channel(s: Session, cop: Cop) -> dict[str, Any] | None:

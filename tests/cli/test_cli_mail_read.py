@@ -1,0 +1,32 @@
+"""`copflow mail read` on the embedded default: the local Maildir folder <home>/inbox, read once per message;
+a question is forwarded to COPFLOW_REPLY_TO (answering it answers its writer) and delivered at once (the Maildir
+outbox); a bad --limit is refused."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from tests.cli.test_cli import cf
+from tests.mailbox_mail import reply
+
+
+def test_mail_read_sorts_the_inbox_and_forwards_a_question(seeded: dict[str, str]) -> None:
+    env = {**seeded, "COPFLOW_REPLY_TO": "CoP team <cop-team@uni.example.org>"}
+    home = Path(env["COPFLOW_HOME"])
+    inbox = home / "inbox" / "new"
+    inbox.mkdir(parents=True)
+    (inbox / f"{uuid.uuid4().hex}.a").write_bytes(reply("ann@uni.example.org", text="When is the launch?"))
+    (inbox / f"{uuid.uuid4().hex}.b").write_bytes(reply("x@y.example", headers={"Auto-Submitted": "auto-replied"}))
+    (inbox / f"{uuid.uuid4().hex}.c").write_bytes(reply("h@y.example", text=None, html="<p>hi</p>"))
+    out = cf(env, "mail", "read").stdout
+    assert out.splitlines()[0].startswith(f"read 3 from Maildir {home / 'inbox'}: processed 1, ignored 1, "
+                                          "quarantined 1")
+    assert "html_only: an HTML-only reply" in out  # each quarantined message is named with its reason
+    sent = [p.read_text() for p in (home / "maildir" / "new").iterdir()]
+    assert len(sent) == 1 and "When is the launch?" in sent[0] and "To: CoP programme <cop-team@uni.example.org>" in sent[0]
+    assert "Reply-To: ann@uni.example.org\n" in sent[0]  # answering the forward answers its writer
+    again = cf(env, "mail", "read").stdout
+    assert again.startswith("read 0 from")
+    refused = cf(env, "mail", "read", "--limit", "0", ok=False)
+    assert refused.returncode == 2 and "--limit must be from 1 to 10000, not 0" in refused.stderr
