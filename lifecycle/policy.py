@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lifecycle.audiences import ESCALATION_AUDIENCES, Audience
 from lifecycle.channels import DEFAULT_POSTS, parse_posts
 from lifecycle.errors import PolicyError
+from lifecycle.weekdays import WEEKDAY_NAMES, weekday_number, weekday_position
 
 
 @dataclass(frozen=True)
@@ -106,26 +107,6 @@ class Policy:
 REPORT_PAPERS = ("a4", "us-letter")
 _TUPLE_INT_FIELDS = {"reminder_days_before", "action_reminder_days"}
 _TUPLE_STR_FIELDS = {"working_days", "closure_dates", "channel_posts"}
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
-
-
-def weekday_number(name: str) -> int:
-    """0 for Monday … 6 for Sunday; ValueError naming the day otherwise."""
-    try:
-        return WEEKDAY_NAMES.index(name.strip().lower())
-    except ValueError:
-        raise ValueError(f"{name!r} is not a weekday (Monday … Sunday)") from None
-
-
-def weekday_position(text: str) -> tuple[int, int]:
-    """"second Tuesday" → (2, 1), "last Thursday" → (-1, 3): a monthly meeting's day as RRULE's BYDAY reads it."""
-    words = text.split()
-    if len(words) != 2 or words[0].lower() not in ORDINALS:
-        raise ValueError(f"{text!r} is not a weekday position like 'second Tuesday' or 'last Thursday'")
-    return ORDINALS[words[0].lower()], weekday_number(words[1])
-
-
 def is_region(code: str) -> bool:
     """The shape of a `holidays` region code: "IE", "GB-ENG", "US-NY" (whether it exists is checked where the
     holidays are looked up: this package imports only the standard library)."""

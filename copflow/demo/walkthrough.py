@@ -18,6 +18,7 @@ from typing import Any
 
 from copflow.db.migrate import upgrade
 from copflow.db.uow import UnitOfWork
+from copflow.demo.advice import copflow, web_hint
 from copflow.demo.data import COPS, DOMAIN, PEOPLE, PLACES
 from copflow.demo.days import DemoDays
 from copflow.services import cops, gates
@@ -274,30 +275,10 @@ def _report(folder: Path, env: dict[str, str], summary: dict[str, Any], now: dat
                              "The evaluation shows the charter's aims met and members who value the community")
             print(f"Report:    {html}  (review of {slug}; also as .md and .pdf; decide with `{decide}`)")
     print(f"Try:       `{copflow(folder, 'cop', 'show', 'data-insight')}`")
-    _web_hint(folder, env, now, policy)
+    web_hint(folder, env, now, policy)
     print()
     rows = portfolio(UnitOfWork(env["COPFLOW_DATABASE_URL"]), now=now, policy=policy)
     table(f"Portfolio ({plural(len(rows), 'CoP')})", ["CoP", "stage", "next gate", "due", "overdue", "next review",
                                             "health"],
           [[r.slug, stage_words(r.stage), r.next_gate, r.due_on, r.overdue_days or "", r.next_review_on, r.health]
            for r in rows])
-
-
-def copflow(folder: Path, *args: str) -> str:
-    """A copflow command on the demo's folder, as the reader types it in a shell (each word quoted if it must be)."""
-    return " ".join([f"COPFLOW_HOME={quote(str(folder))}", "uv", "run", "copflow", *map(quote, args)])
-
-
-def _web_hint(folder: Path, env: dict[str, str], now: datetime, policy: Policy) -> None:
-    """How a lead acts from their inbox: the web app, and a valid link of HR Recruitment's coordinator to record
-    its launch (the one gate between it and stage active)."""
-    from copflow.services.links.signed import issue
-
-    url = issue(UnitOfWork(env["COPFLOW_DATABASE_URL"]), slug="hr-recruitment", email=f"hugo.silva@{DOMAIN}",
-                purpose="evidence", gate="launch_held", now=now, policy=policy)
-    print(f"Web app:   `{copflow(folder, 'web')}`   then open Hugo Silva's link (HR Recruitment's launch "
-          f"form; his reminders in the Maildir carry links like it):")
-    print(f"           {url}")
-    print(f"Console:   `{copflow(folder, 'web', '--console-demo')}`   then open "
-          "http://127.0.0.1:8000/console and sign in as the demo's OD manager (no identity provider: this machine "
-          "only; docs/console.md sets up Entra ID or Google)")

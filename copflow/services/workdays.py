@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from copflow.services.errors import InvalidInput
 from lifecycle import Policy
-from lifecycle.policy import WEEKDAY_NAMES, weekday_number
+from lifecycle.weekdays import WEEKDAY_NAMES, weekday_number
 from lifecycle.working_days import decision_deadline
 
 if TYPE_CHECKING:  # the fast evidence path (services/evidence.py) reads the calendar without loading the models

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from copflow.services.workdays import organisation_working_days
 from lifecycle import CharterView, Policy, Stage, due_gates, next_review_on
-from lifecycle.policy import WEEKDAY_NAMES
+from lifecycle.weekdays import WEEKDAY_NAMES
 from lifecycle.working_days import decision_deadline, earliest_closing_on, next_working_day
 from tests.unit.builders import snap
 

@@ -15,7 +15,7 @@ from copflow.db.models import Cop, MeetingSeries
 from copflow.services.errors import InvalidInput
 from copflow.services.workdays import WorkingDays
 from lifecycle import Policy
-from lifecycle.policy import WEEKDAY_NAMES, weekday_number, weekday_position
+from lifecycle.weekdays import WEEKDAY_NAMES, weekday_number, weekday_position
 from notifications.vocabulary import short_date
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -15,7 +15,7 @@ from copflow.services.meetings.series import live_series
 from copflow.services.snapshots import get_cop
 from copflow.services.workdays import WorkingDays, check_region, working_days_of
 from lifecycle import Policy
-from lifecycle.policy import weekday_number
+from lifecycle.weekdays import weekday_number
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,8 @@ def cop_page(uow: UnitOfWork, grant: Grant, *, now: datetime, policy: Policy) ->
             "next_due_on": cop.next_due_on.isoformat() if cop.next_due_on else None,
             "next_review_on": cop.next_review_on.isoformat() if cop.next_review_on else None,
             "gates": gates,
-            "members": sorted(({"email": m.person.email, "name": m.person.name, "role": m.role}
+            "members": sorted(({"email": m.person.email, "name": m.person.name, "role": m.role,
+                                 "bounces": m.person.undeliverable_reason}
                                for m in cop.memberships if m.left_on is None),
                               key=lambda m: (m["role"], m["name"])),
             "meetings": [_meeting(s, m, next_occurrences(m, now, 3)) for m in series],
