@@ -1,4 +1,4 @@
-"""`uv run python -m bench [--quick] [--only sweep|cli|web|report-pdfs|mailbox] [--postgres URL|--no-postgres]
+"""`uv run python -m bench [--quick] [--only sweep|cli|web|web-post|report-pdfs|mailbox] [--postgres URL|--no-postgres]
 [--out FILE]`: every benchmark, one table; `--only` runs one part and replaces only its rows in --out. Each
 row says when it was measured ("when"), so a file with parts of different runs says which is which."""
 
@@ -21,9 +21,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="admin URL of a PostgreSQL server to benchmark on too")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"), help="where to write the JSON")
-    parser.add_argument("--only", choices=["sweep", "cli", "web", "report-pdfs", "mailbox"],
+    parser.add_argument("--only", choices=["sweep", "cli", "web", "web-post", "report-pdfs", "mailbox"],
                         help="only the daily sweep (10k and 100k CoPs, SQLite and PostgreSQL; about 15 minutes), the "
                              "CLI latency (a minute), the web pages (two minutes, SQLite and PostgreSQL), the "
+                             "evidence POST with 1,000 mails pending against none (a few minutes), the "
                              "evaluation reports' PDFs (300 due reviews on PostgreSQL) or the mailbox read from "
                              "Dovecot (a minute); their rows replace those of the last run in --out, the others are "
                              "kept")
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             return _write(args, bench_cli(Path(tmp), 1 if args.quick else 9), replace_prefix="CLI: ")
     if args.only == "web":
         return _write(args, _web_only(args), replace_prefix="web: ")
+    if args.only == "web-post":
+        with tempfile.TemporaryDirectory(prefix="copflow-bench-post-") as tmp:
+            os.environ["COPFLOW_HOME"] = tmp
+            return _write(args, _web_post(args, Path(tmp)), replace_prefix="web: evidence POST")
     if args.only == "report-pdfs":
         if args.no_postgres:
             print("python -m bench: --only report-pdfs runs on PostgreSQL; not with --no-postgres", file=sys.stderr)
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_postgres:
             web_backends["PostgreSQL"] = postgres_database(args.postgres, f"bench_web_{os.getpid()}")
         rows += bench_web(web_backends, quick=args.quick)
+        rows += _web_post(args, work)
         from bench.mailbox_read import bench_mailbox
 
         (work / "mailbox").mkdir()
@@ -136,6 +142,25 @@ def _web_only(args: argparse.Namespace) -> list[dict[str, Any]]:
             return bench_web(backends, quick=args.quick)
         finally:
             if not args.no_postgres:
+                _drop(args.postgres, name)
+
+
+def _web_post(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """The evidence POST with 1,000 other mails pending against none (bench/web_post.py), each on two databases."""
+    from bench.web import _drop, postgres_database
+    from bench.web_post import bench_evidence_post
+
+    # Not "bench_…": a full bench run elsewhere on the server drops every database of that name when it ends.
+    names = [f"webpost_{case}_{os.getpid()}" for case in ("none", "pending")]
+    backends = {"SQLite": (f"sqlite:///{work}/post-none.db", f"sqlite:///{work}/post-pending.db")}
+    if not args.no_postgres:
+        none, pending = (postgres_database(args.postgres, name) for name in names)
+        backends["PostgreSQL"] = (none, pending)
+    try:
+        return bench_evidence_post(backends, quick=args.quick)
+    finally:
+        if not args.no_postgres:
+            for name in names:
                 _drop(args.postgres, name)
 
 

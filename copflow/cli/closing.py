@@ -54,7 +54,8 @@ def archive_close(
                f"({r.files} files, manifest SHA-256 {r.manifest_sha256})")
     from copflow.runs import after_transition
 
-    report = after_transition(s, slug, r.events, now=ctx.now())  # server mode: the events; embedded: the mail
+    # server mode: the events; embedded: the mail this command queued
+    report = after_transition(s, slug, r.events, now=ctx.now(), queued=ctx.queued())
     ctx.unsent(list(report.errors) if report else [])
 
 

@@ -48,12 +48,26 @@ def policy() -> Policy:
     return settings().policy()
 
 
+# The units of work this command made: what their commits queued is what the command delivers (`queued`).
+_MADE: list[UnitOfWork] = []
+
+
 def uow() -> UnitOfWork:
     from copflow.db.uow import UnitOfWork
 
     url = settings().database_url
     _require_sqlite_file(url)
-    return UnitOfWork(url)
+    made = UnitOfWork(url)
+    _MADE.append(made)
+    return made
+
+
+def queued() -> list[int]:
+    """The outbox rows this command's writes queued (and forget them: a command delivers once, at its end). A
+    command delivers these only, never the rest of the outbox (copflow.runs.deliver_now / after_gate)."""
+    ids = sorted({i for u in _MADE for i in u.queued})
+    _MADE.clear()
+    return ids
 
 
 def require_database() -> None:

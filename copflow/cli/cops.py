@@ -147,7 +147,7 @@ def _tell_calendar_changes(changes: list[str]) -> None:
     if changes:
         from copflow.runs import deliver_now
 
-        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now(), queued=ctx.queued()))
 
 
 @gate_app.command("record")
@@ -217,7 +217,7 @@ def advance(
         typer.echo(f"warning: {w}", err=True)
     from copflow.runs import after_gate
 
-    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(), queued=ctx.queued()))
 
 
 def status(

@@ -68,7 +68,7 @@ def import_people(path: FileArg, dry_run: DryRun = False) -> None:
         from copflow.runs import deliver_now
 
         # new members' invitations to the meetings already running
-        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now(), queued=ctx.queued()))
 
 
 @import_app.command("attendance")

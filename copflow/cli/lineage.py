@@ -30,7 +30,7 @@ def split_cmd(
     typer.echo(f"{slug}: {ctx.moved(r.from_stage, r.to_stage)}; new: {', '.join(c.slug for c in children)} (forming)")
     from copflow.runs import after_gate
 
-    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(), queued=ctx.queued()))
 
 
 def merge_cmd(
@@ -47,7 +47,7 @@ def merge_cmd(
     typer.echo(f"{slug}: merged into {into}; {ctx.moved(r.from_stage, r.to_stage)}")
     from copflow.runs import after_gate
 
-    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(), queued=ctx.queued()))
 
 
 def register(cop_app: typer.Typer) -> None:

@@ -23,11 +23,11 @@ def mail_read(
     if not 1 <= limit <= 10_000:
         raise ctx.UsageError(f"--limit must be from 1 to 10000, not {limit}", field="--limit", value=limit)
     settings = ctx.settings()
-    r = read_with_settings(settings, now=ctx.now(), limit=limit)
+    r = read_with_settings(settings, now=ctx.now(), limit=limit, uow=ctx.uow())
     typer.echo(f"read {r.read} from {r.where}: processed {r.processed}, ignored {r.ignored}, "
                f"quarantined {r.quarantined}" + (f"; {r.read_before} read before, moved again" if r.read_before
                                                  else ""))
     for line in r.lines if verbose else [x for x in r.lines if " quarantined " in x]:
         typer.echo(line)
     if r.processed:  # receipts and forwards go now when embedded (the deliver-outbox deployment's work on a server)
-        ctx.unsent(deliver_now(settings, now=ctx.now()))
+        ctx.unsent(deliver_now(settings, now=ctx.now(), queued=ctx.queued()))

@@ -239,4 +239,4 @@ def _set_channel(slug: str, channel: str | None, handover: str | None, by: str |
 def _deliver() -> None:
     from copflow.runs import deliver_now
 
-    ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
+    ctx.unsent(deliver_now(ctx.settings(), now=ctx.now(), queued=ctx.queued()))

@@ -48,7 +48,7 @@ def person_erase(
         from copflow.runs import deliver_now
 
         # the calendar changes (cancellations, a series sent again by its new organiser) go out now
-        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now(), queued=ctx.queued()))
 
 
 def person_export(

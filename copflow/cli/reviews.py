@@ -36,7 +36,7 @@ def review_decide(
     typer.echo(f"{r.slug}: {ctx.moved(r.from_stage, r.to_stage)} ({decision})")
     from copflow.runs import after_gate
 
-    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now()))
+    ctx.unsent(after_gate(ctx.settings(), r, now=ctx.now(), queued=ctx.queued()))
 
 
 @review_app.command("report")

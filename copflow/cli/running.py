@@ -98,7 +98,7 @@ def outbox_retry(
     typer.echo(f"{len(chosen)} parked message(s) queued again" + (f": {', '.join(map(str, chosen))}" if chosen
                                                                    else ""))
     if chosen:
-        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now()))
+        ctx.unsent(deliver_now(ctx.settings(), now=ctx.now(), queued=chosen))  # these, not the whole outbox
 
 
 def demo(

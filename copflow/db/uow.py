@@ -15,9 +15,16 @@ if TYPE_CHECKING:  # the ORM loads on the first session, so a read-only command 
     from sqlalchemy.orm import Session, sessionmaker
 
 
+# The session's note of the outbox rows it inserted (copflow/services/mail/outbox.py:insert_row).
+QUEUED = "copflow.queued"
+
+
 class UnitOfWork:
     """`with uow:` opens a session; `uow.commit()` commits; leaving without commit rolls everything back.
-    `with uow.reading() as conn:` is a plain connection for reads that need no ORM (the portfolio)."""
+    `with uow.reading() as conn:` is a plain connection for reads that need no ORM (the portfolio).
+
+    `queued` holds the ids of the outbox rows this unit of work's commits added: a command delivers those, never
+    the whole outbox."""
 
     def __init__(self, url: str | None = None, factory: sessionmaker[Session] | None = None) -> None:
         if factory is None and url is None:
@@ -27,6 +34,7 @@ class UnitOfWork:
         self._url = url
         self._factory = factory
         self._session: Session | None = None
+        self.queued: list[int] = []
 
     @property
     def engine(self) -> Engine:
@@ -69,11 +77,14 @@ class UnitOfWork:
         assert self._session is not None
         # close() rolls back whatever was not committed and detaches objects without expiring them,
         # so a service can return what it loaded.
+        self._session.info.pop(QUEUED, None)
         self._session.close()
         self._session = None
 
     def commit(self) -> None:
         self.session.commit()
+        self.queued += self.session.info.pop(QUEUED, [])
 
     def rollback(self) -> None:
         self.session.rollback()
+        self.session.info.pop(QUEUED, None)

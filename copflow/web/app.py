@@ -3,13 +3,15 @@ same services; every page is server-rendered HTML that works without script."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +19,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from copflow.db.uow import UnitOfWork
+from copflow.runs import BackgroundDeliverer
 from copflow.services.keys.server_secrets import server_secret
 from copflow.settings import Settings, current_time, load_settings
 from copflow.web import actions, channel, console, decision, lead, lessons, public
@@ -48,14 +51,17 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """The ASGI application: routes inside a rate limit and the security headers. `console_demo` signs the
     configured OD manager in to the console without an identity provider (the demo's, on 127.0.0.1 only)."""
     s = settings or load_settings()
+    now = clock or current_time
+    # Embedded, mail a write queued is sent by this thread, outside the request; with a Prefect server, by the
+    # deployments. It runs while the app is served (its lifespan).
+    deliverer = None if s.server_mode else BackgroundDeliverer(s, now)
     app = Starlette(routes=[*public.routes(), *actions.routes(), *lead.routes(), *channel.routes(), *lessons.routes(),
                             *decision.routes(), *console.routes(),
                             Mount("/static", StaticFiles(directory=str(static_dir())), name="static")],
-                    exception_handlers={HTTPException: http_error})
+                    exception_handlers={HTTPException: http_error}, lifespan=_delivering(deliverer))
     env = environment()
-    now = clock or current_time
     csrf = Csrf(lambda: server_secret(UnitOfWork(s.database_url), "csrf", now=now()))
-    app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf)
+    app.state.web = Web(s, s.policy(), env, now, ViewCache(cache_seconds), csrf, deliverer)
     app.state.console = console_mode(app.state.web, demo=console_demo)
     inner: Any = ClearAfterWrite(app, app.state.web.cache)
     if s.web_trusted_user_header:
@@ -71,6 +77,23 @@ def origin(url: str) -> str:
 
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _delivering(deliverer: BackgroundDeliverer | None) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: the deliverer runs from start-up to shutdown, and stops cleanly (its round ends)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if deliverer is None:
+            yield
+            return
+        deliverer.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(deliverer.stop)
+
+    return lifespan
 
 
 NOT_SIGNED_IN = ("This site is reached through the organisation's sign-in, and this request did not say who the "

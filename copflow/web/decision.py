@@ -147,7 +147,7 @@ async def decision(g: Granted) -> Response:
         decided = view.decided is not None
         return _page(g, view, status=409 if decided else 422,
                      notice="" if decided else "Nothing was decided: please correct the fields marked below.")
-    await after_gate(g.request, result)  # Prefect events, or the mail sent now (as `review decide`)
+    await after_gate(g.request, result)  # Prefect events, or the deliverer woken: the answer does not wait
     done = await run_in_threadpool(read)
     assert done.decided is not None
     return _page(g, done, notice=f"Decided: {decision_words(done.decided.decision)}. {done.cop_name} has moved on "

@@ -86,7 +86,7 @@ async def _evidence(g: Granted) -> Response:
             return not_found(g.request)
         return _refused(g, view, exc)
     if done.result is not None:
-        await after_gate(g.request, done.result)  # Prefect events, or the mail sent now (as the CLI)
+        await after_gate(g.request, done.result)  # Prefect events, or the deliverer woken: the answer does not wait
         note = f"Recorded. {done.page.cop_name} has moved on to the {stage_words(done.advanced_to)} stage."
     else:
         note = "Recorded. " + ("The community moves on when the rest is done too." if done.still_needed else "")
@@ -195,7 +195,7 @@ async def roster(g: Granted) -> Response:
         field = "leave" if leaving else exc.field if exc.field in ("email", "name", "role") else "email"
         return await cop_page_response(g, errors={field: in_a_sentence(exc, ROSTER_NOUNS)},
                                        notice="Nothing was changed.", status=422)
-    await send_queued(g.request)  # invitations or cancellations the change queued, as the CLI sends them
+    await send_queued(g.request)  # its invitations or cancellations: the deliverer sends them
     return await cop_page_response(g, notice=message)
 
 

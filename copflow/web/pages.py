@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copflow.db.uow import UnitOfWork
+from copflow.runs import BackgroundDeliverer
 from copflow.settings import Settings
 from copflow.web.csrf import FIELD, HTTPS_COOKIE, Csrf, cookie_name, from_this_site
 from copflow.web.security import link_token
@@ -127,6 +128,7 @@ class Web:
     clock: Callable[[], datetime]
     cache: ViewCache
     csrf: Csrf
+    deliverer: BackgroundDeliverer | None = None  # embedded mode: sends what a write queued, outside the request
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.settings.database_url)

@@ -38,10 +38,38 @@ class Server:
     maildir: Path
 
     def mails(self) -> list[Message]:
+        """The Maildir, once the app's deliverer has sent what is due: a page answers before its mail goes."""
+        self.settle()
         return list(mailbox.Maildir(str(self.maildir), factory=None, create=True))
 
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until the outbox holds nothing due (the web app sends outside the request, in its own thread)."""
+        from datetime import timedelta
+
+        from sqlalchemy import func, select
+
+        from copflow.db.models import Notification
+        from copflow.db.uow import UnitOfWork
+        from copflow.settings import load_settings
+
+        settings = load_settings(self.env)
+        due_by = datetime.fromisoformat(self.env["COPFLOW_NOW"]) + timedelta(minutes=5) \
+            if self.env.get("COPFLOW_NOW") else datetime.now().astimezone()
+        deadline = time.monotonic() + timeout
+        while True:
+            with UnitOfWork(settings.database_url) as u:
+                left = u.session.scalar(select(func.count()).select_from(Notification).where(
+                    (Notification.status == "sending")
+                    | ((Notification.status == "pending") & (Notification.next_attempt_at <= due_by))))
+            if not left:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{left} message(s) still due after {timeout} s: {self.log.read_text()}")
+            time.sleep(0.05)
+
     def ids(self) -> set[str]:
-        return {str(m["Message-ID"]) for m in self.mails()}
+        """The Message-IDs in the Maildir now (before an action: not waiting for anything)."""
+        return {str(m["Message-ID"]) for m in mailbox.Maildir(str(self.maildir), factory=None, create=True)}
 
     def since(self, before: set[str]) -> list[Message]:
         """Messages delivered after `before` (a set of Message-IDs) was taken."""

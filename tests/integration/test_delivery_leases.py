@@ -114,6 +114,41 @@ def test_a_deliverer_that_stalls_past_its_lease_marks_and_sends_nothing_it_lost(
     assert statuses(db_url) == {"sent": 10}
 
 
+def test_deliverers_stalled_past_their_lease_with_clocks_unaware_send_at_most_their_one_message_in_flight_again(
+        db_url, smtp):
+    """The issue's trial: a deliverer's process stalls mid-batch past its 10-minute lease, but its own clock does not
+    show it (pinned); a second starts 11 minutes later by its clock and takes the rows over, and stalls in turn while
+    a third starts 11 minutes after it. Each stalled one, resuming, finishes the send it was in (the one message in
+    flight), then confirms its claim before the next send, finds the row taken over, and stops: at most one message
+    per deliverer goes twice, counted at the server."""
+    n = 30
+    queue_messages(db_url, [(f"pinned/{i}", f"p{i}@x.org") for i in range(n)], now=NOW)
+    reports: dict[str, DeliveryReport] = {}
+
+    def run(name: str, clock: FakeClock, then: Callable[[], None] | None) -> None:
+        def stall(k: int) -> None:
+            if k == 3 and then is not None:
+                then()  # this deliverer is frozen in its third send while the next one runs
+        reports[name] = deliver(UnitOfWork(db_url), SlowRelay(smtp.port, clock, timedelta(0), stall), sender=SENDER,
+                                clock=clock, batch_size=20)
+
+    eleven = timedelta(minutes=11)
+    run("a", FakeClock(NOW), lambda: run("b", FakeClock(NOW + eleven),
+                                         lambda: run("c", FakeClock(NOW + 2 * eleven), None)))
+    got = received_keys(smtp)
+    assert set(got) == {f"pinned/{i}" for i in range(n)}  # every message went
+    twice = sorted(k for k, c in got.items() if c > 1)
+    # A's third send (pinned/2) and B's third (B took pinned/2..21 over: pinned/4); nothing else.
+    assert twice == ["pinned/2", "pinned/4"] and max(got.values()) == 2
+    assert sum(got.values()) == n + 2
+    a, b, c = reports["a"], reports["b"], reports["c"]
+    assert (a.sent, b.sent) == (2, 2)  # each stopped after the message in flight, its mark refused
+    assert a.lost_claims == b.lost_claims == 18  # its batch of 20 but the 2 sent, none of it sent by the stalled one
+    assert c.sent == n - 4 and c.lost_claims == 0
+    assert any("lease ran out" in e for e in a.errors) and any("lease ran out" in e for e in b.errors)
+    assert statuses(db_url) == {"sent": n}
+
+
 @pytest.mark.parametrize("batch_size", [25])
 def test_two_deliverers_racing_for_the_same_rows_both_keep_working(db_url, smtp, batch_size):
     """Started at the same instant, claiming the same first rows: the loser claims again instead of stopping."""

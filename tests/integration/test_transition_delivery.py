@@ -28,7 +28,9 @@ def test_embedded_delivers_what_the_transition_queued_in_this_process(db_url, tm
            published_on="2025-03-06")
     result = advance(db_url, "data-insight", 60)
     settings = load_settings({"COPFLOW_HOME": str(tmp_path), "COPFLOW_DATABASE_URL": db_url})
-    report = after_transition(settings, result.slug, result.events, now=at(60))
+    with UnitOfWork(db_url) as u:  # what the commands above queued (the CLI knows them by its units of work)
+        queued = list(u.session.scalars(select(Notification.id)))
+    report = after_transition(settings, result.slug, result.events, now=at(60), queued=queued)
     assert report is not None and report.parked == 0
     with UnitOfWork(db_url) as u:
         sent = list(u.session.execute(select(Notification.kind, Notification.recipient, Notification.idempotency_key)
@@ -38,5 +40,5 @@ def test_embedded_delivers_what_the_transition_queued_in_this_process(db_url, tm
     launched = sorted(r for kind, r, key in sent if kind == "stage_changed" and "/launching/" in key)
     assert launched == [f"ann@{D}", f"bob@{D}", f"dir@{D}"]
     assert any(kind == "invitation" for kind, _, _ in sent)
-    again = after_transition(settings, result.slug, result.events, now=at(60))
+    again = after_transition(settings, result.slug, result.events, now=at(60), queued=queued)
     assert again is not None and again.sent == 0  # nothing twice

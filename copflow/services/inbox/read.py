@@ -164,6 +164,8 @@ def programme_of(settings: Settings) -> Programme:
     return Programme(own_addresses=frozenset(own - {""}), contact=contact or None)
 
 
-def read_with_settings(settings: Settings, *, now: datetime, limit: int = 500) -> ReadSummary:
-    return read_mailbox(UnitOfWork(settings.database_url), mailbox_for(settings), programme_of(settings), now=now,
-                        max_bytes=settings.imap.max_bytes if settings.imap else MAX_MESSAGE_BYTES, limit=limit)
+def read_with_settings(settings: Settings, *, now: datetime, limit: int = 500,
+                       uow: UnitOfWork | None = None) -> ReadSummary:
+    """`uow`: the caller's, to learn what the reading queued (`UnitOfWork.queued`: receipts, forwards)."""
+    return read_mailbox(uow or UnitOfWork(settings.database_url), mailbox_for(settings), programme_of(settings),
+                        now=now, max_bytes=settings.imap.max_bytes if settings.imap else MAX_MESSAGE_BYTES, limit=limit)

@@ -8,6 +8,7 @@ the rows over) changes nothing. How a batch is sent, paced and reported is deliv
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -34,9 +35,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail") -> Claim:
+def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail",
+          only: Collection[int] | None = None) -> Claim:
     """Take up to `limit` due messages of one channel kind ("mail", or "chat": posts) for this deliverer, leased
-    until `now` + LEASE under a new token.
+    until `now` + LEASE under a new token; with `only`, among those rows alone (what one command queued).
 
     A concurrent deliverer gets other rows: on PostgreSQL rows another claim is taking are skipped
     (FOR UPDATE SKIP LOCKED); everywhere, the update is a compare-and-set, and a deliverer that lost every
@@ -45,6 +47,8 @@ def claim(uow: UnitOfWork, *, now: datetime, limit: int, channel: str = "mail") 
     token, until = uuid.uuid4().hex, now + LEASE
     due = and_(Notification.status.in_(["pending", "sending"]), Notification.next_attempt_at <= now,
                Notification.channel == channel)
+    if only is not None:
+        due = and_(due, Notification.id.in_(sorted(only)))
     with uow:
         s = uow.session
         while True:
@@ -74,28 +78,43 @@ class Marks:
     _SQL = ("UPDATE notification SET status = {p}, attempts = attempts + 1, last_error = {p}, message_id = {p}, "
             "sent_at = {p}, claim_token = NULL WHERE id = {p} AND claim_token = {p}")
 
+    # Before each send: the claim still this batch's and its lease not run out, and the message in flight leased
+    # afresh for its send. A deliverer that stalled past its lease finds the row taken over and stops there.
+    _CONFIRM = ("UPDATE notification SET next_attempt_at = {p} WHERE id = {p} AND claim_token = {p} "
+                "AND status = 'sending' AND next_attempt_at > {p}")
+
     def __init__(self, engine: Engine, token: str) -> None:
         self.sqlite = engine.dialect.name == "sqlite"
         self.sql = self._SQL.format(p="?" if self.sqlite else "%s")
+        self.confirm_sql = self._CONFIRM.format(p="?" if self.sqlite else "%s")
         self.token = token
         self.conn = engine.raw_connection()
 
-    def mark(self, nid: int, now: datetime, *, status: str, error: str | None = None,
-             message_id: str | None = None) -> bool:
-        """False if the claim was lost (another deliverer holds the row now)."""
-        sent: object = None
-        if status == "sent":
-            # As UTCDateTime stores it: naive UTC text on SQLite, an aware timestamp on PostgreSQL.
-            utc = now.astimezone(UTC)
-            sent = utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
+    def _stamp(self, t: datetime) -> object:
+        """As UTCDateTime stores it: naive UTC text on SQLite, an aware timestamp on PostgreSQL."""
+        utc = t.astimezone(UTC)
+        return utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else utc
+
+    def confirm(self, nid: int, now: datetime) -> bool:
+        """Immediately before sending `nid`: True if this batch's claim still holds it, lease unexpired (one
+        conditional update, its own commit); the row's lease then runs from `now` for the send."""
+        return self._execute(self.confirm_sql, (self._stamp(now + LEASE), nid, self.token, self._stamp(now)))
+
+    def _execute(self, sql: str, params: tuple[object, ...]) -> bool:
         cur = self.conn.cursor()
         try:
-            cur.execute(self.sql, (status, error, message_id, sent, nid, self.token))
+            cur.execute(sql, params)
             held = cur.rowcount == 1
         finally:
             cur.close()
         self.conn.commit()
         return held
+
+    def mark(self, nid: int, now: datetime, *, status: str, error: str | None = None,
+             message_id: str | None = None) -> bool:
+        """False if the claim was lost (another deliverer holds the row now)."""
+        sent = self._stamp(now) if status == "sent" else None
+        return self._execute(self.sql, (status, error, message_id, sent, nid, self.token))
 
     def close(self) -> None:
         self.conn.close()

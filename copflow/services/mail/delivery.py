@@ -5,13 +5,15 @@ Guarantees (see docs/reliability.md): a key is sent at most once by a re-run; a 
 message in flight, because each message is marked sent in its own commit straight after the server accepts it.
 A message's links are filled in here, from the link key (link_tokens.py): the outbox never holds a working one,
 and a re-send carries the same tokens under the same Message-ID.
-Each claim carries a token and a lease from the moment it is taken, renewed while a long batch goes on; a
-deliverer marks and sends only rows it still holds, so two deliverers never send the same row.
+Each claim carries a token and a lease from the moment it is taken, renewed while a long batch goes on. Immediately
+before each send the deliverer confirms it still holds that row (claims.py:Marks.confirm, one conditional update):
+a run that stalled past its lease stops there, so at most the one message in flight when the lease ran out goes
+twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -70,9 +72,10 @@ def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime
             clock: Clock | None = None, batch_size: int = 200, max_batches: int | None = None,
             max_attempts: int = MAX_ATTEMPTS, limits: Limits | None = None,
             run_for: timedelta | None = None, reply_to: str | None = None,
-            settings: Settings | None = None) -> DeliveryReport:
+            settings: Settings | None = None, only: Collection[int] | None = None) -> DeliveryReport:
     """Send every due message, `batch_size` per connection, at the relay's pace, until none is left, or
-    `max_batches`, or the run has gone on for `run_for` (the rest stays pending for the next run).
+    `max_batches`, or the run has gone on for `run_for` (the rest stays pending for the next run). With `only`,
+    just those rows (the ones a command queued), never the rest of the outbox.
 
     Time comes from `clock` (tests inject one); by default a clock that starts at `now` and runs on. The links'
     key comes from `settings` (by default the environment's), read only if a message carries a link.
@@ -85,7 +88,7 @@ def deliver(uow: UnitOfWork, transport: Transport, *, sender: str, now: datetime
     while max_batches is None or batches < max_batches:
         if deadline is not None and clock.now() >= deadline:
             break
-        c = claim(uow, now=clock.now(), limit=batch_size)
+        c = claim(uow, now=clock.now(), limit=batch_size, only=only)
         if not c.ids:
             if 0 < report.slow_downs <= MAX_PAUSES and _wait_out_pause(uow, clock, deadline):
                 continue
@@ -142,6 +145,12 @@ def _send_batch(uow: UnitOfWork, transport: Transport, c: Claim, *, sender: str,
                     if not remaining:
                         break
                 nid = remaining[0]
+                if not marks.confirm(nid, clock.now()):
+                    # This run outlived its lease and another deliverer holds the rest now: stop, send none of it.
+                    report.lost_claims += len(remaining)
+                    report.errors.append(f"stopped: the lease ran out and {len(remaining)} message(s) were left "
+                                         "to the deliverer that took them over")
+                    return False
                 out = rows[nid]
                 now = clock.now()
                 msg = build(out, sender, now, reply_to)
@@ -222,12 +231,13 @@ def transport_for(settings: Settings) -> Transport:
 
 
 def deliver_with_settings(settings: Settings, *, now: datetime, batch_size: int = 200,
-                          run_for: timedelta | None = None) -> DeliveryReport:
-    """The outbox's due rows, by channel kind: mail through the transport, then posts to chat channels."""
+                          run_for: timedelta | None = None, only: Collection[int] | None = None) -> DeliveryReport:
+    """The outbox's due rows (with `only`, among those ids alone), by channel kind: mail through the transport,
+    then posts to chat channels."""
     clock = RunningClock(now)
     report = deliver(UnitOfWork(settings.database_url), transport_for(settings), sender=settings.sender,
                      clock=clock, batch_size=batch_size, limits=limits_of(settings), run_for=run_for,
-                     reply_to=settings.reply_to, settings=settings)
+                     reply_to=settings.reply_to, settings=settings, only=only)
     left = run_for - (clock.now() - now) if run_for is not None else None
-    report.posts = deliver_posts_with_settings(settings, clock=clock, run_for=left)
+    report.posts = deliver_posts_with_settings(settings, clock=clock, run_for=left, only=only)
     return report

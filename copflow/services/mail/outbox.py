@@ -10,6 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
+from copflow.db.uow import QUEUED
 from copflow.services.clock import cop_date
 from copflow.services.links.signed import action_url
 from copflow.services.workdays import decision_deadline_of, working_days_of
@@ -111,7 +112,11 @@ def insert_row(s: Session, values: dict[str, Any]) -> bool:
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         stmt = insert(Notification).values(**values)
     # RETURNING, not rowcount: an ORM-enabled INSERT on psycopg reports rowcount -1.
-    return s.execute(stmt.returning(Notification.id)).first() is not None
+    added = s.execute(stmt.returning(Notification.id)).first()
+    if added is None:
+        return False
+    s.info.setdefault(QUEUED, []).append(added[0])  # the unit of work's `queued` once committed
+    return True
 
 
 def cop_context(cop: Cop) -> dict[str, Any]:

@@ -13,7 +13,7 @@ be opened (the channel key changed) parks it saying so.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -66,12 +66,13 @@ def pace_row(address: str) -> str:
 
 def deliver_posts(uow: UnitOfWork, poster: Poster, *, key: Callable[[], bytes], now: datetime | None = None,
                   clock: Clock | None = None, per_minute: int = 20, batch_size: int = 50,
-                  run_for: timedelta | None = None, max_attempts: int = MAX_ATTEMPTS) -> PostReport:
+                  run_for: timedelta | None = None, max_attempts: int = MAX_ATTEMPTS,
+                  only: Collection[int] | None = None) -> PostReport:
     """Post every due post, each channel at `per_minute`, until none is due or the run's `run_for` is up."""
     run = _Run(uow, poster, clock or RunningClock(now), Limits(per_minute=per_minute), max_attempts)
     run.deadline = run.clock.now() + run_for if run_for is not None else None
     while not run.over():
-        c = claim(uow, now=run.clock.now(), limit=batch_size, channel="chat")
+        c = claim(uow, now=run.clock.now(), limit=batch_size, channel="chat", only=only)
         if not c.ids:
             if run.paused and run.report.rate_limited <= MAX_PAUSES and run.wait_out():
                 continue
@@ -183,11 +184,12 @@ class _Run:
         return True
 
 
-def deliver_posts_with_settings(settings: Settings, *, clock: Clock, run_for: timedelta | None = None) -> PostReport:
+def deliver_posts_with_settings(settings: Settings, *, clock: Clock, run_for: timedelta | None = None,
+                                only: Collection[int] | None = None) -> PostReport:
     """The due posts, through Apprise, at the policy's pace per channel, opened with the channel key."""
     from copflow.services.keys.channel import channel_key
     from notifications.chat import Poster as ApprisePoster
 
     return deliver_posts(UnitOfWork(settings.database_url), ApprisePoster(settings.chat_timeout),
                          key=lambda: channel_key(settings), clock=clock,
-                         per_minute=settings.policy().channel_posts_per_minute, run_for=run_for)
+                         per_minute=settings.policy().channel_posts_per_minute, run_for=run_for, only=only)

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import CopflowError
 from copflow.services.transitions import AdvanceResult
-from copflow.web.after_write import after_gate
+from copflow.web.after_write import after_gate, after_transition
 from copflow.web.console.confirm import confirm_page, confirmed
 from copflow.web.console.guard import Console, console_page, render
 from copflow.web.console.views import console_grant
@@ -127,7 +127,7 @@ async def decision(c: Console) -> Response:
         decided = view.decided is not None
         return _page(c, view, status=409 if decided else 422,
                      notice="" if decided else "Nothing was decided: please correct the fields marked below.")
-    await after_gate(c.request, result)  # Prefect events, or the mail sent now (as `review decide`)
+    await after_gate(c.request, result)  # Prefect events, or the deliverer woken: the answer does not wait
     done = await run_in_threadpool(lambda: decision_view(w.uow(), grant, now=w.now(), policy=w.policy))
     assert done.decided is not None
     return _page(c, done, notice=f"Decided: {decision_words(done.decided.decision)}. {done.cop_name} has moved on "
@@ -167,9 +167,7 @@ async def close(c: Console) -> Response:
 
         return await community(c, notice=f"Not closed: {plain(exc.words())}.", errors={"close": "not closed"},
                                status=409)
-    from copflow.runs import after_transition
-
-    await run_in_threadpool(lambda: after_transition(w.settings, slug, r.events, now=w.now()))
+    await after_transition(c.request, slug, r.events)  # Prefect events, or the deliverer woken
     from copflow.web.console.programme import community
 
     return await community(c, notice=f"{detail.name} is closed; its archive holds {r.files} files, verified.")

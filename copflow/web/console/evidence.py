@@ -63,7 +63,7 @@ async def gate_form(c: Console) -> Response:
         return _form(c, view, status=422, notice=NOTHING_RECORDED)
     after = await run_in_threadpool(_read_after, c, view)
     if result.moved:
-        await after_gate(c.request, result)  # Prefect events, or the mail sent now (as the CLI)
+        await after_gate(c.request, result)  # Prefect events, or the deliverer woken: the answer does not wait
         return _form(c, after, notice=f"Recorded. {view.cop_name} has moved on to the "
                                       f"{stage_words(result.to_stage)} stage.", moved=True)
     return _form(c, after, notice="Recorded.", still=[plain(u.message) for u in result.unmet])

@@ -115,6 +115,6 @@ async def _run(c: Console, kind: str, typed: dict[str, str], path: Path, file_na
                            upload_id=path.name, file_name=file_name)
     path.unlink(missing_ok=True)
     if not dry and result.counts.get("meetings with new invitees"):
-        await send_queued(c.request)  # new members' invitations to the meetings already running, as the CLI
+        await send_queued(c.request)  # new members' invitations: the deliverer sends them
     return await _page(c, {"kind": kind}, done=f"Imported {file_name}: {counted(result.rows, 'rows')}; "
                                                f"wrote {said}.")

@@ -55,7 +55,7 @@ async def meetings(c: Console) -> Response:
         field = {"at": "time", "public_holidays": "holidays"}.get(exc.field or "", exc.field or "")
         return _page(c, name, typed, errors={field if field in FIELDS else "place": in_a_sentence(exc, NOUNS)},
                      notice="Nothing was changed.", status=422)
-    await send_queued(c.request)  # the updated invitations, as the CLI sends them
+    await send_queued(c.request)  # the updated invitations: the deliverer sends them
     _, saved = await run_in_threadpool(_current, c)
     sent = len(done.updated)
     return _page(c, name, saved, notice=f"Saved. {sent} meeting series sent again to {'its' if sent == 1 else 'their'}"

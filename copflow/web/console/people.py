@@ -84,7 +84,7 @@ async def erase(c: Console) -> Response:
         return confirm_page(c, title=f"Erase {email} for good?", will=will, button=f"Erase {email}",
                             back=f"/console/people?email={email}", keep=("email",))
     if report.meetings:
-        await send_queued(c.request)  # the calendar changes go out now, as the CLI sends them
+        await send_queued(c.request)  # the calendar changes: the deliverer sends them
     return await people(c, notice=f"Erased: {email} is now {report.pseudonym} ({rows} rows changed).", email="")
 
 

@@ -57,5 +57,5 @@ async def roster(c: Console) -> Response:
         field = "leave" if leaving else exc.field if exc.field in ("email", "name", "role") else "email"
         return await community(c, errors={field: in_a_sentence(exc, NOUNS)}, notice="Nothing was changed.",
                                status=422, typed=typed)
-    await send_queued(c.request)  # invitations or cancellations the change queued, as the CLI sends them
+    await send_queued(c.request)  # its invitations or cancellations: the deliverer sends them
     return await community(c, notice=notice)
