@@ -1,6 +1,8 @@
 """A real IMAP server for the mailbox tests: Debian's Dovecot (tests/install-tools.sh installs dovecot-imapd),
 started as an unprivileged process on 127.0.0.1 with a throw-away configuration, mail location and passwd-file
-user; plain login without TLS, which Dovecot allows on loopback with disable_plaintext_auth=no."""
+user; plain login without TLS, which Dovecot allows on loopback with disable_plaintext_auth=no — or, with `tls`,
+IMAP over TLS only (a self-signed certificate made for the run) and, with `introspection`, XOAUTH2 tokens checked
+at an OAuth 2.0 introspection endpoint (tests/oauth_server.py), as a Microsoft 365 or Google mailbox checks them."""
 
 from __future__ import annotations
 
@@ -24,14 +26,14 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain
+auth_mechanisms = plain{mechanisms}
 mail_location = maildir:{root}/mail/%u
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
@@ -43,10 +45,11 @@ service imap-login {{
   chroot =
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -74,9 +77,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _tls(root: Path) -> str:
+    """A self-signed certificate for 127.0.0.1, made for this run; the client trusts `cert.pem` alone."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(root / "key.pem"),
+                    "-out", str(root / "cert.pem")], check=True, capture_output=True)
+    return f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
+
+
+def _oauth(root: Path, introspection: str) -> str:
+    (root / "oauth2.conf").write_text(f"introspection_url = {introspection}\nintrospection_mode = post\n"
+                                      "username_attribute = username\nactive_attribute = active\n"
+                                      "active_value = true\n")
+    return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {root}/oauth2.conf\n}}\n"
+
+
 @contextmanager
-def dovecot_server() -> Iterator[Dovecot]:
-    """Dovecot on a free port; as root, it runs as `nobody` (never as root), else as the current user."""
+def dovecot_server(*, tls: bool = False, introspection: str | None = None) -> Iterator[Dovecot]:
+    """Dovecot on a free port; as root, it runs as `nobody` (never as root), else as the current user. With `tls`
+    the port speaks IMAP over TLS only (the certificate is `root/cert.pem`); with `introspection` (a URL) it takes
+    XOAUTH2 tokens that endpoint says are live."""
     root = Path(tempfile.mkdtemp(prefix="copflow-dovecot-"))
     root.chmod(0o755)
     as_root = os.getuid() == 0
@@ -86,7 +106,10 @@ def dovecot_server() -> Iterator[Dovecot]:
     for sub in ("run", "state", "mail", "home"):
         (root / sub).mkdir()
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-    (root / "dovecot.conf").write_text(CONFIG.format(root=root, user=account.pw_name, group=group, port=port))
+    (root / "dovecot.conf").write_text(CONFIG.format(
+        root=root, user=account.pw_name, group=group, imap_port=0 if tls else port, imaps_port=port if tls else 0,
+        ssl=_tls(root) if tls else "ssl = no", mechanisms=" xoauth2 oauthbearer" if introspection else "",
+        oauth_passdb=_oauth(root, introspection) if introspection else ""))
     if as_root:
         for path in root.rglob("*"):
             os.chown(path, account.pw_uid, account.pw_gid)

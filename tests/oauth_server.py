@@ -35,6 +35,7 @@ class TokenEndpoint:
         self.scopes: list[str] = []
         self.google: ServiceAccountKeys | None = None  # set: the JWT bearer grant of Google's service accounts too
         self.subjects: list[str] = []  # whom each service account token was for (domain-wide delegation)
+        self.mailbox = "programme"  # whom a live token signs in as, when an IMAP server introspects it
         self.port = free_port()
         self.scheme = "https" if tls else "http"
         endpoint = self
@@ -63,6 +64,11 @@ class TokenEndpoint:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                if self.path.startswith("/introspect"):  # RFC 7662, as an IMAP server (Dovecot) checks a token
+                    live = endpoint.valid(form.get("token", ""))
+                    endpoint.events["introspected"] += 1
+                    self._json(200, {"active": live, "username": endpoint.mailbox} if live else {"active": False})
+                    return
                 if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer" and endpoint.google:
                     claims = endpoint.google.check(form.get("assertion", ""), endpoint.url)
                     if claims is None:
