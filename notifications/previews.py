@@ -112,7 +112,7 @@ PREVIEWS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
                                   "promised_on": "2026-05-26", "closing_date": "2026-06-30", "decided": False}),
     "lessons-received": ("lessons_received", "when a lead's reply brings the completed lessons learned", "leads",
                          {**COP, **LEAD, "sender": "amira.khan@uni.example.org", "characters": 18250,
-                          "file_name": "data-insight-lessons-learned.docx"}),
+                          "file_name": "data-insight-lessons-learned.docx", "received_on": "2026-04-20"}),
     "reply-forwarded": ("reply_forwarded", "when a reply comes back that copflow does not act on",
                         "the programme's contact address",
                         {**COP, **OD, "original": {"sender": "dev.patel@uni.example.org", "subject":

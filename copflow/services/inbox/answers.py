@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Cop, Notification
+from copflow.services.clock import cop_date
 from copflow.services.closing.lessons import add_lessons
 from copflow.services.errors import InvalidInput
 from copflow.services.inbox.record import IGNORED, PROCESSED, QUARANTINED, Outcome
@@ -76,7 +77,8 @@ def lessons_reply(s: Session, letter: Letter, thread: Notification, *, now: date
         add_lessons(s, cop, text=text, by=letter.sender, now=now)
     except InvalidInput as exc:
         return Outcome(QUARANTINED, "lessons", f"the attached report: {exc}", cop_id=cop.id)
-    context = {**cop_context(cop), "sender": letter.sender, "file_name": sent.name, "characters": len(text)}
+    context = {**cop_context(cop), "sender": letter.sender, "file_name": sent.name, "characters": len(text),
+               "received_on": cop_date(now, cop.timezone).isoformat()}
     for lead in leads:
         enqueue(s, key=f"inbox/lessons-received/{letter.message_id}/{lead.email}", cop_id=cop.id,
                 kind="lessons_received", to=lead, context=context, now=now)
