@@ -209,5 +209,5 @@ def test_gate_event_runs_the_deployment_and_a_paused_review_takes_a_typed_decisi
 
     # The CoP has no activities or survey: the evaluation made with the decision advised otherwise, on record.
     assert wait_for("the decision", decided) == ("reviewing", "active", f"odm@{h.D}",
-                                                 "targets met (the evaluation recommended evolve)")
+                                                 "targets met, as the review found (the evaluation recommended evolve)")
     print(f"\nserver mode: {len(smtp.received)} mails delivered by event-triggered runs; review resumed")
