@@ -99,6 +99,7 @@ def test_two_sweeps_and_two_advances_at_once_for_100_rounds(postgres_url, capsys
     with UnitOfWork(postgres_url) as u:
         keys = list(u.session.scalars(select(Notification.idempotency_key)))
     assert len(keys) == len(set(keys))
-    assert sum(k.endswith(("ann@uni.example.org", "bob@uni.example.org")) and "/before-7/" in k for k in keys) == 2 * ROUNDS
+    # One reminder per lead per round, at the rung the launch's due date gives (moved to a working day: issue 29).
+    assert sum(k.endswith(("ann@uni.example.org", "bob@uni.example.org")) and "/before-" in k for k in keys) == 2 * ROUNDS
     print(f"\nconcurrency: {ROUNDS} rounds, {ROUNDS} transitions, {len(keys)} outbox rows, no duplicate key; "
           f"{dict(outcomes)}")
