@@ -175,17 +175,19 @@ def _google_key(name: str, value: str) -> tuple[str, str, str]:
     return key["client_email"], key["private_key"], str(key.get("token_uri") or GOOGLE_TOKEN_URL)
 
 
+def _port(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{name} must be a port number, not {text!r}", field=name, value=text) from None
+
+
 def smtp_settings(e: Mapping[str, str]) -> SmtpSettings | None:
     """The relay copflow sends through (COPFLOW_SMTP_*), or None: no relay, mail goes to the Maildir."""
     if not e.get("COPFLOW_SMTP_HOST"):
         return None
     ssl = _flag("COPFLOW_SMTP_SSL", e.get("COPFLOW_SMTP_SSL"), False)
-    port_text = e.get("COPFLOW_SMTP_PORT") or ("465" if ssl else "25")
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise SettingsError(f"COPFLOW_SMTP_PORT must be a port number, not {port_text!r}",
-                            field="COPFLOW_SMTP_PORT", value=port_text) from None
+    port = _port("COPFLOW_SMTP_PORT", e.get("COPFLOW_SMTP_PORT") or ("465" if ssl else "25"))
     username = e.get("COPFLOW_SMTP_USERNAME") or None
     return SmtpSettings(
         host=e["COPFLOW_SMTP_HOST"],
@@ -234,12 +236,7 @@ def imap_settings(e: Mapping[str, str]) -> ImapSettings | None:
     if not e.get("COPFLOW_IMAP_HOST"):
         return None
     ssl = _flag("COPFLOW_IMAP_SSL", e.get("COPFLOW_IMAP_SSL"), True)
-    port_text = e.get("COPFLOW_IMAP_PORT") or ("993" if ssl else "143")
-    try:
-        port = int(port_text)
-    except ValueError:
-        raise SettingsError(f"COPFLOW_IMAP_PORT must be a port number, not {port_text!r}",
-                            field="COPFLOW_IMAP_PORT", value=port_text) from None
+    port = _port("COPFLOW_IMAP_PORT", e.get("COPFLOW_IMAP_PORT") or ("993" if ssl else "143"))
     username = e.get("COPFLOW_IMAP_USERNAME") or ""
     if not username:
         raise SettingsError("COPFLOW_IMAP_HOST needs COPFLOW_IMAP_USERNAME: the programme's mailbox",
