@@ -81,8 +81,10 @@ def _open(page: Any, env: dict[str, str], key: str, ready: str) -> None:
 
 
 def _headers_fit(page: Any, table: Any, expected: list[str]) -> None:
+    from playwright.sync_api import expect
+
     headers = table.locator("th")
-    assert [t.strip() for t in headers.all_inner_texts()] == expected
+    expect(headers).to_have_text(expected, timeout=30_000)  # retried: the UI fills a table after drawing it
     for i in range(headers.count()):
         box = headers.nth(i).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, (expected[i], box)
@@ -111,7 +113,7 @@ def test_every_artifact_reads_at_a_laptops_width_in_the_current_prefect_ui(views
                                                                            tmp_path: Path) -> None:
     six = ["CoP", "Stage", "Next step", "Due", "Status", "Next review"]
     for key in ("copflow-portfolio", "copflow-attention"):
-        _open(page, views, key, "table")
+        _open(page, views, key, "table th")
         table = page.locator("table").first
         _headers_fit(page, table, six)
         _first_row_links_the_worst(table)
@@ -120,7 +122,7 @@ def test_every_artifact_reads_at_a_laptops_width_in_the_current_prefect_ui(views
         _no_raw_fields(page)
         _shot(page, tmp_path, key)
 
-    _open(page, views, "copflow-sweep", "table")
+    _open(page, views, "copflow-sweep", "table th")
     overdue = page.locator("table", has=page.locator("th", has_text="What is late"))
     overdue.scroll_into_view_if_needed()
     _headers_fit(page, overdue, ["CoP", "What is late", "Leads", "Sponsor"])
