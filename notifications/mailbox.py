@@ -205,7 +205,12 @@ class _OpenImap:
 
         if outcome not in self.folders:
             if not self.client.folder_exists(outcome):
-                self.client.create_folder(outcome)
+                try:
+                    self.client.create_folder(outcome)
+                except IMAPClientError:
+                    if not self.client.folder_exists(outcome):
+                        raise
+                    # else another reader made it between our look and our CREATE ([ALREADYEXISTS]): use it
             self.folders.add(outcome)
         self.client.noop()  # take in what other sessions expunged since
         there = self.client.search(["UID", ",".join(refs), "NOT", "DELETED"]) if refs else []

@@ -114,6 +114,29 @@ def test_two_readers_at_once_act_on_each_message_once(postgres_url: str, dovecot
     assert folder_counts(dovecot) == {"INBOX": 0, "processed": 30}
 
 
+def test_a_folder_made_by_another_reader_between_the_look_and_the_create_is_used(dovecot: Dovecot) -> None:
+    # Two readers at once both saw no "processed" folder; the second CREATE is answered [ALREADYEXISTS]. The
+    # race is made certain here: the reader's look is made stale (it sees no folder) after another session
+    # has created it.
+    c = client(dovecot)
+    c.append("INBOX", reply("ann@staff.example.org", text="hello"))
+    with mailbox(dovecot).open() as box:
+        [waiting] = box.waiting()
+        c.create_folder("processed")
+        looks: list[str] = []
+        real = box.client.folder_exists  # type: ignore[attr-defined]
+
+        def stale_once(name: str) -> bool:
+            looks.append(name)
+            return False if len(looks) == 1 else bool(real(name))
+
+        box.client.folder_exists = stale_once  # type: ignore[attr-defined]
+        assert box.move([waiting.ref], "processed") == 1
+        assert looks == ["processed", "processed"]  # looked again after the refused CREATE
+    c.logout()
+    assert folder_counts(dovecot) == {"INBOX": 0, "processed": 1}
+
+
 def test_calendar_replies_built_by_icaljs_are_applied_or_quarantined(db_url: str, dovecot: Dovecot,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Accept, decline, tentative, one occurrence and COUNTER applied; a non-attendee, an unknown UID, a forged
