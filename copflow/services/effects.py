@@ -175,7 +175,7 @@ def _compose(a: Applying, message: Message, to: list[Recipient]) -> None:
         case Message.REVIEW_OPENED:
             enqueue_review_opened(a.s, a.cop, to, from_stage=a.transition.source.value, now=a.now, policy=a.policy)
         case Message.CLOSING_NOTICE:
-            enqueue_closing_notice(a.s, a.cop, to, reason=_closing_reason(a), now=a.now)
+            enqueue_closing_notice(a.s, a.cop, to, reason=_closing_reason(a), now=a.now, policy=a.policy)
         case Message.CLOSURE_COMPLETED:
             enqueue_closure_completed(a.s, a.cop, to, od_manager=a.od_manager, today=a.today, now=a.now)
         case _:

@@ -190,3 +190,47 @@ def test_the_policy_chooses_the_paper(db_url, tmp_path, paper):
     out = subprocess.run(["pdfinfo", str(tmp_path / "r" / "data-insight" / "review-2026-03-24.pdf")],
                          capture_output=True, text=True, check=True).stdout
     assert ("(A4)" in out) == (paper == "a4") and ("(letter)" in out) == (paper == "us-letter")
+
+
+def test_the_leads_are_shown_where_to_send_the_completed_report_back(db_url, tmp_path, monkeypatch):
+    # Issue 27 put an upload on the leads' CoP page; the mails asking for the report link each lead to it.
+    import mailbox
+    import re
+    from email import message_from_bytes, policy
+
+    from copflow.services.links import signed as links
+    from copflow.services.mail.delivery import deliver
+    from notifications.transports import MaildirTransport
+
+    base = "https://cops.uni.example.org"
+    monkeypatch.setenv("COPFLOW_WEB_URL", base)
+    under_review(db_url)
+    decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
+                  reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P,
+                  closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
+    leads = {f"ann@{D}", f"bob@{D}"}
+    notices = mails(db_url, "closing_notice")
+    assert leads < {m.recipient for m in notices}
+    for m in notices:  # a placeholder at rest; only the leads, who complete the report, are sent a page link
+        assert (f"{base}/c/{{link:" in m.body_text) is (m.recipient in leads), m.recipient
+        assert (f"{base}/c/{{link:" in (m.body_html or "")) is (m.recipient in leads), m.recipient
+    with UnitOfWork(db_url) as u:
+        record_failure(u.session, get_cop(u.session, "data-insight"), LESSONS_DOCX, "the disk was full",
+                       now=at(REVIEW_DAY + 1))
+        u.commit()
+    send_missing(UnitOfWork(db_url), now=at(REVIEW_DAY + 2), policy=P)
+    assert all(f"{base}/c/{{link:" in m.body_text for m in mails(db_url, "document_follows"))
+    box = tmp_path / "maildir"
+    deliver(UnitOfWork(db_url), MaildirTransport(box), sender="CoP programme <cop@uni.example.org>",
+            now=at(REVIEW_DAY + 2))
+    asked = 0
+    for raw in mailbox.Maildir(box, create=False):
+        msg = message_from_bytes(raw.as_bytes(), policy=policy.default)
+        text = str(msg.get_body(("plain",)).get_content())
+        if "lessons-learned report" not in text or "/c/" not in text:
+            continue
+        [token] = re.findall(re.escape(base) + r"/c/([A-Za-z0-9_\-]{32})(?![A-Za-z0-9_\-])", text)
+        grant = links.resolve(UnitOfWork(db_url), token, now=at(REVIEW_DAY + 2), purpose="cop")
+        assert grant.email == msg["To"].addresses[0].addr_spec and grant.cop_slug == "data-insight"
+        asked += 1
+    assert asked == 4  # each lead's closing notice and each lead's draft that followed

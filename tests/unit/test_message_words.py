@@ -100,6 +100,10 @@ def test_closing_and_closure_mail_carry_no_internal_remarks_paths_or_checksums()
     member = preview("closing-notice")[0].text
     assert "recommended" not in member and "tell its leads, Amira Khan and Ben Okafor" in member
     assert "Word document (data-insight-lessons-learned-draft.docx)" in preview("closing-notice-lead")[0].text
+    for name in ("closing-notice-lead", "document-follows-lessons"):  # where else the completed report may go
+        assert "or send it from your CoP's page:\n  https://cops.uni.example.org/c/preview-token\n" \
+            in preview(name)[0].text
+    assert "/c/" not in preview("closing-notice")[0].text  # a member's notice has no page of theirs to link
     done = preview("closure-completed")[0].text
     assert "kept by the CoP programme team (Maya Fischer" in done and "To ask for a copy, reply" in done
     assert not re.search(r"/srv/|SHA-256|[0-9a-f]{16}", done)

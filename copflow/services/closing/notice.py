@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, MeetingSeries
 from copflow.services.closing.lessons import completed, draft_context
 from copflow.services.document_failures import record_failure
+from copflow.services.links.signed import mail_link
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, people_context, recipients
-from lifecycle import Audience, Role
+from lifecycle import Audience, Policy, Role
 
 _OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")
 
@@ -44,7 +45,14 @@ def draft_attachment(s: Session, cop: Cop, *, now: datetime) -> tuple[str, str] 
         return None
 
 
-def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, reason: str, now: datetime) -> int:
+def lessons_page(s: Session, cop: Cop, email: str, *, now: datetime, policy: Policy) -> str:
+    """A lead's own link to their CoP's page, where the completed lessons-learned report can be sent back (a reply
+    with it attached does the same)."""
+    return mail_link(s, email=email, cop=cop, purpose="cop", now=now, policy=policy)
+
+
+def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, reason: str, now: datetime,
+                           policy: Policy) -> int:
     # Members read the decision's reason in the OD manager's words; a remark that the decision differs from the
     # evaluation's recommendation stays in the audit trail and the OD manager's own copy.
     public = _OVERRIDE_REMARK.sub("", reason).strip() or None
@@ -66,9 +74,11 @@ def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, rea
             continue
         # The leads complete the lessons learned, so their notice carries the draft.
         attach = draft_file if to.email in leads else None
+        page = lessons_page(s, cop, to.email, now=now, policy=policy) if attach or (follows and to.email in leads) \
+            else None
         added += enqueue(s, key=key, cop_id=cop.id, kind="closing_notice", to=to, now=now, attachment=attach,
                          context={**context, "lessons_draft": attach[0] if attach else None,
-                                  "lessons_follows": follows and to.email in leads})
+                                  "lessons_follows": follows and to.email in leads, "lessons_page": page})
     return added
 
 

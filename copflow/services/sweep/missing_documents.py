@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, Document, DocumentFailure
 from copflow.db.uow import UnitOfWork
 from copflow.services.closing.lessons import draft_context
-from copflow.services.closing.notice import LESSONS_DOCX, lessons_file_name
+from copflow.services.closing.notice import LESSONS_DOCX, lessons_file_name, lessons_page
 from copflow.services.document_failures import DOCUMENTS, open_failures, record_failure
 from copflow.services.evaluation.review_report import REPORT_JSON, REPORT_PDF, report_file_name
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, recipients
-from lifecycle import Audience, Stage
+from lifecycle import Audience, Policy, Stage
 from notifications.pdf import RenderFailed
 
 
@@ -36,8 +36,9 @@ class Resent:
 
 
 def send_missing(uow: UnitOfWork, *, now: datetime, od_manager: str | None = None,
-                 reports_dir: Path | None = None) -> Resent:
-    """Make each owed document again and queue it for the people the first mail promised it to."""
+                 reports_dir: Path | None = None, policy: Policy | None = None) -> Resent:
+    """Make each owed document again and queue it for the people the first mail promised it to (with `policy`, a
+    lessons draft's mail carries each lead's link to their CoP's page, where the completed report goes)."""
     out = Resent()
     with uow:
         s = uow.session
@@ -52,7 +53,7 @@ def send_missing(uow: UnitOfWork, *, now: datetime, od_manager: str | None = Non
                 record_failure(s, cop, failure.kind, exc.reason, now=now, visit=failure.stage_visit)
                 out.failed.append(f"{cop.slug}: {words}: {exc.reason}")
                 continue
-            out.queued += _send(s, cop, failure, name, data, extra, now=now, od_manager=od_manager)
+            out.queued += _send(s, cop, failure, name, data, extra, now=now, od_manager=od_manager, policy=policy)
             failure.resolved_at = now
             out.sent.append(f"{cop.slug}: {words}")
             if reports_dir is not None and failure.kind == REPORT_PDF:
@@ -88,7 +89,7 @@ def _make(s: Session, failure: DocumentFailure, cop: Cop) -> tuple[str, bytes, d
 
 
 def _send(s: Session, cop: Cop, failure: DocumentFailure, name: str, data: bytes, extra: dict[str, Any], *,
-          now: datetime, od_manager: str | None) -> int:
+          now: datetime, od_manager: str | None, policy: Policy | None) -> int:
     from notifications.documents import as_attachment
 
     audiences = (Audience.LEADS,) if failure.kind == LESSONS_DOCX else (Audience.LEADS, Audience.SPONSOR,
@@ -99,9 +100,14 @@ def _send(s: Session, cop: Cop, failure: DocumentFailure, name: str, data: bytes
                "closing_date": cop.closing_date.isoformat() if cop.closing_date else None,
                "decided": extra.get("decided", False)}
     attachment = (name, as_attachment(data))
-    return sum(enqueue(s, key=f"{cop.slug}/document/{failure.kind}/{failure.stage_visit}/{to.email}",
-                       cop_id=cop.id, kind="document_follows", to=to, now=now, attachment=attachment,
-                       context=context) for to in people)
+    added = 0
+    for to in people:
+        page = lessons_page(s, cop, to.email, now=now, policy=policy) \
+            if failure.kind == LESSONS_DOCX and policy is not None else None
+        added += enqueue(s, key=f"{cop.slug}/document/{failure.kind}/{failure.stage_visit}/{to.email}",
+                         cop_id=cop.id, kind="document_follows", to=to, now=now, attachment=attachment,
+                         context={**context, "lessons_page": page})
+    return added
 
 
 def _keep_file(path: Path, data: bytes) -> None:

@@ -117,7 +117,8 @@ class ServiceSteps:
         """Make each document still owed (a report's PDF that failed before) and queue it; one that fails again
         stays owed (the digest lists it)."""
         s = self.settings
-        return send_missing(self.uow(), now=now, od_manager=s.od_manager_email, reports_dir=s.reports_dir)
+        return send_missing(self.uow(), now=now, od_manager=s.od_manager_email, reports_dir=s.reports_dir,
+                            policy=self.policy)
 
     def sweep_batch(self, cop_ids: list[int], now: datetime) -> SweepCounts:
         """Open due reviews and queue reminders and escalations for one batch, in one transaction."""
