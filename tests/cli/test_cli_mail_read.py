@@ -30,3 +30,28 @@ def test_mail_read_sorts_the_inbox_and_forwards_a_question(seeded: dict[str, str
     assert again.startswith("read 0 from")
     refused = cf(env, "mail", "read", "--limit", "0", ok=False)
     assert refused.returncode == 2 and "--limit must be from 1 to 10000, not 0" in refused.stderr
+
+
+def test_mail_list_shows_what_came_back_and_the_quarantined_with_their_reasons(seeded: dict[str, str]) -> None:
+    import json
+
+    env = {**seeded, "COPFLOW_REPLY_TO": "CoP team <cop-team@uni.example.org>"}
+    inbox = Path(env["COPFLOW_HOME"]) / "inbox" / "new"
+    inbox.mkdir(parents=True)
+    (inbox / f"{uuid.uuid4().hex}.a").write_bytes(reply("ann@uni.example.org", text="When is the launch?"))
+    (inbox / f"{uuid.uuid4().hex}.b").write_bytes(reply("x@y.example", headers={"Auto-Submitted": "auto-replied"}))
+    (inbox / f"{uuid.uuid4().hex}.c").write_bytes(reply("h@y.example", text=None, html="<p>hi</p>",
+                                                        subject="Re: \x1b[31mred\x1b[0m"))
+    cf(env, "mail", "read")
+    everything = json.loads(cf(env, "mail", "list", "--json").stdout)
+    assert sorted(r["outcome"] for r in everything) == ["ignored", "processed", "quarantined"]
+    [held] = json.loads(cf(env, "mail", "list", "--outcome", "quarantined", "--json").stdout)
+    assert (held["sender"], held["kind"]) == ("h@y.example", "html_only") and "HTML-only" in held["reason"]
+    shown = cf(env, "mail", "list", "--outcome", "quarantined").stdout
+    assert "h@y.example" in shown and "HTML-only" in shown and "1 shown (times in Europe/London)" in shown
+    assert "\x1b" not in shown  # a subject's terminal escapes are never printed
+    assert "ann@uni.example.org" not in shown
+    refused = cf(env, "mail", "list", "--outcome", "lost", ok=False)
+    assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
+    assert "unknown outcome 'lost' (outcomes: processed, ignored, quarantined)" in refused.stderr
+    assert cf(env, "mail", "list", "--limit", "0", ok=False).returncode == 2
