@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from copflow.cli import context as ctx
+from copflow.terminal import shown
 from lifecycle.grants import Acting, Actor
 
 cop_app = typer.Typer(help="Propose, list and show CoPs.", no_args_is_help=True)
@@ -135,6 +136,22 @@ def person_leave(
     for left in done:
         typer.echo(f"{email} left {left.slug} ({', '.join(left.roles)})")
     _tell_calendar_changes([c for left in done for c in left.changes])
+
+
+@person_app.command("reachable")
+def person_reachable(
+    email: Annotated[str, typer.Argument(help="The person whose address works again.")],
+) -> None:
+    """A person's address works again after a hard bounce (their mailbox was full, a typo was fixed): their
+    reminders go to them again instead of the next who can act."""
+    from copflow.services.people.reachable import mark_reachable
+
+    done = mark_reachable(ctx.uow(), email=email)
+    if done.bounced_at is None:
+        typer.echo(f"{done.email} was not marked undeliverable: nothing changed")
+        return
+    typer.echo(f"{done.email} is reachable again (it bounced on {done.bounced_at:%Y-%m-%d}: "
+               f"{shown(' '.join((done.reason or 'no reason given').split())[:300])})")
 
 
 def _on(text: str | None) -> date | None:

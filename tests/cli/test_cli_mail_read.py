@@ -55,3 +55,19 @@ def test_mail_list_shows_what_came_back_and_the_quarantined_with_their_reasons(s
     assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
     assert "unknown outcome 'lost' (outcomes: processed, ignored, quarantined)" in refused.stderr
     assert cf(env, "mail", "list", "--limit", "0", ok=False).returncode == 2
+
+
+def test_person_reachable_takes_the_bounce_mark_off(seeded: dict[str, str]) -> None:
+    import sqlite3
+
+    db = Path(seeded["COPFLOW_HOME"]) / "copflow.db"
+    with sqlite3.connect(db) as conn:  # as a hard bounce read back left it (tests/integration/test_mailbox.py)
+        conn.execute("update person set undeliverable_at = '2026-03-01 09:00:00', undeliverable_reason = "
+                     "'5.2.2 mailbox full\x1b[2J' where email = 'ann@uni.example.org'")
+    out = cf(seeded, "person", "reachable", "ann@uni.example.org").stdout
+    assert out == "ann@uni.example.org is reachable again (it bounced on 2026-03-01: 5.2.2 mailbox full\ufffd[2J)\n"
+    assert cf(seeded, "person", "reachable", "ann@uni.example.org").stdout == \
+        "ann@uni.example.org was not marked undeliverable: nothing changed\n"
+    refused = cf(seeded, "person", "reachable", "zed@uni.example.org", ok=False)
+    assert refused.returncode != 0 and refused.stderr.strip().splitlines() == [
+        "copflow: error: no person 'zed@uni.example.org'"]

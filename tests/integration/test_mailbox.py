@@ -69,6 +69,26 @@ def test_a_hard_bounce_marks_the_message_and_the_address(db_url: str, tmp_path: 
     assert [(b["email"], [h["role"] for h in b["holds"]]) for b in holds] == [(f"ann@{D}", ["coordinator"])]
 
 
+def test_an_address_the_od_manager_says_works_again_is_written_to_again(db_url: str, tmp_path: Path) -> None:
+    from copflow.services.errors import NotFound
+    from copflow.services.people.reachable import mark_reachable
+
+    ids = sent_world(db_url)
+    box = tmp_path / "inbox"
+    drop(box, dsn("exchange_online", recipient=f"ann@{D}", answers=ids["reminder"]))
+    read(db_url, box)
+    done = mark_reachable(UnitOfWork(db_url), email=f"ANN@{D}")  # as typed, in any case
+    assert (done.email, done.bounced_at) == (f"ann@{D}", NOW) and done.reason and done.reason.startswith("5.1.")
+    with UnitOfWork(db_url) as u:
+        cop = u.session.scalars(select(Cop).where(Cop.slug == "data-insight")).one()
+        assert [r.email for r in recipients(cop, "leads")] == [f"ann@{D}", f"bob@{D}"]  # the coordinator again
+    assert bouncing_addresses(UnitOfWork(db_url)) == []  # and the digest no longer lists them
+    again = mark_reachable(UnitOfWork(db_url), email=f"ann@{D}")
+    assert again.bounced_at is None and again.reason is None  # nothing to take off: nothing changes
+    with pytest.raises(NotFound, match="no person .nobody@uni.example.org."):
+        mark_reachable(UnitOfWork(db_url), email="nobody@uni.example.org")
+
+
 def test_when_every_lead_bounces_the_sponsor_hears(db_url: str, tmp_path: Path) -> None:
     ids = sent_world(db_url)
     box = tmp_path / "inbox"
