@@ -49,7 +49,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "gate": words.gate_words, "role": words.role_words, "stage": words.stage_words,
     "decision": words.decision_words, "activity": words.activity_words, "short_date": words.short_date,
     "plural": words.plural, "names": words.names, "when": words.when, "plain": words.plain,
-    "sentence": _sentence, "day": _day,
+    "sentence": _sentence, "day": _day, "zone": words.zone_words,
     # `href="{{ x | href }}"`: a link that is not http(s) or mailto becomes "#" (lifecycle/safe_text.py)
     "href": href,
 }

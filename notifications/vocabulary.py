@@ -188,6 +188,19 @@ def when(value: datetime | str | None, zone: str | None = None) -> str:
     return f"{long_date(moment)} at {moment:%H:%M}"
 
 
+# Zones by the name people in them use; any other by its city ("Europe/Paris": "Paris time").
+ZONE_NAMES = {"Europe/London": "UK", "Europe/Belfast": "UK", "GB": "UK", "Europe/Dublin": "Irish", "UTC": "UTC",
+              "Etc/UTC": "UTC", "America/New_York": "US Eastern", "America/Chicago": "US Central",
+              "America/Denver": "US Mountain", "America/Los_Angeles": "US Pacific", "Asia/Kolkata": "India",
+              "Europe/Berlin": "German", "Europe/Paris": "French"}
+
+
+def zone_words(tzid: str) -> str:
+    """A time zone as people say it: "UK time", "US Eastern time", "Lisbon time" (never "Europe/London")."""
+    name = ZONE_NAMES.get(tzid) or tzid.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{name} time"
+
+
 _IN_WORDS = re.compile(r"^(?:[a-z]+,?\s+)?(\d{1,2})\s+([a-z]+)\s+(\d{4})$")
 
 

@@ -149,7 +149,7 @@ def test_the_agenda_lists_overdue_first_done_since_the_last_check_in_events_outp
     text = by[f"cat@{D}"].body_text
     assert by[f"cat@{D}"].subject == "Agenda: Data and Insight core group check-in, Tuesday 10 June 2025 " \
                                      "(1 overdue action)"
-    assert "When:   Tuesday 10 June 2025, 12:30–13:15 (Europe/London)" in text
+    assert "When:   Tuesday 10 June 2025, 12:30–13:15 (UK time)" in text
     assert "THE ACTION PLAN: 3 open actions, 1 of them overdue" in text
     assert text.index("Cat Ng (1 overdue)") < text.index("Bob Kay") < text.index("2. DONE")
     assert "Draft the dashboard guide: OVERDUE, due Friday 30 May 2025 (9 days late)" in text

@@ -1,5 +1,5 @@
 """Pages word things for who reads them (issue 29, item 9): the hub names a meeting's time zone as people say it
-("UK time", not "Europe/London time"); a decision link that no longer works tells the OD manager — its only reader —
+("UK time", not "Europe/London time"), and so do the lead's page, agendas and chat posts; a decision link that no longer works tells the OD manager — its only reader —
 where to decide instead, not to "ask the programme's OD manager". The real web app (Starlette's test client)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from copflow.db.uow import UnitOfWork
 from copflow.services import cops
+from copflow.services.links.signed import issue_link
 from copflow.services.meetings.series import schedule
 from copflow.services.people import members
 from copflow.services.snapshots import get_cop
@@ -48,6 +49,12 @@ def test_the_hub_names_a_zone_as_people_say_it(db_url: str, client: TestClient, 
     hub = client.get("/").text
     assert f"({words})" in hub and zone not in hub.replace(f"({words})", "")
     assert zone_words(zone) == words
+    with UnitOfWork(db_url) as u:  # the lead's own page lists the same meeting in the same words
+        url = issue_link(u.session, email=f"ann@{D}", cop=get_cop(u.session, "zones"), purpose="cop", now=NOW,
+                         policy=P, web_url="http://testserver")
+        u.commit()
+    page = client.get(url.removeprefix("http://testserver")).text
+    assert f"at 12:00 ({words})" in page and zone not in page.replace(f"({words})", "")
 
 
 def test_a_dead_decision_link_tells_the_od_manager_where_to_decide(client: TestClient) -> None:

@@ -52,6 +52,7 @@ def test_each_kind_reads_as_written_for_a_channel(kind):
         assert problems(post.title) == [] and problems(post.text) == [], (post.title, post.text)
         assert "@" not in post.title + post.text and "data-insight" not in post.title + post.text
         assert "Data and Insight" in post.title
+        assert "Europe/" not in post.title + post.text  # a zone as people say it ("UK time"), never its IANA name
 
 
 def test_the_survey_call_links_the_survey_and_says_when_it_closes():
@@ -64,6 +65,7 @@ def test_the_survey_call_links_the_survey_and_says_when_it_closes():
 def test_a_meeting_announcement_says_when_never_where():
     post = render("meeting_announced", {**COP, **HUB, **SAMPLES[PostKind.MEETING_ANNOUNCED][0]})
     assert "Friday 4 April 2025 at 12:30" in post.title and "invitation says where" in post.text
+    assert "at 12:30 (UK time), for 45 minutes" in post.text
 
 
 def test_nothing_personal_is_ever_posted_and_only_community_meetings_are_announced():

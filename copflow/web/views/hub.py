@@ -27,18 +27,7 @@ from copflow.services.people.join_requests import Asked, tell_leads
 from copflow.services.snapshots import get_cop
 from copflow.web.views.feeds import OPEN_STAGES
 from lifecycle import Policy, Role
-
-# Zones by the name people in them use; any other by its city ("Europe/Paris": "Paris time").
-ZONE_NAMES = {"Europe/London": "UK", "Europe/Belfast": "UK", "GB": "UK", "Europe/Dublin": "Irish", "UTC": "UTC",
-              "Etc/UTC": "UTC", "America/New_York": "US Eastern", "America/Chicago": "US Central",
-              "America/Denver": "US Mountain", "America/Los_Angeles": "US Pacific", "Asia/Kolkata": "India",
-              "Europe/Berlin": "German", "Europe/Paris": "French"}
-
-
-def zone_words(tzid: str) -> str:
-    """A time zone as people say it: "UK time", "US Eastern time", "Paris time"."""
-    name = ZONE_NAMES.get(tzid) or tzid.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{name} time"
+from notifications.vocabulary import zone_words
 
 
 def next_starts(series: MeetingSeries, now: datetime, count: int) -> list[datetime]:

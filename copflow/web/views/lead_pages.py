@@ -248,7 +248,7 @@ def _meeting(s: Session, series: MeetingSeries, upcoming: list[datetime]) -> dic
     """A meeting on the lead's page, with what its attendees answered for the next occurrence (their RSVPs) and
     the times anyone proposed instead (never applied: the lead moves the meeting if it suits)."""
     found = answers_for(s, series, upcoming[0] if upcoming else None)
-    return {"title": series.summary, "next": upcoming, "place": place_words(series.location),
+    return {"title": series.summary, "next": upcoming, "zone": series.tzid, "place": place_words(series.location),
             "join": join_link(series.location), "repeats": bool(series.rrule),
             "answers": found.in_words() if found.answered else None,
             "counters": [{"name": c.name, "start": datetime.fromisoformat(c.start),
