@@ -2,8 +2,8 @@
 closing dates and survey deadlines alike.
 
 A day is a working day when it is one of the policy's working weekdays, not a public holiday of the region (the
-CoP's, else the policy's: the `holidays` package, imported only here and only when holidays are looked up) and
-not one of the policy's closure days. The core's date rules take `WorkingDays.is_working` as a predicate
+CoP's, else the policy's: the `holidays` package, imported only here and only when a region's year is not kept
+on disk already, copflow/services/holiday_cache.py) and not one of the policy's closure days. The core's date rules take `WorkingDays.is_working` as a predicate
 (lifecycle/working_days.py), so the core stays free of calendars.
 """
 
@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from copflow.services.errors import InvalidInput
+from copflow.services.holiday_cache import cached
 from lifecycle import Policy
 from lifecycle.weekdays import WEEKDAY_NAMES, weekday_number
 from lifecycle.working_days import decision_deadline
@@ -76,15 +77,19 @@ def working_day_on_or_after(day: date, days: WorkingDays) -> date:
 def _holiday_names(region: str, year: int) -> dict[date, str]:
     if not region:
         return {}
-    import holidays
 
-    country, _, sub = region.partition("-")
-    try:
-        found = holidays.country_holidays(country, subdiv=sub or None, years=year)
-    except NotImplementedError:
-        raise InvalidInput("public_holidays", f"{region!r} is not a country or subdivision the holidays package "
-                                              "knows (e.g. GB-ENG, IE, US-NY, AU-NSW, IN)") from None
-    return {d: name for d, name in sorted(found.items())}
+    def look_up() -> dict[date, str]:
+        import holidays
+
+        country, _, sub = region.partition("-")
+        try:
+            found = holidays.country_holidays(country, subdiv=sub or None, years=year)
+        except NotImplementedError:
+            raise InvalidInput("public_holidays", f"{region!r} is not a country or subdivision the holidays "
+                                                  "package knows (e.g. GB-ENG, IE, US-NY, AU-NSW, IN)") from None
+        return {d: name for d, name in sorted(found.items())}
+
+    return cached(region, year, look_up)
 
 
 def check_region(region: str) -> str:
