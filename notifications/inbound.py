@@ -91,12 +91,16 @@ def _parse(data: bytes) -> Message:
 
 def _header(msg: Message, name: str) -> str:
     raw = msg.get(name)
-    if raw is None:
-        return ""
+    return "" if raw is None else header_text(str(raw))
+
+
+def header_text(raw: str) -> str:
+    """A header's value as its writer meant it: RFC 2047 encoded words decoded ("=?UTF-8?Q?R=C3=A9union?=" is
+    "Réunion"), on one line, at most 1,000 characters."""
     try:
-        text = str(make_header(decode_header(str(raw))))
+        text = str(make_header(decode_header(raw)))
     except (ValueError, TypeError, IndexError, LookupError, UnicodeError):  # undecodable: taken as it came
-        text = str(raw)
+        text = raw
     return " ".join(text.split())[:1000]
 
 

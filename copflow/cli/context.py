@@ -130,8 +130,10 @@ def actor(by: str | None) -> str:
                                             f"not one{ASK_WHO}", value=login) from None
 
 
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+def print_json(data: Any, *, ascii_only: bool = False) -> None:
+    """`ascii_only` for text nobody checked (mail read back): every character beyond ASCII as a \\u escape, so no
+    control character reaches the terminal (JSON itself escapes only those below U+0020)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=ascii_only) + "\n")
 
 
 def moved(from_stage: str, to_stage: str) -> str:

@@ -141,12 +141,14 @@ def person_leave(
 @person_app.command("reachable")
 def person_reachable(
     email: Annotated[str, typer.Argument(help="The person whose address works again.")],
+    by: Annotated[str | None, typer.Option("--by", help="Who says so (default: $COPFLOW_USER); kept in the "
+                                                         "audit.")] = None,
 ) -> None:
     """A person's address works again after a hard bounce (their mailbox was full, a typo was fixed): their
     reminders go to them again instead of the next who can act."""
     from copflow.services.people.reachable import mark_reachable
 
-    done = mark_reachable(ctx.uow(), email=email)
+    done = mark_reachable(ctx.uow(), email=email, by=ctx.actor(by), now=ctx.now())
     if done.bounced_at is None:
         typer.echo(f"{done.email} was not marked undeliverable: nothing changed")
         return

@@ -51,7 +51,7 @@ def mail_list(
     if as_json:
         from dataclasses import asdict
 
-        ctx.print_json([asdict(r) for r in rows])
+        ctx.print_json([asdict(r) for r in rows], ascii_only=True)  # a sender's C1 or bidi controls as \u escapes
         return
     tz = ctx.policy().zone()
     ctx.table(None, ["id", "read", "outcome", "from", "subject", "CoP", "why"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,8 @@ def _file(region: str, year: int) -> Path | None:
         release = version("holidays")
     except PackageNotFoundError:
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(configured) if os.path.isabs(configured) else Path.home() / ".cache"  # a relative one: ignored
     return base / "copflow" / "holidays" / re.sub(r"[^A-Za-z0-9.+_-]", "_", release) / f"{region}-{year}.json"
 
 
@@ -42,9 +44,10 @@ def cached(region: str, year: int, compute: Callable[[], dict[date, str]]) -> di
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({d.isoformat(): n for d, n in found.items()}), encoding="utf-8")
-            tmp.replace(path)  # whole or not at all, even with two commands writing at once
+            handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(json.dumps({d.isoformat(): n for d, n in found.items()}))
+            os.replace(tmp, path)  # whole or not at all, even with two processes or threads writing at once
         except OSError:
             pass
     return found

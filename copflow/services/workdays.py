@@ -3,8 +3,9 @@ closing dates and survey deadlines alike.
 
 A day is a working day when it is one of the policy's working weekdays, not a public holiday of the region (the
 CoP's, else the policy's: the `holidays` package, imported only here and only when a region's year is not kept
-on disk already, copflow/services/holiday_cache.py) and not one of the policy's closure days. The core's date rules take `WorkingDays.is_working` as a predicate
-(lifecycle/working_days.py), so the core stays free of calendars.
+on disk already, copflow/services/holiday_cache.py) and not one of the policy's closure days. The core's date
+rules take `WorkingDays.is_working` as a predicate (lifecycle/working_days.py), so the core stays free of
+calendars.
 """
 
 from __future__ import annotations

@@ -41,15 +41,19 @@ def test_mail_list_shows_what_came_back_and_the_quarantined_with_their_reasons(s
     (inbox / f"{uuid.uuid4().hex}.a").write_bytes(reply("ann@uni.example.org", text="When is the launch?"))
     (inbox / f"{uuid.uuid4().hex}.b").write_bytes(reply("x@y.example", headers={"Auto-Submitted": "auto-replied"}))
     (inbox / f"{uuid.uuid4().hex}.c").write_bytes(reply("h@y.example", text=None, html="<p>hi</p>",
-                                                        subject="Re: \x1b[31mred\x1b[0m"))
+                                                        subject="Re: Réunion \x1b[31mred\x1b[0m \u202eevil"))
     cf(env, "mail", "read")
     everything = json.loads(cf(env, "mail", "list", "--json").stdout)
     assert sorted(r["outcome"] for r in everything) == ["ignored", "processed", "quarantined"]
-    [held] = json.loads(cf(env, "mail", "list", "--outcome", "quarantined", "--json").stdout)
+    raw = cf(env, "mail", "list", "--outcome", "quarantined", "--json").stdout
+    assert "\x1b" not in raw and "\u202e" not in raw  # escaped in the JSON text, never sent to the terminal
+    [held] = json.loads(raw)
     assert (held["sender"], held["kind"]) == ("h@y.example", "html_only") and "HTML-only" in held["reason"]
+    assert held["subject"] == "Re: Réunion \x1b[31mred\x1b[0m \u202eevil"  # decoded (RFC 2047) as written
     shown = cf(env, "mail", "list", "--outcome", "quarantined").stdout
     assert "h@y.example" in shown and "HTML-only" in shown and "1 shown (times in Europe/London)" in shown
-    assert "\x1b" not in shown  # a subject's terminal escapes are never printed
+    assert "Réunion" in shown and "=?utf-8?" not in shown.lower()
+    assert "\x1b" not in shown and "\u202e" not in shown  # a subject's terminal escapes are never printed
     assert "ann@uni.example.org" not in shown
     refused = cf(env, "mail", "list", "--outcome", "lost", ok=False)
     assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1

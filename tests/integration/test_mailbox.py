@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from copflow.db.models import Cop, Document, InboundMail, Notification, Person
 from copflow.db.uow import UnitOfWork
@@ -36,7 +36,8 @@ def drop(box: Path, data: bytes) -> None:
 
 
 def read(url: str, box: Path, **kw: object):  # type: ignore[no-untyped-def]
-    return read_mailbox(UnitOfWork(url), MaildirMailbox(box), PROGRAMME, now=NOW, **kw)  # type: ignore[arg-type]
+    now = kw.pop("now", NOW)
+    return read_mailbox(UnitOfWork(url), MaildirMailbox(box), PROGRAMME, now=now, **kw)  # type: ignore[arg-type]
 
 
 def outcomes(url: str) -> dict[str, tuple[str, str, str]]:
@@ -71,23 +72,43 @@ def test_a_hard_bounce_marks_the_message_and_the_address(db_url: str, tmp_path: 
 
 
 def test_an_address_the_od_manager_says_works_again_is_written_to_again(db_url: str, tmp_path: Path) -> None:
+    from copflow.db.models import AuditEntry
     from copflow.services.errors import NotFound
+    from copflow.services.people.audit import refusals
     from copflow.services.people.reachable import mark_reachable
 
     ids = sent_world(db_url)
     box = tmp_path / "inbox"
     drop(box, dsn("exchange_online", recipient=f"ann@{D}", answers=ids["reminder"]))
     read(db_url, box)
-    done = mark_reachable(UnitOfWork(db_url), email=f"ANN@{D}")  # as typed, in any case
+    fixed_at = NOW + timedelta(hours=1)
+    done = mark_reachable(UnitOfWork(db_url), email=f"ANN@{D}", by=f"odm@{D}", now=fixed_at)  # as typed
     assert (done.email, done.bounced_at) == (f"ann@{D}", NOW) and done.reason and done.reason.startswith("5.1.")
     with UnitOfWork(db_url) as u:
         cop = u.session.scalars(select(Cop).where(Cop.slug == "data-insight")).one()
         assert [r.email for r in recipients(cop, "leads")] == [f"ann@{D}", f"bob@{D}"]  # the coordinator again
-    assert bouncing_addresses(UnitOfWork(db_url)) == []  # and the digest no longer lists them
-    again = mark_reachable(UnitOfWork(db_url), email=f"ann@{D}")
-    assert again.bounced_at is None and again.reason is None  # nothing to take off: nothing changes
+        [audit] = u.session.scalars(select(AuditEntry)).all()  # who said so, and when, and what it undid
+        assert (audit.by, audit.subject, audit.outcome, audit.action) == (f"odm@{D}", f"ann@{D}", "done",
+                                                                         "address_reachable")
+        assert "bounced on" in audit.reason
+    assert bouncing_addresses(UnitOfWork(db_url)) == [] and refusals(UnitOfWork(db_url)) == []
+    again = mark_reachable(UnitOfWork(db_url), email=f"ann@{D}", by=f"odm@{D}", now=fixed_at)
+    assert again.bounced_at is None and again.reason is None  # nothing to take off: nothing changes, nothing audited
     with pytest.raises(NotFound, match=re.escape("no person 'nobody@uni.example.org'")):
-        mark_reachable(UnitOfWork(db_url), email="nobody@uni.example.org")
+        mark_reachable(UnitOfWork(db_url), email="nobody@uni.example.org", by=f"odm@{D}", now=fixed_at)
+
+    # A late bounce of mail sent before the fix is old news; a bounce of mail sent after it marks the address again.
+    drop(box, dsn("gmail", recipient=f"ann@{D}", answers=ids["reminder"]))  # its report came late
+    assert read(db_url, box, now=fixed_at + timedelta(hours=1)).processed == 1
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(Person.undeliverable_at).where(Person.email == f"ann@{D}")) is None
+        u.session.execute(update(Notification).where(Notification.message_id == ids["receipt"]).values(
+            sent_at=fixed_at + timedelta(minutes=5)))
+        u.commit()
+    drop(box, dsn("postfix_hard", recipient=f"ann@{D}", answers=ids["receipt"]))
+    read(db_url, box, now=fixed_at + timedelta(hours=2))
+    with UnitOfWork(db_url) as u:
+        assert u.session.scalar(select(Person.undeliverable_at).where(Person.email == f"ann@{D}")) is not None
 
 
 def test_when_every_lead_bounces_the_sponsor_hears(db_url: str, tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from copflow.db.models import Document, DocumentFailure, Notification
+from copflow.db.models import Document, DocumentFailure, Link, Notification, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services.archiving import close_cop
 from copflow.services.closing.lessons import only_drafted, save_lessons
@@ -234,3 +234,26 @@ def test_the_leads_are_shown_where_to_send_the_completed_report_back(db_url, tmp
         assert grant.email == msg["To"].addresses[0].addr_spec and grant.cop_slug == "data-insight"
         asked += 1
     assert asked == 4  # each lead's closing notice and each lead's draft that followed
+    with UnitOfWork(db_url) as u:  # each works until the closing date, further off than the policy's link_days
+        cop = get_cop(u.session, "data-insight")
+        ends = list(u.session.scalars(select(Link.expires_at).where(Link.purpose == "cop")))
+        assert len(ends) == 4 and cop.closing_date is not None
+        assert all(end.date() > cop.closing_date for end in ends)
+
+
+def test_a_sponsor_who_stands_in_for_bouncing_leads_gets_the_draft_but_no_page_link(db_url):
+    # Every lead's address bounces: the leads' copy goes to the sponsor (lifecycle/audiences.py), who cannot open
+    # the leads' page, so their copy carries no link that would only say "this link does not exist".
+    under_review(db_url)
+    with UnitOfWork(db_url) as u:
+        u.session.execute(update(Person).where(Person.email.in_([f"ann@{D}", f"bob@{D}"])).values(
+            undeliverable_at=at(REVIEW_DAY), undeliverable_reason="5.1.1 user unknown"))
+        u.commit()
+    decide_review(UnitOfWork(db_url), slug="data-insight", decision="close", decided_by=f"odm@{D}",
+                  reason="aims met, as the review found", now=at(REVIEW_DAY + 1), policy=P,
+                  closing_date=at(REVIEW_DAY + 1).date() + timedelta(weeks=5))
+    [sponsor] = [m for m in mails(db_url, "closing_notice") if m.recipient == f"dir@{D}"]
+    assert sponsor.attachment_name == "data-insight-lessons-learned-draft.docx"
+    assert "/c/" not in sponsor.body_text and "/c/" not in (sponsor.body_html or "")
+    with UnitOfWork(db_url) as u:
+        assert list(u.session.scalars(select(Link).where(Link.purpose == "cop"))) == []

@@ -187,7 +187,9 @@ class Link(Base):
 
 class AuditEntry(Base):
     """A refused attempt to change what someone may do (a role the actor may not grant or remove): who tried,
-    through which door, what, on which CoP, and why it was refused. Nothing the attempt would have changed."""
+    through which door, what, on which CoP, and why it was refused. Nothing the attempt would have changed.
+    Also an OD manager's change that leaves no other trace (outcome "done"): an address said to work again after
+    a hard bounce (copflow/services/people/reachable.py), which later bounces of older mail must not undo."""
 
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,7 +200,7 @@ class AuditEntry(Base):
     cop_slug: Mapped[str | None] = mapped_column(String(100))
     subject: Mapped[str | None] = mapped_column(String(320))  # whose role it was
     role: Mapped[str | None] = mapped_column(String(40))
-    outcome: Mapped[str] = mapped_column(String(20))  # refused
+    outcome: Mapped[str] = mapped_column(String(20))  # refused, or done
     reason: Mapped[str] = mapped_column(Text)
 
 

@@ -5,7 +5,7 @@ to leads, sponsor and OD manager that the CoP is closed and who keeps its archiv
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from copflow.services.document_failures import record_failure
 from copflow.services.links.signed import mail_link
 from copflow.services.mail.outbox import Recipient, cop_context, enqueue, people_context, recipients
 from lifecycle import Audience, Policy, Role
+from lifecycle.audiences import LEAD_ROLES
 
 _OVERRIDE_REMARK = re.compile(r"\s*\(the evaluation recommended \w+\)\s*$")
 
@@ -45,10 +46,16 @@ def draft_attachment(s: Session, cop: Cop, *, now: datetime) -> tuple[str, str] 
         return None
 
 
-def lessons_page(s: Session, cop: Cop, email: str, *, now: datetime, policy: Policy) -> str:
+def lessons_page(s: Session, cop: Cop, to: Recipient, *, now: datetime, policy: Policy) -> str | None:
     """A lead's own link to their CoP's page, where the completed lessons-learned report can be sent back (a reply
-    with it attached does the same)."""
-    return mail_link(s, email=email, cop=cop, purpose="cop", now=now, policy=policy)
+    with it attached does the same), working until the day after the closing date. None for anyone else the
+    leads' copy reaches (a sponsor, when every lead's address bounces): the page opens only for the CoP's leads."""
+    if to.role not in {r.value for r in LEAD_ROLES}:
+        return None
+    until = None
+    if cop.closing_date is not None:
+        until = datetime.combine(cop.closing_date + timedelta(days=2), time(), tzinfo=UTC)
+    return mail_link(s, email=to.email, cop=cop, purpose="cop", now=now, policy=policy, lasts_until=until)
 
 
 def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, reason: str, now: datetime,
@@ -74,7 +81,7 @@ def enqueue_closing_notice(s: Session, cop: Cop, people: list[Recipient], *, rea
             continue
         # The leads complete the lessons learned, so their notice carries the draft.
         attach = draft_file if to.email in leads else None
-        page = lessons_page(s, cop, to.email, now=now, policy=policy) if attach or (follows and to.email in leads) \
+        page = lessons_page(s, cop, to, now=now, policy=policy) if attach or (follows and to.email in leads) \
             else None
         added += enqueue(s, key=key, cop_id=cop.id, kind="closing_notice", to=to, now=now, attachment=attach,
                          context={**context, "lessons_draft": attach[0] if attach else None,

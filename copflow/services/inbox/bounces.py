@@ -5,13 +5,14 @@ bounce (4.x.x) is counted, not acted on."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from copflow.db.models import Notification, Person
 from copflow.services.inbox.record import IGNORED, PROCESSED, Outcome
+from copflow.services.people.reachable import reachable_since
 from notifications.inbound import Letter
 
 BOUNCED = "bounced"
@@ -47,7 +48,19 @@ def apply_bounce(s: Session, letter: Letter, *, now: datetime) -> Outcome:
                        address=report.address, notification_id=sent.id, cop_id=sent.cop_id)
     sent.status, sent.last_error = BOUNCED, f"bounced: {said}"[:2000]
     person = s.scalars(select(Person).where(Person.email == report.address)).first()
-    if person is not None and person.undeliverable_at is None:
+    if person is not None and person.undeliverable_at is None and not _sent_before_fixed(s, person.email, sent):
         person.undeliverable_at, person.undeliverable_reason = now, said[:2000]
     return Outcome(PROCESSED, "bounce", f"hard bounce: {said}", address=report.address, notification_id=sent.id,
                    cop_id=sent.cop_id)
+
+
+def _sent_before_fixed(s: Session, email: str, sent: Notification) -> bool:
+    """The message went before the OD manager said the address works again: its late bounce is old news."""
+    fixed = reachable_since(s, email)
+    if fixed is None or sent.sent_at is None:
+        return False
+    return _utc(sent.sent_at) < _utc(fixed)
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

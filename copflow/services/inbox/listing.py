@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from copflow.db.models import Cop, InboundMail
 from copflow.db.uow import UnitOfWork
 from copflow.services.errors import InvalidInput
+from notifications.inbound import header_text
 
 OUTCOMES = ("processed", "ignored", "quarantined")
 
@@ -44,8 +45,9 @@ def list_inbound(uow: UnitOfWork, *, outcome: str | None = None, limit: int = 50
              .order_by(InboundMail.read_at.desc(), InboundMail.id.desc()).limit(limit))
         if outcome:
             q = q.where(InboundMail.outcome == outcome)
-        return [InboundEntry(m.id, _utc(m.read_at), m.outcome, m.kind, m.sender, m.subject, m.reason, slug)
-                for m, slug in uow.session.execute(q)]
+        # header_text: a row kept before the reader decoded its headers (it is a no-op on decoded text).
+        return [InboundEntry(m.id, _utc(m.read_at), m.outcome, m.kind, header_text(m.sender),
+                             header_text(m.subject), m.reason, slug) for m, slug in uow.session.execute(q)]
 
 
 def count_inbound(uow: UnitOfWork, *, outcome: str | None = None) -> int:

@@ -23,7 +23,7 @@ from copflow.services.inbox.answers import (
 from copflow.services.inbox.bounces import apply_bounce
 from copflow.services.inbox.record import IGNORED, PROCESSED, QUARANTINED, Outcome, claim, earlier, settle
 from copflow.settings import Settings
-from notifications.inbound import MalformedMessage, message_id_of, read_letter
+from notifications.inbound import MalformedMessage, header_text, message_id_of, read_letter
 from notifications.mailbox import HEAD_BYTES, Mailbox, OpenMailbox, Waiting
 
 MAX_MESSAGE_BYTES = 10_000_000
@@ -134,10 +134,17 @@ def sort(s: Session, data: bytes, programme: Programme, *, now: datetime) -> Out
 
 
 def _said(head: bytes, name: bytes) -> str:
-    """A header's raw value from the message's head, for the record (the message itself is read later)."""
-    for line in head.split(b"\n"):
+    """A header's value from the message's head, for the record (the message itself is read later): its folded
+    lines joined and its encoded words decoded, as `copflow mail list` shows it."""
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    for i, line in enumerate(lines):
         if line.lower().startswith(name + b":"):
-            return line[len(name) + 1:].strip().decode("utf-8", errors="replace")[:300]
+            value = line[len(name) + 1:]
+            for more in lines[i + 1:]:
+                if more[:1] not in (b" ", b"\t"):
+                    break
+                value += b" " + more.strip()
+            return header_text(value.decode("utf-8", errors="replace"))[:300]
     return ""
 
 

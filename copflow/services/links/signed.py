@@ -107,12 +107,16 @@ def issue_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: da
 
 
 def mail_link(s: Session, *, email: str, cop: Cop | None, purpose: str, now: datetime, policy: Policy,
-              gate: Gate | None = None, web_url: str | None = None, stage_visit: int | None = None) -> str:
+              gate: Gate | None = None, web_url: str | None = None, stage_visit: int | None = None,
+              lasts_until: datetime | None = None) -> str:
     """Add one link (caller commits) for a mail to `email`, and return its URL with a placeholder for the token,
-    which the deliverer makes again from the link key at send time (link_tokens.fill)."""
+    which the deliverer makes again from the link key at send time (link_tokens.fill). `lasts_until`: the link
+    works at least until then (a mail that asks for something by a day further off than the policy's link_days)."""
     salt = new_salt()
     link = _add(s, derive(link_key(), salt), salt, email=email, cop=cop, purpose=purpose, now=now, policy=policy,
                 gate=gate, stage_visit=stage_visit)
+    if lasts_until is not None and lasts_until > link.expires_at:
+        link.expires_at = lasts_until
     return link_url(_web_url(web_url), purpose, placeholder(link.id, salt))
 
 

@@ -39,7 +39,8 @@ class AuditRow:
 def refusals(uow: UnitOfWork, *, cop: str | None = None, limit: int = 200) -> list[AuditRow]:
     """The latest refusals, newest first (of one CoP with `cop`)."""
     with uow:
-        query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+        query = (select(AuditEntry).where(AuditEntry.outcome == "refused")
+                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
         if cop is not None:
             query = query.where(AuditEntry.cop_slug == cop)
         return [AuditRow(e.at, e.actor, e.by, e.action, e.cop_slug, e.subject, e.role, e.outcome, e.reason)

@@ -8,12 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from copflow.db.models import Person
+from copflow.db.models import AuditEntry, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.errors import NotFound
+from lifecycle.grants import Actor
+
+REACHABLE = "address_reachable"  # the audit entry's action: when, and by whom, the mark was taken off
 
 
 @dataclass(frozen=True)
@@ -25,14 +29,26 @@ class Reachable:
     reason: str | None
 
 
-def mark_reachable(uow: UnitOfWork, *, email: str) -> Reachable:
-    """Take the undeliverable mark off `email`: their mail is addressed to them again from the next sweep."""
+def mark_reachable(uow: UnitOfWork, *, email: str, by: str, now: datetime) -> Reachable:
+    """Take the undeliverable mark off `email`: their mail is addressed to them again from the next sweep. The
+    change is audited (who, when, the bounce it undid); a bounce of a message sent before it marks nobody again."""
     addr = v.email(email)
     with uow:
-        person = uow.session.scalar(select(Person).where(Person.email == addr))
+        s = uow.session
+        person = s.scalar(select(Person).where(Person.email == addr))
         if person is None:
             raise NotFound("person", addr)
         done = Reachable(person.email, person.undeliverable_at, person.undeliverable_reason)
-        person.undeliverable_at = person.undeliverable_reason = None
-        uow.commit()
+        if done.bounced_at is not None:
+            s.add(AuditEntry(at=now, actor=Actor.OD_MANAGER.value, by=by or "unknown", action=REACHABLE,
+                             cop_slug=None, subject=person.email, role=None, outcome="done",
+                             reason=f"it bounced on {done.bounced_at:%Y-%m-%d}: {done.reason or 'no reason given'}"))
+            person.undeliverable_at = person.undeliverable_reason = None
+            uow.commit()
     return done
+
+
+def reachable_since(s: Session, email: str) -> datetime | None:
+    """When the OD manager last said `email` works again (None: never)."""
+    return s.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == REACHABLE,
+                                                          AuditEntry.subject == email))

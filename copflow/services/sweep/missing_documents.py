@@ -102,7 +102,7 @@ def _send(s: Session, cop: Cop, failure: DocumentFailure, name: str, data: bytes
     attachment = (name, as_attachment(data))
     added = 0
     for to in people:
-        page = lessons_page(s, cop, to.email, now=now, policy=policy) \
+        page = lessons_page(s, cop, to, now=now, policy=policy) \
             if failure.kind == LESSONS_DOCX and policy is not None else None
         added += enqueue(s, key=f"{cop.slug}/document/{failure.kind}/{failure.stage_visit}/{to.email}",
                          cop_id=cop.id, kind="document_follows", to=to, now=now, attachment=attachment,
