@@ -156,9 +156,9 @@ def test_the_digest_links_each_waiting_review_and_each_overdue_cop(site: Server,
                   "items": [{"gate": "review_passed", "due_on": "2026-03-30", "days": 3, "audience": "od_manager",
                              "reason": None, "leads_told_on": None, "sponsor_told_on": None}]}
     digest = Digest(on=NOW.date().isoformat(), reviews=reviews, escalations=[escalation])
+    before = site.ids()
     assert send_digest(UnitOfWork(db_url), digest, to=f"odm@{D}", now=NOW, policy=P)
     assert not send_digest(UnitOfWork(db_url), digest, to=f"odm@{D}", now=NOW, policy=P)  # once a day
-    before = site.ids()
     deliver_with_settings(load_settings(), now=NOW)
     [mail] = [m for m in site.since(before) if m["To"].endswith(f"<odm@{D}>")]
     text = text_of(mail)
