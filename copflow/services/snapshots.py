@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from copflow.db.models import Charter, Cop, GateEvidence
+from copflow.db.models import Charter, Cop, GateEvidence, Person
 from copflow.services.errors import CopClosed, NotFound
 from copflow.services.evidence import charter_view, closest_slug, due_columns
 from copflow.services.workdays import working_days_of
@@ -22,6 +22,14 @@ from lifecycle import (
     Stage,
     parse_role,
 )
+
+
+def get_person(session: Session, email: str) -> Person:
+    """The person whose address is `email` (already checked and lower-cased), or NotFound."""
+    person = session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        raise NotFound("person", email)
+    return person
 
 
 def get_cop(session: Session, slug: str, for_write: bool = False) -> Cop:

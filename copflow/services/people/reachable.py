@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from copflow.db.models import AuditEntry, Person
+from copflow.db.models import AuditEntry
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.errors import NotFound
+from copflow.services.snapshots import get_person
 from lifecycle.grants import Actor
 
 REACHABLE = "address_reachable"  # the audit entry's action: when, and by whom, the mark was taken off
@@ -35,9 +35,7 @@ def mark_reachable(uow: UnitOfWork, *, email: str, by: str, now: datetime) -> Re
     addr = v.email(email)
     with uow:
         s = uow.session
-        person = s.scalar(select(Person).where(Person.email == addr))
-        if person is None:
-            raise NotFound("person", addr)
+        person = get_person(s, addr)
         done = Reachable(person.email, person.undeliverable_at, person.undeliverable_reason)
         if done.bounced_at is not None:
             s.add(AuditEntry(at=now, actor=Actor.OD_MANAGER.value, by=by or "unknown", action=REACHABLE,

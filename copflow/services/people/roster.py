@@ -17,14 +17,14 @@ from copflow.db.models import Cop, Membership, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
 from copflow.services.clock import local_date
-from copflow.services.errors import THE_COP, InvalidInput, NotFound
+from copflow.services.errors import THE_COP, InvalidInput
 from copflow.services.meetings.invitations import attendees_for, organizer_of, send_invitations
 from copflow.services.meetings.kinds import KINDS
 from copflow.services.meetings.organizer import organizer_address
 from copflow.services.meetings.reorganise import NOW_FROM_THE_PROGRAMME, hand_over, needs_new_organiser
 from copflow.services.meetings.series import live_series
 from copflow.services.people.audit import record_refusal
-from copflow.services.snapshots import get_cop, refresh_due
+from copflow.services.snapshots import get_cop, get_person, refresh_due
 from lifecycle import Policy, Role, Stage, grants, parse_role
 from lifecycle.audiences import LEAD_ROLES, MEETING_ATTENDEES
 from lifecycle.grants import Acting, RoleNotYours, RosterChange
@@ -94,7 +94,7 @@ def end_membership(uow: UnitOfWork, *, slug: str, email: str, now: datetime, pol
     with uow:
         s = uow.session
         cop = get_cop(s, slug, for_write=True)
-        person = _person(s, addr)
+        person = get_person(s, addr)
         held = {Role(m.role) for m in cop.memberships if m.person_id == person.id and m.left_on is None
                 and (wanted_role is None or m.role == wanted_role)}
         try:
@@ -116,7 +116,7 @@ def leave_organisation(uow: UnitOfWork, *, email: str, now: datetime, policy: Po
     today, day = _dates(now, policy, left_on)
     with uow:
         s = uow.session
-        person = _person(s, addr)
+        person = get_person(s, addr)
         cops = list(s.scalars(select(Cop).join(Membership).where(Membership.person_id == person.id,
                                                                  Membership.left_on.is_(None),
                                                                  Cop.stage != Stage.CLOSED.value)
@@ -135,13 +135,6 @@ def _dates(now: datetime, policy: Policy, left_on: date | None) -> tuple[date, d
     if day > today:
         raise InvalidInput("left_on", f"{day} is in the future")
     return today, day
-
-
-def _person(s: Session, addr: str) -> Person:
-    person = s.scalar(select(Person).where(Person.email == addr))
-    if person is None:
-        raise NotFound("person", addr)
-    return person
 
 
 def _leave(s: Session, cop: Cop, person: Person, day: date, today: date, *, now: datetime, policy: Policy,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from copflow.db.models import Cop, ErasureRecord, Membership, Notification, Person
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.errors import InvalidInput, NotFound
+from copflow.services.errors import InvalidInput
 from copflow.services.privacy.retention import purged_values
 from copflow.services.privacy.scrub import Needles, replace_everywhere
 from copflow.services.pseudonyms import (
@@ -29,6 +29,7 @@ from copflow.services.pseudonyms import (
     pseudonym_name,
     recipient_hash,
 )
+from copflow.services.snapshots import get_person
 from lifecycle import Policy, Stage
 from lifecycle.audiences import LEAD_ROLES
 
@@ -53,9 +54,7 @@ def erase_person(uow: UnitOfWork, *, email: str, by: str, now: datetime, policy:
     with uow:
         s = uow.session
         _exclude_writers(s)
-        person = s.scalar(select(Person).where(Person.email == addr))
-        if person is None:
-            raise NotFound("person", addr)
+        person = get_person(s, addr)
         _refuse_if_only_organiser(s, person)
         pid, name = person.id, person.name
         needles = Needles(addr, name, pseudonym_email(pid), pseudonym_name(pid))

@@ -31,9 +31,10 @@ from copflow.db.models import (
 )
 from copflow.db.uow import UnitOfWork
 from copflow.services import validation as v
-from copflow.services.errors import InvalidInput, NotFound
+from copflow.services.errors import InvalidInput
 from copflow.services.privacy.scrub import Needles, mentions, tables, to_json
 from copflow.services.pseudonyms import recipient_hash
+from copflow.services.snapshots import get_person
 
 # Tables read through the person's own keys below; every other table is searched for mentions.
 OWN_TABLES = ("person", "membership", "attendance", "notification", "actions")
@@ -67,9 +68,7 @@ def export_person(uow: UnitOfWork, *, email: str, out: Path, now: datetime) -> E
     addr = v.email(email)
     with uow:
         s = uow.session
-        person = s.scalar(select(Person).where(Person.email == addr))
-        if person is None:
-            raise NotFound("person", addr)
+        person = get_person(s, addr)
         target = check_target(out)
         data = _collect(s, person)
     files = {f"{name}.json": _dump(rows) for name, rows in data.items()}
