@@ -53,8 +53,11 @@ def fresh_cop(url: str, walk) -> tuple[str, int]:  # type: ignore[no-untyped-def
 def overdue_notices(url: str, slug: str) -> list[tuple[str, str]]:
     """(recipient, rung) of every overdue notice of the CoP's launch gate, as queued."""
     with UnitOfWork(url) as u:
+        # In the order they were queued: the test reads each sweep's new ones off the end (PostgreSQL returns rows
+        # in no set order without ORDER BY, and an updated row moves).
         keys = u.session.scalars(select(Notification.idempotency_key).where(
-            Notification.kind == "gate_reminder", Notification.idempotency_key.like(f"{slug}/launch_held/%")))
+            Notification.kind == "gate_reminder", Notification.idempotency_key.like(f"{slug}/launch_held/%"))
+            .order_by(Notification.id))
         return [(key.rsplit("/", 1)[1], key.split("/")[3]) for key in keys if "/overdue-" in key]
 
 
