@@ -142,3 +142,16 @@ def moved(from_stage: str, to_stage: str) -> str:
 
     return " → ".join(STAGE_TITLES.get(Stage(s), s) if s in Stage.__members__.values() else s
                       for s in (from_stage, to_stage))
+
+
+def local_minute(at: str | None, tz: Any) -> str:
+    """A stored UTC time (ISO 8601) as the organisation reads it in a listing: "2026-12-07 09:09" in `tz`."""
+    return f"{datetime.fromisoformat(at).astimezone(tz):%Y-%m-%d %H:%M}" if at else ""
+
+
+def shown_of(shown: int, total: int, tz: Any) -> None:
+    """A listing's last line: how many rows of how many, and the zone its times are in."""
+    import typer
+
+    typer.echo(f"{shown} of {total} shown (times in {tz.key}; --limit to see more)" if total > shown
+               else f"{total} shown (times in {tz.key})")

@@ -3,7 +3,7 @@ list`: what it brought back, the quarantined messages first among the OD manager
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -53,15 +53,9 @@ def mail_list(
 
         ctx.print_json([asdict(r) for r in rows], ascii_only=True)  # a sender's C1 or bidi controls as \u escapes
         return
-    tz = ctx.policy().zone()
+    tz, when = ctx.policy().zone(), ctx.local_minute
     ctx.table(None, ["id", "read", "outcome", "from", "subject", "CoP", "why"],
-              [[r.id, _when(r.read_at, tz), r.outcome, r.sender, r.subject, r.cop or "", r.reason] for r in rows])
+              [[r.id, when(r.read_at, tz), r.outcome, r.sender, r.subject, r.cop or "", r.reason] for r in rows])
     total = count_inbound(ctx.uow(), outcome=outcome)
-    typer.echo(f"{len(rows)} of {total} shown (times in {tz.key}; --limit to see more)" if total > len(rows)
-               else f"{total} shown (times in {tz.key})")
+    ctx.shown_of(len(rows), total, tz)
 
-
-def _when(at: str, tz: Any) -> str:
-    from datetime import datetime
-
-    return f"{datetime.fromisoformat(at).astimezone(tz):%Y-%m-%d %H:%M}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -67,19 +67,13 @@ def outbox_list(
 
         ctx.print_json([asdict(r) for r in rows])
         return
-    tz = ctx.policy().zone()
+    tz, when = ctx.policy().zone(), ctx.local_minute
     ctx.table(None, ["id", "status", "queued", "sent", "to", "subject", "error"],
-              [[r.id, r.status, _when(r.queued_at, tz), _when(r.sent_at, tz), r.to, r.subject, r.error]
+              [[r.id, r.status, when(r.queued_at, tz), when(r.sent_at, tz), r.to, r.subject, r.error]
                for r in rows])
     total = count_messages(ctx.uow(), status=status)
-    typer.echo(f"{len(rows)} of {total} shown (times in {tz.key}; --limit to see more)" if total > len(rows)
-               else f"{total} shown (times in {tz.key})")
+    ctx.shown_of(len(rows), total, tz)
 
-
-def _when(at: str | None, tz: Any) -> str:
-    from datetime import datetime
-
-    return f"{datetime.fromisoformat(at).astimezone(tz):%Y-%m-%d %H:%M}" if at else ""
 
 
 @outbox_app.command("retry")
