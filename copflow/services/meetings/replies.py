@@ -120,7 +120,8 @@ def _parse(calendar: bytes) -> tuple[Calendar, Event]:
     try:
         text = calendar.decode("utf-8")
         cal = Calendar.from_ical(text)
-    except (ValueError, UnicodeDecodeError, IndexError, KeyError, TypeError) as exc:
+    # AttributeError: icalendar's parser on a VTIMEZONE whose TZID line comes twice (it gets a list, not a name).
+    except (ValueError, UnicodeDecodeError, IndexError, KeyError, TypeError, AttributeError) as exc:
         raise ReplyRefused("malformed", f"not an iCalendar text ({str(exc)[:120]})") from None
     if not isinstance(cal, Calendar) or cal.name != "VCALENDAR":
         raise ReplyRefused("malformed", "not a VCALENDAR")
